@@ -1,0 +1,77 @@
+"""Command line: ``python -m beliefs COMMAND ...`` (also installed as ``beliefs``).
+
+Every command takes ``--json``.  Bad input exits with status 2 and one line on
+stderr naming the field, the value and what is allowed; no traceback reaches
+the user.  Command groups live in their own modules, each with a
+``register(subparsers)`` function, so heavy libraries (PyMC) are imported only
+inside the handlers that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from beliefs.errors import InputError
+
+__all__ = ["main", "build_parser", "UsageError"]
+
+COMMAND_MODULES = (
+    "beliefs.cli.core",
+    "beliefs.cli.catalogue_cmd",
+    "beliefs.cli.models_cmd",
+    "beliefs.cli.analysis_cmd",
+)
+
+
+class UsageError(Exception):
+    """The command line itself is malformed (unknown option, missing argument)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would print usage and exit; we want one line
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="beliefs",
+        description="Odds-form Bayesian updating for arguments about AI scheming.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real missing dependency, not an absent command group
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        return int(args.handler(args) or 0)
+    except InputError as exc:
+        _fail(f"beliefs: error: {exc}")
+        return 2
+    except UsageError as exc:
+        _fail(f"beliefs: error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _fail("beliefs: interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last line of defence: a bug, still one line
+        _fail(f"beliefs: internal error ({type(exc).__name__}): {exc}; please report this")
+        return 1
+
+
+def _fail(line: str) -> None:
+    print(" ".join(line.split()), file=sys.stderr)

@@ -1,0 +1,219 @@
+r"""Evidence items: what was observed, how likely it is under each hypothesis, and who says so.
+
+An item states either the two conditional probabilities
+
+.. math:: \mathrm{LR} = \frac{P(E\mid H)}{P(E\mid \lnot H)}
+
+or the likelihood ratio directly.  It carries a label, a note and a
+:class:`Source` (citation, location in the source, and the status P/S/X used in
+the research notes: P = read in the primary text, S = secondary sources only,
+X = not confirmed).  Optional uncertainty (a Beta on either conditional
+probability, or a log-normal spread on the ratio) is propagated by
+:mod:`models.uncertain_evidence`.  Items in the same dependence ``group`` share
+a discount exponent ``w`` in (0, 1]: each contributes ``w * ln LR`` nats, so
+double-counted evidence is not counted twice.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from beliefs.errors import InputError
+from beliefs.odds import bits, decibels
+from beliefs.validation import as_float, as_positive, as_probability
+
+__all__ = ["Source", "BetaDist", "Evidence", "STATUS_MEANING"]
+
+STATUS_MEANING = {
+    "P": "read in the primary text",
+    "S": "from secondary sources only; check before relying on it",
+    "X": "not confirmed in any source",
+}
+
+Status = Literal["P", "S", "X"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a number comes from.
+
+    ``status`` follows the research notes: P (primary text), S (secondary
+    only), X (not confirmed).  A number that no source states gets status X
+    and says so in ``location``.
+    """
+
+    citation: str
+    location: str = ""
+    status: Status = "X"
+    url: str = ""
+
+    def __post_init__(self):
+        if self.status not in STATUS_MEANING:
+            raise InputError("source.status", self.status, "one of 'P', 'S', 'X'")
+        if not isinstance(self.citation, str) or not self.citation.strip():
+            raise InputError("source.citation", self.citation, "a non-empty citation")
+
+    @property
+    def status_meaning(self) -> str:
+        return STATUS_MEANING[self.status]
+
+
+@dataclass(frozen=True)
+class BetaDist:
+    """A Beta(alpha, beta) distribution on a probability."""
+
+    alpha: float
+    beta: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "alpha", as_positive(self.alpha, "alpha", "a Beta parameter > 0"))
+        object.__setattr__(self, "beta", as_positive(self.beta, "beta", "a Beta parameter > 0"))
+
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One item of evidence for or against H.
+
+    Give either ``p_e_given_h`` and ``p_e_given_not_h`` (each in (0, 1]) or
+    ``likelihood_ratio`` (finite, > 0).  Probabilities of exactly 0 are
+    refused: they would make the ratio 0 or infinite, i.e. the evidence
+    conclusive, which no finite ledger can represent.
+
+    Examples
+    --------
+    >>> e = Evidence("stated 3-to-1", p_e_given_h=0.75, p_e_given_not_h=0.25)
+    >>> round(e.likelihood_ratio, 12), round(e.bits, 4), round(e.decibels, 2)
+    (3.0, 1.585, 4.77)
+    """
+
+    label: str
+    p_e_given_h: float | None = None
+    p_e_given_not_h: float | None = None
+    likelihood_ratio: float | None = None
+    id: str | None = None
+    note: str = ""
+    source: Source | None = None
+    p_e_given_h_dist: BetaDist | None = None
+    p_e_given_not_h_dist: BetaDist | None = None
+    log_lr_sigma: float | None = None
+    group: str | None = None
+    discount: float = 1.0
+    enabled: bool = True
+    _log_lr: float = field(init=False, repr=False, compare=False, default=math.nan)
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        if not isinstance(self.label, str) or not self.label.strip():
+            raise InputError("label", self.label, "a non-empty label")
+        has_p = self.p_e_given_h is not None or self.p_e_given_not_h is not None
+        if has_p:
+            if self.p_e_given_h is None or self.p_e_given_not_h is None:
+                missing = "p_e_given_h" if self.p_e_given_h is None else "p_e_given_not_h"
+                raise InputError(missing, None, "both P(E|H) and P(E|not H) when either is given")
+            peh = as_probability(self.p_e_given_h, "p_e_given_h", open_lower=True)
+            pen = as_probability(self.p_e_given_not_h, "p_e_given_not_h", open_lower=True)
+            set_(self, "p_e_given_h", peh)
+            set_(self, "p_e_given_not_h", pen)
+            log_lr = math.log(peh) - math.log(pen)
+            if self.likelihood_ratio is not None:
+                stated = as_positive(self.likelihood_ratio, "likelihood_ratio")
+                if not math.isclose(math.log(stated), log_lr, rel_tol=1e-9, abs_tol=1e-12):
+                    raise InputError(
+                        "likelihood_ratio",
+                        self.likelihood_ratio,
+                        f"P(E|H)/P(E|not H) = {peh:g}/{pen:g} = {math.exp(log_lr):.6g}, or leave it out",
+                    )
+            set_(self, "likelihood_ratio", math.exp(log_lr))
+        elif self.likelihood_ratio is not None:
+            lr = as_positive(self.likelihood_ratio, "likelihood_ratio", "a likelihood ratio: finite and > 0")
+            set_(self, "likelihood_ratio", lr)
+            log_lr = math.log(lr)
+        else:
+            raise InputError(
+                "likelihood_ratio", None, "a likelihood ratio, or both P(E|H) and P(E|not H)"
+            )
+        set_(self, "_log_lr", log_lr)
+        for name in ("p_e_given_h_dist", "p_e_given_not_h_dist"):
+            dist = getattr(self, name)
+            if dist is not None and not has_p:
+                raise InputError(name, dist, "a Beta only on an item stated as P(E|H) and P(E|not H)")
+            if dist is not None and not isinstance(dist, BetaDist):
+                raise InputError(name, dist, "a BetaDist(alpha, beta)")
+        if self.log_lr_sigma is not None:
+            sigma = as_float(self.log_lr_sigma, "log_lr_sigma", "a standard deviation of ln LR >= 0")
+            if sigma < 0:
+                raise InputError("log_lr_sigma", self.log_lr_sigma, "a standard deviation of ln LR >= 0")
+            set_(self, "log_lr_sigma", sigma)
+        w = as_float(self.discount, "discount", "a discount exponent in (0, 1]")
+        if not 0 < w <= 1:
+            raise InputError("discount", self.discount, "a discount exponent in (0, 1]")
+        set_(self, "discount", w)
+        if self.group is not None and (not isinstance(self.group, str) or not self.group.strip()):
+            raise InputError("group", self.group, "a non-empty group name or none")
+        if not isinstance(self.enabled, bool):
+            raise InputError("enabled", self.enabled, "true or false")
+        if self.source is not None and not isinstance(self.source, Source):
+            raise InputError("source", self.source, "a Source")
+
+    # -- derived quantities -------------------------------------------------
+    @property
+    def log_lr(self) -> float:
+        """Natural log of the likelihood ratio (nats), before any discount."""
+        return self._log_lr
+
+    @property
+    def weighted_log_lr(self) -> float:
+        """Nats this item contributes after its dependence discount ``w * ln LR``."""
+        return self.discount * self._log_lr
+
+    @property
+    def bits(self) -> float:
+        return bits(self._log_lr)
+
+    @property
+    def decibels(self) -> float:
+        return decibels(self._log_lr)
+
+    @property
+    def is_uncertain(self) -> bool:
+        return (
+            self.p_e_given_h_dist is not None
+            or self.p_e_given_not_h_dist is not None
+            or bool(self.log_lr_sigma)
+        )
+
+    @property
+    def stated_as_probabilities(self) -> bool:
+        return self.p_e_given_h is not None
+
+    def inverse(self) -> "Evidence":
+        """The same item with H and not H swapped (ratio 1/LR); an item and its inverse cancel."""
+        if self.stated_as_probabilities:
+            return replace(
+                self,
+                label=f"not: {self.label}",
+                p_e_given_h=self.p_e_given_not_h,
+                p_e_given_not_h=self.p_e_given_h,
+                likelihood_ratio=None,
+                p_e_given_h_dist=self.p_e_given_not_h_dist,
+                p_e_given_not_h_dist=self.p_e_given_h_dist,
+            )
+        return replace(self, label=f"not: {self.label}", likelihood_ratio=math.exp(-self._log_lr))
+
+    def with_(self, **changes) -> "Evidence":
+        """A copy with fields changed (re-validated); the likelihood ratio is re-derived."""
+        if "p_e_given_h" in changes or "p_e_given_not_h" in changes:
+            changes.setdefault("likelihood_ratio", None)
+        return replace(self, **changes)
+
+    def describe(self) -> str:
+        """One line such as ``0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB``."""
+        from beliefs.format import format_evidence
+
+        return format_evidence(self._log_lr, self.p_e_given_h, self.p_e_given_not_h)

@@ -1,0 +1,92 @@
+r"""Conversions between probability, odds, log-odds, bits and decibels.
+
+All arithmetic on beliefs happens in log-odds (natural log, *nats*):
+
+.. math::
+
+    \lambda(p) = \ln\frac{p}{1-p},\qquad
+    \text{bits} = \frac{\lambda}{\ln 2},\qquad
+    \text{dB} = 10\log_{10}\frac{p}{1-p} = \frac{10\,\lambda}{\ln 10}
+
+(decibels as in Jaynes, *Probability Theory*, ch. 4: 0 dB is even odds,
+10 dB is 10:1).  Log space keeps extreme beliefs exact: odds of 1e-12 times a
+likelihood ratio of 1e300 is 1e288, which a product of floats would still
+reach but whose probability form ``1 - 1e-300`` would not.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "LN2",
+    "LN10",
+    "log_odds",
+    "probability",
+    "complement",
+    "odds",
+    "odds_from_log_odds",
+    "bits",
+    "decibels",
+    "nats_from_bits",
+    "nats_from_decibels",
+]
+
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+
+
+def log_odds(p: float) -> float:
+    """Log-odds in nats; ``-inf`` at 0 and ``+inf`` at 1 (certainty), never NaN."""
+    if p == 0.0:
+        return -math.inf
+    if p == 1.0:
+        return math.inf
+    # log(p) - log1p(-p) keeps precision for p near 0 and near 1.
+    return math.log(p) - math.log1p(-p)
+
+
+def probability(x: float) -> float:
+    """Logistic function: the probability whose log-odds are ``x`` nats."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def complement(x: float) -> float:
+    """``1 - probability(x)``, accurate when the probability is within 1e-16 of 1."""
+    return probability(-x)
+
+
+def odds(p: float) -> float:
+    """Odds ``p / (1 - p)``; ``inf`` at p = 1."""
+    if p == 1.0:
+        return math.inf
+    return p / (1.0 - p)
+
+
+def odds_from_log_odds(x: float) -> float:
+    """``exp(x)``, returning ``inf`` instead of raising when the odds exceed 1.8e308."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def bits(nats: float) -> float:
+    """Convert nats of evidence (or log-odds) to bits."""
+    return nats / LN2
+
+
+def decibels(nats: float) -> float:
+    """Convert nats of evidence (or log-odds) to decibels (10 log10)."""
+    return 10.0 * nats / LN10
+
+
+def nats_from_bits(b: float) -> float:
+    return b * LN2
+
+
+def nats_from_decibels(db: float) -> float:
+    return db * LN10 / 10.0

@@ -1,0 +1,248 @@
+r"""Odds-form Bayesian updating.
+
+.. math::
+
+    \underbrace{\ln\frac{P(H\mid E_1..E_k)}{P(\lnot H\mid E_1..E_k)}}_{\text{posterior log-odds}}
+    = \underbrace{\ln\frac{P(H)}{P(\lnot H)}}_{\text{prior log-odds}}
+    + \sum_i w_i \ln\frac{P(E_i\mid H)}{P(E_i\mid\lnot H)}
+
+with ``w_i = 1`` for independent items and the group's discount exponent for
+items in a dependence group.  The sum is taken with :func:`math.fsum`, which
+is correctly rounded, so the result does not depend on the order of the items.
+
+A prior of exactly 0 or 1 is certainty: its odds are 0 or infinite and stay
+there under any finite likelihood ratio (Cromwell's rule).  Such a prior is
+accepted and the result says so in ``note``; the posterior equals the prior.
+
+Examples
+--------
+Arbital's diseasitis example, (2:8) x (9:3) = 3:4, i.e. 3/7:
+
+>>> r = update(0.2, [Evidence("test", p_e_given_h=0.9, p_e_given_not_h=0.3)])
+>>> round(r.posterior, 12), r.posterior_odds_text
+(0.428571428571, '3:4')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from beliefs.errors import InputError
+from beliefs.evidence import Evidence
+from beliefs.format import format_evidence, format_odds, format_probability
+from beliefs.odds import LN10, bits, complement, decibels, log_odds, odds_from_log_odds, probability
+from beliefs.validation import as_positive, as_probability
+
+__all__ = ["Contribution", "UpdateResult", "update", "CROMWELL_NOTE"]
+
+CROMWELL_NOTE = (
+    "A prior of exactly {p:g} is certainty: its odds are {o} and no finite "
+    "likelihood ratio can move them (Cromwell's rule). Use a prior strictly "
+    "between 0 and 1, however extreme, for evidence to count."
+)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one evidence item added to the log-odds."""
+
+    label: str
+    likelihood_ratio: float
+    log_lr: float  # nats, before discount
+    weighted_log_lr: float  # nats actually added (discount applied)
+    discount: float
+    p_e_given_h: float | None
+    p_e_given_not_h: float | None
+    id: str | None = None
+    group: str | None = None
+
+    @property
+    def bits(self) -> float:
+        return bits(self.weighted_log_lr)
+
+    @property
+    def decibels(self) -> float:
+        return decibels(self.weighted_log_lr)
+
+    @property
+    def text(self) -> str:
+        return format_evidence(self.log_lr, self.p_e_given_h, self.p_e_given_not_h)
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "id": self.id,
+            "p_e_given_h": self.p_e_given_h,
+            "p_e_given_not_h": self.p_e_given_not_h,
+            "likelihood_ratio": _finite_or_none(self.likelihood_ratio),
+            "log10_likelihood_ratio": self.log_lr / LN10,
+            "discount": self.discount,
+            "group": self.group,
+            "bits": self.bits,
+            "decibels": self.decibels,
+        }
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """Prior, posterior and each item's contribution, in every unit."""
+
+    prior: float
+    posterior: float
+    prior_log_odds: float
+    posterior_log_odds: float
+    items: tuple[Contribution, ...]
+    note: str | None = None
+
+    @property
+    def certain(self) -> bool:
+        return math.isinf(self.prior_log_odds)
+
+    @property
+    def prior_odds(self) -> float:
+        return odds_from_log_odds(self.prior_log_odds)
+
+    @property
+    def posterior_odds(self) -> float:
+        return odds_from_log_odds(self.posterior_log_odds)
+
+    @property
+    def posterior_complement(self) -> float:
+        """``1 - posterior``, accurate where the posterior rounds to 1."""
+        return complement(self.posterior_log_odds)
+
+    @property
+    def log_lr(self) -> float:
+        """Total evidence in nats (sum of the weighted item contributions)."""
+        return math.fsum(c.weighted_log_lr for c in self.items)
+
+    @property
+    def bits(self) -> float:
+        return bits(self.log_lr)
+
+    @property
+    def decibels(self) -> float:
+        return decibels(self.log_lr)
+
+    @property
+    def prior_odds_text(self) -> str:
+        return format_odds(self.prior_log_odds)
+
+    @property
+    def posterior_odds_text(self) -> str:
+        return format_odds(self.posterior_log_odds)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary; infinite odds become ``null`` and ``note`` explains why."""
+        return {
+            "prior": self.prior,
+            "posterior": self.posterior,
+            "posterior_complement": self.posterior_complement,
+            "prior_odds": _finite_or_none(self.prior_odds),
+            "posterior_odds": _finite_or_none(self.posterior_odds),
+            "prior_log10_odds": _finite_or_none(self.prior_log_odds / LN10),
+            "posterior_log10_odds": _finite_or_none(self.posterior_log_odds / LN10),
+            "bits": self.bits,
+            "decibels": self.decibels,
+            "items": [c.to_dict() for c in self.items],
+            "note": self.note,
+        }
+
+    def table(self) -> str:
+        """A plain-text table: one row per item, then prior and posterior."""
+        rows = [("item", "evidence", "bits", "dB")]
+        for c in self.items:
+            disc = f" (x{c.discount:g})" if c.discount != 1 else ""
+            rows.append((c.label, c.text + disc, f"{c.bits:+.3f}", f"{c.decibels:+.2f}"))
+        rows.append(("total", "", f"{self.bits:+.3f}", f"{self.decibels:+.2f}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines.append("")
+        lines.append(f"prior      {format_probability(self.prior_log_odds):>14}  odds {self.prior_odds_text}")
+        lines.append(
+            f"posterior  {format_probability(self.posterior_log_odds):>14}  odds {self.posterior_odds_text}"
+        )
+        if self.note:
+            lines.append("")
+            lines.append("note: " + self.note)
+        return "\n".join(lines)
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _as_evidence(item: object, index: int) -> Evidence:
+    if isinstance(item, Evidence):
+        return item
+    # A bare number is a likelihood ratio; handy in code and in tests.
+    lr = as_positive(item, f"evidence[{index}]", "an Evidence item or a likelihood ratio > 0")
+    return Evidence(label=f"LR {lr:g}", likelihood_ratio=lr)
+
+
+def _check_groups(evidence: list[Evidence]) -> None:
+    shared: dict[str, tuple[int, float]] = {}
+    for i, e in enumerate(evidence):
+        if e.group is None:
+            continue
+        if e.group in shared and shared[e.group][1] != e.discount:
+            first, w = shared[e.group]
+            raise InputError(
+                f"evidence[{i}].discount",
+                e.discount,
+                f"the same discount as evidence[{first}] in group {e.group!r} ({w:g})",
+            )
+        shared.setdefault(e.group, (i, e.discount))
+
+
+def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independent: bool = False) -> UpdateResult:
+    """Update ``prior`` by the evidence items, in log-odds space.
+
+    Parameters
+    ----------
+    prior : float
+        P(H) before the evidence, in [0, 1]; 0 and 1 are accepted and explained.
+    evidence : iterable of Evidence or float
+        Items (disabled ones are skipped); a bare float is a likelihood ratio.
+    independent : bool
+        Ignore dependence discounts (the naive product of ratios), for showing
+        beside the adjusted posterior.
+    """
+    p = as_probability(prior, "prior")
+    items = [_as_evidence(e, i) for i, e in enumerate(evidence)]
+    _check_groups(items)
+    contributions = tuple(
+        Contribution(
+            label=e.label,
+            likelihood_ratio=e.likelihood_ratio,
+            log_lr=e.log_lr,
+            weighted_log_lr=e.log_lr if independent else e.weighted_log_lr,
+            discount=1.0 if independent else e.discount,
+            p_e_given_h=e.p_e_given_h,
+            p_e_given_not_h=e.p_e_given_not_h,
+            id=e.id,
+            group=e.group,
+        )
+        for e in items
+        if e.enabled
+    )
+    prior_x = log_odds(p)
+    note = None
+    if math.isinf(prior_x):
+        note = CROMWELL_NOTE.format(p=p, o="0" if p == 0 else "infinite")
+        posterior_x = prior_x
+        posterior = p
+    else:
+        posterior_x = prior_x + math.fsum(c.weighted_log_lr for c in contributions)
+        posterior = probability(posterior_x)
+    return UpdateResult(
+        prior=p,
+        posterior=posterior,
+        prior_log_odds=prior_x,
+        posterior_log_odds=posterior_x,
+        items=contributions,
+        note=note,
+    )

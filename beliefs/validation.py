@@ -1,0 +1,132 @@
+"""Parse and check user-supplied numbers at the boundary.
+
+Each checker takes the raw value (a number or the text the user typed) and the
+field name the user knows it by, and returns a clean float/int or raises
+:class:`~beliefs.errors.InputError`.  Nothing is clamped: a value outside the
+allowed range is an error, never silently moved inside it.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+from beliefs.errors import InputError
+
+__all__ = [
+    "as_float",
+    "as_probability",
+    "as_positive",
+    "as_count",
+    "as_float_list",
+]
+
+_MAX_TEXT = 64  # longer "numbers" are garbage, not precision
+
+
+def as_float(value: object, field: str, allowed: str = "a finite number") -> float:
+    """Return ``value`` as a finite float, or raise naming ``field``."""
+    if isinstance(value, bool):
+        raise InputError(field, value, allowed)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise InputError(field, value, allowed)
+        if len(text) > _MAX_TEXT:
+            raise InputError(field, value, allowed)
+        if text.endswith("%"):
+            raise InputError(field, value, allowed, hint=_percent_hint(text[:-1]))
+        try:
+            number = float(text)
+        except ValueError:
+            raise InputError(field, value, allowed) from None
+    elif isinstance(value, Real):
+        number = float(value)
+    else:
+        raise InputError(field, value, allowed)
+    if not math.isfinite(number):
+        raise InputError(field, value, allowed)
+    return number
+
+
+def _percent_hint(text: str) -> str:
+    try:
+        return f"did you mean {float(text) / 100:g}?"
+    except ValueError:
+        return ""
+
+
+def as_probability(
+    value: object,
+    field: str,
+    *,
+    open_lower: bool = False,
+    open_upper: bool = False,
+) -> float:
+    """Return a probability, or raise naming ``field``.
+
+    ``open_lower``/``open_upper`` exclude 0/1 where such a value would make
+    evidence infinite (a likelihood of 0) rather than merely certain.
+    """
+    lo = "(0" if open_lower else "[0"
+    hi = "1)" if open_upper else "1]"
+    allowed = f"a probability in {lo}, {hi}"
+    number = as_float(value, field, allowed)
+    bad = number < 0 or number > 1 or (open_lower and number == 0) or (open_upper and number == 1)
+    if bad:
+        hint = ""
+        if 1 < number <= 100:
+            hint = f"did you mean {number / 100:g}? probabilities are fractions, not percent"
+        elif number == 0 and open_lower:
+            hint = "a likelihood of exactly 0 would be infinitely strong evidence"
+        elif number == 1 and open_upper:
+            hint = "a probability of exactly 1 is certainty"
+        raise InputError(field, value, allowed, hint=hint)
+    return number
+
+
+def as_positive(value: object, field: str, allowed: str = "a finite number > 0") -> float:
+    """Return a finite, strictly positive float (a likelihood ratio, a Beta parameter)."""
+    number = as_float(value, field, allowed)
+    if number <= 0:
+        raise InputError(field, value, allowed)
+    return number
+
+
+def as_count(value: object, field: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return a whole number >= ``minimum`` (and <= ``maximum`` if given)."""
+    allowed = f"a whole number >= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
+    if isinstance(value, bool):
+        raise InputError(field, value, allowed)
+    if isinstance(value, Integral):
+        number = int(value)
+    else:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text or len(text) > _MAX_TEXT:
+                raise InputError(field, value, allowed)
+            try:
+                number = int(text)
+            except ValueError:
+                raise InputError(field, value, allowed) from None
+        elif isinstance(value, Real) and math.isfinite(float(value)) and float(value).is_integer():
+            number = int(value)
+        else:
+            raise InputError(field, value, allowed)
+    if number < minimum or (maximum is not None and number > maximum):
+        raise InputError(field, value, allowed)
+    return number
+
+
+def as_float_list(value: object, field: str) -> list[str]:
+    """Split a comma-separated text (or accept a list) into raw items for a checker."""
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")]
+        if value.strip() == "" or any(p == "" for p in parts):
+            raise InputError(field, value, "a comma-separated list of numbers, e.g. 1,2,3")
+        return parts
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise InputError(field, value, "a non-empty list")
+        return list(value)
+    raise InputError(field, value, "a comma-separated list of numbers")
