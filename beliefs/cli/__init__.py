@@ -20,7 +20,8 @@ __all__ = ["main", "build_parser", "UsageError"]
 COMMAND_MODULES = (
     "beliefs.cli.core",
     "beliefs.cli.catalogue_cmd",
-    "beliefs.cli.models_cmd",
+    "beliefs.cli.covert_cmd",
+    "beliefs.cli.chain_cmd",
     "beliefs.cli.analysis_cmd",
 )
 
