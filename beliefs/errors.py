@@ -47,6 +47,7 @@ class CertaintyError(InputError):
 
 def _show(value: object) -> str:
     text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
+    if len(text) > 80:
+        # Keep both ends: the start says what it is, the end names a file or a suffix.
+        text = text[:50] + "..." + text[-27:]
     return text

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from beliefs.errors import InputError
-from beliefs.odds import bits, decibels
+from beliefs.odds import bits, decibels, odds_from_log_odds
 from beliefs.validation import as_float, as_positive, as_probability
 
 __all__ = ["Source", "BetaDist", "Evidence", "STATUS_MEANING"]
@@ -129,7 +129,8 @@ class Evidence:
                         self.likelihood_ratio,
                         f"P(E|H)/P(E|not H) = {peh:g}/{pen:g} = {math.exp(log_lr):.6g}, or leave it out",
                     )
-            set_(self, "likelihood_ratio", math.exp(log_lr))
+            # Past 1.8e308 the ratio itself overflows; log_lr stays exact and is what update() uses.
+            set_(self, "likelihood_ratio", odds_from_log_odds(log_lr))
         elif self.likelihood_ratio is not None:
             lr = as_positive(self.likelihood_ratio, "likelihood_ratio", "a likelihood ratio: finite and > 0")
             set_(self, "likelihood_ratio", lr)
@@ -204,7 +205,7 @@ class Evidence:
                 p_e_given_h_dist=self.p_e_given_not_h_dist,
                 p_e_given_not_h_dist=self.p_e_given_h_dist,
             )
-        return replace(self, label=f"not: {self.label}", likelihood_ratio=math.exp(-self._log_lr))
+        return replace(self, label=f"not: {self.label}", likelihood_ratio=1.0 / self.likelihood_ratio)
 
     def with_(self, **changes) -> "Evidence":
         """A copy with fields changed (re-validated); the likelihood ratio is re-derived."""

@@ -187,3 +187,12 @@ def test_bad_prior_names_the_field(prior):
 def test_percent_typed_prior_gets_a_hint():
     with pytest.raises(InputError, match=r"did you mean 0\.75\?"):
         update(75, [])
+
+
+def test_ratio_beyond_float_range_from_probabilities_stays_exact():
+    # 1 / 1e-310 overflows a float; the log ratio does not.
+    e = Evidence("x", p_e_given_h=1.0, p_e_given_not_h=1e-310)
+    assert e.log_lr == pytest.approx(-math.log(1e-310), rel=1e-15)
+    r = update(0.5, [e])
+    assert r.to_dict()["posterior_log10_odds"] == pytest.approx(310, rel=1e-12)
+    assert r.to_dict()["items"][0]["likelihood_ratio"] is None

@@ -1,4 +1,4 @@
-"""``beliefs update`` and ``beliefs scenario ...``."""
+"""``beliefs update``: a prior times likelihood ratios, on the command line."""
 
 from __future__ import annotations
 

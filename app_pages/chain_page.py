@@ -1,0 +1,98 @@
+"""Chain of successors: P(success) against the number of hand-overs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from beliefs import plotting
+from beliefs.closed_forms import chain_curve, chain_success
+from beliefs.errors import InputError
+from beliefs.format import format_probability
+from beliefs.odds import log_odds
+
+_DRAWS = 4_000  # Monte Carlo chains for drift; band ends move < 0.01 between seeds
+
+
+def render() -> None:
+    st.title("Chain of successors")
+    st.caption(
+        "Each model aligns its successor. P(success) = P(base aligned) × Π per-step survival; "
+        "with a constant 0.98 per step, 0.98ⁿ (n = 10: 0.817; 35: 0.493; 100: 0.133)."
+    )
+    v = common.values()
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        common.bound("ch_base", st.number_input, "P(base case aligned)", min_value=0.0, max_value=1.0, step=0.01, format="%.4g")
+        common.bound("ch_steps", st.number_input, "Steps n", min_value=1, max_value=1000, step=1)
+    with c2:
+        common.bound("ch_surv", st.slider, "Per-step survival s", min_value=0.5, max_value=1.0, step=0.001, format="%.3f")
+        common.bound(
+            "ch_conc",
+            st.number_input,
+            "Uncertainty: Beta concentration κ on s (0 = exact)",
+            min_value=0.0,
+            step=10.0,
+            help="s ~ Beta(κs, κ(1-s)), common to every step; the band is exact (closed form).",
+        )
+    with c3:
+        common.bound(
+            "ch_drift",
+            st.slider,
+            "Drift δ: survival logit lost per step",
+            min_value=-0.2,
+            max_value=0.2,
+            step=0.005,
+            format="%.3f",
+            help="δ > 0: later steps are harder (categorically different challenges); δ < 0: oversight outpaces capability.",
+        )
+        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05)
+    try:
+        curve, point = _curve(v)
+    except InputError as exc:
+        common.show_error(exc)
+        return
+    n = int(v["ch_steps"])
+    m1, m2, m3 = st.columns(3)
+    m1.metric(f"P(success) after {n} steps", format_probability(log_odds(float(curve.mean[n]))))
+    m2.metric("Median", format_probability(log_odds(float(curve.median[n]))))
+    m3.metric(
+        f"{100 * curve.interval_mass:g}% interval",
+        f"{100 * float(curve.lower[n]):.3g}% – {100 * float(curve.upper[n]):.3g}%",
+    )
+    if point is not None:
+        st.caption(f"Closed form: {point}")
+    rows = plotting.curve_rows(curve.steps, curve.mean, curve.lower, curve.upper, names=("steps", "p_success_mean", "lower", "upper"))
+
+    def figure():
+        return plotting.plot_curve(
+            curve.steps,
+            curve.mean,
+            curve.lower,
+            curve.upper,
+            xlabel="steps n",
+            ylabel="P(success)",
+            title="P(the chain stays aligned) against the number of steps",
+            label=f"mean ({curve.label})",
+            band_label=f"{100 * curve.interval_mass:g}% interval",
+        )
+
+    csv_text = plotting.to_csv(rows)
+    common.show_plot("chain", figure, f"{csv_text}|{curve.label}")
+    common.plot_downloads("chain", figure, csv_text)
+
+
+def _curve(v):
+    base, n, s, kappa, drift = v["ch_base"], int(v["ch_steps"]), v["ch_surv"], v["ch_conc"], v["ch_drift"]
+    if drift:
+        from beliefs.uncertainty import DriftPrior, chain_drift_curve
+
+        sd = 0.0 if not kappa else 1.0 / (kappa**0.5)  # rough logit sd matching a Beta of concentration κ
+        prior = DriftPrior.from_survival(s, mu_sd=sd, delta_mean=drift)
+        return chain_drift_curve(base, n, prior, draws=_DRAWS, seed=0, interval=v["ci"]), None
+    if kappa:
+        beta = (kappa * s, kappa * (1 - s))
+        r = chain_success(base, n, per_step_beta=beta, interval=v["ci"])
+        return chain_curve(base, n, per_step_beta=beta, interval=v["ci"]), f"mean P(success) = {r.p_success:.6g}"
+    r = chain_success(base, n, per_step=s)
+    return chain_curve(base, n, per_step=s, interval=v["ci"]), f"{base:g} × {s:g}^{n} = {r.p_success:.6g}"

@@ -1,0 +1,332 @@
+"""Evidence from data: covert-action counts -> Bayes factor for H, exact, and by MCMC on request."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from app_pages import common
+from beliefs import plotting
+from beliefs.analysis import covert_log_bf
+from beliefs.errors import InputError
+from beliefs.format import format_probability
+from beliefs.odds import bits, decibels, log_odds
+from beliefs.urlstate import ItemState, format_counts, parse_counts
+
+_MODELS = {"o3": "o3", "o4_mini": "o4-mini"}
+_MCMC = {"draws": 500, "tune": 500, "chains": 2, "seed": 0}  # re-sampling takes well under a second once compiled
+
+
+def published_counts(model: str, when: str, n: int) -> list[tuple[int, int]]:
+    """Counts k = round(rate x n) for the 2025 per-evaluation rates (derived, not published)."""
+    return [(r["k"], r["n"]) for r in _rows(model, when, n)]
+
+
+def _published_rows(v) -> list[dict]:
+    """The 2025 per-evaluation rates with counts derived from the assumed n (derived, not published)."""
+    return _rows(v["da_model"], v["da_when"], int(v["da_n"]))
+
+
+def _rows(model: str, when: str, n: int) -> list[dict]:
+    from beliefs.catalogue import per_evaluation
+
+    pe = per_evaluation()
+    i = 0 if when == "before" else 1
+    rows = []
+    for r in pe.rows:
+        pair = getattr(r, model)
+        if pair is not None:
+            rows.append({"evaluation": r.evaluation, "rate": pair[i], "k": round(pair[i] * n), "n": n})
+    if model == "o3":
+        for j, pair in enumerate(pe.unplaced_o3, start=1):
+            rows.append({"evaluation": f"(unplaced o3 value {j})", "rate": pair[i], "k": round(pair[i] * n), "n": n})
+    return rows
+
+
+def _to_custom() -> None:
+    v = common.values()
+    rows = _published_rows(v)
+    v["da_env"] = format_counts((r["k"], r["n"]) for r in rows)
+    v["da_src"] = "custom"
+    st.session_state.pop("w_da_src", None)
+    st.session_state.pop("w_da_table", None)
+
+
+def _counts(v) -> tuple[list[int], list[int], str]:
+    if v["da_src"] == "2025":
+        from beliefs.catalogue import per_evaluation
+
+        rows = _published_rows(v)
+        st.warning(
+            f"**Assumption, not data:** the paper publishes per-evaluation *rates* only. The counts below are "
+            f"rate × n with an assumed effective n = {int(v['da_n'])} per evaluation, rounded — derived, not "
+            "published. The Bayes factor grows with n: try several.",
+            icon=":material/warning:",
+        )
+        st.dataframe(rows, hide_index=True, width="stretch", height=240)
+        pe = per_evaluation()
+        st.caption(f"Source: {pe.source.citation} ({pe.source.location}); reading {pe.reading}. {pe.status_note}")
+        st.button("Edit these counts", on_click=_to_custom, icon=":material/edit:")
+        return [r["k"] for r in rows], [r["n"] for r in rows], f"{_MODELS[v['da_model']]} {v['da_when']} training"
+    counts = parse_counts(v["da_env"], "da_env") or [(0, 100)]
+    edited = st.data_editor(
+        [{"k": k, "n": n} for k, n in counts],
+        num_rows="dynamic",
+        key="w_da_table",
+        width="stretch",
+        column_config={
+            "k": st.column_config.NumberColumn("k (covert actions)", step=1),
+            "n": st.column_config.NumberColumn("n (rollouts)", step=1),
+        },
+    )
+    ks, ns = [], []
+    for row in edited:
+        if row.get("k") is None and row.get("n") is None:
+            continue  # an empty new row
+        ks.append(row.get("k"))
+        ns.append(row.get("n"))
+    return ks, ns, "my counts"
+
+
+def _beta_inputs(tag: str, title: str):
+    st.markdown(f"**{title}**")
+    c1, c2 = st.columns(2)
+    with c1:
+        a = common.bound(f"da_{tag}_a", st.number_input, "a", min_value=0.001, max_value=1e4, step=0.5, format="%.4g")
+    with c2:
+        b = common.bound(f"da_{tag}_b", st.number_input, "b", min_value=0.001, max_value=1e4, step=0.5, format="%.4g")
+    st.caption(f"Beta({a:g}, {b:g}): mean {a / (a + b):.3%}")
+    with st.popover("Elicit from an interval", icon=":material/tune:"):
+        _elicit(tag)
+    return a, b
+
+
+def _elicit(tag: str) -> None:
+    st.caption("The maximum-entropy Beta with the given mass between the bounds (PreliZ maxent).")
+    lo = st.number_input("lower", value=0.001, min_value=0.0, max_value=1.0, format="%.4g", key=f"el_{tag}_lo")
+    hi = st.number_input("upper", value=0.1, min_value=0.0, max_value=1.0, format="%.4g", key=f"el_{tag}_hi")
+    mass = st.number_input("mass", value=0.9, min_value=0.01, max_value=0.99, key=f"el_{tag}_mass")
+    if st.button("Elicit", key=f"el_{tag}_go"):
+        try:
+            a, b = _maxent_beta(lo, hi, mass)
+        except InputError as exc:
+            common.show_error(exc)
+            return
+        common.values()[f"da_{tag}_a"] = a
+        common.values()[f"da_{tag}_b"] = b
+        st.session_state.pop(f"w_da_{tag}_a", None)
+        st.session_state.pop(f"w_da_{tag}_b", None)
+        st.rerun()
+
+
+def _maxent_beta(lo: float, hi: float, mass: float) -> tuple[float, float]:
+    try:
+        from models.elicitation import elicit_beta  # type: ignore[import-not-found]
+    except ImportError:
+        elicit_beta = None
+    if elicit_beta is not None:
+        d = elicit_beta(lo, hi, mass)
+        return float(d.alpha), float(d.beta)
+    from beliefs.validation import as_probability
+
+    lo = as_probability(lo, "lower", open_lower=True, open_upper=True)
+    hi = as_probability(hi, "upper", open_lower=True, open_upper=True)
+    if not lo < hi:
+        raise InputError("upper", hi, f"a bound above the lower bound {lo:g}")
+    import preliz as pz
+
+    dist = pz.Beta()
+    pz.maxent(dist, lo, hi, mass, plot=False)
+    return float(dist.alpha), float(dist.beta)
+
+
+def _add_to_ledger(label: str, log_bf: float) -> None:
+    st.session_state["items"].append(common.new_item(ItemState(label, "lr", math.exp(log_bf))))
+    st.session_state["data_added"] = label
+
+
+def render() -> None:
+    st.title("Evidence from data")
+    st.caption(
+        "Each hypothesis predicts the covert-action rate through its own Beta prior; the counts' marginal "
+        "likelihoods (beta-binomial, no pooling) give an exact Bayes factor, which can join the ledger."
+    )
+    v = common.values()
+    left, right = st.columns([3, 2])
+    with left:
+        src = common.bound(
+            "da_src",
+            st.radio,
+            "Data",
+            options=("2025", "custom"),
+            format_func=lambda s: "2025 per-evaluation rates × assumed n" if s == "2025" else "my own counts",
+            horizontal=True,
+        )
+        if src == "2025":
+            c1, c2, c3 = st.columns(3)
+            with c1:
+                common.bound("da_model", st.selectbox, "Model", options=tuple(_MODELS), format_func=_MODELS.get)
+            with c2:
+                common.bound("da_when", st.radio, "Rates", options=("before", "after"), horizontal=True)
+            with c3:
+                common.bound(
+                    "da_n",
+                    st.number_input,
+                    "Assumed effective n per evaluation",
+                    min_value=1,
+                    max_value=100_000,
+                    step=50,
+                    help="An assumption: the paper does not publish per-evaluation sample sizes.",
+                )
+        try:
+            ks, ns, data_label = _counts(v)
+        except InputError as exc:
+            common.show_error(exc)
+            return
+    with right:
+        h = _beta_inputs("h", "Rate prior under H (schemes)")
+        not_h = _beta_inputs("n", "Rate prior under not H")
+    try:
+        log_bf = covert_log_bf(ks, ns, h, not_h)
+    except InputError as exc:
+        common.show_error(exc)
+        return
+    if src == "custom":
+        v["da_env"] = format_counts(zip(ks, ns, strict=True))
+    prior = v["prior"]
+    prior_x = log_odds(prior)
+    post_x = prior_x if math.isinf(prior_x) else prior_x + log_bf
+    k_total, n_total = int(sum(ks)), int(sum(ns))
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Bayes factor for H", _bf_text(log_bf), f"{bits(log_bf):+.3f} bits = {decibels(log_bf):+.2f} dB", delta_color="off")
+    m2.metric(f"P(H) after the data (prior {format_probability(prior_x)})", format_probability(post_x))
+    m3.metric("Data", f"{k_total}/{n_total}", f"{len(ks)} environments", delta_color="off")
+    if math.isinf(prior_x):
+        st.warning("The prior (from the Update page) is certain, so no data can move it (Cromwell's rule).")
+    label = f"covert actions {k_total}/{n_total} ({data_label}; Beta({h[0]:g},{h[1]:g}) vs Beta({not_h[0]:g},{not_h[1]:g}))"
+    if abs(log_bf) < 700:
+        st.button("Add this Bayes factor to the ledger", on_click=_add_to_ledger, args=(label, log_bf), icon=":material/playlist_add:")
+    else:
+        st.caption("This Bayes factor is beyond 1e300 and cannot enter the ledger as a number.")
+    if "data_added" in st.session_state:
+        st.success(f"Added to the ledger: {st.session_state.pop('data_added')}")
+
+    curves = {
+        "prior under H": h,
+        "prior under not H": not_h,
+        "posterior under H (pooled counts)": (h[0] + k_total, h[1] + n_total - k_total),
+        "posterior under not H (pooled counts)": (not_h[0] + k_total, not_h[1] + n_total - k_total),
+    }
+    st.caption("Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately.")
+    csv_text = plotting.to_csv(plotting.rate_density_rows(curves))
+    common.show_plot("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
+    common.plot_downloads("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
+    _mcmc_section(ks, ns, prior, h, not_h)
+
+
+def _bf_text(log_bf: float) -> str:
+    if abs(log_bf) < math.log(1e6):
+        return f"{math.exp(log_bf):.4g}"
+    return f"10^{log_bf / math.log(10):.2f}"
+
+
+# -- MCMC on request ------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _compiled(kind: str, size: int = 0):
+    """Compile a model structure once per server process (PyMC imported only here)."""
+    from models import covert_actions as ca
+    from models.sampling import get_compiled
+
+    if kind == "partial":
+        return get_compiled(("covert_partial_pooling",), ca.build_partial_pooling_model)
+    return get_compiled(("covert_before_after", size, "partial"), lambda: ca.build_before_after_model(size, "partial"))
+
+
+def _diagnostics(r_hat: float, ess: float, divergences: int, warnings: list[str]) -> None:
+    d1, d2, d3 = st.columns(3)
+    d1.metric("R-hat", f"{r_hat:.4f}")
+    d2.metric("ESS (bulk)", f"{ess:.0f}")
+    d3.metric("Divergences", str(divergences))
+    for w in warnings:
+        st.warning(f"Do not trust this number: {w}", icon=":material/warning:")
+
+
+def _mcmc_section(ks, ns, prior, h, not_h) -> None:
+    st.subheader("MCMC (on request)")
+    st.caption(
+        "Partial pooling lets environments share a population rate per hypothesis; before/after fits the "
+        "training's effect. Each model compiles once (about a minute) and then re-samples live as the data change."
+    )
+    c1, c2 = st.columns(2)
+    with c1:
+        if st.button("Run partial pooling", icon=":material/play_arrow:"):
+            st.session_state["mcmc_partial"] = True
+    with c2:
+        if st.button("Run before/after training model", icon=":material/play_arrow:"):
+            st.session_state["mcmc_before_after"] = True
+    if st.session_state.get("mcmc_partial"):
+        _partial(ks, ns, prior, h, not_h)
+    if st.session_state.get("mcmc_before_after"):
+        _before_after()
+
+
+def _partial(ks, ns, prior, h, not_h) -> None:
+    with st.status("Partial pooling (PyMC + nutpie)", expanded=True) as status:
+        status.update(label="Compiling the partial-pooling model (once)…")
+        _compiled("partial")
+        status.update(label="Sampling…")
+        from models.covert_actions import mcmc_partial_pooling, quadrature_partial_pooling
+        from models.sampling import SamplingError
+
+        try:
+            res = mcmc_partial_pooling(ks, ns, prior, h, not_h, **_MCMC)
+            exact = quadrature_partial_pooling(ks, ns, prior, h, not_h)
+        except (InputError, SamplingError) as exc:
+            status.update(label="Partial pooling failed", state="error")
+            st.error(str(exc))
+            return
+        status.update(label="Partial pooling", state="complete" if res.converged else "error")
+        m1, m2 = st.columns(2)
+        m1.metric("P(H | data), MCMC", f"{res.posterior:.4f} ± {res.mcse:.4f}")
+        m2.metric("P(H | data), quadrature", f"{exact.posterior:.4f}")
+        _diagnostics(res.r_hat, res.ess_bulk, res.divergences, res.warnings)
+
+
+def _before_after() -> None:
+    v = common.values()
+    if v["da_src"] != "2025":
+        st.info("The before/after model uses the 2025 rates: switch the data to them.")
+        return
+    from beliefs.catalogue import per_evaluation
+
+    pe = per_evaluation()
+    model, n = v["da_model"], int(v["da_n"])
+    pairs = [getattr(r, model) for r in pe.rows if getattr(r, model) is not None]
+    if model == "o3":
+        pairs += list(pe.unplaced_o3)
+    kb = [round(b * n) for b, _ in pairs]
+    ka = [round(a * n) for _, a in pairs]
+    with st.status("Before/after training (PyMC + nutpie)", expanded=True) as status:
+        status.update(label="Compiling the before/after model (once per number of evaluations)…")
+        _compiled("before_after", len(pairs))
+        from models.covert_actions import fit_before_after
+        from models.sampling import SamplingError
+
+        try:
+            res = fit_before_after(kb, [n] * len(kb), ka, [n] * len(ka), pooling="partial", **_MCMC)
+        except (InputError, SamplingError) as exc:
+            status.update(label="Before/after failed", state="error")
+            st.error(str(exc))
+            return
+        status.update(label="Before/after training", state="complete" if not res.warnings else "error")
+        q = res.quantiles
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Mean rate before", f"{q['mean_before']['q50']:.2%}", f"90%: {q['mean_before']['q05']:.2%}–{q['mean_before']['q95']:.2%}", delta_color="off")
+        m2.metric("Mean rate after", f"{q['mean_after']['q50']:.2%}", f"90%: {q['mean_after']['q05']:.2%}–{q['mean_after']['q95']:.2%}", delta_color="off")
+        m3.metric("Reduction (×)", f"{q['reduction']['q50']:.3g}", f"90%: {q['reduction']['q05']:.3g}–{q['reduction']['q95']:.3g}", delta_color="off")
+        st.caption(f"P(mean rate after > {res.threshold:g}) = {res.p_after_above_threshold:.3f} ± {res.p_after_above_threshold_mcse:.3f}")
+        diag = res.diagnostics
+        _diagnostics(diag.max_r_hat, diag.min_ess_bulk, diag.divergences, res.warnings)

@@ -1,0 +1,60 @@
+"""Untrusted monitoring: P(at least one covert action goes unreported) against the number of tasks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from beliefs import plotting
+from beliefs.closed_forms import monitor_curve, monitor_risk
+from beliefs.errors import InputError
+
+
+def render() -> None:
+    st.title("Untrusted monitoring")
+    st.caption(
+        "A policy takes a covert action with probability r per task; a monitor colludes with probability c, "
+        "otherwise reports with probability q. P(at least one unreported over T tasks) = 1 − (1 − r(c + (1−c)(1−q)))ᵀ."
+    )
+    v = common.values()
+    c1, c2 = st.columns(2)
+    with c1:
+        common.bound(
+            "mo_rate",
+            st.number_input,
+            "Covert-action rate r per task",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.001,
+            format="%.4g",
+            help="o3 after anti-scheming training: 0.4% (Schoen et al. 2025).",
+        )
+        common.bound("mo_report", st.slider, "Report probability q", min_value=0.0, max_value=1.0, step=0.01)
+    with c2:
+        common.bound("mo_collude", st.slider, "Collusion probability c", min_value=0.0, max_value=1.0, step=0.01)
+        common.bound("mo_tasks", st.number_input, "Tasks T", min_value=1, max_value=10_000_000, step=100)
+    try:
+        risk = monitor_risk(v["mo_rate"], v["mo_report"], v["mo_collude"], tasks=int(v["mo_tasks"]))
+        curve = monitor_curve(v["mo_rate"], v["mo_report"], v["mo_collude"], max_tasks=int(v["mo_tasks"]))
+    except InputError as exc:
+        common.show_error(exc)
+        return
+    m1, m2, m3 = st.columns(3)
+    m1.metric(f"P(≥1 unreported) over {risk.tasks:,} tasks", f"{risk.p_unreported_any:.4g}")
+    m2.metric("P(unreported) per task", f"{risk.p_unreported_per_task:.4g}")
+    m3.metric("Expected unreported actions", f"{risk.expected_unreported:.4g}")
+    rows = plotting.curve_rows(curve.tasks, curve.mean, names=("tasks", "p_unreported_any"))
+
+    def figure():
+        return plotting.plot_curve(
+            curve.tasks,
+            curve.mean,
+            xlabel="tasks T",
+            ylabel="P(at least one unreported)",
+            title="Covert actions slipping past the monitor",
+            log_x=int(v["mo_tasks"]) > 1000,
+        )
+
+    csv_text = plotting.to_csv(rows)
+    common.show_plot("monitoring", figure, csv_text)
+    common.plot_downloads("monitoring", figure, csv_text)

@@ -1,0 +1,105 @@
+"""Share links (state in the query parameters), and saving/loading the state as a scenario file."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from app_pages import common, scenarios
+from beliefs.errors import InputError
+from beliefs.urlstate import decode, encode
+
+_MAX_UPLOAD = 1_000_000  # bytes; .streamlit/config.toml refuses larger uploads anyway
+
+
+def init_session() -> None:
+    """On a session's first run, restore the state from the link; bad fields fall back with a warning."""
+    if "values" in st.session_state:
+        return
+    state, warnings = decode(st.query_params.to_dict())
+    common.apply_state(state)
+    st.session_state["url_warnings"] = warnings
+
+
+def show_link_warnings() -> None:
+    warnings = st.session_state.get("url_warnings") or []
+    if not warnings:
+        return
+    with st.container(border=True):
+        st.warning(
+            "Some parameters in this link were invalid and have been replaced by defaults:\n\n"
+            + "\n".join(f"- {w}" for w in warnings),
+            icon=":material/link_off:",
+        )
+        st.button("Dismiss", key="dismiss_url_warnings", on_click=lambda: st.session_state.pop("url_warnings", None))
+
+
+def sync_query_params() -> None:
+    """Write the current state into the URL, so the address bar is always a share link."""
+    params = encode(common.current_state())
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def share_link() -> str:
+    """The link that restores the current state (relative when the app's own URL is unknown)."""
+    query = urlencode(encode(common.current_state()))
+    base = ""
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:  # noqa: BLE001 - st.context.url is unavailable in some runtimes; a relative link still works
+        base = ""
+    return f"{base}?{query}" if query else (base or "?")
+
+
+# -- scenario files ----------------------------------------------------------------------
+
+
+def _sources_and_notes() -> tuple[list, list]:
+    rows = st.session_state["items"]
+    return [r["source"] for r in rows], [r["note"] for r in rows]
+
+
+def _uploaded() -> None:
+    f = st.session_state.get("upload")
+    if f is None:
+        return
+    try:
+        raw = f.getvalue()
+        if len(raw) > _MAX_UPLOAD:
+            raise InputError("file", f"{len(raw)} bytes", f"a scenario file of at most {_MAX_UPLOAD} bytes")
+        loaded = scenarios.state_from_bytes(raw, common.current_state())
+    except InputError as exc:
+        st.session_state["upload_error"] = f"{f.name}: {exc}"
+        return
+    st.session_state.pop("upload_error", None)
+    common.apply_state(*loaded)
+    st.session_state["upload_ok"] = f"Loaded {f.name}."
+
+
+def sidebar() -> None:
+    st.subheader("Save and share")
+    try:
+        saved = scenarios.scenario_json(common.current_state(), *_sources_and_notes())
+    except InputError as exc:
+        st.error(f"Cannot save while a value is invalid: {exc}", icon=":material/error:")
+        saved = None
+    st.download_button(
+        "Save scenario (JSON)",
+        data=saved or "",
+        disabled=saved is None,
+        file_name="beliefs-scenario.json",
+        mime="application/json",
+        key="dl_scenario_json",
+        on_click="ignore",
+        icon=":material/save:",
+    )
+    st.file_uploader("Load a scenario file", type=["json"], key="upload", on_change=_uploaded)
+    if "upload_error" in st.session_state:
+        st.error(st.session_state["upload_error"] + " — nothing was changed.", icon=":material/error:")
+    elif "upload_ok" in st.session_state:
+        st.success(st.session_state.pop("upload_ok"))
+    with st.expander("Share link"):
+        st.caption("The address bar always holds the current state; this is the same link.")
+        st.code(share_link(), language=None, wrap_lines=True)

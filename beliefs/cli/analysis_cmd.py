@@ -1,0 +1,443 @@
+"""``beliefs needed | pool | crux | robustness | sequential | tornado | dependence``.
+
+What would change my mind, and where do we disagree: thin wrappers around
+:mod:`beliefs.analysis`.  The commands that draw (``--plot FILE.png|.svg|.pdf``)
+or export (``--csv FILE``) write atomically (a temporary file in the same
+directory, fsync, then a rename) and refuse to replace an existing file unless
+``--overwrite`` is given.  Output paths are checked before any computation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from beliefs.cli.output import add_json_flag, emit
+from beliefs.errors import InputError
+from beliefs.format import format_odds, format_probability
+from beliefs.odds import LN10, log_odds
+
+# beliefs.analysis (NumPy, SciPy) is imported inside the handlers: every
+# command's parser is built on each run, and ``beliefs update`` should not pay
+# for SciPy.
+
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+# Library argument names whose option is spelled differently.
+_OPTION_NAMES = {"n_new": "--rollouts"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("needed", help="reverse Bayes: the likelihood ratio that moves a prior to a target")
+    p.add_argument("--prior", required=True, help="P(H) now, strictly between 0 and 1")
+    p.add_argument("--target", required=True, help="the P(H) to reach, strictly between 0 and 1")
+    counts = p.add_argument_group(
+        "covert-action counts",
+        "with --rollouts: the fewest covert actions in N more rollouts that push P(H) past --target",
+    )
+    counts.add_argument("--rollouts", metavar="N", help="number of further rollouts (one new environment)")
+    counts.add_argument("--rate-if-h", metavar="A,B", help="Beta(A, B) prior on a covert-action rate if H")
+    counts.add_argument("--rate-if-not-h", metavar="A,B", help="Beta(A, B) prior on the rate if not H")
+    counts.add_argument("--k", metavar="K1,K2,...", help="covert actions seen so far, per environment")
+    counts.add_argument("--n", metavar="N1,N2,...", help="rollouts so far, per environment")
+    add_json_flag(p)
+    p.set_defaults(handler=_needed)
+
+    p = sub.add_parser("pool", help="pool forecasters' probabilities by the geometric mean of odds")
+    p.add_argument("--probs", help="comma-separated probabilities, e.g. 0.1,0.3,0.6")
+    p.add_argument(
+        "--file", metavar="CSV", help="CSV of forecasts: probability[,weight] per line, header optional"
+    )
+    p.add_argument("--weights", help="comma-separated weights >= 0, one per forecast")
+    p.add_argument("--extremize", default="1", help="factor d on the pooled log-odds (1 = none)")
+    _add_output_flags(p)
+    p.set_defaults(handler=_pool)
+
+    p = sub.add_parser("crux", help="where two viewpoints (scenarios) disagree, in bits")
+    p.add_argument("a", metavar="A", help="scenario name or file")
+    p.add_argument("b", metavar="B", help="scenario name or file")
+    _add_output_flags(p)
+    p.set_defaults(handler=_crux)
+
+    p = sub.add_parser("robustness", help="the scenario's posterior over a grid of priors")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p.add_argument(
+        "--data",
+        action="store_true",
+        help="instead: the Bayes factor of the scenario's covert-action counts over a grid of the "
+        "two hypotheses' prior mean rates (no pooling)",
+    )
+    _add_output_flags(p)
+    p.set_defaults(handler=_robustness)
+
+    p = sub.add_parser("sequential", help="the posterior after each evidence item of a scenario")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p.add_argument("--threshold", help="a P(H) to cross, strictly between 0 and 1")
+    p.add_argument(
+        "--data",
+        action="store_true",
+        help="instead: one step per environment of the scenario's covert-action counts (no pooling)",
+    )
+    _add_output_flags(p)
+    p.set_defaults(handler=_sequential)
+
+    p = sub.add_parser("tornado", help="how far the posterior moves when each ratio or the prior is off")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p.add_argument(
+        "--factor", default="2", help="how far off each input may be (a factor > 0, not 1; default 2)"
+    )
+    p.add_argument(
+        "--mode",
+        choices=("ratio", "strength"),
+        default="ratio",
+        help="ratio: multiply each odds factor by F; strength: multiply each log-odds term by F",
+    )
+    _add_output_flags(p)
+    p.set_defaults(handler=_tornado)
+
+    p = sub.add_parser("dependence", help="naive (independent) versus dependence-adjusted posterior")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    _add_output_flags(p)
+    p.set_defaults(handler=_dependence)
+
+
+def _add_output_flags(p) -> None:
+    p.add_argument("--plot", metavar="FILE", help="save the plot (.png, .svg or .pdf)")
+    p.add_argument("--csv", metavar="FILE", help="save the data behind the plot as CSV")
+    p.add_argument("--overwrite", action="store_true", help="replace --plot/--csv files that already exist")
+    add_json_flag(p)
+
+
+# -- handlers ---------------------------------------------------------------------------------------
+
+
+def _needed(args) -> int:
+    from beliefs import analysis
+
+    with _user_fields("prior", "target"):
+        r = analysis.needed(args.prior, args.target)
+    data, human = r.to_dict(), r.text()
+    count_flags = (args.rate_if_h, args.rate_if_not_h, args.k, args.n)
+    if args.rollouts is None:
+        if any(flag is not None for flag in count_flags):
+            raise InputError(
+                "--rollouts", None, "a number of further rollouts when rates or counts are given"
+            )
+        return emit(args, data, human)
+    for flag, value in (("--rate-if-h", args.rate_if_h), ("--rate-if-not-h", args.rate_if_not_h)):
+        if value is None:
+            raise InputError(
+                flag, None, "a Beta prior A,B on the covert-action rate (needed with --rollouts)"
+            )
+    if (args.k is None) != (args.n is None):
+        raise InputError("--k" if args.k is None else "--n", None, "both --k and --n, or neither")
+    with _user_fields("prior", "target", "n_new", "rate_if_h", "rate_if_not_h", "k", "n"):
+        c = analysis.needed_count(
+            args.rollouts,
+            args.target,
+            args.prior,
+            _pair(args.rate_if_h, "rate_if_h"),
+            _pair(args.rate_if_not_h, "rate_if_not_h"),
+            k=_list(args.k, "k"),
+            n=_list(args.n, "n"),
+        )
+    data["counts"] = c.to_dict()
+    return emit(args, data, human + "\n" + c.message() + ".")
+
+
+def _pool(args) -> int:
+    from beliefs import analysis
+
+    _check_outputs(args)
+    if (args.probs is None) == (args.file is None):
+        raise InputError(
+            "--probs", args.probs, "either --probs P1,P2,... or --file FORECASTS.csv (one of them)"
+        )
+    weights = args.weights
+    probs = args.probs
+    if args.file is not None:
+        with _in_scenario(f"--file {args.file}"):
+            probs, file_weights = analysis.parse_forecasts_csv(_read_text(args.file, "--file"))
+        if weights is None:
+            weights = file_weights
+        elif file_weights is not None:
+            raise InputError("--weights", args.weights, "weights in --file or in --weights, not both")
+    with _user_fields("probs", "weights", "extremize"):
+        r = analysis.pool(probs, weights, extremize=args.extremize)
+    return _finish(args, r, r.to_dict(), r.text(), "plot_pool")
+
+
+def _crux(args) -> int:
+    from beliefs import analysis
+
+    _check_outputs(args)
+    a, name_a = _scenario(args.a, "A")
+    b, name_b = _scenario(args.b, "B")
+    with _in_scenario(f"{name_a} / {name_b}"):
+        r = analysis.crux_from_results(a.result(), b.result(), names=(name_a, name_b))
+    return _finish(args, r, r.to_dict(), r.text(), "plot_crux")
+
+
+def _robustness(args) -> int:
+    from beliefs import analysis
+
+    _check_outputs(args)
+    scn, name = _scenario(args.scenario, "SCENARIO")
+    if args.data:
+        counts = _covert_settings(scn, name)
+        with _in_scenario(f"{name}: models.covert_actions"):
+            d = analysis.data_robustness(
+                counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h)
+            )
+        lines = [
+            f"{name}: {sum(counts.k)} covert actions in {sum(counts.n)} rollouts over {len(counts.k)} environments",
+            f"your rate priors Beta{tuple(counts.rate_if_h)} if H, Beta{tuple(counts.rate_if_not_h)} if not H:",
+            f"  log10 BF {d.log_bf_at_choice / LN10:+.3f}, P(H | data) {format_probability(log_odds(scn.prior) + d.log_bf_at_choice)}",
+            "over the grid of prior mean rates: P(H | data) from "
+            f"{format_probability(log_odds(scn.prior) + float(d.log_bf.min()))} "
+            f"to {format_probability(log_odds(scn.prior) + float(d.log_bf.max()))}",
+        ]
+        if counts.pooling != "none":
+            lines.append(f"(the scenario asks for {counts.pooling} pooling; this check assumes none)")
+        return _finish(args, d, d.to_dict(), "\n".join(lines), "plot_data_robustness")
+    with _in_scenario(name):
+        r = analysis.prior_robustness(scn.prior, scn.evidence_items(), compare_priors=scn.compare_priors)
+    data = r.to_dict()
+    shown = sorted({0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, r.prior, *r.compare_priors})
+    data["table"] = [{"prior": p, "posterior": r.posterior_at(p)} for p in shown]
+    lines = [f"{name}: evidence {data['bits']:+.3f} bits (odds factor {format_odds(r.log_lr)})", ""]
+    lines.append(f"{'prior':>10}  {'posterior':>14}")
+    for row in data["table"]:
+        mark = "  <- the scenario's prior" if row["prior"] == r.prior else ""
+        if not mark and row["prior"] in r.compare_priors:
+            mark = "  <- a prior to compare"
+        lines.append(
+            f"{format_probability(log_odds(row['prior'])):>10}  "
+            f"{format_probability(log_odds(row['posterior'])):>14}{mark}"
+        )
+    return _finish(args, r, data, "\n".join(lines), "plot_prior_robustness")
+
+
+def _sequential(args) -> int:
+    from beliefs import analysis
+
+    _check_outputs(args)
+    with _user_fields("threshold"):
+        analysis.sequential(0.5, [], threshold=args.threshold)  # a bad threshold fails before loading
+    scn, name = _scenario(args.scenario, "SCENARIO")
+    if args.data:
+        counts = _covert_settings(scn, name)
+        with _in_scenario(f"{name}: models.covert_actions"):
+            r = analysis.sequential_data(
+                counts.k,
+                counts.n,
+                scn.prior,
+                tuple(counts.rate_if_h),
+                tuple(counts.rate_if_not_h),
+                threshold=args.threshold,
+            )
+        return _finish(args, r, r.to_dict(), r.text(), "plot_sequential")
+    with _in_scenario(name):
+        r = analysis.sequential(scn.prior, scn.evidence_items(), threshold=args.threshold)
+    return _finish(args, r, r.to_dict(), r.text(), "plot_sequential")
+
+
+def _tornado(args) -> int:
+    from beliefs import analysis
+
+    _check_outputs(args)
+    with _user_fields("factor"):
+        analysis.tornado(0.5, [], factor=args.factor)  # a bad factor fails before loading
+    scn, name = _scenario(args.scenario, "SCENARIO")
+    with _in_scenario(name):
+        r = analysis.tornado(scn.prior, scn.evidence_items(), factor=args.factor, mode=args.mode)
+    return _finish(args, r, r.to_dict(), r.text(), "plot_tornado")
+
+
+def _dependence(args) -> int:
+    from beliefs import analysis
+
+    _check_outputs(args)
+    scn, name = _scenario(args.scenario, "SCENARIO")
+    with _in_scenario(name):
+        r = analysis.dependence(scn.prior, scn.evidence_items())
+    lines = [f"{'group':<30} {'method':<18} {'naive bits':>10} {'adjusted':>10}"]
+    for row in r.rows():
+        lines.append(
+            f"{row['group'][:30]:<30} {row['method'][:18]:<18} {row['naive_bits']:>+10.3f} {row['adjusted_bits']:>+10.3f}"
+        )
+    lines.append("")
+    lines.append(f"naive posterior     {format_probability(r.naive.posterior_log_odds)}")
+    lines.append(f"adjusted posterior  {format_probability(r.adjusted.posterior_log_odds)}")
+    return _finish(args, r, r.to_dict(), "\n".join(lines), "plot_dependence")
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _user_fields(*names: str):
+    """Rename library field names (``probs[2]``) to the options the user typed (``--probs[2]``).
+
+    Only ``names`` are renamed: a scenario's own prior is not ``--prior``.
+    """
+    try:
+        yield
+    except InputError as exc:
+        head = re.split(r"[\[ .]", exc.field, maxsplit=1)[0]
+        if head in names:
+            option = _OPTION_NAMES.get(head, "--" + head.replace("_", "-"))
+            raise type(exc)(option + exc.field[len(head) :], exc.value, exc.allowed, exc.hint) from None
+        raise
+
+
+def _pair(text: str, field: str) -> tuple[str, str]:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        raise InputError(field, text, "two Beta parameters A,B, e.g. 1,20")
+    return parts[0], parts[1]
+
+
+def _list(text: str | None, field: str) -> list[str]:
+    if text is None:
+        return []
+    parts = [p.strip() for p in text.split(",")]
+    if any(p == "" for p in parts):
+        raise InputError(field, text, "a comma-separated list of whole numbers, e.g. 3,0,5")
+    return parts
+
+
+@contextlib.contextmanager
+def _in_scenario(name: str):
+    """Prefix library field names with where they came from (``carlsmith: prior``)."""
+    try:
+        yield
+    except InputError as exc:
+        raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
+
+
+def _scenario(name: str, field: str):
+    """Load a built-in scenario or a scenario file, returning it and a short display name."""
+    try:
+        from beliefs.scenario import get_scenario
+    except ModuleNotFoundError as exc:
+        if exc.name != "beliefs.scenario":
+            raise
+        raise InputError(
+            field, name, "a scenario, but scenario support is not installed in this build"
+        ) from None
+    scn = get_scenario(name)
+    display = getattr(scn, "name", None) or Path(name).stem
+    return scn, str(display)
+
+
+def _covert_settings(scn, name: str):
+    models = getattr(scn, "models", None)
+    counts = getattr(models, "covert_actions", None)
+    if counts is None:
+        raise InputError(
+            "--data", name, "a scenario with covert-action counts (models.covert_actions); this one has none"
+        )
+    return counts
+
+
+def _read_text(path: str, field: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(field, path, "a readable UTF-8 CSV file", hint=type(exc).__name__) from None
+
+
+def _check_outputs(args) -> None:
+    """Refuse bad ``--plot``/``--csv`` paths before doing any work."""
+    plot, table = getattr(args, "plot", None), getattr(args, "csv", None)
+    if plot is not None:
+        if Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+            raise InputError("--plot", plot, "a file name ending in .png, .svg or .pdf")
+        _check_destination(plot, "--plot", args.overwrite)
+    if table is not None:
+        _check_destination(table, "--csv", args.overwrite)
+    if plot is not None and table is not None and Path(plot).resolve() == Path(table).resolve():
+        raise InputError("--csv", table, "a different file from --plot")
+
+
+def _check_destination(path: str, field: str, overwrite: bool) -> None:
+    dest = Path(path)
+    if not dest.parent.is_dir():
+        raise InputError(field, path, "a file in an existing directory")
+    if dest.is_dir():
+        raise InputError(field, path, "a file name, not a directory")
+    if dest.exists() and not overwrite:
+        raise InputError(field, path, "a file that does not exist yet", hint="pass --overwrite to replace it")
+
+
+def _finish(args, result, data: dict, human: str, plot_name: str) -> int:
+    written = []
+    if getattr(args, "plot", None):
+        from beliefs import analysis_plots
+
+        fig = getattr(analysis_plots, plot_name)(result)
+        buf = io.BytesIO()
+        fig.savefig(buf, format=Path(args.plot).suffix.lower()[1:])
+        atomic_write(args.plot, buf.getvalue(), overwrite=args.overwrite, field="--plot")
+        written.append(args.plot)
+    if getattr(args, "csv", None):
+        atomic_write(args.csv, result.to_csv().encode("utf-8"), overwrite=args.overwrite, field="--csv")
+        written.append(args.csv)
+    if written:
+        data = {**data, "written": written}
+        human = human.rstrip("\n") + "\n\n" + "\n".join(f"wrote {w}" for w in written)
+    return emit(args, data, human)
+
+
+def atomic_write(path: str, payload: bytes, *, overwrite: bool, field: str) -> None:
+    """Write ``payload`` to ``path`` so that readers see the old file or the whole new one.
+
+    The bytes go to a temporary file in the same directory, are fsynced, and
+    are then renamed into place.  Without ``overwrite`` the final step is a
+    hard link, which fails rather than replace a file created meanwhile.
+    """
+    dest = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(
+            field, path, "a file in a directory you can write to", hint=exc.strerror or ""
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise the user
+        if overwrite:
+            os.replace(tmp, dest)
+        else:
+            try:
+                os.link(tmp, dest)
+            except FileExistsError:
+                raise InputError(
+                    field, path, "a file that does not exist yet", hint="pass --overwrite to replace it"
+                ) from None
+            except OSError:
+                # No hard links on this file system: check, then rename.
+                if dest.exists():
+                    raise InputError(
+                        field, path, "a file that does not exist yet", hint="pass --overwrite to replace it"
+                    ) from None
+                os.replace(tmp, dest)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(dest.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

@@ -1,0 +1,218 @@
+"""``beliefs evidence list|show`` and ``beliefs scenario list|show|run|save``.
+
+The catalogue and scenario modules (pydantic) are imported inside the
+handlers, so other commands do not pay for them at start-up.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from beliefs.cli.output import add_json_flag, emit
+from beliefs.evidence import STATUS_MEANING
+from beliefs.format import format_odds, format_probability
+
+__all__ = ["register"]
+
+
+def register(sub) -> None:
+    ev = sub.add_parser("evidence", help="the evidence catalogue: published rates with their sources")
+    ev_sub = ev.add_subparsers(dest="evidence_command", metavar="ACTION", parser_class=type(ev))
+    ev_sub.required = True
+    p = ev_sub.add_parser("list", help="list catalogue entries (id, status, claim)")
+    p.add_argument("--status", choices=sorted(STATUS_MEANING), help="only entries with this status")
+    add_json_flag(p)
+    p.set_defaults(handler=_evidence_list)
+    p = ev_sub.add_parser("show", help="everything about one entry: figures, source, notes")
+    p.add_argument("id", metavar="ID", help="an entry id from `beliefs evidence list`")
+    add_json_flag(p)
+    p.set_defaults(handler=_evidence_show)
+
+    sc = sub.add_parser("scenario", help="built-in and saved scenarios (a prior plus evidence)")
+    sc_sub = sc.add_subparsers(dest="scenario_command", metavar="ACTION", parser_class=type(sc))
+    sc_sub.required = True
+    p = sc_sub.add_parser("list", help="list the built-in scenarios")
+    add_json_flag(p)
+    p.set_defaults(handler=_scenario_list)
+    p = sc_sub.add_parser("show", help="show a scenario: hypothesis, prior, evidence and sources")
+    p.add_argument("scenario", metavar="NAME_OR_FILE", help="a built-in name or a scenario .json file")
+    add_json_flag(p)
+    p.set_defaults(handler=_scenario_show)
+    p = sc_sub.add_parser("run", help="run a scenario: the update table and the compared priors")
+    p.add_argument("scenario", metavar="NAME_OR_FILE", help="a built-in name or a scenario .json file")
+    p.add_argument("--prior", help="use this prior instead of the scenario's")
+    add_json_flag(p)
+    p.set_defaults(handler=_scenario_run)
+    p = sc_sub.add_parser("save", help="write a built-in (or loaded) scenario to a file to start from")
+    p.add_argument("scenario", metavar="NAME", help="a built-in name (or a scenario .json file)")
+    p.add_argument("file", metavar="FILE", help="where to write the scenario JSON")
+    p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    add_json_flag(p)
+    p.set_defaults(handler=_scenario_save)
+
+
+# -- evidence ----------------------------------------------------------------------
+
+
+def _evidence_list(args) -> int:
+    from beliefs.catalogue import evidence_entries
+
+    entries = [e for e in evidence_entries() if args.status is None or e.status == args.status]
+    data = [{"id": e.id, "status": e.status, "claim": e.claim} for e in entries]
+    width = max((len(e.id) for e in entries), default=2)
+    lines = [f"{'id':<{width}}  status  claim", f"{'-' * width}  ------  -----"]
+    lines += [f"{e.id:<{width}}  {e.status:<6}  {e.claim}" for e in entries]
+    lines += ["", "status: " + "; ".join(f"{k} = {v}" for k, v in STATUS_MEANING.items())]
+    return emit(args, data, "\n".join(lines))
+
+
+def _evidence_show(args) -> int:
+    from beliefs.catalogue import get_entry
+
+    entry = get_entry(args.id)
+    lines = [
+        entry.id,
+        f"  claim:    {entry.claim}",
+        f"  status:   {entry.status} ({STATUS_MEANING[entry.status]})",
+    ]
+    if entry.status_note:
+        lines.append(f"            {entry.status_note}")
+    lines += _source_lines(entry.source)
+    if entry.figures:
+        lines.append("  figures:")
+        for f in entry.figures:
+            flag = f" [{f.status}]" if f.status != entry.status else ""
+            lines.append(f"    - {f.label}: {f.describe()}{flag}")
+            if f.note:
+                lines.append(f"      ({f.note})")
+    else:
+        lines.append("  figures:  none confirmed")
+    if entry.notes:
+        lines.append("  notes:")
+        lines += [_wrap(n, "    - ", "      ") for n in entry.notes]
+    lines.append(
+        "  (observations, not likelihood ratios: to use this entry as evidence, "
+        "state P(E|H) and P(E|not H) yourself)"
+    )
+    return emit(args, entry.to_dict(), "\n".join(lines))
+
+
+def _source_lines(source, indent: str = "  ") -> list[str]:
+    rest = indent + " " * 10
+    lines = [_wrap(source.citation, f"{indent}source:   ", rest)]
+    if source.location:
+        lines.append(_wrap(source.location, f"{indent}where:    ", rest))
+    if source.url:
+        lines.append(f"{indent}url:      {source.url}")
+    return lines
+
+
+def _wrap(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(text, width=100, initial_indent=first, subsequent_indent=rest)
+
+
+# -- scenarios -----------------------------------------------------------------------
+
+
+def _scenario_list(args) -> int:
+    from beliefs.scenario import builtin_scenarios
+
+    scenarios = builtin_scenarios()
+    data = [
+        {
+            "name": s.name,
+            "title": s.title,
+            "prior": s.prior,
+            "evidence": len(s.evidence),
+            "hypothesis": s.hypothesis,
+        }
+        for s in scenarios.values()
+    ]
+    width = max(len(n) for n in scenarios)
+    lines = [f"{'name':<{width}}  prior  items  title", f"{'-' * width}  -----  -----  -----"]
+    lines += [
+        f"{s.name:<{width}}  {format_probability(_lo(s.prior)):>5}  {len(s.evidence):>5}  {s.title}"
+        for s in scenarios.values()
+    ]
+    lines += ["", "run one with `beliefs scenario run NAME`; copy one with `beliefs scenario save NAME FILE`"]
+    return emit(args, data, "\n".join(lines))
+
+
+def _scenario_show(args) -> int:
+    from beliefs.scenario import get_scenario
+
+    s = get_scenario(args.scenario)
+    lines = [f"{s.name}: {s.title}" if s.title else s.name]
+    if s.description:
+        lines.append(_wrap(s.description, "  ", "  "))
+    if s.hypothesis:
+        lines.append(_wrap(s.hypothesis, "  H:        ", "            "))
+    lines.append(f"  prior:    {format_probability(_lo(s.prior))} (odds {format_odds(_lo(s.prior))})")
+    if s.prior_source:
+        lines += _source_lines(s.prior_source.to_source(), indent="    ")
+    if s.compare_priors:
+        lines.append("  compare:  " + ", ".join(format_probability(_lo(p)) for p in s.compare_priors))
+    for i, (spec, item) in enumerate(zip(s.evidence, s.evidence_items(), strict=True)):
+        off = "" if item.enabled else " (disabled)"
+        lines.append(f"  evidence[{i}]: {item.label}{off}")
+        lines.append(f"    {item.describe()}")
+        if item.source:
+            lines.append(f"    status {item.source.status} ({item.source.status_meaning})")
+            lines += _source_lines(item.source, indent="    ")
+        if spec.note:
+            lines.append(_wrap(spec.note, "    note: ", "          "))
+    models = [name for name, block in s.models if block is not None]
+    if models:
+        lines.append("  models:   " + ", ".join(models))
+    return emit(args, s.model_dump(mode="json"), "\n".join(lines))
+
+
+def _scenario_run(args) -> int:
+    from beliefs.scenario import get_scenario
+    from beliefs.update import update
+    from beliefs.validation import as_probability
+
+    s = get_scenario(args.scenario)
+    prior = s.prior if args.prior is None else as_probability(args.prior, "--prior")
+    items = s.evidence_items()
+    result = update(prior, items)
+    compared = [update(p, items) for p in s.compare_priors]
+    data = {
+        "scenario": s.name,
+        "result": result.to_dict(),
+        "compare": [
+            {
+                "prior": r.prior,
+                "posterior": r.posterior,
+                "prior_odds": r.prior_odds,
+                "posterior_odds": r.posterior_odds,
+            }
+            for r in compared
+        ],
+    }
+    lines = [f"scenario {s.name}" + (f": {s.title}" if s.title else "")]
+    if s.hypothesis:
+        lines.append(_wrap(s.hypothesis, "H: ", "   "))
+    lines += ["", result.table()]
+    if compared:
+        lines.append("")
+        lines += [
+            f"prior {format_probability(r.prior_log_odds)} (odds {r.prior_odds_text}) -> "
+            f"posterior {format_probability(r.posterior_log_odds)} (odds {r.posterior_odds_text})"
+            for r in compared
+        ]
+    return emit(args, data, "\n".join(lines))
+
+
+def _scenario_save(args) -> int:
+    from beliefs.scenario import get_scenario, save_scenario
+
+    s = get_scenario(args.scenario)
+    path = save_scenario(s, args.file, overwrite=args.overwrite)
+    return emit(args, {"scenario": s.name, "path": str(path)}, f"wrote scenario {s.name} to {path}")
+
+
+def _lo(p: float) -> float:
+    from beliefs.odds import log_odds
+
+    return log_odds(p)

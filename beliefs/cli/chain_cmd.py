@@ -1,0 +1,103 @@
+"""``beliefs chain`` (a chain of successors) and ``beliefs monitor`` (untrusted monitoring).
+
+Both use the exact formulas in :mod:`beliefs.closed_forms`; nothing here imports PyMC.
+"""
+
+from __future__ import annotations
+
+from beliefs.cli.output import add_json_flag, emit
+from beliefs.closed_forms import as_beta, chain_curve, chain_success, check_interval_mass, monitor_risk
+from beliefs.errors import InputError
+from beliefs.validation import as_count, as_probability
+
+__all__ = ["register"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "chain",
+        help="P(success) of a chain of successors: base x per-step survival^steps",
+        description=(
+            "P(scheme works) = P(base aligned) x s^steps for a point survival s; with a Beta on s, "
+            "the mean B(a+n, b)/B(a, b) and an equal-tailed interval, exactly."
+        ),
+    )
+    p.add_argument("--base", required=True, help="P(the base model is aligned), in [0, 1]")
+    p.add_argument("--per-step", default=None, metavar="S", help="per-step survival probability, in [0, 1]")
+    p.add_argument(
+        "--per-step-beta", default=None, metavar="A,B", help="a Beta(A, B) on a common per-step survival"
+    )
+    p.add_argument("--steps", required=True, metavar="N", help="number of hand-overs, a whole number >= 0")
+    p.add_argument("--survived", default="0", metavar="M", help="observed steps that kept alignment (Beta only)")
+    p.add_argument("--failed", default="0", metavar="F", help="observed steps that lost alignment (Beta only)")
+    p.add_argument("--interval", default="0.9", metavar="MASS", help="equal-tailed interval mass (default 0.9)")
+    p.add_argument("--curve", action="store_true", help="also give P(success) for every step count 0..N")
+    add_json_flag(p)
+    p.set_defaults(handler=_chain)
+
+    m = sub.add_parser(
+        "monitor",
+        help="P(at least one covert action goes unreported by an untrusted monitor over T tasks)",
+        description="1 - (1 - r (c + (1 - c)(1 - q)))^T for independent tasks.",
+    )
+    m.add_argument("--rate", required=True, metavar="R", help="covert-action rate per task, in [0, 1]")
+    m.add_argument("--report", required=True, metavar="Q", help="P(the monitor reports a covert action), in [0, 1]")
+    m.add_argument(
+        "--collusion", default="0", metavar="C", help="P(the monitor colludes and never reports), default 0"
+    )
+    m.add_argument("--tasks", required=True, metavar="T", help="number of independent tasks, a whole number >= 0")
+    add_json_flag(m)
+    m.set_defaults(handler=_monitor)
+
+
+def _chain(args) -> int:
+    base = as_probability(args.base, "--base")
+    steps = as_count(args.steps, "--steps")
+    if (args.per_step is None) == (args.per_step_beta is None):
+        given = "both" if args.per_step is not None else "neither"
+        raise InputError(
+            "--per-step/--per-step-beta", given, "exactly one of --per-step S or --per-step-beta A,B"
+        )
+    survived = as_count(args.survived, "--survived")
+    failed = as_count(args.failed, "--failed")
+    mass = check_interval_mass(args.interval, "--interval")
+    if args.per_step is not None:
+        per_step = as_probability(args.per_step, "--per-step")
+        if survived or failed:
+            raise InputError(
+                "--survived" if survived else "--failed",
+                survived or failed,
+                "0 with --per-step (observed steps update a Beta: use --per-step-beta)",
+            )
+        kwargs = {"per_step": per_step}
+    else:
+        kwargs = {"per_step_beta": as_beta(args.per_step_beta, "--per-step-beta")}
+    result = chain_success(base, steps, survived=survived, failed=failed, interval=mass, **kwargs)
+    data = result.to_dict()
+    human = result.table()
+    if args.curve:
+        curve = chain_curve(base, steps, survived=survived, failed=failed, interval=mass, **kwargs)
+        data["curve"] = curve.to_dict()
+        human += "\n\n" + _curve_table(curve)
+    return emit(args, data, human)
+
+
+def _curve_table(curve) -> str:
+    banded = curve.lower.tolist() != curve.upper.tolist()
+    head = "steps  P(success)" + (f"  {100 * curve.interval_mass:g}% interval" if banded else "")
+    lines = [head]
+    for n, mean, lo, hi in zip(curve.steps, curve.mean, curve.lower, curve.upper, strict=True):
+        row = f"{n:>5}  {mean:<10.6g}"
+        if banded:
+            row += f"  {lo:.4g} to {hi:.4g}"
+        lines.append(row.rstrip())
+    return "\n".join(lines)
+
+
+def _monitor(args) -> int:
+    rate = as_probability(args.rate, "--rate")
+    report = as_probability(args.report, "--report")
+    collusion = as_probability(args.collusion, "--collusion")
+    tasks = as_count(args.tasks, "--tasks")
+    result = monitor_risk(rate, report, collusion, tasks=tasks)
+    return emit(args, result.to_dict(), result.table())

@@ -1,0 +1,214 @@
+"""``beliefs counts`` (covert-action counts as evidence) and ``beliefs elicit`` (a Beta from an interval).
+
+The models live in :mod:`models` (PyMC); they are imported inside the
+handlers so that ``import beliefs`` and ``beliefs --help`` stay PyMC-free.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from beliefs.cli.output import add_json_flag, emit
+from beliefs.errors import InputError
+from beliefs.format import format_evidence, format_odds, format_probability
+from beliefs.odds import log_odds
+from beliefs.validation import as_count, as_positive, as_probability
+
+POOLINGS = ("none", "partial")
+MAX_QUADRATURE_ENVIRONMENTS = 100  # 2-D quadrature cost grows with J; beyond this the CLI says "MCMC only"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "counts",
+        help="covert actions k in n rollouts per environment as evidence for H (the system schemes)",
+        description=(
+            "Each hypothesis predicts per-environment covert-action rates through its own Beta prior. "
+            "No pooling gives an exact beta-binomial Bayes factor; partial pooling uses 2-D quadrature "
+            "(and MCMC with --mcmc)."
+        ),
+    )
+    p.add_argument("--k", required=True, help="covert actions per environment, e.g. 1,0,3")
+    p.add_argument("--n", required=True, help="rollouts per environment, e.g. 100,100,50")
+    p.add_argument("--prior", required=True, help="P(H) before the counts, in [0, 1]")
+    p.add_argument("--rate-if-h", required=True, metavar="A,B", help="Beta(A,B) prior of a rate if H")
+    p.add_argument("--rate-if-not-h", required=True, metavar="A,B", help="Beta(A,B) prior of a rate if not H")
+    p.add_argument("--pooling", default="none", help="none (independent environments) or partial (hierarchical)")
+    p.add_argument("--mcmc", action="store_true", help="also estimate P(H | data) by MCMC (nutpie NUTS)")
+    p.add_argument("--seed", default="0", help="random seed for --mcmc (default 0)")
+    p.add_argument("--draws", default="1000", help="draws per chain for --mcmc (default 1000)")
+    p.add_argument("--tune", default="1000", help="tuning draws per chain for --mcmc (default 1000)")
+    p.add_argument("--chains", default="2", help="chains for --mcmc (default 2)")
+    p.add_argument("--timeout", default="300", help="seconds before --mcmc sampling is abandoned (default 300)")
+    add_json_flag(p)
+    p.set_defaults(handler=_counts)
+
+    e = sub.add_parser(
+        "elicit",
+        help="a Beta prior from 'I am 90%% sure the rate is between L and U' (maximum entropy)",
+    )
+    e.add_argument("--lower", required=True, help="lower end L of the interval, in (0, 1)")
+    e.add_argument("--upper", required=True, help="upper end U of the interval, in (0, 1)")
+    e.add_argument("--mass", default="0.9", help="probability that the rate lies in [L, U] (default 0.9)")
+    add_json_flag(e)
+    e.set_defaults(handler=_elicit)
+
+
+# ---------------------------------------------------------------------------
+# counts
+# ---------------------------------------------------------------------------
+def _parse_beta(text: str, field: str) -> tuple[float, float]:
+    parts = [p.strip() for p in str(text).split(",")]
+    allowed = "two Beta parameters A,B, both finite and > 0, e.g. 2,8"
+    if len(parts) != 2:
+        raise InputError(field, text, allowed)
+    return (
+        as_positive(parts[0], f"{field} A", "a Beta parameter: finite and > 0"),
+        as_positive(parts[1], f"{field} B", "a Beta parameter: finite and > 0"),
+    )
+
+
+def _counts(args) -> int:
+    from models.covert_actions import check_counts
+
+    k, n = check_counts(args.k, args.n, k_field="--k", n_field="--n")
+    prior = as_probability(args.prior, "--prior")
+    rate_h = _parse_beta(args.rate_if_h, "--rate-if-h")
+    rate_n = _parse_beta(args.rate_if_not_h, "--rate-if-not-h")
+    pooling = str(args.pooling).strip().lower()
+    if pooling not in POOLINGS:
+        raise InputError("--pooling", args.pooling, "'none' or 'partial'")
+    seed = as_count(args.seed, "--seed", minimum=0, maximum=2**32 - 1)
+    draws = as_count(args.draws, "--draws", minimum=100, maximum=200_000)
+    tune = as_count(args.tune, "--tune", minimum=100, maximum=200_000)
+    chains = as_count(args.chains, "--chains", minimum=1, maximum=8)
+    timeout = as_positive(args.timeout, "--timeout", "a time limit in seconds > 0")
+
+    from models import covert_actions as ca
+    from models.sampling import SamplingError
+
+    data: dict = {
+        "pooling": pooling,
+        "k": k.tolist(),
+        "n": n.tolist(),
+        "n_environments": len(k),
+        "prior": prior,
+        "rate_if_h": {"alpha": rate_h[0], "beta": rate_h[1]},
+        "rate_if_not_h": {"alpha": rate_n[0], "beta": rate_n[1]},
+    }
+    exact = None
+    if pooling == "none":
+        exact = ca.exact_no_pooling(k, n, prior, rate_h, rate_n)
+        data["method"] = "exact (beta-binomial closed form)"
+    else:
+        kappa = ca.KappaPrior()
+        data["kappa_prior"] = {"median": kappa.median, "log_sd": kappa.log_sd}
+        if len(k) <= MAX_QUADRATURE_ENVIRONMENTS:
+            quad = ca.quadrature_partial_pooling(k, n, prior, rate_h, rate_n)
+            if quad.quadrature_rel_error is not None and quad.quadrature_rel_error <= 1e-4:
+                exact = quad
+                data["method"] = "2-D quadrature over (mu, kappa) for each hypothesis"
+            data["quadrature_rel_error"] = quad.quadrature_rel_error
+        if exact is None:
+            data["method"] = "MCMC only (quadrature not feasible or not accurate for these data)"
+    if exact is not None:
+        data.update(
+            bayes_factor=exact.bayes_factor,
+            log10_bayes_factor=exact.log10_bayes_factor,
+            bits=exact.bits,
+            log_bayes_factor_nats=exact.log_bayes_factor,
+            posterior=exact.posterior,
+            note=exact.note,
+        )
+    else:
+        data.update(
+            bayes_factor=None, log10_bayes_factor=None, bits=None, log_bayes_factor_nats=None, posterior=None,
+            note="no exact value for these data: MCMC only" + ("" if args.mcmc else "; rerun with --mcmc"),
+        )
+
+    if args.mcmc:
+        fit = ca.mcmc_no_pooling if pooling == "none" else ca.mcmc_partial_pooling
+        try:
+            m = fit(k, n, prior, rate_h, rate_n, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
+        except SamplingError as exc:
+            print(f"beliefs: error: MCMC failed: {exc}", file=sys.stderr)
+            return 1
+        mc = m.to_dict()
+        mc.update(draws=draws, tune=tune, chains=chains, seed=seed, sampler="nutpie NUTS")
+        if not m.sampled:
+            mc["warnings"] = [f"MCMC not run: prior P(H) = {prior:g} is certainty, which no evidence can move"]
+        data["mcmc"] = mc
+    return emit(args, data, _counts_table(data))
+
+
+def _counts_table(d: dict) -> str:
+    lines = []
+    head = "no pooling" if d["pooling"] == "none" else "partial pooling"
+    lines.append(f"Covert-action counts: {d['n_environments']} environment(s), {head}; {d['method']}")
+    width = max(len(str(x)) for x in d["n"])
+    for j, (kj, nj) in enumerate(zip(d["k"], d["n"], strict=True), 1):
+        rate = f"{kj / nj:.3g}" if nj else "-"
+        lines.append(f"  env {j:>3}  {kj:>{width}} / {nj:<{width}}  rate {rate}")
+    rh, rn = d["rate_if_h"], d["rate_if_not_h"]
+    lines.append(f"Rate prior if H:      Beta({rh['alpha']:g}, {rh['beta']:g})  mean {_beta_mean(rh):.4g}")
+    lines.append(f"Rate prior if not H:  Beta({rn['alpha']:g}, {rn['beta']:g})  mean {_beta_mean(rn):.4g}")
+    if "kappa_prior" in d:
+        kp = d["kappa_prior"]
+        lines.append(f"Concentration hyperprior (both): ln kappa ~ Normal(ln {kp['median']:g}, {kp['log_sd']:g}^2)")
+    prior_lo = log_odds(d["prior"])
+    lines.append("")
+    lines.append(f"Prior P(H)        {format_probability(prior_lo):>14}   odds {format_odds(prior_lo)}")
+    if d["posterior"] is not None:
+        log_bf = d["log_bayes_factor_nats"]
+        lines.append(f"Bayes factor      {format_evidence(log_bf)}   (log10 BF = {d['log10_bayes_factor']:.4g})")
+        post_lo = log_odds(d["posterior"]) if math.isinf(prior_lo) else prior_lo + log_bf
+        lines.append(f"Posterior P(H)    {format_probability(post_lo):>14}   odds {format_odds(post_lo)}")
+        if d.get("quadrature_rel_error") is not None:
+            lines.append(f"  (quadrature relative error estimate {d['quadrature_rel_error']:.1e})")
+    if d.get("note"):
+        lines.append(f"Note: {d['note']}")
+    mc = d.get("mcmc")
+    if mc is not None:
+        lines.append("")
+        lines.append(
+            f"MCMC ({mc['sampler']}, {mc['chains']} chains x {mc['draws']} draws, {mc['tune']} tuning, seed {mc['seed']}):"
+        )
+        if mc["sampled"]:
+            lines.append(
+                f"  P(H | data) = {mc['posterior']:.4f} +/- {mc['mcse']:.4f} (MCSE)   r_hat {mc['r_hat']:.3f}   "
+                f"ESS {mc['ess']:.0f}   divergences {mc['divergences']}"
+            )
+            if d["posterior"] is not None:
+                diff = mc["posterior"] - d["posterior"]
+                lines.append(f"  difference from the exact value: {diff:+.4f} ({abs(diff) / max(mc['mcse'], 1e-12):.1f} MCSE)")
+        if mc["warnings"]:
+            status = "NOT CONVERGED - do not trust the MCMC number" if mc["sampled"] else "skipped"
+            lines.append(f"  {status}:")
+            lines.extend(f"    - {w}" for w in mc["warnings"])
+        else:
+            lines.append("  converged: r_hat <= 1.01, bulk ESS >= 400, no divergences")
+    return "\n".join(lines)
+
+
+def _beta_mean(b: dict) -> float:
+    return b["alpha"] / (b["alpha"] + b["beta"])
+
+
+# ---------------------------------------------------------------------------
+# elicit
+# ---------------------------------------------------------------------------
+def _elicit(args) -> int:
+    from models.elicitation import elicit_beta
+
+    b = elicit_beta(args.lower, args.upper, args.mass, fields=("--lower", "--upper", "--mass"))
+    d = b.to_dict()
+    human = [
+        f"Beta({b.alpha:.4g}, {b.beta:.4g})   mean {b.mean:.4g}",
+        f"puts {100 * b.mass:.3f}% of its probability in [{b.lower:g}, {b.upper:g}] "
+        f"(requested {100 * b.requested_mass:g}%; checked with scipy.stats.beta.cdf)",
+        f"use it as: --rate-if-h {b.alpha:.6g},{b.beta:.6g}   (or --rate-if-not-h)",
+    ]
+    if b.warning:
+        human.append(f"WARNING: {b.warning}")
+    return emit(args, d, "\n".join(human))

@@ -1,0 +1,481 @@
+r"""The app's whole state as flat query parameters, and back.
+
+A share link must restore exactly what its author saw, and a tampered link
+must not break the page.  So every parameter is parsed by the library's own
+validators; a parameter that fails keeps the default for that field only and
+produces one warning naming the parameter, the value and what is allowed.
+Everything else in the link still applies.
+
+Floats are written with :func:`repr`, the shortest text that parses back to
+the same double, so ``decode(encode(s)) == s`` holds bit for bit.
+
+Parameters
+----------
+Scalar fields use short names (``prior=0.25``, ``view=update``).  Evidence
+items use ``e0``, ``e1``, ... each holding nine ``~``-separated parts::
+
+    kind ~ a ~ b ~ enabled ~ spread ~ id ~ group ~ discount ~ label
+
+``kind`` is ``p`` (``a`` = P(E|H), ``b`` = P(E|not H)) or ``lr`` (``a`` = the
+likelihood ratio, ``b`` empty); ``spread`` is empty for a point value, the
+Beta concentration :math:`\kappa` for ``p`` items (each probability
+:math:`p` becomes :math:`\mathrm{Beta}(\kappa p, \kappa(1-p))`) or the
+standard deviation of :math:`\ln \mathrm{LR}` for ``lr`` items; ``group``
+and ``discount`` are the dependence group and its exponent :math:`w`
+(empty: independent, :math:`w = 1`).  The label comes last so it may itself
+contain ``~``.
+
+Examples
+--------
+>>> s = AppState(values={**defaults(), "prior": 0.25},
+...              items=(ItemState("stated 3-to-1", "p", 0.75, 0.25),))
+>>> params = encode(s)
+>>> params["prior"], params["e0"]
+('0.25', 'p~0.75~0.25~1~~~~~stated 3-to-1')
+>>> back, warnings = decode(params)
+>>> back == s, warnings
+(True, [])
+>>> print(decode({"prior": "1.5"})[1][0])
+prior: got '1.5'; expected a probability in [0, 1] (did you mean 0.015? probabilities are fractions, not percent); using the default 0.5
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from beliefs.errors import InputError
+from beliefs.evidence import BetaDist, Evidence, Source
+from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
+from beliefs.validation import as_count, as_float, as_positive, as_probability
+
+__all__ = [
+    "FIELDS",
+    "MAX_ITEMS",
+    "VIEWS",
+    "PRIOR_ENTRIES",
+    "AppState",
+    "FieldSpec",
+    "ItemState",
+    "decode",
+    "defaults",
+    "encode",
+    "format_counts",
+    "format_prior",
+    "parse_counts",
+    "parse_prior_text",
+]
+
+MAX_ITEMS = 40  # a ledger longer than this is a pasted mistake, not an argument
+_MAX_PARAM = 2000  # characters; a longer value is refused before parsing
+_SEP = "~"
+
+VIEWS = ("update", "data", "chain", "monitoring", "analysis")
+PRIOR_ENTRIES = ("percent", "odds", "log-odds")
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[object, str], str]:
+    def parse(value: object, name: str) -> str:
+        if value not in options:
+            raise InputError(name, value, "one of " + ", ".join(repr(o) for o in options))
+        return str(value)
+
+    return parse
+
+
+def _probability(value: object, name: str) -> float:
+    return as_probability(value, name)
+
+
+def _open_probability(value: object, name: str) -> float:
+    return as_probability(value, name, open_lower=True, open_upper=True)
+
+
+def _range(lo: float, hi: float) -> Callable[[object, str], float]:
+    def parse(value: object, name: str) -> float:
+        allowed = f"a number in [{lo:g}, {hi:g}]"
+        x = as_float(value, name, allowed)
+        if not lo <= x <= hi:
+            raise InputError(name, value, allowed)
+        return x
+
+    return parse
+
+
+def _count(lo: int, hi: int) -> Callable[[object, str], int]:
+    def parse(value: object, name: str) -> int:
+        return as_count(value, name, minimum=lo, maximum=hi)
+
+    return parse
+
+
+def _positive(value: object, name: str) -> float:
+    return as_positive(value, name)
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str) or len(value) > 200:
+        raise InputError(name, value, "a text of at most 200 characters")
+    return value
+
+
+def parse_counts(value: object, name: str = "counts") -> list[tuple[int, int]]:
+    """Parse ``"k/n,k/n,..."`` (covert actions k of n rollouts per environment); ``""`` is no data.
+
+    >>> parse_counts("2/100, 0/50")
+    [(2, 100), (0, 50)]
+    """
+    allowed = "counts as k/n separated by commas, e.g. 2/100,0/50, with 0 <= k <= n"
+    if not isinstance(value, str):
+        raise InputError(name, value, allowed)
+    if not value.strip():
+        return []
+    out = []
+    for i, part in enumerate(value.split(",")):
+        if part.count("/") != 1:
+            raise InputError(f"{name}[{i}]", part, allowed)
+        k_text, n_text = part.split("/")
+        n = as_count(n_text, f"{name}[{i}].n", minimum=1, maximum=10_000_000)
+        k = as_count(k_text, f"{name}[{i}].k", minimum=0, maximum=n)
+        out.append((k, n))
+    return out
+
+
+def _probability_list(value: object, name: str) -> str:
+    if not isinstance(value, str) or len(value) > _MAX_PARAM:
+        raise InputError(name, value, "probabilities in [0, 1] separated by commas, e.g. 0.25,0.2")
+    if not value.strip():
+        return ""
+    parts = value.split(",")
+    if len(parts) > 20:
+        raise InputError(name, value, "at most 20 priors")
+    return ",".join(_fmt(as_probability(p, f"{name}[{i}]")) for i, p in enumerate(parts))
+
+
+def format_counts(counts) -> str:
+    """Inverse of :func:`parse_counts`."""
+    return ",".join(f"{int(k)}/{int(n)}" for k, n in counts)
+
+
+def _counts_text(value: object, name: str) -> str:
+    if isinstance(value, str) and len(value) > _MAX_PARAM:
+        raise InputError(name, value, f"at most {_MAX_PARAM} characters")
+    return format_counts(parse_counts(value, name))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One scalar field: its query-parameter name, default and parser."""
+
+    name: str
+    default: Any
+    parse: Callable[[object, str], Any]
+    help: str = ""
+
+
+FIELDS: dict[str, FieldSpec] = {
+    f.name: f
+    for f in (
+        FieldSpec("view", "update", _choice(VIEWS), "which view is open"),
+        FieldSpec("prior", 0.5, _probability, "P(H) before the evidence"),
+        FieldSpec("entry", "percent", _choice(PRIOR_ENTRIES), "how the exact prior is typed"),
+        FieldSpec("thr", 0.5, _open_probability, "threshold for P(posterior > threshold)"),
+        FieldSpec("ci", 0.9, _open_probability, "credible interval level"),
+        FieldSpec("scenario", "", _text, "name of the scenario last loaded"),
+        FieldSpec("cmp", "", _probability_list, "other priors to apply the same evidence to"),
+        # Chain of successors.
+        FieldSpec("ch_base", 1.0, _probability, "P(base case aligned)"),
+        FieldSpec("ch_surv", 0.98, _probability, "P(alignment survives one step)"),
+        FieldSpec("ch_steps", 35, _count(1, 1000), "number of steps"),
+        FieldSpec("ch_drift", 0.0, _range(-0.05, 0.05), "change in per-step survival per step"),
+        FieldSpec("ch_conc", 0.0, _range(0.0, 1e6), "Beta concentration of per-step survival (0 = exact)"),
+        # Untrusted monitoring.
+        FieldSpec("mo_rate", 0.004, _probability, "covert actions per task"),
+        FieldSpec("mo_report", 0.9, _probability, "P(monitor reports a covert action)"),
+        FieldSpec("mo_collude", 0.0, _probability, "P(monitor colludes)"),
+        FieldSpec("mo_tasks", 1000, _count(1, 10_000_000), "number of tasks"),
+        # Evidence from data.
+        FieldSpec("da_src", "2025", _choice(("2025", "custom")), "2025 published rates or the user's own counts"),
+        FieldSpec("da_model", "o3", _choice(("o3", "o4_mini")), "which model's 2025 rates"),
+        FieldSpec("da_when", "before", _choice(("before", "after")), "rates before or after anti-scheming training"),
+        FieldSpec("da_n", 100, _count(1, 100_000), "assumed effective n per evaluation (not published)"),
+        FieldSpec("da_env", "", _counts_text, "the user's own counts, k/n per environment"),
+        FieldSpec("da_h_a", 1.0, _range(1e-3, 1e4), "Beta alpha of the covert-action rate under H"),
+        FieldSpec("da_h_b", 9.0, _range(1e-3, 1e4), "Beta beta of the covert-action rate under H"),
+        FieldSpec("da_n_a", 1.0, _range(1e-3, 1e4), "Beta alpha of the covert-action rate under not H"),
+        FieldSpec("da_n_b", 99.0, _range(1e-3, 1e4), "Beta beta of the covert-action rate under not H"),
+    )
+}
+
+
+def defaults() -> dict[str, Any]:
+    """Every scalar field at its default."""
+    return {name: spec.default for name, spec in FIELDS.items()}
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One ledger row as the app holds it (the widgets' values, not yet an Evidence)."""
+
+    label: str
+    kind: Literal["p", "lr"] = "lr"
+    a: float = 1.0
+    b: float | None = None
+    enabled: bool = True
+    spread: float | None = None
+    id: str = ""
+    group: str | None = None
+    discount: float = 1.0
+
+    def to_evidence(self, source: Source | None = None, field_prefix: str = "") -> Evidence:
+        """Build the library's Evidence item, validating every value.
+
+        ``field_prefix`` (e.g. ``"evidence[2]."``) makes error messages name
+        the row; InputError propagates unchanged otherwise.
+        """
+        try:
+            if self.kind == "p":
+                dists = {}
+                if self.spread:
+                    kappa = as_positive(self.spread, "spread", "a Beta concentration > 0")
+                    peh = as_probability(self.a, "p_e_given_h", open_lower=True, open_upper=True)
+                    pen = as_probability(self.b, "p_e_given_not_h", open_lower=True, open_upper=True)
+                    dists = {
+                        "p_e_given_h_dist": BetaDist(kappa * peh, kappa * (1 - peh)),
+                        "p_e_given_not_h_dist": BetaDist(kappa * pen, kappa * (1 - pen)),
+                    }
+                return Evidence(
+                    self.label,
+                    p_e_given_h=self.a,
+                    p_e_given_not_h=self.b,
+                    id=self.id or None,
+                    source=source,
+                    enabled=self.enabled,
+                    group=self.group,
+                    discount=self.discount,
+                    **dists,
+                )
+            return Evidence(
+                self.label,
+                likelihood_ratio=self.a,
+                id=self.id or None,
+                source=source,
+                enabled=self.enabled,
+                log_lr_sigma=self.spread or None,
+                group=self.group,
+                discount=self.discount,
+            )
+        except InputError as exc:
+            if not field_prefix:
+                raise
+            raise InputError(field_prefix + exc.field, exc.value, exc.allowed, exc.hint) from None
+
+    @classmethod
+    def from_evidence(cls, e: Evidence) -> ItemState:
+        """The widget values that rebuild ``e`` (point values, Beta concentration, ln-LR spread)."""
+        if e.stated_as_probabilities:
+            spread = None
+            dist = e.p_e_given_h_dist or e.p_e_given_not_h_dist
+            if dist is not None:
+                spread = dist.alpha + dist.beta
+            return cls(
+                e.label, "p", e.p_e_given_h, e.p_e_given_not_h, e.enabled, spread, e.id or "", e.group, e.discount
+            )
+        return cls(
+            e.label, "lr", e.likelihood_ratio, None, e.enabled, e.log_lr_sigma or None, e.id or "", e.group, e.discount
+        )
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Scalar fields (see :data:`FIELDS`) plus the evidence ledger."""
+
+    values: dict[str, Any] = field(default_factory=defaults)
+    items: tuple[ItemState, ...] = ()
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, bool):
+        return "1" if x else "0"
+    if isinstance(x, float):
+        return repr(x)
+    return str(x)
+
+
+def _encode_item(item: ItemState) -> str:
+    parts = [
+        item.kind,
+        _fmt(item.a),
+        "" if item.b is None else _fmt(item.b),
+        "1" if item.enabled else "0",
+        "" if item.spread is None else _fmt(item.spread),
+        item.id,
+        item.group or "",
+        "" if item.discount == 1.0 else _fmt(item.discount),
+        item.label,
+    ]
+    for name in ("id", "group"):
+        if _SEP in (getattr(item, name) or ""):
+            raise InputError(name, getattr(item, name), f"text without {_SEP!r}")
+    return _SEP.join(parts)
+
+
+def encode(state: AppState) -> dict[str, str]:
+    """Query parameters for ``state``; fields at their default are left out to keep links short."""
+    params: dict[str, str] = {}
+    for name, spec in FIELDS.items():
+        value = state.values.get(name, spec.default)
+        if value != spec.default or type(value) is not type(spec.default):
+            params[name] = _fmt(value)
+    for i, item in enumerate(state.items):
+        params[f"e{i}"] = _encode_item(item)
+    return params
+
+
+def _decode_item(raw: str, name: str) -> ItemState:
+    parts = raw.split(_SEP, 8)
+    allowed = "kind~a~b~enabled~spread~id~group~discount~label, e.g. p~0.75~0.25~1~~~~~stated 3-to-1"
+    if len(parts) != 9:
+        raise InputError(name, raw, allowed)
+    kind, a, b, on, spread, ident, group, discount, label = parts
+    if kind not in ("p", "lr"):
+        raise InputError(f"{name}.kind", kind, "'p' or 'lr'")
+    if on not in ("0", "1"):
+        raise InputError(f"{name}.enabled", on, "'1' or '0'")
+    item = ItemState(
+        label=label,
+        kind=kind,  # type: ignore[arg-type]
+        a=as_float(a, f"{name}.a"),
+        b=None if b == "" and kind == "lr" else as_float(b, f"{name}.b"),
+        enabled=on == "1",
+        spread=None if spread == "" else as_float(spread, f"{name}.spread"),
+        id=ident,
+        group=group or None,
+        discount=1.0 if discount == "" else as_float(discount, f"{name}.discount"),
+    )
+    # The Evidence constructor is the authority on what a valid item is.
+    item.to_evidence(field_prefix=f"{name}.")
+    return item
+
+
+def _last(value: object) -> object:
+    # Streamlit's st.query_params returns the last of repeated keys; do the same.
+    if isinstance(value, (list, tuple)):
+        return value[-1] if value else ""
+    return value
+
+
+def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
+    """Parse query parameters into an :class:`AppState` and a list of warnings.
+
+    Never raises for bad input: a bad field keeps its default and adds one
+    warning; unknown parameters are reported and ignored.
+    """
+    values = defaults()
+    warnings: list[str] = []
+    for name, spec in FIELDS.items():
+        if name not in params:
+            continue
+        raw = _last(params[name])
+        try:
+            if isinstance(raw, str) and len(raw) > _MAX_PARAM:
+                raise InputError(name, raw, f"at most {_MAX_PARAM} characters")
+            values[name] = spec.parse(raw, name)
+        except InputError as exc:
+            warnings.append(f"{exc}; using the default {_fmt(spec.default) or repr('')}")
+    item_keys = sorted(
+        (k for k in params if k.startswith("e") and k[1:].isdigit()),
+        key=lambda k: int(k[1:]),
+    )
+    items: list[ItemState] = []
+    for key in item_keys:
+        if len(items) >= MAX_ITEMS:
+            warnings.append(f"{key}: more than {MAX_ITEMS} evidence items; the rest are ignored")
+            break
+        raw = _last(params[key])
+        try:
+            if not isinstance(raw, str) or len(raw) > _MAX_PARAM:
+                raise InputError(key, raw, f"text of at most {_MAX_PARAM} characters")
+            items.append(_decode_item(raw, key))
+        except InputError as exc:
+            warnings.append(f"{exc}; this item is left out")
+    known = set(FIELDS) | set(item_keys)
+    for key in params:
+        if key not in known:
+            warnings.append(f"{key}: unknown parameter, ignored")
+    return AppState(values=values, items=tuple(items)), warnings
+
+
+# -- the prior as typed ------------------------------------------------------
+
+
+def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
+    r"""Parse the exact prior typed as a percent, odds ``a:b`` or log-odds in nats.
+
+    .. math:: p = \frac{a}{a+b}, \qquad p = \frac{1}{1+e^{-\lambda}}
+
+    >>> parse_prior_text("25", "percent"), parse_prior_text("1:3", "odds")
+    (0.25, 0.25)
+    >>> round(parse_prior_text("-1.0986122886681098", "log-odds"), 12)
+    0.25
+    """
+    if entry == "percent":
+        pct = as_float(text, field, "a percentage in [0, 100]")
+        if not 0 <= pct <= 100:
+            raise InputError(field, text, "a percentage in [0, 100]")
+        return pct / 100
+    if entry == "odds":
+        allowed = "odds a:b with a, b >= 0 and not both 0, e.g. 1:3"
+        if not isinstance(text, str) or text.count(":") != 1:
+            raise InputError(field, text, allowed)
+        left, right = text.split(":")
+        a = as_float(left, field, allowed)
+        b = as_float(right, field, allowed)
+        if a < 0 or b < 0 or a + b == 0:
+            raise InputError(field, text, allowed)
+        return a / (a + b)
+    if entry == "log-odds":
+        lam = _parse_log_odds(text, field)
+        return probability(lam)
+    raise InputError("entry", entry, "one of " + ", ".join(PRIOR_ENTRIES))
+
+
+def _parse_log_odds(text: object, field: str) -> float:
+    allowed = "log-odds in nats (or with a unit: '1.58 bits', '4.77 dB'), finite"
+    if isinstance(text, str):
+        t = text.strip().lower()
+        for unit, convert in (("bits", nats_from_bits), ("bit", nats_from_bits), ("db", nats_from_decibels)):
+            if t.endswith(unit):
+                return convert(as_float(t[: -len(unit)], field, allowed))
+        for unit in ("nats", "nat"):
+            if t.endswith(unit):
+                return as_float(t[: -len(unit)], field, allowed)
+    return as_float(text, field, allowed)
+
+
+def format_prior(p: float, entry: str) -> str:
+    """The exact prior as it would be typed in ``entry`` form (inverse of :func:`parse_prior_text`).
+
+    >>> format_prior(0.25, "percent"), format_prior(0.25, "odds"), format_prior(0.5, "log-odds")
+    ('25', '1:3', '0')
+    """
+    if entry == "percent":
+        return f"{100 * p:.12g}"
+    if entry == "odds":
+        if p == 1:
+            return "1:0"
+        if p == 0:
+            return "0:1"
+        o = p / (1 - p)
+        if o >= 1:
+            return f"{o:.12g}:1"
+        return f"1:{1 / o:.12g}"
+    lam = log_odds(p)
+    if math.isinf(lam):
+        return "inf" if lam > 0 else "-inf"
+    return f"{lam:.12g}"

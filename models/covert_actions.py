@@ -1,0 +1,901 @@
+r"""Covert-action counts as evidence about H, "the system schemes".
+
+Data: :math:`k_j` covert actions in :math:`n_j` rollouts in environments
+:math:`j = 1..J`.  Each hypothesis predicts the per-environment covert-action
+rate :math:`\theta_j` through its own Beta prior, :math:`\mathrm{Beta}(a_H, b_H)`
+under H and :math:`\mathrm{Beta}(a_{\lnot H}, b_{\lnot H})` under not H; the prior
+probability of H is :math:`p = P(H)`.
+
+**No pooling** (environment rates independent draws from the hypothesis's Beta).
+Integrating each :math:`\theta_j` out gives the beta-binomial marginal
+
+.. math::
+
+    P(k_j \mid n_j, a, b) = \binom{n_j}{k_j}\,
+        \frac{B(k_j + a,\; n_j - k_j + b)}{B(a, b)},
+
+so the Bayes factor is exact:
+
+.. math::
+
+    \mathrm{BF} = \prod_j \frac{P(k_j \mid n_j, a_H, b_H)}{P(k_j \mid n_j, a_{\lnot H}, b_{\lnot H})},
+    \qquad
+    \frac{P(H\mid D)}{P(\lnot H\mid D)} = \mathrm{BF}\,\frac{p}{1-p}.
+
+Everything is computed in log space (``scipy.special.betaln``), so products
+over many environments neither underflow nor overflow.
+
+**Partial pooling** (each hypothesis has an unknown population mean
+:math:`\mu` and concentration :math:`\kappa` for its environments' rates,
+:math:`\theta_j \sim \mathrm{Beta}(\mu\kappa, (1-\mu)\kappa)`):
+
+.. math::
+
+    \mu \sim \mathrm{Beta}(a, b),\qquad
+    \ln\kappa \sim \mathcal N(\ln\kappa_{\text{median}},\ \sigma_{\ln\kappa}^2),\qquad
+    P(D \mid \text{hyp}) = \iint p(\mu)\,p(\kappa)\prod_j
+        P(k_j \mid n_j, \mu\kappa, (1-\mu)\kappa)\; d\mu\, d\kappa .
+
+The user's rate prior for the hypothesis becomes the prior on the population
+mean; the concentration hyperprior defaults to a median of 10 pseudo-rollouts
+with a log-sd of 1.5 (so :math:`\kappa` between about 0.5 and 190 with 95%
+probability: environments may be anywhere from nearly identical to wildly
+different).  The double integral is computed by adaptive quadrature
+(:func:`quadrature_partial_pooling`), substituting :math:`\mu = F^{-1}_{\mathrm{Beta}(a,b)}(t)`
+and :math:`\ln\kappa = \ln\kappa_{\text{median}} + \sigma_{\ln\kappa} z` so the
+priors become uniform and standard normal weights.
+
+**MCMC** (:func:`mcmc_no_pooling`, :func:`mcmc_partial_pooling`).  H is discrete,
+so it is summed out rather than sampled: with continuous parameters
+:math:`\phi` (environment rates, or both hypotheses' :math:`\mu, \kappa`; the
+inactive hypothesis's parameters follow their own prior),
+
+.. math::
+
+    p(D, \phi) = p\,p(D,\phi\mid H) + (1-p)\,p(D,\phi\mid\lnot H),
+
+added to the model with ``pm.Potential`` as a ``logaddexp``.  The posterior
+probability of H is then the posterior mean of the conditional probability
+
+.. math::
+
+    P(H\mid D) = \mathbb E_{\phi\mid D}\big[P(H\mid D,\phi)\big],\qquad
+    P(H\mid D,\phi) = \sigma\!\Big(\operatorname{logit} p + \ln p(D,\phi\mid H) - \ln p(D,\phi\mid \lnot H)\Big),
+
+a Rao-Blackwellized estimate with a Monte Carlo standard error from ArviZ.
+
+**Before/after training** (:func:`fit_before_after`): see its docstring.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+from scipy import integrate, optimize, special
+
+from beliefs.errors import InputError
+from beliefs.evidence import BetaDist
+from beliefs.odds import LN2, LN10, log_odds, probability
+from beliefs.validation import as_count, as_float_list, as_positive, as_probability
+from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
+
+__all__ = [
+    "KappaPrior",
+    "CountsResult",
+    "McmcCountsResult",
+    "BeforeAfterResult",
+    "check_counts",
+    "check_beta",
+    "log_beta_binomial",
+    "exact_no_pooling",
+    "log_marginal_partial_pooling",
+    "quadrature_partial_pooling",
+    "build_no_pooling_model",
+    "build_partial_pooling_model",
+    "laplace_pseudo_prior",
+    "build_before_after_model",
+    "mcmc_no_pooling",
+    "mcmc_partial_pooling",
+    "fit_before_after",
+    "conjugate_posterior",
+]
+
+MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
+
+
+# ---------------------------------------------------------------------------
+# Input checking
+# ---------------------------------------------------------------------------
+def check_counts(k, n, *, k_field: str = "k", n_field: str = "n") -> tuple[np.ndarray, np.ndarray]:
+    """Parse covert-action counts ``k`` and rollout counts ``n`` (lists or comma-separated text).
+
+    Raises :class:`~beliefs.errors.InputError` naming the field for a
+    non-integer, a negative count, ``k > n``, ``n = 0`` with ``k > 0``, lists
+    of different lengths, or an empty list.
+    """
+    k_raw = _as_list(k, k_field)
+    n_raw = _as_list(n, n_field)
+    if len(k_raw) != len(n_raw):
+        raise InputError(
+            n_field, n, f"one rollout count per environment: {len(k_raw)} value(s), like {k_field}",
+            hint=f"{k_field} has {len(k_raw)}, {n_field} has {len(n_raw)}",
+        )
+    if len(k_raw) > MAX_ENVIRONMENTS:
+        raise InputError(k_field, f"{len(k_raw)} environments", f"at most {MAX_ENVIRONMENTS} environments")
+    ks, ns = [], []
+    for j, (kr, nr) in enumerate(zip(k_raw, n_raw, strict=True)):
+        kj = as_count(kr, f"{k_field}[{j}]")
+        nj = as_count(nr, f"{n_field}[{j}]")
+        if kj > nj:
+            raise InputError(
+                f"{k_field}[{j}]", kr, f"a count <= {n_field}[{j}] = {nj} (covert actions cannot exceed rollouts)"
+            )
+        ks.append(kj)
+        ns.append(nj)
+    return np.asarray(ks, dtype=np.int64), np.asarray(ns, dtype=np.int64)
+
+
+def _as_list(value, field: str) -> list:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return [value]
+    return as_float_list(value, field)
+
+
+def check_beta(value, field: str) -> BetaDist:
+    """A Beta prior from a :class:`BetaDist`, an ``(a, b)`` pair or the text ``"a,b"``."""
+    if isinstance(value, BetaDist):
+        return value
+    allowed = "two Beta parameters a,b, both finite and > 0, e.g. 2,8"
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        raise InputError(field, value, allowed)
+    if len(parts) != 2:
+        raise InputError(field, value, allowed)
+    a = as_positive(parts[0], f"{field} a", "a Beta parameter: finite and > 0")
+    b = as_positive(parts[1], f"{field} b", "a Beta parameter: finite and > 0")
+    return BetaDist(a, b)
+
+
+def _check_prior(prior, field: str = "prior") -> float:
+    return as_probability(prior, field)
+
+
+# ---------------------------------------------------------------------------
+# Exact results
+# ---------------------------------------------------------------------------
+def log_beta_binomial(k, n, alpha, beta) -> np.ndarray:
+    r"""Log beta-binomial pmf, :math:`\ln\binom{n}{k} + \ln B(k+\alpha, n-k+\beta) - \ln B(\alpha,\beta)`.
+
+    Examples
+    --------
+    >>> float(np.exp(log_beta_binomial(0, 1, 1.0, 1.0)))  # Beta(1,1) makes k uniform on 0..n
+    0.5
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    return log_choose + special.betaln(k + alpha, n - k + beta) - special.betaln(alpha, beta)
+
+
+@dataclass(frozen=True)
+class KappaPrior:
+    r"""Hyperprior on a population's concentration: :math:`\ln\kappa \sim \mathcal N(\ln m, s^2)`.
+
+    :math:`\kappa = a + b` of the environments' Beta: small values mean
+    environments differ a lot, large values that they share one rate.
+    """
+
+    median: float = 10.0
+    log_sd: float = 1.5
+
+    def __post_init__(self):
+        object.__setattr__(self, "median", as_positive(self.median, "kappa median", "a concentration > 0"))
+        object.__setattr__(self, "log_sd", as_positive(self.log_sd, "kappa log_sd", "a log-scale sd > 0"))
+
+
+@dataclass(frozen=True)
+class CountsResult:
+    r"""Exact (closed-form or quadrature) update of P(H) by covert-action counts.
+
+    ``log_bayes_factor`` is in nats: :math:`\ln P(D\mid H) - \ln P(D\mid\lnot H)`.
+    """
+
+    method: str
+    pooling: str
+    prior: float
+    log_marginal_h: float
+    log_marginal_not_h: float
+    n_environments: int
+    quadrature_rel_error: float | None = None
+    note: str = ""
+
+    @property
+    def log_bayes_factor(self) -> float:
+        return self.log_marginal_h - self.log_marginal_not_h
+
+    @property
+    def bayes_factor(self) -> float:
+        try:
+            return math.exp(self.log_bayes_factor)
+        except OverflowError:
+            return math.inf
+
+    @property
+    def bits(self) -> float:
+        return self.log_bayes_factor / LN2
+
+    @property
+    def log10_bayes_factor(self) -> float:
+        return self.log_bayes_factor / LN10
+
+    @property
+    def log_posterior_odds(self) -> float:
+        prior_lo = log_odds(self.prior)
+        if math.isinf(prior_lo):
+            return prior_lo  # Cromwell's rule: no finite evidence moves certainty
+        return prior_lo + self.log_bayes_factor
+
+    @property
+    def posterior(self) -> float:
+        return probability(self.log_posterior_odds)
+
+    def to_dict(self) -> dict:
+        return {
+            "method": self.method,
+            "pooling": self.pooling,
+            "prior": self.prior,
+            "n_environments": self.n_environments,
+            "bayes_factor": self.bayes_factor,
+            "log_bayes_factor_nats": self.log_bayes_factor,
+            "log10_bayes_factor": self.log10_bayes_factor,
+            "bits": self.bits,
+            "posterior": self.posterior,
+            "log_marginal_h": self.log_marginal_h,
+            "log_marginal_not_h": self.log_marginal_not_h,
+            "quadrature_rel_error": self.quadrature_rel_error,
+            "note": self.note,
+        }
+
+
+def _certainty_note(prior: float) -> str:
+    if prior in (0.0, 1.0):
+        return (
+            f"the prior P(H) = {prior:g} is certainty; no evidence can move it (Cromwell's rule), "
+            "so the posterior equals the prior whatever the Bayes factor"
+        )
+    return ""
+
+
+def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
+    r"""Exact Bayes factor and posterior for independent environment rates.
+
+    .. math::
+
+        \ln \mathrm{BF} = \sum_j \big[\ln B(k_j + a_H, n_j - k_j + b_H) - \ln B(a_H, b_H)\big]
+                        - \big[\ln B(k_j + a_{\lnot H}, n_j - k_j + b_{\lnot H}) - \ln B(a_{\lnot H}, b_{\lnot H})\big]
+
+    Parameters
+    ----------
+    k, n : sequence of int or comma-separated str
+        Covert actions and rollouts per environment.
+    prior : float
+        P(H) in [0, 1]; 0 and 1 are allowed and explained (no update).
+    rate_if_h, rate_if_not_h : BetaDist, (a, b) or "a,b"
+        Beta prior of an environment's covert-action rate under each hypothesis.
+
+    Examples
+    --------
+    One covert action in one rollout; H says rates look like Beta(1,1) (mean 1/2),
+    not H says Beta(1,9) (mean 1/10): BF = 0.5 / 0.1 = 5.
+
+    >>> r = exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9))
+    >>> round(r.bayes_factor, 12), round(r.posterior, 12)
+    (5.0, 0.833333333333)
+    """
+    k_arr, n_arr = check_counts(k, n)
+    p = _check_prior(prior)
+    bh = check_beta(rate_if_h, "rate_if_h")
+    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    lm_h = float(np.sum(log_beta_binomial(k_arr, n_arr, bh.alpha, bh.beta)))
+    lm_n = float(np.sum(log_beta_binomial(k_arr, n_arr, bn.alpha, bn.beta)))
+    return CountsResult("exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p))
+
+
+def _mu_from_uniform(t: float, a: float, b: float) -> tuple[float, float]:
+    # 1 - X ~ Beta(b, a): computing the smaller tail directly keeps both mu and 1 - mu accurate.
+    if t <= 0.5:
+        mu = float(special.betaincinv(a, b, t))
+        return mu, 1.0 - mu
+    one_minus = float(special.betaincinv(b, a, 1.0 - t))
+    return 1.0 - one_minus, one_minus
+
+
+def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[float, float]:
+    r""":math:`\ln P(D\mid\text{hyp})` under partial pooling, by 2-D adaptive quadrature.
+
+    With :math:`\mu = F^{-1}_{\mathrm{Beta}(a,b)}(t)` and
+    :math:`\kappa = m\,e^{s z}`,
+
+    .. math::
+
+        P(D) = \int_0^1\!\int_{-\infty}^{\infty} \varphi(z)
+               \prod_j P\big(k_j \mid n_j, \mu(t)\kappa(z), (1-\mu(t))\kappa(z)\big)\, dz\, dt .
+
+    The integrand is scaled by its maximum (found on a grid and refined) so
+    quadrature works on O(1) values; the inner integral uses the range
+    :math:`|z| \le 9` (normal tail mass below 1e-18).
+
+    Returns
+    -------
+    (log_marginal, rel_error) : tuple of float
+        The log marginal likelihood and quadrature's own relative error estimate.
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    a, b = rate.alpha, rate.beta
+    log_m, s = math.log(kappa.median), kappa.log_sd
+    binom = float(np.sum(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)))
+
+    def log_f(t: float, z: float) -> float:
+        mu, one_minus = _mu_from_uniform(t, a, b)
+        if mu <= 0.0 or one_minus <= 0.0:
+            return -math.inf
+        kap = math.exp(log_m + s * z)
+        al, be = mu * kap, one_minus * kap
+        ll = float(np.sum(special.betaln(k + al, n - k + be))) - len(k) * float(special.betaln(al, be))
+        return ll - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
+
+    # Locate the peak so the scaled integrand is O(1) and quad knows where to look.
+    ts = np.concatenate([np.geomspace(1e-12, 0.5, 150), 1 - np.geomspace(1e-12, 0.5, 150)[::-1][1:]])
+    zs = np.linspace(-9, 9, 73)
+    grid = _log_f_grid(ts, zs, k, n, a, b, log_m, s)
+    i, jz = np.unravel_index(np.argmax(grid), grid.shape)
+    t_peak, z_peak = float(ts[i]), float(zs[jz])
+    opt = optimize.minimize(
+        lambda x: -log_f(min(max(x[0], 1e-15), 1 - 1e-15), x[1]),
+        x0=[t_peak, z_peak],
+        method="Nelder-Mead",
+        options={"xatol": 1e-12, "fatol": 1e-12, "maxiter": 4000},
+    )
+    if -opt.fun >= grid.max():
+        t_peak, z_peak = float(min(max(opt.x[0], 1e-15), 1 - 1e-15)), float(opt.x[1])
+    c = log_f(t_peak, z_peak)
+
+    errors: list[float] = []
+
+    def inner(t: float) -> float:
+        val, err = integrate.quad(
+            lambda z: math.exp(log_f(t, z) - c), -9.0, 9.0, points=[z_peak], limit=200, epsabs=0.0, epsrel=1e-10
+        )
+        errors.append(err)
+        return val
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outer_pts = sorted({min(max(t_peak, 1e-9), 1 - 1e-9)})
+        total, outer_err = integrate.quad(inner, 0.0, 1.0, points=outer_pts, limit=200, epsabs=0.0, epsrel=1e-9)
+    rel_err = (outer_err + (max(errors) if errors else 0.0)) / total if total > 0 else math.inf
+    if any(issubclass(w.category, integrate.IntegrationWarning) for w in caught):
+        rel_err = max(rel_err, 1e-2)
+    return binom + c + math.log(total), float(rel_err)
+
+
+def _log_f_grid(ts, zs, k, n, a, b, log_m, s) -> np.ndarray:
+    # Vectorized twin of log_f in log_marginal_partial_pooling (same substitution), for the peak search.
+    mu = np.where(ts <= 0.5, special.betaincinv(a, b, np.minimum(ts, 0.5)), np.nan)
+    one_minus = np.where(ts > 0.5, special.betaincinv(b, a, np.minimum(1 - ts, 0.5)), np.nan)
+    mu = np.where(ts <= 0.5, mu, 1 - one_minus)
+    one_minus = np.where(ts > 0.5, one_minus, 1 - mu)
+    kap = np.exp(log_m + s * zs)
+    al = mu[:, None, None] * kap[None, :, None]
+    be = one_minus[:, None, None] * kap[None, :, None]
+    with np.errstate(all="ignore"):
+        ll = np.sum(special.betaln(k + al, n - k + be) - special.betaln(al, be), axis=-1)
+    out = ll - 0.5 * zs[None, :] ** 2 - 0.5 * math.log(2 * math.pi)
+    bad = (mu <= 0) | (one_minus <= 0)
+    out[bad, :] = -np.inf
+    return np.where(np.isfinite(out), out, -np.inf)
+
+
+def quadrature_partial_pooling(
+    k,
+    n,
+    prior,
+    rate_if_h,
+    rate_if_not_h,
+    *,
+    kappa_h: KappaPrior | None = None,
+    kappa_not_h: KappaPrior | None = None,
+) -> CountsResult:
+    """P(H | D) under partial pooling by quadrature of each hypothesis's marginal likelihood.
+
+    ``quadrature_rel_error`` is quadrature's own error estimate (relative, on
+    each marginal); above 1e-4 ``note`` says the value is uncertain and the
+    MCMC answer should be preferred.
+    """
+    k_arr, n_arr = check_counts(k, n)
+    p = _check_prior(prior)
+    bh = check_beta(rate_if_h, "rate_if_h")
+    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    kh = kappa_h or KappaPrior()
+    kn = kappa_not_h or KappaPrior()
+    lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh)
+    lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn)
+    err = max(err_h, err_n)
+    note = _certainty_note(p)
+    if err > 1e-4:
+        note = (note + "; " if note else "") + (
+            f"quadrature error estimate {err:.1e} is large; prefer the MCMC value (--mcmc)"
+        )
+    return CountsResult("quadrature", "partial", p, lm_h, lm_n, len(k_arr), quadrature_rel_error=err, note=note)
+
+
+# ---------------------------------------------------------------------------
+# PyMC models (every input is pm.Data, so new data never recompiles)
+# ---------------------------------------------------------------------------
+def _beta_logpdf(x, a, b):
+    return (a - 1) * pt.log(x) + (b - 1) * pt.log1p(-x) - (pt.gammaln(a) + pt.gammaln(b) - pt.gammaln(a + b))
+
+
+def _betaln(a, b):
+    return pt.gammaln(a) + pt.gammaln(b) - pt.gammaln(a + b)
+
+
+def build_no_pooling_model(n_environments: int) -> pm.Model:
+    r"""PyMC model for no pooling, H summed out.
+
+    Free parameters: :math:`\theta_j \in (0,1)` (flat base measure, logit
+    transform).  Log density:
+
+    .. math::
+
+        \sum_j \ln \mathrm{Bin}(k_j\mid n_j,\theta_j)
+        + \operatorname{logaddexp}\Big(\operatorname{logit}p + \sum_j \ln\mathrm{Beta}(\theta_j\mid a_H,b_H),\;
+                                        \sum_j \ln\mathrm{Beta}(\theta_j\mid a_{\lnot H},b_{\lnot H})\Big)
+
+    (the common :math:`\ln(1-p)` is dropped).  ``p_h`` is
+    :math:`P(H\mid D,\theta)`; its posterior mean is :math:`P(H\mid D)`.
+    """
+    j = int(n_environments)
+    with pm.Model() as model:
+        k = pm.Data("k", np.zeros(j, dtype=np.int64))
+        n = pm.Data("n", np.ones(j, dtype=np.int64))
+        a_h = pm.Data("a_h", 1.0)
+        b_h = pm.Data("b_h", 1.0)
+        a_n = pm.Data("a_not_h", 1.0)
+        b_n = pm.Data("b_not_h", 1.0)
+        prior_log_odds = pm.Data("prior_log_odds", 0.0)
+        theta = pm.Uniform("theta", 0.0, 1.0, shape=j)
+        pm.Binomial("k_obs", n=n, p=theta, observed=k)
+        log_h = prior_log_odds + _beta_logpdf(theta, a_h, b_h).sum()
+        log_n = _beta_logpdf(theta, a_n, b_n).sum()
+        pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
+        pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
+    return model
+
+
+def _partial_log_density(u, z, k, n, a, b, log_median, log_sd, xp):
+    r"""Log of :math:`p(D\mid\phi)\,p(\phi)` in unconstrained coordinates :math:`\phi = (u, z)`.
+
+    :math:`\mu = \sigma(u)` (Jacobian :math:`\mu(1-\mu)`), :math:`\kappa = m e^{s z}`.
+    Binomial coefficients are left out (they cancel between hypotheses).
+    ``xp`` is ``numpy``-like (scipy/numpy for the Laplace fit, pytensor in the model).
+    """
+    if xp is pt:
+        log_mu, log1m_mu = -pt.softplus(-u), -pt.softplus(u)
+        gammaln, betaln, exp = pt.gammaln, _betaln, pt.exp
+    else:
+        log_mu, log1m_mu = -np.logaddexp(0.0, -u), -np.logaddexp(0.0, u)
+        gammaln, betaln, exp = special.gammaln, special.betaln, np.exp
+    mu, one_minus = exp(log_mu), exp(log1m_mu)
+    kappa = exp(log_median + log_sd * z)
+    al, be = mu * kappa, one_minus * kappa
+    if xp is pt:
+        # ln B(k+al, n-k+be) - ln B(al, be) with the k-independent gammas hoisted out of the sum:
+        # 3 gamma functions per environment instead of 6 (this is the sampler's inner loop).
+        n_env = k.shape[0]
+        loglik = (gammaln(k + al) + gammaln(n - k + be) - gammaln(n + kappa)).sum() + n_env * (
+            gammaln(kappa) - gammaln(al) - gammaln(be)
+        )
+    else:
+        loglik = (betaln(k + al, n - k + be) - betaln(al, be)).sum()
+    log_prior_mu = (a - 1) * log_mu + (b - 1) * log1m_mu - (gammaln(a) + gammaln(b) - gammaln(a + b))
+    log_jacobian = log_mu + log1m_mu
+    log_prior_z = -0.5 * z * z - 0.5 * math.log(2 * math.pi)
+    return loglik + log_prior_mu + log_jacobian + log_prior_z
+
+
+_PSEUDO_DF = 5.0  # Student-t pseudo-priors: heavier tails than the Laplace fit, so no region is starved
+_PSEUDO_INFLATE = 1.3
+
+
+def laplace_pseudo_prior(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[np.ndarray, np.ndarray]:
+    r"""Centre and scale of the pseudo-prior for one hypothesis's :math:`(u, z)`.
+
+    A Laplace approximation to :math:`p(\phi\mid D, \text{hyp})` (mode and the
+    square roots of the diagonal of the inverse negative Hessian, scaled by
+    1.3).  Any proper pseudo-prior gives the exact posterior (Carlin & Chib
+    1995); a good one makes the sampler's job easy.
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    args = (k, n, rate.alpha, rate.beta, math.log(kappa.median), kappa.log_sd, np)
+
+    def neg(x):
+        val = -_partial_log_density(x[0], x[1], *args)
+        return val if np.isfinite(val) else 1e300
+
+    x0 = np.array([math.log(rate.alpha / rate.beta), 0.0])
+    opt = optimize.minimize(neg, x0, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
+    mode = np.asarray(opt.x, dtype=float)
+    h = 1e-3
+    hess = np.empty((2, 2))
+    f0 = neg(mode)
+    for i in range(2):
+        for j in range(2):
+            ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
+            hess[i, j] = (neg(mode + ei + ej) - neg(mode + ei - ej) - neg(mode - ei + ej) + neg(mode - ei - ej)) / (4 * h * h)
+    del f0
+    try:
+        cov = np.linalg.inv(hess)
+        sd = np.sqrt(np.diag(cov))
+        if not np.all(np.isfinite(sd)) or np.any(np.diag(cov) <= 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        sd = np.array([2.0, 1.0])
+    return mode, np.clip(sd * _PSEUDO_INFLATE, 1e-3, 10.0)
+
+
+def _student_t_logpdf(x, df):
+    return (
+        pt.gammaln((df + 1) / 2) - pt.gammaln(df / 2) - 0.5 * pt.log(df * np.pi)
+        - (df + 1) / 2 * pt.log1p(x * x / df)
+    )
+
+
+def build_partial_pooling_model() -> pm.Model:
+    r"""PyMC model for partial pooling, H summed out, environment rates integrated out.
+
+    Each hypothesis has unconstrained parameters :math:`\phi = (u, z)` with
+    :math:`\mu = \sigma(u) \sim \mathrm{Beta}(a, b)` and
+    :math:`\kappa = m e^{s z}`, :math:`z \sim \mathcal N(0, 1)`.  Both
+    hypotheses' parameters are always present (Carlin & Chib's product
+    space): under H, :math:`\phi_{\lnot H}` follows a *pseudo-prior*
+    :math:`q_{\lnot H}` and vice versa, so
+
+    .. math::
+
+        p(D, \phi_H, \phi_{\lnot H}) =
+            p\, p(D\mid\phi_H)\,p(\phi_H)\,q_{\lnot H}(\phi_{\lnot H})
+          + (1-p)\, p(D\mid\phi_{\lnot H})\,p(\phi_{\lnot H})\,q_H(\phi_H).
+
+    Integrating out :math:`\phi` leaves :math:`p\,P(D\mid H) + (1-p)\,P(D\mid\lnot H)`
+    for *any* proper :math:`q`; choosing :math:`q` close to each hypothesis's
+    own posterior (a Student-t around the Laplace fit,
+    :func:`laplace_pseudo_prior`) makes the joint posterior unimodal, which
+    a prior pseudo-prior does not (NUTS then cannot move between the
+    "H" and "not H" modes and R-hat explodes).  Sampling is in standardized
+    coordinates :math:`\xi = (\phi - c)/s`.  ``p_h`` is :math:`P(H\mid D,\phi)`.
+
+    Shapes do not depend on the number of environments, so one compiled
+    model serves any data set.
+    """
+    with pm.Model() as model:
+        k = pm.Data("k", np.zeros(2, dtype=np.int64))
+        n = pm.Data("n", np.ones(2, dtype=np.int64))
+        prior_log_odds = pm.Data("prior_log_odds", 0.0)
+        log_target, log_pseudo = {}, {}
+        for tag in ("h", "not_h"):
+            a = pm.Data(f"a_{tag}", 1.0)
+            b = pm.Data(f"b_{tag}", 1.0)
+            log_median = pm.Data(f"log_kappa_median_{tag}", math.log(10.0))
+            log_sd = pm.Data(f"log_kappa_sd_{tag}", 1.5)
+            centre = pm.Data(f"pseudo_centre_{tag}", np.zeros(2))
+            scale = pm.Data(f"pseudo_scale_{tag}", np.ones(2))
+            xi = pm.Flat(f"xi_{tag}", shape=2)
+            phi = centre + scale * xi
+            u, z = phi[0], phi[1]
+            mu = pm.Deterministic(f"mu_{tag}", pm.math.sigmoid(u))
+            pm.Deterministic(f"kappa_{tag}", pt.exp(log_median + log_sd * z))
+            log_target[tag] = _partial_log_density(u, z, k, n, a, b, log_median, log_sd, pt)
+            # q in phi coordinates: t density of xi divided by the scale (Jacobian of xi -> phi).
+            log_pseudo[tag] = (_student_t_logpdf(xi, _PSEUDO_DF) - pt.log(scale)).sum()
+            del mu
+        log_h = prior_log_odds + log_target["h"] + log_pseudo["not_h"]
+        log_n = log_target["not_h"] + log_pseudo["h"]
+        pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
+        pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
+    return model
+
+
+@dataclass
+class McmcCountsResult:
+    r"""MCMC estimate of P(H | D) with its convergence diagnostics.
+
+    ``posterior`` is the posterior mean of :math:`P(H\mid D,\phi)`; ``mcse``
+    its Monte Carlo standard error.  ``warnings`` is non-empty when the chains
+    did not converge (R-hat > 1.01, bulk ESS < 400, divergences): then the
+    number must not be trusted.
+    """
+
+    posterior: float
+    mcse: float
+    r_hat: float
+    ess_bulk: float
+    ess_tail: float
+    divergences: int
+    warnings: list[str]
+    diagnostics: Diagnostics | None = None
+    result: McmcResult | None = field(default=None, repr=False)
+    seconds: float = 0.0
+    sampled: bool = True
+
+    @property
+    def converged(self) -> bool:
+        return not self.warnings
+
+    def to_dict(self) -> dict:
+        return {
+            "posterior": self.posterior,
+            "mcse": self.mcse,
+            "r_hat": self.r_hat,
+            "ess": self.ess_bulk,
+            "ess_tail": self.ess_tail,
+            "divergences": self.divergences,
+            "warnings": list(self.warnings),
+            "converged": self.converged,
+            "sampled": self.sampled,
+            "seconds": self.seconds,
+        }
+
+
+def _certain_mcmc(prior: float) -> McmcCountsResult:
+    return McmcCountsResult(
+        posterior=prior, mcse=0.0, r_hat=math.nan, ess_bulk=math.nan, ess_tail=math.nan, divergences=0,
+        warnings=[], sampled=False,
+    )
+
+
+def _summarize_p_h(res: McmcResult, extra_vars: Sequence[str]) -> McmcCountsResult:
+    diag = res.diagnostics(["p_h", *extra_vars])
+    ph = diag["p_h"]
+    return McmcCountsResult(
+        posterior=ph.mean,
+        mcse=ph.mcse_mean,
+        r_hat=ph.r_hat,
+        ess_bulk=ph.ess_bulk,
+        ess_tail=ph.ess_tail,
+        divergences=diag.divergences,
+        warnings=list(diag.warnings),
+        diagnostics=diag,
+        result=res,
+        seconds=res.seconds,
+    )
+
+
+def mcmc_no_pooling(
+    k, n, prior, rate_if_h, rate_if_not_h, *, draws: int = 1000, tune: int = 1000, chains: int = 2,
+    seed: int = 0, timeout: float | None = None,
+) -> McmcCountsResult:
+    """MCMC estimate of P(H | D) for no pooling (checks :func:`exact_no_pooling`).
+
+    Compiled once per number of environments (cached process-wide).  A prior
+    of exactly 0 or 1 is returned unchanged without sampling.
+    """
+    k_arr, n_arr = check_counts(k, n)
+    p = _check_prior(prior)
+    bh = check_beta(rate_if_h, "rate_if_h")
+    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    if p in (0.0, 1.0):
+        return _certain_mcmc(p)
+    j = len(k_arr)
+    compiled = get_compiled(("covert_no_pooling", j), lambda: build_no_pooling_model(j))
+    data = {
+        "k": k_arr, "n": n_arr, "a_h": bh.alpha, "b_h": bh.beta, "a_not_h": bn.alpha, "b_not_h": bn.beta,
+        "prior_log_odds": log_odds(p),
+    }
+    res = compiled.sample(data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
+    return _summarize_p_h(res, ["theta"])
+
+
+def mcmc_partial_pooling(
+    k, n, prior, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
+    kappa_not_h: KappaPrior | None = None, draws: int = 1000, tune: int = 1000, chains: int = 2,
+    seed: int = 0, timeout: float | None = None, target_accept: float | None = 0.9,
+) -> McmcCountsResult:
+    """MCMC estimate of P(H | D) for partial pooling (checks :func:`quadrature_partial_pooling`).
+
+    One compiled model serves every number of environments.
+    """
+    k_arr, n_arr = check_counts(k, n)
+    p = _check_prior(prior)
+    bh = check_beta(rate_if_h, "rate_if_h")
+    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    kh = kappa_h or KappaPrior()
+    kn = kappa_not_h or KappaPrior()
+    if p in (0.0, 1.0):
+        return _certain_mcmc(p)
+    compiled = get_compiled(("covert_partial_pooling",), build_partial_pooling_model)
+    data = {
+        "k": k_arr, "n": n_arr, "prior_log_odds": log_odds(p),
+        "a_h": bh.alpha, "b_h": bh.beta, "a_not_h": bn.alpha, "b_not_h": bn.beta,
+        "log_kappa_median_h": math.log(kh.median), "log_kappa_sd_h": kh.log_sd,
+        "log_kappa_median_not_h": math.log(kn.median), "log_kappa_sd_not_h": kn.log_sd,
+    }
+    for tag, rate, kap in (("h", bh, kh), ("not_h", bn, kn)):
+        centre, scale = laplace_pseudo_prior(k_arr, n_arr, rate, kap)
+        data[f"pseudo_centre_{tag}"] = centre
+        data[f"pseudo_scale_{tag}"] = scale
+    res = compiled.sample(
+        data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout, target_accept=target_accept
+    )
+    return _summarize_p_h(res, ["xi_h", "xi_not_h"])
+
+
+# ---------------------------------------------------------------------------
+# Before / after anti-scheming training
+# ---------------------------------------------------------------------------
+def conjugate_posterior(k: int, n: int, prior: BetaDist) -> BetaDist:
+    r"""Conjugate update :math:`\mathrm{Beta}(a + k,\ b + n - k)` of a rate after k events in n trials."""
+    return BetaDist(prior.alpha + k, prior.beta + n - k)
+
+
+def build_before_after_model(n_evaluations: int, pooling: str) -> pm.Model:
+    r"""Per-evaluation covert-action rates before and after training.
+
+    ``pooling="none"``: independent conjugate-checkable priors
+    :math:`r^{b}_j \sim \mathrm{Beta}(a_b, b_b)`, :math:`r^{a}_j \sim \mathrm{Beta}(a_a, b_a)`.
+
+    ``pooling="partial"``: hierarchical on the logit scale, non-centred,
+
+    .. math::
+
+        \operatorname{logit} r^{b}_j = \mu_b + \sigma_b\,z^{b}_j,\qquad
+        \operatorname{logit} r^{a}_j = \operatorname{logit} r^{b}_j + \mu_\Delta + \sigma_\Delta\,z^{\Delta}_j,
+
+        \mu_b \sim \mathcal N(m_0, s_0^2),\ \sigma_b \sim \mathcal N^+(0, \tau_b^2),\
+        \mu_\Delta \sim \mathcal N(0, s_\Delta^2),\ \sigma_\Delta \sim \mathcal N^+(0, \tau_\Delta^2),
+
+    so training shifts each evaluation's log-odds by its own amount around a
+    shared mean shift :math:`\mu_\Delta`.  Deterministics in both modes:
+    ``mean_before`` and ``mean_after`` (the average rate over the evaluations,
+    the quantity the anti-scheming paper reports as 13.0% -> 0.4%) and
+    ``reduction`` = mean_before / mean_after; with partial pooling also
+    ``typical_before``/``typical_after`` = :math:`\sigma(\mu_b)`,
+    :math:`\sigma(\mu_b + \mu_\Delta)` (a new evaluation's median rate).
+    """
+    j = int(n_evaluations)
+    with pm.Model() as model:
+        k_b = pm.Data("k_before", np.zeros(j, dtype=np.int64))
+        n_b = pm.Data("n_before", np.ones(j, dtype=np.int64))
+        k_a = pm.Data("k_after", np.zeros(j, dtype=np.int64))
+        n_a = pm.Data("n_after", np.ones(j, dtype=np.int64))
+        if pooling == "none":
+            rate_b = pm.Beta("rate_before", pm.Data("a_before", 1.0), pm.Data("b_before", 1.0), shape=j)
+            rate_a = pm.Beta("rate_after", pm.Data("a_after", 1.0), pm.Data("b_after", 1.0), shape=j)
+        elif pooling == "partial":
+            mu_b = pm.Normal("mu_before", pm.Data("mu_before_loc", -3.0), pm.Data("mu_before_scale", 2.0))
+            sigma_b = pm.HalfNormal("sigma_before", pm.Data("sigma_before_scale", 1.5))
+            mu_d = pm.Normal("mu_change", 0.0, pm.Data("mu_change_scale", 2.5))
+            sigma_d = pm.HalfNormal("sigma_change", pm.Data("sigma_change_scale", 1.0))
+            # Centred for the before rates (hundreds of rollouts each pin them down), non-centred for the
+            # change (after-training counts are mostly zero, the funnel case non-centring is for).
+            logit_b = pm.Normal("logit_before", mu_b, sigma_b, shape=j)
+            z_d = pm.Normal("z_change", 0.0, 1.0, shape=j)
+            rate_b = pm.Deterministic("rate_before", pm.math.sigmoid(logit_b))
+            rate_a = pm.Deterministic("rate_after", pm.math.sigmoid(logit_b + mu_d + sigma_d * z_d))
+            pm.Deterministic("typical_before", pm.math.sigmoid(mu_b))
+            pm.Deterministic("typical_after", pm.math.sigmoid(mu_b + mu_d))
+        else:
+            raise InputError("pooling", pooling, "'none' or 'partial'")
+        pm.Binomial("k_before_obs", n=n_b, p=rate_b, observed=k_b)
+        pm.Binomial("k_after_obs", n=n_a, p=rate_a, observed=k_a)
+        mean_b = pm.Deterministic("mean_before", rate_b.mean())
+        mean_a = pm.Deterministic("mean_after", rate_a.mean())
+        pm.Deterministic("reduction", mean_b / mean_a)
+    return model
+
+
+@dataclass
+class BeforeAfterResult:
+    r"""Posterior summaries of covert-action rates before and after training.
+
+    ``summary`` maps each reported quantity (``mean_before``, ``mean_after``,
+    ``reduction``, and with partial pooling ``typical_before``/``typical_after``)
+    to its :class:`~models.sampling.VariableDiagnostics` (mean, sd, R-hat, ESS,
+    MCSE).  ``p_after_above_threshold`` is :math:`P(\bar r^{a} > \text{threshold}\mid D)`:
+    whether training *eliminated* covert action (posterior mass near 0) or
+    merely reduced it.  ``quantiles`` holds the 5%, 50% and 95% points.
+    """
+
+    pooling: str
+    threshold: float
+    p_after_above_threshold: float
+    p_after_above_threshold_mcse: float
+    summary: dict
+    quantiles: dict
+    diagnostics: Diagnostics
+    result: McmcResult = field(repr=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.diagnostics.warnings)
+
+    def to_dict(self) -> dict:
+        return {
+            "pooling": self.pooling,
+            "threshold": self.threshold,
+            "p_after_above_threshold": self.p_after_above_threshold,
+            "p_after_above_threshold_mcse": self.p_after_above_threshold_mcse,
+            "summary": {k: v.to_dict() for k, v in self.summary.items()},
+            "quantiles": self.quantiles,
+            "divergences": self.diagnostics.divergences,
+            "warnings": self.warnings,
+        }
+
+
+def fit_before_after(
+    k_before, n_before, k_after, n_after, *, pooling: str = "partial",
+    prior_before: BetaDist | tuple = (1.0, 1.0), prior_after: BetaDist | tuple = (1.0, 1.0),
+    threshold: float = 0.001, draws: int = 1000, tune: int = 1000, chains: int = 2, seed: int = 0,
+    timeout: float | None = None, target_accept: float | None = 0.95,
+) -> BeforeAfterResult:
+    r"""Fit the before/after model and summarise the reduction.
+
+    ``prior_before``/``prior_after`` are used with ``pooling="none"`` (each
+    rate's own Beta prior, so one evaluation has the conjugate posterior
+    :math:`\mathrm{Beta}(a + k, b + n - k)`); the partial-pooling hyperpriors
+    are the documented defaults of :func:`build_before_after_model`.
+    """
+    kb, nb = check_counts(k_before, n_before, k_field="k_before", n_field="n_before")
+    ka, na = check_counts(k_after, n_after, k_field="k_after", n_field="n_after")
+    if len(kb) != len(ka):
+        raise InputError("k_after", k_after, f"one count per evaluation: {len(kb)} value(s), like k_before")
+    if pooling not in ("none", "partial"):
+        raise InputError("pooling", pooling, "'none' or 'partial'")
+    thr = as_probability(threshold, "threshold", open_lower=True, open_upper=True)
+    pb = check_beta(prior_before, "prior_before")
+    pa = check_beta(prior_after, "prior_after")
+    j = len(kb)
+    compiled = get_compiled(("covert_before_after", j, pooling), lambda: build_before_after_model(j, pooling))
+    data: dict = {"k_before": kb, "n_before": nb, "k_after": ka, "n_after": na}
+    if pooling == "none":
+        data.update(a_before=pb.alpha, b_before=pb.beta, a_after=pa.alpha, b_after=pa.beta)
+    res = compiled.sample(
+        data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout,
+        target_accept=target_accept,
+    )
+    names = ["mean_before", "mean_after", "reduction"]
+    if pooling == "partial":
+        names += ["typical_before", "typical_after"]
+    check_names = [*names, "rate_before", "rate_after"]
+    if pooling == "partial":
+        check_names += ["mu_before", "sigma_before", "mu_change", "sigma_change"]
+    diag = res.diagnostics(check_names)
+    after = res.draws("mean_after")
+    above = summarize_draws("p_after_above_threshold", (after > thr).astype(float))
+    quantiles = {
+        name: dict(zip(("q05", "q50", "q95"), np.quantile(res.draws(name), [0.05, 0.5, 0.95]).tolist(), strict=True))
+        for name in names
+    }
+    return BeforeAfterResult(
+        pooling=pooling,
+        threshold=thr,
+        p_after_above_threshold=above.mean,
+        p_after_above_threshold_mcse=above.mcse_mean,
+        summary={name: diag[name] for name in names},
+        quantiles=quantiles,
+        diagnostics=diag,
+        result=res,
+    )

@@ -1,0 +1,426 @@
+"""Covert-action models checked against independent answers.
+
+Oracles used:
+- direct numerical integration (``scipy.integrate.quad``) of Binomial x Beta for the
+  beta-binomial marginal, and algebraic identities (normalisation, additivity, symmetry);
+- the closed-form single-shared-rate marginal as the limit kappa -> infinity of
+  partial pooling, and plain Monte Carlo over the hyperprior for the quadrature;
+- exact / quadrature values for MCMC, within max(0.02, 4 * MCSE) with r_hat <= 1.01;
+- the conjugate Beta posterior and Monte Carlo from two conjugate Betas for before/after.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from scipy import integrate, special, stats
+
+from beliefs.errors import InputError
+from beliefs.evidence import BetaDist
+from models import covert_actions as ca
+from models import datasets
+from models.sampling import compile_count
+
+
+# ---------------------------------------------------------------------------
+# Beta-binomial marginal and the exact no-pooling Bayes factor
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("k", "n", "a", "b"),
+    [(0, 1, 1.0, 1.0), (3, 10, 2.0, 5.0), (0, 50, 0.5, 0.5), (17, 40, 1.0, 99.0), (40, 40, 3.0, 0.7)],
+)
+def test_beta_binomial_matches_quadrature(k, n, a, b):
+    def integrand(theta):
+        return stats.binom.pmf(k, n, theta) * stats.beta.pdf(theta, a, b)
+
+    # Split at the binomial mode so quad sees the peak; singular Beta ends are integrable.
+    mode = k / n
+    pts = [p for p in (mode,) if 0 < p < 1]
+    direct, _ = integrate.quad(integrand, 0, 1, points=pts or None, epsabs=1e-14, epsrel=1e-12, limit=200)
+    assert math.exp(ca.log_beta_binomial(k, n, a, b)) == pytest.approx(direct, rel=1e-9, abs=1e-13)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(0, 60),
+    a=st.floats(0.05, 50),
+    b=st.floats(0.05, 50),
+)
+def test_beta_binomial_sums_to_one(n, a, b):
+    total = np.exp(special.logsumexp(ca.log_beta_binomial(np.arange(n + 1), n, a, b)))
+    assert total == pytest.approx(1.0, abs=1e-10)
+
+
+def test_hand_worked_no_pooling():
+    # One rollout, no covert action: P(k=0) = b/(a+b): 1/2 under Beta(1,1), 9/10 under Beta(1,9).
+    r = ca.exact_no_pooling([0], [1], 0.5, (1, 1), (1, 9))
+    assert r.bayes_factor == pytest.approx((1 / 2) / (9 / 10), rel=1e-12)
+    assert r.posterior == pytest.approx((5 / 9) / (1 + 5 / 9), rel=1e-12)
+    assert r.bits == pytest.approx(math.log2(5 / 9), rel=1e-12)
+    assert r.log10_bayes_factor == pytest.approx(math.log10(5 / 9), rel=1e-12)
+
+
+def test_no_pooling_is_product_of_quadratures():
+    k, n = [2, 0, 5], [20, 15, 30]
+    bh, bn = (2.0, 8.0), (1.0, 49.0)
+
+    def marginal(kj, nj, a, b):
+        val, _ = integrate.quad(
+            lambda t: stats.binom.pmf(kj, nj, t) * stats.beta.pdf(t, a, b), 0, 1, epsabs=1e-14, epsrel=1e-12, limit=200
+        )
+        return val
+
+    bf = np.prod([marginal(kj, nj, *bh) / marginal(kj, nj, *bn) for kj, nj in zip(k, n, strict=True)])
+    r = ca.exact_no_pooling(k, n, 0.3, bh, bn)
+    assert r.bayes_factor == pytest.approx(bf, rel=1e-8)
+    odds = 0.3 / 0.7 * bf
+    assert r.posterior == pytest.approx(odds / (1 + odds), rel=1e-8)
+
+
+counts_strategy = st.lists(
+    st.tuples(st.integers(0, 200), st.integers(0, 200)).map(lambda t: (min(t), max(t))), min_size=1, max_size=8
+)
+beta_strategy = st.tuples(st.floats(0.1, 30), st.floats(0.1, 30))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=counts_strategy, split=st.integers(0, 8), bh=beta_strategy, bn=beta_strategy)
+@example(data=[(0, 0)], split=0, bh=(1.0, 1.0), bn=(1.0, 9.0))
+def test_log_bayes_factor_additive_over_environments(data, split, bh, bn):
+    k = [d[0] for d in data]
+    n = [d[1] for d in data]
+    whole = ca.exact_no_pooling(k, n, 0.5, bh, bn).log_bayes_factor
+    s = min(split, len(k))
+    parts = 0.0
+    if s:
+        parts += ca.exact_no_pooling(k[:s], n[:s], 0.5, bh, bn).log_bayes_factor
+    if s < len(k):
+        parts += ca.exact_no_pooling(k[s:], n[s:], 0.5, bh, bn).log_bayes_factor
+    assert whole == pytest.approx(parts, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=counts_strategy, bh=beta_strategy, bn=beta_strategy, prior=st.floats(0.001, 0.999))
+def test_swapping_hypotheses_negates_evidence(data, bh, bn, prior):
+    k = [d[0] for d in data]
+    n = [d[1] for d in data]
+    r1 = ca.exact_no_pooling(k, n, prior, bh, bn)
+    r2 = ca.exact_no_pooling(k, n, 1 - prior, bn, bh)
+    assert r1.log_bayes_factor == pytest.approx(-r2.log_bayes_factor, abs=1e-9)
+    assert r1.posterior == pytest.approx(1 - r2.posterior, abs=1e-9)
+    same = ca.exact_no_pooling(k, n, prior, bh, bh)
+    assert same.log_bayes_factor == 0.0 and same.posterior == pytest.approx(prior, abs=1e-15)
+
+
+@pytest.mark.parametrize("prior", [0.0, 1.0])
+def test_certain_prior_is_explained_not_nan(prior):
+    r = ca.exact_no_pooling([5], [10], prior, (1, 1), (1, 99))
+    assert r.posterior == prior
+    assert "no evidence can move it" in r.note
+    m = ca.mcmc_no_pooling([5], [10], prior, (1, 1), (1, 99))
+    assert m.posterior == prior and not m.sampled
+
+
+def test_huge_counts_stay_finite():
+    r = ca.exact_no_pooling([5000] * 50, [10000] * 50, 0.01, (1, 1), (1, 99))
+    assert math.isfinite(r.log_bayes_factor) and r.log_bayes_factor > 1000
+    assert r.posterior == 1.0 and not math.isnan(r.posterior)
+    assert r.bayes_factor == math.inf  # overflows as a float; the log form carries the value
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "field"),
+    [
+        ([5], [3], r"k\[0\].*cannot exceed"),
+        (["1.5"], [3], r"k\[0\].*whole number"),
+        ([1, 2], [3], r"n: .*one rollout count per environment"),
+        ([1], [0], r"k\[0\].*<= n\[0\] = 0"),
+        ([-1], [3], r"k\[0\].*whole number >= 0"),
+        ("", "3", r"k: .*comma-separated"),
+        ("1,,2", "3,3,3", r"k: .*comma-separated"),
+        (["nan"], [3], r"k\[0\]"),
+    ],
+)
+def test_bad_counts(k, n, field):
+    with pytest.raises(InputError, match=field):
+        ca.exact_no_pooling(k, n, 0.5, (1, 1), (1, 1))
+
+
+@pytest.mark.parametrize(
+    ("prior", "bh", "match"),
+    [
+        (1.5, (1, 1), "prior"),
+        (-0.1, (1, 1), "prior"),
+        (math.nan, (1, 1), "prior"),
+        ("inf", (1, 1), "prior"),
+        (0.5, (0, 1), "rate_if_h a"),
+        (0.5, (1, -2), "rate_if_h b"),
+        (0.5, (1, math.inf), "rate_if_h b"),
+        (0.5, "1,2,3", "rate_if_h"),
+    ],
+)
+def test_bad_prior_or_beta(prior, bh, match):
+    with pytest.raises(InputError, match=match):
+        ca.exact_no_pooling([1], [2], prior, bh, (1, 1))
+
+
+# ---------------------------------------------------------------------------
+# Partial pooling: quadrature against independent answers
+# ---------------------------------------------------------------------------
+def test_quadrature_large_kappa_limit_is_shared_rate_closed_form():
+    # kappa pinned near 1e8: every environment has the same rate mu ~ Beta(a, b), so
+    # P(D) = prod C(n_j, k_j) * B(a + sum k, b + sum(n - k)) / B(a, b).
+    k, n = np.array([2, 5, 0]), np.array([30, 40, 25])
+    a, b = 2.0, 20.0
+    log_m, _ = ca.log_marginal_partial_pooling(k, n, BetaDist(a, b), ca.KappaPrior(median=1e8, log_sd=1e-3))
+    closed = (
+        np.sum(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
+        + special.betaln(a + k.sum(), b + (n - k).sum())
+        - special.betaln(a, b)
+    )
+    assert log_m == pytest.approx(closed, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "rate", "kappa"),
+    [
+        ([1, 0], [10, 8], (1.0, 9.0), (10.0, 1.5)),
+        ([3, 0, 1], [12, 10, 6], (2.0, 3.0), (4.0, 1.0)),
+        ([0, 0, 4], [5, 7, 9], (0.7, 5.0), (20.0, 0.8)),
+    ],
+)
+def test_quadrature_matches_monte_carlo(k, n, rate, kappa):
+    rng = np.random.default_rng(20250915)
+    draws = 400_000
+    mu = rng.beta(*rate, size=draws)
+    kap = np.exp(math.log(kappa[0]) + kappa[1] * rng.standard_normal(draws))
+    k_arr, n_arr = np.array(k), np.array(n)
+    log_lik = ca.log_beta_binomial(k_arr[None, :], n_arr[None, :], (mu * kap)[:, None], ((1 - mu) * kap)[:, None]).sum(1)
+    lik = np.exp(log_lik)
+    mc, se = lik.mean(), lik.std(ddof=1) / math.sqrt(draws)
+    log_q, rel_err = ca.log_marginal_partial_pooling(k_arr, n_arr, BetaDist(*rate), ca.KappaPrior(*kappa))
+    assert rel_err < 1e-6
+    assert abs(math.exp(log_q) - mc) <= 4 * se
+    assert se / mc < 0.01  # the oracle itself is precise enough to fail a wrong answer
+
+
+def test_quadrature_posterior_consistent_with_marginals():
+    k, n = [1, 0, 3], [10, 12, 20]
+    q = ca.quadrature_partial_pooling(k, n, 0.25, (1, 9), (1, 99))
+    lh, _ = ca.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 9), ca.KappaPrior())
+    ln, _ = ca.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 99), ca.KappaPrior())
+    odds = 0.25 / 0.75 * math.exp(lh - ln)
+    assert q.posterior == pytest.approx(odds / (1 + odds), rel=1e-12)
+    assert q.method == "quadrature" and q.quadrature_rel_error < 1e-6
+
+
+def test_partial_pooling_identical_hypotheses_no_evidence():
+    q = ca.quadrature_partial_pooling([3, 1], [10, 10], 0.4, (2, 8), (2, 8))
+    assert q.log_bayes_factor == pytest.approx(0.0, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# MCMC against the exact answers (fit once per module)
+# ---------------------------------------------------------------------------
+NO_POOLING_CASES = [
+    # (k, n, prior, rate_if_h, rate_if_not_h)
+    ([1, 0, 3], [10, 12, 20], 0.25, (1, 9), (1, 99)),
+    ([0, 0], [5, 5], 0.5, (1, 4), (1, 19)),
+    ([2], [8], 0.1, (2, 2), (1, 9)),
+]
+PARTIAL_CASES = [
+    ([1, 0, 3], [10, 12, 20], 0.25, (1, 9), (1, 99)),
+    ([4, 6], [20, 25], 0.5, (2, 8), (1, 19)),
+    ([0, 1, 0], [30, 30, 30], 0.3, (1, 9), (1, 99)),
+]
+MCMC_DRAWS = dict(draws=1000, tune=1000, chains=2)
+
+
+@pytest.fixture(scope="module")
+def no_pooling_fits():
+    return [ca.mcmc_no_pooling(*case, seed=7, **MCMC_DRAWS) for case in NO_POOLING_CASES]
+
+
+@pytest.fixture(scope="module")
+def partial_fits():
+    return [ca.mcmc_partial_pooling(*case, seed=7, **MCMC_DRAWS) for case in PARTIAL_CASES]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("covert")
+class TestMcmcAgainstExact:
+    @pytest.mark.parametrize("i", range(len(NO_POOLING_CASES)))
+    def test_no_pooling(self, no_pooling_fits, i):
+        exact = ca.exact_no_pooling(*NO_POOLING_CASES[i])
+        m = no_pooling_fits[i]
+        assert m.r_hat <= 1.01, m.warnings
+        assert m.divergences == 0
+        assert abs(m.posterior - exact.posterior) <= max(0.02, 4 * m.mcse)
+
+    @pytest.mark.parametrize("i", range(len(PARTIAL_CASES)))
+    def test_partial_pooling(self, partial_fits, i):
+        quad = ca.quadrature_partial_pooling(*PARTIAL_CASES[i])
+        m = partial_fits[i]
+        assert m.r_hat <= 1.01, m.warnings
+        assert m.divergences == 0
+        assert abs(m.posterior - quad.posterior) <= max(0.02, 4 * m.mcse)
+
+    def test_twenty_environments_partial_pooling_warm(self, partial_fits):
+        rng = np.random.default_rng(5)
+        n = rng.integers(50, 400, 20)
+        k = rng.binomial(n, 0.03)
+        before = compile_count()
+        m = ca.mcmc_partial_pooling(k, n, 0.25, (1, 9), (1, 99), seed=3, **MCMC_DRAWS)
+        assert compile_count() == before  # same compiled model as the 2-3 environment fits
+        quad = ca.quadrature_partial_pooling(k, n, 0.25, (1, 9), (1, 99))
+        assert m.r_hat <= 1.01 and m.divergences == 0, m.warnings
+        assert abs(m.posterior - quad.posterior) <= max(0.02, 4 * m.mcse)
+        assert m.seconds < 10  # warm: no compilation (the benchmark measures ~0.3-0.5 s)
+
+    def test_same_seed_same_draws(self, partial_fits):
+        case = PARTIAL_CASES[0]
+        again = ca.mcmc_partial_pooling(*case, seed=7, **MCMC_DRAWS)
+        assert np.array_equal(again.result.draws("p_h"), partial_fits[0].result.draws("p_h"))
+        other = ca.mcmc_partial_pooling(*case, seed=8, **MCMC_DRAWS)
+        assert not np.array_equal(other.result.draws("p_h"), partial_fits[0].result.draws("p_h"))
+
+    def test_no_pooling_compiled_once_per_environment_count(self, no_pooling_fits):
+        before = compile_count()
+        ca.mcmc_no_pooling([3, 1, 0], [9, 9, 9], 0.5, (1, 1), (1, 9), seed=1, draws=200, tune=200)
+        assert compile_count() == before
+
+
+# ---------------------------------------------------------------------------
+# Before / after training
+# ---------------------------------------------------------------------------
+BA_SINGLE = dict(k_before=[26], n_before=[200], k_after=[3], n_after=[400])
+BA_PRIORS = dict(prior_before=(1.0, 1.0), prior_after=(1.0, 2.0))
+
+
+@pytest.fixture(scope="module")
+def before_after_single():
+    return ca.fit_before_after(
+        BA_SINGLE["k_before"], BA_SINGLE["n_before"], BA_SINGLE["k_after"], BA_SINGLE["n_after"],
+        pooling="none", threshold=0.005, seed=11, draws=2000, tune=1000, **BA_PRIORS,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("covert")
+class TestBeforeAfter:
+    def test_single_evaluation_is_conjugate(self, before_after_single):
+        r = before_after_single
+        post_b = ca.conjugate_posterior(26, 200, BetaDist(*BA_PRIORS["prior_before"]))
+        post_a = ca.conjugate_posterior(3, 400, BetaDist(*BA_PRIORS["prior_after"]))
+        assert (post_b.alpha, post_b.beta) == (27.0, 175.0)
+        for name, post in (("mean_before", post_b), ("mean_after", post_a)):
+            d = r.summary[name]
+            exact = stats.beta(post.alpha, post.beta)
+            assert d.r_hat <= 1.01
+            assert abs(d.mean - exact.mean()) <= max(0.02, 4 * d.mcse_mean)
+            # The absolute 0.02 floor is loose for a rate near 0.01, so check in posterior sds too.
+            assert abs(d.mean - exact.mean()) <= 0.1 * exact.std()
+            for q, key in ((0.05, "q05"), (0.5, "q50"), (0.95, "q95")):
+                assert r.quantiles[name][key] == pytest.approx(exact.ppf(q), rel=0.05)
+
+    def test_reduction_matches_monte_carlo_of_conjugates(self, before_after_single):
+        rng = np.random.default_rng(99)
+        ratio = rng.beta(27, 175, 1_000_000) / rng.beta(1 + 3, 2 + 397, 1_000_000)
+        r = before_after_single
+        for q, key in ((0.05, "q05"), (0.5, "q50"), (0.95, "q95")):
+            assert r.quantiles["reduction"][key] == pytest.approx(np.quantile(ratio, q), rel=0.06)
+        d = r.summary["reduction"]
+        assert abs(d.mean - ratio.mean()) <= 4 * d.mcse_mean + 4 * ratio.std() / 1000
+
+    def test_probability_after_rate_above_threshold(self, before_after_single):
+        exact = stats.beta(1 + 3, 2 + 397).sf(0.005)
+        r = before_after_single
+        assert abs(r.p_after_above_threshold - exact) <= max(0.02, 4 * r.p_after_above_threshold_mcse)
+
+    def test_no_pooling_average_rate_over_twenty_evaluations(self):
+        # Beta(1,1) priors: E[mean_j r_j | D] = mean_j (k_j + 1) / (n_j + 2) exactly (the paper's Fig. 9 method).
+        d = datasets.antischeming_counts("o4-mini", effective_n=300)
+        n = d.n_before_assumed
+        r = ca.fit_before_after(
+            d.k_before_derived, n, d.k_after_derived, n, pooling="none", seed=4, draws=1000, tune=1000
+        )
+        kb, ka, nn = np.array(d.k_before_derived), np.array(d.k_after_derived), np.array(n)
+        for name, k in (("mean_before", kb), ("mean_after", ka)):
+            exact = np.mean((k + 1) / (nn + 2))
+            s = r.summary[name]
+            assert s.r_hat <= 1.01
+            assert abs(s.mean - exact) <= max(4 * s.mcse_mean, 1e-9) + 1e-4
+        assert not r.warnings
+
+    def test_partial_pooling_on_derived_fig9_counts_converges(self):
+        d = datasets.antischeming_counts("o4-mini", effective_n=300)
+        n = d.n_before_assumed
+        r = ca.fit_before_after(d.k_before_derived, n, d.k_after_derived, n, pooling="partial", seed=1)
+        assert r.diagnostics.divergences == 0 and r.diagnostics.max_r_hat <= 1.01, r.warnings
+        assert r.summary["mean_after"].mean < r.summary["mean_before"].mean
+        raw_before = np.mean(np.array(d.k_before_derived) / 300)
+        assert abs(r.summary["mean_before"].mean - raw_before) < 0.01
+        assert 0.0 < r.p_after_above_threshold < 1.0
+
+    def test_bad_inputs(self):
+        with pytest.raises(InputError, match="pooling"):
+            ca.fit_before_after([1], [2], [0], [2], pooling="full")
+        with pytest.raises(InputError, match="k_after"):
+            ca.fit_before_after([1, 2], [2, 2], [0], [2])
+        with pytest.raises(InputError, match="threshold"):
+            ca.fit_before_after([1], [2], [0], [2], threshold=0)
+
+
+# ---------------------------------------------------------------------------
+# Datasets
+# ---------------------------------------------------------------------------
+class TestDatasets:
+    def test_derived_counts_are_round_rate_times_n(self):
+        for model in ("o3", "o4-mini"):
+            for eff_n in (37, 100, 1000):
+                d = datasets.antischeming_counts(model, effective_n=eff_n)
+                assert d.derived and d.label.startswith("DERIVED") and "ASSUMED" in d.label
+                for rb, kb, ra, ka in zip(d.rate_before, d.k_before_derived, d.rate_after, d.k_after_derived, strict=True):
+                    assert abs(kb - rb * eff_n) <= 0.5 and abs(ka - ra * eff_n) <= 0.5
+                    assert 0 <= ka <= eff_n and 0 <= kb <= eff_n
+                as_dict = d.to_dict()
+                assert as_dict["derived"] is True and "k_before_derived" in as_dict and "n_assumed" in as_dict
+                assert "k_before" not in as_dict
+
+    def test_missing_values_are_not_guessed(self):
+        d = datasets.antischeming_counts("o3", effective_n=100)
+        assert set(d.skipped) == {"Broken Promises", "Email Scoring", "Email Scoring (No Nudge)", "Subagent Resource Quota"}
+        assert len(d.evaluations) == 16 and len(d.unplaced_o3_values) == 4
+        o4 = datasets.antischeming_counts("o4-mini", effective_n=100)
+        assert len(o4.evaluations) == 20 and o4.skipped == [] and o4.unplaced_o3_values == []
+
+    def test_raw_average_matches_research_notes(self):
+        # evidence.md: raw averages ~8.4% (o4-mini); headline 8.7% -> 0.3% are posterior means.
+        rows = datasets.antischeming_rates("o4-mini")
+        assert np.mean([r.rate_before for r in rows]) == pytest.approx(0.084, abs=5e-4)
+        assert rows[14].evaluation == "Sandbagging QA" and rows[14].rate_before == pytest.approx(0.464)
+
+    def test_bad_model_and_n(self):
+        with pytest.raises(InputError, match="model"):
+            datasets.antischeming_counts("gpt-5", effective_n=100)
+        with pytest.raises(InputError, match="effective_n"):
+            datasets.antischeming_counts("o3", effective_n=0)
+        with pytest.raises(InputError, match="effective_n"):
+            datasets.antischeming_counts("o3", effective_n="12.5")
+
+    def test_published_counts_labelled(self):
+        items = datasets.published_counts()
+        ids = {p.id for p in items}
+        assert len(ids) == len(items)
+        by_id = {p.id: p for p in items}
+        assert (by_id["am_blackmail_opus4"].k, by_id["am_blackmail_opus4"].n, by_id["am_blackmail_opus4"].derived) == (96, 100, False)
+        assert by_id["ics_oversight_o1"].derived and by_id["ics_oversight_o1"].display.startswith("≈")
+        assert "100" in by_id["ics_oversight_o1"].note  # the 300-vs-100 inconsistency is recorded
+        for p in items:
+            assert 0 <= p.k <= p.n
+            if p.derived:
+                assert "DERIVED" in p.display

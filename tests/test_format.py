@@ -1,0 +1,54 @@
+"""Text forms shown in the CLI tables and the app."""
+
+import math
+
+import pytest
+
+from beliefs.format import format_evidence, format_odds, format_probability
+from beliefs.odds import log_odds
+
+
+@pytest.mark.parametrize(
+    ("log_odds_nats", "text"),
+    [
+        (math.log(3), "3:1"),
+        (math.log(1 / 3), "1:3"),
+        (math.log(3 / 4), "3:4"),
+        (0.0, "1:1"),
+        (math.log(2.5), "5:2"),
+        (math.log(math.pi), "3.14:1"),
+        (math.log(1 / math.pi), "1:3.14"),
+        (288 * math.log(10), "1e288:1"),
+        (-600 * math.log(10), "1:1e600"),
+        (math.log(2e7), "2e7:1"),
+        (math.inf, "1:0"),
+        (-math.inf, "0:1"),
+    ],
+)
+def test_format_odds(log_odds_nats, text):
+    assert format_odds(log_odds_nats) == text
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [
+        (0.75, "75%"),
+        (0.25, "25%"),
+        (3 / 7, "42.86%"),
+        (1e-9, "1e-07%"),
+        (0.0, "0% (certain)"),
+        (1.0, "100% (certain)"),
+    ],
+)
+def test_format_probability(p, text):
+    assert format_probability(log_odds(p)) == text
+
+
+def test_probability_near_one_shows_distance_from_certainty():
+    # 1 - 1e-12 cannot be printed as a percentage with few digits; show the gap.
+    assert format_probability(-log_odds(1e-12)) == "100% - 1e-10%"
+
+
+def test_format_evidence_matches_the_issue_text():
+    assert format_evidence(math.log(3), 0.75, 0.25) == "0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB"
+    assert format_evidence(math.log(0.5)) == "LR 1:2 = -1 bits = -3.01 dB"

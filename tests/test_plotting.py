@@ -1,0 +1,197 @@
+"""Plots for the Update page: what is drawn equals hand-worked numbers, and the files are real files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from beliefs import plotting
+from beliefs.errors import InputError
+from beliefs.evidence import Evidence
+from beliefs.update import update
+
+STATED = Evidence("stated 3-to-1", p_e_given_h=0.75, p_e_given_not_h=0.25)
+HALVING = Evidence("halving", likelihood_ratio=0.5)
+
+
+@pytest.fixture
+def result():
+    return update(0.25, [STATED, HALVING])
+
+
+def _bars(fig):
+    ax = fig.axes[0]
+    return [(p.get_y(), p.get_y() + p.get_height()) for p in ax.patches]
+
+
+def test_waterfall_bars_are_the_hand_worked_log_odds(result):
+    # prior 1:3 = -log2(3) bits; +log2(3) -> 0 bits (1:1); -1 bit -> 1:2; posterior -1 bit.
+    b3 = math.log2(3)
+    expected = [(0.0, -b3), (-b3, 0.0), (0.0, -1.0), (0.0, -1.0)]
+    drawn = _bars(plotting.plot_waterfall(result))
+    assert len(drawn) == 4
+    for (y0, y1), (e0, e1) in zip(drawn, expected, strict=True):
+        # a bar's bottom/top may be swapped for negative heights; compare as intervals
+        assert sorted((y0, y1)) == pytest.approx(sorted((e0, e1)), abs=1e-12)
+
+
+def test_waterfall_rows_and_csv(result):
+    rows = plotting.waterfall_rows(result)
+    assert rows[0] == [
+        "step",
+        "label",
+        "start_bits",
+        "end_bits",
+        "change_bits",
+        "change_db",
+        "probability_after",
+    ]
+    assert [r[1] for r in rows[1:]] == ["prior", "stated 3-to-1", "halving", "posterior"]
+    assert [r[6] for r in rows[1:]] == pytest.approx([0.25, 0.5, 1 / 3, 1 / 3], rel=1e-13)
+    assert rows[2][5] == pytest.approx(10 * math.log10(3), rel=1e-13)  # 4.77 dB
+    parsed = list(csv.reader(io.StringIO(plotting.to_csv(rows))))
+    assert parsed[0] == rows[0]
+    for got, want in zip(parsed[1:], rows[1:], strict=True):
+        assert got[:2] == want[:2]
+        # repr() in the CSV keeps every digit: parsing gives back the same doubles
+        assert [float(x) for x in got[2:]] == want[2:]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.floats(min_value=1e-6, max_value=1 - 1e-6),
+    st.lists(st.floats(min_value=1e-4, max_value=1e4), min_size=0, max_size=6),
+)
+def test_waterfall_telescopes_to_the_posterior(prior, ratios):
+    r = update(prior, ratios)
+    rows = plotting.waterfall_rows(r)[1:]
+    # Each bar starts where the previous ended, and the last item ends at the posterior.
+    for prev, cur in zip(rows[:-2], rows[1:-1], strict=True):
+        assert cur[2] == prev[3]
+    last_item_end = rows[-2][3]
+    assert last_item_end == pytest.approx(math.log2(r.posterior_odds), rel=1e-9, abs=1e-9)
+    assert rows[-1][3] == pytest.approx(
+        math.log2(prior / (1 - prior)) + sum(math.log2(x) for x in ratios), abs=1e-9
+    )
+
+
+def test_certain_prior_shows_the_explanation_not_nan():
+    r = update(1.0, [STATED])
+    fig = plotting.plot_waterfall(r)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any("Cromwell" in t.replace("\n", " ") for t in texts)
+    rows = plotting.waterfall_rows(r)
+    assert rows[-1][6] == 1.0 and math.isinf(rows[-1][3])
+    assert not any(isinstance(x, float) and math.isnan(x) for row in rows for x in row)
+
+
+def test_prior_posterior_rows(result):
+    rows = plotting.prior_posterior_rows(result)
+    assert rows[1][:3] == ["prior", 0.25, "1:3"]
+    assert rows[2][0] == "posterior" and rows[2][1] == pytest.approx(1 / 3, rel=1e-14) and rows[2][2] == "1:2"
+    fig = plotting.plot_prior_posterior(result)
+    widths = [p.get_width() for p in fig.axes[0].patches[:2]]
+    assert widths == pytest.approx([0.25, 1 / 3], rel=1e-14)
+
+
+def test_distribution_rows_hand_example():
+    rows = plotting.distribution_rows([0.05, 0.15, 0.15, 0.95], bins=10)
+    counts = [r[2] for r in rows[1:]]
+    assert counts == [1, 2, 0, 0, 0, 0, 0, 0, 0, 1]
+    # density integrates to one
+    assert sum(r[3] * (r[1] - r[0]) for r in rows[1:]) == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [[], [0.5, 1.5], [np.nan], [-0.1]])
+def test_distribution_rejects_non_probabilities(bad):
+    with pytest.raises(InputError, match="^samples: got"):
+        plotting.distribution_rows(bad)
+
+
+def test_posterior_distribution_plot_shows_the_library_summaries():
+    from beliefs.uncertainty import posterior_distribution
+
+    e = Evidence("x", likelihood_ratio=3.0, log_lr_sigma=0.8)
+    dist = posterior_distribution(0.5, [e], draws=20_000, seed=3, threshold=0.6, interval=0.8)
+    fig = plotting.plot_posterior_distribution(dist)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    lo, hi = dist.interval
+    assert f"80% interval [{lo:.3f}, {hi:.3f}]" in labels
+    assert f"median {dist.median:.3f}" in labels
+    assert f"P(> 0.6) = {dist.p_above_threshold:.3f}" in labels
+    # Independent oracle: ln LR ~ N(ln 3, 0.8) on even odds, so the median is 3/4 and
+    # P(posterior > 0.6) = P(Z > (ln 1.5 - ln 3) / 0.8).
+    from scipy import stats
+
+    assert dist.median == pytest.approx(0.75, abs=0.01)
+    assert dist.p_above_threshold == pytest.approx(
+        stats.norm.sf((math.log(1.5) - math.log(3)) / 0.8), abs=0.01
+    )
+
+
+def test_posterior_distribution_plot_from_plain_samples():
+    rng = np.random.default_rng(7)
+    samples = rng.beta(2.0, 2.0, 5000)
+    fig = plotting.plot_posterior_distribution(samples, threshold=0.5, interval=0.5)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    # Beta(2, 2) is symmetric: median 0.5, P(> 0.5) = 0.5, quartiles 0.3264 and 0.6736.
+    assert any(lab.startswith("median 0.5") or lab.startswith("median 0.49") for lab in labels)
+    q = [float(x) for x in labels[0].split("[")[1].rstrip("]").split(",")]
+    assert q == pytest.approx([0.3264, 0.6736], abs=0.015)
+
+
+def test_curve_rows_and_plot():
+    x = np.arange(4)
+    y = 0.98**x
+    rows = plotting.curve_rows(x, y, y - 0.01, y + 0.01, names=("steps", "p", "lo", "hi"))
+    assert rows[0] == ["steps", "p", "lo", "hi"]
+    assert rows[3] == [2.0, 0.98**2, 0.98**2 - 0.01, 0.98**2 + 0.01]
+    fig = plotting.plot_curve(x, y, y - 0.01, y + 0.01, xlabel="steps", label="mean", band_label="band")
+    line = fig.axes[0].lines[0]
+    np.testing.assert_array_equal(line.get_ydata(), y)
+    with pytest.raises(InputError, match="equal length"):
+        plotting.curve_rows([1, 2], [1])
+
+
+@pytest.mark.parametrize("fmt", plotting.FORMATS)
+def test_figure_bytes_are_real_files_and_reproducible(result, fmt):
+    data = plotting.figure_bytes(plotting.plot_waterfall(result), fmt)
+    again = plotting.figure_bytes(plotting.plot_waterfall(result), fmt)
+    assert data == again  # no timestamps: the same figure gives the same file
+    if fmt == "png":
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    elif fmt == "svg":
+        root = ET.fromstring(data)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    else:
+        assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+
+
+def test_figure_bytes_rejects_unknown_format(result):
+    with pytest.raises(InputError, match="^format: got 'jpg'; expected one of png, svg, pdf"):
+        plotting.figure_bytes(plotting.plot_waterfall(result), "jpg")
+
+
+def test_plots_draw_on_a_given_axes(result):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax1, ax2 = fig.subplots(1, 2)
+    assert plotting.plot_waterfall(result, ax=ax1) is fig
+    assert plotting.plot_prior_posterior(result, ax=ax2) is fig
+
+
+def test_importing_plotting_does_not_import_matplotlib():
+    code = "import sys, beliefs.plotting; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

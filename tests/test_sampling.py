@@ -1,0 +1,208 @@
+"""The shared MCMC layer: compile once, re-sample, diagnostics, time bound, errors.
+
+Oracles: the conjugate Beta-Binomial posterior (exact mean and quantiles),
+and i.i.d. normal draws whose R-hat, ESS and MCSE are known in advance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from models import sampling
+from models.sampling import (
+    ESS_BULK_MIN,
+    SamplingError,
+    SamplingTimeout,
+    compile_count,
+    get_compiled,
+    summarize_draws,
+)
+
+A0, B0 = 2.0, 3.0  # prior Beta(A0, B0) on the rate
+
+
+def _build_conjugate():
+    import pymc as pm
+
+    with pm.Model() as model:
+        k = pm.Data("k", np.array([3], dtype=np.int64))
+        n = pm.Data("n", np.array([10], dtype=np.int64))
+        a = pm.Data("a", A0)
+        b = pm.Data("b", B0)
+        rate = pm.Beta("rate", a, b)
+        pm.Binomial("k_obs", n=n, p=rate, observed=k)
+    return model
+
+
+def _build_funnel():
+    import pymc as pm
+
+    # Neal's funnel, centred: a classic source of divergent transitions.
+    with pm.Model() as model:
+        scale = pm.Data("scale", 3.0)
+        v = pm.Normal("v", 0.0, scale)
+        pm.Normal("x", 0.0, pm.math.exp(v / 2), shape=9)
+    return model
+
+
+@pytest.fixture(scope="module")
+def conjugate():
+    return get_compiled(("test_sampling_conjugate",), _build_conjugate)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("sampling")
+class TestCompiledModel:
+    def test_posterior_matches_conjugate_beta(self, conjugate):
+        for k, n in [(3, 10), (40, 50), (0, 25)]:
+            res = conjugate.sample({"k": [k], "n": [n]}, draws=1000, tune=500, chains=2, seed=11)
+            diag = res.diagnostics(["rate"])
+            exact = stats.beta(A0 + k, B0 + n - k)
+            d = diag["rate"]
+            assert d.r_hat <= 1.01
+            assert abs(d.mean - exact.mean()) <= max(0.02, 4 * d.mcse_mean)
+            assert abs(d.sd - exact.std()) <= 0.15 * exact.std()
+            draws = res.draws("rate").ravel()
+            for q in (0.05, 0.5, 0.95):
+                assert abs(np.quantile(draws, q) - exact.ppf(q)) <= max(0.02, 0.15 * exact.std())
+            assert not diag.warnings
+
+    def test_prior_hyperparameters_are_data_too(self, conjugate):
+        before = compile_count()
+        res = conjugate.sample({"k": [0], "n": [0], "a": 8.0, "b": 2.0}, draws=1000, tune=500, seed=3)
+        d = res.diagnostics(["rate"])["rate"]
+        # n = 0: the posterior is the prior Beta(8, 2), mean 0.8.
+        assert abs(d.mean - 0.8) <= max(0.02, 4 * d.mcse_mean)
+        assert compile_count() == before
+
+    def test_same_seed_identical_draws_other_seed_differs(self, conjugate):
+        r1 = conjugate.sample({"k": [5], "n": [20]}, draws=200, tune=200, seed=42)
+        r2 = conjugate.sample({"k": [5], "n": [20]}, draws=200, tune=200, seed=42)
+        r3 = conjugate.sample({"k": [5], "n": [20]}, draws=200, tune=200, seed=43)
+        assert np.array_equal(r1.draws("rate"), r2.draws("rate"))
+        assert not np.array_equal(r1.draws("rate"), r3.draws("rate"))
+
+    def test_warm_resample_does_not_recompile(self, conjugate):
+        before = compile_count()
+        again = get_compiled(("test_sampling_conjugate",), _build_conjugate)
+        assert again is conjugate
+        for k in range(3):
+            conjugate.sample({"k": [k], "n": [10]}, draws=100, tune=100, seed=k)
+        assert compile_count() == before
+        assert again.nutpie_model is conjugate.nutpie_model
+
+    def test_timeout_cancels(self, conjugate):
+        with pytest.raises(SamplingTimeout, match="did not finish within"):
+            conjugate.sample({"k": [5], "n": [20]}, draws=5_000_000, tune=100, seed=1, timeout=0.2)
+
+    def test_timeout_long_enough_returns(self, conjugate):
+        res = conjugate.sample({"k": [5], "n": [20]}, draws=200, tune=200, seed=1, timeout=60)
+        assert res.draws("rate").shape == (2, 200)
+
+    def test_unknown_data_name(self, conjugate):
+        with pytest.raises(SamplingError, match="unknown data 'kk'"):
+            conjugate.sample({"kk": [1]})
+
+    def test_wrong_rank(self, conjugate):
+        with pytest.raises(SamplingError, match="rank 1"):
+            conjugate.sample({"k": 3})
+
+    def test_non_finite_data(self, conjugate):
+        with pytest.raises(SamplingError, match="non-finite"):
+            conjugate.sample({"a": math.nan})
+
+    def test_failure_inside_nutpie_is_one_line(self, conjugate):
+        # k > n makes the binomial log density -inf everywhere: initialisation fails.
+        with pytest.raises(SamplingError) as info:
+            conjugate.sample({"k": [20], "n": [10]}, draws=10, tune=10, seed=0)
+        text = str(info.value)
+        assert "\n" not in text and "Stack backtrace" not in text
+        assert text.startswith("sampling failed")
+
+    @pytest.mark.parametrize("bad", [{"draws": 0}, {"chains": 0}, {"tune": -1}, {"draws": 1.5}])
+    def test_bad_sizes(self, conjugate, bad):
+        with pytest.raises(SamplingError, match="whole number"):
+            conjugate.sample({"k": [1]}, **bad)
+
+    def test_few_draws_warn_low_ess(self, conjugate):
+        res = conjugate.sample({"k": [5], "n": [20]}, draws=60, tune=100, seed=5)
+        diag = res.diagnostics(["rate"])
+        assert diag["rate"].ess_bulk < ESS_BULK_MIN
+        assert any("bulk ESS" in w for w in diag.warnings)
+        assert not diag.ok
+
+    def test_one_chain_says_r_hat_unchecked(self, conjugate):
+        res = conjugate.sample({"k": [5], "n": [20]}, draws=500, tune=200, chains=1, seed=5)
+        assert any("at least 2 chains" in w for w in res.diagnostics(["rate"]).warnings)
+
+    def test_divergences_are_counted_and_warned(self):
+        funnel = get_compiled(("test_sampling_funnel",), _build_funnel)
+        res = funnel.sample({"scale": 3.0}, draws=500, tune=300, seed=2)
+        stats_div = int(res.idata["sample_stats"]["diverging"].values.sum())
+        diag = res.diagnostics(["v"])
+        assert diag.divergences == stats_div > 0
+        assert any("divergent" in w for w in diag.warnings)
+
+    def test_vector_variables_reported_elementwise(self):
+        funnel = get_compiled(("test_sampling_funnel",), _build_funnel)
+        res = funnel.sample({"scale": 1.0}, draws=200, tune=200, seed=2)
+        diag = res.diagnostics(["x"])
+        assert set(diag.variables) == {f"x[{i}]" for i in range(9)}
+
+    def test_save_netcdf_refuses_to_overwrite(self, conjugate, tmp_path):
+        res = conjugate.sample({"k": [5], "n": [20]}, draws=50, tune=50, seed=5)
+        target = tmp_path / "fit.nc"
+        target.write_text("keep me")
+        with pytest.raises(FileExistsError, match="already exists"):
+            res.save_netcdf(target)
+        assert target.read_text() == "keep me"
+
+    def test_save_netcdf_round_trip(self, conjugate, tmp_path):
+        res = conjugate.sample({"k": [5], "n": [20]}, draws=50, tune=50, seed=5)
+        target = tmp_path / "fit.nc"
+        try:
+            sampling._netcdf_engine()
+        except SamplingError as exc:
+            # No NetCDF writer installed: the error says what to install, and nothing is left behind.
+            with pytest.raises(SamplingError, match="h5netcdf"):
+                res.save_netcdf(target)
+            assert not target.exists() and list(tmp_path.iterdir()) == []
+            pytest.skip(str(exc))
+        import arviz as az
+
+        res.save_netcdf(target)
+        back = az.from_netcdf(target)
+        assert np.array_equal(back["posterior"]["rate"].values, res.draws("rate"))
+        assert [p.name for p in tmp_path.iterdir()] == ["fit.nc"]
+
+
+class TestSummarizeDraws:
+    def test_iid_normal(self):
+        rng = np.random.default_rng(2024)
+        draws = rng.normal(size=(4, 2000))
+        d = summarize_draws("x", draws)
+        assert abs(d.r_hat - 1) < 0.01
+        # i.i.d. draws: ESS ~ the number of draws and MCSE ~ sd / sqrt(N).
+        assert 0.8 * draws.size < d.ess_bulk < 1.25 * draws.size
+        assert d.mcse_mean == pytest.approx(1 / math.sqrt(draws.size), rel=0.15)
+        assert d.warnings(chains=4) == []
+
+    def test_disagreeing_chains_flagged(self):
+        rng = np.random.default_rng(7)
+        draws = rng.normal(size=(2, 1000)) + np.array([[0.0], [1.0]])
+        d = summarize_draws("x", draws)
+        assert d.r_hat > 1.1
+        assert any("r_hat" in w for w in d.warnings(chains=2))
+
+    def test_constant_draws_no_false_alarm(self):
+        d = summarize_draws("x", np.full((2, 100), 0.3))
+        assert d.constant and d.mean == pytest.approx(0.3) and d.mcse_mean == 0.0
+        assert d.warnings(chains=2) == []
+
+    def test_shape_checked(self):
+        with pytest.raises(ValueError, match=r"\(chain, draw\)"):
+            summarize_draws("x", np.zeros(10))

@@ -1,0 +1,248 @@
+"""Share-link state: exact round trips, and per-field fallback for tampered links."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from beliefs.errors import InputError
+from beliefs.evidence import BetaDist, Evidence
+from beliefs.update import update
+from beliefs.urlstate import (
+    FIELDS,
+    MAX_ITEMS,
+    AppState,
+    ItemState,
+    decode,
+    defaults,
+    encode,
+    format_prior,
+    parse_prior_text,
+)
+
+probabilities = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+open_probabilities = st.floats(min_value=1e-9, max_value=1 - 1e-9, allow_nan=False)
+labels = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(
+    lambda s: s.strip()
+)
+ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", max_size=20)
+
+
+@st.composite
+def items(draw):
+    kind = draw(st.sampled_from(["p", "lr"]))
+    label = draw(labels)
+    spread = draw(st.one_of(st.none(), st.floats(min_value=0.01, max_value=500, allow_nan=False)))
+    if kind == "p":
+        return ItemState(
+            label,
+            "p",
+            draw(open_probabilities),
+            draw(open_probabilities),
+            draw(st.booleans()),
+            spread,
+            draw(ids),
+        )
+    lr = draw(st.floats(min_value=1e-6, max_value=1e6, allow_nan=False))
+    return ItemState(label, "lr", lr, None, draw(st.booleans()), spread, draw(ids), None, 1.0)
+
+
+@st.composite
+def grouped_items(draw):
+    item = draw(items())
+    from dataclasses import replace
+
+    return replace(item, group="g", discount=0.5)
+
+
+@st.composite
+def states(draw):
+    vals = defaults()
+    vals["prior"] = draw(probabilities)
+    vals["entry"] = draw(st.sampled_from(["percent", "odds", "log-odds"]))
+    vals["view"] = draw(st.sampled_from(["update", "data", "chain", "monitoring", "analysis"]))
+    vals["thr"] = draw(open_probabilities)
+    vals["ch_surv"] = draw(probabilities)
+    vals["ch_steps"] = draw(st.integers(1, 1000))
+    vals["mo_tasks"] = draw(st.integers(1, 10_000_000))
+    vals["cmp"] = ",".join(repr(x) for x in draw(st.lists(probabilities, max_size=3)))
+    ledger = draw(st.lists(items(), max_size=5)) + draw(st.lists(grouped_items(), max_size=2))
+    return AppState(values=vals, items=tuple(ledger))
+
+
+@given(states())
+@example(AppState(values={**defaults(), "prior": 0.1 + 0.2}, items=(ItemState("a~b~c", "lr", 3.0),)))
+def test_round_trip_is_exact(state):
+    params = encode(state)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
+    back, warnings = decode(params)
+    assert warnings == []
+    assert back == state
+    # Bit for bit, not merely close: the share link restores the same posterior.
+    evidence = [i.to_evidence() for i in state.items]
+    assert (
+        update(back["prior"], [i.to_evidence() for i in back.items]).posterior_log_odds
+        == update(state["prior"], evidence).posterior_log_odds
+    )
+
+
+def test_defaults_encode_to_an_empty_link():
+    assert encode(AppState()) == {}
+    assert decode({}) == (AppState(), [])
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "fragment"),
+    [
+        ({"prior": "1.5"}, "prior", "did you mean 0.015"),
+        ({"prior": "nan"}, "prior", "probability in [0, 1]"),
+        ({"prior": ""}, "prior", "probability"),
+        ({"view": "admin"}, "view", "one of 'update'"),
+        ({"ch_steps": "3.5"}, "ch_steps", "whole number"),
+        ({"ch_steps": "0"}, "ch_steps", ">= 1"),
+        ({"mo_rate": "-0.1"}, "mo_rate", "probability"),
+        ({"thr": "1"}, "thr", "(0, 1)"),
+        ({"prior": "9" * 3000}, "prior", "at most 2000"),
+        ({"cmp": "0.25,2"}, "cmp[1]", "probability"),
+        ({"da_env": "3/2"}, "da_env[0].k", "<= 2"),
+        ({"da_env": "1/2;3/4"}, "da_env[0]", "k/n"),
+    ],
+)
+def test_bad_scalar_falls_back_for_that_field_only(params, field, fragment):
+    tampered = {"prior": "0.25", "entry": "odds", "e0": "lr~3~~1~~~~~stated", **params}
+    state, warnings = decode(tampered)
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"{field}: got ")
+    assert fragment in warnings[0]
+    assert "using the default" in warnings[0]
+    key = next(iter(params))
+    assert state[key] == FIELDS[key].default
+    # The other fields in the link still apply.
+    for other, raw in tampered.items():
+        if other == key:
+            continue
+        if other == "e0":
+            assert state.items == (ItemState("stated", "lr", 3.0),)
+        else:
+            assert encode(state)[other] == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("p~0~0.25~1~~~~~x", "e0.p_e_given_h"),  # a likelihood of 0 is infinite evidence
+        ("p~0.75~1.25~1~~~~~x", "e0.p_e_given_not_h"),
+        ("lr~-3~~1~~~~~x", "e0.likelihood_ratio"),
+        ("lr~inf~~1~~~~~x", "e0.a"),
+        ("q~3~~1~~~~~x", "e0.kind"),
+        ("lr~3~~yes~~~~~x", "e0.enabled"),
+        ("lr~3~~1~~~~~", "e0.label"),
+        ("lr~3", "e0: got"),
+        ("lr~3~~1~~~g~1.5~x", "e0.discount"),
+        ("lr~3~~1~~~g~zero~x", "e0.discount"),
+        ("p~0.75~0.25~1~-2~~~~x", "e0.spread"),
+    ],
+)
+def test_bad_item_is_left_out_with_a_warning(raw, fragment):
+    state, warnings = decode({"e0": "lr~2~~1~~~~~kept", "e1": raw.replace("e0", "e1"), "prior": "0.2"})
+    assert len(warnings) == 1
+    assert fragment.replace("e0", "e1") in warnings[0]
+    assert "left out" in warnings[0]
+    assert state.items == (ItemState("kept", "lr", 2.0),)
+    assert state["prior"] == 0.2
+
+
+def test_unknown_parameters_and_repeated_keys():
+    state, warnings = decode({"utm_source": "x", "prior": ["0.9", "0.3"]})
+    assert warnings == ["utm_source: unknown parameter, ignored"]
+    assert state["prior"] == 0.3  # the last value, as st.query_params returns it
+
+
+def test_items_are_ordered_numerically_and_capped():
+    params = {f"e{i}": f"lr~{i + 1}~~1~~~~~item {i}" for i in range(MAX_ITEMS + 3)}
+    state, warnings = decode(params)
+    assert [i.a for i in state.items] == [float(i + 1) for i in range(MAX_ITEMS)]
+    assert len(warnings) == 1 and f"more than {MAX_ITEMS}" in warnings[0]
+
+
+def test_item_to_evidence_carries_uncertainty():
+    kappa = 40.0
+    e = ItemState("x", "p", 0.75, 0.25, spread=kappa).to_evidence()
+    assert e.p_e_given_h_dist == BetaDist(30.0, 10.0)
+    assert e.p_e_given_not_h_dist == BetaDist(10.0, 30.0)
+    assert ItemState.from_evidence(e) == ItemState("x", "p", 0.75, 0.25, spread=kappa)
+    lr = ItemState("y", "lr", 3.0, spread=0.5, enabled=False).to_evidence()
+    assert (lr.log_lr_sigma, lr.enabled) == (0.5, False)
+    assert ItemState.from_evidence(lr) == ItemState("y", "lr", 3.0, spread=0.5, enabled=False)
+
+
+def test_item_errors_name_the_row():
+    with pytest.raises(InputError, match=r"^evidence\[2\]\.p_e_given_h: got 0\.0"):
+        ItemState("x", "p", 0.0, 0.5).to_evidence(field_prefix="evidence[2].")
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "p"),
+    [
+        ("25", "percent", 0.25),
+        ("0", "percent", 0.0),
+        ("100", "percent", 1.0),
+        ("1:3", "odds", 0.25),
+        ("3:1", "odds", 0.75),
+        (" 2 : 8 ", "odds", 0.2),
+        ("0", "log-odds", 0.5),
+        ("1.584962500721156 bits", "log-odds", 0.75),
+        ("4.771212547196624 dB", "log-odds", 0.75),
+        ("-1.0986122886681098 nats", "log-odds", 0.25),
+    ],
+)
+def test_parse_prior_text_against_hand_values(text, entry, p):
+    assert parse_prior_text(text, entry) == pytest.approx(p, rel=1e-14, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "fragment"),
+    [
+        ("25%", "percent", "did you mean 0.25"),
+        ("101", "percent", "[0, 100]"),
+        ("1/3", "odds", "odds a:b"),
+        ("0:0", "odds", "not both 0"),
+        ("-1:3", "odds", "odds a:b"),
+        ("inf", "log-odds", "finite"),
+        ("x bits", "log-odds", "log-odds"),
+    ],
+)
+def test_parse_prior_text_errors(text, entry, fragment):
+    with pytest.raises(InputError, match=r"^prior: got ") as info:
+        parse_prior_text(text, entry)
+    assert fragment in str(info.value)
+
+
+@given(open_probabilities, st.sampled_from(["percent", "odds", "log-odds"]))
+def test_format_prior_parses_back(p, entry):
+    # The box shows 12 significant digits, so typing it back moves p by at most ~1e-11 relative.
+    back = parse_prior_text(format_prior(p, entry), entry)
+    assert math.isclose(back, p, rel_tol=1e-10)
+
+
+def test_label_may_contain_the_separator():
+    s = AppState(items=(ItemState("a ~ b ~ c", "p", 0.5, 0.25, id="cat_id"),))
+    assert decode(encode(s))[0] == s
+    with pytest.raises(InputError, match="id"):
+        encode(AppState(items=(ItemState("x", "lr", 2.0, id="bad~id"),)))
+
+
+def test_evidence_constructor_is_the_authority():
+    # What decode accepts is exactly what Evidence accepts.
+    for raw in ("p~1~0.5~1~~~~~x", "p~0.5~1~1~~~~~x"):
+        state, warnings = decode({"e0": raw})
+        assert warnings == []
+        e = state.items[0].to_evidence()
+        assert isinstance(e, Evidence)
+    # A certain prior round-trips and is explained by update(), not turned into NaN.
+    state, _ = decode({"prior": "1", "e0": "lr~3~~1~~~~~x"})
+    r = update(state["prior"], [i.to_evidence() for i in state.items])
+    assert r.posterior == 1.0 and r.note and "Cromwell" in r.note
