@@ -14,7 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on a server; must precede any pyplot import
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
 # `streamlit run` puts this folder on sys.path, AppTest does not.
 _HERE = str(Path(__file__).resolve().parent)

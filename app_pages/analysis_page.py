@@ -15,7 +15,8 @@ def _ledger():
     """The prior and the ledger's Evidence items as the Update page holds them."""
     rows = st.session_state["items"]
     evidence = [
-        common.item_state(r).to_evidence(r["source"], field_prefix=f"evidence[{i}] ") for i, r in enumerate(rows)
+        common.item_state(r).to_evidence(r["source"], field_prefix=f"evidence[{i}] ")
+        for i, r in enumerate(rows)
     ]
     return common.values()["prior"], evidence
 
@@ -41,8 +42,19 @@ def render() -> None:
     st.markdown(
         f"Prior {format_probability(log_odds(prior))}, {sum(e.enabled for e in evidence)} active item(s)."
     )
-    tabs = st.tabs(["What would change my mind", "Sequential", "Prior robustness", "Tornado", "Dependence", "Crux", "Pooling"])
-    sections = (_needed, _sequential, _robustness, _tornado, _dependence, _crux, _pooling)
+    tabs = st.tabs(
+        [
+            "What would change my mind",
+            "Sequential",
+            "Prior robustness",
+            "Data robustness",
+            "Tornado",
+            "Dependence",
+            "Crux",
+            "Pooling",
+        ]
+    )
+    sections = (_needed, _sequential, _robustness, _data_robustness, _tornado, _dependence, _crux, _pooling)
     for tab, section in zip(tabs, sections, strict=True):
         with tab:
             try:
@@ -52,7 +64,9 @@ def render() -> None:
 
 
 def _needed(prior, evidence) -> None:
-    target = st.number_input("Target probability", min_value=0.0, max_value=1.0, value=0.9, step=0.05, key="an_target")
+    target = st.number_input(
+        "Target probability", min_value=0.0, max_value=1.0, value=0.9, step=0.05, key="an_target"
+    )
     r = analysis.needed(prior, target)
     st.markdown(r.text())
 
@@ -63,11 +77,41 @@ def _sequential(prior, evidence) -> None:
 
 
 def _robustness(prior, evidence) -> None:
-    _show("prior-robustness", analysis.prior_robustness(prior, evidence), analysis_plots.plot_prior_robustness)
+    _show(
+        "prior-robustness", analysis.prior_robustness(prior, evidence), analysis_plots.plot_prior_robustness
+    )
+
+
+def _data_robustness(prior, evidence) -> None:
+    from app_pages.data_page import published_counts
+    from beliefs.urlstate import parse_counts
+
+    v = common.values()
+    if v["da_src"] == "2025":
+        counts = published_counts(v["da_model"], v["da_when"], int(v["da_n"]))
+        st.caption(f"2025 rates × assumed n = {int(v['da_n'])} (derived counts, not published).")
+    else:
+        counts = parse_counts(v["da_env"], "da_env")
+    if not counts:
+        st.info("No counts: set them on the Evidence-from-data page.")
+        return
+    st.caption(
+        "The Bayes factor of the Evidence-from-data counts over a grid of the two hypotheses' prior mean rates."
+    )
+    r = analysis.data_robustness(
+        [k for k, _ in counts],
+        [n for _, n in counts],
+        prior,
+        (v["da_h_a"], v["da_h_b"]),
+        (v["da_n_a"], v["da_n_b"]),
+    )
+    _show("data-robustness", r, analysis_plots.plot_data_robustness)
 
 
 def _tornado(prior, evidence) -> None:
-    factor = st.number_input("Each ratio off by a factor of", min_value=1.01, value=2.0, step=0.5, key="an_factor")
+    factor = st.number_input(
+        "Each ratio off by a factor of", min_value=1.01, value=2.0, step=0.5, key="an_factor"
+    )
     _show("tornado", analysis.tornado(prior, evidence, factor=factor), analysis_plots.plot_tornado)
 
 

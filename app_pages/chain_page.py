@@ -11,7 +11,7 @@ from beliefs.errors import InputError
 from beliefs.format import format_probability
 from beliefs.odds import log_odds
 
-_DRAWS = 4_000  # Monte Carlo chains for drift; band ends move < 0.01 between seeds
+_DRAWS = 4_000  # Monte Carlo chains for the drift model; band ends move < 0.01 between seeds
 
 
 def render() -> None:
@@ -23,17 +23,34 @@ def render() -> None:
     v = common.values()
     c1, c2, c3 = st.columns(3)
     with c1:
-        common.bound("ch_base", st.number_input, "P(base case aligned)", min_value=0.0, max_value=1.0, step=0.01, format="%.4g")
+        common.bound(
+            "ch_base",
+            st.number_input,
+            "P(base case aligned)",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.01,
+            format="%.4g",
+        )
         common.bound("ch_steps", st.number_input, "Steps n", min_value=1, max_value=1000, step=1)
+        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05)
     with c2:
-        common.bound("ch_surv", st.slider, "Per-step survival s", min_value=0.5, max_value=1.0, step=0.001, format="%.3f")
+        common.bound(
+            "ch_surv",
+            st.slider,
+            "Per-step survival s",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.001,
+            format="%.3f",
+        )
         common.bound(
             "ch_conc",
             st.number_input,
-            "Uncertainty: Beta concentration κ on s (0 = exact)",
+            "Uncertain s: Beta concentration κ (0 = exact)",
             min_value=0.0,
             step=10.0,
-            help="s ~ Beta(κs, κ(1-s)), common to every step; the band is exact (closed form).",
+            help="s ~ Beta(κs, κ(1-s)), common to every step; mean, median and band are exact (closed form).",
         )
     with c3:
         common.bound(
@@ -44,9 +61,20 @@ def render() -> None:
             max_value=0.2,
             step=0.005,
             format="%.3f",
-            help="δ > 0: later steps are harder (categorically different challenges); δ < 0: oversight outpaces capability.",
+            help="δ > 0: later steps are harder (categorically different challenges); "
+            "δ < 0: oversight outpaces capability. logit sᵢ = logit s − δ·i + εᵢ.",
         )
-        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05)
+        common.bound(
+            "ch_mu_sd", st.number_input, "sd of logit s (drift model)", min_value=0.0, max_value=5.0, step=0.1
+        )
+        common.bound(
+            "ch_tau",
+            st.number_input,
+            "Step-to-step sd τ (steps unalike)",
+            min_value=0.0,
+            max_value=5.0,
+            step=0.1,
+        )
     try:
         curve, point = _curve(v)
     except InputError as exc:
@@ -60,9 +88,10 @@ def render() -> None:
         f"{100 * curve.interval_mass:g}% interval",
         f"{100 * float(curve.lower[n]):.3g}% – {100 * float(curve.upper[n]):.3g}%",
     )
-    if point is not None:
-        st.caption(f"Closed form: {point}")
-    rows = plotting.curve_rows(curve.steps, curve.mean, curve.lower, curve.upper, names=("steps", "p_success_mean", "lower", "upper"))
+    st.caption(point)
+    rows = plotting.curve_rows(
+        curve.steps, curve.mean, curve.lower, curve.upper, names=("steps", "p_success_mean", "lower", "upper")
+    )
 
     def figure():
         return plotting.plot_curve(
@@ -83,16 +112,27 @@ def render() -> None:
 
 
 def _curve(v):
-    base, n, s, kappa, drift = v["ch_base"], int(v["ch_steps"]), v["ch_surv"], v["ch_conc"], v["ch_drift"]
-    if drift:
+    base, n, s, kappa = v["ch_base"], int(v["ch_steps"]), v["ch_surv"], v["ch_conc"]
+    if v["ch_drift"] or v["ch_mu_sd"] or v["ch_tau"]:
         from beliefs.uncertainty import DriftPrior, chain_drift_curve
 
-        sd = 0.0 if not kappa else 1.0 / (kappa**0.5)  # rough logit sd matching a Beta of concentration κ
-        prior = DriftPrior.from_survival(s, mu_sd=sd, delta_mean=drift)
-        return chain_drift_curve(base, n, prior, draws=_DRAWS, seed=0, interval=v["ci"]), None
+        if kappa:
+            st.info(
+                "κ applies to the exact model without drift; with drift, set the uncertainty with the sd of logit s."
+            )
+        prior = DriftPrior.from_survival(
+            s, mu_sd=v["ch_mu_sd"], delta_mean=v["ch_drift"], tau_scale=v["ch_tau"]
+        )
+        curve = chain_drift_curve(base, n, prior, draws=_DRAWS, seed=0, interval=v["ci"])
+        return curve, f"Monte Carlo: {_DRAWS:,} chains, seed 0 (beliefs.uncertainty.chain_drift_curve)."
     if kappa:
         beta = (kappa * s, kappa * (1 - s))
         r = chain_success(base, n, per_step_beta=beta, interval=v["ci"])
-        return chain_curve(base, n, per_step_beta=beta, interval=v["ci"]), f"mean P(success) = {r.p_success:.6g}"
+        return (
+            chain_curve(base, n, per_step_beta=beta, interval=v["ci"]),
+            f"Exact: s ~ Beta({beta[0]:.4g}, {beta[1]:.4g}); mean P(success) = {r.p_success:.6g}.",
+        )
     r = chain_success(base, n, per_step=s)
-    return chain_curve(base, n, per_step=s, interval=v["ci"]), f"{base:g} × {s:g}^{n} = {r.p_success:.6g}"
+    return chain_curve(
+        base, n, per_step=s, interval=v["ci"]
+    ), f"Exact: {base:g} × {s:g}^{n} = {r.p_success:.6g}."

@@ -84,7 +84,9 @@ def apply_state(state: AppState, sources=None, notes=None) -> None:
     sources = sources or [None] * len(state.items)
     notes = notes or [""] * len(state.items)
     st.session_state["values"] = {**defaults(), **state.values}
-    st.session_state["items"] = [new_item(i, s, n) for i, s, n in zip(state.items, sources, notes, strict=True)]
+    st.session_state["items"] = [
+        new_item(i, s, n) for i, s, n in zip(state.items, sources, notes, strict=True)
+    ]
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("w_")]:
         del st.session_state[key]
     st.session_state.pop("prior_error", None)

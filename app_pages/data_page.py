@@ -14,40 +14,39 @@ from beliefs.format import format_probability
 from beliefs.odds import bits, decibels, log_odds
 from beliefs.urlstate import ItemState, format_counts, parse_counts
 
-_MODELS = {"o3": "o3", "o4_mini": "o4-mini"}
+_MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
 _MCMC = {"draws": 500, "tune": 500, "chains": 2, "seed": 0}  # re-sampling takes well under a second once compiled
+
+
+def _derived(model: str, n: int):
+    # models.datasets is plain NumPy (no PyMC): the 2025 rates and the counts derived from an assumed n.
+    from models.datasets import antischeming_counts
+
+    return antischeming_counts(model, n)
 
 
 def published_counts(model: str, when: str, n: int) -> list[tuple[int, int]]:
     """Counts k = round(rate x n) for the 2025 per-evaluation rates (derived, not published)."""
-    return [(r["k"], r["n"]) for r in _rows(model, when, n)]
+    d = _derived(model, n)
+    ks = d.k_before_derived if when == "before" else d.k_after_derived
+    return [(int(k), d.n_assumed) for k in ks]
 
 
 def _published_rows(v) -> list[dict]:
     """The 2025 per-evaluation rates with counts derived from the assumed n (derived, not published)."""
-    return _rows(v["da_model"], v["da_when"], int(v["da_n"]))
-
-
-def _rows(model: str, when: str, n: int) -> list[dict]:
-    from beliefs.catalogue import per_evaluation
-
-    pe = per_evaluation()
-    i = 0 if when == "before" else 1
-    rows = []
-    for r in pe.rows:
-        pair = getattr(r, model)
-        if pair is not None:
-            rows.append({"evaluation": r.evaluation, "rate": pair[i], "k": round(pair[i] * n), "n": n})
-    if model == "o3":
-        for j, pair in enumerate(pe.unplaced_o3, start=1):
-            rows.append({"evaluation": f"(unplaced o3 value {j})", "rate": pair[i], "k": round(pair[i] * n), "n": n})
-    return rows
+    d = _derived(v["da_model"], int(v["da_n"]))
+    before = v["da_when"] == "before"
+    rates = d.rate_before if before else d.rate_after
+    ks = d.k_before_derived if before else d.k_after_derived
+    return [
+        {"evaluation": e, "published rate": r, "k (derived)": int(k), "n (assumed)": d.n_assumed}
+        for e, r, k in zip(d.evaluations, rates, ks, strict=True)
+    ]
 
 
 def _to_custom() -> None:
     v = common.values()
-    rows = _published_rows(v)
-    v["da_env"] = format_counts((r["k"], r["n"]) for r in rows)
+    v["da_env"] = format_counts(published_counts(v["da_model"], v["da_when"], int(v["da_n"])))
     v["da_src"] = "custom"
     st.session_state.pop("w_da_src", None)
     st.session_state.pop("w_da_table", None)
@@ -55,20 +54,22 @@ def _to_custom() -> None:
 
 def _counts(v) -> tuple[list[int], list[int], str]:
     if v["da_src"] == "2025":
-        from beliefs.catalogue import per_evaluation
-
-        rows = _published_rows(v)
+        d = _derived(v["da_model"], int(v["da_n"]))
         st.warning(
             f"**Assumption, not data:** the paper publishes per-evaluation *rates* only. The counts below are "
-            f"rate × n with an assumed effective n = {int(v['da_n'])} per evaluation, rounded — derived, not "
+            f"rate × n with an assumed effective n = {d.n_assumed} per evaluation, rounded — derived, not "
             "published. The Bayes factor grows with n: try several.",
             icon=":material/warning:",
         )
-        st.dataframe(rows, hide_index=True, width="stretch", height=240)
-        pe = per_evaluation()
-        st.caption(f"Source: {pe.source.citation} ({pe.source.location}); reading {pe.reading}. {pe.status_note}")
+        st.dataframe(_published_rows(v), hide_index=True, width="stretch", height=240)
+        missing = ", ".join(d.skipped)
+        st.caption(
+            f"{d.label}. Source: {d.source.citation} ({d.source.location}). "
+            + (f"Left out (no value for this model in the figure): {missing}." if missing else "")
+        )
         st.button("Edit these counts", on_click=_to_custom, icon=":material/edit:")
-        return [r["k"] for r in rows], [r["n"] for r in rows], f"{_MODELS[v['da_model']]} {v['da_when']} training"
+        counts = published_counts(v["da_model"], v["da_when"], int(v["da_n"]))
+        return [k for k, _ in counts], [n for _, n in counts], f"{_MODELS[v['da_model']]} {v['da_when']} training"
     counts = parse_counts(v["da_env"], "da_env") or [(0, 100)]
     edited = st.data_editor(
         [{"k": k, "n": n} for k, n in counts],
@@ -93,9 +94,13 @@ def _beta_inputs(tag: str, title: str):
     st.markdown(f"**{title}**")
     c1, c2 = st.columns(2)
     with c1:
-        a = common.bound(f"da_{tag}_a", st.number_input, "a", min_value=0.001, max_value=1e4, step=0.5, format="%.4g")
+        a = common.bound(
+            f"da_{tag}_a", st.number_input, "a", min_value=0.001, max_value=1e4, step=0.5, format="%.4g"
+        )
     with c2:
-        b = common.bound(f"da_{tag}_b", st.number_input, "b", min_value=0.001, max_value=1e4, step=0.5, format="%.4g")
+        b = common.bound(
+            f"da_{tag}_b", st.number_input, "b", min_value=0.001, max_value=1e4, step=0.5, format="%.4g"
+        )
     st.caption(f"Beta({a:g}, {b:g}): mean {a / (a + b):.3%}")
     with st.popover("Elicit from an interval", icon=":material/tune:"):
         _elicit(tag)
@@ -104,41 +109,30 @@ def _beta_inputs(tag: str, title: str):
 
 def _elicit(tag: str) -> None:
     st.caption("The maximum-entropy Beta with the given mass between the bounds (PreliZ maxent).")
-    lo = st.number_input("lower", value=0.001, min_value=0.0, max_value=1.0, format="%.4g", key=f"el_{tag}_lo")
-    hi = st.number_input("upper", value=0.1, min_value=0.0, max_value=1.0, format="%.4g", key=f"el_{tag}_hi")
-    mass = st.number_input("mass", value=0.9, min_value=0.01, max_value=0.99, key=f"el_{tag}_mass")
-    if st.button("Elicit", key=f"el_{tag}_go"):
-        try:
-            a, b = _maxent_beta(lo, hi, mass)
-        except InputError as exc:
-            common.show_error(exc)
-            return
-        common.values()[f"da_{tag}_a"] = a
-        common.values()[f"da_{tag}_b"] = b
-        st.session_state.pop(f"w_da_{tag}_a", None)
-        st.session_state.pop(f"w_da_{tag}_b", None)
-        st.rerun()
+    st.number_input("lower", value=0.001, min_value=0.0, max_value=1.0, format="%.4g", key=f"el_{tag}_lo")
+    st.number_input("upper", value=0.1, min_value=0.0, max_value=1.0, format="%.4g", key=f"el_{tag}_hi")
+    st.number_input("mass", value=0.9, min_value=0.01, max_value=0.99, key=f"el_{tag}_mass")
+    st.button("Elicit", key=f"el_{tag}_go", on_click=_elicited, args=(tag,))
+    message = st.session_state.get(f"el_{tag}_message")
+    if message:
+        (st.error if message.startswith("error:") else st.warning)(message.removeprefix("error: "))
 
 
-def _maxent_beta(lo: float, hi: float, mass: float) -> tuple[float, float]:
+def _elicited(tag: str) -> None:
+    """Fit the Beta and set the hypothesis's prior (a callback, so the a/b widgets can be re-seeded)."""
+    from models.elicitation import elicit_beta  # PreliZ maxent, checked with scipy; no PyMC
+
+    ss = st.session_state
     try:
-        from models.elicitation import elicit_beta  # type: ignore[import-not-found]
-    except ImportError:
-        elicit_beta = None
-    if elicit_beta is not None:
-        d = elicit_beta(lo, hi, mass)
-        return float(d.alpha), float(d.beta)
-    from beliefs.validation import as_probability
-
-    lo = as_probability(lo, "lower", open_lower=True, open_upper=True)
-    hi = as_probability(hi, "upper", open_lower=True, open_upper=True)
-    if not lo < hi:
-        raise InputError("upper", hi, f"a bound above the lower bound {lo:g}")
-    import preliz as pz
-
-    dist = pz.Beta()
-    pz.maxent(dist, lo, hi, mass, plot=False)
-    return float(dist.alpha), float(dist.beta)
+        fit = elicit_beta(ss[f"el_{tag}_lo"], ss[f"el_{tag}_hi"], ss[f"el_{tag}_mass"])
+    except InputError as exc:
+        ss[f"el_{tag}_message"] = f"error: {exc}"
+        return
+    ss[f"el_{tag}_message"] = fit.warning
+    common.values()[f"da_{tag}_a"] = fit.alpha
+    common.values()[f"da_{tag}_b"] = fit.beta
+    ss.pop(f"w_da_{tag}_a", None)
+    ss.pop(f"w_da_{tag}_b", None)
 
 
 def _add_to_ledger(label: str, log_bf: float) -> None:
@@ -166,7 +160,9 @@ def render() -> None:
         if src == "2025":
             c1, c2, c3 = st.columns(3)
             with c1:
-                common.bound("da_model", st.selectbox, "Model", options=tuple(_MODELS), format_func=_MODELS.get)
+                common.bound(
+                    "da_model", st.selectbox, "Model", options=tuple(_MODELS), format_func=_MODELS.get
+                )
             with c2:
                 common.bound("da_when", st.radio, "Rates", options=("before", "after"), horizontal=True)
             with c3:
@@ -199,14 +195,24 @@ def render() -> None:
     post_x = prior_x if math.isinf(prior_x) else prior_x + log_bf
     k_total, n_total = int(sum(ks)), int(sum(ns))
     m1, m2, m3 = st.columns(3)
-    m1.metric("Bayes factor for H", _bf_text(log_bf), f"{bits(log_bf):+.3f} bits = {decibels(log_bf):+.2f} dB", delta_color="off")
+    m1.metric(
+        "Bayes factor for H",
+        _bf_text(log_bf),
+        f"{bits(log_bf):+.3f} bits = {decibels(log_bf):+.2f} dB",
+        delta_color="off",
+    )
     m2.metric(f"P(H) after the data (prior {format_probability(prior_x)})", format_probability(post_x))
     m3.metric("Data", f"{k_total}/{n_total}", f"{len(ks)} environments", delta_color="off")
     if math.isinf(prior_x):
         st.warning("The prior (from the Update page) is certain, so no data can move it (Cromwell's rule).")
     label = f"covert actions {k_total}/{n_total} ({data_label}; Beta({h[0]:g},{h[1]:g}) vs Beta({not_h[0]:g},{not_h[1]:g}))"
     if abs(log_bf) < 700:
-        st.button("Add this Bayes factor to the ledger", on_click=_add_to_ledger, args=(label, log_bf), icon=":material/playlist_add:")
+        st.button(
+            "Add this Bayes factor to the ledger",
+            on_click=_add_to_ledger,
+            args=(label, log_bf),
+            icon=":material/playlist_add:",
+        )
     else:
         st.caption("This Bayes factor is beyond 1e300 and cannot enter the ledger as a number.")
     if "data_added" in st.session_state:
@@ -218,7 +224,9 @@ def render() -> None:
         "posterior under H (pooled counts)": (h[0] + k_total, h[1] + n_total - k_total),
         "posterior under not H (pooled counts)": (not_h[0] + k_total, not_h[1] + n_total - k_total),
     }
-    st.caption("Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately.")
+    st.caption(
+        "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
+    )
     csv_text = plotting.to_csv(plotting.rate_density_rows(curves))
     common.show_plot("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
     common.plot_downloads("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
@@ -242,7 +250,9 @@ def _compiled(kind: str, size: int = 0):
 
     if kind == "partial":
         return get_compiled(("covert_partial_pooling",), ca.build_partial_pooling_model)
-    return get_compiled(("covert_before_after", size, "partial"), lambda: ca.build_before_after_model(size, "partial"))
+    return get_compiled(
+        ("covert_before_after", size, "partial"), lambda: ca.build_before_after_model(size, "partial")
+    )
 
 
 def _diagnostics(r_hat: float, ess: float, divergences: int, warnings: list[str]) -> None:
@@ -300,18 +310,11 @@ def _before_after() -> None:
     if v["da_src"] != "2025":
         st.info("The before/after model uses the 2025 rates: switch the data to them.")
         return
-    from beliefs.catalogue import per_evaluation
-
-    pe = per_evaluation()
-    model, n = v["da_model"], int(v["da_n"])
-    pairs = [getattr(r, model) for r in pe.rows if getattr(r, model) is not None]
-    if model == "o3":
-        pairs += list(pe.unplaced_o3)
-    kb = [round(b * n) for b, _ in pairs]
-    ka = [round(a * n) for _, a in pairs]
+    d = _derived(v["da_model"], int(v["da_n"]))
+    kb, ka, n = d.k_before_derived, d.k_after_derived, d.n_assumed
     with st.status("Before/after training (PyMC + nutpie)", expanded=True) as status:
         status.update(label="Compiling the before/after model (once per number of evaluations)…")
-        _compiled("before_after", len(pairs))
+        _compiled("before_after", len(kb))
         from models.covert_actions import fit_before_after
         from models.sampling import SamplingError
 
@@ -324,9 +327,26 @@ def _before_after() -> None:
         status.update(label="Before/after training", state="complete" if not res.warnings else "error")
         q = res.quantiles
         m1, m2, m3 = st.columns(3)
-        m1.metric("Mean rate before", f"{q['mean_before']['q50']:.2%}", f"90%: {q['mean_before']['q05']:.2%}–{q['mean_before']['q95']:.2%}", delta_color="off")
-        m2.metric("Mean rate after", f"{q['mean_after']['q50']:.2%}", f"90%: {q['mean_after']['q05']:.2%}–{q['mean_after']['q95']:.2%}", delta_color="off")
-        m3.metric("Reduction (×)", f"{q['reduction']['q50']:.3g}", f"90%: {q['reduction']['q05']:.3g}–{q['reduction']['q95']:.3g}", delta_color="off")
-        st.caption(f"P(mean rate after > {res.threshold:g}) = {res.p_after_above_threshold:.3f} ± {res.p_after_above_threshold_mcse:.3f}")
+        m1.metric(
+            "Mean rate before",
+            f"{q['mean_before']['q50']:.2%}",
+            f"90%: {q['mean_before']['q05']:.2%}–{q['mean_before']['q95']:.2%}",
+            delta_color="off",
+        )
+        m2.metric(
+            "Mean rate after",
+            f"{q['mean_after']['q50']:.2%}",
+            f"90%: {q['mean_after']['q05']:.2%}–{q['mean_after']['q95']:.2%}",
+            delta_color="off",
+        )
+        m3.metric(
+            "Reduction (×)",
+            f"{q['reduction']['q50']:.3g}",
+            f"90%: {q['reduction']['q05']:.3g}–{q['reduction']['q95']:.3g}",
+            delta_color="off",
+        )
+        st.caption(
+            f"P(mean rate after > {res.threshold:g}) = {res.p_after_above_threshold:.3f} ± {res.p_after_above_threshold_mcse:.3f}"
+        )
         diag = res.diagnostics
         _diagnostics(diag.max_r_hat, diag.min_ess_bulk, diag.divergences, res.warnings)

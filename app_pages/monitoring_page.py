@@ -31,11 +31,36 @@ def render() -> None:
         )
         common.bound("mo_report", st.slider, "Report probability q", min_value=0.0, max_value=1.0, step=0.01)
     with c2:
-        common.bound("mo_collude", st.slider, "Collusion probability c", min_value=0.0, max_value=1.0, step=0.01)
+        common.bound(
+            "mo_collude", st.slider, "Collusion probability c", min_value=0.0, max_value=1.0, step=0.01
+        )
         common.bound("mo_tasks", st.number_input, "Tasks T", min_value=1, max_value=10_000_000, step=100)
+        common.bound(
+            "mo_conc",
+            st.number_input,
+            "Uncertain r: Beta concentration κ (0 = exact)",
+            min_value=0.0,
+            step=10.0,
+            help="r ~ Beta(κr, κ(1-r)); the band is the equal-tailed interval (Monte Carlo, seed 0).",
+        )
     try:
         risk = monitor_risk(v["mo_rate"], v["mo_report"], v["mo_collude"], tasks=int(v["mo_tasks"]))
         curve = monitor_curve(v["mo_rate"], v["mo_report"], v["mo_collude"], max_tasks=int(v["mo_tasks"]))
+        dist = None
+        if v["mo_conc"]:
+            from beliefs.uncertainty import monitor_distribution
+
+            kappa, r = v["mo_conc"], v["mo_rate"]
+            dist = monitor_distribution(
+                (kappa * r, kappa * (1 - r)),
+                v["mo_report"],
+                v["mo_collude"],
+                tasks=int(v["mo_tasks"]),
+                draws=20_000,
+                seed=0,
+                interval=v["ci"],
+            )
+            curve = dist.curve(int(v["mo_tasks"]))
     except InputError as exc:
         common.show_error(exc)
         return
@@ -43,12 +68,30 @@ def render() -> None:
     m1.metric(f"P(≥1 unreported) over {risk.tasks:,} tasks", f"{risk.p_unreported_any:.4g}")
     m2.metric("P(unreported) per task", f"{risk.p_unreported_per_task:.4g}")
     m3.metric("Expected unreported actions", f"{risk.expected_unreported:.4g}")
-    rows = plotting.curve_rows(curve.tasks, curve.mean, names=("tasks", "p_unreported_any"))
+    if dist is not None:
+        lo, hi = dist.interval
+        st.caption(
+            f"With r uncertain: mean {dist.mean:.4g} ± {dist.mean_se:.1g}, median {dist.median:.4g}, "
+            f"{100 * dist.interval_mass:g}% interval {lo:.4g} – {hi:.4g} ({dist.draws:,} draws, seed 0)."
+        )
+        rows = plotting.curve_rows(
+            curve.tasks,
+            curve.mean,
+            curve.lower,
+            curve.upper,
+            names=("tasks", "p_unreported_any", "lower", "upper"),
+        )
+    else:
+        rows = plotting.curve_rows(curve.tasks, curve.mean, names=("tasks", "p_unreported_any"))
 
     def figure():
+        banded = dist is not None
         return plotting.plot_curve(
             curve.tasks,
             curve.mean,
+            curve.lower if banded else None,
+            curve.upper if banded else None,
+            band_label=f"{100 * curve.interval_mass:g}% interval" if banded else "",
             xlabel="tasks T",
             ylabel="P(at least one unreported)",
             title="Covert actions slipping past the monitor",

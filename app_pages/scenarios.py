@@ -17,7 +17,7 @@ from beliefs import catalogue
 from beliefs import scenario as scenario_mod
 from beliefs.errors import InputError
 from beliefs.evidence import Source
-from beliefs.urlstate import AppState, ItemState, defaults, format_counts, parse_counts
+from beliefs.urlstate import AppState, ItemState, checked, defaults, format_counts, parse_counts
 
 # -- catalogue ----------------------------------------------------------------------
 
@@ -105,14 +105,40 @@ def state_from_scenario(s, base: AppState | None = None) -> tuple[AppState, list
             vals["ch_surv"], vals["ch_conc"] = float(c.per_step), 0.0
     if m.monitoring is not None:
         mo = m.monitoring
-        vals.update(mo_rate=float(mo.rate), mo_report=float(mo.report), mo_collude=float(mo.collusion), mo_tasks=int(mo.tasks))
+        vals.update(
+            mo_rate=float(mo.rate),
+            mo_report=float(mo.report),
+            mo_collude=float(mo.collusion),
+            mo_tasks=int(mo.tasks),
+        )
     if m.covert_actions is not None:
         ca = m.covert_actions
         vals["da_h_a"], vals["da_h_b"] = (float(x) for x in ca.rate_if_h)
         vals["da_n_a"], vals["da_n_b"] = (float(x) for x in ca.rate_if_not_h)
         vals.update(_data_source(list(zip(ca.k, ca.n, strict=True)), ca.effective_n))
-    state = AppState(values=vals, items=items)
+    # The views' widgets accept narrower ranges than the scenario format; refuse rather than clamp.
+    try:
+        state = AppState(values=checked(vals), items=items)
+    except InputError as exc:
+        raise InputError(
+            _SCENARIO_PATHS.get(exc.field, exc.field), exc.value, exc.allowed, exc.hint
+        ) from None
     return state, [e.source for e in evidence], [e.note for e in evidence]
+
+
+_SCENARIO_PATHS = {
+    "ch_base": "models.chain.base",
+    "ch_steps": "models.chain.steps",
+    "ch_drift": "models.chain.drift",
+    "ch_surv": "models.chain.per_step",
+    "ch_conc": "models.chain.per_step_beta",
+    "mo_tasks": "models.monitoring.tasks",
+    "da_n": "models.covert_actions.effective_n",
+    "da_h_a": "models.covert_actions.rate_if_h[0]",
+    "da_h_b": "models.covert_actions.rate_if_h[1]",
+    "da_n_a": "models.covert_actions.rate_if_not_h[0]",
+    "da_n_b": "models.covert_actions.rate_if_not_h[1]",
+}
 
 
 def _data_source(counts: list[tuple[int, int]], effective_n: int | None) -> dict:
@@ -120,7 +146,7 @@ def _data_source(counts: list[tuple[int, int]], effective_n: int | None) -> dict
     if effective_n is not None:
         from app_pages.data_page import published_counts
 
-        for model in ("o3", "o4_mini"):
+        for model in ("o3", "o4-mini"):
             for when in ("before", "after"):
                 if published_counts(model, when, effective_n) == counts:
                     return {"da_src": "2025", "da_model": model, "da_when": when, "da_n": int(effective_n)}
@@ -137,7 +163,10 @@ def scenario_from_state(state: AppState, sources: list, notes: list):
         for i, (item, source, note) in enumerate(zip(state.items, sources, notes, strict=True))
     ]
     if v["ch_conc"]:
-        chain = {"per_step": None, "per_step_beta": [v["ch_conc"] * v["ch_surv"], v["ch_conc"] * (1 - v["ch_surv"])]}
+        chain = {
+            "per_step": None,
+            "per_step_beta": [v["ch_conc"] * v["ch_surv"], v["ch_conc"] * (1 - v["ch_surv"])],
+        }
     else:
         chain = {"per_step": v["ch_surv"]}
     if v["da_src"] == "2025":
@@ -210,7 +239,9 @@ def preset_buttons() -> None:
         cols = st.columns(min(6, len(presets)))
         for i, (name, s) in enumerate(presets.items()):
             with cols[i % len(cols)]:
-                st.button(name, key=f"preset_{name}", on_click=_load, args=(name,), help=s.title, width="stretch")
+                st.button(
+                    name, key=f"preset_{name}", on_click=_load, args=(name,), help=s.title, width="stretch"
+                )
         loaded = presets.get(common.values()["scenario"])
         if loaded is not None:
             st.markdown(f"**{loaded.title}**")

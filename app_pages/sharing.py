@@ -32,7 +32,9 @@ def show_link_warnings() -> None:
             + "\n".join(f"- {w}" for w in warnings),
             icon=":material/link_off:",
         )
-        st.button("Dismiss", key="dismiss_url_warnings", on_click=lambda: st.session_state.pop("url_warnings", None))
+        st.button(
+            "Dismiss", key="dismiss_url_warnings", on_click=lambda: st.session_state.pop("url_warnings", None)
+        )
 
 
 def sync_query_params() -> None:
@@ -45,11 +47,8 @@ def sync_query_params() -> None:
 def share_link() -> str:
     """The link that restores the current state (relative when the app's own URL is unknown)."""
     query = urlencode(encode(common.current_state()))
-    base = ""
-    try:
-        base = (st.context.url or "").split("?")[0]
-    except Exception:  # noqa: BLE001 - st.context.url is unavailable in some runtimes; a relative link still works
-        base = ""
+    # st.context.url is None where the runtime does not know it (tests); a relative link still works.
+    base = (st.context.url or "").split("?")[0]
     return f"{base}?{query}" if query else (base or "?")
 
 

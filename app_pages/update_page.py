@@ -16,7 +16,11 @@ from beliefs.update import update
 from beliefs.urlstate import PRIOR_ENTRIES, ItemState, format_prior, parse_prior_text
 
 _LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
-_ENTRY_LABELS = {"percent": "percent", "odds": "odds a:b", "log-odds": "log-odds (nats, or '1.58 bits', '4.77 dB')"}
+_ENTRY_LABELS = {
+    "percent": "percent",
+    "odds": "odds a:b",
+    "log-odds": "log-odds (nats, or '1.58 bits', '4.77 dB')",
+}
 _DRAWS = 40_000  # Monte Carlo draws for uncertain evidence: interval ends move < 0.005 between seeds
 
 
@@ -168,7 +172,12 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
                 )
             with right:
                 row["b"] = st.slider(
-                    "P(E | not H)", 0.0, 1.0, step=0.001, format="%.3f", key=common.seed(f"w_{uid}_b", row["b"])
+                    "P(E | not H)",
+                    0.0,
+                    1.0,
+                    step=0.001,
+                    format="%.3f",
+                    key=common.seed(f"w_{uid}_b", row["b"]),
                 )
             spread_label, spread_help = (
                 "Beta concentration κ",
@@ -225,16 +234,22 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
         if source is not None:
             figures = scenarios.catalogue_figures(row["id"])
             if figures:
-                st.caption(f"Published figures: {figures}. Judge P(E|H) and P(E|¬H) yourself: no source states them.")
+                st.caption(
+                    f"Published figures: {figures}. Judge P(E|H) and P(E|¬H) yourself: no source states them."
+                )
             _show_source(source)
         if evidence.likelihood_ratio > 100 or evidence.likelihood_ratio < 0.01:
-            st.caption("A ratio beyond 100:1 (20 dB) is extraordinary evidence; check it is not double counted.")
+            st.caption(
+                "A ratio beyond 100:1 (20 dB) is extraordinary evidence; check it is not double counted."
+            )
         return evidence
 
 
 def _show_source(source: Source) -> None:
     where = f", {source.location}" if source.location else ""
-    st.caption(f"Source: {source.citation}{where}. Status **{source.status}**: {STATUS_MEANING[source.status]}.")
+    st.caption(
+        f"Source: {source.citation}{where}. Status **{source.status}**: {STATUS_MEANING[source.status]}."
+    )
 
 
 def _add_typed() -> None:
@@ -261,7 +276,9 @@ def _ledger() -> list[Evidence]:
         st.button("Add an item", on_click=_add_typed, icon=":material/add:")
     options = scenarios.catalogue_options()
     with add_mid:
-        st.selectbox("From the catalogue", list(options), format_func=lambda k: options[k], key="w_catalogue_pick")
+        st.selectbox(
+            "From the catalogue", list(options), format_func=lambda k: options[k], key="w_catalogue_pick"
+        )
     with add_right:
         st.button("Add from catalogue", on_click=_add_catalogue, icon=":material/library_add:")
     return evidence
@@ -359,11 +376,20 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
     v = common.values()
     c1, c2 = st.columns(2)
     with c1:
-        common.bound("thr", st.number_input, "Threshold for P(posterior > threshold)", min_value=0.0, max_value=1.0, step=0.05)
+        common.bound(
+            "thr",
+            st.number_input,
+            "Threshold for P(posterior > threshold)",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.05,
+        )
     with c2:
         common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05)
     try:
-        dist = posterior_distribution(prior, evidence, draws=_DRAWS, seed=0, threshold=v["thr"], interval=v["ci"])
+        dist = posterior_distribution(
+            prior, evidence, draws=_DRAWS, seed=0, threshold=v["thr"], interval=v["ci"]
+        )
     except InputError as exc:
         common.show_error(exc)
         return
@@ -382,7 +408,9 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
     dist_csv = plotting.to_csv(plotting.distribution_rows(dist.posterior))
     key = f"{dist_csv}|{dist.median!r}|{dist.interval!r}|{dist.threshold!r}|{dist.p_above_threshold!r}"
     common.show_plot("posterior-distribution", lambda: plotting.plot_posterior_distribution(dist), key)
-    common.plot_downloads("posterior-distribution", lambda: plotting.plot_posterior_distribution(dist), dist_csv)
+    common.plot_downloads(
+        "posterior-distribution", lambda: plotting.plot_posterior_distribution(dist), dist_csv
+    )
 
 
 def render() -> None:

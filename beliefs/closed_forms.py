@@ -55,7 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
@@ -80,6 +80,7 @@ __all__ = [
 ]
 
 DEFAULT_INTERVAL = 0.9  # equal-tailed: the 5% and 95% quantiles
+_MAX_STEPS = 10**7  # a curve over 0..steps is an array of this length
 
 
 # -- input checks shared with beliefs.uncertainty and the CLI ---------------------
@@ -136,7 +137,7 @@ def beta_power_quantile(u, alpha: float, beta: float, n) -> np.ndarray:
     ``n = 0`` gives 1 at every quantile (:math:`s^0 = 1`).
     """
     n = np.asarray(n, dtype=float)
-    return np.power(stats.beta.ppf(u, alpha, beta), n)
+    return np.power(special.betaincinv(alpha, beta, u), n)
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ class ChainResult:
 
 def _chain_inputs(base, steps, per_step, per_step_beta, survived, failed):
     b = as_probability(base, "base")
-    n = as_count(steps, "steps")
+    n = as_count(steps, "steps", maximum=_MAX_STEPS)
     if (per_step is None) == (per_step_beta is None):
         raise InputError(
             "per_step",

@@ -6,7 +6,7 @@ command line can print it as one line and the app can show it verbatim.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "CertaintyError"]
+__all__ = ["CertaintyError", "InputError"]
 
 
 class InputError(ValueError):

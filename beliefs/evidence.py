@@ -24,7 +24,7 @@ from beliefs.errors import InputError
 from beliefs.odds import bits, decibels, odds_from_log_odds
 from beliefs.validation import as_float, as_positive, as_probability
 
-__all__ = ["Source", "BetaDist", "Evidence", "STATUS_MEANING"]
+__all__ = ["STATUS_MEANING", "BetaDist", "Evidence", "Source"]
 
 STATUS_MEANING = {
     "P": "read in the primary text",
@@ -193,7 +193,7 @@ class Evidence:
     def stated_as_probabilities(self) -> bool:
         return self.p_e_given_h is not None
 
-    def inverse(self) -> "Evidence":
+    def inverse(self) -> Evidence:
         """The same item with H and not H swapped (ratio 1/LR); an item and its inverse cancel."""
         if self.stated_as_probabilities:
             return replace(
@@ -207,7 +207,7 @@ class Evidence:
             )
         return replace(self, label=f"not: {self.label}", likelihood_ratio=1.0 / self.likelihood_ratio)
 
-    def with_(self, **changes) -> "Evidence":
+    def with_(self, **changes) -> Evidence:
         """A copy with fields changed (re-validated); the likelihood ratio is re-derived."""
         if "p_e_given_h" in changes or "p_e_given_not_h" in changes:
             changes.setdefault("likelihood_ratio", None)

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from beliefs.odds import LN10, bits, decibels, probability
 
-__all__ = ["format_probability", "format_odds", "format_odds_ratio", "format_evidence"]
+__all__ = ["format_evidence", "format_odds", "format_odds_ratio", "format_probability"]
 
 _SMALL_TERMS = 20  # odds like 3:4 or 9:3 are shown as such; anything else as decimals
 _EXP_NATS = math.log(1e6)  # beyond a million to one, odds read better as powers of ten

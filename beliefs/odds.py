@@ -21,15 +21,15 @@ import math
 __all__ = [
     "LN2",
     "LN10",
-    "log_odds",
-    "probability",
-    "complement",
-    "odds",
-    "odds_from_log_odds",
     "bits",
+    "complement",
     "decibels",
+    "log_odds",
     "nats_from_bits",
     "nats_from_decibels",
+    "odds",
+    "odds_from_log_odds",
+    "probability",
 ]
 
 LN2 = math.log(2.0)

@@ -42,9 +42,9 @@ __all__ = [
     "plot_posterior_distribution",
     "plot_prior_posterior",
     "plot_rate_densities",
-    "rate_density_rows",
     "plot_waterfall",
     "prior_posterior_rows",
+    "rate_density_rows",
     "to_csv",
     "waterfall_rows",
 ]
@@ -84,13 +84,25 @@ def waterfall_rows(result: UpdateResult) -> list[list]:
     header = ["step", "label", "start_bits", "end_bits", "change_bits", "change_db", "probability_after"]
     rows: list[list] = [header]
     prior_bits = bits(result.prior_log_odds)
-    rows.append(["prior", "prior", 0.0, prior_bits, prior_bits, 10 * result.prior_log_odds / math.log(10), result.prior])
+    rows.append(
+        [
+            "prior",
+            "prior",
+            0.0,
+            prior_bits,
+            prior_bits,
+            10 * result.prior_log_odds / math.log(10),
+            result.prior,
+        ]
+    )
     level = result.prior_log_odds
     if not result.certain:
         for i, c in enumerate(result.items, start=1):
             start = level
             level = level + c.weighted_log_lr
-            rows.append([f"item {i}", c.label, bits(start), bits(level), c.bits, c.decibels, probability(level)])
+            rows.append(
+                [f"item {i}", c.label, bits(start), bits(level), c.bits, c.decibels, probability(level)]
+            )
     post_bits = bits(result.posterior_log_odds)
     rows.append(
         [
@@ -277,7 +289,9 @@ def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = N
         lo, hi = samples.interval
         interval = samples.interval_mass
         threshold = samples.threshold if threshold is None else threshold
-        above = samples.p_above_threshold if threshold == samples.threshold else float(np.mean(arr > threshold))
+        above = (
+            samples.p_above_threshold if threshold == samples.threshold else float(np.mean(arr > threshold))
+        )
     else:
         arr = _samples(samples)
         tail = (1.0 - interval) / 2
@@ -289,10 +303,14 @@ def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = N
     width = np.array([r[1] - r[0] for r in rows])
     density = np.array([r[3] for r in rows])
     ax.bar(left, density, width=width, align="edge", color="#92c5de", edgecolor="white", linewidth=0.3)
-    ax.axvspan(lo, hi, color="#2166ac", alpha=0.12, label=f"{100 * interval:g}% interval [{lo:.3f}, {hi:.3f}]")
+    ax.axvspan(
+        lo, hi, color="#2166ac", alpha=0.12, label=f"{100 * interval:g}% interval [{lo:.3f}, {hi:.3f}]"
+    )
     ax.axvline(med, color="#2166ac", linewidth=1.5, label=f"median {med:.3f}")
     if threshold is not None:
-        ax.axvline(threshold, color="black", linestyle="--", linewidth=1, label=f"P(> {threshold:g}) = {above:.3f}")
+        ax.axvline(
+            threshold, color="black", linestyle="--", linewidth=1, label=f"P(> {threshold:g}) = {above:.3f}"
+        )
     ax.set_xlim(0, 1)
     ax.set_xlabel("posterior P(H)")
     ax.set_ylabel("density")
@@ -328,7 +346,11 @@ def rate_density_rows(curves: dict[str, tuple[float, float]], points: int = 300)
     top = max(float(stats.beta.ppf(0.999, a, b)) for a, b in params)
     top = min(1.0, max(top, 1e-6))
     # Open at 0: a Beta with a < 1 has an infinite density there.
-    x = np.linspace(top / (2 * points), top, points) if any(a < 1 for a, _ in params) else np.linspace(0.0, top, points)
+    x = (
+        np.linspace(top / (2 * points), top, points)
+        if any(a < 1 for a, _ in params)
+        else np.linspace(0.0, top, points)
+    )
     cols = [stats.beta.pdf(x, a, b) for a, b in params]
     rows: list[list] = [["rate", *names]]
     for i, xi in enumerate(x):
@@ -336,7 +358,9 @@ def rate_density_rows(curves: dict[str, tuple[float, float]], points: int = 300)
     return rows
 
 
-def plot_rate_densities(curves: dict[str, tuple[float, float]], ax=None, *, title: str = "Covert-action rate"):
+def plot_rate_densities(
+    curves: dict[str, tuple[float, float]], ax=None, *, title: str = "Covert-action rate"
+):
     """Beta densities of the covert-action rate (priors dashed, posteriors solid when named so).
 
     Returns
@@ -363,7 +387,9 @@ def plot_rate_densities(curves: dict[str, tuple[float, float]], ax=None, *, titl
 # -- generic curves (chain, monitoring) ------------------------------------------
 
 
-def curve_rows(x, y, lower=None, upper=None, *, names: Sequence[str] = ("x", "y", "lower", "upper")) -> list[list]:
+def curve_rows(
+    x, y, lower=None, upper=None, *, names: Sequence[str] = ("x", "y", "lower", "upper")
+) -> list[list]:
     """Rows of a curve with optional band: ``x, y[, lower, upper]``."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -425,7 +451,11 @@ def figure_bytes(fig, fmt: str) -> bytes:
     """
     if fmt not in FORMATS:
         raise InputError("format", fmt, "one of " + ", ".join(FORMATS))
-    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
+    metadata = {
+        "png": {"Software": None},
+        "svg": {"Date": None, "Creator": None},
+        "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+    }
     import matplotlib
 
     buf = io.BytesIO()

@@ -69,6 +69,7 @@ __all__ = [
     "PosteriorDistribution",
     "chain_drift_curve",
     "chain_drift_draws",
+    "check_drift_inputs",
     "curve_from_draws",
     "equal_tailed",
     "evidence_terms",
@@ -387,6 +388,23 @@ class DriftPrior:
         return np.array([self.mu_mean, self.mu_sd, self.delta_mean, self.delta_sd, self.tau_scale])
 
 
+_MAX_DRIFT_CELLS = 50_000_000  # draws x (steps + 1) floats: 400 MB
+
+
+def check_drift_inputs(base, max_steps, prior, draws) -> tuple[float, int, int]:
+    """Validate the drifting-chain inputs; the draws x steps array must fit in memory."""
+    b = as_probability(base, "base")
+    n_max = as_count(max_steps, "max_steps", maximum=10_000)
+    if not isinstance(prior, DriftPrior):
+        raise InputError("prior", prior, "a DriftPrior(mu_mean, mu_sd, delta_mean, delta_sd, tau_scale)")
+    n = _draw_count(draws)
+    if n * (n_max + 1) > _MAX_DRIFT_CELLS:
+        raise InputError(
+            "draws", draws, f"at most {_MAX_DRIFT_CELLS // (n_max + 1)} draws for {n_max} steps (memory)"
+        )
+    return b, n_max, n
+
+
 def chain_drift_draws(
     base: float, max_steps: int, prior: DriftPrior, *, draws: int = 20_000, seed: int = 0
 ) -> np.ndarray:
@@ -395,11 +413,7 @@ def chain_drift_draws(
     Each draw is one chain: :math:`b \exp\bigl(\sum_{i<n} \ln \operatorname{expit}(\mu - \delta i + \varepsilon_i)\bigr)`;
     the log-survivals are summed (``log_expit`` keeps them finite).
     """
-    b = as_probability(base, "base")
-    n_max = as_count(max_steps, "max_steps")
-    if not isinstance(prior, DriftPrior):
-        raise InputError("prior", prior, "a DriftPrior(mu_mean, mu_sd, delta_mean, delta_sd, tau_scale)")
-    n = _draw_count(draws)
+    b, n_max, n = check_drift_inputs(base, max_steps, prior, draws)
     rng = np.random.default_rng(_seed(seed))
     z = rng.standard_normal((n, 3))
     mu = prior.mu_mean + prior.mu_sd * z[:, 0]

@@ -35,7 +35,7 @@ from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import LN10, bits, complement, decibels, log_odds, odds_from_log_odds, probability
 from beliefs.validation import as_positive, as_probability
 
-__all__ = ["Contribution", "UpdateResult", "update", "CROMWELL_NOTE"]
+__all__ = ["CROMWELL_NOTE", "Contribution", "UpdateResult", "update"]
 
 CROMWELL_NOTE = (
     "A prior of exactly {p:g} is certainty: its odds are {o} and no finite "

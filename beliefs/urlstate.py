@@ -54,11 +54,12 @@ from beliefs.validation import as_count, as_float, as_positive, as_probability
 __all__ = [
     "FIELDS",
     "MAX_ITEMS",
-    "VIEWS",
     "PRIOR_ENTRIES",
+    "VIEWS",
     "AppState",
     "FieldSpec",
     "ItemState",
+    "checked",
     "decode",
     "defaults",
     "encode",
@@ -181,25 +182,32 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("view", "update", _choice(VIEWS), "which view is open"),
         FieldSpec("prior", 0.5, _probability, "P(H) before the evidence"),
         FieldSpec("entry", "percent", _choice(PRIOR_ENTRIES), "how the exact prior is typed"),
-        FieldSpec("thr", 0.5, _open_probability, "threshold for P(posterior > threshold)"),
-        FieldSpec("ci", 0.9, _open_probability, "credible interval level"),
+        FieldSpec("thr", 0.5, _probability, "threshold for P(posterior > threshold)"),
+        FieldSpec("ci", 0.9, _range(0.01, 0.99), "credible interval level"),
         FieldSpec("scenario", "", _text, "name of the scenario last loaded"),
         FieldSpec("cmp", "", _probability_list, "other priors to apply the same evidence to"),
         # Chain of successors.
         FieldSpec("ch_base", 1.0, _probability, "P(base case aligned)"),
         FieldSpec("ch_surv", 0.98, _probability, "P(alignment survives one step)"),
         FieldSpec("ch_steps", 35, _count(1, 1000), "number of steps"),
-        FieldSpec("ch_drift", 0.0, _range(-0.05, 0.05), "change in per-step survival per step"),
+        FieldSpec("ch_drift", 0.0, _range(-0.2, 0.2), "drift: survival logit lost per step"),
         FieldSpec("ch_conc", 0.0, _range(0.0, 1e6), "Beta concentration of per-step survival (0 = exact)"),
+        FieldSpec("ch_mu_sd", 0.0, _range(0.0, 5.0), "sd of the first step's survival logit (drift model)"),
+        FieldSpec("ch_tau", 0.0, _range(0.0, 5.0), "scale of step-to-step variation in survival logit"),
         # Untrusted monitoring.
         FieldSpec("mo_rate", 0.004, _probability, "covert actions per task"),
         FieldSpec("mo_report", 0.9, _probability, "P(monitor reports a covert action)"),
         FieldSpec("mo_collude", 0.0, _probability, "P(monitor colludes)"),
         FieldSpec("mo_tasks", 1000, _count(1, 10_000_000), "number of tasks"),
+        FieldSpec("mo_conc", 0.0, _range(0.0, 1e6), "Beta concentration on the rate (0 = exact)"),
         # Evidence from data.
-        FieldSpec("da_src", "2025", _choice(("2025", "custom")), "2025 published rates or the user's own counts"),
-        FieldSpec("da_model", "o3", _choice(("o3", "o4_mini")), "which model's 2025 rates"),
-        FieldSpec("da_when", "before", _choice(("before", "after")), "rates before or after anti-scheming training"),
+        FieldSpec(
+            "da_src", "2025", _choice(("2025", "custom")), "2025 published rates or the user's own counts"
+        ),
+        FieldSpec("da_model", "o3", _choice(("o3", "o4-mini")), "which model's 2025 rates"),
+        FieldSpec(
+            "da_when", "before", _choice(("before", "after")), "rates before or after anti-scheming training"
+        ),
         FieldSpec("da_n", 100, _count(1, 100_000), "assumed effective n per evaluation (not published)"),
         FieldSpec("da_env", "", _counts_text, "the user's own counts, k/n per environment"),
         FieldSpec("da_h_a", 1.0, _range(1e-3, 1e4), "Beta alpha of the covert-action rate under H"),
@@ -213,6 +221,20 @@ FIELDS: dict[str, FieldSpec] = {
 def defaults() -> dict[str, Any]:
     """Every scalar field at its default."""
     return {name: spec.default for name, spec in FIELDS.items()}
+
+
+def checked(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every scalar field parsed by its own validator (so a loaded file obeys the same ranges as a link).
+
+    Raises InputError naming ``prefix + field`` for the first bad value.
+
+    >>> checked({**defaults(), "ch_steps": 5})["ch_steps"]
+    5
+    """
+    out = {}
+    for name, spec in FIELDS.items():
+        out[name] = spec.parse(values.get(name, spec.default), prefix + name)
+    return out
 
 
 @dataclass(frozen=True)
@@ -281,10 +303,26 @@ class ItemState:
             if dist is not None:
                 spread = dist.alpha + dist.beta
             return cls(
-                e.label, "p", e.p_e_given_h, e.p_e_given_not_h, e.enabled, spread, e.id or "", e.group, e.discount
+                e.label,
+                "p",
+                e.p_e_given_h,
+                e.p_e_given_not_h,
+                e.enabled,
+                spread,
+                e.id or "",
+                e.group,
+                e.discount,
             )
         return cls(
-            e.label, "lr", e.likelihood_ratio, None, e.enabled, e.log_lr_sigma or None, e.id or "", e.group, e.discount
+            e.label,
+            "lr",
+            e.likelihood_ratio,
+            None,
+            e.enabled,
+            e.log_lr_sigma or None,
+            e.id or "",
+            e.group,
+            e.discount,
         )
 
 

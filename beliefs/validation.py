@@ -14,11 +14,11 @@ from numbers import Integral, Real
 from beliefs.errors import InputError
 
 __all__ = [
-    "as_float",
-    "as_probability",
-    "as_positive",
     "as_count",
+    "as_float",
     "as_float_list",
+    "as_positive",
+    "as_probability",
 ]
 
 _MAX_TEXT = 64  # longer "numbers" are garbage, not precision

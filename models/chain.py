@@ -29,6 +29,7 @@ Drifting survival, forward-sampled (:func:`chain_drift_draws_pymc`)
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +38,7 @@ import pytensor.tensor as pt
 
 from beliefs.closed_forms import as_beta, check_interval_mass
 from beliefs.evidence import BetaDist
-from beliefs.uncertainty import DriftPrior, curve_from_draws, equal_tailed
+from beliefs.uncertainty import DriftPrior, check_drift_inputs, curve_from_draws, equal_tailed
 from beliefs.validation import as_count, as_probability
 from models.sampling import Diagnostics, McmcResult, VariableDiagnostics, get_compiled, summarize_draws
 from models.uncertain_evidence import ForwardModel
@@ -177,25 +178,22 @@ def build_drift_model() -> pm.Model:
     return model
 
 
-_drift: ForwardModel | None = None
+_drift: list[ForwardModel] = []
+_drift_lock = threading.Lock()
 
 
 def _drift_model() -> ForwardModel:
-    global _drift
-    if _drift is None:
-        _drift = ForwardModel(build_drift_model(), ["p_success"])
-    return _drift
+    with _drift_lock:  # app sessions run in threads; compile once
+        if not _drift:
+            _drift.append(ForwardModel(build_drift_model(), ["p_success"]))
+        return _drift[0]
 
 
 def chain_drift_draws_pymc(
     base: float, max_steps: int, prior: DriftPrior, *, draws: int = 20_000, seed: int = 0
 ) -> np.ndarray:
     """Draws of P(success after n steps), n = 0..``max_steps``, from the PyMC model: (draws, max_steps + 1)."""
-    b = as_probability(base, "base")
-    n_max = as_count(max_steps, "max_steps")
-    n = as_count(draws, "draws", minimum=2, maximum=2_000_000)
-    if not isinstance(prior, DriftPrior):
-        raise TypeError("prior must be a DriftPrior")
+    b, n_max, n = check_drift_inputs(base, max_steps, prior, draws)
     data = {
         "n_draws": n,
         "step": np.arange(float(n_max)),

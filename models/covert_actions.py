@@ -107,6 +107,9 @@ __all__ = [
 ]
 
 MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
+# Relative accuracy asked of the cubature; an integrand whose rounding noise exceeds it (huge
+# concentrations) fails to converge within the subdivision budget and is reported as inaccurate.
+CUBATURE_RTOL = 1e-8
 
 
 # ---------------------------------------------------------------------------
@@ -312,34 +315,26 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
     return CountsResult("exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p))
 
 
-def _mu_from_uniform(t: float, a: float, b: float) -> tuple[float, float]:
-    # 1 - X ~ Beta(b, a): computing the smaller tail directly keeps both mu and 1 - mu accurate.
-    if t <= 0.5:
-        mu = float(special.betaincinv(a, b, t))
-        return mu, 1.0 - mu
-    one_minus = float(special.betaincinv(b, a, 1.0 - t))
-    return 1.0 - one_minus, one_minus
-
-
 def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[float, float]:
-    r""":math:`\ln P(D\mid\text{hyp})` under partial pooling, by 2-D adaptive quadrature.
+    r""":math:`\ln P(D\mid\text{hyp})` under partial pooling, by 2-D adaptive cubature.
 
     With :math:`\mu = F^{-1}_{\mathrm{Beta}(a,b)}(t)` and
     :math:`\kappa = m\,e^{s z}`,
 
     .. math::
 
-        P(D) = \int_0^1\!\int_{-\infty}^{\infty} \varphi(z)
-               \prod_j P\big(k_j \mid n_j, \mu(t)\kappa(z), (1-\mu(t))\kappa(z)\big)\, dz\, dt .
+        P(D) = \int_0^1\!\int_{-9}^{9} \varphi(z)
+               \prod_j P\big(k_j \mid n_j, \mu(t)\kappa(z), (1-\mu(t))\kappa(z)\big)\, dz\, dt
 
-    The integrand is scaled by its maximum (found on a grid and refined) so
-    quadrature works on O(1) values; the inner integral uses the range
-    :math:`|z| \le 9` (normal tail mass below 1e-18).
+    (the normal tail beyond :math:`|z| = 9` has mass below 1e-18).  The
+    integrand is divided by its maximum (found on a grid, then refined) so
+    the cubature works on O(1) values, and the region is split at the peak;
+    ``scipy.integrate.cubature`` (tensor Gauss-Kronrod, adaptive) does the rest.
 
     Returns
     -------
     (log_marginal, rel_error) : tuple of float
-        The log marginal likelihood and quadrature's own relative error estimate.
+        The log marginal likelihood and the cubature's own relative error estimate.
     """
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -347,65 +342,56 @@ def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tup
     log_m, s = math.log(kappa.median), kappa.log_sd
     binom = float(np.sum(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)))
 
-    def log_f(t: float, z: float) -> float:
-        mu, one_minus = _mu_from_uniform(t, a, b)
-        if mu <= 0.0 or one_minus <= 0.0:
-            return -math.inf
-        kap = math.exp(log_m + s * z)
-        al, be = mu * kap, one_minus * kap
-        ll = float(np.sum(special.betaln(k + al, n - k + be))) - len(k) * float(special.betaln(al, be))
-        return ll - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
+    def log_f(x: np.ndarray) -> np.ndarray:
+        return _log_f_points(x[:, 0], x[:, 1], k, n, a, b, log_m, s)
 
-    # Locate the peak so the scaled integrand is O(1) and quad knows where to look.
+    # Locate the peak so the scaled integrand is O(1) and the cubature splits there.
     ts = np.concatenate([np.geomspace(1e-12, 0.5, 150), 1 - np.geomspace(1e-12, 0.5, 150)[::-1][1:]])
     zs = np.linspace(-9, 9, 73)
-    grid = _log_f_grid(ts, zs, k, n, a, b, log_m, s)
-    i, jz = np.unravel_index(np.argmax(grid), grid.shape)
-    t_peak, z_peak = float(ts[i]), float(zs[jz])
+    tt, zz = np.meshgrid(ts, zs, indexing="ij")
+    grid = log_f(np.column_stack([tt.ravel(), zz.ravel()]))
+    best = int(np.argmax(grid))
+    peak = np.array([tt.ravel()[best], zz.ravel()[best]])
+    lo, hi = np.array([1e-12, -8.999]), np.array([1 - 1e-12, 8.999])
     opt = optimize.minimize(
-        lambda x: -log_f(min(max(x[0], 1e-15), 1 - 1e-15), x[1]),
-        x0=[t_peak, z_peak],
+        lambda x: -float(log_f(np.clip(x, lo, hi)[None, :])[0]),
+        x0=peak,
         method="Nelder-Mead",
-        options={"xatol": 1e-12, "fatol": 1e-12, "maxiter": 4000},
+        options={"xatol": 1e-12, "fatol": 1e-12, "maxiter": 2000},
     )
-    if -opt.fun >= grid.max():
-        t_peak, z_peak = float(min(max(opt.x[0], 1e-15), 1 - 1e-15)), float(opt.x[1])
-    c = log_f(t_peak, z_peak)
+    if -opt.fun >= grid[best]:
+        peak = np.clip(opt.x, lo, hi)
+    c = float(log_f(peak[None, :])[0])
 
-    errors: list[float] = []
-
-    def inner(t: float) -> float:
-        val, err = integrate.quad(
-            lambda z: math.exp(log_f(t, z) - c), -9.0, 9.0, points=[z_peak], limit=200, epsabs=0.0, epsrel=1e-10
-        )
-        errors.append(err)
-        return val
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        outer_pts = sorted({min(max(t_peak, 1e-9), 1 - 1e-9)})
-        total, outer_err = integrate.quad(inner, 0.0, 1.0, points=outer_pts, limit=200, epsabs=0.0, epsrel=1e-9)
-    rel_err = (outer_err + (max(errors) if errors else 0.0)) / total if total > 0 else math.inf
-    if any(issubclass(w.category, integrate.IntegrationWarning) for w in caught):
+    res = integrate.cubature(
+        lambda x: np.exp(log_f(x) - c), [0.0, -9.0], [1.0, 9.0], rtol=CUBATURE_RTOL, atol=0.0,
+        max_subdivisions=2_000, points=[peak],
+    )
+    total = float(res.estimate)
+    rel_err = float(res.error) / total if total > 0 else math.inf
+    if res.status != "converged":
         rel_err = max(rel_err, 1e-2)
-    return binom + c + math.log(total), float(rel_err)
+    return binom + c + math.log(total), rel_err
 
 
-def _log_f_grid(ts, zs, k, n, a, b, log_m, s) -> np.ndarray:
-    # Vectorized twin of log_f in log_marginal_partial_pooling (same substitution), for the peak search.
-    mu = np.where(ts <= 0.5, special.betaincinv(a, b, np.minimum(ts, 0.5)), np.nan)
-    one_minus = np.where(ts > 0.5, special.betaincinv(b, a, np.minimum(1 - ts, 0.5)), np.nan)
-    mu = np.where(ts <= 0.5, mu, 1 - one_minus)
-    one_minus = np.where(ts > 0.5, one_minus, 1 - mu)
-    kap = np.exp(log_m + s * zs)
-    al = mu[:, None, None] * kap[None, :, None]
-    be = one_minus[:, None, None] * kap[None, :, None]
+def _log_f_points(t, z, k, n, a, b, log_m, s) -> np.ndarray:
+    # log of phi(z) * prod_j BB(k_j | n_j, mu(t) kappa(z), (1 - mu(t)) kappa(z)), binomial coefficients left out.
+    t = np.asarray(t, dtype=float)
+    z = np.asarray(z, dtype=float)
+    lower = t <= 0.5
+    # 1 - X ~ Beta(b, a): computing the smaller tail directly keeps both mu and 1 - mu accurate.
+    mu_lo = special.betaincinv(a, b, np.where(lower, t, 0.5))
+    om_hi = special.betaincinv(b, a, np.where(lower, 0.5, 1.0 - t))
+    mu = np.where(lower, mu_lo, 1.0 - om_hi)
+    one_minus = np.where(lower, 1.0 - mu_lo, om_hi)
+    kap = np.exp(log_m + s * z)
+    al = (mu * kap)[:, None]
+    be = (one_minus * kap)[:, None]
     with np.errstate(all="ignore"):
         ll = np.sum(special.betaln(k + al, n - k + be) - special.betaln(al, be), axis=-1)
-    out = ll - 0.5 * zs[None, :] ** 2 - 0.5 * math.log(2 * math.pi)
-    bad = (mu <= 0) | (one_minus <= 0)
-    out[bad, :] = -np.inf
-    return np.where(np.isfinite(out), out, -np.inf)
+        out = ll - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
+    ok = (mu > 0) & (one_minus > 0) & np.isfinite(out)
+    return np.where(ok, out, -np.inf)
 
 
 def quadrature_partial_pooling(
@@ -420,7 +406,7 @@ def quadrature_partial_pooling(
 ) -> CountsResult:
     """P(H | D) under partial pooling by quadrature of each hypothesis's marginal likelihood.
 
-    ``quadrature_rel_error`` is quadrature's own error estimate (relative, on
+    ``quadrature_rel_error`` is the cubature's own error estimate (relative, on
     each marginal); above 1e-4 ``note`` says the value is uncertain and the
     MCMC answer should be preferred.
     """

@@ -171,6 +171,10 @@ def test_switching_an_item_off_and_likelihood_ratio_mode():
     assert at.number_input(key=f"w_{uid}_lr").value == 10.0
     assert metrics(at)["Posterior odds"] == "10:1"
     assert_clean(at)
+    # removing the item restores the prior
+    at.button(key=f"rm_{uid}").click().run()
+    assert at.session_state["items"] == []
+    assert metrics(at)["Posterior P(H)"] == "50%"
 
 
 @pytest.mark.parametrize(
@@ -273,6 +277,31 @@ def test_chain_view_band_under_uncertainty():
     lo, hi = (float(x.strip().rstrip("%")) / 100 for x in metrics(at)["90% interval"].split("–"))
     assert lo == pytest.approx(stats.beta.ppf(0.05, 98, 2) ** 10, rel=2e-3)
     assert hi == pytest.approx(stats.beta.ppf(0.95, 98, 2) ** 10, rel=2e-3)
+
+
+def test_chain_view_deterministic_drift_matches_the_product():
+    at = new_app({"view": "chain", "ch_drift": "0.05", "ch_steps": "20", "ch_surv": "0.98"})
+    assert_clean(at)
+    # No spread: every simulated chain is b * prod_{i<n} expit(logit(0.98) - 0.05 i), exactly.
+    logit = math.log(0.98 / 0.02)
+    expected = math.prod(1 / (1 + math.exp(-(logit - 0.05 * i))) for i in range(20))
+    assert parse_percent(metrics(at)["P(success) after 20 steps"]) == pytest.approx(expected, rel=5e-4)
+
+
+def test_monitoring_view_with_an_uncertain_rate_matches_quadrature():
+    from scipy import integrate, stats
+
+    at = new_app(
+        {"view": "monitoring", "mo_rate": "0.01", "mo_report": "0.9", "mo_tasks": "100", "mo_conc": "50"}
+    )
+    assert_clean(at)
+    caption = next(c.value for c in at.caption if c.value.startswith("With r uncertain"))
+    mean = float(caption.split("mean ")[1].split(" ")[0])
+    beta = stats.beta(0.5, 49.5)
+    expected, _ = integrate.quad(
+        lambda r: (1 - (1 - 0.1 * r) ** 100) * beta.pdf(r), 0, 1, points=[0.01, 0.05]
+    )
+    assert mean == pytest.approx(expected, abs=3e-3)  # 20,000 draws: MC error ~5e-4
 
 
 def test_monitoring_view_matches_the_formula():
@@ -383,6 +412,10 @@ _SCENARIO = {"format": "beliefs-scenario", "version": 1}
         ),
         (json.dumps({"prior": 0.5}).encode(), "format: got None; expected 'beliefs-scenario'"),
         (b"\xff\xfe", "scenario: got 'byte 0'; expected UTF-8 text"),
+        (
+            json.dumps({**_SCENARIO, "prior": 0.5, "models": {"chain": {"drift": 5}}}).encode(),
+            "models.chain.drift: got 5.0; expected a number in [-0.2, 0.2]",
+        ),
     ],
 )
 def test_invalid_upload_is_rejected_and_state_unchanged(content, fragment):
@@ -512,18 +545,37 @@ def test_data_view_bayes_factor_matches_an_independent_oracle():
     assert metrics(at)["Posterior P(H)"] == format_probability(log_bf)
 
 
+# o3 before anti-scheming training, Fig. 9 "Reading A", in percent, transcribed from the research notes
+# (evaluations with a value for o3; the four unplaced o3 values are left out, not guessed).
+_O3_BEFORE_PCT = [1.7, 23.1, 1.0, 8.0, 3.0, 0.8, 0.0, 0.0, 25.6, 46.7, 0.1, 31.8, 21.3, 0.1, 0.3, 0.0]
+
+
 def test_data_view_2025_rates_state_the_assumption():
     at = new_app({"view": "data", "da_model": "o3", "da_when": "before", "da_n": "200"})
     assert_clean(at)
     warning = " ".join(w.value for w in at.warning)
     assert "Assumption, not data" in warning and "n = 200" in warning and "derived, not published" in warning
-    from beliefs.catalogue import per_evaluation
-
-    rates = per_evaluation().rates("o3", "before")
-    counts = [(round(r * 200), 200) for r in rates]
+    counts = [(round(pct * 2), 200) for pct in _O3_BEFORE_PCT]  # rate x 200, rounded
     assert metrics(at)["Data"] == f"{sum(k for k, _ in counts)}/{200 * len(counts)}"
     log_bf = _oracle_log_bf(counts, (1, 9), (1, 99))
     assert metrics(at)["Bayes factor for H"] == f"10^{log_bf / math.log(10):.2f}"
+
+
+def test_data_view_elicits_a_beta_from_an_interval():
+    from scipy import stats
+
+    at = new_app({"view": "data"})
+    at.number_input(key="el_h_lo").set_value(0.01)
+    at.number_input(key="el_h_hi").set_value(0.2)
+    at.button(key="el_h_go").click().run()
+    assert_clean(at)
+    a, b = at.session_state["values"]["da_h_a"], at.session_state["values"]["da_h_b"]
+    assert stats.beta.cdf(0.2, a, b) - stats.beta.cdf(0.01, a, b) == pytest.approx(0.9, abs=5e-3)
+    assert at.number_input(key="w_da_h_a").value == a
+    at.number_input(key="el_n_lo").set_value(0.0)
+    at.button(key="el_n_go").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("lower: got 0.0") for e in at.error)
 
 
 def test_data_view_bad_counts_show_an_error():
@@ -582,7 +634,6 @@ def test_partial_pooling_on_request_matches_quadrature():
     at = AppTest.from_file(APP, default_timeout=600)
     at.query_params.update({"view": "data", "da_src": "custom", "da_env": "1/20,0/20,2/20"})
     at.run()
-    assert "pymc" not in " ".join(m.label for m in at.metric)
     next(b for b in at.button if b.label == "Run partial pooling").click().run()
     assert_clean(at)
     shown = metrics(at)
@@ -595,11 +646,78 @@ def test_partial_pooling_on_request_matches_quadrature():
     from models.sampling import compile_count
 
     before = compile_count()
-    at.query_params.clear()
     t0 = time.perf_counter()
-    at.session_state["values"]["da_env"] = "3/20,0/20,2/20"
-    at.session_state.pop("w_da_table") if "w_da_table" in at.session_state else None
-    at.run()
+    at.number_input(key="w_da_h_b").set_value(19.0).run()  # a new rate prior under H
     assert_clean(at)
     assert compile_count() == before
     assert time.perf_counter() - t0 < 30
+    shown = metrics(at)
+    mcmc2, mcse2 = (float(x) for x in shown["P(H | data), MCMC"].split("±"))
+    exact2 = float(shown["P(H | data), quadrature"])
+    assert exact2 != exact
+    assert abs(mcmc2 - exact2) <= max(0.02, 4 * mcse2)
+    assert float(shown["R-hat"]) <= 1.01
+
+
+def test_analysis_data_robustness_csv_against_the_oracle(media):
+    at = new_app(
+        {"view": "analysis", "da_src": "custom", "da_env": "1/10,0/10,3/40", "da_h_b": "9", "da_n_b": "99"}
+    )
+    assert_clean(at)
+    rows = list(
+        csv.DictReader(io.StringIO(download_bytes(media, button(at, "dl_data-robustness_csv")).decode()))
+    )
+    assert len(rows) >= 100
+    counts = [(1, 10), (0, 10), (3, 40)]
+    # each hypothesis keeps its concentration a + b (10 under H, 100 under not H) while its mean varies
+    for row in rows[:: max(1, len(rows) // 7)]:
+        mh, mn = float(row["h_mean_rate"]), float(row["not_h_mean_rate"])
+        oracle = _oracle_log_bf(counts, (10 * mh, 10 * (1 - mh)), (100 * mn, 100 * (1 - mn)))
+        assert float(row["log10_bf"]) == pytest.approx(oracle / math.log(10), rel=1e-9, abs=1e-9)
+        assert float(row["posterior"]) == pytest.approx(1 / (1 + math.exp(-oracle)), rel=1e-9, abs=1e-12)
+
+
+def test_analysis_pooling_and_crux(media):
+    at = new_app({"view": "analysis", "prior": "0.1", "e0": "p~0.75~0.25~1~~~~~stated"})
+    assert_clean(at)
+    at.text_input(key="an_pool").input("0.1, 0.9").run()
+    assert_clean(at)
+    pooled = list(csv.DictReader(io.StringIO(download_bytes(media, button(at, "dl_pool_csv")).decode())))
+    # odds 1:9 and 9:1 have geometric mean 1:1
+    gm = next(r for r in pooled if r["kind"] == "geometric_mean_odds")
+    assert float(gm["probability"]) == pytest.approx(0.5, abs=1e-12)
+    at.selectbox(key="an_crux_other").set_value("report-3-to-1").run()
+    assert_clean(at)
+    crux = list(csv.DictReader(io.StringIO(download_bytes(media, button(at, "dl_crux_csv")).decode())))
+    # the prior gap: log2(1/9) - log2(1/3) = -log2(3) bits; the parts add up to the posterior gap
+    prior_row = next(r for r in crux if r["label"] == "prior")
+    assert float(prior_row["bits"]) == pytest.approx(-math.log2(3), rel=1e-12)
+    other = get_scenario("report-3-to-1").result()
+    mine = update(0.1, [Evidence("x", p_e_given_h=0.75, p_e_given_not_h=0.25)])
+    gap_bits = (mine.posterior_log_odds - other.posterior_log_odds) / math.log(2)
+    assert sum(float(r["bits"]) for r in crux) == pytest.approx(gap_bits, rel=1e-9, abs=1e-12)
+
+
+_LOW = {
+    "prior": "0", "thr": "1e-06", "ci": "0.01", "ch_base": "0", "ch_surv": "0", "ch_steps": "1",
+    "ch_drift": "-0.2", "ch_mu_sd": "5", "ch_tau": "5", "mo_rate": "0", "mo_report": "0", "mo_collude": "0",
+    "mo_tasks": "1", "da_n": "1", "da_h_a": "0.001", "da_h_b": "0.001", "da_n_a": "0.001", "da_n_b": "0.001",
+    "e0": "lr~1e-300~~1~~~~~tiny", "e1": "p~1~1~1~~~~~certain-ish",
+}  # fmt: skip
+_HIGH = {
+    "prior": "1", "thr": "0.999999", "ci": "0.99", "ch_base": "1", "ch_surv": "1", "ch_steps": "1000",
+    "ch_conc": "1000000", "mo_rate": "1", "mo_report": "1", "mo_collude": "1", "mo_tasks": "10000000",
+    "mo_conc": "1000000", "da_n": "100000", "da_h_a": "10000", "da_h_b": "10000", "da_n_a": "10000",
+    "da_n_b": "10000", "e0": "lr~1e300~~1~100~~~~huge",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("extreme", [_LOW, _HIGH], ids=["low", "high"])
+@pytest.mark.parametrize("view", ["update", "data", "chain", "monitoring", "analysis"])
+def test_every_accepted_link_value_renders_without_a_traceback(view, extreme):
+    # The link validators and the widgets' bounds must agree, or a valid link would crash a widget.
+    at = new_app({**extreme, "view": view})
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("unknown parameter" in w.value or "got" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]

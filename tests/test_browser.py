@@ -45,10 +45,12 @@ def _require_browser() -> None:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     """``streamlit run app.py`` on a free local port; terminated at teardown whatever happens."""
     _require_browser()
     port = _free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = open(log_path, "wb")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -66,15 +68,15 @@ def server():
             "false",
         ],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+                raise RuntimeError(f"streamlit exited early: {log_path.read_text(errors='replace')[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.status == 200:
@@ -92,6 +94,7 @@ def server():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+        log.close()
 
 
 def _settled(page, timeout: float = 60_000) -> None:
@@ -120,7 +123,10 @@ def test_slider_moved_with_the_keyboard_changes_the_posterior(server):
             assert _posterior(page) == "75%"
             assert "0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB" in page.inner_text("body")
 
-            thumb = page.locator("[data-testid=stSlider]", has_text="P(H) before the evidence").locator("[role=slider]")
+            # The thumb is a visually hidden <input type=range> (react-aria) that takes the keyboard.
+            thumb = page.locator("[data-testid=stSlider]", has_text="P(H) before the evidence").locator(
+                "input[type=range]"
+            )
             thumb.focus()
             page.keyboard.press("ArrowRight")  # one step: 50.0% -> 50.1%
             page.wait_for_function(

@@ -23,7 +23,7 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from models import covert_actions as ca
 from models import datasets
-from models.sampling import compile_count
+from models.sampling import compile_count, summarize_draws
 
 
 # ---------------------------------------------------------------------------
@@ -171,18 +171,21 @@ def test_bad_prior_or_beta(prior, bh, match):
 # ---------------------------------------------------------------------------
 # Partial pooling: quadrature against independent answers
 # ---------------------------------------------------------------------------
-def test_quadrature_large_kappa_limit_is_shared_rate_closed_form():
-    # kappa pinned near 1e8: every environment has the same rate mu ~ Beta(a, b), so
-    # P(D) = prod C(n_j, k_j) * B(a + sum k, b + sum(n - k)) / B(a, b).
+@pytest.mark.parametrize(("kappa0", "rate"), [(5.0, (2.0, 20.0)), (40.0, (1.0, 9.0))])
+def test_quadrature_fixed_kappa_limit_matches_1d_quad(kappa0, rate):
+    # With ln kappa pinned (sd 1e-4) the double integral is a 1-D integral over mu, computed here
+    # directly in mu (no CDF substitution, no cubature) with scipy.integrate.quad.
     k, n = np.array([2, 5, 0]), np.array([30, 40, 25])
-    a, b = 2.0, 20.0
-    log_m, _ = ca.log_marginal_partial_pooling(k, n, BetaDist(a, b), ca.KappaPrior(median=1e8, log_sd=1e-3))
-    closed = (
-        np.sum(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
-        + special.betaln(a + k.sum(), b + (n - k).sum())
-        - special.betaln(a, b)
-    )
-    assert log_m == pytest.approx(closed, abs=1e-5)
+    a, b = rate
+
+    def integrand(mu):
+        ll = ca.log_beta_binomial(k, n, mu * kappa0, (1 - mu) * kappa0).sum()
+        return math.exp(ll) * stats.beta.pdf(mu, a, b)
+
+    direct, _ = integrate.quad(integrand, 0, 1, points=[k.sum() / n.sum()], epsabs=0, epsrel=1e-11, limit=200)
+    log_m, rel_err = ca.log_marginal_partial_pooling(k, n, BetaDist(a, b), ca.KappaPrior(median=kappa0, log_sd=1e-4))
+    assert rel_err < 1e-6
+    assert log_m == pytest.approx(math.log(direct), abs=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -227,10 +230,10 @@ def test_partial_pooling_identical_hypotheses_no_evidence():
 # MCMC against the exact answers (fit once per module)
 # ---------------------------------------------------------------------------
 NO_POOLING_CASES = [
-    # (k, n, prior, rate_if_h, rate_if_not_h)
+    # (k, n, prior, rate_if_h, rate_if_not_h); all with 3 environments so one compiled model serves them.
     ([1, 0, 3], [10, 12, 20], 0.25, (1, 9), (1, 99)),
-    ([0, 0], [5, 5], 0.5, (1, 4), (1, 19)),
-    ([2], [8], 0.1, (2, 2), (1, 9)),
+    ([0, 0, 0], [5, 5, 0], 0.5, (1, 4), (1, 19)),
+    ([2, 1, 1], [8, 3, 4], 0.1, (2, 2), (1, 9)),
 ]
 PARTIAL_CASES = [
     ([1, 0, 3], [10, 12, 20], 0.25, (1, 9), (1, 99)),
@@ -297,71 +300,103 @@ class TestMcmcAgainstExact:
 # ---------------------------------------------------------------------------
 # Before / after training
 # ---------------------------------------------------------------------------
-BA_SINGLE = dict(k_before=[26], n_before=[200], k_after=[3], n_after=[400])
 BA_PRIORS = dict(prior_before=(1.0, 1.0), prior_after=(1.0, 2.0))
+BA_THRESHOLD = 0.005
+
+
+def _assert_quantiles_match(draws, cdf, ess):
+    # Compare on the probability scale: the oracle CDF at the sample q-quantile is q up to
+    # Monte Carlo error sqrt(q (1 - q) / ESS); 4 of those is the tolerance.
+    for q in (0.05, 0.5, 0.95):
+        got = float(cdf(np.quantile(draws, q)))
+        assert abs(got - q) <= 4 * math.sqrt(q * (1 - q) / ess), (q, got, ess)
 
 
 @pytest.fixture(scope="module")
-def before_after_single():
+def fig9_o4mini():
+    return datasets.antischeming_counts("o4-mini", effective_n=300)
+
+
+@pytest.fixture(scope="module")
+def before_after_none(fig9_o4mini):
+    d = fig9_o4mini
+    n = d.n_before_assumed
     return ca.fit_before_after(
-        BA_SINGLE["k_before"], BA_SINGLE["n_before"], BA_SINGLE["k_after"], BA_SINGLE["n_after"],
-        pooling="none", threshold=0.005, seed=11, draws=2000, tune=1000, **BA_PRIORS,
+        d.k_before_derived, n, d.k_after_derived, [400] * len(n), pooling="none", threshold=BA_THRESHOLD,
+        seed=11, draws=2000, tune=1000, **BA_PRIORS,
     )
 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("covert")
 class TestBeforeAfter:
-    def test_single_evaluation_is_conjugate(self, before_after_single):
-        r = before_after_single
-        post_b = ca.conjugate_posterior(26, 200, BetaDist(*BA_PRIORS["prior_before"]))
-        post_a = ca.conjugate_posterior(3, 400, BetaDist(*BA_PRIORS["prior_after"]))
-        assert (post_b.alpha, post_b.beta) == (27.0, 175.0)
-        for name, post in (("mean_before", post_b), ("mean_after", post_a)):
-            d = r.summary[name]
-            exact = stats.beta(post.alpha, post.beta)
-            assert d.r_hat <= 1.01
-            assert abs(d.mean - exact.mean()) <= max(0.02, 4 * d.mcse_mean)
-            # The absolute 0.02 floor is loose for a rate near 0.01, so check in posterior sds too.
-            assert abs(d.mean - exact.mean()) <= 0.1 * exact.std()
-            for q, key in ((0.05, "q05"), (0.5, "q50"), (0.95, "q95")):
-                assert r.quantiles[name][key] == pytest.approx(exact.ppf(q), rel=0.05)
-
-    def test_reduction_matches_monte_carlo_of_conjugates(self, before_after_single):
-        rng = np.random.default_rng(99)
-        ratio = rng.beta(27, 175, 1_000_000) / rng.beta(1 + 3, 2 + 397, 1_000_000)
-        r = before_after_single
-        for q, key in ((0.05, "q05"), (0.5, "q50"), (0.95, "q95")):
-            assert r.quantiles["reduction"][key] == pytest.approx(np.quantile(ratio, q), rel=0.06)
-        d = r.summary["reduction"]
-        assert abs(d.mean - ratio.mean()) <= 4 * d.mcse_mean + 4 * ratio.std() / 1000
-
-    def test_probability_after_rate_above_threshold(self, before_after_single):
-        exact = stats.beta(1 + 3, 2 + 397).sf(0.005)
-        r = before_after_single
-        assert abs(r.p_after_above_threshold - exact) <= max(0.02, 4 * r.p_after_above_threshold_mcse)
-
-    def test_no_pooling_average_rate_over_twenty_evaluations(self):
-        # Beta(1,1) priors: E[mean_j r_j | D] = mean_j (k_j + 1) / (n_j + 2) exactly (the paper's Fig. 9 method).
-        d = datasets.antischeming_counts("o4-mini", effective_n=300)
-        n = d.n_before_assumed
-        r = ca.fit_before_after(
-            d.k_before_derived, n, d.k_after_derived, n, pooling="none", seed=4, draws=1000, tune=1000
+    # With pooling="none" every evaluation is its own conjugate problem: r ~ Beta(a + k, b + n - k).
+    @pytest.mark.parametrize("j", [0, 12, 14])  # 4.4% -> 0, 41% -> 0, 46.4% -> 0.1% (k_after = 0 or 1)
+    def test_each_evaluation_is_conjugate(self, before_after_none, fig9_o4mini, j):
+        r = before_after_none
+        d = fig9_o4mini
+        cases = (
+            ("rate_before", d.k_before_derived[j], 300, BA_PRIORS["prior_before"]),
+            ("rate_after", d.k_after_derived[j], 400, BA_PRIORS["prior_after"]),
         )
-        kb, ka, nn = np.array(d.k_before_derived), np.array(d.k_after_derived), np.array(n)
-        for name, k in (("mean_before", kb), ("mean_after", ka)):
-            exact = np.mean((k + 1) / (nn + 2))
+        for name, k, n, prior in cases:
+            post = ca.conjugate_posterior(k, n, BetaDist(*prior))
+            assert (post.alpha, post.beta) == (prior[0] + k, prior[1] + n - k)
+            exact = stats.beta(post.alpha, post.beta)
+            d_j = r.diagnostics[f"{name}[{j}]"]
+            assert d_j.r_hat <= 1.01
+            assert abs(d_j.mean - exact.mean()) <= max(0.02, 4 * d_j.mcse_mean)
+            # The absolute 0.02 floor is loose for a rate near 0.001, so check in posterior sds too.
+            assert abs(d_j.mean - exact.mean()) <= 0.1 * exact.std()
+            draws = r.result.draws(name)[:, :, j].ravel()
+            _assert_quantiles_match(draws, exact.cdf, min(d_j.ess_bulk, d_j.ess_tail))
+
+    def test_ratio_matches_monte_carlo_of_conjugates(self, before_after_none, fig9_o4mini):
+        j = 14  # Sandbagging QA: 139/300 before, 0/400 after (0.1% of 400 rounds to 0)
+        kb, ka = fig9_o4mini.k_before_derived[j], fig9_o4mini.k_after_derived[j]
+        rng = np.random.default_rng(99)
+        ratio = rng.beta(1 + kb, 1 + 300 - kb, 1_000_000) / rng.beta(1 + ka, 2 + 400 - ka, 1_000_000)
+        draws = before_after_none.result.draws("rate_before")[:, :, j] / before_after_none.result.draws("rate_after")[:, :, j]
+        diag = summarize_draws("ratio", draws)
+        assert diag.r_hat <= 1.01
+        ratio.sort()
+
+        def oracle_cdf(x):
+            return np.searchsorted(ratio, x) / ratio.size
+
+        _assert_quantiles_match(draws.ravel(), oracle_cdf, min(diag.ess_bulk, diag.ess_tail))
+
+    def test_average_rates_closed_form(self, before_after_none, fig9_o4mini):
+        # E[mean_j r_j | D] = mean_j (a + k_j) / (a + b + n_j): linearity of expectation over conjugate posteriors.
+        r = before_after_none
+        kb, ka = np.array(fig9_o4mini.k_before_derived), np.array(fig9_o4mini.k_after_derived)
+        for name, k, n, (a, b) in (
+            ("mean_before", kb, 300, BA_PRIORS["prior_before"]),
+            ("mean_after", ka, 400, BA_PRIORS["prior_after"]),
+        ):
+            exact = np.mean((a + k) / (a + b + n))
             s = r.summary[name]
             assert s.r_hat <= 1.01
-            assert abs(s.mean - exact) <= max(4 * s.mcse_mean, 1e-9) + 1e-4
+            assert abs(s.mean - exact) <= max(4 * s.mcse_mean, 1e-4)
         assert not r.warnings
 
-    def test_partial_pooling_on_derived_fig9_counts_converges(self):
-        d = datasets.antischeming_counts("o4-mini", effective_n=300)
+    def test_probability_average_after_rate_above_threshold(self, before_after_none, fig9_o4mini):
+        # Oracle: Monte Carlo of the average of 20 independent conjugate Betas.
+        rng = np.random.default_rng(3)
+        ka = np.array(fig9_o4mini.k_after_derived)
+        a, b = BA_PRIORS["prior_after"]
+        avg = rng.beta(a + ka, b + 400 - ka, size=(200_000, ka.size)).mean(axis=1)
+        exact = float(np.mean(avg > BA_THRESHOLD))
+        r = before_after_none
+        assert abs(r.p_after_above_threshold - exact) <= max(0.02, 4 * r.p_after_above_threshold_mcse)
+
+    def test_partial_pooling_on_derived_fig9_counts_converges(self, fig9_o4mini):
+        d = fig9_o4mini
         n = d.n_before_assumed
         r = ca.fit_before_after(d.k_before_derived, n, d.k_after_derived, n, pooling="partial", seed=1)
         assert r.diagnostics.divergences == 0 and r.diagnostics.max_r_hat <= 1.01, r.warnings
         assert r.summary["mean_after"].mean < r.summary["mean_before"].mean
+        # Pooling barely moves well-measured before-rates: their average stays near the raw average.
         raw_before = np.mean(np.array(d.k_before_derived) / 300)
         assert abs(r.summary["mean_before"].mean - raw_before) < 0.01
         assert 0.0 < r.p_after_above_threshold < 1.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_waterfall_telescopes_to_the_posterior(prior, ratios):
     r = update(prior, ratios)
     rows = plotting.waterfall_rows(r)[1:]
     # Each bar starts where the previous ended, and the last item ends at the posterior.
-    for prev, cur in zip(rows[:-2], rows[1:-1], strict=True):
+    for prev, cur in itertools.pairwise(rows[:-1]):
         assert cur[2] == prev[3]
     last_item_end = rows[-2][3]
     assert last_item_end == pytest.approx(math.log2(r.posterior_odds), rel=1e-9, abs=1e-9)
@@ -113,7 +114,7 @@ def test_distribution_rows_hand_example():
 
 @pytest.mark.parametrize("bad", [[], [0.5, 1.5], [np.nan], [-0.1]])
 def test_distribution_rejects_non_probabilities(bad):
-    with pytest.raises(InputError, match="^samples: got"):
+    with pytest.raises(InputError, match=r"^samples: got"):
         plotting.distribution_rows(bad)
 
 
@@ -178,7 +179,7 @@ def test_figure_bytes_are_real_files_and_reproducible(result, fmt):
 
 
 def test_figure_bytes_rejects_unknown_format(result):
-    with pytest.raises(InputError, match="^format: got 'jpg'; expected one of png, svg, pdf"):
+    with pytest.raises(InputError, match=r"^format: got 'jpg'; expected one of png, svg, pdf"):
         plotting.figure_bytes(plotting.plot_waterfall(result), "jpg")
 
 

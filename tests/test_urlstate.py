@@ -104,7 +104,7 @@ def test_defaults_encode_to_an_empty_link():
         ({"ch_steps": "3.5"}, "ch_steps", "whole number"),
         ({"ch_steps": "0"}, "ch_steps", ">= 1"),
         ({"mo_rate": "-0.1"}, "mo_rate", "probability"),
-        ({"thr": "1"}, "thr", "(0, 1)"),
+        ({"thr": "-0.5"}, "thr", "[0, 1]"),
         ({"prior": "9" * 3000}, "prior", "at most 2000"),
         ({"cmp": "0.25,2"}, "cmp[1]", "probability"),
         ({"da_env": "3/2"}, "da_env[0].k", "<= 2"),

@@ -15,7 +15,7 @@ import sys
 
 from beliefs.errors import InputError
 
-__all__ = ["main", "build_parser", "UsageError"]
+__all__ = ["UsageError", "build_parser", "main"]
 
 COMMAND_MODULES = (
     "beliefs.cli.core",
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - last line of defence: a bug, still one line
+    except Exception as exc:
         _fail(f"beliefs: internal error ({type(exc).__name__}): {exc}; please report this")
         return 1
 

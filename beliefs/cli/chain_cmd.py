@@ -6,7 +6,6 @@ Both use the exact formulas in :mod:`beliefs.closed_forms`; nothing here imports
 from __future__ import annotations
 
 from beliefs.cli.output import add_json_flag, emit
-from beliefs.closed_forms import as_beta, chain_curve, chain_success, check_interval_mass, monitor_risk
 from beliefs.errors import InputError
 from beliefs.validation import as_count, as_probability
 
@@ -51,6 +50,9 @@ def register(sub) -> None:
 
 
 def _chain(args) -> int:
+    # SciPy loads only when this command runs, not for every command of the CLI.
+    from beliefs.closed_forms import as_beta, chain_curve, chain_success, check_interval_mass
+
     base = as_probability(args.base, "--base")
     steps = as_count(args.steps, "--steps")
     if (args.per_step is None) == (args.per_step_beta is None):
@@ -95,6 +97,8 @@ def _curve_table(curve) -> str:
 
 
 def _monitor(args) -> int:
+    from beliefs.closed_forms import monitor_risk
+
     rate = as_probability(args.rate, "--rate")
     report = as_probability(args.report, "--report")
     collusion = as_probability(args.collusion, "--collusion")

@@ -7,7 +7,7 @@ import math
 import sys
 from typing import Any
 
-__all__ = ["jsonable", "emit", "add_json_flag"]
+__all__ = ["add_json_flag", "emit", "jsonable"]
 
 
 def jsonable(obj: Any) -> Any:

@@ -1,0 +1,240 @@
+"""The bench script (bench/run.py): its arithmetic, its table and JSON, and a --quick run end to end.
+
+No test here asserts a timing: the figures depend on the machine and its load.
+What is checked is that every figure is summarised correctly (median, min-max
+and target met, recomputed independently), that nothing unmeasured gets a
+number, and that the memory probe reads the child's own peak, not ours.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import math
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "bench" / "run.py"
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load_bench()
+
+
+# -- rows and the table --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("runs", "target", "better", "met"),
+    [
+        ([3.0, 1.0, 2.0], 2.0, "lower", True),  # median 2 <= 2
+        ([3.0, 1.0, 2.5, 9.0], 2.5, "lower", False),  # median 2.75 > 2.5
+        ([5.0, 7.0], 6.0, "higher", True),  # median 6 >= 6
+        ([5.0, 6.0, 7.0], 6.5, "higher", False),
+        ([1.0], None, "lower", None),  # no target: nothing to meet
+    ],
+)
+def test_row_summary_and_target(runs, target, better, met):
+    row = bench.Row("s", "f", "ms", runs, target, better=better)
+    assert row.median == statistics.median(runs)
+    assert (row.min, row.max) == (min(runs), max(runs))
+    assert row.met is met
+    d = row.to_dict()
+    assert d["median"] == row.median and d["n_runs"] == len(runs) and d["met"] is met
+
+
+def test_unmeasured_row_has_no_numbers():
+    row = bench.not_measured("covert", "covert model", "models/covert_actions.py missing", "s", 0.25, "<= 0.25 s")
+    assert not row.measured
+    assert row.median is None and row.min is None and row.max is None and row.met is None
+    assert row.status == "not measured: models/covert_actions.py missing"
+    table = bench.format_table([row])
+    assert "not measured: models/covert_actions.py missing" in table
+
+
+def test_table_marks_met_and_missed():
+    rows = [
+        bench.Row("a", "fast thing", "ms", [10.0, 12.0, 11.0], 50.0, "<= 50 ms"),
+        bench.Row("a", "slow thing", "s", [7.0, 9.0], 5.0, "<= 5 s"),
+    ]
+    lines = bench.format_table(rows).splitlines()
+    assert lines[0].split() == ["figure", "median", "min-max", "target", "met"]
+    fast = next(line for line in lines if line.startswith("fast thing"))
+    slow = next(line for line in lines if line.startswith("slow thing"))
+    assert "11.0 ms" in fast and "10.0 ms - 12.0 ms" in fast and fast.endswith("yes")
+    assert "8 s" in slow and slow.endswith("NO")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [(1234.5, "ms", "1,234 ms"), (42.25, "MB", "42.2 MB"), (0.1914, "s", "0.191 s"), (2.345, "x", "2.35x")],
+)
+def test_value_format(value, unit, text):
+    assert bench.fmt_value(value, unit) == text
+
+
+def test_unknown_section_is_refused(capsys):
+    with pytest.raises(SystemExit) as exc:
+        bench.parse_args(["--only", "closed_form,warp_drive"])
+    assert exc.value.code == 2
+    assert "warp_drive" in capsys.readouterr().err
+
+
+# -- the memory probe -----------------------------------------------------------------
+
+
+def test_child_peak_rss_is_the_childs_own():
+    """A child that allocates 200 MB reports about 200 MB; a bare child does not inherit our peak.
+
+    ``ru_maxrss`` survives ``exec``, so a child forked from a large process
+    would report the parent's high-water mark; the launcher avoids that.
+    """
+    ballast = b"x" * (300 * 2**20)  # written, so resident: this process's own peak is now > 300 MB
+    _, bare_kb, _ = bench.timed_child([sys.executable, "-c", "pass"])
+    _, big_kb, out = bench.timed_child([sys.executable, "-c", "b = b'x' * (200 * 2**20); print('done')"])
+    del ballast
+    bare_mb, big_mb = bare_kb / 1024, big_kb / 1024
+    assert bare_mb < 100, bare_mb
+    assert 195 <= big_mb - bare_mb <= 260, (bare_mb, big_mb)
+    assert out.strip() == "done"
+
+
+def test_child_failure_is_reported():
+    with pytest.raises(RuntimeError, match="exited 3"):
+        bench.timed_child([sys.executable, "-c", "import sys; sys.exit(3)"])
+
+
+# -- the covert rows from worker results ------------------------------------------------
+
+
+def _worker_result(cold, warm, nut_ess_s, pymc_ess_s):
+    nut = [
+        {"seconds": 0.2, "ess_bulk": 0.2 * r, "ess_per_second": r, "posterior": 0.3, "mcse": 0.01, "r_hat": 1.0}
+        for r in nut_ess_s
+    ]
+    return {
+        "import_seconds": 3.0,
+        "cold_seconds": cold,
+        "compile_seconds": cold - 1.0,
+        "cold_sample_seconds": 0.5,
+        "warm_seconds": warm,
+        "warm_sample_seconds": [w / 2 for w in warm],
+        "recompiled": False,
+        "nutpie_same_data": nut,
+        "pymc": {
+            "wall_seconds": 30.0, "sampling_seconds": 2.0, "ess_bulk": 2.0 * pymc_ess_s,
+            "ess_per_second": pymc_ess_s, "ess_per_wall_second": 2.0 * pymc_ess_s / 30.0, "posterior": 0.3,
+            "mcse": 0.01, "r_hat": 1.0, "divergences": 0,
+        },
+    }
+
+
+@pytest.mark.parametrize(("nut", "pymc", "faster"), [(4000.0, 500.0, "nutpie"), (100.0, 500.0, "PyMC NUTS")])
+def test_covert_rows(monkeypatch, nut, pymc, faster):
+    runs = iter([
+        _worker_result(40.0, [0.2, 0.3], [nut, 2 * nut], pymc),
+        _worker_result(50.0, [0.25], [nut], 3 * pymc),
+    ])
+    monkeypatch.setattr(bench, "_run_worker", lambda name, args, timeout: next(runs))
+    sizes = dataclasses.replace(bench.FULL, covert_cold_runs=2, covert_warm_runs=2)
+    rows = {r.figure: r for r in bench.bench_covert(sizes)}
+    share = next(r for f, r in rows.items() if f.startswith("covert warm / cold"))
+    assert share.runs == pytest.approx([100 * 0.2 / 40, 100 * 0.3 / 40, 100 * 0.25 / 50])
+    assert share.target == 5.0
+    warm = next(r for f, r in rows.items() if "whole call" in f)
+    assert warm.median == pytest.approx(0.25) and warm.met is True
+    pymc_rate = statistics.median([pymc, 3 * pymc])
+    ratio = next(r for f, r in rows.items() if f.startswith("nutpie / PyMC"))
+    assert ratio.runs == pytest.approx([nut / pymc_rate, 2 * nut / pymc_rate, nut / pymc_rate])
+    assert f"faster per second of sampling: {faster};" in ratio.note
+    assert "models/sampling.py uses nutpie" in ratio.note
+    # ESS per second of a user's re-run: nutpie's median ESS over the median warm whole call.
+    assert f"nutpie warm {0.2 * nut / 0.25:,.0f} ESS/s" in ratio.note
+
+
+# -- a --quick run end to end -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One --quick run of every section but the covert model (its numba compile alone takes ~30-60 s)."""
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    cmd = [sys.executable, str(SCRIPT), "--quick", "--skip", "covert", "--out", str(out)]
+    if bench.browser_unavailable():
+        cmd.append("--no-browser")
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout, json.loads(out.read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("bench_smoke")
+def test_quick_run_json_structure(quick_run):
+    _, result = quick_run
+    assert result["quick"] is True
+    assert result["machine"]["cpu_count"] >= 1
+    assert len(result["machine"]["load_average_at_start"]) == 3
+    sections = {row["section"] for row in result["rows"]}
+    assert sections == set(bench.SECTIONS) - {"covert"}
+    for row in result["rows"]:
+        assert set(row) >= {"section", "figure", "unit", "median", "min", "max", "runs", "target", "met", "status"}
+        if row["status"] == "measured":
+            runs = row["runs"]
+            assert runs and all(math.isfinite(v) and v >= 0 for v in runs), row
+            assert row["median"] == statistics.median(runs)
+            assert row["min"] == min(runs) <= row["median"] <= max(runs) == row["max"]
+            if row["target"] is None:
+                assert row["met"] is None
+            else:
+                within = row["median"] <= row["target"] if row["better"] == "lower" else row["median"] >= row["target"]
+                assert row["met"] is within, row
+        else:
+            assert row["status"].startswith("not measured: "), row
+            assert row["median"] is None and row["runs"] == [] and row["met"] is None
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("bench_smoke")
+def test_quick_run_measures_the_light_rows(quick_run):
+    """Rows with no optional dependency are always measured, never skipped."""
+    _, result = quick_run
+    measured = {row["figure"] for row in result["rows"] if row["status"] == "measured"}
+    for figure in (
+        "closed-form update, 20 items (per call)",
+        "`import beliefs` (fresh process)",
+        "CLI update / bare numpy+scipy start",
+        "peak RSS of `beliefs update` (CLI)",
+        "Update page / reference rerun time",
+    ):
+        assert figure in measured
+    if not bench.browser_unavailable():
+        assert "app start: `streamlit run` to first rendered posterior" in measured
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("bench_smoke")
+def test_quick_run_table_matches_json(quick_run):
+    stdout, result = quick_run
+    lines = stdout.splitlines()
+    assert lines[0].split() == ["figure", "median", "min-max", "target", "met"]
+    for row in result["rows"]:
+        line = next((line for line in lines if line.startswith(row["figure"])), None)
+        assert line is not None, row["figure"]
+        if row["status"] == "measured":
+            assert bench.fmt_value(row["median"], row["unit"]) in line
+        else:
+            assert row["status"] in line
+    assert "load average" in stdout

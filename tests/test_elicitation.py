@@ -1,0 +1,123 @@
+"""Beta elicitation from an interval: checked by quadrature and by the maximum-entropy property."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, optimize, stats
+
+from beliefs.errors import InputError
+from models.elicitation import MASS_TOLERANCE, elicit_beta
+
+
+def _mass_by_quadrature(a, b, lo, hi):
+    val, _ = integrate.quad(lambda x: stats.beta.pdf(x, a, b), lo, hi, epsabs=1e-13, epsrel=1e-11, limit=200)
+    return val
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "mass"),
+    [(0.01, 0.2, 0.9), (0.3, 0.7, 0.5), (0.001, 0.01, 0.95), (0.6, 0.99, 0.8), (0.45, 0.55, 0.99)],
+)
+def test_requested_mass_is_achieved(lo, hi, mass):
+    b = elicit_beta(lo, hi, mass)
+    assert b.alpha > 0 and b.beta > 0
+    assert b.mass == pytest.approx(_mass_by_quadrature(b.alpha, b.beta, lo, hi), abs=1e-8)
+    assert b.mass == pytest.approx(mass, abs=1e-4)
+    assert b.warning == ""
+    assert b.requested_mass == mass
+
+
+def test_is_the_maximum_entropy_beta():
+    lo, hi, mass = 0.05, 0.3, 0.9
+    b = elicit_beta(lo, hi, mass)
+    best = stats.beta(b.alpha, b.beta).entropy()
+    # Other Betas with the same mass in [lo, hi]: move alpha, solve for beta; each has less entropy.
+    for factor in (0.8, 0.9, 1.1, 1.25):
+        a2 = b.alpha * factor
+
+        def gap(log_beta, a2=a2):
+            return stats.beta.cdf(hi, a2, math.exp(log_beta)) - stats.beta.cdf(lo, a2, math.exp(log_beta)) - mass
+
+        grid = np.linspace(-5, 8, 400)
+        vals = np.array([gap(x) for x in grid])
+        roots = [
+            optimize.brentq(gap, grid[i], grid[i + 1]) for i in range(len(grid) - 1) if vals[i] * vals[i + 1] < 0
+        ]
+        assert roots, "no Beta with this alpha matches the mass"
+        for r in roots:
+            assert stats.beta(a2, math.exp(r)).entropy() < best
+
+
+def test_symmetric_interval_gives_symmetric_beta():
+    b = elicit_beta(0.3, 0.7, 0.9)
+    assert b.alpha == pytest.approx(b.beta, rel=1e-3)
+    assert b.mean == pytest.approx(0.5, abs=1e-4)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    lo=st.floats(0.01, 0.9),
+    width=st.floats(0.02, 0.5),
+    mass=st.floats(0.5, 0.95),
+)
+def test_mass_achieved_property(lo, width, mass):
+    hi = min(lo + width, 0.99)
+    b = elicit_beta(lo, hi, mass)
+    achieved = _mass_by_quadrature(b.alpha, b.beta, lo, hi)
+    if b.warning:
+        assert abs(achieved - mass) > MASS_TOLERANCE
+    else:
+        assert abs(achieved - mass) <= MASS_TOLERANCE
+
+
+def test_warns_when_fit_misses(monkeypatch):
+    import preliz as pz
+
+    def bad_maxent(dist, lower, upper, mass, plot=False):
+        dist._parametrization(1.0, 1.0)  # uniform: puts only (upper - lower) in the interval
+
+    monkeypatch.setattr(pz, "maxent", bad_maxent)
+    b = elicit_beta(0.1, 0.2, 0.9)
+    assert b.mass == pytest.approx(0.1, abs=1e-12)
+    assert "not the requested 0.9" in b.warning
+
+
+def test_optimizer_failure_is_input_error(monkeypatch):
+    import preliz as pz
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("optimizer did not converge\nat all")
+
+    monkeypatch.setattr(pz, "maxent", broken)
+    with pytest.raises(InputError, match="did not converge at all"):
+        elicit_beta(0.1, 0.2, 0.9)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "mass", "match"),
+    [
+        (0.3, 0.2, 0.9, "upper: got 0.2; expected a value greater than lower = 0.3"),
+        (0.2, 0.2, 0.9, "upper"),
+        (0.0, 0.2, 0.9, "lower"),
+        (-0.1, 0.2, 0.9, "lower"),
+        (0.1, 1.0, 0.9, "upper"),
+        (0.1, 0.2, 1.0, "mass"),
+        (0.1, 0.2, 0.0, "mass"),
+        (0.1, 0.2, "90", r"mass.*did you mean 0.9"),
+        (math.nan, 0.2, 0.9, "lower"),
+        ("abc", 0.2, 0.9, "lower"),
+    ],
+)
+def test_bad_input(lo, hi, mass, match):
+    with pytest.raises(InputError, match=match):
+        elicit_beta(lo, hi, mass)
+
+
+def test_field_names_for_the_command_line():
+    with pytest.raises(InputError, match="--upper"):
+        elicit_beta(0.5, 0.4, 0.9, fields=("--lower", "--upper", "--mass"))
