@@ -13,7 +13,7 @@ app: setup
 
 test: setup
 	@scripts/ensure-browser.sh
-	.venv/bin/python -m pytest -n 2 --dist loadgroup
+	.venv/bin/python -m pytest -n 2 --dist loadfile
 
 test-fast: setup
 	.venv/bin/python -m pytest -m "not slow and not browser" -n 2

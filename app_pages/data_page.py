@@ -15,7 +15,14 @@ from beliefs.odds import bits, decibels, log_odds
 from beliefs.urlstate import ItemState, format_counts, parse_counts
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
-_MCMC = {"draws": 500, "tune": 500, "chains": 2, "seed": 0}  # re-sampling takes well under a second once compiled
+_MCMC = {
+    "draws": 500,
+    "tune": 500,
+    "chains": 2,
+    "seed": 0,
+}  # re-sampling takes well under a second once compiled
+# The hierarchical before/after model needs more draws for its scale parameters' ESS to pass 400.
+_MCMC_BEFORE_AFTER = {"draws": 1500, "tune": 1000, "chains": 2, "seed": 0}
 
 
 def _derived(model: str, n: int):
@@ -69,10 +76,17 @@ def _counts(v) -> tuple[list[int], list[int], str]:
         )
         st.button("Edit these counts", on_click=_to_custom, icon=":material/edit:")
         counts = published_counts(v["da_model"], v["da_when"], int(v["da_n"]))
-        return [k for k, _ in counts], [n for _, n in counts], f"{_MODELS[v['da_model']]} {v['da_when']} training"
-    counts = parse_counts(v["da_env"], "da_env") or [(0, 100)]
+        return (
+            [k for k, _ in counts],
+            [n for _, n in counts],
+            f"{_MODELS[v['da_model']]} {v['da_when']} training",
+        )
+    # The editor keeps its edits as changes to the data it was first given, so that base must stay
+    # fixed while the editor lives; it is re-seeded from the saved counts when the editor is new.
+    if "w_da_table" not in st.session_state or "da_table_base" not in st.session_state:
+        st.session_state["da_table_base"] = parse_counts(v["da_env"], "da_env") or [(0, 100)]
     edited = st.data_editor(
-        [{"k": k, "n": n} for k, n in counts],
+        [{"k": k, "n": n} for k, n in st.session_state["da_table_base"]],
         num_rows="dynamic",
         key="w_da_table",
         width="stretch",
@@ -277,10 +291,17 @@ def _mcmc_section(ks, ns, prior, h, not_h) -> None:
     with c2:
         if st.button("Run before/after training model", icon=":material/play_arrow:"):
             st.session_state["mcmc_before_after"] = True
+    if st.session_state.get("mcmc_partial") or st.session_state.get("mcmc_before_after"):
+        st.button("Stop live MCMC", on_click=_stop_mcmc, icon=":material/stop:")
     if st.session_state.get("mcmc_partial"):
         _partial(ks, ns, prior, h, not_h)
     if st.session_state.get("mcmc_before_after"):
         _before_after()
+
+
+def _stop_mcmc() -> None:
+    st.session_state.pop("mcmc_partial", None)
+    st.session_state.pop("mcmc_before_after", None)
 
 
 def _partial(ks, ns, prior, h, not_h) -> None:
@@ -319,7 +340,9 @@ def _before_after() -> None:
         from models.sampling import SamplingError
 
         try:
-            res = fit_before_after(kb, [n] * len(kb), ka, [n] * len(ka), pooling="partial", **_MCMC)
+            res = fit_before_after(
+                kb, [n] * len(kb), ka, [n] * len(ka), pooling="partial", **_MCMC_BEFORE_AFTER
+            )
         except (InputError, SamplingError) as exc:
             status.update(label="Before/after failed", state="error")
             st.error(str(exc))

@@ -62,7 +62,8 @@ def _sources_and_notes() -> tuple[list, list]:
 
 def _uploaded() -> None:
     f = st.session_state.get("upload")
-    if f is None:
+    if f is None:  # the file was removed: its error no longer applies
+        st.session_state.pop("upload_error", None)
         return
     try:
         raw = f.getvalue()

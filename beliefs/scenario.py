@@ -365,10 +365,19 @@ def _relative(exc: InputError, prefix: str, strip: str = "") -> ScenarioError:
 # -- pydantic errors -> one InputError ---------------------------------------------
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _path(loc: tuple) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not _NAME.fullmatch(str(part)):
+            # An unknown key may hold a newline or be empty: quote it so the message stays one readable line.
+            out += f"[{str(part)!r}]"
+        else:
+            out += f".{part}" if out else str(part)
     return out
 
 
@@ -426,7 +435,17 @@ def _translate(exc: ValidationError, root: type[BaseModel]) -> ScenarioError:
         allowed = "a JSON object {...}"
     if kind in ("float_type", "int_type", "bool_type", "string_type") and isinstance(err["input"], str):
         more = "; numbers are written without quotes" + more if kind != "string_type" else more
-    return ScenarioError(path, err["input"], allowed, more.lstrip("; "))
+    value = err["input"]
+    if (
+        kind in ("less_than_equal", "less_than")
+        and allowed.startswith("a probability")
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and 1 < value <= 100
+    ):
+        # The same hint the command line and the app give for a prior typed as a percentage.
+        more = f"; did you mean {value / 100:g}? probabilities are fractions, not percent" + more
+    return ScenarioError(path, value, allowed, more.lstrip("; "))
 
 
 # -- reading -------------------------------------------------------------------------
@@ -465,7 +484,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ScenarioError(key, value, "each field once per object", hint=f"duplicate field {key!r}")
+            raise ScenarioError(_path((key,)), value, "each field once per object", hint=f"duplicate field {key!r}")
         out[key] = value
     return out
 
@@ -596,7 +615,25 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike, *, overwrite: boo
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would make a shared scenario unreadable to others
-        os.replace(tmp, target)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            # A hard link fails if the target appeared since the check above; a rename would clobber it.
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                raise _path_error(
+                    path, "a file that does not exist yet", "use --overwrite (overwrite=True) to replace it"
+                ) from None
+            except OSError:
+                if target.exists():  # no hard links on this file system: check again, then rename
+                    raise _path_error(
+                        path, "a file that does not exist yet", "use --overwrite (overwrite=True) to replace it"
+                    ) from None
+                os.replace(tmp, target)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)  # the data is in place under its name; the temporary name goes
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -90,10 +90,6 @@ def _probability(value: object, name: str) -> float:
     return as_probability(value, name)
 
 
-def _open_probability(value: object, name: str) -> float:
-    return as_probability(value, name, open_lower=True, open_upper=True)
-
-
 def _range(lo: float, hi: float) -> Callable[[object, str], float]:
     def parse(value: object, name: str) -> float:
         allowed = f"a number in [{lo:g}, {hi:g}]"

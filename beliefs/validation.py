@@ -71,6 +71,9 @@ def as_probability(
     lo = "(0" if open_lower else "[0"
     hi = "1)" if open_upper else "1]"
     allowed = f"a probability in {lo}, {hi}"
+    odds_hint = _odds_hint(value)
+    if odds_hint:
+        raise InputError(field, value, allowed, hint=odds_hint)
     number = as_float(value, field, allowed)
     bad = number < 0 or number > 1 or (open_lower and number == 0) or (open_upper and number == 1)
     if bad:
@@ -83,6 +86,20 @@ def as_probability(
             hint = "a probability of exactly 1 is certainty"
         raise InputError(field, value, allowed, hint=hint)
     return number
+
+
+def _odds_hint(value: object) -> str:
+    # "3:1" is odds; people type odds where a probability is wanted.  Say what it means.
+    if not isinstance(value, str) or value.count(":") != 1 or len(value) > _MAX_TEXT:
+        return ""
+    left, right = value.split(":")
+    try:
+        a, b = float(left), float(right)
+    except ValueError:
+        return ""
+    if not (math.isfinite(a) and math.isfinite(b)) or a < 0 or b < 0 or a + b == 0:
+        return ""
+    return f"odds {a:g}:{b:g} are the probability {a / (a + b):.6g}; type that instead"
 
 
 def as_positive(value: object, field: str, allowed: str = "a finite number > 0") -> float:

@@ -303,6 +303,7 @@ def bench_monte_carlo(sz: Sizes) -> list[Row]:
                 load=load_avg())
         )
     for draws in sz.mc_draws:
+        rows.append(_variate_floor(items, draws, sz.mc_repeats))
         numpy_ms, pymc_ms, ratios = [], [], []
         medians = {}
         for rep in range(sz.mc_repeats):
@@ -336,9 +337,37 @@ def bench_monte_carlo(sz: Sizes) -> list[Row]:
     return rows
 
 
+def _variate_floor(items, draws: int, repeats: int) -> Row:
+    """Time to draw only the random variates the model needs (Gammas for each Beta, normals), nothing else.
+
+    No sampler of this model can beat it with NumPy's generators: it shows
+    whether a target is reachable on this machine at all.
+    """
+    import numpy as np
+
+    from beliefs.uncertainty import evidence_terms
+
+    terms = evidence_terms(0.25, items)
+    shapes = [float(a) for a in terms.alphas] + [float(b) for b in terms.betas]
+    ms = []
+    for rep in range(repeats):
+        rng = np.random.default_rng(rep)
+        t0 = time.perf_counter()
+        for shape in shapes:
+            rng.standard_gamma(shape, draws)  # scalar shape: NumPy's fastest Gamma path
+        for _ in range(terms.sigmas.size):
+            rng.standard_normal(draws)
+        ms.append(1000 * (time.perf_counter() - t0))
+    label = f"10^{round(math.log10(draws))}"
+    return Row("monte_carlo", f"NumPy floor: the {len(shapes)} Gamma + {terms.sigmas.size} normal variates alone, "
+               f"{label} draws", "ms", ms, load=load_avg(),
+               note="any exact NumPy sampler of these items needs at least this long")
+
+
 # ---------------------------------------------------------------------------
 # 3. Update-page rerun after a slider move, against a one-slider reference app
 # ---------------------------------------------------------------------------
+REFERENCE_READY = "reference figure drawn"
 REFERENCE_APP = '''\
 """Reference: one slider and one matplotlib figure, the least a page with a plot can do."""
 import matplotlib
@@ -353,6 +382,7 @@ ax.barh(["prior", "posterior"], [p / 100, 3 * p / (3 * p + 100 - p)])
 ax.set_xlim(0, 1)
 st.pyplot(fig)
 plt.close(fig)
+st.markdown("reference figure drawn")
 '''
 
 
@@ -463,6 +493,8 @@ def covert_worker(draws: int, tune: int, warm_runs: int, with_pymc: bool, pymc_s
         return res, time.perf_counter() - t
 
     compiles_before = sampling.compile_count()
+    k0, n0 = covert_data(0)
+    exact = ca.quadrature_partial_pooling(k0, n0, COVERT_PRIOR, RATE_IF_H, RATE_IF_NOT_H).posterior
     cold, cold_s = fit(0, seed=1)
     compiled, cold_data = sampled[-1]
     warm = [fit(v, seed=1 + v) for v in range(1, warm_runs + 1)]
@@ -480,6 +512,7 @@ def covert_worker(draws: int, tune: int, warm_runs: int, with_pymc: bool, pymc_s
             "r_hat": [r.r_hat for r, _ in warm],
             "divergences": [r.divergences for r, _ in warm],
         },
+        "exact_posterior": exact,
         "cold_posterior": cold.posterior,
         "cold_mcse": cold.mcse,
         "cold_r_hat": cold.r_hat,
@@ -584,6 +617,14 @@ def bench_covert(sz: Sizes) -> list[Row]:
     pmc = [r["pymc"] for r in results if "pymc" in r]
     nut_rate = statistics.median(n["ess_per_second"] for n in nut)
     pmc_rate = statistics.median(p["ess_per_second"] for p in pmc)
+    exact = results[0].get("exact_posterior")
+    if exact is not None:
+        z = [
+            (r["posterior"] - exact) / r["mcse"] for r in [*nut, *pmc] if r["mcse"] > 0
+        ]
+        rows.append(Row("covert", "covert P(H|D): largest |MCMC - quadrature| / MCSE over all runs", "", [max(map(abs, z))],
+                        load=load, note=f"quadrature P(H|D) = {exact:.4f} (models.covert_actions.quadrature_partial_pooling); "
+                        f"{len(z)} runs; about 4 or more would mean the MCSE understates the error"))
     rows.append(Row("covert", "nutpie: bulk ESS of P(H|D,phi) per second of sampling", "ESS/s",
                     [n["ess_per_second"] for n in nut], load=load,
                     note=_chains_note(nut, "seconds") + "; warm, same data as PyMC's"))
@@ -627,11 +668,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(port: int, log_dir: str) -> Iterator[subprocess.Popen]:
-    """``streamlit run app.py`` headless on 127.0.0.1:port; always stopped on exit."""
+def streamlit_server(port: int, log_dir: str, app: Path = APP) -> Iterator[subprocess.Popen]:
+    """``streamlit run app`` headless on 127.0.0.1:port; always stopped on exit."""
     log = open(Path(log_dir) / f"streamlit-{port}.log", "w")
     cmd = [
-        PYTHON, "-m", "streamlit", "run", str(APP),
+        PYTHON, "-m", "streamlit", "run", str(app),
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
@@ -673,9 +714,13 @@ def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> None
     raise TimeoutError(f"streamlit did not answer {url} within {timeout:g} s")
 
 
-def wait_posterior(page, timeout_ms: float = 60_000) -> None:
-    page.get_by_text(POSTERIOR_TEXT, exact=True).first.wait_for(timeout=timeout_ms)
+def wait_rendered(page, text: str, timeout_ms: float = 60_000) -> None:
+    page.get_by_text(text, exact=True).first.wait_for(timeout=timeout_ms)
     page.wait_for_selector(RENDERED, timeout=timeout_ms)
+
+
+def wait_posterior(page, timeout_ms: float = 60_000) -> None:
+    wait_rendered(page, POSTERIOR_TEXT, timeout_ms)
 
 
 def browser_unavailable() -> str | None:
@@ -710,28 +755,45 @@ def proc_status_kb(pid: int, field_name: str) -> int:
 # ---------------------------------------------------------------------------
 # 5. App start to first rendered posterior
 # ---------------------------------------------------------------------------
+def _time_start(browser, app: Path, ready_text: str, logs: str) -> tuple[float, float]:
+    """Seconds from launching ``streamlit run app`` to ``ready_text`` on screen with the script idle."""
+    port = free_port()
+    context = browser.new_context()
+    page = context.new_page()
+    t0 = time.perf_counter()
+    try:
+        with streamlit_server(port, logs, app) as proc:
+            wait_healthy(port, proc)
+            serving = time.perf_counter() - t0
+            page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
+            wait_rendered(page, ready_text)
+            return time.perf_counter() - t0, serving
+    finally:
+        context.close()
+
+
 def bench_app_start(sz: Sizes) -> list[Row]:
     why = browser_unavailable()
     if why:
         return [not_measured("app_start", "app start to first posterior", why, "s", 5.0, "<= 5 s")]
-    seconds, ready = [], []
-    with tempfile.TemporaryDirectory() as logs, chromium() as browser:
+    app_s, ref_s, serving, ratios = [], [], [], []
+    with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
+        ref_path = Path(tmp) / "reference_app.py"
+        ref_path.write_text(REFERENCE_APP)
         for _ in range(sz.start_runs):
-            port = free_port()
-            context = browser.new_context()
-            page = context.new_page()
-            t0 = time.perf_counter()
-            with streamlit_server(port, logs) as proc:
-                wait_healthy(port, proc)
-                ready.append(time.perf_counter() - t0)
-                page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
-                wait_posterior(page)
-                seconds.append(time.perf_counter() - t0)
-            context.close()
+            seconds, up = _time_start(browser, APP, POSTERIOR_TEXT, tmp)
+            app_s.append(seconds)
+            serving.append(up)
+            ref_s.append(_time_start(browser, ref_path, REFERENCE_READY, tmp)[0])
+            ratios.append(app_s[-1] / ref_s[-1])
+    load = load_avg()
     return [
-        Row("app_start", "app start: `streamlit run` to first rendered posterior", "s", seconds, 5.0, "<= 5 s",
-            note=f"server answering after a median {statistics.median(ready):.3g} s; Chromium already running",
-            load=load_avg()),
+        Row("app_start", "app start: `streamlit run` to first rendered posterior", "s", app_s, 5.0, "<= 5 s",
+            note=f"server answering after a median {statistics.median(serving):.3g} s; Chromium already running",
+            load=load),
+        Row("app_start", "reference app start (1 slider + 1 matplotlib figure)", "s", ref_s, load=load,
+            note="the same measurement for the reference app, interleaved: Streamlit's own floor on this machine"),
+        Row("app_start", "app start / reference app start", "x", ratios, load=load),
     ]
 
 

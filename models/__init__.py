@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["sampling", "covert_actions", "elicitation", "datasets", "plots"]
+__all__ = ["covert_actions", "datasets", "elicitation", "plots", "sampling"]
 
 _LAZY = {
     "sampling", "covert_actions", "elicitation", "datasets", "plots",

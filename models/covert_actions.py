@@ -70,7 +70,6 @@ a Rao-Blackwellized estimate with a Monte Carlo standard error from ArviZ.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -86,30 +85,33 @@ from beliefs.validation import as_count, as_float_list, as_positive, as_probabil
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
 
 __all__ = [
-    "KappaPrior",
-    "CountsResult",
-    "McmcCountsResult",
     "BeforeAfterResult",
-    "check_counts",
-    "check_beta",
-    "log_beta_binomial",
-    "exact_no_pooling",
-    "log_marginal_partial_pooling",
-    "quadrature_partial_pooling",
+    "CountsResult",
+    "KappaPrior",
+    "McmcCountsResult",
+    "build_before_after_model",
     "build_no_pooling_model",
     "build_partial_pooling_model",
+    "check_beta",
+    "check_counts",
+    "conjugate_posterior",
+    "conjugate_pseudo_prior",
+    "exact_no_pooling",
+    "fit_before_after",
     "laplace_pseudo_prior",
-    "build_before_after_model",
+    "log_beta_binomial",
+    "log_marginal_partial_pooling",
     "mcmc_no_pooling",
     "mcmc_partial_pooling",
-    "fit_before_after",
-    "conjugate_posterior",
+    "quadrature_partial_pooling",
 ]
 
 MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
 # Relative accuracy asked of the cubature; an integrand whose rounding noise exceeds it (huge
 # concentrations) fails to converge within the subdivision budget and is reported as inaccurate.
 CUBATURE_RTOL = 1e-8
+_PSEUDO_DF = 5.0  # Student-t pseudo-priors: heavier tails than the normal approximation, so no region is starved
+_PSEUDO_INFLATE = 1.3
 
 
 # ---------------------------------------------------------------------------
@@ -439,36 +441,68 @@ def _betaln(a, b):
 
 
 def build_no_pooling_model(n_environments: int) -> pm.Model:
-    r"""PyMC model for no pooling, H summed out.
+    r"""PyMC model for no pooling, H summed out (Carlin & Chib product space).
 
-    Free parameters: :math:`\theta_j \in (0,1)` (flat base measure, logit
-    transform).  Log density:
+    Each hypothesis has its own environment rates :math:`\theta^H_j`,
+    :math:`\theta^{\lnot H}_j`, sampled as logits.  The joint density is
 
     .. math::
 
-        \sum_j \ln \mathrm{Bin}(k_j\mid n_j,\theta_j)
-        + \operatorname{logaddexp}\Big(\operatorname{logit}p + \sum_j \ln\mathrm{Beta}(\theta_j\mid a_H,b_H),\;
-                                        \sum_j \ln\mathrm{Beta}(\theta_j\mid a_{\lnot H},b_{\lnot H})\Big)
+        p\,\prod_j \mathrm{Bin}(k_j\mid n_j,\theta^H_j)\,\mathrm{Beta}(\theta^H_j\mid a_H,b_H)\,
+            q_{\lnot H,j}(\theta^{\lnot H}_j)
+        + (1-p)\,\prod_j \mathrm{Bin}(k_j\mid n_j,\theta^{\lnot H}_j)\,
+            \mathrm{Beta}(\theta^{\lnot H}_j\mid a_{\lnot H},b_{\lnot H})\, q_{H,j}(\theta^H_j),
 
-    (the common :math:`\ln(1-p)` is dropped).  ``p_h`` is
-    :math:`P(H\mid D,\theta)`; its posterior mean is :math:`P(H\mid D)`.
+    whose integral over the rates is :math:`p\,P(D\mid H) + (1-p)\,P(D\mid\lnot H)` for
+    any proper pseudo-priors :math:`q`.  With a single shared :math:`\theta` (and the
+    two priors as mixture components) NUTS cannot cross between the "H" and
+    "not H" modes when the priors are well separated; the pseudo-priors here
+    are Student-t densities on the logit scale around each hypothesis's
+    conjugate posterior :math:`\mathrm{Beta}(a + k_j, b + n_j - k_j)` (mode
+    :math:`\ln(\alpha'/\beta')`, scale :math:`1.3\sqrt{(\alpha'+\beta')/(\alpha'\beta')}`), so the
+    joint posterior is unimodal.  They are approximations on purpose: the
+    sampler still has to do the integral, which is what the exact answer
+    checks.  ``p_h`` is :math:`P(H\mid D,\theta)`; its posterior mean is
+    :math:`P(H\mid D)`.
     """
     j = int(n_environments)
     with pm.Model() as model:
         k = pm.Data("k", np.zeros(j, dtype=np.int64))
         n = pm.Data("n", np.ones(j, dtype=np.int64))
-        a_h = pm.Data("a_h", 1.0)
-        b_h = pm.Data("b_h", 1.0)
-        a_n = pm.Data("a_not_h", 1.0)
-        b_n = pm.Data("b_not_h", 1.0)
         prior_log_odds = pm.Data("prior_log_odds", 0.0)
-        theta = pm.Uniform("theta", 0.0, 1.0, shape=j)
-        pm.Binomial("k_obs", n=n, p=theta, observed=k)
-        log_h = prior_log_odds + _beta_logpdf(theta, a_h, b_h).sum()
-        log_n = _beta_logpdf(theta, a_n, b_n).sum()
+        log_target, log_pseudo = {}, {}
+        for tag in ("h", "not_h"):
+            a = pm.Data(f"a_{tag}", 1.0)
+            b = pm.Data(f"b_{tag}", 1.0)
+            centre = pm.Data(f"pseudo_centre_{tag}", np.zeros(j))
+            scale = pm.Data(f"pseudo_scale_{tag}", np.ones(j))
+            xi = pm.Flat(f"xi_{tag}", shape=j)
+            u = centre + scale * xi
+            log_theta, log1m_theta = -pt.softplus(-u), -pt.softplus(u)
+            pm.Deterministic(f"theta_{tag}", pm.math.sigmoid(u))
+            log_binom = k * log_theta + (n - k) * log1m_theta  # coefficient C(n, k) is common to both
+            log_beta = (a - 1) * log_theta + (b - 1) * log1m_theta - _betaln(a, b)
+            log_target[tag] = (log_binom + log_beta + log_theta + log1m_theta).sum()  # + log Jacobian
+            log_pseudo[tag] = (_student_t_logpdf(xi, _PSEUDO_DF) - pt.log(scale)).sum()
+        log_h = prior_log_odds + log_target["h"] + log_pseudo["not_h"]
+        log_n = log_target["not_h"] + log_pseudo["h"]
         pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
         pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
     return model
+
+
+def conjugate_pseudo_prior(k, n, rate: BetaDist) -> tuple[np.ndarray, np.ndarray]:
+    r"""Logit-scale centre and scale of the no-pooling pseudo-prior (see :func:`build_no_pooling_model`).
+
+    For :math:`\theta\sim\mathrm{Beta}(\alpha',\beta')` the density of
+    :math:`u = \operatorname{logit}\theta` is :math:`\propto \theta^{\alpha'}(1-\theta)^{\beta'}`,
+    with mode :math:`\ln(\alpha'/\beta')` and curvature :math:`\alpha'\beta'/(\alpha'+\beta')`.
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    a1 = rate.alpha + k
+    b1 = rate.beta + n - k
+    return np.log(a1 / b1), _PSEUDO_INFLATE * np.sqrt((a1 + b1) / (a1 * b1))
 
 
 def _partial_log_density(u, z, k, n, a, b, log_median, log_sd, xp):
@@ -502,8 +536,6 @@ def _partial_log_density(u, z, k, n, a, b, log_median, log_sd, xp):
     return loglik + log_prior_mu + log_jacobian + log_prior_z
 
 
-_PSEUDO_DF = 5.0  # Student-t pseudo-priors: heavier tails than the Laplace fit, so no region is starved
-_PSEUDO_INFLATE = 1.3
 
 
 def laplace_pseudo_prior(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[np.ndarray, np.ndarray]:
@@ -691,8 +723,10 @@ def mcmc_no_pooling(
         "k": k_arr, "n": n_arr, "a_h": bh.alpha, "b_h": bh.beta, "a_not_h": bn.alpha, "b_not_h": bn.beta,
         "prior_log_odds": log_odds(p),
     }
+    for tag, rate in (("h", bh), ("not_h", bn)):
+        data[f"pseudo_centre_{tag}"], data[f"pseudo_scale_{tag}"] = conjugate_pseudo_prior(k_arr, n_arr, rate)
     res = compiled.sample(data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
-    return _summarize_p_h(res, ["theta"])
+    return _summarize_p_h(res, ["xi_h", "xi_not_h"])
 
 
 def mcmc_partial_pooling(

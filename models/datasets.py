@@ -29,15 +29,15 @@ from beliefs.evidence import Source
 from beliefs.validation import as_count
 
 __all__ = [
-    "ANTISCHEMING_SOURCE",
     "ANTISCHEMING_ROW_ALIGNMENT_NOTE",
+    "ANTISCHEMING_SOURCE",
     "FIG9_READING_A",
     "O3_UNPLACED",
-    "RateRow",
     "DerivedCounts",
     "PublishedCount",
-    "antischeming_rates",
+    "RateRow",
     "antischeming_counts",
+    "antischeming_rates",
     "published_counts",
 ]
 

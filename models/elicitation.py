@@ -99,7 +99,7 @@ def elicit_beta(lower, upper, mass=0.9, *, fields: tuple[str, str, str] = ("lowe
         warnings.simplefilter("always")
         try:
             pz.maxent(dist, lo, hi, m, plot=False)
-        except Exception as exc:  # noqa: BLE001 - an optimizer failure becomes a clear input message
+        except Exception as exc:  # an optimizer failure becomes a clear input message
             raise InputError(
                 f"{f_lo}/{f_hi}/{f_mass}", (lo, hi, m), "an interval and mass a Beta can match",
                 hint=" ".join(str(exc).split())[:120],

@@ -44,18 +44,18 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "RHAT_MAX",
     "ESS_BULK_MIN",
+    "RHAT_MAX",
+    "CompiledModel",
+    "Diagnostics",
+    "McmcResult",
     "SamplingError",
     "SamplingTimeout",
     "VariableDiagnostics",
-    "Diagnostics",
-    "McmcResult",
-    "CompiledModel",
+    "clear_cache",
+    "compile_count",
     "compile_model",
     "get_compiled",
-    "compile_count",
-    "clear_cache",
     "summarize_draws",
 ]
 
@@ -363,6 +363,7 @@ class CompiledModel:
         timeout : float, optional
             Seconds after which sampling is cancelled and
             :class:`SamplingTimeout` raised.  ``None`` waits indefinitely.
+            Compilation is not covered (it happened in :func:`compile_model`).
         target_accept : float, optional
             NUTS step-size adaptation target (default nutpie's 0.8).
 
@@ -409,7 +410,7 @@ class CompiledModel:
                 idata = _sample_with_timeout(nutpie, compiled, draws, tune, chains, seed, timeout, kwargs)
         except SamplingError:
             raise
-        except Exception as exc:  # noqa: BLE001 - anything inside nutpie/numba becomes one clear line
+        except Exception as exc:  # anything inside nutpie/numba becomes one clear line
             raise SamplingError(_one_line(f"sampling failed ({type(exc).__name__}): {exc}")) from exc
         seconds = time.perf_counter() - start
         self.n_samples += 1
@@ -458,7 +459,7 @@ def compile_model(model, structure_key: Any = None) -> CompiledModel:
     start = time.perf_counter()
     try:
         compiled = nutpie.compile_pymc_model(model)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # any failure inside nutpie/numba becomes one clear line
         raise SamplingError(_one_line(f"model compilation failed ({type(exc).__name__}): {exc}")) from exc
     _compiles += 1
     return CompiledModel(model, compiled, structure_key, time.perf_counter() - start)

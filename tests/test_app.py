@@ -721,3 +721,28 @@ def test_every_accepted_link_value_renders_without_a_traceback(view, extreme):
     assert not any("unknown parameter" in w.value or "got" in w.value for w in at.warning), [
         w.value for w in at.warning
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("app_mcmc")
+def test_before_after_on_request_brackets_the_raw_rates():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=900)
+    at.query_params.update({"view": "data", "da_model": "o3", "da_n": "100"})
+    at.run()
+    next(b for b in at.button if b.label == "Run before/after training model").click().run()
+    assert not at.exception
+    shown = {m.label: (m.value, m.delta) for m in at.metric}
+    assert float(shown["R-hat"][0]) <= 1.01
+    assert int(shown["Divergences"][0]) == 0
+    # Oracle: the raw mean of the derived per-evaluation rates (o3 before: sum(k) / sum(n)).
+    raw_before = sum(round(p) for p in _O3_BEFORE_PCT) / (100 * len(_O3_BEFORE_PCT))
+    lo, hi = (
+        float(x.rstrip("%")) / 100 for x in shown["Mean rate before"][1].removeprefix("90%: ").split("–")
+    )
+    assert lo <= raw_before <= hi
+    _, hi_after = (
+        float(x.rstrip("%")) / 100 for x in shown["Mean rate after"][1].removeprefix("90%: ").split("–")
+    )
+    assert hi_after < lo  # training reduced the rate

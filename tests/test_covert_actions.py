@@ -212,10 +212,10 @@ def test_quadrature_matches_monte_carlo(k, n, rate, kappa):
 
 
 def test_quadrature_posterior_consistent_with_marginals():
-    k, n = [1, 0, 3], [10, 12, 20]
-    q = ca.quadrature_partial_pooling(k, n, 0.25, (1, 9), (1, 99))
-    lh, _ = ca.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 9), ca.KappaPrior())
-    ln, _ = ca.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 99), ca.KappaPrior())
+    k, n = [4, 6], [20, 25]
+    q = ca.quadrature_partial_pooling(k, n, 0.25, (2, 8), (1, 19))
+    lh, _ = ca.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(2, 8), ca.KappaPrior())
+    ln, _ = ca.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 19), ca.KappaPrior())
     odds = 0.25 / 0.75 * math.exp(lh - ln)
     assert q.posterior == pytest.approx(odds / (1 + odds), rel=1e-12)
     assert q.method == "quadrature" and q.quadrature_rel_error < 1e-6
@@ -234,6 +234,8 @@ NO_POOLING_CASES = [
     ([1, 0, 3], [10, 12, 20], 0.25, (1, 9), (1, 99)),
     ([0, 0, 0], [5, 5, 0], 0.5, (1, 4), (1, 19)),
     ([2, 1, 1], [8, 3, 4], 0.1, (2, 2), (1, 9)),
+    # Well-separated rate priors and an undecided posterior (0.45): a single shared theta cannot mix here.
+    ([3, 3, 3], [50, 50, 50], 0.5, (10, 90), (4, 96)),
 ]
 PARTIAL_CASES = [
     ([1, 0, 3], [10, 12, 20], 0.25, (1, 9), (1, 99)),
@@ -459,3 +461,21 @@ class TestDatasets:
             assert 0 <= p.k <= p.n
             if p.derived:
                 assert "DERIVED" in p.display
+
+
+def test_rate_prior_plot_draws_the_priors():
+    import matplotlib.pyplot as plt
+
+    from models.plots import plot_counts_update, plot_rate_priors
+
+    fig = plot_rate_priors((1, 9), (1, 99), k=[1, 0], n=[10, 12])
+    ax = fig.axes[0]
+    x, y = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
+    assert np.allclose(y, stats.beta.pdf(x, 1, 9))
+    assert np.allclose(ax.lines[2].get_xdata(), [0.1, 0.0])
+    plt.close(fig)
+    r = ca.exact_no_pooling([1], [10], 0.25, (1, 9), (1, 99))
+    fig = plot_counts_update(exact=r)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert heights == pytest.approx([0.25, r.posterior])
+    plt.close(fig)

@@ -253,3 +253,15 @@ def test_pymc_model(subtests, pymc_draws):
         _check_lognormal(pymc_draws["lognormal"])
     with subtests.test("new inputs reuse the compiled function"):
         _check_reuse(pymc_draws)
+
+
+def test_numpy_paths_do_not_import_pymc():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, beliefs.uncertainty, beliefs.closed_forms, beliefs.cli.chain_cmd;"
+        "print(sorted(m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'streamlit') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"

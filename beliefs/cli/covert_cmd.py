@@ -175,9 +175,13 @@ def _counts_table(d: dict) -> str:
             f"MCMC ({mc['sampler']}, {mc['chains']} chains x {mc['draws']} draws, {mc['tune']} tuning, seed {mc['seed']}):"
         )
         if mc["sampled"]:
+            if math.isfinite(mc["r_hat"]):
+                conv = f"r_hat {mc['r_hat']:.3f}   ESS {mc['ess']:.0f}"
+            else:  # every draw gave the same P(H | data, parameters): nothing to mix
+                conv = "r_hat n/a, ESS n/a (all draws equal)"
             lines.append(
-                f"  P(H | data) = {mc['posterior']:.4f} +/- {mc['mcse']:.4f} (MCSE)   r_hat {mc['r_hat']:.3f}   "
-                f"ESS {mc['ess']:.0f}   divergences {mc['divergences']}"
+                f"  P(H | data) = {mc['posterior']:.4f} +/- {mc['mcse']:.4f} (MCSE)   {conv}   "
+                f"divergences {mc['divergences']}"
             )
             if d["posterior"] is not None:
                 diff = mc["posterior"] - d["posterior"]
