@@ -324,7 +324,13 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
         )
     st.markdown("**Log-odds waterfall**")
     waterfall_csv = plotting.to_csv(plotting.waterfall_rows(result))
-    common.show_plot("waterfall", lambda: plotting.plot_waterfall(result), waterfall_csv)
+    # Drawn by the browser: a slider move then costs no matplotlib rendering on the server.
+    # The downloads below are matplotlib figures of the same rows.
+    spec = plotting.waterfall_spec(result)
+    if spec is None:
+        common.show_plot("waterfall", lambda: plotting.plot_waterfall(result), waterfall_csv)
+    else:
+        st.vega_lite_chart(spec, width="stretch", theme=None, key="waterfall_chart")
     common.plot_downloads("waterfall", lambda: plotting.plot_waterfall(result), waterfall_csv)
     if st.toggle("Show prior and posterior as bars", key="show_bars"):
         bars_csv = plotting.to_csv(plotting.prior_posterior_rows(result))

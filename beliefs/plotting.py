@@ -118,6 +118,80 @@ def waterfall_rows(result: UpdateResult) -> list[list]:
     return rows
 
 
+def waterfall_spec(result: UpdateResult) -> dict | None:
+    """A Vega-Lite spec of the waterfall, drawn by the browser instead of matplotlib.
+
+    The app shows this on screen so a slider move costs no server-side
+    rendering; the PNG/SVG/PDF downloads come from :func:`plot_waterfall`,
+    drawn from the same :func:`waterfall_rows`.  ``None`` for a certain prior
+    (infinite log-odds have no bar).
+
+    >>> from beliefs.update import update
+    >>> spec = waterfall_spec(update(0.5, [3.0]))
+    >>> [round(v["end_bits"], 3) for v in spec["data"]["values"]]
+    [0.0, 1.585, 1.585]
+    """
+    if result.certain:
+        return None
+    header, *body = waterfall_rows(result)
+    values = []
+    for order, row in enumerate(body):
+        v = dict(zip(header, row, strict=True))
+        v["order"] = order
+        v["kind"] = "level" if v["step"] in ("prior", "posterior") else ("for H" if v["change_bits"] >= 0 else "against H")
+        v["name"] = v["label"] if v["step"].startswith("item") else v["step"]
+        # Unique and ordered, so two items with the same label keep their own bars.
+        v["bar"] = f"{order}. {v['name'][:40]}" if v["kind"] != "level" else v["name"]
+        v["text"] = f"{v['change_bits']:+.2f}" if v["kind"] != "level" else f"{v['end_bits']:.2f}"
+        v["probability_text"] = f"{100 * v['probability_after']:.4g}%"
+        values.append(v)
+    tooltip = [
+        {"field": "name", "title": "bar"},
+        {"field": "change_bits", "title": "bits", "format": "+.3f"},
+        {"field": "change_db", "title": "dB", "format": "+.2f"},
+        {"field": "probability_text", "title": "P(H) after"},
+    ]
+    x = {
+        "field": "bar",
+        "type": "ordinal",
+        "sort": {"field": "order"},
+        "axis": {"title": None, "labelAngle": 0, "labelLimit": 180},
+    }
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": values},
+        "height": 280,
+        "layer": [
+            {
+                "mark": {"type": "bar"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "start_bits", "type": "quantitative", "title": "log-odds (bits)"},
+                    "y2": {"field": "end_bits"},
+                    "color": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {
+                            "domain": ["level", "for H", "against H"],
+                            "range": ["#4a4a4a", "#1b7a3a", "#b8322a"],
+                        },
+                    },
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "text", "dy": -8},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "end_bits", "type": "quantitative"},
+                    "text": {"field": "text"},
+                },
+            },
+        ],
+    }
+
+
 def plot_waterfall(result: UpdateResult, ax=None):
     """Bar chart of the prior's log-odds, each item's contribution and the posterior, in bits.
 

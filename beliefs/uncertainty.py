@@ -104,6 +104,11 @@ def log_beta_draws(rng: np.random.Generator, alpha, beta, size) -> np.ndarray:
     :math:`\ln G_{a+1} + \ln(U)/a` (Marsaglia and Tsang's boost), which is exact.
     ``alpha`` and ``beta`` broadcast against ``size``.
     """
+    if np.ndim(alpha) == 0 and np.ndim(beta) == 0 and alpha >= 1 and beta >= 1:
+        # Scalar shapes take NumPy's fast path; no underflow risk for shapes >= 1.
+        ga = rng.standard_gamma(float(alpha), size)
+        gb = rng.standard_gamma(float(beta), size)
+        return np.log(ga / (ga + gb))
     alpha = np.asarray(alpha, dtype=float)
     beta = np.asarray(beta, dtype=float)
     if np.all(alpha >= 1) and np.all(beta >= 1):
@@ -276,9 +281,12 @@ def posterior_distribution(
     rng = np.random.default_rng(s)
     x = np.full(n, terms.shift)
     if terms.sigmas.size:
-        x += rng.standard_normal((n, terms.sigmas.size)) @ terms.sigmas
-    if terms.alphas.size:
-        x += log_beta_draws(rng, terms.alphas, terms.betas, (n, terms.alphas.size)) @ terms.signs
+        # A sum of independent normals is one normal: one draw per sample, not one per item.
+        x += rng.standard_normal(n) * math.sqrt(math.fsum(terms.sigmas**2))
+    # One column at a time with a scalar shape: NumPy's scalar-shape Gamma path is
+    # faster than its broadcast one, and no (draws, items) temporaries are built.
+    for alpha, beta, sign in zip(terms.alphas, terms.betas, terms.signs, strict=True):
+        x += sign * log_beta_draws(rng, float(alpha), float(beta), n)
     return PosteriorDistribution(point.prior, x, point.posterior, t, mass, s, terms.uncertain_items)
 
 

@@ -542,6 +542,7 @@ def _pymc_nuts(model, data: dict, draws: int, tune: int, seed: int) -> dict:
         t0 = time.perf_counter()
         idata = pm.sample(
             draws=draws, tune=tune, chains=2, cores=2, random_seed=seed, target_accept=0.9,
+            nuts_sampler="pymc",  # PyMC 6 picks nutpie when installed; this row is PyMC's own NUTS
             progressbar=False, compute_convergence_checks=False,
         )
         wall = time.perf_counter() - t0

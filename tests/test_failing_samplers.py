@@ -24,8 +24,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.cli_helpers import run_cli
-
 ROOT = Path(__file__).resolve().parent.parent
 COUNTS = ["counts", "--k", "1,0,2", "--n", "20,20,20", "--prior", "0.5", "--rate-if-h", "1,9",
           "--rate-if-not-h", "1,99", "--pooling", "none", "--mcmc", "--seed", "3"]  # fmt: skip
@@ -110,31 +108,43 @@ def test_mcmc_counts_result_not_converged_with_few_draws():
 # -- the command line ----------------------------------------------------------------------------
 
 
-def test_cli_flags_an_unconverged_fit():
-    proc = run_cli(*COUNTS, "--draws", "100", "--tune", "100", "--json", timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    mc = json.loads(proc.stdout)["mcmc"]
+def _main(argv, capsys):
+    from beliefs.cli import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_flags_an_unconverged_fit(capsys):
+    from beliefs.cli.covert_cmd import _counts_table
+
+    code, out, err = _main([*COUNTS, "--draws", "100", "--tune", "100", "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    mc = data["mcmc"]
     assert mc["converged"] is False and mc["warnings"]
-    human = run_cli(*COUNTS, "--draws", "100", "--tune", "100", timeout=300)
-    assert "NOT CONVERGED - do not trust the MCMC number" in human.stdout
+    # the human table prints the verdict next to the number
+    assert "NOT CONVERGED - do not trust the MCMC number" in _counts_table(data)
 
 
-def test_cli_timeout_is_one_line():
-    proc = run_cli(*COUNTS, "--draws", "200000", "--tune", "1000", "--timeout", "0.3", timeout=300)
-    assert proc.returncode == 1, (proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+def test_cli_timeout_is_one_line(capsys):
+    code, out, err = _main([*COUNTS, "--draws", "200000", "--tune", "1000", "--timeout", "0.3"], capsys)
+    assert code == 1, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
     assert "MCMC failed" in lines[0] and "did not finish within 0.3 s" in lines[0]
-    assert proc.stdout == ""
+    assert out == ""
 
 
 def test_cli_exception_inside_pymc_is_one_line():
+    # a real process: the failure is injected into nutpie before the command runs
     code = textwrap.dedent(
         """
         import sys, nutpie
         def broken(*a, **k):
             raise FloatingPointError("log-probability is NaN at the initial point\\nStack backtrace: ...")
-        nutpie.sample = broken
+        nutpie.compile_pymc_model = broken
         from beliefs.cli import main
         sys.exit(main(sys.argv[1:]))
         """
@@ -146,6 +156,20 @@ def test_cli_exception_inside_pymc_is_one_line():
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "MCMC failed" in lines[0] and "FloatingPointError" in lines[0] and "NaN at the initial" in lines[0]
+    assert "backtrace" not in lines[0].lower()
+
+
+def test_cli_exception_while_sampling_is_one_line(capsys, monkeypatch):
+    import nutpie
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("chain 1 panicked\nStack backtrace: ...")
+
+    monkeypatch.setattr(nutpie, "sample", broken)
+    code, out, err = _main(COUNTS, capsys)
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "MCMC failed" in lines[0] and "chain 1 panicked" in lines[0], err
 
 
 # -- the app -------------------------------------------------------------------------------------
