@@ -113,8 +113,19 @@ def bound(name: str, widget: Callable, label: str, *, to_widget=None, from_widge
     return values()[name]
 
 
+def plain(text: str) -> str:
+    """Defuse markdown links, images and autolinks in text that quotes a stranger's input.
+
+    Error messages repeat the value received, and a share link or a file is
+    anyone's text: ``[click](https://...)`` would otherwise render as a live
+    link inside our own warning.  Only the link syntax is escaped, so
+    messages such as "a probability in [0, 1]" read as before.
+    """
+    return str(text).replace("\\", "\\\\").replace("](", "]\\(").replace("<", "\\<")
+
+
 def show_error(exc: InputError) -> None:
-    st.error(str(exc), icon=":material/error:")
+    st.error(plain(str(exc)), icon=":material/error:")
 
 
 # -- downloads -------------------------------------------------------------------

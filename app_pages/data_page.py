@@ -15,14 +15,18 @@ from beliefs.odds import bits, decibels, log_odds
 from beliefs.urlstate import ItemState, format_counts, parse_counts
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
+# A server shared by many sessions must not hang on one stuck fit: sampling (not the one-off
+# compilation) is cancelled after this many seconds and the page says so.
+_MCMC_TIMEOUT = 120.0
 _MCMC = {
     "draws": 500,
     "tune": 500,
     "chains": 2,
     "seed": 0,
+    "timeout": _MCMC_TIMEOUT,
 }  # re-sampling takes well under a second once compiled
 # The hierarchical before/after model needs more draws for its scale parameters' ESS to pass 400.
-_MCMC_BEFORE_AFTER = {"draws": 1500, "tune": 1000, "chains": 2, "seed": 0}
+_MCMC_BEFORE_AFTER = {"draws": 1500, "tune": 1000, "chains": 2, "seed": 0, "timeout": _MCMC_TIMEOUT}
 
 
 def _derived(model: str, n: int):

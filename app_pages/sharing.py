@@ -29,7 +29,7 @@ def show_link_warnings() -> None:
     with st.container(border=True):
         st.warning(
             "Some parameters in this link were invalid and have been replaced by defaults:\n\n"
-            + "\n".join(f"- {w}" for w in warnings),
+            + "\n".join(f"- {common.plain(w)}" for w in warnings),
             icon=":material/link_off:",
         )
         st.button(
@@ -83,7 +83,7 @@ def sidebar() -> None:
     try:
         saved = scenarios.scenario_json(common.current_state(), *_sources_and_notes())
     except InputError as exc:
-        st.error(f"Cannot save while a value is invalid: {exc}", icon=":material/error:")
+        st.error(common.plain(f"Cannot save while a value is invalid: {exc}"), icon=":material/error:")
         saved = None
     st.download_button(
         "Save scenario (JSON)",
@@ -97,7 +97,7 @@ def sidebar() -> None:
     )
     st.file_uploader("Load a scenario file", type=["json"], key="upload", on_change=_uploaded)
     if "upload_error" in st.session_state:
-        st.error(st.session_state["upload_error"] + " — nothing was changed.", icon=":material/error:")
+        st.error(common.plain(st.session_state["upload_error"]) + " — nothing was changed.", icon=":material/error:")
     elif "upload_ok" in st.session_state:
         st.success(st.session_state.pop("upload_ok"))
     with st.expander("Share link"):

@@ -60,7 +60,13 @@ FILES = {
 def files(tmp_path) -> dict[str, str]:
     out = {}
     for name, data in FILES.items():
-        suffix = "." + name.split("_")[1] if name.startswith("exists_") else ".csv" if name.startswith("fc_") else ".json"
+        suffix = (
+            "." + name.split("_")[1]
+            if name.startswith("exists_")
+            else ".csv"
+            if name.startswith("fc_")
+            else ".json"
+        )
         p = tmp_path / (name + suffix)
         p.write_bytes(data)
         out[name] = str(p)
@@ -79,33 +85,33 @@ MO = ["monitor", "--rate", "0.01", "--report", "0.9"]
 
 CLI_ROWS = [
     # update: percent, non-finite, empty, wrong type, huge, unicode, odds typed as a probability
-    (U + ["75"], "--prior", "did you mean 0.75?"),
-    (U + ["75%"], "--prior", "did you mean 0.75?"),
-    (U + ["nan"], "--prior", "probability"),
-    (U + ["inf"], "--prior", "probability"),
-    (U + ["-inf"], "--prior", ""),  # argparse reads it as an option; still one line naming --prior
+    ([*U, "75"], "--prior", "did you mean 0.75?"),
+    ([*U, "75%"], "--prior", "did you mean 0.75?"),
+    ([*U, "nan"], "--prior", "probability"),
+    ([*U, "inf"], "--prior", "probability"),
+    ([*U, "-inf"], "--prior", ""),  # argparse reads it as an option; still one line naming --prior
     (["update", "--prior=-inf"], "--prior", "probability"),
-    (U + [""], "--prior", "probability"),
-    (U + ["   "], "--prior", "probability"),
-    (U + ["abc"], "--prior", "probability"),
-    (U + ["1e309"], "--prior", "probability"),
-    (U + ["-0.1"], "--prior", "probability"),
-    (U + ["9" * 5000], "--prior", "probability"),
-    (U + ["½"], "--prior", "probability"),
-    (U + ["0.5\x00"], "--prior", "probability"),
-    (U + ["3:1"], "--prior", "odds 3:1"),
-    (U + ["0.5", "--lr", "0"], "--lr", "> 0"),
-    (U + ["0.5", "--lr", "-3"], "--lr", "> 0"),
-    (U + ["0.5", "--lr", "nan"], "--lr", "> 0"),
-    (U + ["0.5", "--lr", "1e400"], "--lr", "> 0"),
-    (U + ["0.5", "--lr", "3:1"], "--lr", "> 0"),
-    (U + ["0.5", "--evidence", "0.75"], "--evidence", "P(E|H):P(E|not H)"),
-    (U + ["0.5", "--evidence", "0.75:0"], "--evidence P(E|not H)", "exactly 0"),
-    (U + ["0.5", "--evidence", "75:25"], "--evidence P(E|H)", "did you mean 0.75?"),
-    (U + ["0.5", "--evidence", "0.75:0.25:0.1"], "--evidence", "two probabilities"),
-    (U + ["0.5", "--evidence", ":"], "--evidence P(E|H)", "probability"),
+    ([*U, ""], "--prior", "probability"),
+    ([*U, "   "], "--prior", "probability"),
+    ([*U, "abc"], "--prior", "probability"),
+    ([*U, "1e309"], "--prior", "probability"),
+    ([*U, "-0.1"], "--prior", "probability"),
+    ([*U, "9" * 5000], "--prior", "probability"),
+    ([*U, "½"], "--prior", "probability"),
+    ([*U, "0.5\x00"], "--prior", "probability"),
+    ([*U, "3:1"], "--prior", "odds 3:1"),
+    ([*U, "0.5", "--lr", "0"], "--lr", "> 0"),
+    ([*U, "0.5", "--lr", "-3"], "--lr", "> 0"),
+    ([*U, "0.5", "--lr", "nan"], "--lr", "> 0"),
+    ([*U, "0.5", "--lr", "1e400"], "--lr", "> 0"),
+    ([*U, "0.5", "--lr", "3:1"], "--lr", "> 0"),
+    ([*U, "0.5", "--evidence", "0.75"], "--evidence", "P(E|H):P(E|not H)"),
+    ([*U, "0.5", "--evidence", "0.75:0"], "--evidence P(E|not H)", "exactly 0"),
+    ([*U, "0.5", "--evidence", "75:25"], "--evidence P(E|H)", "did you mean 0.75?"),
+    ([*U, "0.5", "--evidence", "0.75:0.25:0.1"], "--evidence", "two probabilities"),
+    ([*U, "0.5", "--evidence", ":"], "--evidence P(E|H)", "probability"),
     (["update"], "--prior", "required"),
-    (U + ["0.5", "--bogus"], "--bogus", "unrecognized"),
+    ([*U, "0.5", "--bogus"], "--bogus", "unrecognized"),
     # evidence catalogue and scenarios
     (["evidence", "show", "no-such-entry"], "no-such-entry", ""),
     (["scenario", "show", "no-such-scenario"], "scenario", "built-in scenario"),
@@ -124,21 +130,42 @@ CLI_ROWS = [
     (["scenario", "save", "stated-3-to-1", "{missing_dir}"], "path", "existing directory"),
     (["scenario", "save", "stated-3-to-1", "{dir}"], "path", "not a directory"),
     # counts
-    (CNT + ["--k", "1,2", "--n", "10"], "--n", ""),
-    (CNT + ["--k", "11", "--n", "10"], "--k", ""),
-    (CNT + ["--k", "-1", "--n", "10"], "--k", ""),
-    (CNT + ["--k", "", "--n", "10"], "--k", ""),
-    (CNT + ["--k", "1.5", "--n", "10"], "--k", ""),
-    (CNT + ["--k", "1", "--n", "1e30"], "--n", ""),
-    (["counts", "--k", "1", "--n", "10", "--prior", "50", "--rate-if-h", "1,9", "--rate-if-not-h", "1,99"],
-     "--prior", "did you mean 0.5?"),
-    (["counts", "--k", "1", "--n", "10", "--prior", "0.5", "--rate-if-h", "0,9", "--rate-if-not-h", "1,99"],
-     "--rate-if-h", ""),
-    (["counts", "--k", "1", "--n", "10", "--prior", "0.5", "--rate-if-h", "1", "--rate-if-not-h", "1,99"],
-     "--rate-if-h", ""),
-    (CNT + ["--k", "1", "--n", "10", "--pooling", "full"], "--pooling", "'none' or 'partial'"),
-    (CNT + ["--k", "1", "--n", "10", "--timeout", "0"], "--timeout", "> 0"),
-    (CNT + ["--k", "1", "--n", "10", "--draws", "10"], "--draws", ">= 100"),
+    ([*CNT, "--k", "1,2", "--n", "10"], "--n", ""),
+    ([*CNT, "--k", "11", "--n", "10"], "--k", ""),
+    ([*CNT, "--k", "-1", "--n", "10"], "--k", ""),
+    ([*CNT, "--k", "", "--n", "10"], "--k", ""),
+    ([*CNT, "--k", "1.5", "--n", "10"], "--k", ""),
+    ([*CNT, "--k", "1", "--n", "1e30"], "--n", ""),
+    (
+        ["counts", "--k", "1", "--n", "10", "--prior", "50", "--rate-if-h", "1,9", "--rate-if-not-h", "1,99"],
+        "--prior",
+        "did you mean 0.5?",
+    ),
+    (
+        [
+            "counts",
+            "--k",
+            "1",
+            "--n",
+            "10",
+            "--prior",
+            "0.5",
+            "--rate-if-h",
+            "0,9",
+            "--rate-if-not-h",
+            "1,99",
+        ],
+        "--rate-if-h",
+        "",
+    ),
+    (
+        ["counts", "--k", "1", "--n", "10", "--prior", "0.5", "--rate-if-h", "1", "--rate-if-not-h", "1,99"],
+        "--rate-if-h",
+        "",
+    ),
+    ([*CNT, "--k", "1", "--n", "10", "--pooling", "full"], "--pooling", "'none' or 'partial'"),
+    ([*CNT, "--k", "1", "--n", "10", "--timeout", "0"], "--timeout", "> 0"),
+    ([*CNT, "--k", "1", "--n", "10", "--draws", "10"], "--draws", ">= 100"),
     # elicit
     (["elicit", "--lower", "0.5", "--upper", "0.1"], "--upper", ""),
     (["elicit", "--lower", "0", "--upper", "0.1"], "--lower", "strictly between 0 and 1"),
@@ -146,16 +173,16 @@ CLI_ROWS = [
     (["elicit", "--lower", "nan", "--upper", "0.1"], "--lower", ""),
     # chain
     (["chain", "--base", "2", "--per-step", "0.98", "--steps", "10"], "--base", ""),
-    (CH + ["--per-step", "98", "--steps", "10"], "--per-step", "did you mean 0.98?"),
-    (CH + ["--per-step", "0.98", "--steps", "-1"], "--steps", "whole number"),
-    (CH + ["--per-step", "0.98", "--steps", "1.5"], "--steps", "whole number"),
-    (CH + ["--per-step", "0.98", "--steps", "10" * 40], "--steps", "whole number"),
-    (CH + ["--per-step-beta", "0,1", "--steps", "10"], "--per-step-beta", ""),
-    (CH + ["--per-step-beta", "9,1", "--steps", "10", "--interval", "1.5"], "--interval", ""),
+    ([*CH, "--per-step", "98", "--steps", "10"], "--per-step", "did you mean 0.98?"),
+    ([*CH, "--per-step", "0.98", "--steps", "-1"], "--steps", "whole number"),
+    ([*CH, "--per-step", "0.98", "--steps", "1.5"], "--steps", "whole number"),
+    ([*CH, "--per-step", "0.98", "--steps", "10" * 40], "--steps", "whole number"),
+    ([*CH, "--per-step-beta", "0,1", "--steps", "10"], "--per-step-beta", ""),
+    ([*CH, "--per-step-beta", "9,1", "--steps", "10", "--interval", "1.5"], "--interval", ""),
     # monitor
-    (MO[:1] + ["--rate", "1.5", "--report", "0.9", "--tasks", "10"], "--rate", ""),
-    (MO + ["--tasks", "-1"], "--tasks", "whole number"),
-    (MO + ["--tasks", "10", "--collusion", "nan"], "--collusion", ""),
+    ([*MO[:1], "--rate", "1.5", "--report", "0.9", "--tasks", "10"], "--rate", ""),
+    ([*MO, "--tasks", "-1"], "--tasks", "whole number"),
+    ([*MO, "--tasks", "10", "--collusion", "nan"], "--collusion", ""),
     (["monitor", "--rate", "0.01", "--report", "", "--tasks", "10"], "--report", ""),
     # needed
     (["needed", "--prior", "0", "--target", "0.5"], "--prior", ""),
@@ -213,7 +240,7 @@ def test_cli_refuses_with_one_line(argv, field, fragment, files, capsys):
 @pytest.mark.parametrize(
     ("argv", "field"),
     [
-        (U + ["75"], "--prior"),
+        ([*U, "75"], "--prior"),
         (["pool", "--probs", "0.1,abc"], "--probs"),
         (["tornado", "stated-3-to-1", "--mode", "sideways"], "--mode"),
     ],
@@ -257,15 +284,27 @@ def _lib_rows():
         ("update bad lr", lambda: update(0.5, [-2.0]), "evidence[0]", "> 0"),
         ("update text item", lambda: update(0.5, ["three"]), "evidence[0]", "> 0"),
         ("evidence p > 1", lambda: Evidence("x", p_e_given_h=1.5, p_e_given_not_h=0.5), "p_e_given_h", ""),
-        ("evidence p = 0", lambda: Evidence("x", p_e_given_h=0.5, p_e_given_not_h=0.0), "p_e_given_not_h",
-         "infinitely strong"),
-        ("evidence percent p", lambda: Evidence("x", p_e_given_h=75, p_e_given_not_h=0.25), "p_e_given_h",
-         "did you mean 0.75?"),
+        (
+            "evidence p = 0",
+            lambda: Evidence("x", p_e_given_h=0.5, p_e_given_not_h=0.0),
+            "p_e_given_not_h",
+            "infinitely strong",
+        ),
+        (
+            "evidence percent p",
+            lambda: Evidence("x", p_e_given_h=75, p_e_given_not_h=0.25),
+            "p_e_given_h",
+            "did you mean 0.75?",
+        ),
         ("evidence only one p", lambda: Evidence("x", p_e_given_h=0.5), "p_e_given_not_h", "both"),
         ("evidence empty label", lambda: Evidence("  ", likelihood_ratio=2.0), "label", "non-empty"),
         ("evidence nan lr", lambda: Evidence("x", likelihood_ratio=NAN), "likelihood_ratio", ""),
-        ("evidence inconsistent lr", lambda: Evidence("x", p_e_given_h=0.75, p_e_given_not_h=0.25,
-                                                        likelihood_ratio=2.0), "likelihood_ratio", ""),
+        (
+            "evidence inconsistent lr",
+            lambda: Evidence("x", p_e_given_h=0.75, p_e_given_not_h=0.25, likelihood_ratio=2.0),
+            "likelihood_ratio",
+            "",
+        ),
         ("beta negative", lambda: BetaDist(-1.0, 2.0), "alpha", ""),
         ("source bad status", lambda: Source("c", status="Q"), "status", ""),
         ("needed target 1", lambda: analysis.needed(0.5, 1.0), "target", ""),
@@ -275,10 +314,24 @@ def _lib_rows():
         ("pool weights length", lambda: analysis.pool([0.1, 0.2], [1.0]), "weights", ""),
         ("pool nan", lambda: analysis.pool([0.1, NAN]), "probs", ""),
         ("csv not text", lambda: analysis.parse_forecasts_csv(b"0.1"), "forecasts", "CSV text"),
-        ("csv percent", lambda: analysis.parse_forecasts_csv("0.1\n75\n"), "forecasts row 2", "did you mean 0.75?"),
-        ("csv unicode header", lambda: analysis.parse_forecasts_csv("вероятность\n0.1\n"), "forecasts", "header"),
-        ("csv negative weight", lambda: analysis.pool(*analysis.parse_forecasts_csv("0.1,1\n0.2,-1\n")),
-         "weights", ""),
+        (
+            "csv percent",
+            lambda: analysis.parse_forecasts_csv("0.1\n75\n"),
+            "forecasts row 2",
+            "did you mean 0.75?",
+        ),
+        (
+            "csv unicode header",
+            lambda: analysis.parse_forecasts_csv("вероятность\n0.1\n"),
+            "forecasts",
+            "header",
+        ),
+        (
+            "csv negative weight",
+            lambda: analysis.pool(*analysis.parse_forecasts_csv("0.1,1\n0.2,-1\n")),
+            "weights",
+            "",
+        ),
         ("tornado factor 1", lambda: analysis.tornado(0.5, [3.0], factor=1.0), "factor", ""),
         ("sequential threshold", lambda: analysis.sequential(0.5, [3.0], threshold=2.0), "threshold", ""),
         ("chain base", lambda: closed_forms.chain_success(base=2.0, steps=3, per_step=0.9), "base", ""),
@@ -293,27 +346,66 @@ def _lib_rows():
         ("counts garbage", lambda: parse_counts("5-3"), "counts[0]", "k/n"),
         ("scenario empty", lambda: parse_scenario(""), "scenario", "empty"),
         ("scenario list", lambda: parse_scenario("[1, 2]"), "scenario", "JSON object"),
-        ("scenario wrong type", lambda: parse_scenario(json.dumps({**_SCN, "prior": "0.5"})), "prior",
-         "without quotes"),
+        (
+            "scenario wrong type",
+            lambda: parse_scenario(json.dumps({**_SCN, "prior": "0.5"})),
+            "prior",
+            "without quotes",
+        ),
         ("scenario percent", lambda: parse_scenario(json.dumps({**_SCN, "prior": 75})), "prior", "[0, 1]"),
-        ("scenario typo", lambda: parse_scenario(json.dumps({**_SCN, "prior": 0.5, "evidense": []})),
-         "evidense", "did you mean 'evidence'?"),
+        (
+            "scenario typo",
+            lambda: parse_scenario(json.dumps({**_SCN, "prior": 0.5, "evidense": []})),
+            "evidense",
+            "did you mean 'evidence'?",
+        ),
         ("scenario missing prior", lambda: parse_scenario(json.dumps(_SCN)), "prior", "required"),
-        ("scenario duplicate key", lambda: parse_scenario('{"format": "beliefs-scenario", "version": 1, '
-                                                          '"prior": 0.5, "prior": 0.6}'), "prior", "duplicate"),
-        ("scenario huge number", lambda: parse_scenario('{"format": "beliefs-scenario", "version": 1, '
-                                                        '"prior": 1e999}'), "scenario", "overflows"),
-        ("scenario huge int", lambda: parse_scenario('{"format": "beliefs-scenario", "version": 1, '
-                                                     '"prior": ' + "9" * 5000 + "}"), "scenario", "valid JSON"),
+        (
+            "scenario duplicate key",
+            lambda: parse_scenario(
+                '{"format": "beliefs-scenario", "version": 1, "prior": 0.5, "prior": 0.6}'
+            ),
+            "prior",
+            "duplicate",
+        ),
+        (
+            "scenario huge number",
+            lambda: parse_scenario('{"format": "beliefs-scenario", "version": 1, "prior": 1e999}'),
+            "scenario",
+            "overflows",
+        ),
+        (
+            "scenario huge int",
+            lambda: parse_scenario(
+                '{"format": "beliefs-scenario", "version": 1, "prior": ' + "9" * 5000 + "}"
+            ),
+            "scenario",
+            "valid JSON",
+        ),
         ("scenario deep", lambda: parse_scenario("[" * 100000 + "]" * 100000), "scenario", "levels"),
         ("scenario too big", lambda: parse_scenario(big), "scenario", "at most"),
-        ("scenario items wrong length", lambda: parse_scenario(json.dumps(
-            {**_SCN, "prior": 0.5, "models": {"covert_actions": {"k": [1, 2], "n": [10]}}})),
-         "models.covert_actions.n", "one trial count per count"),
-        ("scenario unicode name", lambda: parse_scenario(json.dumps({**_SCN, "prior": 0.5, "name": "сценарий"})),
-         "name", "letters, digits"),
-        ("scenario bad evidence", lambda: parse_scenario(json.dumps(
-            {**_SCN, "prior": 0.5, "evidence": [{**_ITEM, "p_e_given_h": True}]})), "evidence[0].p_e_given_h", ""),
+        (
+            "scenario items wrong length",
+            lambda: parse_scenario(
+                json.dumps({**_SCN, "prior": 0.5, "models": {"covert_actions": {"k": [1, 2], "n": [10]}}})
+            ),
+            "models.covert_actions.n",
+            "one trial count per count",
+        ),
+        (
+            "scenario unicode name",
+            lambda: parse_scenario(json.dumps({**_SCN, "prior": 0.5, "name": "сценарий"})),
+            "name",
+            "letters, digits",
+        ),
+        (
+            "scenario bad evidence",
+            lambda: parse_scenario(
+                json.dumps({**_SCN, "prior": 0.5, "evidence": [{**_ITEM, "p_e_given_h": True}]})
+            ),
+            "evidence[0].p_e_given_h",
+            "",
+        ),
         ("scenario direct", lambda: Scenario(prior=-1), "prior", ""),
     ]
     return rows
@@ -349,6 +441,8 @@ def test_certain_prior_is_explained_not_nan():
 LINK_ROWS = [
     ({"prior": "75"}, "prior", "did you mean 0.75?"),
     ({"prior": "nan"}, "prior", "probability"),
+    ({"prior": "3:1"}, "prior", "odds 3:1 are the probability 0.75"),
+    ({"thr": "95%"}, "thr", "did you mean 0.95?"),
     ({"prior": ""}, "prior", "probability"),
     ({"prior": "x" * 5000}, "prior", "at most"),
     ({"prior": ["0.2", "1e999"]}, "prior", "probability"),
@@ -409,7 +503,7 @@ _BASE = {"prior": "0.25", "e0": "p~0.75~0.25~1~~~~~stated"}
         ("huge.json", b" " * 1_000_001, "at most"),
         ("percent.json", json.dumps({**_SCN, "prior": 75}).encode(), "did you mean 0.75?"),
         ("nested.json", b"[" * 50_000 + b"]" * 50_000, "levels"),
-        ("latin1.json", "{\"name\": \"caf\xe9\"}".encode("latin-1"), "UTF-8"),
+        ("latin1.json", '{"name": "caf\xe9"}'.encode("latin-1"), "UTF-8"),
     ],
 )
 def test_app_upload_refused_state_unchanged(name, content, fragment):
@@ -444,3 +538,21 @@ def test_corpus_size():
     total = len(CLI_ROWS) + len(_LIB) + len(LINK_ROWS) + 4 + 2 + 3
     print(f"bad-input corpus: {total} cases", file=sys.stderr)
     assert total >= 60
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"[click here](https://evil.invalid)": "1"},
+        {"prior": "[click here](https://evil.invalid)"},
+        {"e0": "lr~![img](https://evil.invalid/x.png)~~1~~~~~label"},
+    ],
+)
+def test_app_link_warnings_do_not_render_link_markdown(query):
+    # A share link is a stranger's text: its warnings must not become live links or images on the page.
+    at = _app(query)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [w.value for w in at.warning]
+    assert any("evil.invalid" in w for w in shown), shown
+    for w in shown:
+        assert "](https://evil.invalid" not in w, w

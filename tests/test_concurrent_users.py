@@ -81,7 +81,9 @@ def server(tmp_path_factory):
             deadline = time.monotonic() + 90
             while True:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited early: {log_path.read_text(errors='replace')[-2000:]}")
+                    raise RuntimeError(
+                        f"streamlit exited early: {log_path.read_text(errors='replace')[-2000:]}"
+                    )
                 try:
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                         if r.status == 200:
@@ -133,8 +135,9 @@ async def _session(browser, url: str, i: int, barrier: asyncio.Barrier) -> dict:
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         link = f"{url}/?prior={prior_pct / 100!r}&e0=" + urllib.parse.quote("p~0.75~0.25~1~~~~~stated 3-to-1")
         await page.goto(link, wait_until="domcontentloaded", timeout=90_000)
-        await page.wait_for_selector("[data-testid=stMetric]", timeout=90_000)
-        await _settled(page)
+        await page.wait_for_function(
+            f"() => ({_SETTLED})() && ({_POSTERIOR_JS})() !== null", timeout=90_000, polling=250
+        )
         first = await page.evaluate(_POSTERIOR_JS)
         loaded = time.perf_counter()
         exceptions = await page.locator("[data-testid=stException]").count()
@@ -221,7 +224,7 @@ def test_every_cache_is_keyed_by_its_inputs():
     """
     import ast
 
-    pages = sorted((ROOT / "app_pages").glob("*.py")) + [ROOT / "app.py"]
+    pages = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "app.py"]
     cached = []
     for path in pages:
         tree = ast.parse(path.read_text())

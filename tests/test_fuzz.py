@@ -57,7 +57,9 @@ _scalars = (
 )
 json_values = st.recursive(
     _scalars,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -129,7 +131,11 @@ def test_arbitrary_json_only_input_errors(doc):
 @FUZZ
 @given(json_values)
 def test_arbitrary_json_with_scenario_header_only_input_errors(doc):
-    payload = {"format": "beliefs-scenario", "version": 1, **(doc if isinstance(doc, dict) else {"prior": doc})}
+    payload = {
+        "format": "beliefs-scenario",
+        "version": 1,
+        **(doc if isinstance(doc, dict) else {"prior": doc}),
+    }
     _parse_checked(json.dumps(payload))
 
 

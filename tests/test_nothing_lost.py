@@ -102,7 +102,7 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch, failing, exc
 
 
 def test_never_overwrites_without_the_flag(tmp_path):
-    old, new = _two_versions()
+    _old, new = _two_versions()
     target = tmp_path / "s.json"
     target.write_text("my notes, not a scenario")
     with pytest.raises(ScenarioError, match="overwrite"):
@@ -113,7 +113,7 @@ def test_never_overwrites_without_the_flag(tmp_path):
 
 def test_file_appearing_during_the_save_is_not_clobbered(tmp_path, monkeypatch):
     # Another program creates the file between the existence check and the rename.
-    old, new = _two_versions()
+    _old, new = _two_versions()
     target = tmp_path / "s.json"
     real_mkstemp = scenario_mod.tempfile.mkstemp
 
