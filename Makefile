@@ -13,6 +13,7 @@ app: setup
 
 test: setup
 	@scripts/ensure-browser.sh
+	.venv/bin/python -m ruff check .
 	.venv/bin/python -m pytest -n 2 --dist loadfile
 
 test-fast: setup

@@ -17,7 +17,16 @@ from beliefs import catalogue
 from beliefs import scenario as scenario_mod
 from beliefs.errors import InputError
 from beliefs.evidence import Source
-from beliefs.urlstate import AppState, ItemState, checked, defaults, format_counts, parse_counts
+from beliefs.urlstate import (
+    FIELDS,
+    AppState,
+    ItemState,
+    checked,
+    defaults,
+    encode,
+    format_counts,
+    parse_counts,
+)
 
 # -- catalogue ----------------------------------------------------------------------
 
@@ -87,6 +96,10 @@ def state_from_scenario(s, base: AppState | None = None) -> tuple[AppState, list
     typed, the threshold) keep ``base``'s values.
     """
     vals = dict(base.values if base is not None else defaults())
+    if s.app:
+        # Display settings saved with the file (validated when it was parsed); the
+        # scenario's own prior, ledger and model blocks below take precedence.
+        vals.update({key: FIELDS[key].parse(value, f"app.{key}") for key, value in s.app.items()})
     vals["prior"] = float(s.prior)
     vals["scenario"] = s.name
     vals["cmp"] = ",".join(repr(float(p)) for p in s.compare_priors)
@@ -203,6 +216,7 @@ def scenario_from_state(state: AppState, sources: list, notes: list):
         description="Saved from the beliefs app.",
         compare_priors=compare,
         models=models,
+        app={k: val for k, val in encode(AppState(values=v, items=())).items() if k in FIELDS},
     )
 
 

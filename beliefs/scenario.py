@@ -283,6 +283,17 @@ class ModelSettings(_Strict):
     monitoring: MonitoringSettings | None = Field(None, description="a settings object or null")
 
 
+def _check_app_settings(settings: dict[str, str]) -> None:
+    """Each display setting must be a known share-link field with a value its own parser accepts."""
+    from beliefs.urlstate import FIELDS
+
+    for key, value in settings.items():
+        spec = FIELDS.get(key)
+        if spec is None:
+            raise InputError(f"app[{key!r}]", value, "a known app setting: " + ", ".join(sorted(FIELDS)))
+        spec.parse(value, f"app.{key}")
+
+
 class Scenario(_Strict):
     """A prior, evidence items and model settings; ``format``/``version`` identify the file type."""
 
@@ -307,12 +318,19 @@ class Scenario(_Strict):
         default_factory=list, max_length=10_000, description="a list of evidence objects"
     )
     models: ModelSettings = Field(default_factory=ModelSettings, description="a models object")
+    app: dict[str, str] | None = Field(
+        None,
+        max_length=100,
+        description="the app's display settings as share-link fields (text values), or null",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         # Whole-scenario rules (a group shares one discount) are update()'s; run it once so a
         # scenario that loads is a scenario that runs.
         self.result()
+        if self.app:
+            _check_app_settings(self.app)
         return self
 
     # -- computing -----------------------------------------------------------

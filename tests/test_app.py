@@ -382,7 +382,18 @@ def test_curve_downloads(media, view, key):
 
 def test_scenario_file_round_trips(media):
     source = new_app(
-        {"prior": "0.2", "e0": "p~0.9~0.3~1~~~~~test", "ch_steps": "12", "scenario": "mine", "mo_tasks": "50"}
+        {
+            "prior": "0.2",
+            "e0": "p~0.9~0.3~1~~~~~test",
+            "ch_steps": "12",
+            "scenario": "mine",
+            "mo_tasks": "50",
+            # Display settings travel in the file's "app" block, so the whole state round-trips.
+            "thr": "0.8",
+            "ci": "0.8",
+            "entry": "odds",
+            "ch_tau": "0.3",
+        }
     )
     saved = download_bytes(media, button(source, "dl_scenario_json"))
     target = new_app()

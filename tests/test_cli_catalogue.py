@@ -37,7 +37,7 @@ def _json(cli, *argv):
 
 SCENARIO_KEYS = {
     "format", "version", "name", "title", "description", "hypothesis", "prior", "prior_source",
-    "compare_priors", "evidence", "models",
+    "compare_priors", "evidence", "models", "app",
 }  # fmt: skip
 
 

@@ -671,3 +671,13 @@ def test_scenario_modules_stay_light():
 def test_module_constants():
     assert scenario_mod.MAX_SCENARIO_BYTES == 1_000_000
     assert scenario_mod.FORMAT == "beliefs-scenario" and scenario_mod.VERSION == 1
+
+
+def test_app_display_settings_round_trip_and_are_validated(tmp_path):
+    s = Scenario(prior=0.3, app={"view": "chain", "thr": "0.9", "entry": "odds"})
+    path = save_scenario(s, tmp_path / "with-app.json")
+    assert load_scenario(path) == s
+    with pytest.raises(InputError, match=r"app\.thr: got '1\.5'"):
+        parse_scenario(scenario_to_json(s).replace('"0.9"', '"1.5"'))
+    with pytest.raises(InputError, match=r"app\['colour'\].*a known app setting"):
+        Scenario(prior=0.3, app={"colour": "red"})

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - last line of defence: a bug still gets one line, not a traceback
+    except Exception as exc:  # last line of defence: a bug still gets one line, not a traceback
         _fail(f"beliefs: internal error ({type(exc).__name__}): {exc}; please report this")
         return 1
 
