@@ -219,6 +219,8 @@ class PriorRobustness(_Table):
     posterior_log_odds: np.ndarray
     user_index: int
     compare_priors: tuple[float, ...] = ()
+    # update()'s own posterior at the user's prior (it may take the exact-product route).
+    user_posterior: float | None = None
 
     @property
     def priors(self) -> np.ndarray:
@@ -226,12 +228,15 @@ class PriorRobustness(_Table):
 
     @property
     def posteriors(self) -> np.ndarray:
-        return _logistic(self.posterior_log_odds)
+        post = _logistic(self.posterior_log_odds)
+        if self.user_posterior is not None:
+            post[self.user_index] = self.user_posterior
+        return post
 
     @property
     def posterior(self) -> float:
         """The posterior at the user's prior (equal to ``update(prior, evidence).posterior``)."""
-        return probability(float(self.posterior_log_odds[self.user_index]))
+        return float(self.posteriors[self.user_index])
 
     def posterior_at(self, prior: object) -> float:
         """The posterior for another prior under the same evidence."""
@@ -322,6 +327,7 @@ def prior_robustness(
         posterior_log_odds=grid + log_lr,
         user_index=index,
         compare_priors=others,
+        user_posterior=result.posterior,
     )
 
 

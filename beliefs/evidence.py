@@ -129,8 +129,10 @@ class Evidence:
                         self.likelihood_ratio,
                         f"P(E|H)/P(E|not H) = {peh:g}/{pen:g} = {math.exp(log_lr):.6g}, or leave it out",
                     )
-            # Past 1.8e308 the ratio itself overflows; log_lr stays exact and is what update() uses.
-            set_(self, "likelihood_ratio", odds_from_log_odds(log_lr))
+            # The quotient is exact to one rounding (0.75/0.25 is 3.0, where exp(log) gives
+            # 2.9999999999999996); past 1.8e308 it overflows and exp(log_lr) says inf instead.
+            quotient = peh / pen
+            set_(self, "likelihood_ratio", quotient if math.isfinite(quotient) else odds_from_log_odds(log_lr))
         elif self.likelihood_ratio is not None:
             lr = as_positive(self.likelihood_ratio, "likelihood_ratio", "a likelihood ratio: finite and > 0")
             set_(self, "likelihood_ratio", lr)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_evidence, format_odds, format_probability
-from beliefs.odds import LN10, bits, complement, decibels, log_odds, odds_from_log_odds, probability
+from beliefs.odds import LN10, bits, complement, decibels, log_odds, odds, odds_from_log_odds, probability
 from beliefs.validation import as_positive, as_probability
 
 __all__ = ["CROMWELL_NOTE", "Contribution", "UpdateResult", "update"]
@@ -95,6 +95,8 @@ class UpdateResult:
     posterior_log_odds: float
     items: tuple[Contribution, ...]
     note: str | None = None
+    # Odds as a plain product, where that is exact to a few roundings (see update()).
+    linear_posterior_odds: float | None = None
 
     @property
     def certain(self) -> bool:
@@ -102,15 +104,19 @@ class UpdateResult:
 
     @property
     def prior_odds(self) -> float:
-        return odds_from_log_odds(self.prior_log_odds)
+        return odds(self.prior)
 
     @property
     def posterior_odds(self) -> float:
+        if self.linear_posterior_odds is not None:
+            return self.linear_posterior_odds
         return odds_from_log_odds(self.posterior_log_odds)
 
     @property
     def posterior_complement(self) -> float:
         """``1 - posterior``, accurate where the posterior rounds to 1."""
+        if self.linear_posterior_odds is not None:
+            return 1.0 / (1.0 + self.linear_posterior_odds)
         return complement(self.posterior_log_odds)
 
     @property
@@ -231,6 +237,7 @@ def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independe
     )
     prior_x = log_odds(p)
     note = None
+    linear = None
     if math.isinf(prior_x):
         note = CROMWELL_NOTE.format(p=p, o="0" if p == 0 else "infinite")
         posterior_x = prior_x
@@ -238,6 +245,9 @@ def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independe
     else:
         posterior_x = prior_x + math.fsum(c.weighted_log_lr for c in contributions)
         posterior = probability(posterior_x)
+        linear = _linear_odds(p, contributions, posterior_x)
+        if linear is not None:
+            posterior = linear / (1.0 + linear)
     return UpdateResult(
         prior=p,
         posterior=posterior,
@@ -245,4 +255,38 @@ def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independe
         posterior_log_odds=posterior_x,
         items=contributions,
         note=note,
+        linear_posterior_odds=linear,
     )
+
+
+_LINEAR_RANGE = math.log(1e280)  # far from overflow and from subnormal underflow
+
+
+def _linear_odds(prior: float, contributions: tuple[Contribution, ...], posterior_x: float) -> float | None:
+    """Posterior odds as ``prior odds x product of ratios``, when that is the more exact route.
+
+    The log-space sum is exact to rounding in *nats*, but ``exp`` turns a
+    rounding of ln 3 into ``2.9999999999999996``; a product of a few ratios
+    such as 0.75/0.25 is exact to a few roundings in the odds themselves.  Used
+    only for undiscounted items, and only far from the float range's ends,
+    where every intermediate product stays normal.  Factors are multiplied in
+    sorted order so that the result does not depend on the items' order.
+    """
+    if not contributions or abs(posterior_x) > _LINEAR_RANGE:
+        return None
+    if any(c.weighted_log_lr != c.log_lr or abs(c.log_lr) > _LINEAR_RANGE for c in contributions):
+        return None
+    factors = sorted([odds(prior), *(c.likelihood_ratio for c in contributions)])
+    # Largest and smallest alternately keep every partial product near 1.
+    product = 1.0
+    lo, hi = 0, len(factors) - 1
+    while lo <= hi:
+        if product < 1:
+            product *= factors[hi]
+            hi -= 1
+        else:
+            product *= factors[lo]
+            lo += 1
+        if not (1e-280 < product < 1e280):
+            return None
+    return product if 0 < product < math.inf else None

@@ -196,3 +196,22 @@ def test_ratio_beyond_float_range_from_probabilities_stays_exact():
     r = update(0.5, [e])
     assert r.to_dict()["posterior_log10_odds"] == pytest.approx(310, rel=1e-12)
     assert r.to_dict()["items"][0]["likelihood_ratio"] is None
+
+
+def test_headline_numbers_are_exact_floats():
+    # The odds come from a product of quotients, not exp(log): 0.75/0.25 is exactly 3.
+    e = Evidence("stated", p_e_given_h=0.75, p_e_given_not_h=0.25)
+    half = update(0.5, [e])
+    assert (half.posterior, half.posterior_odds, half.posterior_complement) == (0.75, 3.0, 0.25)
+    assert update(0.25, [e]).posterior == 0.5
+    assert update(0.2, [Evidence("t", p_e_given_h=0.9, p_e_given_not_h=0.3)]).posterior == 3 / 7
+
+
+@given(prior=probs, ratios=st.lists(ratios, min_size=1, max_size=8), data=st.data())
+def test_linear_and_log_routes_agree_and_ignore_order(prior, ratios, data):
+    items = [lr(x) for x in ratios]
+    r = update(prior, items)
+    shuffled = update(prior, data.draw(st.permutations(items)))
+    assert r.posterior == shuffled.posterior and r.posterior_odds == shuffled.posterior_odds
+    assert math.log(r.posterior_odds) == pytest.approx(r.posterior_log_odds, rel=1e-12, abs=1e-12)
+    assert r.posterior == pytest.approx(probability(r.posterior_log_odds), rel=1e-12)
