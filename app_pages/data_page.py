@@ -328,6 +328,28 @@ def _partial(ks, ns, prior, h, not_h) -> None:
         m1.metric("P(H | data), MCMC", f"{res.posterior:.4f} ± {res.mcse:.4f}")
         m2.metric("P(H | data), quadrature", f"{exact.posterior:.4f}")
         _diagnostics(res.r_hat, res.ess_bulk, res.divergences, res.warnings)
+        _sensitivity_table(res)
+
+
+def _sensitivity_table(res, var_names=None) -> None:
+    from models.sensitivity import EXPLANATION, prior_sensitivity
+
+    try:
+        sens = prior_sensitivity(res, var_names=var_names)
+    except Exception as exc:  # a diagnostic must never take the fit's numbers down with it
+        st.caption(f"Prior sensitivity not available: {exc}")
+        return
+    label = "Prior sensitivity (power-scaling)" + (f": {len(sens.flagged)} flagged" if sens.flagged else "")
+    with st.expander(label, expanded=bool(sens.flagged)):
+        st.caption(EXPLANATION)
+        st.dataframe(
+            [
+                {"quantity": r.variable, "prior": round(r.prior, 3), "likelihood": round(r.likelihood, 3),
+                 "diagnosis": r.diagnosis}
+                for r in sens.table
+            ],
+            hide_index=True,
+        )
 
 
 def _before_after() -> None:
@@ -377,3 +399,4 @@ def _before_after() -> None:
         )
         diag = res.diagnostics
         _diagnostics(diag.max_r_hat, diag.min_ess_bulk, diag.divergences, res.warnings)
+        _sensitivity_table(res, list(res.summary))

@@ -658,6 +658,9 @@ class McmcCountsResult:
     result: McmcResult | None = field(default=None, repr=False)
     seconds: float = 0.0
     sampled: bool = True
+    # What models.sensitivity needs to split the Potential into log prior and log likelihood.
+    model_kind: str = ""
+    model_data: dict = field(default_factory=dict, repr=False)
 
     @property
     def converged(self) -> bool:
@@ -685,7 +688,9 @@ def _certain_mcmc(prior: float) -> McmcCountsResult:
     )
 
 
-def _summarize_p_h(res: McmcResult, extra_vars: Sequence[str]) -> McmcCountsResult:
+def _summarize_p_h(
+    res: McmcResult, extra_vars: Sequence[str], model_kind: str = "", model_data: dict | None = None
+) -> McmcCountsResult:
     diag = res.diagnostics(["p_h", *extra_vars])
     ph = diag["p_h"]
     return McmcCountsResult(
@@ -699,6 +704,8 @@ def _summarize_p_h(res: McmcResult, extra_vars: Sequence[str]) -> McmcCountsResu
         diagnostics=diag,
         result=res,
         seconds=res.seconds,
+        model_kind=model_kind,
+        model_data=dict(model_data or {}),
     )
 
 
@@ -726,7 +733,7 @@ def mcmc_no_pooling(
     for tag, rate in (("h", bh), ("not_h", bn)):
         data[f"pseudo_centre_{tag}"], data[f"pseudo_scale_{tag}"] = conjugate_pseudo_prior(k_arr, n_arr, rate)
     res = compiled.sample(data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
-    return _summarize_p_h(res, ["xi_h", "xi_not_h"])
+    return _summarize_p_h(res, ["xi_h", "xi_not_h"], "no_pooling", data)
 
 
 def mcmc_partial_pooling(
@@ -760,7 +767,7 @@ def mcmc_partial_pooling(
     res = compiled.sample(
         data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout, target_accept=target_accept
     )
-    return _summarize_p_h(res, ["xi_h", "xi_not_h"])
+    return _summarize_p_h(res, ["xi_h", "xi_not_h"], "partial_pooling", data)
 
 
 # ---------------------------------------------------------------------------
@@ -847,6 +854,8 @@ class BeforeAfterResult:
     quantiles: dict
     diagnostics: Diagnostics
     result: McmcResult = field(repr=False)
+    # The pm.Data values sampled with (models.sensitivity sets them before computing log densities).
+    model_data: dict = field(default_factory=dict, repr=False)
 
     @property
     def warnings(self) -> list[str]:
@@ -918,4 +927,5 @@ def fit_before_after(
         quantiles=quantiles,
         diagnostics=diag,
         result=res,
+        model_data=data,
     )

@@ -52,6 +52,7 @@ __all__ = [
     "SamplingError",
     "SamplingTimeout",
     "VariableDiagnostics",
+    "cached",
     "clear_cache",
     "compile_count",
     "compile_model",
@@ -482,6 +483,11 @@ def get_compiled(key: Any, builder: Callable[[], Any]) -> CompiledModel:
             cached = compile_model(builder(), structure_key=key)
             _cache[key] = cached
         return cached
+
+
+def cached(key) -> CompiledModel | None:
+    """The compiled model already cached under ``key``, or None (never compiles)."""
+    return _cache.get(key)
 
 
 def compile_count() -> int:

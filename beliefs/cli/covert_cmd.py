@@ -139,7 +139,20 @@ def _counts(args) -> int:
         if not m.sampled:
             mc["warnings"] = [f"MCMC not run: prior P(H) = {prior:g} is certainty, which no evidence can move"]
         data["mcmc"] = mc
+        data["prior_sensitivity"] = _sensitivity(m)
     return emit(args, data, _counts_table(data))
+
+
+def _sensitivity(m) -> dict | None:
+    """Power-scaling prior/likelihood sensitivity of the fit (None when nothing was sampled)."""
+    if not m.sampled:
+        return None
+    from models.sensitivity import prior_sensitivity
+
+    try:
+        return prior_sensitivity(m).to_dict()
+    except (ValueError, ArithmeticError) as exc:  # a diagnostic failing must not hide the fit's numbers
+        return {"error": f"prior sensitivity not available: {exc}", "rows": []}
 
 
 def _counts_table(d: dict) -> str:
@@ -192,6 +205,19 @@ def _counts_table(d: dict) -> str:
             lines.extend(f"    - {w}" for w in mc["warnings"])
         else:
             lines.append("  converged: r_hat <= 1.01, bulk ESS >= 400, no divergences")
+    ps = d.get("prior_sensitivity")
+    if ps and ps.get("error"):
+        lines.append("")
+        lines.append(f"Prior sensitivity: {ps['error']}")
+    elif ps:
+        lines.append("")
+        lines.append(f"Prior sensitivity (power-scaling prior / likelihood by alpha in [{ps['alphas'][0]:g}, {ps['alphas'][1]:g}]):")
+        width = max([len("quantity"), *(len(r["variable"]) for r in ps["rows"])])
+        lines.append(f"  {'quantity':<{width}}  {'prior':>7}  {'likelihood':>10}  diagnosis")
+        for r in ps["rows"]:
+            diag = "ok" if r["diagnosis"] == "\u2713" else r["diagnosis"]
+            lines.append(f"  {r['variable']:<{width}}  {r['prior']:>7.3f}  {r['likelihood']:>10.3f}  {diag}")
+        lines.append(f"  (>= {ps['threshold']:g} flags a strong prior, or prior-data conflict if the likelihood's is too)")
     return "\n".join(lines)
 
 
