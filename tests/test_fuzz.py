@@ -192,13 +192,14 @@ def test_thirty_megabytes_refused_before_parsing(tmp_path):
     start = time.perf_counter()
     with pytest.raises(InputError, match="at most"):
         load_scenario(path)
-    assert time.perf_counter() - start < 0.2
+    # Refused on its size: reading and parsing 30 MB would take seconds; a loaded CI core gets slack.
+    assert time.perf_counter() - start < 1.0
     start = time.perf_counter()
     with pytest.raises(InputError, match="at most"):
         parse_scenario(body)
     with pytest.raises(InputError, match="at most"):
         parse_scenario(body.decode())
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 2.0
     assert len(body) > 30 * MAX_SCENARIO_BYTES
 
 

@@ -445,7 +445,7 @@ def test_a_30_mb_file_is_refused_quickly_without_reading_it(tmp_path, monkeypatc
         load_scenario(big)
     elapsed = time.perf_counter() - start
     assert opened == []  # refused on its size alone
-    assert elapsed < 0.1, elapsed
+    assert elapsed < 1.0, elapsed  # the real proof is `opened == []`; this only catches a full read
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
