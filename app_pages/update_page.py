@@ -315,9 +315,9 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
                     "evidence": c.text,
                     "bits": round(c.bits, 4),
                     "dB": round(c.decibels, 3),
-                    "posterior after": format_probability(result.prior_log_odds + _cumulative(result, k)),
+                    "posterior after": format_probability(after),
                 }
-                for k, c in enumerate(result.items)
+                for c, after in zip(result.items, result.log_odds_path[1:], strict=True)
             ],
             hide_index=True,
             width="stretch",
@@ -369,10 +369,6 @@ def _compare_priors(evidence: list[Evidence]) -> None:
             }
         )
     st.dataframe(rows, hide_index=True, width="stretch")
-
-
-def _cumulative(result, k: int) -> float:
-    return math.fsum(c.weighted_log_lr for c in result.items[: k + 1])
 
 
 def _distribution(prior: float, evidence: list[Evidence]) -> None:

@@ -95,11 +95,10 @@ def waterfall_rows(result: UpdateResult) -> list[list]:
             result.prior,
         ]
     )
-    level = result.prior_log_odds
     if not result.certain:
+        path = result.log_odds_path
         for i, c in enumerate(result.items, start=1):
-            start = level
-            level = level + c.weighted_log_lr
+            start, level = path[i - 1], path[i]
             rows.append(
                 [f"item {i}", c.label, bits(start), bits(level), c.bits, c.decibels, probability(level)]
             )

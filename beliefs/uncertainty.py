@@ -48,6 +48,7 @@ import numpy as np
 from scipy import special
 
 from beliefs.closed_forms import (
+    DEFAULT_INTERVAL,
     ChainCurve,
     MonitorCurve,
     as_beta,
@@ -78,7 +79,6 @@ __all__ = [
     "posterior_distribution",
 ]
 
-DEFAULT_INTERVAL = 0.9
 _MAX_DRAWS = 10_000_000  # beyond this a request is a typo, and would exhaust memory
 
 

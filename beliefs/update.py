@@ -125,6 +125,19 @@ class UpdateResult:
         return math.fsum(c.weighted_log_lr for c in self.items)
 
     @property
+    def log_odds_path(self) -> tuple[float, ...]:
+        """Log-odds after the prior and after each item in order; the last is ``posterior_log_odds``.
+
+        Each entry is the prior plus the ``fsum`` of the items so far, as
+        :func:`update` sums them, so the last one equals the posterior exactly.
+        A certain prior stays where it is.
+        """
+        terms = [c.weighted_log_lr for c in self.items]
+        if self.certain:
+            return (self.prior_log_odds,) * (len(terms) + 1)
+        return tuple(self.prior_log_odds + math.fsum(terms[:j]) for j in range(len(terms) + 1))
+
+    @property
     def bits(self) -> float:
         return bits(self.log_lr)
 

@@ -36,7 +36,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from beliefs.closed_forms import as_beta, check_interval_mass
+from beliefs.closed_forms import DEFAULT_INTERVAL, as_beta, check_interval_mass
 from beliefs.evidence import BetaDist
 from beliefs.uncertainty import DriftPrior, check_drift_inputs, curve_from_draws, equal_tailed
 from beliefs.validation import as_count, as_probability
@@ -121,7 +121,7 @@ def sample_beta_chain(
     tune: int = 1000,
     chains: int = 2,
     seed: int = 0,
-    interval: float = 0.9,
+    interval: float = DEFAULT_INTERVAL,
     timeout: float | None = None,
 ) -> BetaChainFit:
     """Sample the Beta-survival chain with NUTS (compiled once per process, then re-used)."""
@@ -208,7 +208,7 @@ def chain_drift_draws_pymc(
 
 
 def chain_drift_curve_pymc(
-    base: float, max_steps: int, prior: DriftPrior, *, draws: int = 20_000, seed: int = 0, interval: float = 0.9
+    base: float, max_steps: int, prior: DriftPrior, *, draws: int = 20_000, seed: int = 0, interval: float = DEFAULT_INTERVAL
 ):
     """P(success) against steps 0..``max_steps`` with an equal-tailed band, from the PyMC model."""
     sims = chain_drift_draws_pymc(base, max_steps, prior, draws=draws, seed=seed)

@@ -30,7 +30,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from beliefs.closed_forms import as_beta, check_interval_mass
+from beliefs.closed_forms import DEFAULT_INTERVAL, as_beta, check_interval_mass
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.uncertainty import equal_tailed
@@ -113,7 +113,7 @@ def sample_monitoring(
     tune: int = 1000,
     chains: int = 2,
     seed: int = 0,
-    interval: float = 0.9,
+    interval: float = DEFAULT_INTERVAL,
     timeout: float | None = None,
 ) -> MonitorFit:
     """Sample the monitoring model with NUTS; each of rate/report/collusion is a probability or a Beta."""

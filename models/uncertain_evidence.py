@@ -29,7 +29,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from beliefs.closed_forms import check_interval_mass
+from beliefs.closed_forms import DEFAULT_INTERVAL, check_interval_mass
 from beliefs.uncertainty import PosteriorDistribution, evidence_terms
 from beliefs.update import CROMWELL_NOTE
 from beliefs.validation import as_count, as_probability
@@ -117,7 +117,7 @@ def posterior_distribution_pymc(
     draws: int = 20_000,
     seed: int = 0,
     threshold: float = 0.5,
-    interval: float = 0.9,
+    interval: float = DEFAULT_INTERVAL,
 ) -> PosteriorDistribution:
     """:func:`beliefs.uncertainty.posterior_distribution`, drawn by PyMC instead of NumPy.
 

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.pymc_models import build_funnel
+
 ROOT = Path(__file__).resolve().parent.parent
 COUNTS = ["counts", "--k", "1,0,2", "--n", "20,20,20", "--prior", "0.5", "--rate-if-h", "1,9",
           "--rate-if-not-h", "1,99", "--pooling", "none", "--mcmc", "--seed", "3"]  # fmt: skip
@@ -31,22 +33,11 @@ COUNTS = ["counts", "--k", "1,0,2", "--n", "20,20,20", "--prior", "0.5", "--rate
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("failing_samplers")]
 
 
-def _build_funnel():
-    import pymc as pm
-
-    # Neal's funnel in the centred parametrization: the sampler cannot reach the neck.
-    with pm.Model() as model:
-        scale = pm.Data("scale", 3.0)
-        v = pm.Normal("v", 0.0, scale)
-        pm.Normal("x", 0.0, pm.math.exp(v / 2), shape=9)
-    return model
-
-
 @pytest.fixture(scope="module")
 def funnel():
     from models.sampling import get_compiled
 
-    return get_compiled(("test_failing_samplers_funnel",), _build_funnel)
+    return get_compiled(("tests_funnel",), build_funnel)
 
 
 def test_funnel_is_reported_as_not_converged(funnel):

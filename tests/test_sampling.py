@@ -21,6 +21,7 @@ from models.sampling import (
     get_compiled,
     summarize_draws,
 )
+from tests.pymc_models import build_funnel
 
 A0, B0 = 2.0, 3.0  # prior Beta(A0, B0) on the rate
 
@@ -35,17 +36,6 @@ def _build_conjugate():
         b = pm.Data("b", B0)
         rate = pm.Beta("rate", a, b)
         pm.Binomial("k_obs", n=n, p=rate, observed=k)
-    return model
-
-
-def _build_funnel():
-    import pymc as pm
-
-    # Neal's funnel, centred: a classic source of divergent transitions.
-    with pm.Model() as model:
-        scale = pm.Data("scale", 3.0)
-        v = pm.Normal("v", 0.0, scale)
-        pm.Normal("x", 0.0, pm.math.exp(v / 2), shape=9)
     return model
 
 
@@ -140,7 +130,7 @@ class TestCompiledModel:
         assert any("at least 2 chains" in w for w in res.diagnostics(["rate"]).warnings)
 
     def test_divergences_are_counted_and_warned(self):
-        funnel = get_compiled(("test_sampling_funnel",), _build_funnel)
+        funnel = get_compiled(("tests_funnel",), build_funnel)
         res = funnel.sample({"scale": 3.0}, draws=500, tune=300, seed=2)
         stats_div = int(res.idata["sample_stats"]["diverging"].values.sum())
         diag = res.diagnostics(["v"])
@@ -148,7 +138,7 @@ class TestCompiledModel:
         assert any("divergent" in w for w in diag.warnings)
 
     def test_vector_variables_reported_elementwise(self):
-        funnel = get_compiled(("test_sampling_funnel",), _build_funnel)
+        funnel = get_compiled(("tests_funnel",), build_funnel)
         res = funnel.sample({"scale": 1.0}, draws=200, tune=200, seed=2)
         diag = res.diagnostics(["x"])
         assert set(diag.variables) == {f"x[{i}]" for i in range(9)}

@@ -215,3 +215,18 @@ def test_linear_and_log_routes_agree_and_ignore_order(prior, ratios, data):
     assert r.posterior == shuffled.posterior and r.posterior_odds == shuffled.posterior_odds
     assert math.log(r.posterior_odds) == pytest.approx(r.posterior_log_odds, rel=1e-12, abs=1e-12)
     assert r.posterior == pytest.approx(probability(r.posterior_log_odds), rel=1e-12)
+
+
+@given(prior=probs, ratios=st.lists(ratios, max_size=8))
+def test_log_odds_path_walks_from_prior_to_posterior(prior, ratios):
+    r = update(prior, [lr(x) for x in ratios])
+    path = r.log_odds_path
+    assert len(path) == len(ratios) + 1
+    assert path[0] == r.prior_log_odds and path[-1] == r.posterior_log_odds
+    # Independent answer: each step is the previous level times that item's ratio, in odds.
+    for before, after, x in zip(path, path[1:], ratios, strict=False):
+        assert after - before == pytest.approx(math.log(x), abs=1e-9)
+
+
+def test_log_odds_path_of_a_certain_prior_does_not_move():
+    assert update(0.0, [3.0, 5.0]).log_odds_path == (-math.inf,) * 3
