@@ -47,6 +47,7 @@ from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
+from beliefs.special import MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
@@ -353,7 +354,7 @@ def _counts(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
         raise InputError("k", k, f"one count per environment: {len(ns)} value(s), like n")
     k_out, n_out = [], []
     for i, (ki, ni) in enumerate(zip(ks, ns, strict=True)):
-        nn = as_count(ni, f"n[{i}]", minimum=0)
+        nn = as_count(ni, f"n[{i}]", minimum=0, maximum=MAX_EXACT_COUNT)
         kk = as_count(ki, f"k[{i}]", minimum=0, maximum=nn)
         k_out.append(kk)
         n_out.append(nn)
@@ -410,7 +411,8 @@ def covert_log_bf(
     kk, nn = _counts(k, n)
     h = _beta(rate_if_h, "rate_if_h")
     not_h = _beta(rate_if_not_h, "rate_if_not_h")
-    return math.fsum(_env_log_bf(kk, nn, h, not_h).tolist())
+    # Not fsum(_env_log_bf): betaln differences cancel at large n or large Beta parameters.
+    return log_bf_beta_binomial(kk.tolist(), nn.tolist(), (h.alpha, h.beta), (not_h.alpha, not_h.beta))
 
 
 @dataclass(frozen=True, eq=False)

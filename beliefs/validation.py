@@ -9,6 +9,8 @@ allowed range is an error, never silently moved inside it.
 from __future__ import annotations
 
 import math
+import re
+from decimal import Decimal
 from numbers import Integral, Real
 
 from beliefs.errors import InputError
@@ -22,6 +24,15 @@ __all__ = [
 ]
 
 _MAX_TEXT = 64  # longer "numbers" are garbage, not precision
+# ASCII decimal numerals only: Python's float()/int() also take "١", "０.５" and "1_000", which a reader
+# of the input (or of a shared file) would not read as the number the program used.
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_ASCII_NOTE = "ASCII digits only, like 0.25 or 1e-6 (no other scripts, full-width digits or _ separators)"
+
+
+def _numeral_hint(text: str) -> str:
+    return _ASCII_NOTE if not text.isascii() or "_" in text else ""
 
 
 def as_float(value: object, field: str, allowed: str = "a finite number") -> float:
@@ -36,17 +47,16 @@ def as_float(value: object, field: str, allowed: str = "a finite number") -> flo
             raise InputError(field, value, allowed)
         if text.endswith("%"):
             raise InputError(field, value, allowed, hint=_percent_hint(text[:-1]))
-        try:
-            number = float(text)
-        except ValueError:
-            raise InputError(field, value, allowed) from None
+        if not _DECIMAL.fullmatch(text):
+            raise InputError(field, value, allowed, hint=_numeral_hint(text))
+        number = float(text)
     elif isinstance(value, Real):
         number = float(value)
     else:
         raise InputError(field, value, allowed)
     if not math.isfinite(number):
         raise InputError(field, value, allowed)
-    return number
+    return number + 0.0  # -0.0 becomes 0.0: "-0" is zero, and must never print as "exactly -0"
 
 
 def _percent_hint(text: str) -> str:
@@ -75,6 +85,7 @@ def as_probability(
     if odds_hint:
         raise InputError(field, value, allowed, hint=odds_hint)
     number = as_float(value, field, allowed)
+    _refuse_rounded_certainty(value, number, field, allowed)
     bad = number < 0 or number > 1 or (open_lower and number == 0) or (open_upper and number == 1)
     if bad:
         hint = ""
@@ -86,6 +97,29 @@ def as_probability(
             hint = "a probability of exactly 1 is certainty"
         raise InputError(field, value, allowed, hint=hint)
     return number
+
+
+def _refuse_rounded_certainty(value: object, number: float, field: str, allowed: str) -> None:
+    """A typed probability that is not 0 or 1 but rounds to it as a double is refused, never made certain."""
+    if not isinstance(value, str) or number not in (0.0, 1.0):
+        return
+    exact = Decimal(value.strip())  # already checked to be an ASCII decimal numeral; exact, cheap at any exponent
+    if number == 0.0 and exact != 0:
+        side, edge = "0", "the smallest positive double is 5e-324"
+    elif number == 1.0 and exact != 1:
+        side, edge = "1", "the largest double below 1 is 1 - 1.1e-16"
+    else:
+        return
+    raise InputError(
+        field,
+        value,
+        allowed,
+        hint=(
+            f"{value.strip()} is not {side} but rounds to exactly {side} as a double ({edge}); "
+            "give it as odds instead: a prior of 0.5 times likelihood ratios whose product is the odds "
+            "you mean (e.g. 1e-200 twice for odds 1e-400), or in the app as odds or log10 odds"
+        ),
+    )
 
 
 def _odds_hint(value: object) -> str:
@@ -122,10 +156,9 @@ def as_count(value: object, field: str, *, minimum: int = 0, maximum: int | None
             text = value.strip()
             if not text or len(text) > _MAX_TEXT:
                 raise InputError(field, value, allowed)
-            try:
-                number = int(text)
-            except ValueError:
-                raise InputError(field, value, allowed) from None
+            if not _INTEGER.fullmatch(text):
+                raise InputError(field, value, allowed, hint=_numeral_hint(text))
+            number = int(text)
         elif isinstance(value, Real) and math.isfinite(float(value)) and float(value).is_integer():
             number = int(value)
         else:

@@ -81,6 +81,7 @@ from scipy import integrate, optimize, special
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.odds import LN2, LN10, log_odds, probability
+from beliefs.special import MAX_EXACT_COUNT, log_beta_ratio, log_bf_beta_binomial
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
 
@@ -135,8 +136,8 @@ def check_counts(k, n, *, k_field: str = "k", n_field: str = "n") -> tuple[np.nd
         raise InputError(k_field, f"{len(k_raw)} environments", f"at most {MAX_ENVIRONMENTS} environments")
     ks, ns = [], []
     for j, (kr, nr) in enumerate(zip(k_raw, n_raw, strict=True)):
-        kj = as_count(kr, f"{k_field}[{j}]")
-        nj = as_count(nr, f"{n_field}[{j}]")
+        kj = as_count(kr, f"{k_field}[{j}]", maximum=MAX_EXACT_COUNT)
+        nj = as_count(nr, f"{n_field}[{j}]", maximum=MAX_EXACT_COUNT)
         if kj > nj:
             raise InputError(
                 f"{k_field}[{j}]", kr, f"a count <= {n_field}[{j}] = {nj} (covert actions cannot exceed rollouts)"
@@ -190,7 +191,8 @@ def log_beta_binomial(k, n, alpha, beta) -> np.ndarray:
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
     log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-    return log_choose + special.betaln(k + alpha, n - k + beta) - special.betaln(alpha, beta)
+    ratio = np.vectorize(lambda kj, nj: log_beta_ratio(alpha, beta, kj, nj - kj), otypes=[float])
+    return log_choose + ratio(k, n)
 
 
 @dataclass(frozen=True)
@@ -224,9 +226,12 @@ class CountsResult:
     n_environments: int
     quadrature_rel_error: float | None = None
     note: str = ""
+    exact_log_bf: float | None = None  # computed without cancellation (beliefs.special); the marginals are O(n)
 
     @property
     def log_bayes_factor(self) -> float:
+        if self.exact_log_bf is not None:
+            return self.exact_log_bf
         return self.log_marginal_h - self.log_marginal_not_h
 
     @property
@@ -314,7 +319,9 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
     bn = check_beta(rate_if_not_h, "rate_if_not_h")
     lm_h = float(np.sum(log_beta_binomial(k_arr, n_arr, bh.alpha, bh.beta)))
     lm_n = float(np.sum(log_beta_binomial(k_arr, n_arr, bn.alpha, bn.beta)))
-    return CountsResult("exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p))
+    # The difference lm_h - lm_n of two O(n) numbers cancels (wrong even in sign at n = 1e16); this does not.
+    log_bf = log_bf_beta_binomial(k_arr.tolist(), n_arr.tolist(), (bh.alpha, bh.beta), (bn.alpha, bn.beta))
+    return CountsResult("exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p), exact_log_bf=log_bf)
 
 
 def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[float, float]:
