@@ -68,8 +68,8 @@ def log1pmx(t: float) -> float:
     With :math:`r = t/(2+t)`, :math:`\ln(1+t) = 2\,\mathrm{atanh}\,r`, so
     :math:`\ln(1+t) - t = -rt + 2\sum_{j\ge1} r^{2j+1}/(2j+1)`.
 
-    >>> log1pmx(1e-10)  # -t**2/2 + t**3/3
-    -5e-21
+    >>> log1pmx(1e-10)  # -t**2/2 + t**3/3 - ...
+    -4.999999999666667e-21
     """
     if not -0.5 <= t <= 1.0:
         return math.log1p(t) - t
@@ -89,7 +89,7 @@ def log1pmx(t: float) -> float:
 def lgammacor(z: float) -> float:
     r"""Stirling's remainder :math:`\omega(z) = \ln\Gamma(z) - (z-\tfrac12)\ln z + z - \tfrac12\ln 2\pi`, for :math:`z \ge 10`.
 
-    >>> abs(lgammacor(10.0) - (math.lgamma(10.0) - 9.5 * math.log(10.0) + 10.0 - 0.5 * math.log(2 * math.pi))) < 1e-15
+    >>> abs(lgammacor(10.0) - 0.0083305634333628712564693) < 1e-17  # mpmath, 50 digits
     True
     """
     if z < _STIRLING:

@@ -42,6 +42,7 @@ prior: got '1.5'; expected a probability in [0, 1] (did you mean 0.015? probabil
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -49,7 +50,7 @@ from typing import Any, Literal
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Source
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
-from beliefs.validation import as_count, as_float, as_positive, as_probability
+from beliefs.validation import as_count, as_float, as_positive, as_probability, refuse_rounded_certainty
 
 __all__ = [
     "FIELDS",
@@ -459,9 +460,12 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
     0.25
     """
     if entry == "percent":
-        pct = as_float(text, field, "a percentage in [0, 100]")
+        allowed = "a percentage in [0, 100]"
+        pct = as_float(text, field, allowed)
         if not 0 <= pct <= 100:
-            raise InputError(field, text, "a percentage in [0, 100]")
+            raise InputError(field, text, allowed)
+        exact = Decimal(text.strip()) in (0, 100) if isinstance(text, str) else pct in (0, 100)
+        refuse_rounded_certainty(field, text, pct / 100, exactly_certain=exact, allowed=allowed)
         return pct / 100
     if entry == "odds":
         allowed = "odds a:b with a, b >= 0 and not both 0, e.g. 1:3"
@@ -472,10 +476,15 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
         b = as_float(right, field, allowed)
         if a < 0 or b < 0 or a + b == 0:
             raise InputError(field, text, allowed)
-        return a / (a + b)
+        top = max(a, b)  # scaled first: 1e308:1e308 is 1/2, not inf/inf
+        p = (a / top) / (a / top + b / top)
+        refuse_rounded_certainty(field, text, p, exactly_certain=a == 0 or b == 0, allowed=allowed)
+        return p
     if entry == "log-odds":
         lam = _parse_log_odds(text, field)
-        return probability(lam)
+        p = probability(lam)
+        refuse_rounded_certainty(field, text, p, exactly_certain=False, allowed="log-odds from -744 to +36 nats (the prior is kept as a probability)")
+        return p
     raise InputError("entry", entry, "one of " + ", ".join(PRIOR_ENTRIES))
 
 

@@ -16,6 +16,7 @@ from numbers import Integral, Real
 from beliefs.errors import InputError
 
 __all__ = [
+    "refuse_rounded_certainty",
     "as_count",
     "as_float",
     "as_float_list",
@@ -101,23 +102,28 @@ def as_probability(
 
 def _refuse_rounded_certainty(value: object, number: float, field: str, allowed: str) -> None:
     """A typed probability that is not 0 or 1 but rounds to it as a double is refused, never made certain."""
-    if not isinstance(value, str) or number not in (0.0, 1.0):
+    if isinstance(value, str) and number in (0.0, 1.0):
+        # value is an ASCII decimal numeral (as_float checked); Decimal is exact and cheap at any exponent
+        refuse_rounded_certainty(field, value, number, exactly_certain=Decimal(value.strip()) in (0, 1), allowed=allowed)
+
+
+def refuse_rounded_certainty(field: str, value: object, p: float, *, exactly_certain: bool, allowed: str) -> None:
+    """Raise when ``p`` is 0 or 1 only because the value typed is too close to it for a double.
+
+    A prior of exactly 0 or 1 gets the Cromwell explanation elsewhere; one that merely
+    rounds there must not: it is refused with how to give it instead.
+    """
+    if exactly_certain or p not in (0.0, 1.0):
         return
-    exact = Decimal(value.strip())  # already checked to be an ASCII decimal numeral; exact, cheap at any exponent
-    if number == 0.0 and exact != 0:
-        side, edge = "0", "the smallest positive double is 5e-324"
-    elif number == 1.0 and exact != 1:
-        side, edge = "1", "the largest double below 1 is 1 - 1.1e-16"
-    else:
-        return
+    side, edge = ("0", "the smallest positive double is 5e-324") if p == 0 else ("1", "the largest double below 1 is 1 - 1.1e-16")
     raise InputError(
         field,
         value,
         allowed,
         hint=(
-            f"{value.strip()} is not {side} but rounds to exactly {side} as a double ({edge}); "
+            f"this is not {side} but rounds to exactly {side} as a double ({edge}); "
             "give it as odds instead: a prior of 0.5 times likelihood ratios whose product is the odds "
-            "you mean (e.g. 1e-200 twice for odds 1e-400), or in the app as odds or log10 odds"
+            "you mean (e.g. 1e-200 twice for odds 1e-400)"
         ),
     )
 
