@@ -151,9 +151,13 @@ class NeededResult:
     prior: float
     target: float
     log_lr: float  # nats
+    # t(1-p) / (p(1-t)) as one quotient, as update() forms its headline odds: 0.25 -> 0.75 is exactly 9
+    linear_likelihood_ratio: float | None = None
 
     @property
     def likelihood_ratio(self) -> float:
+        if self.linear_likelihood_ratio is not None:
+            return self.linear_likelihood_ratio
         return odds_from_log_odds(self.log_lr)
 
     @property
@@ -200,7 +204,15 @@ def needed(prior: object, target: object) -> NeededResult:
     """
     p = _open_probability(prior, "prior")
     t = _open_probability(target, "target")
-    return NeededResult(prior=p, target=t, log_lr=log_odds(t) - log_odds(p))
+    log_lr = log_odds(t) - log_odds(p)
+    linear = None
+    if min(p, t, 1.0 - p, 1.0 - t) > _NORMAL_FLOOR and abs(log_lr) < _LINEAR_NATS:
+        linear = (t * (1.0 - p)) / (p * (1.0 - t))
+    return NeededResult(prior=p, target=t, log_lr=log_lr, linear_likelihood_ratio=linear)
+
+
+_NORMAL_FLOOR = 1e-150  # products of two such factors stay normal doubles
+_LINEAR_NATS = math.log(1e280)
 
 
 # -- 1a. robustness to the prior ------------------------------------------------------------------------
@@ -1252,9 +1264,14 @@ class PoolResult(_Table):
     arithmetic_mean: float
 
     @property
-    def geometric_mean_odds(self) -> float:
+    def pooled_probability(self) -> float:
         """The pooled probability (geometric mean of odds, extremized by ``d``)."""
         return probability(self.pooled_log_odds)
+
+    @property
+    def geometric_mean_odds(self) -> float:
+        """Deprecated name of :attr:`pooled_probability` (it is a probability, not odds); kept one release."""
+        return self.pooled_probability
 
     @property
     def unextremized_log_odds(self) -> float:
@@ -1285,7 +1302,9 @@ class PoolResult(_Table):
 
     def to_dict(self) -> dict:
         return {
-            "geometric_mean_odds": self.geometric_mean_odds,
+            "pooled_probability": self.pooled_probability,
+            # Deprecated: the same probability under its old, misleading name; removed after one release.
+            "geometric_mean_odds": self.pooled_probability,
             "arithmetic_mean": self.arithmetic_mean,
             "pooled_log_odds": self.pooled_log_odds,
             "pooled_odds": _finite_or_none(odds_from_log_odds(self.pooled_log_odds)),
@@ -1304,6 +1323,8 @@ class PoolResult(_Table):
         ]
         return "\n".join(lines)
 
+
+MAX_EXTREMIZE = 10.0  # published extremizing factors are about 1.2 to 3; beyond 10 one forecast's sign decides all
 
 _POOL_HINT = (
     "a forecast of exactly 0 or 1 has infinite log-odds, so a log-odds pool would be decided by it alone "
@@ -1340,12 +1361,18 @@ def pool(probs: object, weights: object = None, *, extremize: object = 1.0) -> P
         for i, w in enumerate(ws):
             if w < 0:
                 raise InputError(f"weights[{i}]", raw_w[i], "a weight >= 0")
-        if math.fsum(ws) <= 0:
+        if max(ws) <= 0:
             raise InputError("weights", weights, "weights >= 0 that are not all 0")
-    d = as_positive(extremize, "extremize", "an extremizing factor > 0 (1 = none, > 1 pushes away from 50%)")
-    total_w = math.fsum(ws)
-    mean_x = math.fsum(w * log_odds(p) for w, p in zip(ws, ps, strict=True)) / total_w
-    mean_p = math.fsum(w * p for w, p in zip(ws, ps, strict=True)) / total_w
+    allowed_d = f"an extremizing factor in (0, {MAX_EXTREMIZE:g}] (1 = none, > 1 pushes away from 50%)"
+    d = as_positive(extremize, "extremize", allowed_d)
+    if d > MAX_EXTREMIZE:
+        raise InputError("extremize", extremize, allowed_d)
+    # Normalised by the largest weight first: 1e308 + 1 must not overflow, 5e-324 twice must not underflow.
+    top = max(ws)
+    norm = [w / top for w in ws]
+    total_w = math.fsum(norm)
+    mean_x = math.fsum(w * log_odds(p) for w, p in zip(norm, ps, strict=True)) / total_w
+    mean_p = math.fsum(w * p for w, p in zip(norm, ps, strict=True)) / total_w
     return PoolResult(
         probabilities=tuple(ps),
         weights=tuple(ws),
