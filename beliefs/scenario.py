@@ -56,6 +56,7 @@ from beliefs.update import UpdateResult, update
 __all__ = [
     "FORMAT",
     "MAX_DEPTH",
+    "MAX_EVIDENCE",
     "MAX_SCENARIO_BYTES",
     "VERSION",
     "BetaSpec",
@@ -82,6 +83,9 @@ MAX_SCENARIO_BYTES = 1_000_000
 # far deeper is not a scenario, and refusing it early keeps json's recursive
 # decoder from exhausting the stack.
 MAX_DEPTH = 32
+# As many items as a share link carries: a 1,000-item file took 154 s per app rerun and slowed other sessions.
+MAX_EVIDENCE = 40
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _BUILTIN_PREFIX = "scenario-"
 _BUILTIN_ORDER = ("stated-3-to-1", "report-3-to-1", "report-confusion", "carlsmith", "greenblatt", "miri-ish")
 
@@ -549,9 +553,39 @@ def parse_scenario(text: str | bytes) -> Scenario:
     return _from_object(obj)
 
 
+def _surrogate_path(obj: Any, path: str) -> str | None:
+    """The field path of the first text holding a lone surrogate (JSON allows "\\udfff"; UTF-8 cannot carry it)."""
+    if isinstance(obj, str):
+        return path if _SURROGATE.search(obj) else None
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            where = f"{path}.{key}" if path else str(key)
+            if _SURROGATE.search(key):
+                return where
+            found = _surrogate_path(value, where)
+            if found:
+                return found
+    if isinstance(obj, list):
+        for i, value in enumerate(obj):
+            found = _surrogate_path(value, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def _from_object(obj: Any) -> Scenario:
     if not isinstance(obj, dict):
         raise ScenarioError("scenario", obj, "a JSON object {...} at the top level")
+    bad_text = _surrogate_path(obj, "")
+    if bad_text:
+        raise ScenarioError(
+            bad_text, "text with a lone surrogate", "text that is valid Unicode (no lone \\ud800-\\udfff escapes)"
+        )
+    evidence = obj.get("evidence")
+    if isinstance(evidence, list) and len(evidence) > MAX_EVIDENCE:
+        raise ScenarioError(
+            "evidence", f"{len(evidence)} items", f"at most {MAX_EVIDENCE} evidence items (the same limit as share links)"
+        )
     fmt = obj.get("format")
     if fmt != FORMAT:
         raise ScenarioError("format", fmt, repr(FORMAT), hint="is this a beliefs scenario file?")

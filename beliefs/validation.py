@@ -16,6 +16,7 @@ from numbers import Integral, Real
 from beliefs.errors import InputError
 
 __all__ = [
+    "refuse_surrogates",
     "refuse_rounded_certainty",
     "as_count",
     "as_float",
@@ -140,6 +141,18 @@ def _odds_hint(value: object) -> str:
     if not (math.isfinite(a) and math.isfinite(b)) or a < 0 or b < 0 or a + b == 0:
         return ""
     return f"odds {a:g}:{b:g} are the probability {a / (a + b):.6g}; type that instead"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def refuse_surrogates(value: object, field: str) -> None:
+    """Refuse text holding a lone surrogate (``"\\ud800"``): it cannot be printed, saved as UTF-8 or shown.
+
+    >>> refuse_surrogates("ok", "label")
+    """
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise InputError(field, value, "text that is valid Unicode (a lone surrogate such as \\ud800 is not)")
 
 
 def as_positive(value: object, field: str, allowed: str = "a finite number > 0") -> float:
