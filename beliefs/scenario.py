@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Source
+from beliefs.files import check_destination, check_replaceable
 from beliefs.update import UpdateResult, update
 
 __all__ = [
@@ -649,14 +650,7 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike, *, overwrite: boo
     text = scenario_to_json(scenario)
     target = _as_path(path)
     parent = target.parent
-    if target.is_dir():
-        raise _path_error(path, "a file name, not a directory")
-    if not parent.is_dir():
-        raise _path_error(path, "a file in an existing directory")
-    if target.exists() and not overwrite:
-        raise _path_error(
-            path, "a file that does not exist yet", "use --overwrite (overwrite=True) to replace it"
-        )
+    _checked(check_destination, target, overwrite)
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
@@ -668,6 +662,7 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike, *, overwrite: boo
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would make a shared scenario unreadable to others
         if overwrite:
+            _checked(check_replaceable, target, overwrite)  # again, just before: never replace a symlink or device
             os.replace(tmp, target)
         else:
             # A hard link fails if the target appeared since the check above; a rename would clobber it.
@@ -694,6 +689,14 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike, *, overwrite: boo
         raise
     _fsync_directory(parent)
     return target
+
+
+def _checked(check, target: Path, overwrite: bool) -> None:
+    try:
+        check(target, "path", overwrite)
+    except InputError as exc:  # as a ScenarioError naming the path the way this module does
+        hint = "use --overwrite (overwrite=True) to replace it" if "--overwrite" in exc.hint else exc.hint
+        raise _path_error(target, exc.allowed, hint) from None
 
 
 def _fsync_directory(directory: Path) -> None:

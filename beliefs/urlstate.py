@@ -42,15 +42,23 @@ prior: got '1.5'; expected a probability in [0, 1] (did you mean 0.015? probabil
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Source
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
-from beliefs.validation import as_count, as_float, as_positive, as_probability, refuse_rounded_certainty
+from beliefs.validation import (
+    as_count,
+    as_float,
+    as_positive,
+    as_probability,
+    refuse_rounded_certainty,
+    refuse_surrogates,
+)
 
 __all__ = [
     "FIELDS",
@@ -71,6 +79,7 @@ __all__ = [
 ]
 
 MAX_ITEMS = 40  # a ledger longer than this is a pasted mistake, not an argument
+MAX_QUERY_PARAMS = 1000  # Streamlit silently drops a link with more query parameters than this
 _MAX_PARAM = 2000  # characters; a longer value is refused before parsing
 _SEP = "~"
 
@@ -116,6 +125,7 @@ def _positive(value: object, name: str) -> float:
 def _text(value: object, name: str) -> str:
     if not isinstance(value, str) or len(value) > 200:
         raise InputError(name, value, "a text of at most 200 characters")
+    refuse_surrogates(value, name)
     return value
 
 
@@ -405,6 +415,19 @@ def _last(value: object) -> object:
     return value
 
 
+_ITEM_KEY = re.compile(r"e(?:0|[1-9][0-9]{0,3})", re.ASCII)
+_MAX_UNKNOWN_SHOWN = 5
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]{1,40}", re.ASCII)
+
+
+def _shown_key(key: object) -> str:
+    # A key is untrusted text: a plain name as is, anything else as repr (escapes controls and surrogates).
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return key
+    text = ascii(key) if isinstance(key, str) else type(key).__name__
+    return text if len(text) <= 60 else text[:40] + "..." + text[-15:]
+
+
 def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
     """Parse query parameters into an :class:`AppState` and a list of warnings.
 
@@ -413,6 +436,11 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
     """
     values = defaults()
     warnings: list[str] = []
+    if len(params) > MAX_QUERY_PARAMS:
+        warnings.append(
+            f"this link has {len(params)} parameters; Streamlit drops links with more than "
+            f"{MAX_QUERY_PARAMS}, so parts of it may be missing"
+        )
     for name, spec in FIELDS.items():
         if name not in params:
             continue
@@ -423,10 +451,9 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
             values[name] = spec.parse(raw, name)
         except InputError as exc:
             warnings.append(f"{exc}; using the default {_fmt(spec.default) or repr('')}")
-    item_keys = sorted(
-        (k for k in params if k.startswith("e") and k[1:].isdigit()),
-        key=lambda k: int(k[1:]),
-    )
+    # ASCII digits only and at most 4 of them: "e²".isdigit() is True but int("²") raises, and
+    # int() of 5,000 digits raises too (Python's limit on int from str).
+    item_keys = sorted((k for k in params if isinstance(k, str) and _ITEM_KEY.fullmatch(k)), key=lambda k: int(k[1:]))
     items: list[ItemState] = []
     for key in item_keys:
         if len(items) >= MAX_ITEMS:
@@ -440,9 +467,11 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
         except InputError as exc:
             warnings.append(f"{exc}; this item is left out")
     known = set(FIELDS) | set(item_keys)
-    for key in params:
-        if key not in known:
-            warnings.append(f"{key}: unknown parameter, ignored")
+    unknown = [key for key in params if key not in known]
+    for key in unknown[:_MAX_UNKNOWN_SHOWN]:
+        warnings.append(f"{_shown_key(key)}: unknown parameter, ignored")
+    if len(unknown) > _MAX_UNKNOWN_SHOWN:
+        warnings.append(f"{len(unknown) - _MAX_UNKNOWN_SHOWN} more unknown parameters, ignored")
     return AppState(values=values, items=tuple(items)), warnings
 
 

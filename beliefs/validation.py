@@ -16,13 +16,13 @@ from numbers import Integral, Real
 from beliefs.errors import InputError
 
 __all__ = [
-    "refuse_surrogates",
-    "refuse_rounded_certainty",
     "as_count",
     "as_float",
     "as_float_list",
     "as_positive",
     "as_probability",
+    "refuse_rounded_certainty",
+    "refuse_surrogates",
 ]
 
 _MAX_TEXT = 64  # longer "numbers" are garbage, not precision
