@@ -43,6 +43,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import betaln, gammaln
 
+from beliefs.csvtext import to_csv
 from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
@@ -114,14 +115,8 @@ class _Table:
     def to_csv(self) -> str:
         """The rows as CSV text; floats are written with ``repr`` so they read back exactly."""
         rows = self.rows()
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=self._columns(rows), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {k: ("" if v is None else (repr(v) if isinstance(v, float) else v)) for k, v in row.items()}
-            )
-        return buf.getvalue()
+        columns = self._columns(rows)
+        return to_csv([columns, *([row.get(c) for c in columns] for row in rows)])
 
     def to_frame(self):
         """The rows as a :class:`pandas.DataFrame` (pandas imported on first use)."""

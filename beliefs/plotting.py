@@ -21,13 +21,13 @@ the picture shows.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
+from beliefs.csvtext import to_csv
 from beliefs.errors import InputError
 from beliefs.odds import bits, probability
 from beliefs.update import UpdateResult
@@ -536,12 +536,3 @@ def figure_bytes(fig, fmt: str) -> bytes:
     with matplotlib.rc_context({"svg.hashsalt": "beliefs"}):
         fig.savefig(buf, format=fmt, dpi=150, metadata=metadata[fmt])
     return buf.getvalue()
-
-
-def to_csv(rows: Iterable[Sequence]) -> str:
-    """Rows (header first) as CSV text; floats with full precision (``repr``)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in rows:
-        writer.writerow([repr(v) if isinstance(v, float) else v for v in row])
-    return out.getvalue()

@@ -324,7 +324,9 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
     return CountsResult("exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p), exact_log_bf=log_bf)
 
 
-def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[float, float]:
+def log_marginal_partial_pooling(
+    k, n, rate: BetaDist, kappa: KappaPrior, *, field: str = "rate"
+) -> tuple[float, float]:
     r""":math:`\ln P(D\mid\text{hyp})` under partial pooling, by 2-D adaptive cubature.
 
     With :math:`\mu = F^{-1}_{\mathrm{Beta}(a,b)}(t)` and
@@ -377,7 +379,15 @@ def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tup
         max_subdivisions=2_000, points=[peak],
     )
     total = float(res.estimate)
-    rel_err = float(res.error) / total if total > 0 else math.inf
+    if not (math.isfinite(total) and total > 0 and math.isfinite(c)):
+        # e.g. Beta(1e-6, 1e-6): the population mean sits within 1e-300 of 0 or 1 and the cubature finds no mass
+        raise InputError(
+            field,
+            f"Beta({a:g}, {b:g})",
+            "a Beta prior the partial-pooling cubature can integrate (parameters of about 0.01 or more)",
+            hint="use --pooling none for such a prior",
+        )
+    rel_err = float(res.error) / total
     if res.status != "converged":
         rel_err = max(rel_err, 1e-2)
     return binom + c + math.log(total), rel_err
@@ -425,8 +435,8 @@ def quadrature_partial_pooling(
     bn = check_beta(rate_if_not_h, "rate_if_not_h")
     kh = kappa_h or KappaPrior()
     kn = kappa_not_h or KappaPrior()
-    lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh)
-    lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn)
+    lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
+    lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
     err = max(err_h, err_n)
     note = _certainty_note(p)
     if err > 1e-4:
