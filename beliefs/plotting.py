@@ -57,7 +57,20 @@ _AGAINST = "#b2182b"  # evidence against H
 _LEVEL = "#4a4a4a"  # prior and posterior levels
 
 
+def plain_text_only() -> None:
+    """Draw every label as plain text: no mathtext.
+
+    Labels are untrusted (``$\\frac{1}{$`` made savefig raise, and ``$...$`` rendered as
+    math).  ``text.parse_math`` is read when a Text is created, so it is set before any
+    of our figures is built; no plot of ours uses mathtext.
+    """
+    import matplotlib
+
+    matplotlib.rcParams["text.parse_math"] = False
+
+
 def _figure_and_axes(ax, figsize=(7.0, 3.6)):
+    plain_text_only()
     if ax is not None:
         return ax.figure, ax
     from matplotlib.figure import Figure
