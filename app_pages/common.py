@@ -11,6 +11,7 @@ value is copied back after it is drawn.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -114,14 +115,25 @@ def bound(name: str, widget: Callable, label: str, *, to_widget=None, from_widge
 
 
 def plain(text: str) -> str:
-    """Defuse markdown links, images and autolinks in text that quotes a stranger's input.
+    """Text that Streamlit's Markdown shows literally: for anything quoting a stranger's input.
 
-    Error messages repeat the value received, and a share link or a file is
-    anyone's text: ``[click](https://...)`` would otherwise render as a live
-    link inside our own warning.  Only the link syntax is escaped, so
-    messages such as "a probability in [0, 1]" read as before.
+    Labels, notes, citations, locations, file names and error messages that
+    repeat them come from files and links anyone can write.  Every ASCII
+    punctuation character gets a backslash (CommonMark lets any of them be
+    escaped), so links, images, autolinks, ``**bold**``, headings, lists,
+    ``$math$``, ``:red[colour]`` directives and HTML all show as typed; line
+    breaks are kept as line breaks, and control characters are shown escaped.
     """
-    return str(text).replace("\\", "\\\\").replace("](", "]\\(").replace("<", "\\<")
+    lines = str(text).splitlines() or [""]
+    return "  \n".join(_PUNCTUATION.sub(r"\\\g<0>", _CONTROL.sub(_escape_control, line)) for line in lines)
+
+
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]", re.ASCII)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape_control(match: re.Match) -> str:
+    return ascii(match.group())[1:-1]
 
 
 def show_error(exc: InputError) -> None:

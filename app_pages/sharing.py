@@ -99,7 +99,7 @@ def sidebar() -> None:
     if "upload_error" in st.session_state:
         st.error(common.plain(st.session_state["upload_error"]) + " — nothing was changed.", icon=":material/error:")
     elif "upload_ok" in st.session_state:
-        st.success(st.session_state.pop("upload_ok"))
+        st.success(common.plain(st.session_state.pop("upload_ok")))  # holds the file's name: anyone's text
     with st.expander("Share link"):
         st.caption("The address bar always holds the current state; this is the same link.")
         st.code(share_link(), language=None, wrap_lines=True)
