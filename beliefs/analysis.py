@@ -1140,10 +1140,11 @@ class CruxResult(_Table):
             "",
             f"{'part':<60} {'bits':>9}",
         ]
-        order = sorted(range(len(self.parts)), key=lambda i: -abs(self.parts[i]))
+        parts = self.parts  # a property that rebuilds the tuple: once, not once per comparison (was O(n^2))
+        order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))
         names = ("prior", *self.part_labels())
         for i in order:
-            lines.append(f"{names[i][:60]:<60} {bits(self.parts[i]):>+9.3f}")
+            lines.append(f"{names[i][:60]:<60} {bits(parts[i]):>+9.3f}")
         return "\n".join(lines)
 
     def part_labels(self) -> tuple[str, ...]:
