@@ -118,22 +118,30 @@ def plain(text: str) -> str:
     """Text that Streamlit's Markdown shows literally: for anything quoting a stranger's input.
 
     Labels, notes, citations, locations, file names and error messages that
-    repeat them come from files and links anyone can write.  Every ASCII
-    punctuation character gets a backslash (CommonMark lets any of them be
-    escaped), so links, images, autolinks, ``**bold**``, headings, lists,
-    ``$math$``, ``:red[colour]`` directives and HTML all show as typed; line
-    breaks are kept as line breaks, and control characters are shown escaped.
+    repeat them come from files and links anyone can write.  Backslash escapes
+    (CommonMark) defuse every construct that could render: links and images
+    (``[``, ``!``), emphasis (``*``, ``_``, ``~``), code (backtick), math (``$``),
+    HTML and autolinks (``<``), tables (``|``), headings (``#``), directives
+    (``:red[...]``), block markers at the start of a line (``-``, ``+``, ``=``,
+    ``>``, ``1.``) and bare URLs (``https://``, ``www.``).  Digits, dots and
+    dashes inside a line are left alone, so "did you mean 0.75?" reads as typed.
+    Line breaks are kept; control characters are shown escaped.
     """
     lines = str(text).splitlines() or [""]
-    return "  \n".join(_PUNCTUATION.sub(r"\\\g<0>", _CONTROL.sub(_escape_control, line)) for line in lines)
+    return "  \n".join(_plain_line(line) for line in lines)
 
 
-_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]", re.ASCII)
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>#$!|~{}]")
+_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_URL = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=www)(\.)")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def _escape_control(match: re.Match) -> str:
-    return ascii(match.group())[1:-1]
+def _plain_line(line: str) -> str:
+    line = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], line)
+    line = _MARKDOWN.sub(r"\\\g<0>", line)
+    line = _URL.sub(lambda m: "\\" + m.group(), line)
+    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], line)
 
 
 def show_error(exc: InputError) -> None:

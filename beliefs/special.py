@@ -59,7 +59,8 @@ _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 # B_{2j} / (2j (2j-1)), j = 1..8, highest order first for Horner's rule
 _OMEGA = (-3617 / 122400, 1 / 156, -691 / 360360, 1 / 1188, -1 / 1680, 1 / 1260, -1 / 360, 1 / 12)
 MAX_PRODUCT_STEPS = 10**7  # integer n up to this: the exact product form of a Beta mean
-_CHUNK = 1 << 20  # product terms summed per chunk (bounded memory)
+_CHUNK = 1 << 20
+_PRODUCT_COUNTS = 10_000  # environments with at most this many rollouts use the exact product form  # product terms summed per chunk (bounded memory)
 
 
 def log1pmx(t: float) -> float:
@@ -168,6 +169,11 @@ def _check_count(value: float, field: str) -> float:
     return float(value)
 
 
+def _log_beta_ratio_product(a: float, b: float, k: int, m: int) -> float:
+    # ln B(a+k, b+m) - ln B(a, b) = sum_{i<k} ln((a+i)/(a+b+i)) + sum_{j<m} ln((b+j)/(a+k+b+j))
+    return math.fsum([*_product_terms(a, b, 0, k).tolist(), *_product_terms(b, a + k, 0, m).tolist()])
+
+
 def log_bf_beta_binomial(
     k: Iterable[float],
     n: Iterable[float],
@@ -197,6 +203,11 @@ def log_bf_beta_binomial(
         nf = _check_count(nj, f"{n_field}[{j}]")
         kf = float(kj)
         mf = nf - kf
+        if nf <= _PRODUCT_COUNTS:
+            # Few rollouts: the product form, each factor exact to an ulp, so a Bayes factor near 1 keeps its digits.
+            terms.append(_log_beta_ratio_product(ah, bh, int(kf), int(mf)))
+            terms.append(-_log_beta_ratio_product(an, bn, int(kf), int(mf)))
+            continue
         terms.extend(
             (
                 reduced_log_pochhammer(ah, kf),
@@ -216,7 +227,11 @@ def _product_terms(alpha: float, beta: float, lo: int, hi: int) -> np.ndarray:
     i = np.arange(lo, hi, dtype=float)
     s = alpha + beta + i
     x = beta / s
-    return np.where(x < 0.5, np.log1p(-x), np.log((alpha + i) / s))
+    near = x < 0.5
+    out = np.empty_like(s)
+    out[near] = np.log1p(-x[near])
+    out[~near] = np.log((alpha + i[~near]) / s[~near])
+    return out
 
 
 def log_beta_power_mean(alpha: float, beta: float, n: float) -> float:
