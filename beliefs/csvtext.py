@@ -39,6 +39,10 @@ def to_csv(rows: Iterable[Sequence]) -> str:
     """Rows (header first) as CSV text, every cell through :func:`csv_cell`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # csv quotes a cell only for the delimiter, the quote or the line terminator ("\n"); a bare "\r" in a
+    # label would end the row for a reader, so a row holding one is written fully quoted.
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
+        cells = [csv_cell(v) for v in row]
+        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
     return out.getvalue()

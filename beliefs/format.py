@@ -16,13 +16,17 @@ _SMALL_TERMS = 20  # odds like 3:4 or 9:3 are shown as such; anything else as de
 _EXP_NATS = math.log(1e6)  # beyond a million to one, odds read better as powers of ten
 
 
-def _scientific(log10_value: float) -> str:
-    """``10**log10_value`` as ``1.23e-600`` from its base-10 logarithm (no float ever holds the value)."""
+def _scientific(log10_value: float, *, pad: bool = False) -> str:
+    """``10**log10_value`` as ``1.23e-600`` from its base-10 logarithm (no float ever holds the value).
+
+    ``pad`` writes the exponent as Python's ``%g`` does (``1e-07``), for probabilities.
+    """
     whole = math.floor(log10_value)
     mantissa = 10 ** (log10_value - whole)
     if round(mantissa, 2) >= 10:
         whole, mantissa = whole + 1, mantissa / 10
-    return f"{mantissa:.3g}e{whole}" if round(mantissa, 2) != 1 else f"1e{whole}"
+    exponent = f"{'-' if whole < 0 else '+'}{abs(whole):02d}" if pad else f"{whole}"
+    return f"{mantissa:.3g}e{exponent}" if round(mantissa, 2) != 1 else f"1e{exponent}"
 
 
 def _log10_probability(log_odds_nats: float) -> float:
@@ -32,14 +36,21 @@ def _log10_probability(log_odds_nats: float) -> float:
     return -softplus / LN10
 
 
+def _percent_small(log10_p: float, log_odds_nats: float) -> str:
+    # A probability a double can hold is formatted as ever ("1e-07"); below that, from its logarithm.
+    if log10_p > -300:
+        return f"{100 * probability(log_odds_nats):.3g}"
+    return _scientific(log10_p + 2, pad=True)
+
+
 def format_probability(log_odds_nats: float) -> str:
     """Percent with enough digits; near 0 or 1, scientific notation from the log-odds.
 
     "0%"/"100%" with "(certain)" only for true certainty (infinite log-odds); a
-    posterior of 1e-600 is "1e-598%", never "0%", and 1 - 1e-600 is "100% - 1e-598%".
+    posterior of 1e-600 is "1e-598%" (as %g writes 1e-09 as "1e-07%"), never "0%", and 1 - 1e-600 is "100% - 1e-598%".
 
-    >>> format_probability(-600 * LN10), format_probability(600 * LN10)
-    ('1e-598%', '100% - 1e-598%')
+    >>> format_probability(-600 * LN10), format_probability(600 * LN10), format_probability(-9 * LN10)
+    ('1e-598%', '100% - 1e-598%', '1e-07%')
     """
     if math.isnan(log_odds_nats):
         return "n/a"  # never "nan%": a probability that could not be computed is said to be missing
@@ -50,9 +61,9 @@ def format_probability(log_odds_nats: float) -> str:
     log10_p = _log10_probability(log_odds_nats)
     log10_q = _log10_probability(-log_odds_nats)
     if log10_q < -4:
-        return f"100% - {_scientific(log10_q + 2)}%"
+        return f"100% - {_percent_small(log10_q, -log_odds_nats)}%"
     if log10_p < -4:
-        return f"{_scientific(log10_p + 2)}%"
+        return f"{_percent_small(log10_p, log_odds_nats)}%"
     return f"{100 * probability(log_odds_nats):.4g}%"
 
 
