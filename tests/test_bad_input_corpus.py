@@ -566,6 +566,9 @@ _BASE = {"prior": "0.25", "e0": "p~0.75~0.25~1~~~~~stated"}
         ("percent.json", json.dumps({**_SCN, "prior": 75}).encode(), "did you mean 0.75?"),
         ("nested.json", b"[" * 50_000 + b"]" * 50_000, "levels"),
         ("latin1.json", '{"name": "caf\xe9"}'.encode("latin-1"), "UTF-8"),
+        ("surrogate.json", FILES["surrogate_note"], "evidence\\[0\\].note"),
+        ("surrogate-title.json", FILES["surrogate_title"], "valid Unicode"),
+        ("items-41.json", FILES["items_41"], "at most 40 evidence items"),
     ],
 )
 def test_app_upload_refused_state_unchanged(name, content, fragment):
@@ -576,6 +579,42 @@ def test_app_upload_refused_state_unchanged(name, content, fragment):
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and fragment in errors[0] and "nothing was changed" in errors[0], errors
     assert _state(at) == before
+
+
+def test_app_after_refused_surrogate_file_reruns_work():
+    # issue 15: such a file used to be accepted, and then every rerun of the session failed
+    at = _app(_BASE)
+    at.file_uploader(key="upload").set_value(("s.json", FILES["surrogate_note"], "application/json")).run()
+    at.slider(key="w_prior_slider").set_value(40.0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["values"]["prior"] == 0.4
+
+
+_HOSTILE = "**bold** # head $x^2$ [phish](https://evil.invalid) ![px](https://evil.invalid/p.png) <b>h</b>"
+
+
+def test_app_uploaded_text_and_file_name_render_as_text():
+    # issue 15: notes, citations, locations and the file's name were rendered as Markdown
+    doc = {
+        **_SCN,
+        "prior": 0.5,
+        "evidence": [
+            {
+                **_ITEM,
+                "note": _HOSTILE,
+                "source": {"citation": _HOSTILE, "location": "$\\frac{1}{2}$ www.evil.invalid", "status": "X"},
+            }
+        ],
+    }
+    at = _app(_BASE)
+    name = "[x](https://evil.invalid) **f**.json"
+    at.file_uploader(key="upload").set_value((name, json.dumps(doc).encode(), "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [m.value for m in (*at.markdown, *at.caption, *at.success, *at.warning, *at.error)]
+    assert any("evil" in t for t in shown), shown
+    for t in shown:
+        assert "](https://evil" not in t and "**bold**" not in t and "$x^2$" not in t, t
+        assert "<b>" not in t and "**f**" not in t and "www.evil" not in t, t
 
 
 def test_app_bad_forecasts_text_shows_error():
@@ -597,7 +636,7 @@ def test_app_bad_compare_priors_shows_error():
 
 def test_corpus_size():
     # the brief asks for at least 60 cases across the boundaries
-    total = len(CLI_ROWS) + len(_LIB) + len(LINK_ROWS) + 4 + 2 + 3
+    total = len(CLI_ROWS) + len(_LIB) + len(LINK_ROWS) + 7 + 2 + 3 + 2
     print(f"bad-input corpus: {total} cases", file=sys.stderr)
     assert total >= 60
 
