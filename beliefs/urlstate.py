@@ -63,6 +63,7 @@ from beliefs.validation import (
 __all__ = [
     "FIELDS",
     "MAX_ITEMS",
+    "MAX_QUERY_PARAMS",
     "PRIOR_ENTRIES",
     "VIEWS",
     "AppState",
@@ -71,6 +72,7 @@ __all__ = [
     "checked",
     "decode",
     "defaults",
+    "dropped_parameters_warning",
     "encode",
     "format_counts",
     "format_prior",
@@ -426,6 +428,29 @@ def _shown_key(key: object) -> str:
         return key
     text = ascii(key) if isinstance(key, str) else type(key).__name__
     return text if len(text) <= 60 else text[:40] + "..." + text[-15:]
+
+
+def dropped_parameters_warning(url: object, received: int) -> str | None:
+    """A warning when the address had more query parameters than Streamlit passes on (it drops them all).
+
+    ``url`` is the page's address as the browser sent it (``st.context.url``), ``received``
+    how many parameters arrived in ``st.query_params``.
+
+    >>> dropped_parameters_warning("http://h/?" + "&".join(f"x{i}=1" for i in range(1001)), 0)[:29]
+    'this link has 1001 parameters'
+    >>> dropped_parameters_warning("http://h/?a=1", 1) is None
+    True
+    """
+    if not isinstance(url, str) or "?" not in url:
+        return None
+    query = url.split("?", 1)[1].split("#", 1)[0]
+    count = sum(1 for part in query.split("&") if part)
+    if count <= MAX_QUERY_PARAMS or received >= count:
+        return None
+    return (
+        f"this link has {count} parameters; Streamlit drops links with more than {MAX_QUERY_PARAMS}, "
+        "so none of its state could be restored"
+    )
 
 
 def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:

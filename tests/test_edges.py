@@ -257,3 +257,12 @@ def test_plain_keeps_plain_messages_readable():
 
     assert "did you mean 0.75?" in plain("prior: got '75'; expected a probability in [0, 1] (did you mean 0.75?)")
     assert "UTF-8" in plain("a file of UTF-8 text")
+
+
+def test_dropped_link_is_reported():
+    from beliefs.urlstate import dropped_parameters_warning
+
+    url = "http://127.0.0.1:8501/?" + "&".join(f"e{i}=x" for i in range(1500))
+    assert "1500 parameters" in dropped_parameters_warning(url, 0)
+    assert dropped_parameters_warning(url, 1500) is None  # all arrived: nothing was dropped
+    assert dropped_parameters_warning(None, 0) is None
