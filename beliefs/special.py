@@ -158,6 +158,8 @@ def log_beta_ratio(a: float, b: float, k: float, m: float) -> float:
     0.5
     """
     n = k + m
+    if n <= _PRODUCT_COUNTS and float(k).is_integer() and float(m).is_integer():
+        return _log_beta_ratio_product(a, b, int(k), int(m))
     return _reduced_log_beta_ratio(a, b, k, m) + (_xlogx(k) + _xlogx(m) - _xlogx(n))
 
 
