@@ -227,7 +227,8 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
             common.show_error(exc)
             st.caption("This item is left out of the posterior until the value is fixed.")
             return None
-        st.markdown(common.plain(evidence.describe()) + ("" if evidence.enabled else " — *switched off*"))
+        # describe() is numbers only (no label), so it may sit in a code span
+        st.markdown(f"`{evidence.describe()}`" + ("" if evidence.enabled else " — *switched off*"))
         if row["note"]:
             with st.expander("Note"):
                 st.markdown(common.plain(row["note"]))
