@@ -48,7 +48,7 @@ from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
-from beliefs.special import MAX_EXACT_COUNT, log_bf_beta_binomial
+from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
@@ -361,7 +361,7 @@ def _counts(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
         raise InputError("k", k, f"one count per environment: {len(ns)} value(s), like n")
     k_out, n_out = [], []
     for i, (ki, ni) in enumerate(zip(ks, ns, strict=True)):
-        nn = as_count(ni, f"n[{i}]", minimum=0, maximum=MAX_EXACT_COUNT)
+        nn = as_count(ni, f"n[{i}]", minimum=0, maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
         kk = as_count(ki, f"k[{i}]", minimum=0, maximum=nn)
         k_out.append(kk)
         n_out.append(nn)

@@ -40,6 +40,7 @@ import numpy as np
 from beliefs.errors import InputError
 
 __all__ = [
+    "BEYOND_EXACT",
     "MAX_EXACT_COUNT",
     "beta_power_mean",
     "beta_power_mean_complement",
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 MAX_EXACT_COUNT = 10**15  # < 2**53: every count is an exact double, and the tests cover it
+BEYOND_EXACT = "the exact Bayes factor is computed for up to 1e15 rollouts per environment; beyond that it is refused"
 _STIRLING = 10.0  # z >= 10: eight terms of Stirling's series are exact to ~1e-17 absolute
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 # B_{2j} / (2j (2j-1)), j = 1..8, highest order first for Horner's rule
@@ -166,7 +168,7 @@ def log_beta_ratio(a: float, b: float, k: float, m: float) -> float:
 def _check_count(value: float, field: str) -> float:
     if value > MAX_EXACT_COUNT:
         raise InputError(
-            field, value, f"a count of at most {MAX_EXACT_COUNT:.0e} (beyond that the exact Bayes factor is not computed)"
+            field, value, f"a whole number <= {MAX_EXACT_COUNT}", hint=BEYOND_EXACT
         )
     return float(value)
 

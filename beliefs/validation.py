@@ -163,8 +163,10 @@ def as_positive(value: object, field: str, allowed: str = "a finite number > 0")
     return number
 
 
-def as_count(value: object, field: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """Return a whole number >= ``minimum`` (and <= ``maximum`` if given)."""
+def as_count(
+    value: object, field: str, *, minimum: int = 0, maximum: int | None = None, above_maximum: str = ""
+) -> int:
+    """Return a whole number >= ``minimum`` (and <= ``maximum`` if given; ``above_maximum`` says why)."""
     allowed = f"a whole number >= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
     if isinstance(value, bool):
         raise InputError(field, value, allowed)
@@ -182,8 +184,10 @@ def as_count(value: object, field: str, *, minimum: int = 0, maximum: int | None
             number = int(value)
         else:
             raise InputError(field, value, allowed)
-    if number < minimum or (maximum is not None and number > maximum):
+    if number < minimum:
         raise InputError(field, value, allowed)
+    if maximum is not None and number > maximum:
+        raise InputError(field, value, allowed, hint=above_maximum)
     return number
 
 

@@ -81,7 +81,7 @@ from scipy import integrate, optimize, special
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.odds import LN2, LN10, log_odds, probability
-from beliefs.special import MAX_EXACT_COUNT, log_bf_beta_binomial
+from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
 
@@ -136,8 +136,8 @@ def check_counts(k, n, *, k_field: str = "k", n_field: str = "n") -> tuple[np.nd
         raise InputError(k_field, f"{len(k_raw)} environments", f"at most {MAX_ENVIRONMENTS} environments")
     ks, ns = [], []
     for j, (kr, nr) in enumerate(zip(k_raw, n_raw, strict=True)):
-        kj = as_count(kr, f"{k_field}[{j}]", maximum=MAX_EXACT_COUNT)
-        nj = as_count(nr, f"{n_field}[{j}]", maximum=MAX_EXACT_COUNT)
+        kj = as_count(kr, f"{k_field}[{j}]", maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
+        nj = as_count(nr, f"{n_field}[{j}]", maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
         if kj > nj:
             raise InputError(
                 f"{k_field}[{j}]", kr, f"a count <= {n_field}[{j}] = {nj} (covert actions cannot exceed rollouts)"
