@@ -34,6 +34,7 @@ This module uses NumPy and SciPy only; it imports neither PyMC nor matplotlib.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -547,6 +548,8 @@ class SequentialResult(_Table):
     step_log_lr: tuple[float, ...]  # nats added at each step (0 for the prior)
     log_odds: tuple[float, ...]
     threshold: float | None = None
+    # update()'s own posterior for the whole ledger (it may take the exact-product route): one route to it
+    final_posterior: float | None = None
 
     @property
     def probabilities(self) -> tuple[float, ...]:
@@ -554,7 +557,7 @@ class SequentialResult(_Table):
 
     @property
     def posterior(self) -> float:
-        return probability(self.log_odds[-1])
+        return probability(self.log_odds[-1]) if self.final_posterior is None else self.final_posterior
 
     @property
     def needed_log_lr(self) -> tuple[float, ...] | None:
@@ -663,9 +666,10 @@ def sequential(
     p = _open_probability(prior, "prior")
     t = _check_threshold(threshold)
     result = update(p, _evidence_list(evidence))
-    return _sequential_from_nats(
+    seq = _sequential_from_nats(
         result.prior_log_odds, [c.label for c in result.items], [c.weighted_log_lr for c in result.items], t
     )
+    return dataclasses.replace(seq, final_posterior=result.posterior)
 
 
 def sequential_data(
