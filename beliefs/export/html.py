@@ -93,8 +93,7 @@ def html_report(
     if ledger.rows:
         header = ["#", "evidence", "P(E|H)", "P(E|not H)", "ratio", "bits", "dB", "source"]
         rows = [
-            [i, r.label, r.p_e_given_h or "—", r.p_e_given_not_h or "—", r.ratio, r.bits, r.decibels,
-             "; ".join(t for t in (r.source, r.provenance, r.weight) if t)]  # fmt: skip
+            [i, r.label, r.p_e_given_h or "—", r.p_e_given_not_h or "—", r.ratio, r.bits, r.decibels, r.source_cell]
             for i, r in enumerate(ledger.rows, start=1)
         ]
         out.append(html_table(header, rows, cls="ledger"))

@@ -42,6 +42,11 @@ class LedgerRow:
     source: str
     provenance: str  # "" or "derived: assumed n = ..."
 
+    @property
+    def source_cell(self) -> str:
+        """The source, then the assumption a derived number rests on, then the dependence weight."""
+        return "; ".join(t for t in (self.source, self.provenance, self.weight) if t)
+
 
 @dataclass(frozen=True)
 class Ledger:

@@ -25,11 +25,6 @@ def safe_url(url: str) -> str:
     return quote(url, safe=":/?#@!$&'*+,;=%-._~")
 
 
-def _source_cell(row) -> str:
-    parts = [row.source] + [t for t in (row.provenance, row.weight) if t]
-    return md_escape("; ".join(parts))
-
-
 def markdown_report(scenario: Scenario, *, link: str = "", ledger: Ledger | None = None) -> str:
     """The Markdown text; ``link`` (a share link, may be empty) is added as "open in the app"."""
     ledger = ledger or build_ledger(scenario)
@@ -50,7 +45,7 @@ def markdown_report(scenario: Scenario, *, link: str = "", ledger: Ledger | None
                 r.ratio,
                 r.bits,
                 r.decibels,
-                _source_cell(r),
+                md_escape(r.source_cell),
             ]
             for i, r in enumerate(ledger.rows, start=1)
         ]
