@@ -85,14 +85,14 @@ class NotebookRepr:
 
     def _notebook_tables(self) -> list[tuple[str, list[str], list[list[object]]]]:
         """``(title, header, rows)`` triples; cells are plain text or numbers (escaped when rendered)."""
-        data = self.to_dict()  # type: ignore[attr-defined]
+        data = self.to_dict() if hasattr(self, "to_dict") else {}
         scalars = [[k, v] for k, v in data.items() if not isinstance(v, (dict, list, tuple)) or _flat(v)]
         tables = [(type(self).__name__, ["quantity", "value"], scalars)] if scalars else []
         for key, value in data.items():
             if isinstance(value, (list, tuple)) and value and all(isinstance(r, dict) for r in value):
                 header = list(dict.fromkeys(k for r in value for k in r))
                 tables.append((key, header, [[r.get(h) for h in header] for r in value]))
-        if hasattr(self, "rows") and callable(self.rows):
+        if len(tables) <= 1 and hasattr(self, "rows") and callable(self.rows):  # to_dict() held no table
             rows = self.rows()
             if rows:
                 header = list(rows[0])
