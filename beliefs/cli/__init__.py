@@ -41,7 +41,6 @@ EXTRAS = {
     "matplotlib": "app",
     "pandas": "app",
     "vl_convert": "app",
-    "altair": "app",
 }
 
 
