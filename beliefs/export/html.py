@@ -45,7 +45,8 @@ def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
     spec = plotting.waterfall_spec(ledger.result)
     if spec is None:  # a certain prior: the ledger's note explains, there is no bar to draw
         return []
-    return [("Log-odds waterfall (bits)", {**spec, "width": max(320, 70 * len(spec["data"]["values"]))})]
+    width = min(1400, max(480, 120 * len(spec["data"]["values"])))  # room for each bar's label
+    return [("Log-odds waterfall (bits)", {**spec, "width": width})]
 
 
 # Characters XML 1.0 forbids.  vl-convert 1.9 aborts the whole process (a Rust panic, not an
