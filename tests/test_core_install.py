@@ -60,7 +60,10 @@ def test_core_install_runs_update_export_and_the_core_tests(tmp_path):
     venv = tmp_path / "core-venv"
     made = _run([base, "-m", "venv", venv], cwd=tmp_path)
     assert made.returncode == 0, made.stderr
-    _pip(venv, str(ROOT))
+    # Built from a copy: setuptools writes build/ and *.egg-info next to the sources it builds.
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".*", "build", "*.egg-info", "__pycache__", "tests", "bench"))
+    _pip(venv, str(src))
     installed = _run([venv / "bin" / "python", "-m", "pip", "list", "--format=freeze"], cwd=tmp_path).stdout
     names = {line.split("==")[0].lower() for line in installed.splitlines()}
     assert "beliefs" in names and {"numpy", "scipy", "pydantic"} <= names
