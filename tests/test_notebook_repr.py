@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from scipy.special import betaln
@@ -90,3 +91,13 @@ def test_counts_result_shows_its_bayes_factor():
     row = md.cells.index("bayes_factor")
     assert md.cells[row + 1] == f"{bf:.6g}"
     assert md.cells == raw.cells
+
+
+def test_the_readme_from_python_example_prints_what_the_readme_shows(capsys):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## From Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) == 3
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == shown
