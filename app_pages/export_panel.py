@@ -44,7 +44,8 @@ def render() -> None:
             link = short_link(common.current_state(), _base())
             ledger = build_ledger(scenario)
         except InputError as exc:
-            st.error(common.plain(f"Cannot export while a value is invalid: {exc}"), icon=":material/error:")
+            # The ledger above already shows this error; here it only explains why there is nothing to copy.
+            st.info(common.plain(f"Nothing to export while a value is invalid: {exc}"), icon=":material/info:")
             return
         st.caption("Markdown (GitHub-flavoured; copy with the button at the top right of the box):")
         st.code(markdown_report(scenario, link=link, ledger=ledger), language="markdown", wrap_lines=True)

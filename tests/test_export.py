@@ -245,3 +245,14 @@ def test_chart_survives_characters_that_abort_vl_convert(char):
     # vl-convert 1.9 aborts the process (a Rust panic) on XML-invalid text; the report must not pass it any.
     text = _report(_scenario([f"a{char}b"]))
     assert "<svg" in text and parse_scenario(text).evidence[0].label == f"a{char}b"
+
+
+def test_uncertain_evidence_adds_the_posterior_distribution_chart():
+    s = Scenario.from_evidence(0.25, [Evidence("uncertain 3:1", likelihood_ratio=3.0, log_lr_sigma=0.5)], name="unc")
+    text = _report(s)
+    captions = [c.split("</figcaption>")[0] for c in text.split("<figcaption>")[1:]]
+    assert captions == [
+        "Log-odds waterfall (bits)",
+        "Prior and posterior",
+        "Posterior as a distribution (Monte Carlo, seed 0)",
+    ]

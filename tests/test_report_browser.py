@@ -47,8 +47,11 @@ def test_report_opens_offline_with_the_posterior_and_a_drawn_chart(tmp_path):
             # The waterfall is drawn: an SVG with a bar per level and item (prior, the report, posterior).
             bars = page.locator("figure.chart svg [role=graphics-symbol][aria-roledescription=bar]")
             assert bars.count() == 3
-            box = page.locator("figure.chart svg").bounding_box()
+            box = page.locator("figure.chart > svg").first.bounding_box()
             assert box is not None and box["width"] > 200 and box["height"] > 200
+            # The app's prior/posterior bars (matplotlib) come second, drawn as paths.
+            assert page.locator("figure.chart").count() == 2
+            assert page.locator("figure.chart").nth(1).locator("path").count() > 10
             assert page.locator("table.ledger tbody tr").count() == 1
             page.screenshot(path=str(ARTIFACTS / "report-offline.png"), full_page=True)
         finally:

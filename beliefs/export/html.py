@@ -1,7 +1,8 @@
 """A self-contained HTML report of a scenario: opens with no network, restores the scenario.
 
-One file holds the ledger, the charts (inline SVG rendered by vl-convert from
-the same Vega-Lite specs the app draws, :func:`beliefs.plotting.waterfall_spec`),
+One file holds the ledger, the charts (inline SVG: the waterfall rendered by
+vl-convert from the Vega-Lite spec the app draws, :func:`beliefs.plotting.waterfall_spec`,
+and the app's matplotlib charts of the same update),
 every source, the date, the project version and the scenario itself (JSON in
 a ``<script type="application/json">`` element, see
 :mod:`beliefs.export.embed`), so that the app's upload and
@@ -25,7 +26,7 @@ from beliefs.export.ledger import Ledger, build_ledger, source_text
 from beliefs.scenario import Scenario, scenario_to_json
 from beliefs.tables import html_table, one_line
 
-__all__ = ["chart_specs", "html_report"]
+__all__ = ["chart_specs", "figure_svgs", "html_report"]
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _STYLE = """
@@ -68,6 +69,34 @@ def _svg(spec: dict) -> str:
     import vl_convert
 
     return vl_convert.vegalite_to_svg(_xml_safe(spec))
+
+
+def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
+    """``(title, inline SVG)`` of the app's other charts of this update, drawn by the app's matplotlib functions.
+
+    The prior/posterior bars always; the posterior's distribution when an
+    enabled item is uncertain (Monte Carlo, seed 0, as in the app).  Text is
+    drawn as glyph outlines (matplotlib's default ``svg.fonttype = "path"``),
+    so no font is needed.
+    """
+    from beliefs import plotting
+
+    out = [("Prior and posterior", _inline(plotting.figure_bytes(plotting.plot_prior_posterior(ledger.result), "svg")))]
+    items = ledger.scenario.evidence_items()
+    if any(e.enabled and e.is_uncertain for e in items):
+        from beliefs.uncertainty import posterior_distribution
+
+        dist = posterior_distribution(ledger.scenario.prior, items, seed=0)
+        if not dist.note:
+            svg = plotting.figure_bytes(plotting.plot_posterior_distribution(dist), "svg")
+            out.append(("Posterior as a distribution (Monte Carlo, seed 0)", _inline(svg)))
+    return out
+
+
+def _inline(svg: bytes) -> str:
+    # Drop the XML declaration and DOCTYPE: inside HTML the <svg> element stands on its own.
+    text = svg.decode("utf-8")
+    return text[text.index("<svg") :]
 
 
 def _link(url: str) -> str:
@@ -122,8 +151,9 @@ def html_report(
         out.append("<p>Same evidence from other priors:</p><ul>")
         out += [f"<li>{e(c)}</li>" for c in ledger.compare]
         out.append("</ul>")
-    for chart_title, spec in chart_specs(ledger):
-        out.append(f'<figure class="chart"><figcaption>{e(chart_title)}</figcaption>{_svg(spec)}</figure>')
+    charts = [(chart_title, _svg(spec)) for chart_title, spec in chart_specs(ledger)] + figure_svgs(ledger)
+    for chart_title, svg in charts:
+        out.append(f'<figure class="chart"><figcaption>{e(chart_title)}</figcaption>{svg}</figure>')
     out.append("<h2>Sources</h2><ul>")
     if ledger.prior_source:
         out.append(f"<li><b>Prior:</b> {e(ledger.prior_source)}</li>")
