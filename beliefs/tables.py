@@ -41,9 +41,32 @@ def one_line(text: object) -> str:
     return _CONTROL.sub(" ", str(text)).strip()
 
 
+# A web address inside the text.  Renderers with autolinks (GFM, LessWrong) link it; a backslash escape
+# inside it would end up in the link's address, so its characters that cannot appear in a URL unencoded
+# are percent-encoded instead (the address stays the same one) and the rest is left as it is.
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_URL_UNSAFE = re.compile(r'[\\<>|\[\]{}^`"]')
+
+
+def _escape_url(url: str) -> str:
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+
+
 def md_escape(text: object) -> str:
-    """Untrusted text as inline Markdown that renders as exactly that text, on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+    """Untrusted text as inline Markdown that renders as exactly that text, on one line.
+
+    Web addresses in it are kept linkable (see ``_URL``):
+
+    >>> md_escape("see https://arxiv.org/abs/2311.08379 (p. 3) *sic*")
+    'see https://arxiv.org/abs/2311.08379 (p. 3) \\\\*sic\\\\*'
+    """
+    line = one_line(text)
+    out, pos = [], 0
+    for m in _URL.finditer(line):
+        out += [_MD_SPECIAL.sub(r"\\\1", line[pos : m.start()]), _escape_url(m.group())]
+        pos = m.end()
+    out.append(_MD_SPECIAL.sub(r"\\\1", line[pos:]))
+    return "".join(out)
 
 
 def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

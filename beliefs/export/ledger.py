@@ -90,7 +90,7 @@ def source_text(source) -> str:
     if source.location:
         text += f" — {source.location}"
     if source.url:
-        text += f" <{source.url}>"
+        text += f" {source.url}"  # a space on each side, so that an autolink stops where the address does
     return text + f" (status {source.status}, {STATUS_WORD[source.status]})"
 
 
