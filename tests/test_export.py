@@ -281,3 +281,13 @@ def test_uncertain_evidence_adds_the_posterior_distribution_chart():
         "Prior and posterior",
         "Posterior as a distribution (Monte Carlo, seed 0)",
     ]
+
+
+def test_a_thirty_item_report_stays_well_under_the_upload_limit():
+    from beliefs.scenario import MAX_SCENARIO_BYTES
+    from tests.test_shortlink import _thirty_catalogue_items
+
+    s = _thirty_catalogue_items()
+    text = _report(s)
+    assert len(text.encode("utf-8")) < MAX_SCENARIO_BYTES / 4  # about 110 kB; the app takes 1 MB
+    assert parse_scenario(text) == s
