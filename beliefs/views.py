@@ -34,6 +34,8 @@ def load_view(text: str) -> Scenario:
     if not isinstance(text, str) or not text.strip():
         raise InputError("SCENARIO", text, "a built-in scenario name, a scenario file or a share link")
     text = text.strip()
+    if "\x00" in text:  # no file name or link holds a NUL (and os.stat refuses one with ValueError)
+        raise InputError("SCENARIO", text, "a built-in scenario name, a scenario file or a share link")
     if _LINK.match(text) and not Path(text).exists():
         return _from_link(text)
     return get_scenario(text)

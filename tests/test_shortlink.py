@@ -155,3 +155,16 @@ def test_any_ledger_round_trips_exactly(rows, prior):
     items = tuple(ItemState(label, "p", a, b) for label, a, b in rows)
     state = AppState(values={**defaults(), "prior": prior}, items=items)
     assert decode({"s": short_value(state)}) == (state, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.text(max_size=200).map(lambda t: f"{BASE}?s=1{t}")))
+@example("\x00")
+@example("?")
+@example("prior=")
+def test_load_view_refuses_anything_that_is_not_a_scenario_with_an_input_error(text):
+    try:
+        s = load_view(text)
+    except InputError:
+        return
+    assert isinstance(s, Scenario)
