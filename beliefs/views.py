@@ -9,7 +9,8 @@
    (``http://127.0.0.1:8501/?prior=0.25&e0=...``) or just its query string
    (``?prior=0.25&e0=...``).  The query string goes through
    :func:`beliefs.urlstate.decode`, the same parser the app uses, and the
-   app state becomes a scenario with :func:`scenario_from_state`.
+   app state becomes a scenario with :func:`scenario_from_state`.  A link
+   with no query string is the app's default state, as the app would show it.
 
 A share link is untrusted input.  The app itself restores a link leniently
 (a bad parameter falls back to its default with a warning), but a comparison
@@ -40,6 +41,7 @@ __all__ = ["MAX_LINK_CHARS", "load_view", "looks_like_link", "scenario_from_stat
 # A link longer than this is not one the app wrote (40 items of at most 2000 characters each at most).
 MAX_LINK_CHARS = 100_000
 _SCHEMES = ("http://", "https://")
+_MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
 
 
 def looks_like_link(text: str) -> bool:
@@ -85,10 +87,8 @@ def _from_link(text: str, field: str) -> Scenario:
         params = parse_qs(query, keep_blank_values=True, strict_parsing=False, max_num_fields=1000)
     except ValueError as exc:  # more than max_num_fields
         raise InputError(field, text, f"a share link ({exc})") from None
-    if not params:
-        raise InputError(
-            field, text, "a share link with the state in its query string (?prior=...&e0=...)", "the link has none"
-        )
+    # No parameters is the app's default state (prior 0.5, empty ledger): the app writes
+    # fields at their default out of the link, so that is what this link shows.
     state, warnings = decode(params)
     if warnings:
         more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
@@ -102,6 +102,13 @@ def _from_link(text: str, field: str) -> Scenario:
         return scenario_from_state(state)
     except InputError as exc:
         raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # name too long, NUL byte
+        return False
 
 
 def load_view(text: str, *, field: str = "view") -> Scenario:
@@ -120,10 +127,15 @@ def load_view(text: str, *, field: str = "view") -> Scenario:
     raw = os.fspath(text)
     if not raw.strip():
         raise InputError(field, raw, "a built-in scenario name, a scenario file path or a share link")
-    if looks_like_link(raw) and not Path(raw).exists():
+    if looks_like_link(raw) and not _is_file(raw):
         return _from_link(raw, field)
+    if len(raw) > _MAX_PATH_CHARS:
+        # os.stat would raise "File name too long" inside get_scenario.
+        raise InputError(field, raw, "a built-in scenario name, a scenario file path or a share link (http://...)")
     try:
         return get_scenario(raw)
+    except OSError as exc:  # get_scenario's Path.exists() raises for a name component over 255 bytes
+        raise InputError(field, raw, "a built-in scenario name, a scenario file path or a share link", exc.strerror or "") from None
     except InputError as exc:
         # get_scenario names its argument "scenario"/"path"; the user typed it as `field`.
         allowed = exc.allowed

@@ -35,7 +35,15 @@ from beliefs.scenario import (
     scenario_to_json,
 )
 
-BUILTIN_NAMES = ["stated-3-to-1", "report-3-to-1", "report-confusion", "carlsmith", "greenblatt", "miri-ish"]
+BUILTIN_NAMES = [
+    "stated-3-to-1",
+    "report-3-to-1",
+    "report-confusion",
+    "carlsmith",
+    "greenblatt",
+    "miri-ish",
+    "rare-scheming",
+]
 
 
 def _doc(**changes) -> dict:
