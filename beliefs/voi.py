@@ -154,8 +154,10 @@ def parse_pending(text: str | bytes, field: str = "--pending") -> list[PendingOb
     except (ValueError, RecursionError) as exc:
         raise InputError(field, type(exc).__name__, f"valid JSON ({exc})") from None
     allowed = 'a JSON list of observations [{"label": ..., "a": {...}, "b": {...}}, ...]'
-    if not isinstance(obj, list) or not obj:
-        raise InputError(field, obj if not isinstance(obj, (dict, list)) else type(obj).__name__, allowed)
+    if not isinstance(obj, list):
+        raise InputError(field, type(obj).__name__ if isinstance(obj, dict) else obj, allowed)
+    if not obj:
+        raise InputError(field, obj, allowed, "the list is empty")
     if len(obj) > MAX_OBSERVATIONS:
         raise InputError(field, f"{len(obj)} observations", f"at most {MAX_OBSERVATIONS} observations")
     try:
