@@ -98,9 +98,8 @@ class HypothesesResult:
         """Prior, evidence and posterior log2 odds of hypothesis j against k."""
 
         def diff(u: float, v: float) -> float | None:
-            if math.isinf(u) and math.isinf(v) and u == v:
-                return None  # both ruled out: no odds between them
-            return bits(u - v)
+            # None where a prior of 0 makes the odds 0, infinite or undefined (see notes).
+            return bits(u - v) if math.isfinite(u) and math.isfinite(v) else None
 
         return {
             "a": self.names[j],

@@ -469,7 +469,7 @@ def test_get_scenario_by_name_by_path_and_unknown(tmp_path):
     assert get_scenario(str(path)) == get_scenario("greenblatt") == get_scenario(path)
     with pytest.raises(
         ScenarioError,
-        match=r"^scenario: got 'stated-3-to'; expected a built-in scenario \(stated-3-to-1, report-3-to-1, report-confusion, carlsmith, greenblatt, miri-ish\) .*did you mean stated-3-to-1",
+        match=r"^scenario: got 'stated-3-to'; expected a built-in scenario \(stated-3-to-1, report-3-to-1, report-confusion, carlsmith, greenblatt, miri-ish, rare-scheming\) .*did you mean stated-3-to-1",
     ):
         get_scenario("stated-3-to")
     with pytest.raises(ScenarioError, match=r"got 'missing\.json'.*no such file"):
