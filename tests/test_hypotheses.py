@@ -140,7 +140,7 @@ def test_rare_scheming_preset_carries_three_hypotheses_with_sources():
     s = get_scenario("rare-scheming")
     assert s.version == HYPOTHESES_VERSION
     r = s.hypotheses_result()
-    assert r.names == ("no scheming", "rare scheming, monitors catch it", "consistent scheming")
+    assert r.names == ("no scheming", "rare scheming caught by monitors", "consistent scheming")
     # 0.375*0.25 : 0.375*0.6 : 0.25*0.75, normalised
     joint = [0.375 * 0.25, 0.375 * 0.6, 0.25 * 0.75]
     assert r.posterior == pytest.approx([j / sum(joint) for j in joint], rel=1e-12)
