@@ -12,7 +12,10 @@ import pytest
 
 from beliefs.scenario import get_scenario
 from beliefs.urlstate import AppState, ItemState, defaults, encode
-from tests.test_app import assert_clean, button, download_bytes, media, new_app  # noqa: F401  (media is a fixture)
+from tests import test_app
+from tests.test_app import assert_clean, button, download_bytes, new_app
+
+media = test_app.media  # the fixture that records download buttons' files
 
 LEDGER = {"view": "compare", "prior": "0.1", "e0": "p~0.75~0.25~1~~report_2025~~~stated"}
 
