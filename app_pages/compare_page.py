@@ -100,22 +100,35 @@ def _crux(mine, other, names) -> None:
         help="prior gap + each item's gap = the posterior gap, in bits (log2 odds)",
     )
     csv_text = r.to_csv()
-    common.show_plot("compare-crux", lambda: analysis_plots.plot_crux(r), csv_text)
-    common.plot_downloads("compare-crux", lambda: analysis_plots.plot_crux(r), csv_text)
+    chart, table = st.columns([1, 1])
+    with chart:
+        common.show_plot("compare-crux", lambda: analysis_plots.plot_crux(r), csv_text)
+        common.plot_downloads("compare-crux", lambda: analysis_plots.plot_crux(r), csv_text)
     rows = [
         {
             "part": row["label"],
-            "in": row["in"],
+            "gap (bits)": row["bits"],
             f"{names[0]} (bits)": row[f"{r.names[0]}_bits"],
             f"{names[1]} (bits)": row[f"{r.names[1]}_bits"],
-            "gap (bits)": row["bits"],
+            "in": row["in"],
         }
         for row in r.rows()
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
-    one_sided = [row["label"] for row in r.rows()[1:] if row["in"] != "both"]
-    if one_sided:
-        st.caption(f"{len(one_sided)} item(s) only one side has count fully on that side (listed with 'in').")
+    with table:
+        bits_format = {
+            key: st.column_config.NumberColumn(key, format="%+.3f", width="small") for key in list(rows[0])[1:4]
+        }
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            column_config={"part": st.column_config.TextColumn("part", width="medium"), **bits_format},
+        )
+        one_sided = sum(row["in"] != "both" for row in r.rows()[1:])
+        st.caption(
+            "Items are matched by id, else by label. "
+            + (f"{one_sided} item(s) only one side has count fully on that side ('in')." if one_sided else "")
+        )
 
 
 def _voi(mine, other, names) -> None:
@@ -139,7 +152,9 @@ def _voi(mine, other, names) -> None:
     st.metric("Disagreement now", "infinite" if r.disagreement_bits == float("inf") else f"{r.disagreement_bits:.3f} bits")
     for note in r.notes:
         st.warning(common.plain(note))
-    common.show_plot("compare-voi", lambda: plot_voi(r), repr(r.to_dict()))
+    chart, _ = st.columns([3, 2])
+    with chart:
+        common.show_plot("compare-voi", lambda: plot_voi(r), repr(r.to_dict()))
     rows = []
     for o in r.observations:
         ta, tb = o.expected_movement_toward_other_bits
@@ -187,12 +202,15 @@ def _hypotheses() -> None:
     except InputError as exc:
         common.show_error(exc)
         return
-    common.show_plot("compare-hypotheses", lambda: plot_hypotheses(r), repr(r.to_dict()))
-    st.dataframe(
-        [{"hypothesis": n, "prior": p, "posterior": q} for n, p, q in zip(r.names, r.prior, r.posterior, strict=True)],
-        hide_index=True,
-        width="stretch",
-    )
+    chart, table = st.columns([3, 2])
+    with chart:
+        common.show_plot("compare-hypotheses", lambda: plot_hypotheses(r), repr(r.to_dict()))
+    with table:
+        st.dataframe(
+            [{"hypothesis": n, "prior": p, "posterior": q} for n, p, q in zip(r.names, r.prior, r.posterior, strict=True)],
+            hide_index=True,
+            width="stretch",
+        )
     st.dataframe(r.pairs, hide_index=True, width="stretch")
     for note in r.notes:
         st.warning(common.plain(note))
