@@ -347,7 +347,7 @@ class VoiResult:
                 f"   if not observed: {a} {_pct(o.if_not_observed.a)}, {b} {_pct(o.if_not_observed.b)}, "
                 f"disagreement {_fmt_bits(o.if_not_observed.disagreement_bits)}",
                 f"   expected disagreement {_fmt_bits(o.expected_disagreement_bits)}; expected movement toward "
-                f"the other side: {a} {ta:+.3f} bits, {b} {tb:+.3f} bits"
+                f"the other side: {a} {_signed(ta)} bits, {b} {_signed(tb)} bits"
                 + ("  <- both expect to converge" if ta > 0 and tb > 0 else ""),
             ]
             src = o.observation.source
@@ -362,6 +362,11 @@ def _pct(r: UpdateResult) -> str:
     from beliefs.format import format_probability
 
     return format_probability(r.posterior_log_odds)
+
+
+def _signed(x: float) -> str:
+    # Rounding residue (8e-17) must not print as "-0.000".
+    return f"{round(x, 12) + 0.0:+.3f}"
 
 
 def _fmt_bits(x: float) -> str:
