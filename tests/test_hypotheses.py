@@ -197,3 +197,12 @@ def test_cli_tiny_likelihoods_and_errors():
         run_cli("update", "--hypotheses", "a,b", "--prior", "0.5,0.5", "--likelihoods", "0.2,x"), "--likelihoods[0][1]"
     )
     assert_one_line_error(run_cli("update", "--hypotheses", "a,b", "--prior", "0.5,0.5", "--lr", "3"), "--lr")
+
+
+def test_scenario_run_shows_a_version_2_files_hypotheses_and_version_1_output_is_unchanged():
+    out = run_json("scenario", "run", "rare-scheming")
+    want = get_scenario("rare-scheming").hypotheses_result()
+    assert out["hypotheses"]["hypotheses"] == list(want.names)
+    assert out["hypotheses"]["posterior"] == pytest.approx(list(want.posterior), rel=1e-12)
+    assert out["hypotheses"]["items"][0]["label"] == get_scenario("rare-scheming").evidence[0].label
+    assert "hypotheses" not in run_json("scenario", "run", "carlsmith")
