@@ -250,6 +250,15 @@ class ObservationVoi:
         # 0 x inf is 0 here: a branch nobody expects cannot contribute.
         return math.fsum(w * d for w, d in ((p, d_e), (1 - p, d_not)) if w > 0)
 
+    @property
+    def expected_disagreement_bits_by_side(self) -> tuple[float, float]:
+        """E[D] weighted by each side's own P_j(E) instead of the mean: what each side expects to be left."""
+        d_e, d_not = self.if_observed.disagreement_bits, self.if_not_observed.disagreement_bits
+        return tuple(
+            math.fsum(w * d for w, d in ((p, d_e), (1 - p, d_not)) if w > 0)
+            for p in (self.p_observed_a, self.p_observed_b)
+        )
+
     def _movement(self, now: UpdateResult, p_e: float, side: str) -> float:
         """Side's expected change in its own log2 odds (toward H), under its own P(E)."""
         if now.certain:
@@ -283,6 +292,7 @@ class ObservationVoi:
             "if_observed": self.if_observed.to_dict(),
             "if_not_observed": self.if_not_observed.to_dict(),
             "expected_disagreement_bits": self.expected_disagreement_bits,
+            "expected_disagreement_bits_by_side": dict(zip("ab", self.expected_disagreement_bits_by_side, strict=True)),
             "expected_movement_bits": {"a": ma, "b": mb},
             "expected_movement_toward_other_bits": {"a": ta, "b": tb},
             "both_expect_to_converge": ta > 0 and tb > 0,

@@ -75,6 +75,9 @@ def test_voi_matches_the_formulas(pa, pb, ha, na, hb, nb):
     assert o.if_observed.disagreement_bits == pytest.approx(float(want["d_e"]), abs=1e-11)
     assert o.if_not_observed.disagreement_bits == pytest.approx(float(want["d_ne"]), abs=1e-11)
     assert o.expected_disagreement_bits == pytest.approx(float(want["ed"]), abs=1e-11)
+    by_a = want["Pa"] * want["d_e"] + (1 - want["Pa"]) * want["d_ne"]
+    by_b = want["Pb"] * want["d_e"] + (1 - want["Pb"]) * want["d_ne"]
+    assert o.expected_disagreement_bits_by_side == pytest.approx((float(by_a), float(by_b)), abs=1e-11)
 
 
 def test_b_defaults_to_a_and_observations_sort_by_expected_disagreement():
