@@ -210,6 +210,11 @@ def _hypotheses() -> None:
             [{"hypothesis": n, "prior": p, "posterior": q} for n, p, q in zip(r.names, r.prior, r.posterior, strict=True)],
             hide_index=True,
             width="stretch",
+            column_config={
+                "hypothesis": st.column_config.TextColumn("hypothesis", width="medium"),
+                "prior": st.column_config.NumberColumn("prior", format="%.4g", width="small"),
+                "posterior": st.column_config.NumberColumn("posterior", format="%.4g", width="small"),
+            },
         )
     st.dataframe(r.pairs, hide_index=True, width="stretch")
     for note in r.notes:
