@@ -19,7 +19,8 @@ and if not E.  Its expectation uses the mean of the sides' predictions,
     \mathbb{E}[D] = \bar p\, D_E + (1-\bar p)\, D_{\lnot E}.
 
 Observations are ranked by :math:`\mathbb{E}[D]`, smallest first (the most
-disagreement closed).  Each side's expected movement under its own
+disagreement closed).  The same expectation under each side's own
+:math:`P_j(E)` is reported beside it (what each side expects to be left).  Each side's expected movement under its own
 prediction, :math:`P_j(E)\ln(h_j/n_j) + (1-P_j(E))\ln((1-h_j)/(1-n_j))`
 (in bits), is reported too, signed toward the other side: an observation both
 sides expect to move them toward each other is the one to fund.  (Expected
