@@ -206,3 +206,24 @@ def test_scenario_run_shows_a_version_2_files_hypotheses_and_version_1_output_is
     assert out["hypotheses"]["posterior"] == pytest.approx(list(want.posterior), rel=1e-12)
     assert out["hypotheses"]["items"][0]["label"] == get_scenario("rare-scheming").evidence[0].label
     assert "hypotheses" not in run_json("scenario", "run", "carlsmith")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60), st.text(alphabet="0123456789.,e-+ naif", max_size=40), st.text(alphabet="0123456789.,e-+ naif", max_size=40))
+@example("a,b", "0.5,0.5", "1e-300,1e-320")  # a subnormal likelihood
+@example("a,,b", "0.5,0.5", "0.1,0.2")
+def test_fuzzed_command_line_vectors_give_a_result_or_one_input_error(names, prior, likelihoods):
+    from beliefs.hypotheses import parse_names, parse_vector
+
+    try:
+        r = update_hypotheses(
+            parse_names(names),
+            parse_vector(prior, "--prior"),
+            [parse_vector(likelihoods, "--likelihoods[0]")],
+            fields=("--hypotheses", "--prior", "--likelihoods"),
+        )
+    except InputError as exc:
+        assert str(exc).startswith("--") and "\n" not in str(exc)
+    else:
+        assert all(0.0 <= p <= 1.0 for p in r.posterior)
+        assert math.fsum(r.posterior) == pytest.approx(1.0, abs=1e-12)
