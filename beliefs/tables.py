@@ -93,8 +93,10 @@ def _cell(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.6g}" if math.isfinite(value) else str(value)
-    if isinstance(value, (list, tuple)) and all(not isinstance(v, (dict, list, tuple)) for v in value):
+    if isinstance(value, (list, tuple)):
         return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):  # a small record inside a row, e.g. {"a": 0.6, "b": 0.8} -> "a = 0.6, b = 0.8"
+        return "; ".join(f"{k} = {_cell(v)}" for k, v in value.items())
     return one_line(value)
 
 

@@ -73,7 +73,7 @@ MAX_ITEMS = 40  # a ledger longer than this is a pasted mistake, not an argument
 _MAX_PARAM = 2000  # characters; a longer value is refused before parsing
 _SEP = "~"
 
-VIEWS = ("update", "data", "chain", "monitoring", "analysis")
+VIEWS = ("update", "data", "chain", "monitoring", "analysis", "compare")
 PRIOR_ENTRIES = ("percent", "odds", "log-odds")
 
 

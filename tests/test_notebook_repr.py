@@ -27,12 +27,13 @@ class _Text(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.add(tag)
-        self._in = tag in ("td", "th")
-        if self._in:
+        if tag in ("td", "th"):
+            self._in = True
             self.cells.append("")
 
     def handle_endtag(self, tag):
-        self._in = False
+        if tag in ("td", "th"):
+            self._in = False
 
     def handle_data(self, data):
         if self._in:
@@ -60,7 +61,7 @@ def test_hostile_labels_stay_text_in_both_forms():
     label = "<script>alert(1)</script> | [x](javascript:1)\nnext"
     r = update(0.5, [Evidence(label, likelihood_ratio=2.0)])
     for shown in _both(r):
-        assert "script" not in shown.tags and "a" not in shown.tags
+        assert "script" not in shown.tags and "a" not in shown.tags  # no link: the label has no web address
         assert "<script>alert(1)</script> | [x](javascript:1) next" in shown.cells
 
 
@@ -101,3 +102,20 @@ def test_the_readme_from_python_example_prints_what_the_readme_shows(capsys):
     assert len(code.strip().splitlines()) == 3
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out == shown
+
+
+def test_value_of_information_shows_each_observation_with_its_expected_disagreement():
+    from importlib import resources
+
+    from beliefs.views import load_view
+    from beliefs.voi import parse_pending, value_of_information
+
+    pending = parse_pending(resources.files("beliefs.data").joinpath("pending-2025.json").read_text())
+    r = value_of_information(load_view("report-3-to-1"), load_view("report-confusion"), pending)
+    md, raw = _both(r)
+    assert md.cells == raw.cells
+    for o in r.observations:
+        row = md.cells.index(o.label)
+        assert f"{o.expected_disagreement_bits:.6g}" in md.cells[row : row + 12]
+    # Records inside a row read as "name = value", not as Python reprs.
+    assert not any("{" in c for c in md.cells)

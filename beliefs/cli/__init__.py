@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "beliefs.cli.covert_cmd",
     "beliefs.cli.chain_cmd",
     "beliefs.cli.analysis_cmd",
+    "beliefs.cli.debate_cmd",
     "beliefs.cli.export_cmd",
 )
 

@@ -55,7 +55,7 @@ def scenario_link(scenario, base: str = DEFAULT_BASE) -> str:
 def _link(args) -> int:
     from beliefs.views import load_view
 
-    s = load_view(args.scenario)
+    s = load_view(args.scenario, field="SCENARIO")
     link = scenario_link(s, args.base)
     return emit(args, {"scenario": s.name, "link": link, "length": len(link)}, link)
 
@@ -64,7 +64,7 @@ def _export(args) -> int:
     from beliefs.export.ledger import build_ledger
     from beliefs.views import load_view
 
-    s = load_view(args.scenario)
+    s = load_view(args.scenario, field="SCENARIO")
     link = scenario_link(s, args.base)
     ledger = build_ledger(s)
     if args.format == "markdown":
