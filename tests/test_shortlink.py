@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import zlib
 from urllib.parse import urlencode
 
@@ -81,6 +82,15 @@ def test_cli_scenario_link_prints_a_link_that_crux_finds_zero_bits_from():
     gap = crux_from_results(back.result(), get_scenario("report-3-to-1").result())
     assert gap.total_log_odds == 0.0 and gap.prior_gap == 0.0
     assert_one_line_error(run_cli("scenario", "link", "report-3-to-1", "--base", "ftp://x"), "--base")
+
+
+def test_crux_between_a_short_link_and_its_scenario_is_zero_bits():
+    link = run_cli("scenario", "link", "report-3-to-1").stdout.strip()
+    proc = run_cli("crux", link, "report-3-to-1", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["total_bits"] == 0.0 and data["prior_bits"] == 0.0
+    assert [i["bits"] for i in data["items"]] == [0.0] and data["items"][0]["in"] == "both"
 
 
 # -- hostile input ----------------------------------------------------------------------------
