@@ -48,6 +48,7 @@ from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
+from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
@@ -105,7 +106,7 @@ def _evidence_list(evidence: Iterable[Evidence | float], field: str = "evidence"
     return items
 
 
-class _Table:
+class _Table(NotebookRepr):
     """Mixin: a result that is a table of rows (the data behind its plot)."""
 
     def rows(self) -> list[dict]:  # pragma: no cover - every subclass overrides
@@ -145,7 +146,7 @@ def _finite_or_none(x: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class NeededResult:
+class NeededResult(NotebookRepr):
     """The evidence that moves ``prior`` exactly to ``target``."""
 
     prior: float

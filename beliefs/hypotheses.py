@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from beliefs.errors import InputError
 from beliefs.odds import bits
+from beliefs.tables import NotebookRepr
 from beliefs.validation import as_float, as_probability
 
 __all__ = [
@@ -80,7 +81,7 @@ def _logsumexp(values: Sequence[float]) -> float:
 
 
 @dataclass(frozen=True)
-class HypothesesResult:
+class HypothesesResult(NotebookRepr):
     """Prior and posterior over K hypotheses, with the pairwise evidence in bits."""
 
     names: tuple[str, ...]

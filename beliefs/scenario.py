@@ -75,6 +75,7 @@ __all__ = [
     "parse_scenario",
     "save_scenario",
     "scenario_to_json",
+    "write_text_atomic",
 ]
 
 FORMAT = "beliefs-scenario"
@@ -598,6 +599,10 @@ def parse_scenario(text: str | bytes) -> Scenario:
         raise ScenarioError("scenario", type(text).__name__, "JSON text (str or bytes)")
     if not text.strip():
         raise ScenarioError("scenario", text, "a JSON object; the document is empty")
+    from beliefs.export import embed
+
+    if embed.looks_like_html(text):  # an HTML report from `beliefs export` carries its scenario
+        text = embed.extract(embed.SCENARIO_ID, text)
     _check_depth(text)
     try:
         obj = json.loads(
@@ -675,14 +680,18 @@ def scenario_to_json(scenario: Scenario) -> str:
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Write ``scenario`` to ``path`` atomically; an existing file is kept unless ``overwrite``.
+    """Write ``scenario`` to ``path`` atomically; an existing file is kept unless ``overwrite``."""
+    return write_text_atomic(scenario_to_json(scenario), path, overwrite=overwrite)
 
-    The text goes to a temporary file in the same directory, is flushed and
+
+def write_text_atomic(text: str, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; an existing file is kept unless ``overwrite``.
+
+    Used for scenario files and exported reports.  The text goes to a temporary file in the same directory, is flushed and
     fsynced, then renamed over the target with :func:`os.replace`, so a
     reader sees the old file or the new one, never half of one.  On any error
     the temporary file is removed and the old file is untouched.
     """
-    text = scenario_to_json(scenario)
     target = _as_path(path)
     parent = target.parent
     if target.is_dir():

@@ -12,6 +12,12 @@
    app state becomes a scenario with :func:`scenario_from_state`.  A link
    with no query string is the app's default state, as the app would show it.
 
+Short links (``?s=1...``, :mod:`beliefs.shortlink`) are unpacked by the same
+:func:`~beliefs.urlstate.decode`; a scenario file may also be an HTML report
+written by ``beliefs export`` (the scenario is embedded in it).
+:func:`scenario_state` goes the other way, from a scenario to the app state
+a share link carries.
+
 A share link is untrusted input.  The app itself restores a link leniently
 (a bad parameter falls back to its default with a warning), but a comparison
 built on a silently defaulted prior would be a wrong number, so here every
@@ -34,9 +40,16 @@ from urllib.parse import parse_qs, urlsplit
 
 from beliefs.errors import InputError
 from beliefs.scenario import Scenario, builtin_scenarios, get_scenario
-from beliefs.urlstate import AppState, decode
+from beliefs.urlstate import FIELDS, AppState, ItemState, checked, decode, defaults
 
-__all__ = ["MAX_LINK_CHARS", "load_view", "looks_like_link", "scenario_from_state"]
+__all__ = [
+    "MAX_LINK_CHARS",
+    "load_view",
+    "looks_like_link",
+    "scenario_from_state",
+    "scenario_state",
+    "with_builtin_hypothesis",
+]
 
 # A link longer than this is not one the app wrote (40 items of at most 2000 characters each at most).
 MAX_LINK_CHARS = 100_000
@@ -54,21 +67,68 @@ def scenario_from_state(state: AppState, *, name: str = "shared-link", title: st
     """The prior and ledger of an app state as a scenario (the part a comparison needs).
 
     Items keep their ids and labels (crux matches on them), their dependence
-    groups, spreads and enabled flags.  Display settings and model views are
-    not part of a viewpoint's posterior and are left out.
+    groups, spreads and enabled flags; an item known by id (a catalogue entry
+    or an item of a built-in scenario) gets its source back, and a link
+    started from a preset gets that preset's statement of H (prose, not
+    numbers), so an export of the link cites what the app showed.  Display
+    settings and model views are not part of a viewpoint's posterior and are
+    left out.
     """
-    evidence = [item.to_evidence(field_prefix=f"e{i}.") for i, item in enumerate(state.items)]
+    evidence = [
+        item.to_evidence(_source_for(item.id), field_prefix=f"e{i}.") for i, item in enumerate(state.items)
+    ]
     compare = [float(p) for p in state["cmp"].split(",")] if state["cmp"] else []
     loaded = state["scenario"]
     if loaded in builtin_scenarios() and name == "shared-link":
         name = f"{loaded}-link"  # started from this preset, perhaps changed since: not the preset itself
+    preset = builtin_scenarios().get(loaded)
     return Scenario.from_evidence(
         state["prior"],
         evidence,
         name=name,
         title=title or "Viewpoint from a share link",
+        hypothesis=preset.hypothesis if preset is not None else "",
         compare_priors=compare,
     )
+
+
+def _source_for(item_id: str):
+    """The source of an item known by id: a catalogue entry, or an item of a built-in scenario."""
+    if not item_id:
+        return None
+    from beliefs import catalogue
+
+    try:
+        return catalogue.get_entry(item_id).source
+    except InputError:
+        pass
+    for s in builtin_scenarios().values():
+        for e in s.evidence_items():
+            if e.id == item_id and e.source is not None:
+                return e.source
+    return None
+
+
+def scenario_state(s: Scenario) -> AppState:
+    """The app state a share link carries for ``s``: its prior, ledger, compared priors and display settings.
+
+    Model settings (chain, monitoring, counts) are not carried; the app maps
+    those itself when it loads a file.
+    """
+    values = defaults()
+    if s.app:
+        values.update({k: FIELDS[k].parse(val, f"app.{k}") for k, val in s.app.items()})
+    values.update(prior=float(s.prior), scenario=s.name, cmp=",".join(repr(float(p)) for p in s.compare_priors))
+    items = tuple(ItemState.from_evidence(e) for e in s.evidence_items())
+    return AppState(values=checked(values), items=items)
+
+
+def with_builtin_hypothesis(s: Scenario) -> Scenario:
+    """``s`` with H stated as in the built-in scenario of the same name, when ``s`` states none."""
+    known = builtin_scenarios().get(s.name)
+    if s.hypothesis or known is None or not known.hypothesis:
+        return s
+    return s.model_copy(update={"hypothesis": known.hypothesis})
 
 
 def _from_link(text: str, field: str) -> Scenario:
@@ -143,3 +203,5 @@ def load_view(text: str, *, field: str = "view") -> Scenario:
             allowed = allowed.replace(" or the path of", ", the path of") + ", or a share link (http://...?prior=...)"
         name = field if exc.field in ("scenario", "path") else f"{field} {exc.field}"
         raise InputError(name, exc.value, allowed, exc.hint) from None
+    except ValueError:  # an embedded NUL: os.stat refuses it (InputError, a ValueError too, is handled above)
+        raise InputError(field, raw, "a built-in scenario name, a scenario file path or a share link") from None

@@ -69,6 +69,7 @@ from beliefs.scenario import (
     _Strict,
     _translate,
 )
+from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 
 __all__ = [
@@ -307,7 +308,7 @@ class ObservationVoi:
 
 
 @dataclass(frozen=True)
-class VoiResult:
+class VoiResult(NotebookRepr):
     """Observations ranked by the disagreement they are expected to leave, smallest first."""
 
     names: tuple[str, str]

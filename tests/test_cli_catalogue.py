@@ -15,6 +15,8 @@ import pytest
 from beliefs.cli import main
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 
 @pytest.fixture
 def cli(capsys):

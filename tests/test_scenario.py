@@ -35,6 +35,8 @@ from beliefs.scenario import (
     scenario_to_json,
 )
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 BUILTIN_NAMES = [
     "stated-3-to-1",
     "report-3-to-1",

@@ -49,6 +49,9 @@ def register(sub) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     add_json_flag(p)
     p.set_defaults(handler=_scenario_save)
+    from beliefs.cli.export_cmd import add_link_parser
+
+    add_link_parser(sc_sub)
 
 
 # -- evidence ----------------------------------------------------------------------
