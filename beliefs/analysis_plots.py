@@ -13,7 +13,9 @@ import math
 import numpy as np
 
 from beliefs.odds import LN10, bits, probability
-from beliefs.plotting import _figure_and_axes
+
+# One palette across the app: evidence for and against H as on the Update page's waterfall.
+from beliefs.plotting import _AGAINST, _FOR, _figure_and_axes
 
 __all__ = [
     "PLOT_SUFFIXES",
@@ -29,8 +31,6 @@ __all__ = [
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
-_FOR = "#b2182b"  # evidence for H
-_AGAINST = "#2166ac"  # evidence against H
 _NEUTRAL = "#555555"
 _LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit axis
 

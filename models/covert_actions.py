@@ -82,6 +82,7 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.odds import LN2, LN10, log_odds, probability
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
+from beliefs.tables import NotebookRepr
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
 
@@ -213,7 +214,7 @@ class KappaPrior:
 
 
 @dataclass(frozen=True)
-class CountsResult:
+class CountsResult(NotebookRepr):
     r"""Exact (closed-form or quadrature) update of P(H) by covert-action counts.
 
     ``log_bayes_factor`` is in nats: :math:`\ln P(D\mid H) - \ln P(D\mid\lnot H)`.
@@ -656,7 +657,7 @@ def build_partial_pooling_model() -> pm.Model:
 
 
 @dataclass
-class McmcCountsResult:
+class McmcCountsResult(NotebookRepr):
     r"""MCMC estimate of P(H | D) with its convergence diagnostics.
 
     ``posterior`` is the posterior mean of :math:`P(H\mid D,\phi)`; ``mcse``
@@ -853,7 +854,7 @@ def build_before_after_model(n_evaluations: int, pooling: str) -> pm.Model:
 
 
 @dataclass
-class BeforeAfterResult:
+class BeforeAfterResult(NotebookRepr):
     r"""Posterior summaries of covert-action rates before and after training.
 
     ``summary`` maps each reported quantity (``mean_before``, ``mean_after``,
