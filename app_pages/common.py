@@ -11,6 +11,7 @@ value is copied back after it is drawn.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -114,14 +115,33 @@ def bound(name: str, widget: Callable, label: str, *, to_widget=None, from_widge
 
 
 def plain(text: str) -> str:
-    """Defuse markdown links, images and autolinks in text that quotes a stranger's input.
+    """Text that Streamlit's Markdown shows literally: for anything quoting a stranger's input.
 
-    Error messages repeat the value received, and a share link or a file is
-    anyone's text: ``[click](https://...)`` would otherwise render as a live
-    link inside our own warning.  Only the link syntax is escaped, so
-    messages such as "a probability in [0, 1]" read as before.
+    Labels, notes, citations, locations, file names and error messages that
+    repeat them come from files and links anyone can write.  Backslash escapes
+    (CommonMark) defuse every construct that could render: links and images
+    (``[``, ``!``), emphasis (``*``, ``_``, ``~``), code (backtick), math (``$``),
+    HTML and autolinks (``<``), tables (``|``), headings (``#``), directives
+    (``:red[...]``), block markers at the start of a line (``-``, ``+``, ``=``,
+    ``>``, ``1.``) and bare URLs (``https://``, ``www.``).  Digits, dots and
+    dashes inside a line are left alone, so "did you mean 0.75?" reads as typed.
+    Line breaks are kept; control characters are shown escaped.
     """
-    return str(text).replace("\\", "\\\\").replace("](", "]\\(").replace("<", "\\<")
+    lines = str(text).splitlines() or [""]
+    return "  \n".join(_plain_line(line) for line in lines)
+
+
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>#$!|~{}]")
+_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_URL = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=www)(\.)")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _plain_line(line: str) -> str:
+    line = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], line)
+    line = _MARKDOWN.sub(r"\\\g<0>", line)
+    line = _URL.sub(lambda m: "\\" + m.group(), line)
+    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], line)
 
 
 def show_error(exc: InputError) -> None:

@@ -332,7 +332,7 @@ def _partial(ks, ns, prior, h, not_h) -> None:
 
 
 def _sensitivity_table(res, var_names=None) -> None:
-    from models.sensitivity import EXPLANATION, prior_sensitivity
+    from models.sensitivity import EXPLANATION, format_sensitivity, prior_sensitivity
 
     try:
         sens = prior_sensitivity(res, var_names=var_names)
@@ -344,8 +344,8 @@ def _sensitivity_table(res, var_names=None) -> None:
         st.caption(EXPLANATION)
         st.dataframe(
             [
-                {"quantity": r.variable, "prior": round(r.prior, 3), "likelihood": round(r.likelihood, 3),
-                 "diagnosis": r.diagnosis}
+                {"quantity": r.variable, "prior": format_sensitivity(r.prior),
+                 "likelihood": format_sensitivity(r.likelihood), "diagnosis": r.diagnosis}
                 for r in sens.table
             ],
             hide_index=True,

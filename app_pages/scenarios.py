@@ -258,11 +258,11 @@ def preset_buttons() -> None:
                 )
         loaded = presets.get(common.values()["scenario"])
         if loaded is not None:
-            st.markdown(f"**{loaded.title}**")
+            st.markdown(f"**{common.plain(loaded.title)}**")
             with st.expander("About this scenario"):
-                st.write(loaded.description)
+                st.markdown(common.plain(loaded.description))
                 if loaded.hypothesis:
-                    st.write(f"**H:** {loaded.hypothesis}")
+                    st.markdown(f"**H:** {common.plain(loaded.hypothesis)}")
                 if loaded.prior_source is not None:
                     ps = loaded.prior_source
-                    st.caption(f"Prior from: {ps.citation} — {ps.location} (status {ps.status})")
+                    st.caption(f"Prior from: {common.plain(f'{ps.citation} — {ps.location}')} (status {ps.status})")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import common, scenarios
 from beliefs.errors import InputError
-from beliefs.urlstate import decode, encode
+from beliefs.urlstate import decode, dropped_parameters_warning, encode
 
 _MAX_UPLOAD = 1_000_000  # bytes; .streamlit/config.toml refuses larger uploads anyway
 
@@ -17,9 +17,11 @@ def init_session() -> None:
     """On a session's first run, restore the state from the link; bad fields fall back with a warning."""
     if "values" in st.session_state:
         return
-    state, warnings = decode(st.query_params.to_dict())
+    params = st.query_params.to_dict()
+    state, warnings = decode(params)
+    dropped = dropped_parameters_warning(st.context.url, len(params))
     common.apply_state(state)
-    st.session_state["url_warnings"] = warnings
+    st.session_state["url_warnings"] = [*warnings, *([dropped] if dropped else [])]
 
 
 def show_link_warnings() -> None:
@@ -101,7 +103,7 @@ def sidebar() -> None:
     if "upload_error" in st.session_state:
         st.error(common.plain(st.session_state["upload_error"]) + " — nothing was changed.", icon=":material/error:")
     elif "upload_ok" in st.session_state:
-        st.success(st.session_state.pop("upload_ok"))
+        st.success(common.plain(st.session_state.pop("upload_ok")))  # holds the file's name: anyone's text
     with st.expander("Share link"):
         st.caption("The address bar always holds the current state; this is the same link.")
         st.code(share_link(), language=None, wrap_lines=True)

@@ -227,10 +227,11 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
             common.show_error(exc)
             st.caption("This item is left out of the posterior until the value is fixed.")
             return None
+        # describe() is numbers only (no label), so it may sit in a code span
         st.markdown(f"`{evidence.describe()}`" + ("" if evidence.enabled else " — *switched off*"))
         if row["note"]:
             with st.expander("Note"):
-                st.write(row["note"])
+                st.markdown(common.plain(row["note"]))
         if source is not None:
             figures = scenarios.catalogue_figures(row["id"])
             if figures:
@@ -246,9 +247,12 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
 
 
 def _show_source(source: Source) -> None:
+    # Citation, location and URL come from files and links: shown as text, never as Markdown (links, images, math).
     where = f", {source.location}" if source.location else ""
+    url = f" {source.url}" if source.url else ""
     st.caption(
-        f"Source: {source.citation}{where}. Status **{source.status}**: {STATUS_MEANING[source.status]}."
+        f"Source: {common.plain(source.citation + where + url)}. "
+        f"Status **{source.status}**: {STATUS_MEANING[source.status]}."
     )
 
 
@@ -300,7 +304,7 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
     m3.metric("Posterior odds", result.posterior_odds_text)
     m4.metric("Evidence", f"{result.bits:+.3f} bits", f"{result.decibels:+.2f} dB", delta_color="off")
     if result.note:
-        st.warning(result.note, icon=":material/info:")
+        st.warning(common.plain(result.note), icon=":material/info:")
     st.markdown(
         f"Prior {format_probability(result.prior_log_odds)} (odds {result.prior_odds_text}) → "
         f"posterior **{format_probability(result.posterior_log_odds)}** (odds {result.posterior_odds_text}); "
@@ -406,7 +410,7 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
         "When the mean and the median differ, the distribution is skewed: report both."
     )
     if dist.note:
-        st.warning(dist.note)
+        st.warning(common.plain(dist.note))
         return
     dist_csv = plotting.to_csv(plotting.distribution_rows(dist.posterior))
     key = f"{dist_csv}|{dist.median!r}|{dist.interval!r}|{dist.threshold!r}|{dist.p_above_threshold!r}"

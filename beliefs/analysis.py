@@ -34,6 +34,7 @@ This module uses NumPy and SciPy only; it imports neither PyMC nor matplotlib.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -44,10 +45,12 @@ from typing import Literal
 import numpy as np
 from scipy.special import betaln, gammaln
 
+from beliefs.csvtext import to_csv
 from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
+from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float, as_positive, as_probability
@@ -115,14 +118,8 @@ class _Table(NotebookRepr):
     def to_csv(self) -> str:
         """The rows as CSV text; floats are written with ``repr`` so they read back exactly."""
         rows = self.rows()
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=self._columns(rows), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {k: ("" if v is None else (repr(v) if isinstance(v, float) else v)) for k, v in row.items()}
-            )
-        return buf.getvalue()
+        columns = self._columns(rows)
+        return to_csv([columns, *([row.get(c) for c in columns] for row in rows)])
 
     def to_frame(self):
         """The rows as a :class:`pandas.DataFrame` (pandas imported on first use)."""
@@ -152,9 +149,13 @@ class NeededResult(NotebookRepr):
     prior: float
     target: float
     log_lr: float  # nats
+    # t(1-p) / (p(1-t)) as one quotient, as update() forms its headline odds: 0.25 -> 0.75 is exactly 9
+    linear_likelihood_ratio: float | None = None
 
     @property
     def likelihood_ratio(self) -> float:
+        if self.linear_likelihood_ratio is not None:
+            return self.linear_likelihood_ratio
         return odds_from_log_odds(self.log_lr)
 
     @property
@@ -201,7 +202,15 @@ def needed(prior: object, target: object) -> NeededResult:
     """
     p = _open_probability(prior, "prior")
     t = _open_probability(target, "target")
-    return NeededResult(prior=p, target=t, log_lr=log_odds(t) - log_odds(p))
+    log_lr = log_odds(t) - log_odds(p)
+    linear = None
+    if min(p, t, 1.0 - p, 1.0 - t) > _NORMAL_FLOOR and abs(log_lr) < _LINEAR_NATS:
+        linear = (t * (1.0 - p)) / (p * (1.0 - t))
+    return NeededResult(prior=p, target=t, log_lr=log_lr, linear_likelihood_ratio=linear)
+
+
+_NORMAL_FLOOR = 1e-150  # products of two such factors stay normal doubles
+_LINEAR_NATS = math.log(1e280)
 
 
 # -- 1a. robustness to the prior ------------------------------------------------------------------------
@@ -355,7 +364,7 @@ def _counts(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
         raise InputError("k", k, f"one count per environment: {len(ns)} value(s), like n")
     k_out, n_out = [], []
     for i, (ki, ni) in enumerate(zip(ks, ns, strict=True)):
-        nn = as_count(ni, f"n[{i}]", minimum=0)
+        nn = as_count(ni, f"n[{i}]", minimum=0, maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
         kk = as_count(ki, f"k[{i}]", minimum=0, maximum=nn)
         k_out.append(kk)
         n_out.append(nn)
@@ -385,7 +394,14 @@ def log_marginal_likelihood(k: object, n: object, rate_prior: BetaDist | tuple) 
 
 
 def _env_log_bf(kk: np.ndarray, nn: np.ndarray, h: BetaDist, not_h: BetaDist) -> np.ndarray:
-    # The binomial coefficients are the same under both hypotheses and cancel.
+    """Each environment's log Bayes factor, without cancellation (beliefs.special)."""
+    pair_h, pair_n = (h.alpha, h.beta), (not_h.alpha, not_h.beta)
+    return np.array([log_bf_beta_binomial([k], [n], pair_h, pair_n) for k, n in zip(kk.tolist(), nn.tolist(), strict=True)])
+
+
+def _grid_log_bf(kk: np.ndarray, nn: np.ndarray, h: BetaDist, not_h: BetaDist) -> np.ndarray:
+    # Vectorised betaln for a grid of up to 1e7 counts k' (count_needed); the binomial coefficients cancel.
+    # Absolute error ~1e-9 at n' ~ 1e6, far below the spacing between neighbouring k'.
     return (betaln(kk + h.alpha, nn - kk + h.beta) - betaln(h.alpha, h.beta)) - (
         betaln(kk + not_h.alpha, nn - kk + not_h.beta) - betaln(not_h.alpha, not_h.beta)
     )
@@ -412,7 +428,8 @@ def covert_log_bf(
     kk, nn = _counts(k, n)
     h = _beta(rate_if_h, "rate_if_h")
     not_h = _beta(rate_if_not_h, "rate_if_not_h")
-    return math.fsum(_env_log_bf(kk, nn, h, not_h).tolist())
+    # Not fsum(_env_log_bf): betaln differences cancel at large n or large Beta parameters.
+    return log_bf_beta_binomial(kk.tolist(), nn.tolist(), (h.alpha, h.beta), (not_h.alpha, not_h.beta))
 
 
 @dataclass(frozen=True, eq=False)
@@ -533,6 +550,8 @@ class SequentialResult(_Table):
     step_log_lr: tuple[float, ...]  # nats added at each step (0 for the prior)
     log_odds: tuple[float, ...]
     threshold: float | None = None
+    # update()'s own posterior for the whole ledger (it may take the exact-product route): one route to it
+    final_posterior: float | None = None
 
     @property
     def probabilities(self) -> tuple[float, ...]:
@@ -540,7 +559,7 @@ class SequentialResult(_Table):
 
     @property
     def posterior(self) -> float:
-        return probability(self.log_odds[-1])
+        return probability(self.log_odds[-1]) if self.final_posterior is None else self.final_posterior
 
     @property
     def needed_log_lr(self) -> tuple[float, ...] | None:
@@ -649,9 +668,10 @@ def sequential(
     p = _open_probability(prior, "prior")
     t = _check_threshold(threshold)
     result = update(p, _evidence_list(evidence))
-    return _sequential_from_nats(
+    seq = _sequential_from_nats(
         result.prior_log_odds, [c.label for c in result.items], [c.weighted_log_lr for c in result.items], t
     )
+    return dataclasses.replace(seq, final_posterior=result.posterior)
 
 
 def sequential_data(
@@ -800,7 +820,7 @@ def needed_count(
     elif direction not in ("above", "below"):
         raise InputError("direction", direction, "'above' or 'below'")
     k_new = np.arange(size + 1, dtype=float)
-    by_k = current + _env_log_bf(k_new, np.full_like(k_new, size), h, not_h)
+    by_k = current + _grid_log_bf(k_new, np.full_like(k_new, size), h, not_h)
     return CountNeeded(
         n_new=size, target=t, direction=direction, current_log_odds=current, log_odds_by_k=by_k
     )
@@ -1135,7 +1155,7 @@ class CruxResult(_Table):
             "",
             f"{'part':<60} {'bits':>9}",
         ]
-        parts = self.parts
+        parts = self.parts  # a property that rebuilds the tuple: once, not once per comparison (was O(n^2))
         order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))
         names = ("prior", *self.part_labels())
         for i in order:
@@ -1258,9 +1278,14 @@ class PoolResult(_Table):
     arithmetic_mean: float
 
     @property
-    def geometric_mean_odds(self) -> float:
+    def pooled_probability(self) -> float:
         """The pooled probability (geometric mean of odds, extremized by ``d``)."""
         return probability(self.pooled_log_odds)
+
+    @property
+    def geometric_mean_odds(self) -> float:
+        """Deprecated name of :attr:`pooled_probability` (it is a probability, not odds); kept one release."""
+        return self.pooled_probability
 
     @property
     def unextremized_log_odds(self) -> float:
@@ -1291,7 +1316,9 @@ class PoolResult(_Table):
 
     def to_dict(self) -> dict:
         return {
-            "geometric_mean_odds": self.geometric_mean_odds,
+            "pooled_probability": self.pooled_probability,
+            # Deprecated: the same probability under its old, misleading name; removed after one release.
+            "geometric_mean_odds": self.pooled_probability,
             "arithmetic_mean": self.arithmetic_mean,
             "pooled_log_odds": self.pooled_log_odds,
             "pooled_odds": _finite_or_none(odds_from_log_odds(self.pooled_log_odds)),
@@ -1310,6 +1337,8 @@ class PoolResult(_Table):
         ]
         return "\n".join(lines)
 
+
+MAX_EXTREMIZE = 10.0  # published extremizing factors are about 1.2 to 3; beyond 10 one forecast's sign decides all
 
 _POOL_HINT = (
     "a forecast of exactly 0 or 1 has infinite log-odds, so a log-odds pool would be decided by it alone "
@@ -1346,12 +1375,18 @@ def pool(probs: object, weights: object = None, *, extremize: object = 1.0) -> P
         for i, w in enumerate(ws):
             if w < 0:
                 raise InputError(f"weights[{i}]", raw_w[i], "a weight >= 0")
-        if math.fsum(ws) <= 0:
+        if max(ws) <= 0:
             raise InputError("weights", weights, "weights >= 0 that are not all 0")
-    d = as_positive(extremize, "extremize", "an extremizing factor > 0 (1 = none, > 1 pushes away from 50%)")
-    total_w = math.fsum(ws)
-    mean_x = math.fsum(w * log_odds(p) for w, p in zip(ws, ps, strict=True)) / total_w
-    mean_p = math.fsum(w * p for w, p in zip(ws, ps, strict=True)) / total_w
+    allowed_d = f"an extremizing factor in (0, {MAX_EXTREMIZE:g}] (1 = none, > 1 pushes away from 50%)"
+    d = as_positive(extremize, "extremize", allowed_d)
+    if d > MAX_EXTREMIZE:
+        raise InputError("extremize", extremize, allowed_d)
+    # Normalised by the largest weight first: 1e308 + 1 must not overflow, 5e-324 twice must not underflow.
+    top = max(ws)
+    norm = [w / top for w in ws]
+    total_w = math.fsum(norm)
+    mean_x = math.fsum(w * log_odds(p) for w, p in zip(norm, ps, strict=True)) / total_w
+    mean_p = math.fsum(w * p for w, p in zip(norm, ps, strict=True)) / total_w
     return PoolResult(
         probabilities=tuple(ps),
         weights=tuple(ws),

@@ -15,7 +15,7 @@ import numpy as np
 from beliefs.odds import LN10, bits, probability
 
 # One palette across the app: evidence for and against H as on the Update page's waterfall.
-from beliefs.plotting import _AGAINST, _FOR
+from beliefs.plotting import _AGAINST, _FOR, _figure_and_axes
 
 __all__ = [
     "PLOT_SUFFIXES",
@@ -32,18 +32,12 @@ __all__ = [
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 _NEUTRAL = "#555555"
+_LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit axis
 
 
 def _axes(ax):
-    if ax is not None:
-        return ax.figure, ax
-    from matplotlib.figure import Figure
-
-    # A bare Figure (not pyplot.figure) needs no GUI backend (savefig picks the
-    # renderer from the file type) and is never registered with pyplot, so
-    # callers that forget plt.close() do not leak figures.
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
-    return fig, fig.add_subplot()
+    # A bare Figure (not pyplot.figure), labels as plain text: see beliefs.plotting._figure_and_axes.
+    return _figure_and_axes(ax, figsize=(7, 4.5))
 
 
 def plot_prior_robustness(result, ax=None):
@@ -121,10 +115,15 @@ def plot_sequential(result, ax=None):
     """Posterior after each step (logit axis), with the threshold line if one was set."""
     fig, ax = _axes(ax)
     steps = np.arange(len(result.log_odds))
-    ax.plot(steps, result.probabilities, marker="o", color=_FOR, label="posterior")
+    log_odds = np.asarray(result.log_odds, dtype=float)
+    # A logit axis needs probabilities strictly inside (0, 1) as floats; ratios like 5e-324 and 1e308 in one
+    # ledger push P(H) to exactly 0 or 1, so such ledgers are drawn as log10 odds on a linear axis instead.
+    on_logit = bool(np.all(np.abs(log_odds) < _LOGIT_AXIS_NATS))
+    y = np.asarray(result.probabilities) if on_logit else log_odds / LN10
+    ax.plot(steps, y, marker="o", color=_FOR, label="posterior")
     if result.threshold is not None:
         ax.axhline(
-            result.threshold,
+            result.threshold if on_logit else math.log10(result.threshold / (1 - result.threshold)),
             color=_NEUTRAL,
             linestyle="--",
             linewidth=1,
@@ -134,15 +133,16 @@ def plot_sequential(result, ax=None):
         if result.crossed_at is None:
             ax.annotate(
                 f"still needed: {bits(remaining):+.2f} bits (LR {math.exp(max(min(remaining, 700), -700)):.3g})",
-                xy=(steps[-1], result.probabilities[-1]),
+                xy=(steps[-1], y[-1]),
                 xytext=(0.02, 0.95),
                 textcoords="axes fraction",
                 fontsize="small",
                 va="top",
             )
-    ax.set_yscale("logit", one_half="0.5")
+    if on_logit:
+        ax.set_yscale("logit", one_half="0.5")
     ax.set_xticks(steps, [_short(lbl) for lbl in result.labels], rotation=30, ha="right", fontsize="small")
-    ax.set_ylabel("P(H)")
+    ax.set_ylabel("P(H)" if on_logit else "log10 odds of H")
     ax.set_title("Sequential analysis")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")

@@ -52,11 +52,13 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
+from beliefs import special as sp
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.tables import NotebookRepr
@@ -123,13 +125,16 @@ def _tails(mass: float) -> tuple[float, float]:
 def beta_power_mean(alpha: float, beta: float, n) -> np.ndarray:
     r""":math:`E[s^n] = B(\alpha+n, \beta) / B(\alpha, \beta)` for :math:`s \sim \mathrm{Beta}(\alpha, \beta)`.
 
-    Computed as ``exp(betaln(a + n, b) - betaln(a, b))`` so large ``n`` does not overflow.
+    Computed by :func:`beliefs.special.log_beta_power_mean` (the product
+    :math:`\prod_{i<n} (\alpha+i)/(\alpha+\beta+i)` in log space): a difference of
+    ``betaln`` values cancels catastrophically for a concentrated Beta (Beta(1e17, 1e17)
+    gave 2e222).
 
-    >>> float(beta_power_mean(2.0, 1.0, 1))  # the Beta(2, 1) mean
-    0.6666666666666666
+    >>> round(float(beta_power_mean(2.0, 1.0, 1)), 15)  # the Beta(2, 1) mean (exp of a log: within an ulp)
+    0.666666666666667
     """
-    n = np.asarray(n, dtype=float)
-    return np.exp(special.betaln(alpha + n, beta) - special.betaln(alpha, beta))
+    n_arr = np.asarray(n, dtype=float)
+    return np.exp(np.vectorize(lambda x: sp.log_beta_power_mean(alpha, beta, x), otypes=[float])(n_arr))
 
 
 def beta_power_quantile(u, alpha: float, beta: float, n) -> np.ndarray:
@@ -162,6 +167,12 @@ class ChainResult(NotebookRepr):
     interval_mass: float
     survived: int = 0
     failed: int = 0
+    p_failure_exact: float | None = None  # 1 - p_success computed directly (keeps digits near 1)
+
+    @property
+    def p_failure(self) -> float:
+        """1 - ``p_success``, computed directly rather than by subtraction when available."""
+        return 1.0 - self.p_success if self.p_failure_exact is None else self.p_failure_exact
 
     @property
     def posterior_beta(self) -> BetaDist | None:
@@ -185,7 +196,7 @@ class ChainResult(NotebookRepr):
             if self.per_step_beta is None
             else [self.per_step_beta.alpha, self.per_step_beta.beta],
             "p_success": self.p_success,
-            "p_failure": 1.0 - self.p_success,
+            "p_failure": self.p_failure,
             "survival_mean": self.survival_mean,
         }
         if self.per_step_beta is not None:
@@ -290,14 +301,31 @@ def chain_success(
     mass = check_interval_mass(interval)
     if beta_dist is None:
         p = b * s**n  # Python: 0.0 ** 0 == 1.0, nothing to survive
-        return ChainResult(b, n, s, None, p, p, (p, p), mass)
+        return ChainResult(b, n, s, None, p, p, (p, p), mass, p_failure_exact=_failure(b, -_power_complement(s, n)))
     a_post, b_post = beta_dist.alpha + m, beta_dist.beta + f
     lo_q, hi_q = _tails(mass)
-    mean = b * float(beta_power_mean(a_post, b_post, n))
+    log_mean = sp.log_beta_power_mean(a_post, b_post, n)
+    mean = b * math.exp(log_mean)
     median = b * float(beta_power_quantile(0.5, a_post, b_post, n))
     lo = b * float(beta_power_quantile(lo_q, a_post, b_post, n))
     hi = b * float(beta_power_quantile(hi_q, a_post, b_post, n))
-    return ChainResult(b, n, None, beta_dist, mean, median, (lo, hi), mass, m, f)
+    return ChainResult(
+        b, n, None, beta_dist, mean, median, (lo, hi), mass, m, f, p_failure_exact=_failure(b, math.expm1(log_mean))
+    )
+
+
+def _power_complement(s: float, n: int) -> float:
+    # 1 - s**n as -expm1(n log s): exact digits when s is near 1
+    if n == 0:
+        return 0.0
+    if s == 0:
+        return 1.0
+    return -math.expm1(n * math.log(s))
+
+
+def _failure(base: float, expm1_log_success: float) -> float:
+    # 1 - base * S = (1 - base) + base * (1 - S), with 1 - S = -expm1(ln S) passed in
+    return (1.0 - base) + base * -expm1_log_success
 
 
 @dataclass(frozen=True)
@@ -351,7 +379,7 @@ def chain_curve(
     lo_q, hi_q = _tails(mass)
     return ChainCurve(
         n,
-        b * beta_power_mean(a_post, b_post, n),
+        b * np.exp(sp.log_beta_power_mean_curve(a_post, b_post, n_max)),
         b * beta_power_quantile(0.5, a_post, b_post, n),
         b * beta_power_quantile(lo_q, a_post, b_post, n),
         b * beta_power_quantile(hi_q, a_post, b_post, n),

@@ -22,7 +22,7 @@ from typing import Literal
 
 from beliefs.errors import InputError
 from beliefs.odds import bits, decibels, odds_from_log_odds
-from beliefs.validation import as_float, as_positive, as_probability
+from beliefs.validation import as_float, as_positive, as_probability, refuse_surrogates
 
 __all__ = ["STATUS_MEANING", "BetaDist", "Evidence", "Source"]
 
@@ -33,6 +33,10 @@ STATUS_MEANING = {
 }
 
 Status = Literal["P", "S", "X"]
+
+
+# One sd of ln LR this large is already a factor of 1e304 either way; the draws (4.5 sd) stay finite.
+MAX_LOG_LR_SIGMA = 700.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Source:
     url: str = ""
 
     def __post_init__(self):
+        for name in ("citation", "location", "url"):
+            refuse_surrogates(getattr(self, name), f"source.{name}")
         if self.status not in STATUS_MEANING:
             raise InputError("source.status", self.status, "one of 'P', 'S', 'X'")
         if not isinstance(self.citation, str) or not self.citation.strip():
@@ -109,6 +115,8 @@ class Evidence:
 
     def __post_init__(self):
         set_ = object.__setattr__
+        for name in ("label", "id", "group"):
+            refuse_surrogates(getattr(self, name), name)
         if not isinstance(self.label, str) or not self.label.strip():
             raise InputError("label", self.label, "a non-empty label")
         has_p = self.p_e_given_h is not None or self.p_e_given_not_h is not None
@@ -149,9 +157,10 @@ class Evidence:
             if dist is not None and not isinstance(dist, BetaDist):
                 raise InputError(name, dist, "a BetaDist(alpha, beta)")
         if self.log_lr_sigma is not None:
-            sigma = as_float(self.log_lr_sigma, "log_lr_sigma", "a standard deviation of ln LR >= 0")
-            if sigma < 0:
-                raise InputError("log_lr_sigma", self.log_lr_sigma, "a standard deviation of ln LR >= 0")
+            allowed = f"a standard deviation of ln LR in [0, {MAX_LOG_LR_SIGMA:g}] (nats)"
+            sigma = as_float(self.log_lr_sigma, "log_lr_sigma", allowed)
+            if not 0 <= sigma <= MAX_LOG_LR_SIGMA:
+                raise InputError("log_lr_sigma", self.log_lr_sigma, allowed)
             set_(self, "log_lr_sigma", sigma)
         w = as_float(self.discount, "discount", "a discount exponent in (0, 1]")
         if not 0 < w <= 1:

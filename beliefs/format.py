@@ -16,19 +16,55 @@ _SMALL_TERMS = 20  # odds like 3:4 or 9:3 are shown as such; anything else as de
 _EXP_NATS = math.log(1e6)  # beyond a million to one, odds read better as powers of ten
 
 
+def _scientific(log10_value: float, *, pad: bool = False) -> str:
+    """``10**log10_value`` as ``1.23e-600`` from its base-10 logarithm (no float ever holds the value).
+
+    ``pad`` writes the exponent as Python's ``%g`` does (``1e-07``), for probabilities.
+    """
+    whole = math.floor(log10_value)
+    mantissa = 10 ** (log10_value - whole)
+    if round(mantissa, 2) >= 10:
+        whole, mantissa = whole + 1, mantissa / 10
+    exponent = f"{'-' if whole < 0 else '+'}{abs(whole):02d}" if pad else f"{whole}"
+    return f"{mantissa:.3g}e{exponent}" if round(mantissa, 2) != 1 else f"1e{exponent}"
+
+
+def _log10_probability(log_odds_nats: float) -> float:
+    # log10 of 1/(1 + e^-x) = -softplus(-x)/ln 10, finite for any finite x (1e-300 * 1e-300 -> -600)
+    y = -log_odds_nats
+    softplus = y + math.log1p(math.exp(-y)) if y > 0 else math.log1p(math.exp(y))
+    return -softplus / LN10
+
+
+def _percent_small(log10_p: float, log_odds_nats: float) -> str:
+    # A probability a double can hold is formatted as ever ("1e-07"); below that, from its logarithm.
+    if log10_p > -300:
+        return f"{100 * probability(log_odds_nats):.3g}"
+    return _scientific(log10_p + 2, pad=True)
+
+
 def format_probability(log_odds_nats: float) -> str:
-    """Percent with enough digits; near 0 or 1 shows how far from certainty it is."""
+    """Percent with enough digits; near 0 or 1, scientific notation from the log-odds.
+
+    "0%"/"100%" with "(certain)" only for true certainty (infinite log-odds); a
+    posterior of 1e-600 is "1e-598%" (as %g writes 1e-09 as "1e-07%"), never "0%", and 1 - 1e-600 is "100% - 1e-598%".
+
+    >>> format_probability(-600 * LN10), format_probability(600 * LN10), format_probability(-9 * LN10)
+    ('1e-598%', '100% - 1e-598%', '1e-07%')
+    """
+    if math.isnan(log_odds_nats):
+        return "n/a"  # never "nan%": a probability that could not be computed is said to be missing
     if log_odds_nats == -math.inf:
         return "0% (certain)"
     if log_odds_nats == math.inf:
         return "100% (certain)"
-    p = probability(log_odds_nats)
-    q = probability(-log_odds_nats)
-    if q < 1e-4:
-        return f"100% - {100 * q:.3g}%"
-    if p < 1e-4:
-        return f"{100 * p:.3g}%"
-    return f"{100 * p:.4g}%"
+    log10_p = _log10_probability(log_odds_nats)
+    log10_q = _log10_probability(-log_odds_nats)
+    if log10_q < -4:
+        return f"100% - {_percent_small(log10_q, -log_odds_nats)}%"
+    if log10_p < -4:
+        return f"{_percent_small(log10_p, log_odds_nats)}%"
+    return f"{100 * probability(log_odds_nats):.4g}%"
 
 
 def format_odds(log_odds_nats: float) -> str:
@@ -38,12 +74,7 @@ def format_odds(log_odds_nats: float) -> str:
     if log_odds_nats == -math.inf:
         return "0:1"
     if abs(log_odds_nats) > _EXP_NATS:
-        exponent = abs(log_odds_nats) / LN10
-        whole = math.floor(exponent)
-        mantissa = 10 ** (exponent - whole)
-        if round(mantissa, 2) >= 10:
-            whole, mantissa = whole + 1, mantissa / 10
-        big = f"{mantissa:.3g}e{whole}" if round(mantissa, 2) != 1 else f"1e{whole}"
+        big = _scientific(abs(log_odds_nats) / LN10)
         return f"{big}:1" if log_odds_nats > 0 else f"1:{big}"
     o = math.exp(log_odds_nats)
     frac = Fraction(o).limit_denominator(_SMALL_TERMS)

@@ -21,13 +21,13 @@ the picture shows.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
+from beliefs.csvtext import to_csv
 from beliefs.errors import InputError
 from beliefs.odds import bits, probability
 from beliefs.update import UpdateResult
@@ -57,7 +57,20 @@ _AGAINST = "#b2182b"  # evidence against H
 _LEVEL = "#4a4a4a"  # prior and posterior levels
 
 
+def plain_text_only() -> None:
+    """Draw every label as plain text: no mathtext.
+
+    Labels are untrusted (``$\\frac{1}{$`` made savefig raise, and ``$...$`` rendered as
+    math).  ``text.parse_math`` is read when a Text is created, so it is set before any
+    of our figures is built; no plot of ours uses mathtext.
+    """
+    import matplotlib
+
+    matplotlib.rcParams["text.parse_math"] = False
+
+
 def _figure_and_axes(ax, figsize=(7.0, 3.6)):
+    plain_text_only()
     if ax is not None:
         return ax.figure, ax
     from matplotlib.figure import Figure
@@ -536,12 +549,3 @@ def figure_bytes(fig, fmt: str) -> bytes:
     with matplotlib.rc_context({"svg.hashsalt": "beliefs"}):
         fig.savefig(buf, format=fmt, dpi=150, metadata=metadata[fmt])
     return buf.getvalue()
-
-
-def to_csv(rows: Iterable[Sequence]) -> str:
-    """Rows (header first) as CSV text; floats with full precision (``repr``)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in rows:
-        writer.writerow([repr(v) if isinstance(v, float) else v for v in row])
-    return out.getvalue()

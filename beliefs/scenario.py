@@ -51,12 +51,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serial
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Source
+from beliefs.files import check_destination, check_replaceable
 from beliefs.update import UpdateResult, update
 
 __all__ = [
     "FORMAT",
     "HYPOTHESES_VERSION",
     "MAX_DEPTH",
+    "MAX_EVIDENCE",
     "MAX_SCENARIO_BYTES",
     "VERSION",
     "BetaSpec",
@@ -89,6 +91,9 @@ MAX_SCENARIO_BYTES = 1_000_000
 # far deeper is not a scenario, and refusing it early keeps json's recursive
 # decoder from exhausting the stack.
 MAX_DEPTH = 32
+# As many items as a share link carries: a 1,000-item file took 154 s per app rerun and slowed other sessions.
+MAX_EVIDENCE = 40
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _BUILTIN_PREFIX = "scenario-"
 _BUILTIN_ORDER = (
     "stated-3-to-1",
@@ -623,9 +628,39 @@ def parse_scenario(text: str | bytes) -> Scenario:
     return _from_object(obj)
 
 
+def _surrogate_path(obj: Any, path: str) -> str | None:
+    """The field path of the first text holding a lone surrogate (JSON allows "\\udfff"; UTF-8 cannot carry it)."""
+    if isinstance(obj, str):
+        return path if _SURROGATE.search(obj) else None
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            where = f"{path}.{key}" if path else str(key)
+            if _SURROGATE.search(key):
+                return where
+            found = _surrogate_path(value, where)
+            if found:
+                return found
+    if isinstance(obj, list):
+        for i, value in enumerate(obj):
+            found = _surrogate_path(value, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def _from_object(obj: Any) -> Scenario:
     if not isinstance(obj, dict):
         raise ScenarioError("scenario", obj, "a JSON object {...} at the top level")
+    bad_text = _surrogate_path(obj, "")
+    if bad_text:
+        raise ScenarioError(
+            bad_text, "text with a lone surrogate", "text that is valid Unicode (no lone \\ud800-\\udfff escapes)"
+        )
+    evidence = obj.get("evidence")
+    if isinstance(evidence, list) and len(evidence) > MAX_EVIDENCE:
+        raise ScenarioError(
+            "evidence", f"{len(evidence)} items", f"at most {MAX_EVIDENCE} evidence items (the same limit as share links)"
+        )
     fmt = obj.get("format")
     if fmt != FORMAT:
         raise ScenarioError("format", fmt, repr(FORMAT), hint="is this a beliefs scenario file?")
@@ -694,14 +729,7 @@ def write_text_atomic(text: str, path: str | os.PathLike, *, overwrite: bool = F
     """
     target = _as_path(path)
     parent = target.parent
-    if target.is_dir():
-        raise _path_error(path, "a file name, not a directory")
-    if not parent.is_dir():
-        raise _path_error(path, "a file in an existing directory")
-    if target.exists() and not overwrite:
-        raise _path_error(
-            path, "a file that does not exist yet", "use --overwrite (overwrite=True) to replace it"
-        )
+    _checked(check_destination, target, overwrite)
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
@@ -713,6 +741,7 @@ def write_text_atomic(text: str, path: str | os.PathLike, *, overwrite: bool = F
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would make a shared scenario unreadable to others
         if overwrite:
+            _checked(check_replaceable, target, overwrite)  # again, just before: never replace a symlink or device
             os.replace(tmp, target)
         else:
             # A hard link fails if the target appeared since the check above; a rename would clobber it.
@@ -739,6 +768,14 @@ def write_text_atomic(text: str, path: str | os.PathLike, *, overwrite: bool = F
         raise
     _fsync_directory(parent)
     return target
+
+
+def _checked(check, target: Path, overwrite: bool) -> None:
+    try:
+        check(target, "path", overwrite)
+    except InputError as exc:  # as a ScenarioError naming the path the way this module does
+        hint = "use --overwrite (overwrite=True) to replace it" if "--overwrite" in exc.hint else exc.hint
+        raise _path_error(target, exc.allowed, hint) from None
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -283,7 +283,7 @@ def posterior_distribution(
     x = np.full(n, terms.shift)
     if terms.sigmas.size:
         # A sum of independent normals is one normal: one draw per sample, not one per item.
-        x += rng.standard_normal(n) * math.sqrt(math.fsum(terms.sigmas**2))
+        x += rng.standard_normal(n) * math.hypot(*terms.sigmas.tolist())  # no overflow of sigma**2
     # One column at a time with a scalar shape: NumPy's scalar-shape Gamma path is
     # faster than its broadcast one, and no (draws, items) temporaries are built.
     for alpha, beta, sign in zip(terms.alphas, terms.betas, terms.signs, strict=True):

@@ -42,18 +42,28 @@ prior: got '1.5'; expected a probability in [0, 1] (did you mean 0.015? probabil
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Source
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
-from beliefs.validation import as_count, as_float, as_positive, as_probability
+from beliefs.validation import (
+    as_count,
+    as_float,
+    as_positive,
+    as_probability,
+    refuse_rounded_certainty,
+    refuse_surrogates,
+)
 
 __all__ = [
     "FIELDS",
     "MAX_ITEMS",
+    "MAX_QUERY_PARAMS",
     "PRIOR_ENTRIES",
     "VIEWS",
     "AppState",
@@ -62,6 +72,7 @@ __all__ = [
     "checked",
     "decode",
     "defaults",
+    "dropped_parameters_warning",
     "encode",
     "format_counts",
     "format_prior",
@@ -70,6 +81,7 @@ __all__ = [
 ]
 
 MAX_ITEMS = 40  # a ledger longer than this is a pasted mistake, not an argument
+MAX_QUERY_PARAMS = 1000  # Streamlit silently drops a link with more query parameters than this
 _MAX_PARAM = 2000  # characters; a longer value is refused before parsing
 _SEP = "~"
 
@@ -115,6 +127,7 @@ def _positive(value: object, name: str) -> float:
 def _text(value: object, name: str) -> str:
     if not isinstance(value, str) or len(value) > 200:
         raise InputError(name, value, "a text of at most 200 characters")
+    refuse_surrogates(value, name)
     return value
 
 
@@ -404,6 +417,42 @@ def _last(value: object) -> object:
     return value
 
 
+_ITEM_KEY = re.compile(r"e(?:0|[1-9][0-9]{0,3})", re.ASCII)
+_MAX_UNKNOWN_SHOWN = 5
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]{1,40}", re.ASCII)
+
+
+def _shown_key(key: object) -> str:
+    # A key is untrusted text: a plain name as is, anything else as repr (escapes controls and surrogates).
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return key
+    text = ascii(key) if isinstance(key, str) else type(key).__name__
+    return text if len(text) <= 60 else text[:40] + "..." + text[-15:]
+
+
+def dropped_parameters_warning(url: object, received: int) -> str | None:
+    """A warning when the address had more query parameters than Streamlit passes on (it drops them all).
+
+    ``url`` is the page's address as the browser sent it (``st.context.url``), ``received``
+    how many parameters arrived in ``st.query_params``.
+
+    >>> dropped_parameters_warning("http://h/?" + "&".join(f"x{i}=1" for i in range(1001)), 0)[:29]
+    'this link has 1001 parameters'
+    >>> dropped_parameters_warning("http://h/?a=1", 1) is None
+    True
+    """
+    if not isinstance(url, str) or "?" not in url:
+        return None
+    query = url.split("?", 1)[1].split("#", 1)[0]
+    count = sum(1 for part in query.split("&") if part)
+    if count <= MAX_QUERY_PARAMS or received >= count:
+        return None
+    return (
+        f"this link has {count} parameters; Streamlit drops links with more than {MAX_QUERY_PARAMS}, "
+        "so none of its state could be restored"
+    )
+
+
 def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
     """Parse query parameters into an :class:`AppState` and a list of warnings.
 
@@ -420,6 +469,11 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
         return state, early + warnings
     values = defaults()
     warnings: list[str] = []
+    if len(params) > MAX_QUERY_PARAMS:
+        warnings.append(
+            f"this link has {len(params)} parameters; Streamlit drops links with more than "
+            f"{MAX_QUERY_PARAMS}, so parts of it may be missing"
+        )
     for name, spec in FIELDS.items():
         if name not in params:
             continue
@@ -430,10 +484,9 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
             values[name] = spec.parse(raw, name)
         except InputError as exc:
             warnings.append(f"{exc}; using the default {_fmt(spec.default) or repr('')}")
-    item_keys = sorted(
-        (k for k in params if k.startswith("e") and k[1:].isdigit()),
-        key=lambda k: int(k[1:]),
-    )
+    # ASCII digits only and at most 4 of them: "e²".isdigit() is True but int("²") raises, and
+    # int() of 5,000 digits raises too (Python's limit on int from str).
+    item_keys = sorted((k for k in params if isinstance(k, str) and _ITEM_KEY.fullmatch(k)), key=lambda k: int(k[1:]))
     items: list[ItemState] = []
     for key in item_keys:
         if len(items) >= MAX_ITEMS:
@@ -447,9 +500,11 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
         except InputError as exc:
             warnings.append(f"{exc}; this item is left out")
     known = set(FIELDS) | set(item_keys)
-    for key in params:
-        if key not in known:
-            warnings.append(f"{key}: unknown parameter, ignored")
+    unknown = [key for key in params if key not in known]
+    for key in unknown[:_MAX_UNKNOWN_SHOWN]:
+        warnings.append(f"{_shown_key(key)}: unknown parameter, ignored")
+    if len(unknown) > _MAX_UNKNOWN_SHOWN:
+        warnings.append(f"{len(unknown) - _MAX_UNKNOWN_SHOWN} more unknown parameters, ignored")
     return AppState(values=values, items=tuple(items)), warnings
 
 
@@ -467,9 +522,12 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
     0.25
     """
     if entry == "percent":
-        pct = as_float(text, field, "a percentage in [0, 100]")
+        allowed = "a percentage in [0, 100]"
+        pct = as_float(text, field, allowed)
         if not 0 <= pct <= 100:
-            raise InputError(field, text, "a percentage in [0, 100]")
+            raise InputError(field, text, allowed)
+        exact = Decimal(text.strip()) in (0, 100) if isinstance(text, str) else pct in (0, 100)
+        refuse_rounded_certainty(field, text, pct / 100, exactly_certain=exact, allowed=allowed)
         return pct / 100
     if entry == "odds":
         allowed = "odds a:b with a, b >= 0 and not both 0, e.g. 1:3"
@@ -480,10 +538,15 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
         b = as_float(right, field, allowed)
         if a < 0 or b < 0 or a + b == 0:
             raise InputError(field, text, allowed)
-        return a / (a + b)
+        top = max(a, b)  # scaled first: 1e308:1e308 is 1/2, not inf/inf
+        p = (a / top) / (a / top + b / top)
+        refuse_rounded_certainty(field, text, p, exactly_certain=a == 0 or b == 0, allowed=allowed)
+        return p
     if entry == "log-odds":
         lam = _parse_log_odds(text, field)
-        return probability(lam)
+        p = probability(lam)
+        refuse_rounded_certainty(field, text, p, exactly_certain=False, allowed="log-odds from -744 to +36 nats (the prior is kept as a probability)")
+        return p
     raise InputError("entry", entry, "one of " + ", ".join(PRIOR_ENTRIES))
 
 

@@ -9,6 +9,8 @@ allowed range is an error, never silently moved inside it.
 from __future__ import annotations
 
 import math
+import re
+from decimal import Decimal
 from numbers import Integral, Real
 
 from beliefs.errors import InputError
@@ -19,9 +21,20 @@ __all__ = [
     "as_float_list",
     "as_positive",
     "as_probability",
+    "refuse_rounded_certainty",
+    "refuse_surrogates",
 ]
 
 _MAX_TEXT = 64  # longer "numbers" are garbage, not precision
+# ASCII decimal numerals only: Python's float()/int() also take "١", "０.５" and "1_000", which a reader
+# of the input (or of a shared file) would not read as the number the program used.
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_ASCII_NOTE = "ASCII digits only, like 0.25 or 1e-6 (no other scripts, full-width digits or _ separators)"
+
+
+def _numeral_hint(text: str) -> str:
+    return _ASCII_NOTE if not text.isascii() or "_" in text else ""
 
 
 def as_float(value: object, field: str, allowed: str = "a finite number") -> float:
@@ -36,17 +49,16 @@ def as_float(value: object, field: str, allowed: str = "a finite number") -> flo
             raise InputError(field, value, allowed)
         if text.endswith("%"):
             raise InputError(field, value, allowed, hint=_percent_hint(text[:-1]))
-        try:
-            number = float(text)
-        except ValueError:
-            raise InputError(field, value, allowed) from None
+        if not _DECIMAL.fullmatch(text):
+            raise InputError(field, value, allowed, hint=_numeral_hint(text))
+        number = float(text)
     elif isinstance(value, Real):
         number = float(value)
     else:
         raise InputError(field, value, allowed)
     if not math.isfinite(number):
         raise InputError(field, value, allowed)
-    return number
+    return number + 0.0  # -0.0 becomes 0.0: "-0" is zero, and must never print as "exactly -0"
 
 
 def _percent_hint(text: str) -> str:
@@ -75,6 +87,7 @@ def as_probability(
     if odds_hint:
         raise InputError(field, value, allowed, hint=odds_hint)
     number = as_float(value, field, allowed)
+    _refuse_rounded_certainty(value, number, field, allowed)
     bad = number < 0 or number > 1 or (open_lower and number == 0) or (open_upper and number == 1)
     if bad:
         hint = ""
@@ -86,6 +99,34 @@ def as_probability(
             hint = "a probability of exactly 1 is certainty"
         raise InputError(field, value, allowed, hint=hint)
     return number
+
+
+def _refuse_rounded_certainty(value: object, number: float, field: str, allowed: str) -> None:
+    """A typed probability that is not 0 or 1 but rounds to it as a double is refused, never made certain."""
+    if isinstance(value, str) and number in (0.0, 1.0):
+        # value is an ASCII decimal numeral (as_float checked); Decimal is exact and cheap at any exponent
+        refuse_rounded_certainty(field, value, number, exactly_certain=Decimal(value.strip()) in (0, 1), allowed=allowed)
+
+
+def refuse_rounded_certainty(field: str, value: object, p: float, *, exactly_certain: bool, allowed: str) -> None:
+    """Raise when ``p`` is 0 or 1 only because the value typed is too close to it for a double.
+
+    A prior of exactly 0 or 1 gets the Cromwell explanation elsewhere; one that merely
+    rounds there must not: it is refused with how to give it instead.
+    """
+    if exactly_certain or p not in (0.0, 1.0):
+        return
+    side, edge = ("0", "the smallest positive double is 5e-324") if p == 0 else ("1", "the largest double below 1 is 1 - 1.1e-16")
+    raise InputError(
+        field,
+        value,
+        allowed,
+        hint=(
+            f"this is not {side} but rounds to exactly {side} as a double ({edge}); "
+            "give it as odds instead: a prior of 0.5 times likelihood ratios whose product is the odds "
+            "you mean (e.g. 1e-200 twice for odds 1e-400)"
+        ),
+    )
 
 
 def _odds_hint(value: object) -> str:
@@ -102,6 +143,18 @@ def _odds_hint(value: object) -> str:
     return f"odds {a:g}:{b:g} are the probability {a / (a + b):.6g}; type that instead"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def refuse_surrogates(value: object, field: str) -> None:
+    """Refuse text holding a lone surrogate (``"\\ud800"``): it cannot be printed, saved as UTF-8 or shown.
+
+    >>> refuse_surrogates("ok", "label")
+    """
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise InputError(field, value, "text that is valid Unicode (a lone surrogate such as \\ud800 is not)")
+
+
 def as_positive(value: object, field: str, allowed: str = "a finite number > 0") -> float:
     """Return a finite, strictly positive float (a likelihood ratio, a Beta parameter)."""
     number = as_float(value, field, allowed)
@@ -110,8 +163,10 @@ def as_positive(value: object, field: str, allowed: str = "a finite number > 0")
     return number
 
 
-def as_count(value: object, field: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """Return a whole number >= ``minimum`` (and <= ``maximum`` if given)."""
+def as_count(
+    value: object, field: str, *, minimum: int = 0, maximum: int | None = None, above_maximum: str = ""
+) -> int:
+    """Return a whole number >= ``minimum`` (and <= ``maximum`` if given; ``above_maximum`` says why)."""
     allowed = f"a whole number >= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
     if isinstance(value, bool):
         raise InputError(field, value, allowed)
@@ -122,16 +177,17 @@ def as_count(value: object, field: str, *, minimum: int = 0, maximum: int | None
             text = value.strip()
             if not text or len(text) > _MAX_TEXT:
                 raise InputError(field, value, allowed)
-            try:
-                number = int(text)
-            except ValueError:
-                raise InputError(field, value, allowed) from None
+            if not _INTEGER.fullmatch(text):
+                raise InputError(field, value, allowed, hint=_numeral_hint(text))
+            number = int(text)
         elif isinstance(value, Real) and math.isfinite(float(value)) and float(value).is_integer():
             number = int(value)
         else:
             raise InputError(field, value, allowed)
-    if number < minimum or (maximum is not None and number > maximum):
+    if number < minimum:
         raise InputError(field, value, allowed)
+    if maximum is not None and number > maximum:
+        raise InputError(field, value, allowed, hint=above_maximum)
     return number
 
 

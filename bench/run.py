@@ -406,6 +406,49 @@ def _check_run(at, what: str) -> None:
         raise RuntimeError(f"{what} raised: {at.exception[0].value}")
 
 
+LEDGER_SIZES = (2, 40)  # 40 = the most a link or a file may carry (urlstate.MAX_ITEMS, scenario.MAX_EVIDENCE)
+
+
+def _ledger_app(n_items: int):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    # A share link's ledger: n likelihood-ratio items (kind~a~b~enabled~spread~id~group~discount~label).
+    at.query_params.update({"prior": "0.25", **{f"e{i}": f"lr~{1.1 + i / 100:g}~~1~~~~~item {i}" for i in range(n_items)}})
+    at.run()
+    _check_run(at, f"app.py with {n_items} items")
+    return at
+
+
+def _ledger_size_rows(sz: Sizes) -> list[Row]:
+    """Rerun time of the Update page with a 2-item and a 40-item ledger, interleaved, and their ratio."""
+    small_n, big_n = LEDGER_SIZES
+    apps = {n: _ledger_app(n) for n in LEDGER_SIZES}
+    sliders = {n: _find_prior_slider(at) for n, at in apps.items()}
+    for n in LEDGER_SIZES:  # warm-up
+        sliders[n]().set_value(30.0).run()
+    times: dict[int, list[float]] = {n: [] for n in LEDGER_SIZES}
+    for i in range(sz.reruns):
+        for n in LEDGER_SIZES:
+            t0 = time.perf_counter()
+            sliders[n]().set_value(31.0 + i).run()
+            times[n].append(1000 * (time.perf_counter() - t0))
+    for n, at in apps.items():
+        _check_run(at, f"app.py with {n} items")
+        if len(at.session_state["items"]) != n:
+            raise RuntimeError(f"the {n}-item link loaded {len(at.session_state['items'])} items")
+    load = load_avg()
+    ratios = [b / a for a, b in zip(times[small_n], times[big_n], strict=True)]
+    return [
+        Row("rerun", f"Update page rerun, {small_n}-item ledger", "ms", times[small_n], load=load,
+            note="AppTest, prior-slider moves, interleaved with the 40-item run"),
+        Row("rerun", f"Update page rerun, {big_n}-item ledger (the cap)", "ms", times[big_n], load=load,
+            note="the most a link or a file may carry"),
+        Row("rerun", f"{big_n}-item / {small_n}-item rerun time", "x", ratios, load=load,
+            note="ratio per interleaved pair; no target (issue 15 asks for the figure)"),
+    ]
+
+
 def bench_rerun(sz: Sizes) -> list[Row]:
     from streamlit.testing.v1 import AppTest
 
@@ -436,6 +479,7 @@ def bench_rerun(sz: Sizes) -> list[Row]:
             raise RuntimeError(f"the Update page shows no {POSTERIOR_TEXT!r} metric after the slider moves")
     load = load_avg()
     return [
+        *_ledger_size_rows(sz),
         Row("rerun", "Update page rerun after a prior-slider move", "ms", app_ms, load=load,
             note=f"AppTest, {sz.reruns} moves after a warm-up; posterior shown {shown[POSTERIOR_TEXT]}"),
         Row("rerun", "reference app rerun (1 slider + 1 matplotlib figure)", "ms", ref_ms, load=load),

@@ -81,6 +81,7 @@ from scipy import integrate, optimize, special
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.odds import LN2, LN10, log_odds, probability
+from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
@@ -136,8 +137,8 @@ def check_counts(k, n, *, k_field: str = "k", n_field: str = "n") -> tuple[np.nd
         raise InputError(k_field, f"{len(k_raw)} environments", f"at most {MAX_ENVIRONMENTS} environments")
     ks, ns = [], []
     for j, (kr, nr) in enumerate(zip(k_raw, n_raw, strict=True)):
-        kj = as_count(kr, f"{k_field}[{j}]")
-        nj = as_count(nr, f"{n_field}[{j}]")
+        kj = as_count(kr, f"{k_field}[{j}]", maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
+        nj = as_count(nr, f"{n_field}[{j}]", maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
         if kj > nj:
             raise InputError(
                 f"{k_field}[{j}]", kr, f"a count <= {n_field}[{j}] = {nj} (covert actions cannot exceed rollouts)"
@@ -191,6 +192,8 @@ def log_beta_binomial(k, n, alpha, beta) -> np.ndarray:
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
     log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    # The log marginal itself is O(n) and betaln's absolute error is fine here; the Bayes factor, a
+    # difference of two such numbers, is computed by beliefs.special.log_bf_beta_binomial instead.
     return log_choose + special.betaln(k + alpha, n - k + beta) - special.betaln(alpha, beta)
 
 
@@ -225,9 +228,12 @@ class CountsResult(NotebookRepr):
     n_environments: int
     quadrature_rel_error: float | None = None
     note: str = ""
+    exact_log_bf: float | None = None  # computed without cancellation (beliefs.special); the marginals are O(n)
 
     @property
     def log_bayes_factor(self) -> float:
+        if self.exact_log_bf is not None:
+            return self.exact_log_bf
         return self.log_marginal_h - self.log_marginal_not_h
 
     @property
@@ -315,10 +321,14 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
     bn = check_beta(rate_if_not_h, "rate_if_not_h")
     lm_h = float(np.sum(log_beta_binomial(k_arr, n_arr, bh.alpha, bh.beta)))
     lm_n = float(np.sum(log_beta_binomial(k_arr, n_arr, bn.alpha, bn.beta)))
-    return CountsResult("exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p))
+    # The difference lm_h - lm_n of two O(n) numbers cancels (wrong even in sign at n = 1e16); this does not.
+    log_bf = log_bf_beta_binomial(k_arr.tolist(), n_arr.tolist(), (bh.alpha, bh.beta), (bn.alpha, bn.beta))
+    return CountsResult("exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p), exact_log_bf=log_bf)
 
 
-def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[float, float]:
+def log_marginal_partial_pooling(
+    k, n, rate: BetaDist, kappa: KappaPrior, *, field: str = "rate"
+) -> tuple[float, float]:
     r""":math:`\ln P(D\mid\text{hyp})` under partial pooling, by 2-D adaptive cubature.
 
     With :math:`\mu = F^{-1}_{\mathrm{Beta}(a,b)}(t)` and
@@ -371,7 +381,15 @@ def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tup
         max_subdivisions=2_000, points=[peak],
     )
     total = float(res.estimate)
-    rel_err = float(res.error) / total if total > 0 else math.inf
+    if not (math.isfinite(total) and total > 0 and math.isfinite(c)):
+        # e.g. Beta(1e-6, 1e-6): the population mean sits within 1e-300 of 0 or 1 and the cubature finds no mass
+        raise InputError(
+            field,
+            f"Beta({a:g}, {b:g})",
+            "a Beta prior the partial-pooling cubature can integrate (parameters of about 0.01 or more)",
+            hint="use --pooling none for such a prior",
+        )
+    rel_err = float(res.error) / total
     if res.status != "converged":
         rel_err = max(rel_err, 1e-2)
     return binom + c + math.log(total), rel_err
@@ -419,8 +437,8 @@ def quadrature_partial_pooling(
     bn = check_beta(rate_if_not_h, "rate_if_not_h")
     kh = kappa_h or KappaPrior()
     kn = kappa_not_h or KappaPrior()
-    lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh)
-    lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn)
+    lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
+    lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
     err = max(err_h, err_n)
     note = _certainty_note(p)
     if err > 1e-4:

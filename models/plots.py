@@ -20,6 +20,10 @@ def _axes(ax):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from beliefs.plotting import plain_text_only
+
+    plain_text_only()
+
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
     else:

@@ -58,11 +58,13 @@ __all__ = [
     "THRESHOLD",
     "SensitivityResult",
     "SensitivityRow",
+    "format_sensitivity",
     "mixture_log_densities",
     "prior_sensitivity",
 ]
 
 THRESHOLD = 0.05
+UNDEFINED = "undefined (constant quantity or non-finite log density)"
 EXPLANATION = (
     "Power-scaling sensitivity: how much each posterior moves when the prior (or the likelihood) "
     "is raised to a power alpha in [0.99, 1.01]; a prior sensitivity of 0.05 or more flags a strong "
@@ -141,8 +143,13 @@ class SensitivityResult:
         out = [f"  {'quantity':<{width}}  {'prior':>7}  {'likelihood':>10}  diagnosis"]
         for r in self.table:
             diag = "ok" if r.diagnosis == "✓" else r.diagnosis
-            out.append(f"  {r.variable:<{width}}  {r.prior:>7.3f}  {r.likelihood:>10.3f}  {diag}")
+            out.append(f"  {r.variable:<{width}}  {format_sensitivity(r.prior):>7}  {format_sensitivity(r.likelihood):>10}  {diag}")
         return out
+
+
+def format_sensitivity(x: float) -> str:
+    """A sensitivity with three decimals, or "n/a" when it could not be computed (never "nan")."""
+    return f"{x:.3f}" if math.isfinite(x) else "n/a"
 
 
 # ---------------------------------------------------------------------------
@@ -254,6 +261,8 @@ def mixture_log_densities(kind: str, draws: Mapping[str, np.ndarray], data: Mapp
 # ---------------------------------------------------------------------------
 def _diagnose(prior: float, likelihood: float, threshold: float) -> str:
     # ArviZ's own rule (arviz_stats.psense.psense_summary), applied to unrounded values.
+    if not (math.isfinite(prior) and math.isfinite(likelihood)):
+        return UNDEFINED  # never "ok" beside values that could not be computed
     if prior >= threshold and likelihood >= threshold:
         return "potential prior-data conflict"
     if prior > threshold > likelihood:

@@ -50,6 +50,15 @@ FILES = {
     "fc_nan": b"0.2\nnan\n",
     "fc_ragged": b"probability,weight\n0.2,1\n0.3\n",
     "fc_binary": b"\xff\xfe\x00\x01",
+    # issue 15: lone surrogates (JSON escapes) in each text field, a file longer than a link may be
+    "surrogate_note": json.dumps({**_SCN, "prior": 0.5, "evidence": [{**_ITEM, "note": "\udfff"}]}).encode(),
+    "surrogate_group": json.dumps({**_SCN, "prior": 0.5, "evidence": [{**_ITEM, "group": "\ud800"}]}).encode(),
+    "surrogate_id": json.dumps({**_SCN, "prior": 0.5, "evidence": [{**_ITEM, "id": "\udfff"}]}).encode(),
+    "surrogate_label": json.dumps({**_SCN, "prior": 0.5, "evidence": [{**_ITEM, "label": "\ud800"}]}).encode(),
+    "surrogate_title": json.dumps({**_SCN, "prior": 0.5, "title": "\udfff"}).encode(),
+    "surrogate_hypothesis": json.dumps({**_SCN, "prior": 0.5, "hypothesis": "\udfff"}).encode(),
+    "surrogate_description": json.dumps({**_SCN, "prior": 0.5, "description": "\udfff"}).encode(),
+    "items_41": json.dumps({**_SCN, "prior": 0.5, "evidence": [_ITEM] * 41}).encode(),
     "exists_png": b"old",
     "exists_json": b"old",
     "exists_csv": b"old",
@@ -74,6 +83,11 @@ def files(tmp_path) -> dict[str, str]:
     out["missing_dir"] = str(tmp_path / "no-such-dir" / "out.json")
     out["dir"] = str(tmp_path)
     out["new_txt"] = str(tmp_path / "new.txt")
+    out["long_name"] = str(tmp_path / ("x" * 300 + ".csv"))
+    out["deep_path"] = str(tmp_path / "/".join(["d" * 200] * 30) / "out.png")
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "exists_csv.csv")
+    out["symlink"] = str(link)
     return out
 
 
@@ -204,6 +218,39 @@ CLI_ROWS = [
     (["pool", "--probs", "0.1,0.2", "--plot", "{new_txt}"], "--plot", ".png"),
     (["pool", "--probs", "0.1,0.2", "--plot", "{exists_png}"], "--plot", "--overwrite"),
     (["pool", "--probs", "0.1,0.2", "--csv", "{exists_csv}"], "--csv", "--overwrite"),
+    # issue 15: numbers at the edges and hostile input, round two
+    ([*U, "1e-400"], "--prior", "rounds to exactly 0"),
+    ([*U, "0.99999999999999999"], "--prior", "rounds to exactly 1"),
+    ([*U, "1e-400", "--lr", "3"], "--prior", "give it as odds"),
+    ([*U, "\u0661"], "--prior", "ASCII digits"),
+    ([*U, "\uff10.\uff15"], "--prior", "ASCII digits"),
+    ([*U, "0.5", "--lr", "1_000"], "--lr", "ASCII digits"),
+    ([*CH, "--per-step", "0.9", "--steps", "1_000"], "--steps", "ASCII digits"),
+    ([*CH, "--per-step", "0.9", "--steps", "\u0661"], "--steps", "ASCII digits"),
+    ([*CNT, "--k", "1", "--n", "1000000000000000000"], "--n[0]", "1000000000000000"),
+    ([*CNT, "--k", "100000000000000000", "--n", "1000000000000000000"], "--k[0]", "1000000000000000"),
+    (
+        ["counts", "--k", "1,2", "--n", "10,10", "--prior", "0.5", "--rate-if-h", "1e-6,1e-6",
+         "--rate-if-not-h", "1,9", "--pooling", "partial"],
+        "--rate-if-h",
+        "--pooling none",
+    ),
+    (["pool", "--probs", "0.1,0.2", "--extremize", "1e308"], "--extremize", "(0, 10]"),
+    (["pool", "--file", "/dev/zero"], "--file", "at most 1,000,000 bytes"),
+    (["pool", "--probs", "0.1,0.2", "--csv", "{long_name}"], "--csv", "at most 200 bytes"),
+    (["pool", "--probs", "0.1,0.2", "--plot", "{deep_path}"], "--plot", "existing directory"),
+    (["pool", "--probs", "0.1,0.2", "--csv", "{symlink}", "--overwrite"], "--csv", "symbolic link"),
+    (["pool", "--probs", "0.1,0.2", "--csv", "/dev/null", "--overwrite"], "--csv", "not a regular file"),
+    (["scenario", "save", "stated-3-to-1", "{symlink}", "--overwrite"], "path", "symbolic link"),
+    (["scenario", "run", "{surrogate_note}"], "evidence[0].note", "valid Unicode"),
+    (["scenario", "run", "{surrogate_group}"], "evidence[0].group", "valid Unicode"),
+    (["scenario", "run", "{surrogate_id}"], "evidence[0].id", "valid Unicode"),
+    (["scenario", "run", "{surrogate_label}"], "evidence[0].label", "valid Unicode"),
+    (["scenario", "show", "{surrogate_title}"], "title", "valid Unicode"),
+    (["scenario", "run", "{surrogate_hypothesis}"], "hypothesis", "valid Unicode"),
+    (["scenario", "save", "{surrogate_description}", "{new_txt}"], "description", "valid Unicode"),
+    (["scenario", "run", "{items_41}"], "evidence", "at most 40 evidence items"),
+    (["sequential", "{items_41}"], "evidence", "at most 40"),
     # crux, robustness, sequential, tornado
     (["crux", "stated-3-to-1", "no-such-scenario"], "no-such-scenario", ""),
     (["crux", "stated-3-to-1", "{bad_json}"], "valid JSON", ""),
@@ -407,6 +454,15 @@ def _lib_rows():
             "",
         ),
         ("scenario direct", lambda: Scenario(prior=-1), "prior", ""),
+        # issue 15
+        ("lone surrogate label", lambda: Evidence("\ud800", likelihood_ratio=2.0), "label", "valid Unicode"),
+        ("lone surrogate citation", lambda: Source("\udfff"), "source.citation", "valid Unicode"),
+        ("sigma of ln LR 1e308", lambda: Evidence("x", likelihood_ratio=2.0, log_lr_sigma=1e308), "log_lr_sigma", "[0, 700]"),
+        ("percent prior 1e-400", lambda: parse_prior_text("1e-400", "percent"), "prior", "rounds to exactly 0"),
+        ("odds prior 1e308:1e-308", lambda: parse_prior_text("1e308:1e-308", "odds"), "prior", "rounds to exactly 1"),
+        ("log-odds prior 800", lambda: parse_prior_text("800", "log-odds"), "prior", "rounds to exactly 1"),
+        ("pool extremize", lambda: analysis.pool([0.1, 0.2], extremize=11), "extremize", "(0, 10]"),
+        ("covert n 1e30", lambda: analysis.covert_log_bf(1, 10**30, (1, 9), (1, 99)), "n[0]", ""),
     ]
     return rows
 
@@ -458,6 +514,12 @@ LINK_ROWS = [
     ({"e0": "q~1~~1~~~~~x"}, "e0.kind", "'p' or 'lr'"),
     ({"e0": "lr~2~~1~~~~~"}, "e0.label", "non-empty"),
     ({"zzz": "1"}, "zzz", "unknown parameter"),
+    ({"e0": "lr~2~~1~1e308~~~~x"}, "e0.log_lr_sigma", "[0, 700]"),
+    ({"e0": "lr~2~~1~~~~~\ud800"}, "e0.label", "valid Unicode"),
+    ({"e\u00b2": "x"}, "'e\\xb2'", "unknown parameter"),
+    ({"e" + "1" * 5000: "x"}, "'e111", "unknown parameter"),
+    ({"[x](https://evil.invalid)": "1"}, "'[x](https://evil.invalid)'", "unknown parameter"),
+    ({"prior": "1e308:1e-308"}, "prior", "probability"),
 ]
 
 
@@ -504,6 +566,9 @@ _BASE = {"prior": "0.25", "e0": "p~0.75~0.25~1~~~~~stated"}
         ("percent.json", json.dumps({**_SCN, "prior": 75}).encode(), "did you mean 0.75?"),
         ("nested.json", b"[" * 50_000 + b"]" * 50_000, "levels"),
         ("latin1.json", '{"name": "caf\xe9"}'.encode("latin-1"), "UTF-8"),
+        ("surrogate.json", FILES["surrogate_note"], "evidence\\[0\\].note"),
+        ("surrogate-title.json", FILES["surrogate_title"], "valid Unicode"),
+        ("items-41.json", FILES["items_41"], "at most 40 evidence items"),
     ],
 )
 def test_app_upload_refused_state_unchanged(name, content, fragment):
@@ -514,6 +579,42 @@ def test_app_upload_refused_state_unchanged(name, content, fragment):
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and fragment in errors[0] and "nothing was changed" in errors[0], errors
     assert _state(at) == before
+
+
+def test_app_after_refused_surrogate_file_reruns_work():
+    # issue 15: such a file used to be accepted, and then every rerun of the session failed
+    at = _app(_BASE)
+    at.file_uploader(key="upload").set_value(("s.json", FILES["surrogate_note"], "application/json")).run()
+    at.slider(key="w_prior_slider").set_value(40.0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["values"]["prior"] == 0.4
+
+
+_HOSTILE = "**bold** # head $x^2$ [phish](https://evil.invalid) ![px](https://evil.invalid/p.png) <b>h</b>"
+
+
+def test_app_uploaded_text_and_file_name_render_as_text():
+    # issue 15: notes, citations, locations and the file's name were rendered as Markdown
+    doc = {
+        **_SCN,
+        "prior": 0.5,
+        "evidence": [
+            {
+                **_ITEM,
+                "note": _HOSTILE,
+                "source": {"citation": _HOSTILE, "location": "$\\frac{1}{2}$ www.evil.invalid", "status": "X"},
+            }
+        ],
+    }
+    at = _app(_BASE)
+    name = "[x](https://evil.invalid) **f**.json"
+    at.file_uploader(key="upload").set_value((name, json.dumps(doc).encode(), "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [m.value for m in (*at.markdown, *at.caption, *at.success, *at.warning, *at.error)]
+    assert any("evil" in t for t in shown), shown
+    for t in shown:
+        assert "](https://evil" not in t and "**bold**" not in t and "$x^2$" not in t, t
+        assert "<b>" not in t and "**f**" not in t and "www.evil" not in t, t
 
 
 def test_app_bad_forecasts_text_shows_error():
@@ -535,7 +636,7 @@ def test_app_bad_compare_priors_shows_error():
 
 def test_corpus_size():
     # the brief asks for at least 60 cases across the boundaries
-    total = len(CLI_ROWS) + len(_LIB) + len(LINK_ROWS) + 4 + 2 + 3
+    total = len(CLI_ROWS) + len(_LIB) + len(LINK_ROWS) + 7 + 2 + 3 + 2
     print(f"bad-input corpus: {total} cases", file=sys.stderr)
     assert total >= 60
 

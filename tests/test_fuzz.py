@@ -15,6 +15,7 @@ Properties (hypothesis, fixed example counts, deadlines):
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import timedelta
 
@@ -184,6 +185,70 @@ def test_decode_never_raises_and_restores_valid_state(params):
         item.to_evidence(field_prefix=f"e{i}.")
 
 
+# -- arbitrary Unicode, lone surrogates included (issue 15) ------------------------------------------
+
+# Every code point, surrogates (category Cs) and controls included: JSON's "\\udfff" and a URL's %ED%B3%BF
+# decoded with surrogateescape both produce them.
+_any_char = st.characters(codec=None, exclude_categories=())
+_any_text = st.text(_any_char, max_size=40)
+_keys = st.one_of(
+    _names,
+    _any_text,
+    st.sampled_from(["e\u00b2", "e\u0661", "e" + "1" * 5000, "e-1", "e01", "e\U0001d7d9", "e 1", "E1"]),
+)
+
+
+@FUZZ
+@given(st.dictionaries(_keys, st.one_of(_param_values, _any_text, st.lists(_any_text, max_size=3)), max_size=12))
+def test_decode_never_raises_on_arbitrary_keys_and_unicode(params):
+    start = time.perf_counter()
+    state, warnings = decode(params)
+    assert time.perf_counter() - start < TIME_BOUND
+    assert isinstance(state, AppState)
+    for w in warnings:
+        w.encode("utf-8")  # shown in the app: must be valid Unicode (surrogates come back escaped)
+    for i, item in enumerate(state.items):
+        item.to_evidence(field_prefix=f"e{i}.").label.encode("utf-8")
+
+
+_TEXT_FIELDS = [("title",), ("description",), ("hypothesis",), ("evidence", 0, "label"), ("evidence", 0, "note"),
+                ("evidence", 0, "id"), ("evidence", 0, "group")]
+
+
+@FUZZ
+@given(st.sampled_from(_VALID), st.sampled_from(_TEXT_FIELDS), _any_text)
+def test_scenario_text_fields_take_any_unicode_or_refuse_by_name(doc, path, text):
+    doc = json.loads(json.dumps(doc))
+    holder = doc
+    for p in path[:-1]:
+        if isinstance(holder, list) and not holder:
+            return
+        holder = holder[p]
+    holder[path[-1]] = text
+    raw = json.dumps(doc)  # ensure_ascii: lone surrogates travel as \udXXX escapes, as in the issue
+    try:
+        s = parse_scenario(raw)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+            assert ".".join(str(p) for p in path).replace(".0.", "[0].") in str(exc), str(exc)
+        return
+    scenario_to_json(s).encode("utf-8")  # what was accepted can be saved and shown
+    s.result()
+
+
+def test_lone_surrogate_in_each_field_is_refused_with_its_name():
+    for path in _TEXT_FIELDS:
+        doc = json.loads(json.dumps(_VALID[0]))
+        holder = doc
+        for p in path[:-1]:
+            holder = holder[p]
+        holder[path[-1]] = "ok \udfff"
+        where = ".".join(str(p) for p in path).replace(".0.", "[0].")
+        with pytest.raises(InputError, match=re.escape(where) + ".*valid Unicode"):
+            parse_scenario(json.dumps(doc))
+
+
 # -- size limit ------------------------------------------------------------------------------------
 
 
@@ -206,6 +271,6 @@ def test_thirty_megabytes_refused_before_parsing(tmp_path):
 
 
 def test_report_examples(capsys):
-    fuzzers = 5
+    fuzzers = 7
     with capsys.disabled():
         print(f"\nfuzz: {fuzzers} properties x {EXAMPLES} examples = {fuzzers * EXAMPLES} examples")

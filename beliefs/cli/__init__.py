@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from beliefs.errors import InputError
@@ -73,12 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    typed = sys.argv[1:] if argv is None else list(argv)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         return int(args.handler(args) or 0)
     except InputError as exc:
-        _fail(f"beliefs: error: {exc}")
+        _fail(f"beliefs: error: {_as_typed(exc, typed)}")
         return 2
     except UsageError as exc:
         _fail(f"beliefs: error: {exc}")
@@ -103,5 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _as_typed(exc: InputError, typed: list[str]) -> InputError:
+    """Name the field as the user typed it: a library's ``rate_if_h[0]`` is ``--rate-if-h[0]`` when that flag was given."""
+    head = re.split(r"[\[ .]", exc.field, maxsplit=1)[0]
+    flag = "--" + head.replace("_", "-")
+    if head and not head.startswith("-") and any(t == flag or t.startswith(flag + "=") for t in typed):
+        return type(exc)(flag + exc.field[len(head) :], exc.value, exc.allowed, exc.hint)
+    return exc
+
+
 def _fail(line: str) -> None:
-    print(" ".join(line.split()), file=sys.stderr)
+    from beliefs.cli.output import terminal_safe
+
+    print(terminal_safe(" ".join(line.split())), file=sys.stderr)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from beliefs.cli.output import add_json_flag, emit
 from beliefs.errors import InputError
+from beliefs.files import check_destination, check_replaceable, read_capped
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, log_odds
 
@@ -354,9 +355,10 @@ def _covert_settings(scn, name: str):
 
 
 def _read_text(path: str, field: str) -> str:
+    data = read_capped(path, field, what="UTF-8 CSV file")
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(field, path, "a readable UTF-8 CSV file", hint=type(exc).__name__) from None
 
 
@@ -369,18 +371,12 @@ def _check_outputs(args) -> None:
         _check_destination(plot, "--plot", args.overwrite)
     if table is not None:
         _check_destination(table, "--csv", args.overwrite)
-    if plot is not None and table is not None and Path(plot).resolve() == Path(table).resolve():
+    if plot is not None and table is not None and os.path.abspath(plot) == os.path.abspath(table):
         raise InputError("--csv", table, "a different file from --plot")
 
 
 def _check_destination(path: str, field: str, overwrite: bool) -> None:
-    dest = Path(path)
-    if not dest.parent.is_dir():
-        raise InputError(field, path, "a file in an existing directory")
-    if dest.is_dir():
-        raise InputError(field, path, "a file name, not a directory")
-    if dest.exists() and not overwrite:
-        raise InputError(field, path, "a file that does not exist yet", hint="pass --overwrite to replace it")
+    check_destination(path, field, overwrite)
 
 
 def _finish(args, result, data: dict, human: str, plot_name: str) -> int:
@@ -425,6 +421,7 @@ def atomic_write(path: str, payload: bytes, *, overwrite: bool, field: str) -> N
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise the user
         if overwrite:
+            check_replaceable(dest, field, overwrite)  # again, just before: a symlink or device made meanwhile
             os.replace(tmp, dest)
         else:
             try:
