@@ -39,6 +39,13 @@ _MODULES = {
     "analysis": "app_pages.analysis_page",
 }
 
+# The summary sticks below Streamlit's header (3.75rem); opaque, so the page scrolls beneath it.
+_STICKY_CSS = """<style>
+.st-key-posterior_summary {position: sticky; top: 3.75rem; z-index: 990; background: var(--background-color, #fff);
+  background-color: white; border-bottom: 1px solid #ddd; padding: 0.3rem 0 0.2rem 0;}
+.st-key-posterior_summary p {margin-bottom: 0;}
+</style>"""
+
 st.set_page_config(page_title="beliefs: Bayesian updating on AI scheming", page_icon="⚖", layout="wide")
 sharing.init_session()
 
@@ -52,9 +59,18 @@ with st.sidebar:
         format_func=lambda v: _TITLES[v],
     )
     st.divider()
-    sharing.sidebar()
+    # Filled after the view has run: its widgets may change the state in this very run, and the
+    # saved file and the share link must hold the state the page shows.
+    share_slot = st.container()
 
+# Kept in view while the page scrolls (CSS below), filled at the end of the run for the same reason.
+summary_slot = st.container(key="posterior_summary")
+st.html(_STICKY_CSS)
 sharing.show_link_warnings()
 # Import a view only when it is shown: the closed-form views never load PyMC.
 importlib.import_module(_MODULES[view]).render()
+with summary_slot:
+    common.posterior_summary()
+with share_slot:
+    sharing.sidebar()
 sharing.sync_query_params()

@@ -92,6 +92,52 @@ def apply_state(state: AppState, sources=None, notes=None) -> None:
     st.session_state.pop("prior_error", None)
 
 
+def ledger_check():
+    """The ledger's Evidence and the rows ignored (with reasons naming each by its label)."""
+    from beliefs.entry import check_ledger
+
+    rows = st.session_state["items"]
+    typed = {i: r["error"] for i, r in enumerate(rows) if r.get("error")}
+    return check_ledger([item_state(r) for r in rows], [r["source"] for r in rows], typed)
+
+
+def row_reason(index: int, row: dict) -> str | None:
+    """Why one ledger row is ignored (its typed text or its values are invalid), or None."""
+    from beliefs.entry import check_ledger
+
+    typed = {index: row["error"]} if row.get("error") else None
+    ignored = check_ledger([item_state(row)], [row["source"]], typed, first_index=index).ignored
+    return ignored[0][2] if ignored else None
+
+
+def posterior_summary() -> None:
+    """Prior -> posterior, the change in percentage points and the total bits, in one line.
+
+    Drawn at the end of the run (so it shows what the widgets of this run
+    set) into a container that stays in view while the page scrolls.
+    """
+    from beliefs.format import format_probability
+    from beliefs.update import update
+
+    check = ledger_check()
+    try:
+        result = update(values()["prior"], list(check.evidence))
+    except InputError as exc:
+        st.markdown(f"**Posterior unavailable:** {plain(str(exc))}")
+        return
+    change_pp = 100 * (result.posterior - result.prior)
+    flags = [check.headline(), st.session_state.get("prior_flag", "")]
+    st.markdown(
+        f"**P(H)** {format_probability(result.prior_log_odds)} → "
+        f"**{format_probability(result.posterior_log_odds)}** "
+        f"({change_pp:+.3g} percentage points, {result.bits:+.3g} bits)",
+        help="P(H): the probability of H, before → after the evidence. "
+        "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios.",
+    )
+    for flag in filter(None, flags):
+        st.caption(":material/warning: " + plain(flag))
+
+
 def seed(widget_key: str, value) -> str:
     """Give a widget its canonical value if Streamlit has forgotten it; return the key."""
     if widget_key not in st.session_state:

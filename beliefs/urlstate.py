@@ -459,10 +459,9 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
     0.25
     """
     if entry == "percent":
-        pct = as_float(text, field, "a percentage in [0, 100]")
-        if not 0 <= pct <= 100:
-            raise InputError(field, text, "a percentage in [0, 100]")
-        return pct / 100
+        from beliefs.entry import parse_percent  # 25, 25% and 0.25% as written
+
+        return parse_percent(text, field).probability
     if entry == "odds":
         allowed = "odds a:b with a, b >= 0 and not both 0, e.g. 1:3"
         if not isinstance(text, str) or text.count(":") != 1:
