@@ -227,6 +227,29 @@ def plot_downloads(name: str, make_figure: Callable[[], object], rows: list[list
         )
 
 
+def spec_downloads(name: str, spec: dict, csv_text: str) -> None:
+    """PNG, SVG and PDF of a Vega-Lite spec (vl-convert, rendered only when clicked), and its data as CSV."""
+    from beliefs.plotting import spec_bytes
+
+    cols = st.columns(len(FORMATS) + 1)
+    for col, fmt in zip(cols, FORMATS, strict=False):
+        with col:
+            st.download_button(
+                fmt.upper(),
+                data=lambda fmt=fmt: spec_bytes(spec, fmt),
+                file_name=f"{name}.{fmt}",
+                mime=MIME_TYPES[fmt],
+                key=f"dl_{name}_{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+    with cols[-1]:
+        st.download_button(
+            "CSV", data=csv_text, file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}_csv",
+            on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
+
+
 def _deferred(make_figure: Callable[[], object], fmt: str) -> Callable[[], bytes]:
     def render() -> bytes:
         return figure_bytes(make_figure(), fmt)

@@ -401,16 +401,14 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
             hide_index=True,
             width="stretch",
         )
-    st.markdown("**Log-odds waterfall**")
     waterfall_csv = plotting.to_csv(plotting.waterfall_rows(result))
-    # Drawn by the browser: a slider move then costs no matplotlib rendering on the server.
-    # The downloads below are matplotlib figures of the same rows.
+    # One chart definition: the browser draws this spec, and the downloads are the same spec rendered.
     spec = plotting.waterfall_spec(result)
     if spec is None:
-        common.show_plot("waterfall", lambda: plotting.plot_waterfall(result), waterfall_csv)
+        st.info(result.note or "A certain prior has no place on a log-odds axis.")
     else:
         st.vega_lite_chart(spec, width="stretch", theme=None, key="waterfall_chart")
-    common.plot_downloads("waterfall", lambda: plotting.plot_waterfall(result), waterfall_csv)
+        common.spec_downloads("waterfall", plotting.waterfall_spec(result, width=640), waterfall_csv)
     if st.toggle("Show prior and posterior as bars", key="show_bars"):
         bars_csv = plotting.to_csv(plotting.prior_posterior_rows(result))
         common.show_plot("prior-posterior", lambda: plotting.plot_prior_posterior(result), bars_csv)

@@ -13,6 +13,10 @@ import math
 import numpy as np
 
 from beliefs.odds import LN10, bits, probability
+from beliefs.palette import AGAINST_H as _AGAINST
+from beliefs.palette import FOR_H as _FOR
+from beliefs.palette import LEVEL as _NEUTRAL
+from beliefs.palette import NEUTRAL as _REFERENCE
 
 __all__ = [
     "PLOT_SUFFIXES",
@@ -28,9 +32,6 @@ __all__ = [
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
-_FOR = "#b2182b"  # evidence for H
-_AGAINST = "#2166ac"  # evidence against H
-_NEUTRAL = "#555555"
 
 
 def _axes(ax):
@@ -189,7 +190,7 @@ def plot_dependence(result, ax=None):
     y = np.arange(len(rows))[::-1]
     h = 0.38
     ax.barh(
-        y + h / 2, [r["naive_bits"] for r in rows], height=h, color="#bbbbbb", label="naive (independent)"
+        y + h / 2, [r["naive_bits"] for r in rows], height=h, color=_REFERENCE, label="naive (independent)"
     )
     ax.barh(y - h / 2, [r["adjusted_bits"] for r in rows], height=h, color=_FOR, label="adjusted")
     ax.axvline(0, color="black", linewidth=1)
