@@ -281,12 +281,12 @@ def _item_widgets(index: int, row: dict) -> None:
             with g_right:
                 row["discount"] = st.slider(
                     "Discount w",
-                    0.0,
+                    0.05,
                     1.0,
                     step=0.05,
                     key=common.seed(f"w_{uid}_discount", float(row["discount"])),
                     help="w multiplies the group's log-likelihood ratios: 1 = count them fully, "
-                    "0.5 = half, 0 = ignore. Every item of a group must use the same w.",
+                    "0.5 = half. Every item of a group must use the same w.",
                 )
         reason = common.row_reason(index, row)  # after this row's widgets copied their values back
         if reason is not None:

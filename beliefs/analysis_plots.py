@@ -28,6 +28,7 @@ __all__ = [
     "plot_prior_robustness",
     "plot_sequential",
     "plot_tornado",
+    "plot_tornado_stated",
 ]
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -179,6 +180,24 @@ def plot_tornado(result, ax=None):
     ax.set_yticks(y, [_short(r["label"]) for r in rows], fontsize="small")
     ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.3g}%)")
     ax.set_title(f"Tornado: each input off by a factor of {result.factor:g} ({result.mode})")
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def plot_tornado_stated(result, ax=None):
+    """Each item's posterior range over its own stated uncertainty (percentage points), widest on top; x = without it."""
+    fig, ax = _axes(ax)
+    rows = result.rows()
+    y = np.arange(len(rows))[::-1]
+    low = [min(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
+    high = [max(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
+    ax.barh(y, low, color=_AGAINST, label="low end of the item's range")
+    ax.barh(y, high, color=_FOR, label="high end of the item's range")
+    ax.scatter([r["loo_shift_pp"] for r in rows], y, marker="x", color="black", zorder=3, label="item left out")
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_yticks(y, [_short(f"{r['label']} ({r['range_rule']})") for r in rows], fontsize="small")
+    ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.4g}%)")
+    ax.set_title(f"Tornado: each item over its own {100 * result.interval:g}% range, and left out")
     ax.legend(loc="lower right", fontsize="small")
     return fig
 
