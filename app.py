@@ -41,8 +41,9 @@ _MODULES = {
 
 # The summary sticks below Streamlit's header (3.75rem); opaque, so the page scrolls beneath it.
 _STICKY_CSS = """<style>
-.st-key-posterior_summary {position: sticky; top: 3.75rem; z-index: 990; background: var(--background-color, #fff);
-  background-color: white; border-bottom: 1px solid #ddd; padding: 0.3rem 0 0.2rem 0;}
+[data-testid=stLayoutWrapper]:has(> .st-key-posterior_summary), .st-key-posterior_summary {
+  position: sticky; top: 3.75rem; z-index: 990; background-color: white;}
+.st-key-posterior_summary {border-bottom: 1px solid #ddd; padding: 0.3rem 0 0.2rem 0;}
 .st-key-posterior_summary p {margin-bottom: 0;}
 </style>"""
 

@@ -128,9 +128,10 @@ def posterior_summary() -> None:
     change_pp = 100 * (result.posterior - result.prior)
     flags = [check.headline(), st.session_state.get("prior_flag", "")]
     st.markdown(
-        f"**P(H)** {format_probability(result.prior_log_odds)} → "
+        f"#### P(H) {format_probability(result.prior_log_odds)} → "
         f"**{format_probability(result.posterior_log_odds)}** "
-        f"({change_pp:+.3g} percentage points, {result.bits:+.3g} bits)",
+        f"<small>({change_pp:+.3g} percentage points, {result.bits:+.3g} bits)</small>",
+        unsafe_allow_html=True,
         help="P(H): the probability of H, before → after the evidence. "
         "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios.",
     )

@@ -247,12 +247,12 @@ def _load(name: str) -> None:
 
 # Offered in this order, under these names (the slugs stay the CLI's and the files' names).
 PRESETS = {
-    "report-3-to-1": "Thread: 3-to-1 from 25%",
-    "stated-3-to-1": "Thread: 3-to-1 from 50%",
-    "report-confusion": "Confusion reading",
-    "carlsmith": "Carlsmith",
-    "greenblatt": "Greenblatt",
-    "miri-ish": "MIRI-ish",
+    "report-3-to-1": "The thread's 3-to-1 update from 25%",
+    "stated-3-to-1": "The thread's worked example from 50%",
+    "report-confusion": "The report read as confusion",
+    "carlsmith": "Carlsmith's view (~25%)",
+    "greenblatt": "Greenblatt's view (~25%)",
+    "miri-ish": "A MIRI-ish view",
 }
 DEFAULT_H = "early human-competitive AI systems scheme (take covert actions for goals their overseers did not intend)"
 DEFAULT_NOT_H = "they do not"
@@ -285,7 +285,7 @@ def preset_buttons() -> None:
         st.markdown("**H:** " + common.plain(h) + "  \n**not H:** " + common.plain(not_h))
         st.caption("Load a scenario or a viewpoint (replaces the prior, the ledger and H):")
         names = _ordered(presets)
-        cols = st.columns(min(6, len(names)))
+        cols = st.columns(min(3, len(names)))
         for i, name in enumerate(names):
             with cols[i % len(cols)]:
                 st.button(
