@@ -175,7 +175,7 @@ def _log_range(lr: float) -> tuple[float, float]:
     """The slider reaches the exact ratio however extreme (1e36 is 36 on it), so touching it never clamps."""
     lo, hi = _LOG_LR_RANGE
     x = math.log10(lr)
-    return min(lo, math.floor(x)), max(hi, math.ceil(x))
+    return float(min(lo, math.floor(x))), float(max(hi, math.ceil(x)))
 
 
 def _log_slider(lr: float) -> float:
