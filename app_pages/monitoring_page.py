@@ -10,8 +10,6 @@ from beliefs.closed_forms import monitor_curve, monitor_risk
 from beliefs.errors import InputError
 from beliefs.format import format_interval, format_probability
 from beliefs.odds import log_odds
-from beliefs.format import format_interval, format_probability
-from beliefs.odds import log_odds
 
 
 def render() -> None:

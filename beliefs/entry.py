@@ -77,8 +77,11 @@ def parse_percent(text: object, field: str = "prior") -> PercentEntry:
     has_sign = body.endswith("%")
     if has_sign:
         body = body[:-1].strip()
-    # No hint: a "did you mean" here is what once led users 100x astray.
-    pct = as_float(body, field, _PERCENT_ALLOWED) if body else as_float(text, field, _PERCENT_ALLOWED)
+    try:
+        pct = as_float(body, field, _PERCENT_ALLOWED)
+    except InputError:
+        # No hint: the generic "did you mean 0.25?" is what once led users 100x astray.
+        raise InputError(field, text, _PERCENT_ALLOWED) from None
     if not 0 <= pct <= 100:
         raise InputError(field, text, _PERCENT_ALLOWED)
     return PercentEntry(text=text, probability=pct / 100, ambiguous=(not has_sign) and 0 < pct < 1)
