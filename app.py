@@ -45,6 +45,7 @@ _STICKY_CSS = """<style>
   position: sticky; top: 3.75rem; z-index: 990; background-color: white;}
 .st-key-posterior_summary {border-bottom: 1px solid #ddd; padding: 0.3rem 0 0.2rem 0;}
 .st-key-posterior_summary p {margin-bottom: 0;}
+@media (max-width: 640px) {.st-key-posterior_summary h4 {font-size: 1.05rem;}}
 </style>"""
 
 st.set_page_config(page_title="beliefs: Bayesian updating on AI scheming", page_icon="⚖", layout="wide")

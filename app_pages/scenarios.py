@@ -85,7 +85,9 @@ def source_for(item_id: str) -> Source | None:
 # -- scenarios <-> app state -------------------------------------------------------------
 
 
+@st.cache_resource(show_spinner=False)
 def builtin() -> dict:
+    """The built-in scenarios, parsed once per server (read-only here: every change goes through apply_state)."""
     return scenario_mod.builtin_scenarios()
 
 

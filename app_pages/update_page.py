@@ -464,7 +464,8 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
             step=0.05,
         )
     with c2:
-        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05)
+        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05,
+                     help="The probability inside the equal-tailed interval shown, e.g. 0.9 for a 90% interval.")
     try:
         dist = posterior_distribution(
             prior, evidence, draws=_DRAWS, seed=0, threshold=v["thr"], interval=v["ci"]

@@ -256,6 +256,7 @@ def test_posterior_summary_stays_in_view_and_screenshots(browser, server, width,
         assert "25% → 50%" in _summary(page)
         page.screenshot(path=str(ARTIFACTS / f"update-{tag}-scrolled.png"))
         _view_or_menu(page, "Evidence from data", width)
+        page.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / f"data-{tag}.png"))
     finally:
