@@ -65,14 +65,15 @@ with st.sidebar:
     # saved file and the share link must hold the state the page shows.
     share_slot = st.container()
 
-# Kept in view while the page scrolls (CSS below), filled at the end of the run for the same reason.
-summary_slot = st.container(key="posterior_summary")
+# Kept in view while the page scrolls (CSS below).  Drawn first, from the widgets' current values,
+# so the new posterior reaches the browser in the run's first message.
+common.sync_rows_from_widgets()
+with st.container(key="posterior_summary"):
+    common.posterior_summary()
 st.html(_STICKY_CSS)
 sharing.show_link_warnings()
 # Import a view only when it is shown: the closed-form views never load PyMC.
 importlib.import_module(_MODULES[view]).render()
-with summary_slot:
-    common.posterior_summary()
 with share_slot:
     sharing.sidebar()
 sharing.sync_query_params()

@@ -92,6 +92,35 @@ def apply_state(state: AppState, sources=None, notes=None) -> None:
     st.session_state.pop("prior_error", None)
 
 
+# Ledger widgets whose value a row copies: widget suffix -> (row field, conversion).
+_ROW_WIDGETS = {
+    "label": ("label", str),
+    "on": ("enabled", bool),
+    "a": ("a", float),  # P(E|H) slider (kind p only; the ratio box writes through its callback)
+    "b": ("b", float),
+    "spread": ("spread", lambda x: float(x) or None),
+    "group": ("group", lambda x: str(x).strip() or None),
+    "discount": ("discount", float),
+}
+
+
+def sync_rows_from_widgets() -> None:
+    """Copy every ledger widget's current value into its row before anything is drawn.
+
+    Streamlit has already applied the user's last change to the widget's state
+    when the run starts, so the posterior summary drawn at the top of the page
+    shows the new value in the run's first message (fast on screen), and
+    nothing computed early in the run can be stale.
+    """
+    for row in st.session_state["items"]:
+        for suffix, (name, convert) in _ROW_WIDGETS.items():
+            key = f"w_{row['uid']}_{suffix}"
+            if suffix in ("a", "b") and row["kind"] != "p":
+                continue
+            if key in st.session_state:
+                row[name] = convert(st.session_state[key])
+
+
 def ledger_check():
     """The ledger's Evidence and the rows ignored (with reasons naming each by its label)."""
     from beliefs.entry import check_ledger
@@ -113,8 +142,8 @@ def row_reason(index: int, row: dict) -> str | None:
 def posterior_summary() -> None:
     """Prior -> posterior, the change in percentage points and the total bits, in one line.
 
-    Drawn at the end of the run (so it shows what the widgets of this run
-    set) into a container that stays in view while the page scrolls.
+    Drawn first in the run, after :func:`sync_rows_from_widgets`, into a
+    container that stays in view while the page scrolls.
     """
     from beliefs.format import format_probability
     from beliefs.update import update

@@ -89,7 +89,12 @@ def _saved(page) -> dict:
 
 def _assert_consistent(page, **expected: str) -> dict[str, str]:
     """Address bar == sidebar link == saved file (scalar fields and ledger), and the expected values are there."""
-    address = _params(page.url)
+    for _ in range(40):  # a click can land while the previous run finishes: give its run time to arrive
+        address = _params(page.url)
+        if all(address.get(name) == value for name, value in expected.items()):
+            break
+        page.wait_for_timeout(250)
+        _settled(page)
     for name, value in expected.items():
         assert address.get(name) == value, (name, address)
     assert _params(_sidebar_link(page)) == address
