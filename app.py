@@ -7,12 +7,13 @@ the URL's query parameters, so the address bar is always a share link.
 """
 
 import importlib
+import os
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server; must precede any pyplot import
+# No display on a server.  Set for any later pyplot import without importing matplotlib now:
+# the Update page draws no matplotlib figure, and importing it would slow every server start.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 import streamlit as st
 
