@@ -177,14 +177,14 @@ def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | 
         # Unique and ordered, so two items with the same label keep their own rows.
         v["bar"] = v["name"] if level else f"{order}. {v['name'][:40]}"
         after = format_probability(math.log(2) * v["end_bits"])
-        v["text"] = f"{v['name']} {after}" if level else f"{v['change_bits']:+.2f} bits → {after}"
+        v["text"] = f"{v['name']} {after}" if level else f"{v['change_bits']:+.2f} → {after}"
         v["probability_text"] = after
         v["text_x"] = max(v["start_bits"], v["end_bits"])
         values.append(v)
     lo = min(min(v["start_bits"], v["end_bits"]) for v in values)
     hi = max(max(v["start_bits"], v["end_bits"]) for v in values)
     span = max(hi - lo, 2.0)
-    domain = [lo - 0.08 * span, hi + 0.45 * span]  # room on the right for the labels
+    domain = [lo - 0.08 * span, hi + 0.6 * span]  # room on the right for the labels, on a phone too
     post_bits = bits(result.posterior_log_odds)
     colour = {
         "field": "kind",
@@ -197,7 +197,7 @@ def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | 
         "field": "bar",
         "type": "ordinal",
         "sort": {"field": "order"},
-        "axis": {"title": None, "labelLimit": 150},
+        "axis": {"title": None, "labelLimit": 110},
     }
     x_scale = {"domain": domain, "nice": False, "zero": False}
     tooltip = [
@@ -225,7 +225,7 @@ def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | 
                         "field": "start_bits",
                         "type": "quantitative",
                         "scale": x_scale,
-                        "title": "P(H) (log-odds scale; ticks in percent)",
+                        "title": "P(H), log-odds scale; labels: bits → P(H) after",
                         "axis": {"values": _bits_ticks(*domain), "labelExpr": _PERCENT_LABEL, "grid": True},
                     },
                     "x2": {"field": "end_bits"},
