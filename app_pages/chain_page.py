@@ -32,7 +32,8 @@ def render() -> None:
             step=0.01,
             format="%.4g",
         )
-        common.bound("ch_steps", st.number_input, "Steps n", min_value=1, max_value=1000, step=1)
+        common.bound("ch_steps", st.number_input, "Steps n", min_value=1, max_value=1000, step=1,
+                     help="n: the number of successor systems, each aligned by the one before it.")
         common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05,
                      help="The probability inside the equal-tailed interval shown, e.g. 0.9 for a 90% interval.")
     with c2:
@@ -66,8 +67,10 @@ def render() -> None:
             "δ < 0: oversight outpaces capability. logit sᵢ = logit s − δ·i + εᵢ.",
         )
         common.bound(
-            "ch_mu_sd", st.number_input, "sd of logit s (drift model)", min_value=0.0, max_value=5.0, step=0.1
-        )
+            "ch_mu_sd", st.number_input, "sd of logit s (drift model)", min_value=0.0, max_value=5.0, step=0.1,
+            help="Uncertainty about the first step's survival, as a standard deviation (sd) of logit s = ln(s/(1−s)). "
+            "0 = s known exactly.",
+        )  # fmt: skip
         common.bound(
             "ch_tau",
             st.number_input,
@@ -75,6 +78,8 @@ def render() -> None:
             min_value=0.0,
             max_value=5.0,
             step=0.1,
+            help="τ (tau): how much each step's survival logit varies around the trend, independently per step. "
+            "0 = every step alike.",
         )
     try:
         curve, point = _curve(v)
