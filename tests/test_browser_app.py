@@ -54,6 +54,8 @@ def _open(browser, server, query: str, size=(1280, 900)):
     page.wait_for_function(
         "() => (document.querySelector('.st-key-posterior_summary') || {}).innerText?.includes('→')", timeout=90_000
     )
+    # The summary is drawn first in a run; wait for the end of the page (the sidebar's save button) too.
+    page.locator("[data-testid=stSidebar] [data-testid=stDownloadButton]").first.wait_for(state="attached", timeout=90_000)
     _settled(page)
     return page
 
@@ -301,6 +303,7 @@ def test_waterfall_is_the_vega_chart_and_its_svg_shows_a_50_percent_posterior(br
 def test_first_preset_is_the_3_to_1_update_from_25_percent_and_h_follows_presets(browser, server):
     page = _open(browser, server, STATED)
     try:
+        page.get_by_role("button", name="A MIRI-ish view").wait_for(timeout=30_000)
         buttons = page.locator("[data-testid=stButton] button").all_inner_texts()
         first = next(b for b in buttons if "3-to-1" in b or "view" in b)
         assert first == "The thread's 3-to-1 update from 25%"
