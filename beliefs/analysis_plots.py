@@ -191,14 +191,14 @@ def plot_tornado_stated(result, ax=None):
     y = np.arange(len(rows))[::-1]
     low = [min(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
     high = [max(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
-    ax.barh(y, low, color=_AGAINST, label="low end of the item's range")
-    ax.barh(y, high, color=_FOR, label="high end of the item's range")
+    ax.barh(y, low, color=_AGAINST, label="low end of its range")
+    ax.barh(y, high, color=_FOR, label="high end of its range")
     ax.scatter([r["loo_shift_pp"] for r in rows], y, marker="x", color="black", zorder=3, label="item left out")
     ax.axvline(0, color="black", linewidth=1)
     ax.set_yticks(y, [_short(f"{r['label']} ({r['range_rule']})") for r in rows], fontsize="small")
     ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.4g}%)")
-    ax.set_title(f"Tornado: each item over its own {100 * result.interval:g}% range, and left out")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.set_title(f"Each item over its own {100 * result.interval:g}% range; × = item left out", fontsize="medium")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small", frameon=False)
     return fig
 
 

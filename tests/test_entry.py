@@ -151,3 +151,14 @@ def test_analysis_settings_round_trip_through_the_link():
     assert warnings == [] and back == state
     _, warnings = decode({"an_ifac": "0.5"})
     assert warnings and warnings[0].startswith("an_ifac[0]: got '0.5'")
+
+
+def test_stated_tornado_plot_draws_its_rows():
+    from beliefs import analysis_plots
+
+    r = analysis.tornado_stated(0.25, [Evidence("a", likelihood_ratio=3.0), Evidence("b", likelihood_ratio=2.0, log_lr_sigma=0.8)])
+    fig = analysis_plots.plot_tornado_stated(r)
+    widths = sorted(round(p.get_width(), 9) for p in fig.axes[0].patches)
+    rows = r.rows()
+    assert widths == sorted(round(x, 9) for row in rows for x in (row["low_shift_pp"], row["high_shift_pp"]))
+    assert r.to_csv().splitlines()[0].split(",")[:5] == ["label", "range_rule", "low_posterior", "high_posterior", "loo_posterior"]
