@@ -52,6 +52,13 @@ _STICKY_CSS = """<style>
 st.set_page_config(page_title="beliefs: Bayesian updating on AI scheming", page_icon="⚖", layout="wide")
 sharing.init_session()
 
+# Kept in view while the page scrolls (CSS below).  Drawn first, from the widgets' current values,
+# so the new posterior reaches the browser among the run's first messages,
+# ahead of the sidebar (a separate container, so the layout is unchanged).
+common.sync_rows_from_widgets()
+with st.container(key="posterior_summary"):
+    common.posterior_summary()
+
 with st.sidebar:
     st.header("beliefs")
     view = common.bound(
@@ -66,11 +73,6 @@ with st.sidebar:
     # saved file and the share link must hold the state the page shows.
     share_slot = st.container()
 
-# Kept in view while the page scrolls (CSS below).  Drawn first, from the widgets' current values,
-# so the new posterior reaches the browser in the run's first message.
-common.sync_rows_from_widgets()
-with st.container(key="posterior_summary"):
-    common.posterior_summary()
 st.html(_STICKY_CSS)
 sharing.show_link_warnings()
 # Import a view only when it is shown: the closed-form views never load PyMC.
