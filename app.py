@@ -7,12 +7,13 @@ the URL's query parameters, so the address bar is always a share link.
 """
 
 import importlib
+import os
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server; must precede any pyplot import
+# No display on a server.  Set for any later pyplot import without importing matplotlib now:
+# the Update page draws no matplotlib figure, and importing it would slow every server start.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 import streamlit as st
 
@@ -41,8 +42,24 @@ _MODULES = {
     "compare": "app_pages.compare_page",
 }
 
+# The summary sticks below Streamlit's header (3.75rem); opaque, so the page scrolls beneath it.
+_STICKY_CSS = """<style>
+[data-testid=stLayoutWrapper]:has(> .st-key-posterior_summary), .st-key-posterior_summary {
+  position: sticky; top: 3.75rem; z-index: 990; background-color: white;}
+.st-key-posterior_summary {border-bottom: 1px solid #ddd; padding: 0.3rem 0 0.2rem 0;}
+.st-key-posterior_summary p {margin-bottom: 0;}
+@media (max-width: 640px) {.st-key-posterior_summary h4 {font-size: 1.05rem;}}
+</style>"""
+
 st.set_page_config(page_title="beliefs: Bayesian updating on AI scheming", page_icon="⚖", layout="wide")
 sharing.init_session()
+
+# Kept in view while the page scrolls (CSS below).  Drawn first, from the widgets' current values,
+# so the new posterior reaches the browser among the run's first messages,
+# ahead of the sidebar (a separate container, so the layout is unchanged).
+common.sync_rows_from_widgets()
+with st.container(key="posterior_summary"):
+    common.posterior_summary()
 
 with st.sidebar:
     st.header("beliefs")
@@ -54,9 +71,14 @@ with st.sidebar:
         format_func=lambda v: _TITLES[v],
     )
     st.divider()
-    sharing.sidebar()
+    # Filled after the view has run: its widgets may change the state in this very run, and the
+    # saved file and the share link must hold the state the page shows.
+    share_slot = st.container()
 
+st.html(_STICKY_CSS)
 sharing.show_link_warnings()
 # Import a view only when it is shown: the closed-form views never load PyMC.
 importlib.import_module(_MODULES[view]).render()
+with share_slot:
+    sharing.sidebar()
 sharing.sync_query_params()

@@ -9,16 +9,15 @@ from beliefs import analysis, analysis_plots
 from beliefs.errors import InputError
 from beliefs.format import format_probability
 from beliefs.odds import log_odds
+from beliefs.urlstate import FIELDS
 
 
 def _ledger():
-    """The prior and the ledger's Evidence items as the Update page holds them."""
-    rows = st.session_state["items"]
-    evidence = [
-        common.item_state(r).to_evidence(r["source"], field_prefix=f"evidence[{i}] ")
-        for i, r in enumerate(rows)
-    ]
-    return common.values()["prior"], evidence
+    """The prior and the ledger's usable Evidence items as the Update page holds them (ignored rows left out)."""
+    check = common.ledger_check()
+    if check.ignored:
+        st.warning(common.plain(check.headline() + ": " + "; ".join(r for _, _, r in check.ignored)))
+    return common.values()["prior"], list(check.evidence)
 
 
 def _show(name: str, result, plot) -> None:
@@ -40,7 +39,7 @@ def render() -> None:
         st.info("Fix the ledger on the Update page first.")
         return
     st.markdown(
-        f"Prior {format_probability(log_odds(prior))}, {sum(e.enabled for e in evidence)} active item(s)."
+        f"Prior {format_probability(log_odds(prior))}, {sum(e.enabled for e in evidence)} included item(s)."
     )
     tabs = st.tabs(
         [
@@ -64,11 +63,20 @@ def render() -> None:
 
 
 def _needed(prior, evidence) -> None:
-    target = st.number_input(
-        "Target probability", min_value=0.0, max_value=1.0, value=0.9, step=0.05, key="an_target"
+    target = common.bound(
+        "an_target",
+        st.number_input,
+        "Target P(H) (%)",
+        to_widget=lambda p: 100 * p,
+        from_widget=lambda x: x / 100,
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+        format="%.6g",
+        help="The probability you would need to reach; the likelihood ratio that would take the prior there is shown.",
     )
     r = analysis.needed(prior, target)
-    st.markdown(r.text())
+    st.markdown(common.plain(r.text()))
 
 
 def _sequential(prior, evidence) -> None:
@@ -109,26 +117,119 @@ def _data_robustness(prior, evidence) -> None:
 
 
 def _tornado(prior, evidence) -> None:
-    factor = st.number_input(
-        "Each ratio off by a factor of", min_value=1.01, value=2.0, step=0.5, key="an_factor"
+    v = common.values()
+    st.caption(
+        "Each item moves over its own stated uncertainty: a σ (90% of a log-normal ratio), a Beta κ (5–95% of "
+        "P(E|H) and P(E|¬H)), or else ×/÷ a factor you set. × marks the posterior with the item left out."
     )
-    _show("tornado", analysis.tornado(prior, evidence, factor=factor), analysis_plots.plot_tornado)
+    factor = common.bound(
+        "an_factor",
+        st.number_input,
+        "×/÷ factor for items with no stated uncertainty",
+        min_value=1.01,
+        max_value=1e6,
+        step=0.5,
+        help="An item stated as an exact ratio is taken to be uncertain by this factor either way, unless you "
+        "set its own factor below.",
+    )
+    rows = st.session_state["items"]
+    own = (v["an_ifac"].split(",") if v["an_ifac"] else []) + [""] * len(rows)
+    with st.expander("Per-item ×/÷ factors"):
+        texts = []
+        for i, row in enumerate(rows):
+            texts.append(
+                st.text_input(
+                    f"{i + 1}. {row['label'][:60]}",
+                    key=common.seed(f"w_an_ifac_{row['uid']}", own[i]),
+                    placeholder=f"{factor:g} (the common factor)",
+                    help="Blank: the common factor. A number > 1: this item's own ×/÷ range.",
+                ).strip()
+            )
+        try:
+            v["an_ifac"] = FIELDS["an_ifac"].parse(",".join(texts), "per-item factors")
+        except InputError as exc:
+            common.show_error(exc)
+    check = common.ledger_check()
+    usable = {i for i in range(len(rows))} - set(check.reasons)
+    per_item = [float(x) if x else None for x in (v["an_ifac"].split(",") if v["an_ifac"] else [])]
+    per_item += [None] * len(rows)
+    factors = [per_item[i] for i in sorted(usable)]
+    _show(
+        "tornado",
+        analysis.tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"]),
+        analysis_plots.plot_tornado_stated,
+    )
+
+
+def _group_items() -> None:
+    rows = st.session_state["items"]
+    chosen = st.session_state.get("w_dep_items") or []
+    name = (st.session_state.get("w_dep_name") or "").strip()
+    for row in rows:
+        if row["uid"] in chosen:
+            row["group"] = name or None
+            row["discount"] = float(st.session_state.get("w_dep_discount", 1.0)) if name else 1.0
+            for suffix in ("group", "discount"):
+                st.session_state.pop(f"w_{row['uid']}_{suffix}", None)
 
 
 def _dependence(prior, evidence) -> None:
+    rows = st.session_state["items"]
+    st.caption(
+        "Items that share a cause (two readings of one report) are not independent evidence. Put them in a "
+        "group: the group's log-likelihood ratios are multiplied by the discount w (1 = fully counted)."
+    )
+    left, mid, right = st.columns([3, 2, 2], vertical_alignment="bottom")
+    with left:
+        st.multiselect(
+            "Items",
+            [r["uid"] for r in rows],
+            format_func=lambda uid: next(f"{i + 1}. {r['label']}" for i, r in enumerate(rows) if r["uid"] == uid),
+            key="w_dep_items",
+        )
+    with mid:
+        st.text_input("Group name (empty: independent)", key="w_dep_name", help="Items with the same name form one group.")
+    with right:
+        st.slider("Discount w", 0.05, 1.0, 0.5, 0.05, key="w_dep_discount",
+                  help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half.")  # fmt: skip
+    st.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
     _show("dependence", analysis.dependence(prior, evidence), analysis_plots.plot_dependence)
 
 
 def _crux(prior, evidence) -> None:
     presets = scenarios.builtin()
-    other = st.selectbox("Compare with", list(presets), key="an_crux_other")
+    names = list(scenarios.PRESETS) + [n for n in presets if n not in scenarios.PRESETS]
+    v = common.values()
+    if v["an_crux"] not in presets:
+        v["an_crux"] = names[0]
+    other = common.bound(
+        "an_crux",
+        st.selectbox,
+        "Compare with",
+        options=names,
+        format_func=lambda n: presets[n].title,
+        help="A built-in scenario; the gap between its posterior and yours is split into the prior and each item.",
+    )
     s = presets[other]
     r = analysis.crux(prior, evidence, s.prior, s.evidence_items(), names=("this ledger", other))
     _show("crux", r, analysis_plots.plot_crux)
 
 
 def _pooling(prior, evidence) -> None:
-    text = st.text_input("Forecasts P(H), comma-separated", value="0.25, 0.25, 0.5", key="an_pool")
-    extremize = st.slider("Extremizing exponent", 0.5, 3.0, 1.0, 0.1, key="an_extremize")
+    text = common.bound(
+        "an_pool",
+        st.text_input,
+        "Forecasts P(H), comma-separated",
+        help="Probabilities as fractions (0.25) of several forecasters; pooled by the geometric mean of odds.",
+    )
+    extremize = common.bound(
+        "an_extr",
+        st.slider,
+        "Extremizing exponent d",
+        min_value=0.5,
+        max_value=3.0,
+        step=0.1,
+        help="The pooled odds are raised to the power d: 1 = plain geometric mean; > 1 pushes away from 50%.",
+    )
     r = analysis.pool(text, extremize=extremize)
     _show("pool", r, analysis_plots.plot_pool)

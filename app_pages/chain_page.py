@@ -8,7 +8,7 @@ from app_pages import common
 from beliefs import plotting
 from beliefs.closed_forms import chain_curve, chain_success
 from beliefs.errors import InputError
-from beliefs.format import format_probability
+from beliefs.format import format_interval, format_probability
 from beliefs.odds import log_odds
 
 _DRAWS = 4_000  # Monte Carlo chains for the drift model; band ends move < 0.01 between seeds
@@ -32,8 +32,10 @@ def render() -> None:
             step=0.01,
             format="%.4g",
         )
-        common.bound("ch_steps", st.number_input, "Steps n", min_value=1, max_value=1000, step=1)
-        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05)
+        common.bound("ch_steps", st.number_input, "Steps n", min_value=1, max_value=1000, step=1,
+                     help="n: the number of successor systems, each aligned by the one before it.")
+        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05,
+                     help="The probability inside the equal-tailed interval shown, e.g. 0.9 for a 90% interval.")
     with c2:
         common.bound(
             "ch_surv",
@@ -65,8 +67,10 @@ def render() -> None:
             "δ < 0: oversight outpaces capability. logit sᵢ = logit s − δ·i + εᵢ.",
         )
         common.bound(
-            "ch_mu_sd", st.number_input, "sd of logit s (drift model)", min_value=0.0, max_value=5.0, step=0.1
-        )
+            "ch_mu_sd", st.number_input, "sd of logit s (drift model)", min_value=0.0, max_value=5.0, step=0.1,
+            help="Uncertainty about the first step's survival, as a standard deviation (sd) of logit s = ln(s/(1−s)). "
+            "0 = s known exactly.",
+        )  # fmt: skip
         common.bound(
             "ch_tau",
             st.number_input,
@@ -74,6 +78,8 @@ def render() -> None:
             min_value=0.0,
             max_value=5.0,
             step=0.1,
+            help="τ (tau): how much each step's survival logit varies around the trend, independently per step. "
+            "0 = every step alike.",
         )
     try:
         curve, point = _curve(v)
@@ -82,11 +88,18 @@ def render() -> None:
         return
     n = int(v["ch_steps"])
     m1, m2, m3 = st.columns(3)
-    m1.metric(f"P(success) after {n} steps", format_probability(log_odds(float(curve.mean[n]))))
-    m2.metric("Median", format_probability(log_odds(float(curve.median[n]))))
+    m1.metric(
+        f"P(success) after {n} steps",
+        format_probability(log_odds(float(curve.mean[n]))),
+        help="P(success) = P(base aligned) × the product of the per-step survival probabilities s (mean over "
+        "any uncertainty in s); the curve's value at n.",
+    )
+    m2.metric("Median", format_probability(log_odds(float(curve.median[n]))), help="Half of the uncertainty in s "
+              "gives a lower P(success), half a higher one.")  # fmt: skip
     m3.metric(
         f"{100 * curve.interval_mass:g}% interval",
-        f"{100 * float(curve.lower[n]):.3g}% – {100 * float(curve.upper[n]):.3g}%",
+        format_interval(float(curve.lower[n]), float(curve.upper[n])),
+        help="Equal-tailed: the interval mass in the middle, the rest split evenly between the two tails.",
     )
     st.caption(point)
     rows = plotting.curve_rows(

@@ -93,6 +93,82 @@ def apply_state(state: AppState, sources=None, notes=None) -> None:
     st.session_state.pop("prior_error", None)
 
 
+# Ledger widgets whose value a row copies: widget suffix -> (row field, conversion).
+_ROW_WIDGETS = {
+    "label": ("label", str),
+    "on": ("enabled", bool),
+    "a": ("a", float),  # P(E|H) slider (kind p only; the ratio box writes through its callback)
+    "b": ("b", float),
+    "spread": ("spread", lambda x: float(x) or None),
+    "group": ("group", lambda x: str(x).strip() or None),
+    "discount": ("discount", float),
+}
+
+
+def sync_rows_from_widgets() -> None:
+    """Copy every ledger widget's current value into its row before anything is drawn.
+
+    Streamlit has already applied the user's last change to the widget's state
+    when the run starts, so the posterior summary drawn at the top of the page
+    shows the new value in the run's first message (fast on screen), and
+    nothing computed early in the run can be stale.
+    """
+    for row in st.session_state["items"]:
+        for suffix, (name, convert) in _ROW_WIDGETS.items():
+            key = f"w_{row['uid']}_{suffix}"
+            if suffix in ("a", "b") and row["kind"] != "p":
+                continue
+            if key in st.session_state:
+                row[name] = convert(st.session_state[key])
+
+
+def ledger_check():
+    """The ledger's Evidence and the rows ignored (with reasons naming each by its label)."""
+    from beliefs.entry import check_ledger
+
+    rows = st.session_state["items"]
+    typed = {i: r["error"] for i, r in enumerate(rows) if r.get("error")}
+    return check_ledger([item_state(r) for r in rows], [r["source"] for r in rows], typed)
+
+
+def row_reason(index: int, row: dict) -> str | None:
+    """Why one ledger row is ignored (its typed text or its values are invalid), or None."""
+    from beliefs.entry import check_ledger
+
+    typed = {index: row["error"]} if row.get("error") else None
+    ignored = check_ledger([item_state(row)], [row["source"]], typed, first_index=index).ignored
+    return ignored[0][2] if ignored else None
+
+
+def posterior_summary() -> None:
+    """Prior -> posterior, the change in percentage points and the total bits, in one line.
+
+    Drawn first in the run, after :func:`sync_rows_from_widgets`, into a
+    container that stays in view while the page scrolls.
+    """
+    from beliefs.format import format_probability
+    from beliefs.update import update
+
+    check = ledger_check()
+    try:
+        result = update(values()["prior"], list(check.evidence))
+    except InputError as exc:
+        st.markdown(f"**Posterior unavailable:** {plain(str(exc))}")
+        return
+    change_pp = 100 * (result.posterior - result.prior)
+    flags = [check.headline(), st.session_state.get("prior_flag", "")]
+    st.markdown(
+        f"#### P(H) {format_probability(result.prior_log_odds)} → "
+        f"**{format_probability(result.posterior_log_odds)}** "
+        f"<small>({change_pp:+.3g} percentage points, {result.bits:+.3g} bits)</small>",
+        unsafe_allow_html=True,
+        help="P(H): the probability of H, before → after the evidence. "
+        "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios.",
+    )
+    for flag in filter(None, flags):
+        st.caption(":material/warning: " + plain(flag))
+
+
 def seed(widget_key: str, value) -> str:
     """Give a widget its canonical value if Streamlit has forgotten it; return the key."""
     if widget_key not in st.session_state:
@@ -199,6 +275,29 @@ def plot_downloads(name: str, make_figure: Callable[[], object], rows: list[list
             on_click="ignore",
             icon=":material/download:",
         )
+
+
+def spec_downloads(name: str, spec: dict, csv_text: str) -> None:
+    """PNG, SVG and PDF of a Vega-Lite spec (vl-convert, rendered only when clicked), and its data as CSV."""
+    from beliefs.plotting import spec_bytes
+
+    cols = st.columns(len(FORMATS) + 1)
+    for col, fmt in zip(cols, FORMATS, strict=False):
+        with col:
+            st.download_button(
+                fmt.upper(),
+                data=lambda fmt=fmt: spec_bytes(spec, fmt),
+                file_name=f"{name}.{fmt}",
+                mime=MIME_TYPES[fmt],
+                key=f"dl_{name}_{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+    with cols[-1]:
+        st.download_button(
+            "CSV", data=csv_text, file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}_csv",
+            on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
 
 
 def _deferred(make_figure: Callable[[], object], fmt: str) -> Callable[[], bytes]:

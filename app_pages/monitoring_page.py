@@ -8,6 +8,8 @@ from app_pages import common
 from beliefs import plotting
 from beliefs.closed_forms import monitor_curve, monitor_risk
 from beliefs.errors import InputError
+from beliefs.format import format_interval, format_probability
+from beliefs.odds import log_odds
 
 
 def render() -> None:
@@ -65,14 +67,30 @@ def render() -> None:
         common.show_error(exc)
         return
     m1, m2, m3 = st.columns(3)
-    m1.metric(f"P(≥1 unreported) over {risk.tasks:,} tasks", f"{risk.p_unreported_any:.4g}")
-    m2.metric("P(unreported) per task", f"{risk.p_unreported_per_task:.4g}")
-    m3.metric("Expected unreported actions", f"{risk.expected_unreported:.4g}")
+    # The headline is the end of the plotted curve: with r uncertain that is the mean over r, not the point value.
+    headline = float(curve.mean[-1])
+    m1.metric(
+        f"P(≥1 unreported) over {risk.tasks:,} tasks" + (" (mean over uncertain r)" if dist is not None else ""),
+        format_probability(log_odds(headline)),
+        help="P(at least one covert action goes unreported) = 1 − (1 − r(c + (1−c)(1−q)))ᵀ; the curve's last point."
+        + (f" With r exact: {format_probability(log_odds(risk.p_unreported_any))}." if dist is not None else ""),
+    )
+    m2.metric(
+        "P(unreported) per task",
+        format_probability(log_odds(risk.p_unreported_per_task)),
+        help="r(c + (1−c)(1−q)): a covert action that the monitor does not report (it colludes or misses).",
+    )
+    m3.metric(
+        "Expected unreported actions",
+        f"{risk.expected_unreported:.4g}",
+        help="T × P(unreported) per task: a count, not a probability.",
+    )
     if dist is not None:
         lo, hi = dist.interval
         st.caption(
-            f"With r uncertain: mean {dist.mean:.4g} ± {dist.mean_se:.1g}, median {dist.median:.4g}, "
-            f"{100 * dist.interval_mass:g}% interval {lo:.4g} – {hi:.4g} ({dist.draws:,} draws, seed 0)."
+            f"With r uncertain: mean {format_probability(log_odds(dist.mean))} (Monte Carlo error ± {dist.mean_se:.1g}), "
+            f"median {format_probability(log_odds(dist.median))}, {100 * dist.interval_mass:g}% interval "
+            f"{format_interval(lo, hi)} ({dist.draws:,} draws, seed 0)."
         )
         rows = plotting.curve_rows(
             curve.tasks,

@@ -16,7 +16,7 @@ from app_pages import common
 from beliefs import catalogue
 from beliefs import scenario as scenario_mod
 from beliefs.errors import InputError
-from beliefs.evidence import Source
+from beliefs.evidence import STATUS_MEANING, Source
 from beliefs.urlstate import (
     FIELDS,
     AppState,
@@ -85,7 +85,9 @@ def source_for(item_id: str) -> Source | None:
 # -- scenarios <-> app state -------------------------------------------------------------
 
 
+@st.cache_resource(show_spinner=False)
 def builtin() -> dict:
+    """The built-in scenarios, parsed once per server (read-only here: every change goes through apply_state)."""
     return scenario_mod.builtin_scenarios()
 
 
@@ -245,24 +247,65 @@ def _load(name: str) -> None:
     common.apply_state(*state_from_scenario(builtin()[name], common.current_state()))
 
 
+# Offered in this order, under these names (the slugs stay the CLI's and the files' names).
+PRESETS = {
+    "report-3-to-1": "The thread's 3-to-1 update from 25%",
+    "stated-3-to-1": "The thread's worked example from 50%",
+    "report-confusion": "The report read as confusion",
+    "carlsmith": "Carlsmith's view (~25%)",
+    "greenblatt": "Greenblatt's view (~25%)",
+    "miri-ish": "A MIRI-ish view",
+}
+DEFAULT_H = "early human-competitive AI systems scheme (take covert actions for goals their overseers did not intend)"
+DEFAULT_NOT_H = "they do not"
+
+
+def hypothesis() -> str:
+    """H as the loaded preset states it (the page's H follows the preset), else the app's default H."""
+    return hypotheses()[0]
+
+
+def hypotheses() -> tuple[str, str]:
+    """(H, not H) of the loaded preset, split at its '; not H:'; the app's default pair otherwise."""
+    s = builtin().get(common.values()["scenario"])
+    text = s.hypothesis if s is not None and s.hypothesis else ""
+    if not text:
+        return DEFAULT_H, DEFAULT_NOT_H
+    head, sep, tail = text.partition("; not H:")
+    return head.strip(), tail.strip() if sep else "H is false"
+
+
+def _ordered(presets: dict) -> list[str]:
+    return [n for n in PRESETS if n in presets] + [n for n in presets if n not in PRESETS]
+
+
 def preset_buttons() -> None:
-    """One click loads a built-in scenario or viewpoint (its prior and ledger)."""
+    """One click loads a built-in scenario or viewpoint (its prior and ledger); H and not H are stated first."""
     presets = builtin()
+    h, not_h = hypotheses()
     with st.container(border=True):
-        st.markdown("**Load a scenario or a viewpoint** (replaces the prior and the ledger)")
-        cols = st.columns(min(6, len(presets)))
-        for i, (name, s) in enumerate(presets.items()):
+        st.markdown("**H:** " + common.plain(h) + "  \n**not H:** " + common.plain(not_h))
+        st.caption("Load a scenario or a viewpoint (replaces the prior, the ledger and H):")
+        names = _ordered(presets)
+        cols = st.columns(min(3, len(names)))
+        for i, name in enumerate(names):
             with cols[i % len(cols)]:
                 st.button(
-                    name, key=f"preset_{name}", on_click=_load, args=(name,), help=s.title, width="stretch"
+                    PRESETS.get(name, name),
+                    key=f"preset_{name}",
+                    on_click=_load,
+                    args=(name,),
+                    help=presets[name].title,
+                    width="stretch",
                 )
         loaded = presets.get(common.values()["scenario"])
         if loaded is not None:
-            st.markdown(f"**{common.plain(loaded.title)}**")
+            st.markdown(f"Loaded: **{common.plain(loaded.title)}**")
             with st.expander("About this scenario"):
-                st.markdown(common.plain(loaded.description))
-                if loaded.hypothesis:
-                    st.markdown(f"**H:** {common.plain(loaded.hypothesis)}")
+                st.text(loaded.description)
                 if loaded.prior_source is not None:
                     ps = loaded.prior_source
-                    st.caption(f"Prior from: {common.plain(f'{ps.citation} — {ps.location}')} (status {ps.status})")
+                    st.caption(
+                        common.plain(f"Prior from: {ps.citation} — {ps.location} (status {ps.status}: ")
+                        + STATUS_MEANING[ps.status] + ")"
+                    )

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from app_pages import common, scenarios
+from beliefs.entry import item_name
 from beliefs.errors import InputError
 from beliefs.urlstate import decode, dropped_parameters_warning, encode
 
@@ -82,11 +83,19 @@ def _uploaded() -> None:
 
 def sidebar() -> None:
     st.subheader("Save and share")
-    try:
-        saved = scenarios.scenario_json(common.current_state(), *_sources_and_notes())
-    except InputError as exc:
-        st.error(common.plain(f"Cannot save while a value is invalid: {exc}"), icon=":material/error:")
-        saved = None
+    ignored = common.ledger_check().ignored
+    saved = None
+    if ignored:
+        names = ", ".join(item_name(label, i) for i, label, _ in ignored)
+        st.error(
+            common.plain(f"Cannot save while an item is ignored ({names}): fix or remove it first."),
+            icon=":material/error:",
+        )
+    else:
+        try:
+            saved = scenarios.scenario_json(common.current_state(), *_sources_and_notes())
+        except InputError as exc:
+            st.error(common.plain(f"Cannot save while a value is invalid: {exc}"), icon=":material/error:")
     st.download_button(
         "Save scenario (JSON)",
         data=saved or "",

@@ -8,9 +8,10 @@ import streamlit as st
 
 from app_pages import common, export_panel, scenarios
 from beliefs import plotting
+from beliefs.entry import item_name, parse_percent, parse_ratio
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Evidence, Source
-from beliefs.format import format_evidence, format_probability
+from beliefs.format import format_evidence, format_interval, format_probability
 from beliefs.odds import log_odds
 from beliefs.update import update
 from beliefs.urlstate import PRIOR_ENTRIES, ItemState, format_prior, parse_prior_text
@@ -20,6 +21,11 @@ _ENTRY_LABELS = {
     "percent": "percent",
     "odds": "odds a:b",
     "log-odds": "log-odds (nats, or '1.58 bits', '4.77 dB')",
+}
+_ENTRY_HELP = {
+    "percent": "25, 25% and 0.25% are taken as written. A bare number below 1 (0.75) is taken as 0.75% and flagged.",
+    "odds": "a:b, e.g. 1:3 for 25%.",
+    "log-odds": "ln of the odds, in nats (0 = 50%); or with a unit: '1.58 bits', '4.77 dB'.",
 }
 _DRAWS = 40_000  # Monte Carlo draws for uncertain evidence: interval ends move < 0.005 between seeds
 
@@ -35,26 +41,35 @@ def _prior_slider_moved() -> None:
     p = st.session_state["w_prior_slider"] / 100
     common.values()["prior"] = p
     st.session_state["w_prior_text"] = format_prior(p, common.values()["entry"])
-    st.session_state.pop("prior_error", None)
+    for key in ("prior_error", "prior_flag"):
+        st.session_state.pop(key, None)
 
 
 def _prior_typed() -> None:
     text = st.session_state["w_prior_text"]
+    entry = common.values()["entry"]
     try:
-        p = parse_prior_text(text, common.values()["entry"])
+        p = parse_prior_text(text, entry)
+        flag = parse_percent(text).warning() if entry == "percent" else ""
     except InputError as exc:
         st.session_state["prior_error"] = str(exc)
         return
     common.values()["prior"] = p
+    # The slider shows a rounding of the exact value; it never writes it back unless moved.
     st.session_state["w_prior_slider"] = _slider_value(p)
     st.session_state.pop("prior_error", None)
+    if flag:
+        st.session_state["prior_flag"] = flag
+    else:
+        st.session_state.pop("prior_flag", None)
 
 
 def _entry_changed() -> None:
     entry = st.session_state["w_entry"]
     common.values()["entry"] = entry
     st.session_state["w_prior_text"] = format_prior(common.values()["prior"], entry)
-    st.session_state.pop("prior_error", None)
+    for key in ("prior_error", "prior_flag"):
+        st.session_state.pop(key, None)
 
 
 def _prior_widgets() -> float:
@@ -70,7 +85,7 @@ def _prior_widgets() -> float:
             format="%.1f%%",
             key=common.seed("w_prior_slider", _slider_value(v["prior"])),
             on_change=_prior_slider_moved,
-            help="H: early human-competitive AI systems scheme.",
+            help=f"P(H): your probability that H is true before this evidence. H: {scenarios.hypothesis()}",
         )
     with right:
         st.radio(
@@ -81,13 +96,20 @@ def _prior_widgets() -> float:
             key=common.seed("w_entry", v["entry"]),
             on_change=_entry_changed,
         )
-        st.text_input(
-            f"Exact prior ({_ENTRY_LABELS[v['entry']]})",
-            key=common.seed("w_prior_text", format_prior(v["prior"], v["entry"])),
-            on_change=_prior_typed,
-        )
+        box, parsed = st.columns([3, 2], vertical_alignment="bottom")
+        with box:
+            st.text_input(
+                f"Exact prior ({_ENTRY_LABELS[v['entry']]})",
+                key=common.seed("w_prior_text", format_prior(v["prior"], v["entry"])),
+                on_change=_prior_typed,
+                help=_ENTRY_HELP[v["entry"]],
+            )
+        with parsed:
+            st.markdown(f"= {format_probability(log_odds(v['prior']))}")
     if "prior_error" in st.session_state:
-        st.error(st.session_state["prior_error"] + " — the prior is unchanged", icon=":material/error:")
+        st.error(common.plain(st.session_state["prior_error"]) + " — the prior is unchanged", icon=":material/error:")
+    if st.session_state.get("prior_flag"):
+        st.warning(st.session_state["prior_flag"], icon=":material/help:")
     return v["prior"]
 
 
@@ -118,30 +140,51 @@ def _kind_changed(uid: str) -> None:
     else:
         # The pair LR/(1+LR) vs 1/(1+LR) keeps the ratio.
         row.update(kind="p", a=lr / (1 + lr), b=1 / (1 + lr), spread=None)
+    row.pop("error", None)
     for suffix in ("a", "b", "log", "lr", "spread"):
         st.session_state.pop(f"w_{uid}_{suffix}", None)
 
 
 def _log_slider_moved(uid: str) -> None:
+    # Moving the slider is a request for a round value; typing in the box is not.
     lr = float(f"{10 ** st.session_state[f'w_{uid}_log']:.4g}")
-    _row(uid)["a"] = lr
-    st.session_state[f"w_{uid}_lr"] = lr
+    row = _row(uid)
+    row["a"] = lr
+    row.pop("error", None)
+    st.session_state[f"w_{uid}_lr"] = f"{lr:.12g}"
 
 
 def _lr_typed(uid: str) -> None:
-    lr = st.session_state[f"w_{uid}_lr"]
-    _row(uid)["a"] = lr
-    if lr is not None and lr > 0:
-        st.session_state[f"w_{uid}_log"] = _log_slider(lr)
+    row = _row(uid)
+    text = st.session_state[f"w_{uid}_lr"]
+    try:
+        lr = parse_ratio(text, f"{item_name(row['label'], _index(uid))} likelihood ratio")
+    except InputError as exc:
+        row["error"] = str(exc)  # the item stays in the ledger, ignored, with this reason
+        return
+    row["a"] = lr
+    row.pop("error", None)
+    st.session_state[f"w_{uid}_log"] = _log_slider(lr)
+
+
+def _index(uid: str) -> int:
+    return next(i for i, r in enumerate(st.session_state["items"]) if r["uid"] == uid)
+
+
+def _log_range(lr: float) -> tuple[float, float]:
+    """The slider reaches the exact ratio however extreme (1e36 is 36 on it), so touching it never clamps."""
+    lo, hi = _LOG_LR_RANGE
+    x = math.log10(lr)
+    return float(min(lo, math.floor(x))), float(max(hi, math.ceil(x)))
 
 
 def _log_slider(lr: float) -> float:
-    lo, hi = _LOG_LR_RANGE
+    lo, hi = _log_range(lr)
     return min(hi, max(lo, round(math.log10(lr), 2)))
 
 
-def _item_widgets(index: int, row: dict) -> Evidence | None:
-    """Draw one ledger row; return its Evidence, or None (with an error shown) if a value is invalid."""
+def _item_widgets(index: int, row: dict) -> None:
+    """Draw one ledger row; an ignored row says why."""
     uid = row["uid"]
     with st.container(border=True):
         c_label, c_on, c_kind, c_rm = st.columns([5, 2, 4, 1], vertical_alignment="center")
@@ -150,7 +193,11 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
                 "Label", key=common.seed(f"w_{uid}_label", row["label"]), label_visibility="collapsed"
             )
         with c_on:
-            row["enabled"] = st.toggle("counts", key=common.seed(f"w_{uid}_on", row["enabled"]))
+            row["enabled"] = st.toggle(
+                "include",
+                key=common.seed(f"w_{uid}_on", row["enabled"]),
+                help="Include this item in the posterior. Off: it stays in the ledger but does not count.",
+            )
         with c_kind:
             row["kind"] = st.radio(
                 "Stated as",
@@ -161,52 +208,55 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
                 on_change=_kind_changed,
                 args=(uid,),
                 label_visibility="collapsed",
+                help=_KIND_HELP,
             )
         with c_rm:
             st.button("✕", key=f"rm_{uid}", on_click=_remove, args=(uid,), help="remove this item")
+        left, right, third = st.columns([2, 2, 1])
         if row["kind"] == "p":
-            left, right, third = st.columns([2, 2, 1])
             with left:
                 row["a"] = st.slider(
-                    "P(E | H)", 0.0, 1.0, step=0.001, format="%.3f", key=common.seed(f"w_{uid}_a", row["a"])
-                )
+                    "P(E | H)", 0.0, 1.0, step=0.001, format="%.3f", key=common.seed(f"w_{uid}_a", row["a"]),
+                    help="How likely this evidence is if H is true.",
+                )  # fmt: skip
             with right:
                 row["b"] = st.slider(
-                    "P(E | not H)",
-                    0.0,
-                    1.0,
-                    step=0.001,
-                    format="%.3f",
-                    key=common.seed(f"w_{uid}_b", row["b"]),
-                )
+                    "P(E | not H)", 0.0, 1.0, step=0.001, format="%.3f", key=common.seed(f"w_{uid}_b", row["b"]),
+                    help="How likely this evidence is if H is false. The likelihood ratio is P(E|H) / P(E|not H).",
+                )  # fmt: skip
             spread_label, spread_help = (
-                "Beta concentration κ",
-                "0 = exact. Otherwise each probability p gets a Beta(κp, κ(1-p)): larger κ, less uncertainty.",
+                "Uncertainty κ (Beta concentration)",
+                "κ (kappa) says how sure you are of the two probabilities. 0 = exact. Otherwise each "
+                "probability p gets a Beta(κp, κ(1-p)) distribution: larger κ, less uncertainty (κ = 20 is "
+                "roughly ±0.1 around 0.5).",
             )
         else:
-            left, right, third = st.columns([2, 2, 1])
-            lr0 = row["a"] if isinstance(row["a"], (int, float)) and row["a"] > 0 else 1.0
+            lr0 = row["a"] if isinstance(row["a"], (int, float)) and math.isfinite(row["a"]) and row["a"] > 0 else 1.0
             with left:
                 st.slider(
                     "log10 likelihood ratio",
-                    *_LOG_LR_RANGE,
+                    *_log_range(lr0),
                     step=0.01,
                     key=common.seed(f"w_{uid}_log", _log_slider(lr0)),
                     on_change=_log_slider_moved,
                     args=(uid,),
+                    help="log10 of the likelihood ratio: 0 = no evidence, 1 = 10:1 for H, -1 = 10:1 against. "
+                    "Moving it rounds the ratio to 4 digits; the box beside it keeps exactly what you type.",
                 )
             with right:
-                row["a"] = st.number_input(
+                st.text_input(
                     "Likelihood ratio (exact)",
-                    format="%.6g",
-                    step=0.1,
-                    key=common.seed(f"w_{uid}_lr", float(row["a"])),
+                    key=common.seed(f"w_{uid}_lr", f"{float(row['a']):.17g}".rstrip("0").rstrip(".")
+                                    if "e" not in f"{float(row['a']):.17g}" else repr(float(row["a"]))),
                     on_change=_lr_typed,
                     args=(uid,),
-                )
+                    help="P(E|H) / P(E|not H): how many times likelier the evidence is if H is true. "
+                    "Type a number (3, 0.5, 1e36) or odds (3:1).",
+                )  # fmt: skip
             spread_label, spread_help = (
-                "σ of ln LR",
-                "0 = exact. Otherwise the ratio is log-normal with this standard deviation of ln LR.",
+                "Uncertainty σ (of ln LR)",
+                "σ (sigma): the standard deviation of the natural log of the ratio. 0 = exact. Otherwise the "
+                "ratio is log-normal: σ = 0.7 means roughly ×/÷ 2 at one standard deviation.",
             )
         with third:
             spread = st.number_input(
@@ -218,20 +268,38 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
                 key=common.seed(f"w_{uid}_spread", float(row["spread"] or 0.0)),
             )
             row["spread"] = spread or None
-        source = row["source"]
-        try:
-            evidence = common.item_state(row).to_evidence(source, field_prefix=f"evidence[{index}] ")
-            if row["note"]:
-                evidence = evidence.with_(note=row["note"])
-        except InputError as exc:
-            common.show_error(exc)
-            st.caption("This item is left out of the posterior until the value is fixed.")
-            return None
-        # describe() is numbers only (no label), so it may sit in a code span
-        st.markdown(f"`{evidence.describe()}`" + ("" if evidence.enabled else " — *switched off*"))
+        with st.expander("Dependence group", expanded=bool(row["group"])):
+            g_left, g_right = st.columns([3, 2])
+            with g_left:
+                group = st.text_input(
+                    "Group name (empty: independent)",
+                    key=common.seed(f"w_{uid}_group", row["group"] or ""),
+                    help="Items that share a cause (the same report read twice) are not independent. "
+                    "Give them the same group name and a discount.",
+                )
+                row["group"] = group.strip() or None
+            with g_right:
+                row["discount"] = st.slider(
+                    "Discount w",
+                    0.05,
+                    1.0,
+                    step=0.05,
+                    key=common.seed(f"w_{uid}_discount", float(row["discount"])),
+                    help="w multiplies the group's log-likelihood ratios: 1 = count them fully, "
+                    "0.5 = half. Every item of a group must use the same w.",
+                )
+        reason = common.row_reason(index, row)  # after this row's widgets copied their values back
+        if reason is not None:
+            st.error(f"ignored: {common.plain(reason)}", icon=":material/block:")
+            return
+        evidence = common.item_state(row).to_evidence(row["source"])
+        if row["note"]:
+            evidence = evidence.with_(note=row["note"])
+        st.markdown(f"`{evidence.describe()}`" + ("" if evidence.enabled else " — *not included*"))
         if row["note"]:
             with st.expander("Note"):
-                st.markdown(common.plain(row["note"]))
+                st.text(row["note"])
+        source = row["source"]
         if source is not None:
             figures = scenarios.catalogue_figures(row["id"])
             if figures:
@@ -243,7 +311,12 @@ def _item_widgets(index: int, row: dict) -> Evidence | None:
             st.caption(
                 "A ratio beyond 100:1 (20 dB) is extraordinary evidence; check it is not double counted."
             )
-        return evidence
+
+
+_KIND_HELP = (
+    "P(E|H): the probability of seeing this evidence if H is true; P(E|¬H): if H is false (¬ means not). "
+    "Or state their ratio directly."
+)
 
 
 def _show_source(source: Source) -> None:
@@ -270,22 +343,23 @@ def _add_catalogue() -> None:
 
 def _ledger() -> list[Evidence]:
     st.subheader("Evidence")
-    evidence = []
     for i, row in enumerate(list(st.session_state["items"])):
-        e = _item_widgets(i, row)
-        if e is not None:
-            evidence.append(e)
+        _item_widgets(i, row)
     add_left, add_mid, add_right = st.columns([1, 3, 1], vertical_alignment="bottom")
     with add_left:
         st.button("Add an item", on_click=_add_typed, icon=":material/add:")
     options = scenarios.catalogue_options()
     with add_mid:
         st.selectbox(
-            "From the catalogue", list(options), format_func=lambda k: options[k], key="w_catalogue_pick"
+            "From the catalogue",
+            list(options),
+            format_func=lambda k: options[k],
+            key="w_catalogue_pick",
+            help="Status P: read in the primary source; S: secondary sources only; X: not confirmed.",
         )
     with add_right:
         st.button("Add from catalogue", on_click=_add_catalogue, icon=":material/library_add:")
-    return evidence
+    return list(common.ledger_check().evidence)
 
 
 # -- results ----------------------------------------------------------------------
@@ -299,10 +373,16 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
         common.show_error(exc)
         return
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Prior P(H)", format_probability(result.prior_log_odds), help=f"odds {result.prior_odds_text}")
-    m2.metric("Posterior P(H)", format_probability(result.posterior_log_odds))
-    m3.metric("Posterior odds", result.posterior_odds_text)
-    m4.metric("Evidence", f"{result.bits:+.3f} bits", f"{result.decibels:+.2f} dB", delta_color="off")
+    m1.metric("Prior P(H)", format_probability(result.prior_log_odds), help=f"P(H) before the evidence; odds {result.prior_odds_text}")
+    m2.metric("Posterior P(H)", format_probability(result.posterior_log_odds), help="P(H) after all included items.")
+    m3.metric("Posterior odds", result.posterior_odds_text, help="P(H) : P(not H) after the evidence.")
+    # dB is a second unit of the same total, not a change: shown in words, never as a delta badge.
+    m4.metric(
+        "Evidence (bits)",
+        f"{result.bits:+.3f}",
+        help=f"Total weight of evidence: log2 of the product of the likelihood ratios; {result.decibels:+.2f} dB "
+        "(decibels: 10 log10 of the same product).",
+    )
     if result.note:
         st.warning(common.plain(result.note), icon=":material/info:")
     st.markdown(
@@ -326,16 +406,14 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
             hide_index=True,
             width="stretch",
         )
-    st.markdown("**Log-odds waterfall**")
     waterfall_csv = plotting.to_csv(plotting.waterfall_rows(result))
-    # Drawn by the browser: a slider move then costs no matplotlib rendering on the server.
-    # The downloads below are matplotlib figures of the same rows.
+    # One chart definition: the browser draws this spec, and the downloads are the same spec rendered.
     spec = plotting.waterfall_spec(result)
     if spec is None:
-        common.show_plot("waterfall", lambda: plotting.plot_waterfall(result), waterfall_csv)
+        st.info(result.note or "A certain prior has no place on a log-odds axis.")
     else:
         st.vega_lite_chart(spec, width="stretch", theme=None, key="waterfall_chart")
-    common.plot_downloads("waterfall", lambda: plotting.plot_waterfall(result), waterfall_csv)
+        common.spec_downloads("waterfall", plotting.waterfall_spec(result, width=640), waterfall_csv)
     if st.toggle("Show prior and posterior as bars", key="show_bars"):
         bars_csv = plotting.to_csv(plotting.prior_posterior_rows(result))
         common.show_plot("prior-posterior", lambda: plotting.plot_prior_posterior(result), bars_csv)
@@ -392,7 +470,8 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
             step=0.05,
         )
     with c2:
-        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05)
+        common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05,
+                     help="The probability inside the equal-tailed interval shown, e.g. 0.9 for a 90% interval.")
     try:
         dist = posterior_distribution(
             prior, evidence, draws=_DRAWS, seed=0, threshold=v["thr"], interval=v["ci"]
@@ -403,10 +482,12 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
     lo, hi = dist.interval
     d1, d2, d3 = st.columns(3)
     d1.metric("Median posterior", format_probability(log_odds(dist.median)))
-    d2.metric(f"{100 * v['ci']:g}% interval", f"{100 * lo:.3g}% – {100 * hi:.3g}%")
-    d3.metric(f"P(posterior > {v['thr']:g})", f"{dist.p_above_threshold:.3f}")
+    d2.metric(f"{100 * v['ci']:g}% interval", format_interval(lo, hi), help="Equal-tailed: the posterior is below the "
+              "left end in half the remaining mass and above the right end in the other half.")
+    d3.metric(f"P(posterior > {format_probability(log_odds(v['thr']))})", format_probability(log_odds(dist.p_above_threshold)))
     st.caption(
-        f"Mean {dist.mean:.4f} (point posterior {dist.point_posterior:.4f}); {dist.draws:,} Monte Carlo draws, seed 0. "
+        f"Mean {format_probability(log_odds(dist.mean))} (point posterior {format_probability(log_odds(dist.point_posterior))}); "
+        f"{dist.draws:,} Monte Carlo draws, seed 0. "
         "When the mean and the median differ, the distribution is skewed: report both."
     )
     if dist.note:
@@ -422,11 +503,11 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
 
 def render() -> None:
     st.title("Update a belief on evidence")
-    st.caption(
-        "Odds form of Bayes' rule: posterior odds = prior odds × P(E|H)/P(E|¬H) for each item. "
-        "H: early human-competitive AI systems scheme."
-    )
     scenarios.preset_buttons()
+    st.caption(
+        "Odds form of Bayes' rule: posterior odds = prior odds × P(E|H)/P(E|¬H) for each item "
+        "(E: the evidence; ¬H: not H)."
+    )
     prior = _prior_widgets()
     evidence = _ledger()
     _results(prior, evidence)

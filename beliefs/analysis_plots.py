@@ -13,9 +13,13 @@ import math
 import numpy as np
 
 from beliefs.odds import LN10, bits, probability
+from beliefs.palette import AGAINST_H as _AGAINST
+from beliefs.palette import FOR_H as _FOR
+from beliefs.palette import LEVEL as _NEUTRAL
+from beliefs.palette import NEUTRAL as _REFERENCE
 
-# One palette across the app: evidence for and against H as on the Update page's waterfall.
-from beliefs.plotting import _AGAINST, _FOR, _figure_and_axes
+# A bare Figure with plain-text labels, as every plot in the project.
+from beliefs.plotting import _figure_and_axes
 
 __all__ = [
     "PLOT_SUFFIXES",
@@ -27,11 +31,11 @@ __all__ = [
     "plot_prior_robustness",
     "plot_sequential",
     "plot_tornado",
+    "plot_tornado_stated",
 ]
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
-_NEUTRAL = "#555555"
 _LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit axis
 
 
@@ -183,6 +187,24 @@ def plot_tornado(result, ax=None):
     return fig
 
 
+def plot_tornado_stated(result, ax=None):
+    """Each item's posterior range over its own stated uncertainty (percentage points), widest on top; x = without it."""
+    fig, ax = _axes(ax)
+    rows = result.rows()
+    y = np.arange(len(rows))[::-1]
+    low = [min(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
+    high = [max(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
+    ax.barh(y, low, color=_AGAINST, label="low end of its range")
+    ax.barh(y, high, color=_FOR, label="high end of its range")
+    ax.scatter([r["loo_shift_pp"] for r in rows], y, marker="x", color="black", zorder=3, label="item left out")
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_yticks(y, [_short(f"{r['label']} ({r['range_rule']})") for r in rows], fontsize="small")
+    ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.4g}%)")
+    ax.set_title(f"Each item over its own {100 * result.interval:g}% range; × = item left out", fontsize="medium")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small", frameon=False)
+    return fig
+
+
 def plot_dependence(result, ax=None):
     """Naive and adjusted evidence per dependence group (bits), side by side."""
     fig, ax = _axes(ax)
@@ -190,7 +212,7 @@ def plot_dependence(result, ax=None):
     y = np.arange(len(rows))[::-1]
     h = 0.38
     ax.barh(
-        y + h / 2, [r["naive_bits"] for r in rows], height=h, color="#bbbbbb", label="naive (independent)"
+        y + h / 2, [r["naive_bits"] for r in rows], height=h, color=_REFERENCE, label="naive (independent)"
     )
     ax.barh(y - h / 2, [r["adjusted_bits"] for r in rows], height=h, color=_FOR, label="adjusted")
     ax.axvline(0, color="black", linewidth=1)

@@ -94,3 +94,27 @@ def format_evidence(log_lr: float, p_e_given_h: float | None = None, p_e_given_n
     """``0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB`` (or ``LR 3:1 = ...``)."""
     head = f"{p_e_given_h:.4g} vs {p_e_given_not_h:.4g} = " if p_e_given_h is not None else "LR "
     return f"{head}{format_odds(log_lr)} = {bits(log_lr):.3g} bits = {decibels(log_lr):.3g} dB"
+
+
+def format_interval(low: float, high: float) -> str:
+    """An interval of probabilities, each end with enough digits that the two ends differ if they do.
+
+    >>> format_interval(0.25, 0.5)
+    '25% – 50%'
+    >>> format_interval(0.49301, 0.49304)
+    '49.301% – 49.304%'
+    """
+    from beliefs.odds import log_odds
+
+    for digits in range(4, 13):
+        lo_text = _percent_digits(low, digits)
+        hi_text = _percent_digits(high, digits)
+        if lo_text != hi_text or low == high:
+            break
+    if digits == 4:
+        lo_text, hi_text = format_probability(log_odds(low)), format_probability(log_odds(high))
+    return f"{lo_text} – {hi_text}"
+
+
+def _percent_digits(p: float, digits: int) -> str:
+    return f"{100 * p:.{digits}g}%"

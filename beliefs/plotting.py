@@ -42,9 +42,9 @@ __all__ = [
     "plot_posterior_distribution",
     "plot_prior_posterior",
     "plot_rate_densities",
-    "plot_waterfall",
     "prior_posterior_rows",
     "rate_density_rows",
+    "spec_bytes",
     "to_csv",
     "waterfall_rows",
 ]
@@ -52,9 +52,8 @@ __all__ = [
 FORMATS = ("png", "svg", "pdf")
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv"}
 
-_FOR = "#1b7837"  # evidence for H
-_AGAINST = "#b2182b"  # evidence against H
-_LEVEL = "#4a4a4a"  # prior and posterior levels
+from beliefs.palette import AGAINST_H as _AGAINST  # noqa: E402
+from beliefs.palette import FOR_H as _FOR  # noqa: E402
 
 
 def plain_text_only() -> None:
@@ -130,140 +129,158 @@ def waterfall_rows(result: UpdateResult) -> list[list]:
     return rows
 
 
-def waterfall_spec(result: UpdateResult) -> dict | None:
-    """A Vega-Lite spec of the waterfall, drawn by the browser instead of matplotlib.
+_TICK_PROBABILITIES = (
+    1e-9, 1e-6, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1 - 1e-4, 1 - 1e-6, 1 - 1e-9,
+)  # fmt: skip
+_FINE_TICKS = (0.2, 0.3, 0.4, 0.45, 0.55, 0.6, 0.7, 0.8)
+# Percent tick labels from a tick's log-odds in bits; near 1 as "100% − x%" so 99.99999% does not read "100%".
+_PERCENT_LABEL = (
+    "datum.value > 13 ? '100% − ' + format(100 / (1 + pow(2, datum.value)), '.2~g') + '%'"
+    " : format(100 / (1 + pow(2, -datum.value)), '.3~g') + '%'"
+)
+_ROW_HEIGHT = 24  # px per bar: 20 items stay readable, on a phone too (labels are cut, never overlap)
 
-    The app shows this on screen so a slider move costs no server-side
-    rendering; the PNG/SVG/PDF downloads come from :func:`plot_waterfall`,
-    drawn from the same :func:`waterfall_rows`.  ``None`` for a certain prior
-    (infinite log-odds have no bar).
+
+def _bits_ticks(lo: float, hi: float) -> list[float]:
+    """Tick positions (bits) at round probabilities inside [lo, hi]; finer ones, then even bits, when too few fit.
+
+    >>> [round(100 / (1 + 2 ** -t)) for t in _bits_ticks(-1.8, 0.5)]
+    [25, 30, 40, 45, 50, 55]
+    """
+    for probabilities in (_TICK_PROBABILITIES, _TICK_PROBABILITIES + _FINE_TICKS):
+        inside = sorted(t for t in (bits(math.log(p / (1 - p))) for p in probabilities) if lo <= t <= hi)
+        if len(inside) >= 3:
+            return inside
+    magnitude = 10 ** math.floor(math.log10(max(hi - lo, 1e-9) / 4))
+    step = min((m * magnitude for m in (1, 2, 5, 10)), key=lambda x: abs((hi - lo) / x - 5))
+    return [k * step for k in range(math.ceil(lo / step), math.floor(hi / step) + 1)]
+
+
+def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | None:
+    r"""The waterfall as a Vega-Lite spec: the one chart definition for the screen and every download.
+
+    One horizontal bar per item from the log-odds before it to the log-odds
+    after it, on a log-odds axis labelled in percent (P(H)); the prior and the
+    posterior are diamonds at their level, so a 50% posterior (0 bits) is as
+    visible as any other.  Colours from :mod:`beliefs.palette`.  ``width``
+    fixes the plot width in pixels (files); without it the app stretches it to
+    the page.  ``None`` for a certain prior (infinite log-odds have no place on
+    the axis).
 
     >>> from beliefs.update import update
     >>> spec = waterfall_spec(update(0.5, [3.0]))
-    >>> [round(v["end_bits"], 3) for v in spec["data"]["values"]]
-    [0.0, 1.585, 1.585]
+    >>> [(v["name"], round(v["start_bits"], 3), round(v["end_bits"], 3)) for v in spec["data"]["values"]]
+    [('prior', 0.0, 0.0), ('LR 3', 0.0, 1.585), ('posterior', 1.585, 1.585)]
     """
+    from beliefs.format import format_probability
+    from beliefs.palette import AGAINST_H, FOR_H, LEVEL
+
     if result.certain:
         return None
     header, *body = waterfall_rows(result)
     values = []
     for order, row in enumerate(body):
         v = dict(zip(header, row, strict=True))
+        level = v["step"] in ("prior", "posterior")
         v["order"] = order
-        v["kind"] = "level" if v["step"] in ("prior", "posterior") else ("for H" if v["change_bits"] >= 0 else "against H")
-        v["name"] = v["label"] if v["step"].startswith("item") else v["step"]
-        # Unique and ordered, so two items with the same label keep their own bars.
-        v["bar"] = f"{order}. {v['name'][:40]}" if v["kind"] != "level" else v["name"]
-        v["text"] = f"{v['change_bits']:+.2f}" if v["kind"] != "level" else f"{v['end_bits']:.2f}"
-        v["probability_text"] = f"{100 * v['probability_after']:.4g}%"
+        v["kind"] = "prior / posterior" if level else ("for H" if v["change_bits"] >= 0 else "against H")
+        v["name"] = v["step"] if level else v["label"]
+        if level:  # a level is a point: start = end (the rows' start_bits 0 is the axis origin)
+            v["start_bits"] = v["end_bits"]
+        # Unique and ordered, so two items with the same label keep their own rows.
+        v["bar"] = v["name"] if level else f"{order}. {v['name'][:40]}"
+        after = format_probability(math.log(2) * v["end_bits"])
+        v["text"] = f"{v['name']} {after}" if level else f"{v['change_bits']:+.2f} → {after}"
+        v["probability_text"] = after
+        v["text_x"] = max(v["start_bits"], v["end_bits"])
         values.append(v)
+    lo = min(min(v["start_bits"], v["end_bits"]) for v in values)
+    hi = max(max(v["start_bits"], v["end_bits"]) for v in values)
+    span = max(hi - lo, 2.0)
+    domain = [lo - 0.08 * span, hi + 0.6 * span]  # room on the right for the labels, on a phone too
+    post_bits = bits(result.posterior_log_odds)
+    colour = {
+        "field": "kind",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": ["for H", "against H", "prior / posterior"], "range": [FOR_H, AGAINST_H, LEVEL]},
+        "legend": {"orient": "bottom"},
+    }
+    y = {
+        "field": "bar",
+        "type": "ordinal",
+        "sort": {"field": "order"},
+        "axis": {"title": None, "labelLimit": 110},
+    }
+    x_scale = {"domain": domain, "nice": False, "zero": False}
     tooltip = [
-        {"field": "name", "title": "bar"},
+        {"field": "name", "title": "row"},
         {"field": "change_bits", "title": "bits", "format": "+.3f"},
         {"field": "change_db", "title": "dB", "format": "+.2f"},
         {"field": "probability_text", "title": "P(H) after"},
     ]
-    x = {
-        "field": "bar",
-        "type": "ordinal",
-        "sort": {"field": "order"},
-        "axis": {"title": None, "labelAngle": 0, "labelLimit": 180},
-    }
-    return {
+    spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": "Evidence ledger: P(H) on a log-odds scale", "anchor": "start", "fontSize": 13},
         "data": {"values": values},
-        "height": 280,
+        "height": {"step": _ROW_HEIGHT},
+        "encoding": {"y": y},
         "layer": [
             {
-                "mark": {"type": "bar"},
+                "mark": {"type": "rule", "strokeDash": [4, 3], "color": LEVEL},
+                "encoding": {"x": {"datum": post_bits, "type": "quantitative", "scale": x_scale}, "y": None},
+            },
+            {
+                "transform": [{"filter": "datum.kind != 'prior / posterior'"}],
+                "mark": {"type": "bar", "height": {"band": 0.7}},
                 "encoding": {
-                    "x": x,
-                    "y": {"field": "start_bits", "type": "quantitative", "title": "log-odds (bits)"},
-                    "y2": {"field": "end_bits"},
-                    "color": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "title": None,
-                        "scale": {
-                            "domain": ["level", "for H", "against H"],
-                            "range": ["#4a4a4a", "#1b7a3a", "#b8322a"],
-                        },
+                    "x": {
+                        "field": "start_bits",
+                        "type": "quantitative",
+                        "scale": x_scale,
+                        "title": "P(H), log-odds scale; labels: bits → P(H) after",
+                        "axis": {"values": _bits_ticks(*domain), "labelExpr": _PERCENT_LABEL, "grid": True},
                     },
+                    "x2": {"field": "end_bits"},
+                    "color": colour,
                     "tooltip": tooltip,
                 },
             },
             {
-                "mark": {"type": "text", "dy": -8},
+                "transform": [{"filter": "datum.kind == 'prior / posterior'"}],
+                "mark": {"type": "point", "shape": "diamond", "size": 160, "filled": True},
                 "encoding": {
-                    "x": x,
-                    "y": {"field": "end_bits", "type": "quantitative"},
+                    "x": {"field": "end_bits", "type": "quantitative", "scale": x_scale},
+                    "color": colour,
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 11},
+                "encoding": {
+                    "x": {"field": "text_x", "type": "quantitative", "scale": x_scale},
                     "text": {"field": "text"},
                 },
             },
         ],
+        "config": {"font": "sans-serif", "axis": {"labelFontSize": 11}},
     }
+    if width is not None:
+        spec["width"] = width
+    return spec
 
 
-def plot_waterfall(result: UpdateResult, ax=None):
-    """Bar chart of the prior's log-odds, each item's contribution and the posterior, in bits.
+def spec_bytes(spec: dict, fmt: str) -> bytes:
+    """A Vega-Lite spec rendered to ``png`` (2x), ``svg`` or ``pdf`` by vl-convert: the same chart as on screen."""
+    if fmt not in FORMATS:
+        raise InputError("format", fmt, "one of " + ", ".join(FORMATS))
+    import vl_convert as vlc
 
-    Bars for evidence start where the previous bar ended (a waterfall), green
-    for evidence for H and red against.  A right-hand axis reads the level as
-    a probability.  A prior of 0 or 1 has infinite log-odds; the chart then
-    shows the library's explanation instead of bars.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    fig, ax = _figure_and_axes(ax)
-    if result.certain:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, _wrap(result.note or "certain prior"), ha="center", va="center", wrap=True)
-        return fig
-    rows = waterfall_rows(result)[1:]
-    x = np.arange(len(rows))
-    starts = np.array([r[2] for r in rows], dtype=float)
-    ends = np.array([r[3] for r in rows], dtype=float)
-    colours = []
-    for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
-        if i == 0 or i == len(rows) - 1:
-            colours.append(_LEVEL)
-        else:
-            colours.append(_FOR if e >= s else _AGAINST)
-    heights = ends - starts
-    bars = ax.bar(x, heights, bottom=starts, color=colours, width=0.6)
-    for bar, h, i in zip(bars, heights, range(len(rows)), strict=True):
-        text = f"{h:+.2f}" if 0 < i < len(rows) - 1 else f"{h:.2f}"
-        ax.annotate(
-            text,
-            (bar.get_x() + bar.get_width() / 2, max(bar.get_y(), bar.get_y() + h)),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            xytext=(0, 2),
-            textcoords="offset points",
-        )
-    ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_xticks(x, [_short(r[1]) for r in rows], rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel("log-odds (bits)")
-    ax.set_title("Evidence ledger: log-odds contributions")
-    lo, hi = float(min(starts.min(), ends.min(), 0.0)), float(max(starts.max(), ends.max(), 0.0))
-    pad = max(0.5, 0.12 * (hi - lo))
-    ax.set_ylim(lo - pad, hi + pad)
-    secondary = ax.secondary_yaxis("right", functions=(_bits_to_percent, _percent_to_bits))
-    secondary.set_ylabel("P(H) %")
-    return fig
-
-
-def _bits_to_percent(b):
-    b = np.asarray(b, dtype=float)
-    return 100.0 / (1.0 + np.exp2(-np.clip(b, -60, 60)))
-
-
-def _percent_to_bits(pct):
-    pct = np.clip(np.asarray(pct, dtype=float), 1e-12, 100 - 1e-12)
-    return np.log2(pct / (100.0 - pct))
+    if fmt == "png":
+        return vlc.vegalite_to_png(spec, scale=2)
+    if fmt == "svg":
+        return vlc.vegalite_to_svg(spec).encode()
+    return vlc.vegalite_to_pdf(spec)
 
 
 def _wrap(text: str, width: int = 70) -> str:

@@ -45,7 +45,6 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Literal
 
 from beliefs.errors import InputError
@@ -164,6 +163,28 @@ def _probability_list(value: object, name: str) -> str:
     return ",".join(_fmt(as_probability(p, f"{name}[{i}]")) for i, p in enumerate(parts))
 
 
+def _factor_list(value: object, name: str) -> str:
+    """Per-item factors ``"2,,3"`` (blank: the common factor), each > 1, at most one per possible item."""
+    allowed = f"factors > 1 separated by commas (blank for the common factor), at most {MAX_ITEMS}"
+    if not isinstance(value, str) or len(value) > _MAX_PARAM:
+        raise InputError(name, value, allowed)
+    if not value.strip():
+        return ""
+    parts = value.split(",")
+    if len(parts) > MAX_ITEMS:
+        raise InputError(name, value, allowed)
+    out = []
+    for i, part in enumerate(parts):
+        if not part.strip():
+            out.append("")
+            continue
+        x = as_float(part, f"{name}[{i}]", allowed)
+        if not 1 < x <= 1e6:
+            raise InputError(f"{name}[{i}]", part, allowed)
+        out.append(_fmt(x))
+    return ",".join(out).rstrip(",")
+
+
 def format_counts(counts) -> str:
     """Inverse of :func:`parse_counts`."""
     return ",".join(f"{int(k)}/{int(n)}" for k, n in counts)
@@ -195,6 +216,13 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("ci", 0.9, _range(0.01, 0.99), "credible interval level"),
         FieldSpec("scenario", "", _text, "name of the scenario last loaded"),
         FieldSpec("cmp", "", _probability_list, "other priors to apply the same evidence to"),
+        # Analysis view.
+        FieldSpec("an_target", 0.9, _probability, "target probability for 'what would change my mind'"),
+        FieldSpec("an_factor", 2.0, _range(1.01, 1e6), "tornado: x/÷ factor for items without a stated range"),
+        FieldSpec("an_ifac", "", _factor_list, "tornado: per-item x/÷ factors (blank = the common factor)"),
+        FieldSpec("an_crux", "", _text, "crux: the built-in scenario compared with"),
+        FieldSpec("an_pool", "0.25, 0.25, 0.5", _text, "pooling: the forecasts P(H)"),
+        FieldSpec("an_extr", 1.0, _range(0.5, 3.0), "pooling: extremizing exponent"),
         # Chain of successors.
         FieldSpec("ch_base", 1.0, _probability, "P(base case aligned)"),
         FieldSpec("ch_surv", 0.98, _probability, "P(alignment survives one step)"),
@@ -522,13 +550,9 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
     0.25
     """
     if entry == "percent":
-        allowed = "a percentage in [0, 100]"
-        pct = as_float(text, field, allowed)
-        if not 0 <= pct <= 100:
-            raise InputError(field, text, allowed)
-        exact = Decimal(text.strip()) in (0, 100) if isinstance(text, str) else pct in (0, 100)
-        refuse_rounded_certainty(field, text, pct / 100, exactly_certain=exact, allowed=allowed)
-        return pct / 100
+        from beliefs.entry import parse_percent  # 25, 25% and 0.25% as written
+
+        return parse_percent(text, field).probability
     if entry == "odds":
         allowed = "odds a:b with a, b >= 0 and not both 0, e.g. 1:3"
         if not isinstance(text, str) or text.count(":") != 1:

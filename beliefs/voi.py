@@ -457,7 +457,9 @@ def value_of_information(
 def plot_voi(result: VoiResult, ax=None):
     """Expected disagreement after each observation (bars) against the disagreement now (line), in bits."""
     from beliefs.analysis_plots import _axes
-    from beliefs.plotting import _AGAINST, _FOR, _LEVEL
+    from beliefs.palette import AGAINST_H as _AGAINST
+    from beliefs.palette import FOR_H as _FOR
+    from beliefs.palette import LEVEL as _LEVEL
 
     fig, ax = _axes(ax)
     obs = result.observations

@@ -619,7 +619,7 @@ def test_app_uploaded_text_and_file_name_render_as_text():
 
 def test_app_bad_forecasts_text_shows_error():
     at = _app({**_BASE, "view": "analysis"})
-    at.text_input(key="an_pool").input("0.1, 75").run()
+    at.text_input(key="w_an_pool").input("0.1, 75").run()
     assert not at.exception, [e.value for e in at.exception]
     errors = [e.value for e in at.error]
     assert errors and any("did you mean 0.75?" in e for e in errors), errors

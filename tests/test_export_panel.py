@@ -25,7 +25,7 @@ def loaded():
 
 def test_markdown_box_holds_the_ledger_and_a_short_link_that_restores_it(loaded):
     codes = [c.value for c in loaded.code]
-    markdown = next(c for c in codes if c.startswith("**The 2025 report"))
+    markdown = next(c for c in codes if "(beliefs scenario `report-3-to-1`)" in c)
     assert "| 1 | A report like the 2025 anti-scheming report | 0.75 | 0.25 | 3:1 | +1.585 | +4.77 |" in markdown
     assert "**Prior → posterior:** 25% (odds 1:3) → **50% (odds 1:1)**" in markdown
     link = next(c for c in codes if c.startswith("?s=1"))

@@ -29,20 +29,53 @@ def result():
     return update(0.25, [STATED, HALVING])
 
 
-def _bars(fig):
-    ax = fig.axes[0]
-    return [(p.get_y(), p.get_y() + p.get_height()) for p in ax.patches]
+def _spec_rows(spec):
+    return [(v["kind"], v["start_bits"], v["end_bits"]) for v in spec["data"]["values"]]
 
 
-def test_waterfall_bars_are_the_hand_worked_log_odds(result):
+def test_waterfall_spec_bars_are_the_hand_worked_log_odds(result):
     # prior 1:3 = -log2(3) bits; +log2(3) -> 0 bits (1:1); -1 bit -> 1:2; posterior -1 bit.
     b3 = math.log2(3)
-    expected = [(0.0, -b3), (-b3, 0.0), (0.0, -1.0), (0.0, -1.0)]
-    drawn = _bars(plotting.plot_waterfall(result))
-    assert len(drawn) == 4
-    for (y0, y1), (e0, e1) in zip(drawn, expected, strict=True):
-        # a bar's bottom/top may be swapped for negative heights; compare as intervals
-        assert sorted((y0, y1)) == pytest.approx(sorted((e0, e1)), abs=1e-12)
+    expected = [
+        ("prior / posterior", -b3, -b3),
+        ("for H", -b3, 0.0),
+        ("against H", 0.0, -1.0),
+        ("prior / posterior", -1.0, -1.0),
+    ]
+    drawn = _spec_rows(plotting.waterfall_spec(result))
+    assert [d[0] for d in drawn] == [e[0] for e in expected]
+    for (_, s0, e0), (_, s1, e1) in zip(drawn, expected, strict=True):
+        assert (s0, e0) == pytest.approx((s1, e1), abs=1e-12)
+
+
+def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
+    from beliefs.palette import AGAINST_H, FOR_H
+
+    spec = plotting.waterfall_spec(update(0.25, [STATED]))
+    post = spec["data"]["values"][-1]
+    assert post["name"] == "posterior" and post["end_bits"] == 0.0 and post["text"] == "posterior 50%"
+    # The posterior is drawn as a point mark (visible at 0 bits), not as a zero-height bar.
+    point = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    assert "prior / posterior" in point["transform"][0]["filter"]
+    axis = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")["encoding"]["x"]["axis"]
+    # Ticks sit at round probabilities: 25%, 30%, 40%, 45%, 50% (the labels are printed from the bits).
+    assert [round(100 / (1 + 2 ** -t), 6) for t in axis["values"]][:2] == [25.0, 30.0]
+    assert spec["encoding"]["y"]["sort"] == {"field": "order"}
+    colours = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")["encoding"]["color"]
+    assert colours["scale"]["range"][:2] == [FOR_H, AGAINST_H]
+
+
+@pytest.mark.parametrize("fmt", plotting.FORMATS)
+def test_waterfall_downloads_are_the_same_spec_rendered(result, fmt):
+    data = plotting.spec_bytes(plotting.waterfall_spec(result, width=500), fmt)
+    if fmt == "png":
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    elif fmt == "svg":
+        root = ET.fromstring(data)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert "posterior 33.33%" in data.decode()  # the same text as on screen
+    else:
+        assert data.startswith(b"%PDF-")
 
 
 def test_waterfall_rows_and_csv(result):
@@ -85,11 +118,10 @@ def test_waterfall_telescopes_to_the_posterior(prior, ratios):
     )
 
 
-def test_certain_prior_shows_the_explanation_not_nan():
+def test_certain_prior_has_no_spec_and_no_nan():
     r = update(1.0, [STATED])
-    fig = plotting.plot_waterfall(r)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert any("Cromwell" in t.replace("\n", " ") for t in texts)
+    assert plotting.waterfall_spec(r) is None  # the app shows r.note (Cromwell's rule) instead
+    assert "Cromwell" in r.note
     rows = plotting.waterfall_rows(r)
     assert rows[-1][6] == 1.0 and math.isinf(rows[-1][3])
     assert not any(isinstance(x, float) and math.isnan(x) for row in rows for x in row)
@@ -166,8 +198,8 @@ def test_curve_rows_and_plot():
 
 @pytest.mark.parametrize("fmt", plotting.FORMATS)
 def test_figure_bytes_are_real_files_and_reproducible(result, fmt):
-    data = plotting.figure_bytes(plotting.plot_waterfall(result), fmt)
-    again = plotting.figure_bytes(plotting.plot_waterfall(result), fmt)
+    data = plotting.figure_bytes(plotting.plot_prior_posterior(result), fmt)
+    again = plotting.figure_bytes(plotting.plot_prior_posterior(result), fmt)
     assert data == again  # no timestamps: the same figure gives the same file
     if fmt == "png":
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
@@ -180,16 +212,15 @@ def test_figure_bytes_are_real_files_and_reproducible(result, fmt):
 
 def test_figure_bytes_rejects_unknown_format(result):
     with pytest.raises(InputError, match=r"^format: got 'jpg'; expected one of png, svg, pdf"):
-        plotting.figure_bytes(plotting.plot_waterfall(result), "jpg")
+        plotting.figure_bytes(plotting.plot_prior_posterior(result), "jpg")
 
 
 def test_plots_draw_on_a_given_axes(result):
     from matplotlib.figure import Figure
 
     fig = Figure()
-    ax1, ax2 = fig.subplots(1, 2)
-    assert plotting.plot_waterfall(result, ax=ax1) is fig
-    assert plotting.plot_prior_posterior(result, ax=ax2) is fig
+    ax1 = fig.subplots(1, 1)
+    assert plotting.plot_prior_posterior(result, ax=ax1) is fig
 
 
 def test_importing_plotting_does_not_import_matplotlib():

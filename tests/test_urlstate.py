@@ -208,7 +208,7 @@ def test_parse_prior_text_against_hand_values(text, entry, p):
 @pytest.mark.parametrize(
     ("text", "entry", "fragment"),
     [
-        ("25%", "percent", "did you mean 0.25"),
+        ("25%%", "percent", "e.g. 25 or 25% or 0.25%"),
         ("101", "percent", "[0, 100]"),
         ("1/3", "odds", "odds a:b"),
         ("0:0", "odds", "not both 0"),

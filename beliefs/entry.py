@@ -1,0 +1,191 @@
+r"""What a person types into the app, parsed without traps.
+
+Two traps this module removes:
+
+* **Percent entry.**  In percent mode ``25``, ``25%`` and ``0.25%`` all mean
+  what they say (25%, 25%, 0.25%).  A bare number below 1 (``0.75``) is
+  *ambiguous*: it may be a fraction typed in the wrong mode.  It is taken as
+  typed (0.75%) and flagged, never silently multiplied by 100, and no hint
+  ever proposes a value 100 times away from the one typed.
+* **A bad likelihood ratio.**  An item whose numbers are invalid stays in
+  the ledger, marked "ignored: <reason>", and the reason names the item by
+  its label, not by its position.
+
+>>> parse_percent("25").probability, parse_percent("25%").probability, parse_percent("0.25%").probability
+(0.25, 0.25, 0.0025)
+>>> parse_percent("0.75").ambiguous, parse_percent("0.75%").ambiguous
+(True, False)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beliefs.errors import InputError
+from beliefs.evidence import Evidence, Source
+from beliefs.validation import as_float, refuse_rounded_certainty
+
+__all__ = [
+    "LedgerCheck",
+    "PercentEntry",
+    "check_ledger",
+    "item_name",
+    "parse_percent",
+    "parse_ratio",
+]
+
+_PERCENT_ALLOWED = "a percentage in [0, 100], e.g. 25 or 25% or 0.25%"
+_RATIO_ALLOWED = "a likelihood ratio: a finite number > 0, e.g. 3, 0.5, 1e36 or 3:1"
+
+
+@dataclass(frozen=True)
+class PercentEntry:
+    """A percentage as typed: the probability it means and whether the text was ambiguous."""
+
+    text: str
+    probability: float
+    ambiguous: bool  # a bare number in (0, 1): perhaps a fraction typed in percent mode
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "probability": self.probability, "ambiguous": self.ambiguous}
+
+    def warning(self) -> str:
+        """The flag the headline shows for an ambiguous entry ('' otherwise)."""
+        if not self.ambiguous:
+            return ""
+        return (
+            f"The prior was typed as {self.text.strip()!r} in percent mode and is taken as "
+            f"{self.text.strip()}%. If you meant a fraction, switch the entry to odds or type a percent."
+        )
+
+
+def parse_percent(text: object, field: str = "prior") -> PercentEntry:
+    r"""Parse a percentage; ``p = x / 100`` whether or not the ``%`` sign is typed.
+
+    >>> parse_percent(" 12.5 % ").probability
+    0.125
+    >>> parse_percent("150")
+    Traceback (most recent call last):
+    ...
+    beliefs.errors.InputError: prior: got '150'; expected a percentage in [0, 100], e.g. 25 or 25% or 0.25%
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    body = text.strip()
+    has_sign = body.endswith("%")
+    if has_sign:
+        body = body[:-1].strip()
+    try:
+        pct = as_float(body, field, _PERCENT_ALLOWED)
+    except InputError:
+        # No hint: the generic "did you mean 0.25?" is what once led users 100x astray.
+        raise InputError(field, text, _PERCENT_ALLOWED) from None
+    if not 0 <= pct <= 100:
+        raise InputError(field, text, _PERCENT_ALLOWED)
+    # 1e-400% is not 0%: refuse a value that only rounds to certainty (never the Cromwell note).
+    refuse_rounded_certainty(
+        field, text, pct / 100, exactly_certain=_exactly(body, (0, 100)), allowed=_PERCENT_ALLOWED
+    )
+    return PercentEntry(text=text, probability=pct / 100, ambiguous=(not has_sign) and 0 < pct < 1)
+
+
+def _exactly(body: str, values: tuple[int, ...]) -> bool:
+    """Whether the decimal text itself (not its double) equals one of ``values``."""
+    try:
+        return Decimal(body) in values
+    except ArithmeticError:
+        return False
+
+
+def parse_ratio(text: object, field: str = "likelihood ratio") -> float:
+    """Parse a likelihood ratio typed as a number (``3``, ``1e36``) or as odds ``a:b``; exact, no rounding.
+
+    Overflow is reported as such (``1e400`` is not a finite number), never as 0 or infinity.
+
+    >>> parse_ratio("1e36"), parse_ratio("3:1"), parse_ratio("1:4")
+    (1e+36, 3.0, 0.25)
+    """
+    if isinstance(text, str) and text.count(":") == 1:
+        left, right = text.split(":")
+        a = as_float(left, field, _RATIO_ALLOWED)
+        b = as_float(right, field, _RATIO_ALLOWED)
+        if a <= 0 or b <= 0 or not math.isfinite(a / b) or a / b == 0:
+            raise InputError(field, text, _RATIO_ALLOWED)
+        return a / b
+    x = as_float(text, field, _RATIO_ALLOWED)
+    if x <= 0:
+        raise InputError(field, text, _RATIO_ALLOWED)
+    return x
+
+
+def item_name(label: str, index: int) -> str:
+    """How an error names a ledger row: its label quoted, or ``item 3`` when it has none.
+
+    >>> item_name("report", 0), item_name("  ", 2)
+    ("'report'", 'item 3')
+    """
+    return repr(label) if label.strip() else f"item {index + 1}"
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    """The ledger's usable items and the ones ignored, each with its reason."""
+
+    evidence: tuple[Evidence, ...]
+    ignored: tuple[tuple[int, str, str], ...]  # (row index, label, reason)
+
+    @property
+    def reasons(self) -> dict[int, str]:
+        return {i: reason for i, _, reason in self.ignored}
+
+    def headline(self) -> str:
+        """``'1 item ignored (invalid value)'`` for the summary; '' when none is."""
+        n = len(self.ignored)
+        if not n:
+            return ""
+        return f"{n} item{'s' if n != 1 else ''} ignored (invalid value)"
+
+    def to_dict(self) -> dict:
+        return {
+            "items": len(self.evidence),
+            "ignored": [{"index": i, "label": label, "reason": r} for i, label, r in self.ignored],
+        }
+
+
+def check_ledger(
+    items: Sequence,
+    sources: Sequence[Source | None] | None = None,
+    typed_errors: Mapping[int, str] | None = None,
+    *,
+    first_index: int = 0,
+) -> LedgerCheck:
+    """Build each row's Evidence (``items`` are :class:`beliefs.urlstate.ItemState`); keep the bad ones aside.
+
+    An error names the item by its label (``'report' P(E|H): got 0.0; ...``).
+    ``typed_errors`` (row index -> message) marks rows whose typed text did not
+    parse (:func:`parse_ratio`), so they are ignored with that reason.
+    ``first_index`` numbers the rows when checking part of a ledger.
+
+    >>> from beliefs.urlstate import ItemState
+    >>> c = check_ledger([ItemState("report", "lr", 3.0), ItemState("typo", "lr", 0.0)])
+    >>> len(c.evidence), c.ignored[0][:2]
+    (1, (1, 'typo'))
+    >>> c.ignored[0][2]
+    "'typo' likelihood_ratio: got 0.0; expected a likelihood ratio: finite and > 0"
+    """
+    sources = list(sources) if sources is not None else [None] * len(items)
+    good: list[Evidence] = []
+    ignored: list[tuple[int, str, str]] = []
+    for i, (item, source) in enumerate(zip(items, sources, strict=True), start=first_index):
+        name = item_name(item.label, i)
+        if typed_errors and i in typed_errors:
+            ignored.append((i, item.label, typed_errors[i]))
+            continue
+        try:
+            good.append(item.to_evidence(source, field_prefix=f"{name} "))
+        except InputError as exc:
+            ignored.append((i, item.label, str(exc)))
+    return LedgerCheck(evidence=tuple(good), ignored=tuple(ignored))
