@@ -43,6 +43,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import betaln, gammaln
 
+from beliefs.counts import check_beta, check_counts, env_log_bf, no_pooling_log_bf
 from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
@@ -334,30 +335,15 @@ def prior_robustness(
 # -- covert-action data model (beta-binomial, no pooling) -----------------------------------------
 
 
-def _beta(value: object, field: str) -> BetaDist:
-    if isinstance(value, BetaDist):
-        return value
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return BetaDist(
-            as_positive(value[0], f"{field}.alpha", "a Beta parameter > 0"),
-            as_positive(value[1], f"{field}.beta", "a Beta parameter > 0"),
-        )
-    raise InputError(field, value, "a Beta prior on the rate: BetaDist(alpha, beta) or (alpha, beta)")
+_AB = (".alpha", ".beta")  # how the analyses name a Beta's parameters in errors
 
 
 def _counts(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
-    """Per-environment counts ``k_i <= n_i`` as integer arrays (a scalar is one environment)."""
-    ks = list(k) if isinstance(k, (list, tuple, np.ndarray)) else [k]
-    ns = list(n) if isinstance(n, (list, tuple, np.ndarray)) else [n]
-    if len(ks) != len(ns):
-        raise InputError("k", k, f"one count per environment: {len(ns)} value(s), like n")
-    k_out, n_out = [], []
-    for i, (ki, ni) in enumerate(zip(ks, ns, strict=True)):
-        nn = as_count(ni, f"n[{i}]", minimum=0)
-        kk = as_count(ki, f"k[{i}]", minimum=0, maximum=nn)
-        k_out.append(kk)
-        n_out.append(nn)
-    return np.asarray(k_out, dtype=float), np.asarray(n_out, dtype=float)
+    """Counts ``k_i <= n_i`` as float arrays (the one parser, :func:`beliefs.counts.check_counts`); none is allowed here."""
+    if isinstance(k, (list, tuple, np.ndarray)) and isinstance(n, (list, tuple, np.ndarray)) and len(k) == len(n) == 0:
+        return np.zeros(0), np.zeros(0)  # no data yet (reverse Bayes from the prior alone)
+    kk, nn = check_counts(k, n)
+    return kk.astype(float), nn.astype(float)
 
 
 def log_marginal_likelihood(k: object, n: object, rate_prior: BetaDist | tuple) -> float:
@@ -376,17 +362,10 @@ def log_marginal_likelihood(k: object, n: object, rate_prior: BetaDist | tuple) 
     1.0
     """
     kk, nn = _counts(k, n)
-    prior = _beta(rate_prior, "rate_prior")
+    prior = check_beta(rate_prior, "rate_prior", names=_AB)
     log_choose = gammaln(nn + 1) - gammaln(kk + 1) - gammaln(nn - kk + 1)
     terms = log_choose + betaln(kk + prior.alpha, nn - kk + prior.beta) - betaln(prior.alpha, prior.beta)
     return math.fsum(terms.tolist())
-
-
-def _env_log_bf(kk: np.ndarray, nn: np.ndarray, h: BetaDist, not_h: BetaDist) -> np.ndarray:
-    # The binomial coefficients are the same under both hypotheses and cancel.
-    return (betaln(kk + h.alpha, nn - kk + h.beta) - betaln(h.alpha, h.beta)) - (
-        betaln(kk + not_h.alpha, nn - kk + not_h.beta) - betaln(not_h.alpha, not_h.beta)
-    )
 
 
 def covert_log_bf(
@@ -407,10 +386,7 @@ def covert_log_bf(
     >>> round(math.exp(covert_log_bf(1, 1, (2, 1), (1, 2))), 12)
     2.0
     """
-    kk, nn = _counts(k, n)
-    h = _beta(rate_if_h, "rate_if_h")
-    not_h = _beta(rate_if_not_h, "rate_if_not_h")
-    return math.fsum(_env_log_bf(kk, nn, h, not_h).tolist())
+    return no_pooling_log_bf(k, n, rate_if_h, rate_if_not_h)
 
 
 @dataclass(frozen=True, eq=False)
@@ -492,8 +468,8 @@ def data_robustness(
     """
     kk, nn = _counts(k, n)
     p = _open_probability(prior, "prior")
-    h = _beta(rate_if_h, "rate_if_h")
-    not_h = _beta(rate_if_not_h, "rate_if_not_h")
+    h = check_beta(rate_if_h, "rate_if_h", names=_AB)
+    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=_AB)
     size = as_count(n_grid, "n_grid", minimum=2, maximum=1000)
     default = np.geomspace(1e-3, 0.5, size)
     hm = _mean_grid(h_means, "h_means", default, h.mean)
@@ -512,7 +488,7 @@ def data_robustness(
         h_means=hm,
         not_h_means=nm,
         log_bf=log_bf,
-        log_bf_at_choice=math.fsum(_env_log_bf(kk, nn, h, not_h).tolist()),
+        log_bf_at_choice=no_pooling_log_bf(kk, nn, h, not_h),
     )
 
 
@@ -666,13 +642,13 @@ def sequential_data(
     kk, nn = _counts(k, n)
     p = _open_probability(prior, "prior")
     t = _check_threshold(threshold)
-    h = _beta(rate_if_h, "rate_if_h")
-    not_h = _beta(rate_if_not_h, "rate_if_not_h")
+    h = check_beta(rate_if_h, "rate_if_h", names=_AB)
+    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=_AB)
     if labels is None:
         labels = [f"{int(a)}/{int(b)}" for a, b in zip(kk, nn, strict=True)]
     elif len(labels) != len(kk):
         raise InputError("labels", labels, f"one label per batch ({len(kk)})")
-    nats = _env_log_bf(kk, nn, h, not_h).tolist()
+    nats = env_log_bf(kk, nn, h, not_h).tolist()
     return _sequential_from_nats(log_odds(p), list(labels), nats, t)
 
 
@@ -789,16 +765,16 @@ def needed_count(
     size = as_count(n_new, "n_new", minimum=1, maximum=10_000_000)
     t = _open_probability(target, "target")
     p = _open_probability(prior, "prior")
-    h = _beta(rate_if_h, "rate_if_h")
-    not_h = _beta(rate_if_not_h, "rate_if_not_h")
+    h = check_beta(rate_if_h, "rate_if_h", names=_AB)
+    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=_AB)
     kk, nn = _counts(k, n)
-    current = log_odds(p) + math.fsum(_env_log_bf(kk, nn, h, not_h).tolist())
+    current = log_odds(p) + math.fsum(env_log_bf(kk, nn, h, not_h).tolist())
     if direction is None:
         direction = "above" if log_odds(t) >= current else "below"
     elif direction not in ("above", "below"):
         raise InputError("direction", direction, "'above' or 'below'")
     k_new = np.arange(size + 1, dtype=float)
-    by_k = current + _env_log_bf(k_new, np.full_like(k_new, size), h, not_h)
+    by_k = current + env_log_bf(k_new, np.full_like(k_new, size), h, not_h)
     return CountNeeded(
         n_new=size, target=t, direction=direction, current_log_odds=current, log_odds_by_k=by_k
     )

@@ -82,6 +82,7 @@ __all__ = [
     "no_pooling_log_bf",
     "parse_dataset",
     "quadrature_partial_pooling",
+    "update_by_log_bf",
 ]
 
 POOLINGS = ("none", "partial")
@@ -139,8 +140,11 @@ def _as_list(value, field: str) -> list:
     return as_float_list(value, field)
 
 
-def check_beta(value, field: str) -> BetaDist:
-    """A Beta prior from a :class:`BetaDist`, an ``(a, b)`` pair or the text ``"a,b"``."""
+def check_beta(value, field: str, *, names: tuple[str, str] = (" a", " b")) -> BetaDist:
+    """A Beta prior from a :class:`BetaDist`, an ``(a, b)`` pair or the text ``"a,b"`` (the one Beta parser).
+
+    An error names ``field`` plus ``names[i]`` for a bad parameter, e.g. ``--rate-if-h A``.
+    """
     if isinstance(value, BetaDist):
         return value
     allowed = "two Beta parameters a,b, both finite and > 0, e.g. 2,8"
@@ -152,8 +156,8 @@ def check_beta(value, field: str) -> BetaDist:
         raise InputError(field, value, allowed)
     if len(parts) != 2:
         raise InputError(field, value, allowed)
-    a = as_positive(parts[0], f"{field} a", "a Beta parameter: finite and > 0")
-    b = as_positive(parts[1], f"{field} b", "a Beta parameter: finite and > 0")
+    a = as_positive(parts[0], f"{field}{names[0]}", "a Beta parameter: finite and > 0")
+    b = as_positive(parts[1], f"{field}{names[1]}", "a Beta parameter: finite and > 0")
     return BetaDist(a, b)
 
 
@@ -282,10 +286,7 @@ class CountsResult:
         as equal factors that each can (their log-ratios sum exactly to the total
         up to rounding, and ``update`` adds log-ratios with ``fsum``).
         """
-        log_bf = self.log_bayes_factor
-        parts = max(1, math.ceil(abs(log_bf) / _MAX_LOG_LR_PER_ITEM))
-        items = [Evidence(self.label, likelihood_ratio=math.exp(log_bf / parts)) for _ in range(parts)]
-        return update(self.prior, items)
+        return update_by_log_bf(self.prior, self.log_bayes_factor, self.label)
 
     @property
     def log_posterior_odds(self) -> float:
@@ -607,6 +608,21 @@ def conjugate_posterior(k: int, n: int, prior: BetaDist) -> BetaDist:
     BetaDist(alpha=1.5, beta=3.5)
     """
     return BetaDist(prior.alpha + k, prior.beta + n - k)
+
+
+def update_by_log_bf(prior: float, log_bf: float, label: str = "covert-action counts") -> UpdateResult:
+    """:func:`beliefs.update.update` of ``prior`` by a Bayes factor given as its log (nats).
+
+    A factor beyond exp(700) cannot be one float likelihood ratio; it enters
+    as equal factors that each can (``update`` adds their log-ratios with ``fsum``).
+
+    >>> round(update_by_log_bf(0.5, math.log(3)).posterior, 12)
+    0.75
+    >>> update_by_log_bf(1e-300, 2000.0).posterior
+    1.0
+    """
+    parts = max(1, math.ceil(abs(log_bf) / _MAX_LOG_LR_PER_ITEM))
+    return update(prior, [Evidence(label, likelihood_ratio=math.exp(log_bf / parts)) for _ in range(parts)])
 
 
 def env_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarray:

@@ -77,14 +77,8 @@ def register(sub) -> None:
 # counts
 # ---------------------------------------------------------------------------
 def _parse_beta(text: str, field: str) -> tuple[float, float]:
-    parts = [p.strip() for p in str(text).split(",")]
-    allowed = "two Beta parameters A,B, both finite and > 0, e.g. 2,8"
-    if len(parts) != 2:
-        raise InputError(field, text, allowed)
-    return (
-        as_positive(parts[0], f"{field} A", "a Beta parameter: finite and > 0"),
-        as_positive(parts[1], f"{field} B", "a Beta parameter: finite and > 0"),
-    )
+    b = bc.check_beta(str(text), field, names=(" A", " B"))
+    return (b.alpha, b.beta)
 
 
 _DEFAULT_N = bc.DEFAULT_N_ASSUMED
