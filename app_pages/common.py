@@ -53,6 +53,7 @@ def new_item(item: ItemState, source=None, note: str = "") -> dict:
         "discount": item.discount,
         "source": source,
         "note": note,
+        "provenance": item.provenance,
     }
 
 
@@ -67,6 +68,7 @@ def item_state(row: dict) -> ItemState:
         id=row["id"],
         group=row["group"],
         discount=row["discount"],
+        provenance=row.get("provenance"),
     )
 
 

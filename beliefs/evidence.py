@@ -86,8 +86,10 @@ class Provenance:
 
     def __post_init__(self):
         for name in ("assumption", "method", "model", "range_over"):
-            if not isinstance(getattr(self, name), str):
-                raise InputError(f"provenance.{name}", getattr(self, name), "text")
+            value = getattr(self, name)
+            # It is shown inside code spans and terminal lines: no backticks, no control characters.
+            if not isinstance(value, str) or len(value) > 2000 or any(c == "`" or ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+                raise InputError(f"provenance.{name}", value, "text of at most 2000 characters, no backticks or control characters")
         if not self.assumption.strip():
             raise InputError("provenance.assumption", self.assumption, "a non-empty description of what was assumed")
         rng = self.log10_bf_range

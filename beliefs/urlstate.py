@@ -41,13 +41,14 @@ prior: got '1.5'; expected a probability in [0, 1] (did you mean 0.015? probabil
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, Source
+from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
@@ -246,6 +247,9 @@ class ItemState:
     id: str = ""
     group: str | None = None
     discount: float = 1.0
+    # How a ratio derived from data was obtained (assumed n, pooling, method, log10-BF range); in a
+    # link it travels as its own parameter p<i> beside e<i>, so links without it decode unchanged.
+    provenance: Provenance | None = None
 
     def to_evidence(self, source: Source | None = None, field_prefix: str = "") -> Evidence:
         """Build the library's Evidence item, validating every value.
@@ -273,6 +277,7 @@ class ItemState:
                     enabled=self.enabled,
                     group=self.group,
                     discount=self.discount,
+                    provenance=self.provenance,
                     **dists,
                 )
             return Evidence(
@@ -284,6 +289,7 @@ class ItemState:
                 log_lr_sigma=self.spread or None,
                 group=self.group,
                 discount=self.discount,
+                provenance=self.provenance,
             )
         except InputError as exc:
             if not field_prefix:
@@ -308,6 +314,7 @@ class ItemState:
                 e.id or "",
                 e.group,
                 e.discount,
+                e.provenance,
             )
         return cls(
             e.label,
@@ -319,6 +326,7 @@ class ItemState:
             e.id or "",
             e.group,
             e.discount,
+            e.provenance,
         )
 
 
@@ -368,7 +376,23 @@ def encode(state: AppState) -> dict[str, str]:
             params[name] = _fmt(value)
     for i, item in enumerate(state.items):
         params[f"e{i}"] = _encode_item(item)
+        if item.provenance is not None:
+            params[f"p{i}"] = json.dumps(item.provenance.to_dict(), separators=(",", ":"), ensure_ascii=False)
     return params
+
+
+def _decode_provenance(raw: object, name: str) -> Provenance:
+    if not isinstance(raw, str) or len(raw) > _MAX_PARAM:
+        raise InputError(name, raw, f"text of at most {_MAX_PARAM} characters")
+    try:
+        data = json.loads(raw, parse_constant=lambda c: None)
+    except ValueError:
+        raise InputError(name, raw, "a JSON provenance object") from None
+    try:
+        return Provenance.from_dict(data, name)
+    except InputError as exc:
+        field = exc.field if exc.field.startswith(name) else f"{name}." + exc.field.removeprefix("provenance.")
+        raise InputError(field, exc.value, exc.allowed, exc.hint) from None
 
 
 def _decode_item(raw: str, name: str) -> ItemState:
@@ -435,10 +459,19 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
         try:
             if not isinstance(raw, str) or len(raw) > _MAX_PARAM:
                 raise InputError(key, raw, f"text of at most {_MAX_PARAM} characters")
-            items.append(_decode_item(raw, key))
+            item = _decode_item(raw, key)
         except InputError as exc:
             warnings.append(f"{exc}; this item is left out")
-    known = set(FIELDS) | set(item_keys)
+            continue
+        prov_key = f"p{key[1:]}"
+        if prov_key in params:
+            try:
+                item = replace(item, provenance=_decode_provenance(_last(params[prov_key]), prov_key))
+            except InputError as exc:
+                warnings.append(f"{exc}; the item is kept without its provenance")
+        items.append(item)
+    prov_keys = {k for k in params if k.startswith("p") and k[1:].isdigit() and f"e{k[1:]}" in item_keys}
+    known = set(FIELDS) | set(item_keys) | prov_keys
     for key in params:
         if key not in known:
             warnings.append(f"{key}: unknown parameter, ignored")
