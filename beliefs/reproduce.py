@@ -49,10 +49,14 @@ from beliefs.errors import InputError
 from beliefs.validation import as_count
 
 __all__ = [
+    "BEFORE_AFTER_QUANTITIES",
+    "BEFORE_AFTER_STATISTIC",
     "DATASET",
     "DEFAULT_N_ASSUMED",
+    "WHY_REDUCTION_DIFFERS",
     "ReproduceResult",
     "ReproduceRow",
+    "before_after_rows",
     "derived_count",
     "derived_counts",
     "paper_aggregate",
@@ -133,6 +137,19 @@ class ReproduceResult:
     def all_match(self) -> bool:
         return all(r.matches for r in self.rows)
 
+    def reductions(self) -> list[dict]:
+        """Per model, the paper's own before/after quantity: published and reproduced before / after."""
+        out = []
+        for model in catalogue.MODELS:
+            before, after = (r for r in self.rows if r.model == model)
+            out.append({
+                "model": model,
+                "published_factor": before.published_pct / after.published_pct,
+                "reproduced_factor": before.reproduced_pct / after.reproduced_pct,
+                "floor_pct": 100 / (self.n + 2),
+            })  # fmt: skip
+        return out
+
     def to_dict(self) -> dict:
         table = catalogue.per_evaluation()
         return {
@@ -144,6 +161,7 @@ class ReproduceResult:
             "aggregate": "mean over the 20 evaluations of the Beta(1,1) posterior mean (k+1)/(n+2)",
             "all_match": self.all_match,
             "rows": [r.to_dict() for r in self.rows],
+            "reductions": self.reductions(),
             "source": table.source.citation,
             "source_location": table.source.location,
             "row_alignment": table.alignment_note,
@@ -184,6 +202,38 @@ def reproduce_antischeming(
                 )
             )
     return ReproduceResult(n_int, tuple(rows))
+
+
+# -- the hierarchical before/after model, labelled for what it is ------------------------------------
+
+BEFORE_AFTER_STATISTIC = "posterior median, with a 90% equal-tailed interval"
+BEFORE_AFTER_QUANTITIES = {
+    "mean_before": "average of the 20 evaluations' covert-action rates before training (hierarchical model)",
+    "mean_after": "average of the 20 evaluations' covert-action rates after training (hierarchical model)",
+    "reduction": "ratio of those two averages, before / after",
+    "typical_before": "population median rate before training, sigmoid(population mean log-odds)",
+    "typical_after": "population median rate after training, sigmoid(population mean log-odds + mean shift)",
+}
+WHY_REDUCTION_DIFFERS = (
+    "The paper's factor of about 30 (13.0% / 0.4%) divides averages of Beta(1,1) posterior means, and "
+    "(k+1)/(n+2) never falls below 1/(n+2) (0.3% at n = 316), so its after-training figure is mostly that "
+    "floor; the hierarchical model pools the after-training counts, nearly all zero, and lets the rates "
+    "shrink far below the floor, so its ratio is larger and moves with the assumed n and the pooling prior."
+)
+
+
+def before_after_rows(quantiles: dict) -> list[dict]:
+    """Label a before/after fit's ``quantiles`` (``{name: {q05, q50, q95}}``) with what each quantity is.
+
+    Returns one row per known quantity present: ``name``, ``quantity`` (what it
+    is), ``statistic`` (:data:`BEFORE_AFTER_STATISTIC`), ``median``, ``q05``, ``q95``.
+    """
+    return [
+        {"name": name, "quantity": text, "statistic": BEFORE_AFTER_STATISTIC,
+         "median": quantiles[name]["q50"], "q05": quantiles[name]["q05"], "q95": quantiles[name]["q95"]}
+        for name, text in BEFORE_AFTER_QUANTITIES.items()
+        if name in quantiles
+    ]  # fmt: skip
 
 
 def reproducing_n(low: int, high: int, *, half_up: bool = False) -> list[int]:

@@ -50,6 +50,7 @@ from typing import Any, Literal
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
+from beliefs.reproduce import DEFAULT_N_ASSUMED
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
 __all__ = [
@@ -205,7 +206,11 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec(
             "da_when", "before", _choice(("before", "after")), "rates before or after anti-scheming training"
         ),
-        FieldSpec("da_n", 100, _count(1, 100_000), "assumed effective n per evaluation (not published)"),
+        FieldSpec("da_n", DEFAULT_N_ASSUMED, _count(1, 100_000), "assumed effective n per evaluation (not published)"),
+        FieldSpec("da_pool", "partial", _choice(("partial", "none")), "pooling across evaluations"),
+        FieldSpec("da_kmed", 10.0, _range(0.1, 1e4), "median spread (concentration) prior, both hypotheses"),
+        FieldSpec("da_ksd", 1.5, _range(0.1, 3.0), "log-sd of the spread (concentration) prior, both hypotheses"),
+        FieldSpec("da_rn", DEFAULT_N_ASSUMED, _count(1, 100_000), "assumed n for reproducing the paper's figures"),
         FieldSpec("da_env", "", _counts_text, "the user's own counts, k/n per environment"),
         FieldSpec("da_h_a", 1.0, _range(1e-3, 1e4), "Beta alpha of the covert-action rate under H"),
         FieldSpec("da_h_b", 9.0, _range(1e-3, 1e4), "Beta beta of the covert-action rate under H"),
