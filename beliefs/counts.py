@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from scipy import integrate, optimize, special
@@ -86,6 +87,7 @@ __all__ = [
 ]
 
 POOLINGS = ("none", "partial")
+_FALLBACK_SUBDIVISIONS = 300
 # What nobody published, and the grid every derived Bayes factor is shown over.
 ASSUMED_N_GRID = (100, DEFAULT_N_ASSUMED, 1000)
 # A ratio past exp(700) is split into several ledger-free factors for update() (see CountsResult.update).
@@ -465,10 +467,16 @@ def log_marginal_partial_pooling(k, n, rate: BetaDist, kappa: KappaPrior) -> tup
     (log_marginal, rel_error) : tuple of float
         The log marginal likelihood and the cubature's own relative error estimate.
     """
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    a, b = rate.alpha, rate.beta
-    log_m, s = math.log(kappa.median), kappa.log_sd
+    # Cached by value: the headline and its assumption range (and reruns of the app) share marginals.
+    k_t = tuple(float(x) for x in np.asarray(k, dtype=float).ravel())
+    n_t = tuple(float(x) for x in np.asarray(n, dtype=float).ravel())
+    return _log_marginal_cached(k_t, n_t, float(rate.alpha), float(rate.beta), float(kappa.median), float(kappa.log_sd))
+
+
+@lru_cache(maxsize=512)
+def _log_marginal_cached(k_t, n_t, a, b, median, log_sd) -> tuple[float, float]:
+    k, n = np.asarray(k_t), np.asarray(n_t)
+    log_m, s = math.log(median), log_sd
     binom = float(np.sum(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)))
     logit = _cubature_logit(k, n, a, b, log_m, s)
     if logit is not None:
@@ -493,9 +501,10 @@ def _peak(log_f, grid_pts: np.ndarray, grid: np.ndarray, lo, hi) -> tuple[np.nda
     return peak, float(log_f(peak[None, :])[0])
 
 
-def _integrate(log_f, lo, hi, peak, c) -> tuple[float, float]:
+def _integrate(log_f, lo, hi, peak, c, max_subdivisions: int = 2_000) -> tuple[float, float]:
     res = integrate.cubature(
-        lambda x: np.exp(log_f(x) - c), lo, hi, rtol=CUBATURE_RTOL, atol=0.0, max_subdivisions=2_000, points=[peak],
+        lambda x: np.exp(log_f(x) - c), lo, hi, rtol=CUBATURE_RTOL, atol=0.0, max_subdivisions=max_subdivisions,
+        points=[peak],
     )
     total = float(res.estimate)
     rel_err = float(res.error) / total if total > 0 else math.inf
@@ -539,7 +548,10 @@ def _cubature_quantile(k, n, a, b, log_m, s) -> tuple[float, float]:
     tt, zz = np.meshgrid(ts, zs, indexing="ij")
     pts = np.column_stack([tt.ravel(), zz.ravel()])
     peak, c = _peak(log_f, pts, log_f(pts), np.array([1e-12, -8.999]), np.array([1 - 1e-12, 8.999]))
-    return _integrate(log_f, [0.0, -9.0], [1.0, 9.0], peak, c)
+    # Reached only for priors with mass spread over many logit units (a or b << 1) and data that do not
+    # rule the tail out; there the integrand is nearly a step in t and converges slowly, so the budget is
+    # smaller and an unconverged answer says so through its error estimate (>= 1e-2).
+    return _integrate(log_f, [0.0, -9.0], [1.0, 9.0], peak, c, max_subdivisions=_FALLBACK_SUBDIVISIONS)
 
 
 def _log_f_points(t, z, k, n, a, b, log_m, s) -> np.ndarray:
