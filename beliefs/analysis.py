@@ -43,11 +43,12 @@ from typing import Literal
 import numpy as np
 from scipy.special import betaln, gammaln
 
-from beliefs.counts import check_beta, check_counts, env_log_bf, no_pooling_log_bf
+from beliefs.counts import check_beta, check_counts, env_log_bf, no_pooling_log_bf, update_by_log_bf
 from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
+from beliefs.reproduce import derived_count
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
@@ -396,6 +397,14 @@ class DataRobustness(_Table):
     Each hypothesis keeps its concentration :math:`\kappa = a + b`; the grid varies
     the prior mean :math:`m`, so :math:`a = m\kappa,\ b = (1-m)\kappa`.
     ``log_bf[j, i]`` is for ``not_h_means[j]`` and ``h_means[i]``.
+
+    The means are not the only unpublished choice: ``spreads`` holds the factor at
+    the chosen means with each hypothesis's concentration multiplied by
+    :data:`SPREAD_FACTORS` (a wider or narrower prior; with no pooling the width
+    alone can decide the factor), and ``sample_sizes`` with every environment's
+    rollouts multiplied by :data:`N_FACTORS` at the same rates
+    (:math:`k' = \operatorname{round}(k f)`, :math:`n' = \operatorname{round}(n f)`),
+    as for an assumed n.
     """
 
     prior: float
@@ -405,6 +414,15 @@ class DataRobustness(_Table):
     not_h_means: np.ndarray
     log_bf: np.ndarray  # nats, shape (len(not_h_means), len(h_means))
     log_bf_at_choice: float
+    spreads: tuple[dict, ...] = ()  # {"h_spread_factor", "not_h_spread_factor", "log10_bf", "posterior"}
+    sample_sizes: tuple[dict, ...] = ()  # {"n_factor", "log10_bf", "posterior"}
+
+    @property
+    def log10_bf_span(self) -> tuple[float, float]:
+        """[low, high] of log10 BF over the means grid, the spreads and the sample sizes together."""
+        values = [float(self.log_bf.min() / LN10), float(self.log_bf.max() / LN10)]
+        values += [r["log10_bf"] for r in (*self.spreads, *self.sample_sizes)]
+        return min(values), max(values)
 
     @property
     def posterior(self) -> np.ndarray:
@@ -435,6 +453,9 @@ class DataRobustness(_Table):
             "log10_bf_at_choice": self.log_bf_at_choice / LN10,
             "posterior_at_choice": self.posterior_at_choice,
             "grid": self.rows(),
+            "spreads": [dict(r) for r in self.spreads],
+            "sample_sizes": [dict(r) for r in self.sample_sizes],
+            "log10_bf_span": list(self.log10_bf_span),
         }
 
 
@@ -481,6 +502,22 @@ def data_robustness(
         return np.sum(betaln(kk[None, :] + a, nn[None, :] - kk[None, :] + b) - betaln(a, b), axis=1)
 
     log_bf = log_ml(hm, h.alpha + h.beta)[None, :] - log_ml(nm, not_h.alpha + not_h.beta)[:, None]
+
+    def row(log_bf_nats: float, **where) -> dict:
+        updated = update_by_log_bf(p, log_bf_nats)
+        return {**where, "log10_bf": log_bf_nats / LN10, "posterior": updated.posterior,
+                "posterior_log_odds": updated.posterior_log_odds}  # fmt: skip
+
+    spreads = tuple(
+        row(no_pooling_log_bf(kk, nn, _scaled(h, fh), _scaled(not_h, fn)), h_spread_factor=fh, not_h_spread_factor=fn)
+        for fh in SPREAD_FACTORS
+        for fn in SPREAD_FACTORS
+    )
+    sizes = []
+    for f in N_FACTORS:
+        k_f = np.array([derived_count(x, 1) for x in kk * f], dtype=float)  # round half to even, exactly
+        n_f = np.maximum(np.array([derived_count(x, 1) for x in nn * f], dtype=float), k_f)
+        sizes.append(row(no_pooling_log_bf(k_f, n_f, h, not_h), n_factor=f))
     return DataRobustness(
         prior=p,
         rate_if_h=h,
@@ -489,7 +526,18 @@ def data_robustness(
         not_h_means=nm,
         log_bf=log_bf,
         log_bf_at_choice=no_pooling_log_bf(kk, nn, h, not_h),
+        spreads=spreads,
+        sample_sizes=tuple(sizes),
     )
+
+
+SPREAD_FACTORS = (0.1, 1.0, 10.0)  # each hypothesis's concentration a + b times these
+N_FACTORS = (0.316, 1.0, 3.16)  # every environment's rollouts times these (100 / 316 / 1000 around 316)
+
+
+def _scaled(b: BetaDist, factor: float) -> BetaDist:
+    """The same mean, concentration times ``factor``."""
+    return BetaDist(b.alpha * factor, b.beta * factor)
 
 
 # -- 2. sequential analysis -----------------------------------------------------------------------

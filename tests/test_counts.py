@@ -213,3 +213,27 @@ def test_closed_form_counts_never_imports_pymc(args):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.stderr.strip().splitlines()[-1] == "NO-PYMC", proc.stderr
     assert json.loads(proc.stdout)["log10_bayes_factor"] is not None
+
+
+def test_data_robustness_varies_spreads_and_n_against_mpmath():
+    from beliefs.analysis import N_FACTORS, SPREAD_FACTORS, data_robustness
+
+    k, n, h, nh = [3, 0, 10], [100, 50, 200], (1.0, 20.0), (1.0, 200.0)
+    r = data_robustness(k, n, 0.25, h, nh, n_grid=5)
+    assert len(r.spreads) == len(SPREAD_FACTORS) ** 2 and len(r.sample_sizes) == len(N_FACTORS)
+    for row in r.spreads:
+        fh, fn = row["h_spread_factor"], row["not_h_spread_factor"]
+        want = _mp_log_bf(k, n, (h[0] * fh, h[1] * fh), (nh[0] * fn, nh[1] * fn)) / math.log(10)
+        assert row["log10_bf"] == pytest.approx(want, rel=1e-9, abs=1e-9)
+    for row in r.sample_sizes:
+        f = row["n_factor"]
+        k_f = [round(kj * f) for kj in k]  # no exact .5 ties in these products
+        n_f = [round(nj * f) for nj in n]
+        assert row["log10_bf"] == pytest.approx(_mp_log_bf(k_f, n_f, h, nh) / math.log(10), rel=1e-9, abs=1e-9)
+        odds = 10 ** row["log10_bf"] / 3
+        assert row["posterior"] == pytest.approx(odds / (1 + odds), rel=1e-9)
+    lo, hi = r.log10_bf_span
+    for x in [*(row["log10_bf"] for row in (*r.spreads, *r.sample_sizes)), r.log_bf_at_choice / math.log(10)]:
+        assert lo <= x <= hi
+    # the width alone moves the factor: same means, different spreads
+    assert max(row["log10_bf"] for row in r.spreads) - min(row["log10_bf"] for row in r.spreads) > 1

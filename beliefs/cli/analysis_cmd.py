@@ -204,6 +204,11 @@ def _robustness(args) -> int:
             f"  log10 BF {d.log_bf_at_choice / LN10:+.3f}, P(H | data) {shown(d.log_bf_at_choice)}",
             "over the grid of prior mean rates: P(H | data) from "
             f"{shown(float(d.log_bf.min()))} to {shown(float(d.log_bf.max()))}",
+            "over the spreads (each hypothesis's a + b x 0.1, 1, 10; same means): log10 BF "
+            + ", ".join(f"{r['log10_bf']:+.3g}" for r in d.spreads),
+            "over the sample sizes (every n x 0.316, 1, 3.16 at the same rates): log10 BF "
+            + ", ".join(f"{r['log10_bf']:+.3g}" for r in d.sample_sizes),
+            "log10 BF over all of these: {:+.3g} to {:+.3g}".format(*d.log10_bf_span),
         ]
         if counts.pooling != "none":
             lines.append(f"(the scenario asks for {counts.pooling} pooling; this check assumes none)")
