@@ -552,8 +552,23 @@ class BeforeAfterResult:
     def warnings(self) -> list[str]:
         return list(self.diagnostics.warnings)
 
+    def labelled_rows(self) -> list[dict]:
+        """Each reported quantity named for what it is, with its statistic (see :func:`beliefs.reproduce.before_after_rows`).
+
+        ``mean_before``/``mean_after`` are the average of the evaluations' rates under
+        the hierarchical model, not the paper's aggregate of Beta(1,1) posterior means;
+        :data:`beliefs.reproduce.WHY_REDUCTION_DIFFERS` says why their ratio is not the paper's x30.
+        """
+        from beliefs.reproduce import before_after_rows
+
+        return before_after_rows(self.quantiles)
+
     def to_dict(self) -> dict:
+        from beliefs.reproduce import WHY_REDUCTION_DIFFERS
+
         return {
+            "labelled": self.labelled_rows(),
+            "why_reduction_differs_from_paper": WHY_REDUCTION_DIFFERS,
             "pooling": self.pooling,
             "threshold": self.threshold,
             "p_after_above_threshold": self.p_after_above_threshold,

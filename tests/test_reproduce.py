@@ -124,3 +124,18 @@ def test_cli_human_output_says_n_is_an_assumption():
 )  # fmt: skip
 def test_cli_bad_input_is_one_line(args, field):
     assert_one_line_error(run_cli(*args), field)
+
+
+def test_before_after_rows_name_the_quantity_and_statistic():
+    from beliefs.reproduce import WHY_REDUCTION_DIFFERS, before_after_rows
+
+    q = {"mean_before": {"q05": 0.1, "q50": 0.12, "q95": 0.14}, "reduction": {"q05": 50.0, "q50": 100.0, "q95": 200.0}}
+    rows = before_after_rows(q)
+    assert [r["name"] for r in rows] == ["mean_before", "reduction"]
+    assert rows[0]["median"] == 0.12 and rows[0]["statistic"].startswith("posterior median")
+    assert "average of the 20 evaluations' covert-action rates" in rows[0]["quantity"]
+    # the floor the paper's after-figure sits on, 1/(n+2) at n = 316, is what the sentence cites
+    assert "1/(n+2) (0.3% at n = 316)" in WHY_REDUCTION_DIFFERS and round(100 / 318, 1) == 0.3
+    red = {r["model"]: r for r in reproduce_antischeming().reductions()}
+    assert red["o3"]["published_factor"] == pytest.approx(13.0 / 0.4)
+    assert red["o4-mini"]["published_factor"] == pytest.approx(8.7 / 0.3)
