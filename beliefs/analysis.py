@@ -426,11 +426,12 @@ class DataRobustness(_Table):
 
     @property
     def posterior(self) -> np.ndarray:
-        return _logistic(log_odds(self.prior) + self.log_bf)
+        # Every cell through update(), like every other posterior (about 2 ms per 100 cells).
+        return np.vectorize(lambda x: update_by_log_bf(self.prior, float(x)).posterior, otypes=[float])(self.log_bf)
 
     @property
     def posterior_at_choice(self) -> float:
-        return probability(log_odds(self.prior) + self.log_bf_at_choice)
+        return update_by_log_bf(self.prior, self.log_bf_at_choice).posterior
 
     def rows(self) -> list[dict]:
         post = self.posterior
