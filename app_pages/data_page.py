@@ -243,7 +243,10 @@ def _reproduce_section(v) -> None:
             f"{x['model']}: published ×{x['published_factor']:.1f}, reproduced ×{x['reproduced_factor']:.1f}"
             for x in r.reductions()
         )
-        st.caption(f"The paper's own before/after quantity (before ÷ after): {red}. {WHY_REDUCTION_DIFFERS}")
+        st.caption(
+            f"The paper's own before/after quantity (before ÷ after): {red}. Why the hierarchical before/after "
+            f"model below gives a different factor: {WHY_REDUCTION_DIFFERS}"
+        )
 
 
 def render() -> None:
