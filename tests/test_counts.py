@@ -237,3 +237,26 @@ def test_data_robustness_varies_spreads_and_n_against_mpmath():
         assert lo <= x <= hi
     # the width alone moves the factor: same means, different spreads
     assert max(row["log10_bf"] for row in r.spreads) - min(row["log10_bf"] for row in r.spreads) > 1
+
+
+def test_default_headline_against_a_brute_force_riemann_sum(o3_before):
+    """The data page's default (o3 before, n = 316, partial pooling) by a plain sum on a logit grid."""
+    from scipy import special
+
+    k, n = np.array(o3_before.k, float), np.array(o3_before.n, float)
+
+    def log_ml(a, b):
+        u, z = np.linspace(-14, 6, 1201), np.linspace(-9, 9, 433)
+        mu = 1 / (1 + np.exp(-u))
+        log_prior = a * np.log(mu) + b * np.log1p(-mu) - special.betaln(a, b)  # Jacobian mu(1-mu) folded in
+        out = np.empty((len(u), len(z)))
+        for j, zz in enumerate(z):
+            kap = 10 * math.exp(1.5 * zz)
+            al, be = (mu * kap)[:, None], ((1 - mu) * kap)[:, None]
+            ll = np.sum(special.betaln(k + al, n - k + be) - special.betaln(al, be), axis=1)
+            out[:, j] = ll + log_prior - 0.5 * zz * zz - 0.5 * math.log(2 * math.pi)
+        top = out.max()
+        return top + math.log(np.exp(out - top).sum() * (u[1] - u[0]) * (z[1] - z[0]))
+
+    want = (log_ml(1, 9) - log_ml(1, 99)) / math.log(10)
+    assert o3_before.log10_bayes_factor == pytest.approx(want, abs=1e-6)
