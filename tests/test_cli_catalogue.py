@@ -104,7 +104,8 @@ def test_scenario_show_json_is_the_scenario_document(cli):
 
 def test_scenario_run_stated_3_to_1_json():
     out = run_json("scenario", "run", "stated-3-to-1")
-    assert set(out) == {"scenario", "result", "compare"}
+    assert set(out) == {"scenario", "result", "compare", "provenance"}
+    assert out["provenance"] == []  # no item derived from data under unpublished assumptions
     assert out["scenario"] == "stated-3-to-1"
     result = out["result"]
     assert result["prior"] == 0.5
