@@ -30,6 +30,7 @@ _TITLES = {
     "chain": "Chain of successors",
     "monitoring": "Monitoring",
     "analysis": "Analysis",
+    "compare": "Compare views",
 }
 _MODULES = {
     "update": "app_pages.update_page",
@@ -37,6 +38,7 @@ _MODULES = {
     "chain": "app_pages.chain_page",
     "monitoring": "app_pages.monitoring_page",
     "analysis": "app_pages.analysis_page",
+    "compare": "app_pages.compare_page",
 }
 
 st.set_page_config(page_title="beliefs: Bayesian updating on AI scheming", page_icon="⚖", layout="wide")

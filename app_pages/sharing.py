@@ -95,7 +95,9 @@ def sidebar() -> None:
         on_click="ignore",
         icon=":material/save:",
     )
-    st.file_uploader("Load a scenario file", type=["json"], key="upload", on_change=_uploaded)
+    st.file_uploader(
+        "Load a scenario file (or an HTML report)", type=["json", "html"], key="upload", on_change=_uploaded
+    )
     if "upload_error" in st.session_state:
         st.error(common.plain(st.session_state["upload_error"]) + " — nothing was changed.", icon=":material/error:")
     elif "upload_ok" in st.session_state:

@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from app_pages import common, scenarios
+from app_pages import common, export_panel, scenarios
 from beliefs import plotting
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Evidence, Source
@@ -338,6 +338,7 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
         common.plot_downloads("prior-posterior", lambda: plotting.plot_prior_posterior(result), bars_csv)
     if any(e.enabled and e.is_uncertain for e in evidence):
         _distribution(prior, evidence)
+    export_panel.render()
 
 
 def _compare_priors(evidence: list[Evidence]) -> None:

@@ -38,6 +38,7 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -49,6 +50,7 @@ from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
 from beliefs.reproduce import derived_count
+from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
@@ -106,7 +108,7 @@ def _evidence_list(evidence: Iterable[Evidence | float], field: str = "evidence"
     return items
 
 
-class _Table:
+class _Table(NotebookRepr):
     """Mixin: a result that is a table of rows (the data behind its plot)."""
 
     def rows(self) -> list[dict]:  # pragma: no cover - every subclass overrides
@@ -146,7 +148,7 @@ def _finite_or_none(x: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class NeededResult:
+class NeededResult(NotebookRepr):
     """The evidence that moves ``prior`` exactly to ``target``."""
 
     prior: float
@@ -1084,11 +1086,13 @@ class CruxResult(_Table):
     b_log_lr: tuple[float | None, ...]
     total_log_odds: float
 
-    @property
+    # Cached: text() and plot_crux sort by these, and a property recomputed inside a
+    # sort key made the sort O(n^2).
+    @cached_property
     def item_gaps(self) -> tuple[float, ...]:
         return tuple((a or 0.0) - (b or 0.0) for a, b in zip(self.a_log_lr, self.b_log_lr, strict=True))
 
-    @property
+    @cached_property
     def parts(self) -> tuple[float, ...]:
         """The prior gap, then each item's gap (nats); ``math.fsum(parts) == total`` to rounding."""
         return (self.prior_gap, *self.item_gaps)
@@ -1156,10 +1160,11 @@ class CruxResult(_Table):
             "",
             f"{'part':<60} {'bits':>9}",
         ]
-        order = sorted(range(len(self.parts)), key=lambda i: -abs(self.parts[i]))
+        parts = self.parts
+        order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))
         names = ("prior", *self.part_labels())
         for i in order:
-            lines.append(f"{names[i][:60]:<60} {bits(self.parts[i]):>+9.3f}")
+            lines.append(f"{names[i][:60]:<60} {bits(parts[i]):>+9.3f}")
         return "\n".join(lines)
 
     def part_labels(self) -> tuple[str, ...]:
@@ -1172,8 +1177,10 @@ class CruxResult(_Table):
         return tuple(out)
 
 
-def _crux_key(c) -> str:
-    return f"id:{c.id}" if c.id is not None else f"label:{c.label}"
+def _crux_key(c, other_ids: set[str]) -> str:
+    # By id where both sides use that id; otherwise by label, so an item one side
+    # tagged with an id and the other did not still meets its counterpart.
+    return f"id:{c.id}" if c.id is not None and c.id in other_ids else f"label:{c.label}"
 
 
 def crux_from_results(a: UpdateResult, b: UpdateResult, *, names: tuple[str, str] = ("A", "B")) -> CruxResult:
@@ -1186,17 +1193,18 @@ def crux_from_results(a: UpdateResult, b: UpdateResult, *, names: tuple[str, str
     if names[0] == names[1]:
         names = (f"{names[0]} (A)", f"{names[1]} (B)")
 
-    def keyed(result: UpdateResult) -> dict[tuple[str, int], object]:
+    def keyed(result: UpdateResult, other: UpdateResult) -> dict[tuple[str, int], object]:
         # The n-th item with a given key in A meets the n-th with that key in B.
+        other_ids = {c.id for c in other.items if c.id is not None}
         seen: dict[str, int] = {}
         out = {}
         for c in result.items:
-            key = _crux_key(c)
+            key = _crux_key(c, other_ids)
             out[(key, seen.get(key, 0))] = c
             seen[key] = seen.get(key, 0) + 1
         return out
 
-    ka, kb = keyed(a), keyed(b)
+    ka, kb = keyed(a, b), keyed(b, a)
     order = list(ka) + [key for key in kb if key not in ka]
     labels, keys, a_nats, b_nats = [], [], [], []
     for key in order:

@@ -14,6 +14,9 @@ import numpy as np
 
 from beliefs.odds import LN10, bits, probability
 
+# One palette across the app: evidence for and against H as on the Update page's waterfall.
+from beliefs.plotting import _AGAINST, _FOR
+
 __all__ = [
     "PLOT_SUFFIXES",
     "plot_count_needed",
@@ -28,8 +31,6 @@ __all__ = [
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
-_FOR = "#b2182b"  # evidence for H
-_AGAINST = "#2166ac"  # evidence against H
 _NEUTRAL = "#555555"
 
 

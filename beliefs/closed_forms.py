@@ -59,6 +59,7 @@ from scipy import special
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
+from beliefs.tables import NotebookRepr
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
 __all__ = [
@@ -141,7 +142,7 @@ def beta_power_quantile(u, alpha: float, beta: float, n) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ChainResult:
+class ChainResult(NotebookRepr):
     """P(success) of a chain of ``steps`` hand-overs from a base aligned with probability ``base``.
 
     Under a Beta on the per-step survival ``p_success`` is the mean (which is
@@ -385,7 +386,7 @@ def unreported_any(rate, report, collusion, tasks) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class MonitorResult:
+class MonitorResult(NotebookRepr):
     """The chance that covert actions slip past an untrusted monitor over ``tasks`` tasks."""
 
     rate: float

@@ -58,6 +58,7 @@ from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import LN2, LN10, odds_from_log_odds
 from beliefs.partial_pooling import CUBATURE_RTOL, KappaPrior, log_marginal_partial_pooling
 from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
+from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 
@@ -208,7 +209,7 @@ class AssumptionRange:
 
 
 @dataclass(frozen=True)
-class CountsResult:
+class CountsResult(NotebookRepr):
     r"""Exact (closed-form or quadrature) Bayes factor of covert-action counts, and P(H) updated by it.
 
     ``log_bayes_factor`` is in nats: :math:`\ln P(D\mid H) - \ln P(D\mid\lnot H)`.

@@ -47,7 +47,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
@@ -55,6 +55,7 @@ from beliefs.update import UpdateResult, update
 
 __all__ = [
     "FORMAT",
+    "HYPOTHESES_VERSION",
     "MAX_DEPTH",
     "MAX_SCENARIO_BYTES",
     "VERSION",
@@ -62,6 +63,7 @@ __all__ = [
     "ChainSettings",
     "CovertActionsSettings",
     "EvidenceSpec",
+    "HypothesisSpec",
     "ModelSettings",
     "MonitoringSettings",
     "ProvenanceSpec",
@@ -74,17 +76,30 @@ __all__ = [
     "parse_scenario",
     "save_scenario",
     "scenario_to_json",
+    "write_text_atomic",
 ]
 
 FORMAT = "beliefs-scenario"
 VERSION = 1
+# Version 2 adds the optional ``hypotheses`` block (more than two hypotheses); version-1
+# files read unchanged and are written back as version 1.
+HYPOTHESES_VERSION = 2
+_VERSIONS = (VERSION, HYPOTHESES_VERSION)
 MAX_SCENARIO_BYTES = 1_000_000
 # The format nests five deep at most (models.covert_actions.k[...]); anything
 # far deeper is not a scenario, and refusing it early keeps json's recursive
 # decoder from exhausting the stack.
 MAX_DEPTH = 32
 _BUILTIN_PREFIX = "scenario-"
-_BUILTIN_ORDER = ("stated-3-to-1", "report-3-to-1", "report-confusion", "carlsmith", "greenblatt", "miri-ish")
+_BUILTIN_ORDER = (
+    "stated-3-to-1",
+    "report-3-to-1",
+    "report-confusion",
+    "carlsmith",
+    "greenblatt",
+    "miri-ish",
+    "rare-scheming",
+)
 
 
 class ScenarioError(InputError):
@@ -316,6 +331,18 @@ class ModelSettings(_Strict):
     monitoring: MonitoringSettings | None = Field(None, description="a settings object or null")
 
 
+class HypothesisSpec(_Strict):
+    """One of several hypotheses: its name, prior and P(E_i | H) for each evidence item, in ledger order."""
+
+    name: str = Field(min_length=1, max_length=100, description="a non-empty name of at most 100 characters")
+    prior: Probability = Field(description=_PROB)
+    likelihoods: list[Likelihood] = Field(
+        default_factory=list, max_length=10_000, description="a list of probabilities in (0, 1], one per evidence item"
+    )
+    note: str = Field("", description="text")
+    source: SourceSpec | None = Field(None, description="a source object or null")
+
+
 def _check_app_settings(settings: dict[str, str]) -> None:
     """Each display setting must be a known share-link field with a value its own parser accepts."""
     from beliefs.urlstate import FIELDS
@@ -331,7 +358,7 @@ class Scenario(_Strict):
     """A prior, evidence items and model settings; ``format``/``version`` identify the file type."""
 
     format: Literal["beliefs-scenario"] = Field(FORMAT, description=f"the string {FORMAT!r}")
-    version: Literal[1] = Field(VERSION, description=f"the whole number {VERSION}")
+    version: Literal[1, 2] = Field(VERSION, description=f"the whole number {VERSION} or {HYPOTHESES_VERSION}")
     name: str = Field(
         "untitled",
         min_length=1,
@@ -356,6 +383,11 @@ class Scenario(_Strict):
         max_length=100,
         description="the app's display settings as share-link fields (text values), or null",
     )
+    hypotheses: list[HypothesisSpec] | None = Field(
+        None,
+        max_length=50,
+        description="a list of hypothesis objects {name, prior, likelihoods} (version 2), or null",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
@@ -364,7 +396,45 @@ class Scenario(_Strict):
         self.result()
         if self.app:
             _check_app_settings(self.app)
+        if self.hypotheses is not None:
+            if self.version < HYPOTHESES_VERSION:
+                raise InputError(
+                    "version", self.version, f"{HYPOTHESES_VERSION} for a scenario with a 'hypotheses' block"
+                )
+            self.hypotheses_result()
         return self
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_hypotheses(self, handler):
+        # A file without hypotheses is written exactly as before (version 1, no new key).
+        data = handler(self)
+        if self.hypotheses is None:
+            data.pop("hypotheses", None)
+        return data
+
+    def hypotheses_result(self):
+        """The vector-form update over ``hypotheses`` (see :mod:`beliefs.hypotheses`); None without them.
+
+        Each hypothesis gives one likelihood per evidence item, in ledger order; disabled items are skipped.
+        """
+        if self.hypotheses is None:
+            return None
+        from beliefs.hypotheses import update_hypotheses
+
+        n_items = len(self.evidence)
+        for i, h in enumerate(self.hypotheses):
+            if len(h.likelihoods) != n_items:
+                raise InputError(
+                    f"hypotheses[{i}].likelihoods", h.likelihoods, f"{n_items} likelihoods, one per evidence item"
+                )
+        enabled = [j for j, e in enumerate(self.evidence) if e.enabled]
+        return update_hypotheses(
+            [h.name for h in self.hypotheses],
+            [h.prior for h in self.hypotheses],
+            [[h.likelihoods[j] for h in self.hypotheses] for j in enabled],
+            labels=[self.evidence[j].label for j in enabled],
+            fields=("hypotheses", "hypotheses[].prior", "hypotheses[].likelihoods"),
+        )
 
     # -- computing -----------------------------------------------------------
     def evidence_items(self) -> list[Evidence]:
@@ -562,6 +632,10 @@ def parse_scenario(text: str | bytes) -> Scenario:
         raise ScenarioError("scenario", type(text).__name__, "JSON text (str or bytes)")
     if not text.strip():
         raise ScenarioError("scenario", text, "a JSON object; the document is empty")
+    from beliefs.export import embed
+
+    if embed.looks_like_html(text):  # an HTML report from `beliefs export` carries its scenario
+        text = embed.extract(embed.SCENARIO_ID, text)
     _check_depth(text)
     try:
         obj = json.loads(
@@ -591,10 +665,11 @@ def _from_object(obj: Any) -> Scenario:
     version = obj.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ScenarioError("version", version, f"the whole number {VERSION}")
-    if version != VERSION:
-        hint = "written by a newer version of beliefs; upgrade to read it" if version > VERSION else ""
+    if version not in _VERSIONS:
+        newest = _VERSIONS[-1]
+        hint = "written by a newer version of beliefs; upgrade to read it" if version > newest else ""
         raise ScenarioError(
-            "version", version, f"{VERSION} (this version of beliefs reads scenario version {VERSION})", hint
+            "version", version, f"{VERSION} or {newest} (this version of beliefs reads scenario versions 1 to {newest})", hint
         )
     try:
         return Scenario.model_validate(obj)
@@ -638,14 +713,18 @@ def scenario_to_json(scenario: Scenario) -> str:
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Write ``scenario`` to ``path`` atomically; an existing file is kept unless ``overwrite``.
+    """Write ``scenario`` to ``path`` atomically; an existing file is kept unless ``overwrite``."""
+    return write_text_atomic(scenario_to_json(scenario), path, overwrite=overwrite)
 
-    The text goes to a temporary file in the same directory, is flushed and
+
+def write_text_atomic(text: str, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; an existing file is kept unless ``overwrite``.
+
+    Used for scenario files and exported reports.  The text goes to a temporary file in the same directory, is flushed and
     fsynced, then renamed over the target with :func:`os.replace`, so a
     reader sees the old file or the new one, never half of one.  On any error
     the temporary file is removed and the old file is untouched.
     """
-    text = scenario_to_json(scenario)
     target = _as_path(path)
     parent = target.parent
     if target.is_dir():

@@ -60,6 +60,7 @@ from beliefs.closed_forms import (
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.odds import log_odds
+from beliefs.tables import NotebookRepr
 from beliefs.update import CROMWELL_NOTE, UpdateResult, update
 from beliefs.validation import as_count, as_float, as_probability
 
@@ -135,7 +136,7 @@ def _log_gamma_draws(rng, shape, size):
 
 
 @dataclass(frozen=True, eq=False)
-class PosteriorDistribution:
+class PosteriorDistribution(NotebookRepr):
     """Draws of the posterior log-odds under uncertain evidence, and their summaries.
 
     Attributes

@@ -33,6 +33,7 @@ from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import LN10, bits, complement, decibels, log_odds, odds, odds_from_log_odds, probability
+from beliefs.tables import NotebookRepr
 from beliefs.validation import as_positive, as_probability
 
 __all__ = ["CROMWELL_NOTE", "Contribution", "UpdateResult", "update"]
@@ -86,7 +87,7 @@ class Contribution:
 
 
 @dataclass(frozen=True)
-class UpdateResult:
+class UpdateResult(NotebookRepr):
     """Prior, posterior and each item's contribution, in every unit."""
 
     prior: float
@@ -168,6 +169,21 @@ class UpdateResult:
             "items": [c.to_dict() for c in self.items],
             "note": self.note,
         }
+
+    def _notebook_tables(self) -> list:
+        """Jupyter: the prior and posterior as P(H) and odds, then one row per item (see NotebookRepr)."""
+        levels = [
+            ["prior", format_probability(self.prior_log_odds), self.prior_odds_text, ""],
+            ["posterior", format_probability(self.posterior_log_odds), self.posterior_odds_text,
+             f"{self.bits:+.3f} bits ({self.decibels:+.2f} dB) of evidence"],
+        ]  # fmt: skip
+        tables = [("UpdateResult", ["", "P(H)", "odds", ""], levels)]
+        if self.items:
+            rows = [[c.label, c.text, f"{c.bits:+.3f}", f"{c.decibels:+.2f}"] for c in self.items]
+            tables.append(("evidence", ["item", "evidence", "bits", "dB"], rows))
+        if self.note:
+            tables.append(("note", ["note"], [[self.note]]))
+        return tables
 
     def table(self) -> str:
         """A plain-text table: one row per item, then prior and posterior."""

@@ -75,7 +75,7 @@ MAX_ITEMS = 40  # a ledger longer than this is a pasted mistake, not an argument
 _MAX_PARAM = 2000  # characters; a longer value is refused before parsing
 _SEP = "~"
 
-VIEWS = ("update", "data", "chain", "monitoring", "analysis")
+VIEWS = ("update", "data", "chain", "monitoring", "analysis", "compare")
 PRIOR_ENTRIES = ("percent", "odds", "log-odds")
 
 
@@ -437,8 +437,16 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
     """Parse query parameters into an :class:`AppState` and a list of warnings.
 
     Never raises for bad input: a bad field keeps its default and adds one
-    warning; unknown parameters are reported and ignored.
+    warning; unknown parameters are reported and ignored.  A short link's
+    ``s`` (see :mod:`beliefs.shortlink`) is unpacked first and its fields go
+    through the same parsers.
     """
+    if "s" in params:
+        from beliefs.shortlink import expand
+
+        params, early = expand(params)
+        state, warnings = decode(params)
+        return state, early + warnings
     values = defaults()
     warnings: list[str] = []
     for name, spec in FIELDS.items():

@@ -38,6 +38,7 @@ import pytensor.tensor as pt
 
 from beliefs.closed_forms import DEFAULT_INTERVAL, as_beta, check_interval_mass
 from beliefs.evidence import BetaDist
+from beliefs.tables import NotebookRepr
 from beliefs.uncertainty import DriftPrior, check_drift_inputs, curve_from_draws, equal_tailed
 from beliefs.validation import as_count, as_probability
 from models.sampling import Diagnostics, McmcResult, VariableDiagnostics, get_compiled, summarize_draws
@@ -87,7 +88,7 @@ def build_beta_chain_model() -> pm.Model:
 
 
 @dataclass(frozen=True, eq=False)
-class BetaChainFit:
+class BetaChainFit(NotebookRepr):
     """MCMC estimate of P(success) with its convergence diagnostics."""
 
     result: McmcResult

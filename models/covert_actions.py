@@ -96,6 +96,7 @@ from beliefs.counts import check_prior as _check_prior
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.odds import log_odds
+from beliefs.tables import NotebookRepr
 from beliefs.validation import as_probability
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
 
@@ -334,7 +335,7 @@ def build_partial_pooling_model() -> pm.Model:
 
 
 @dataclass
-class McmcCountsResult:
+class McmcCountsResult(NotebookRepr):
     r"""MCMC estimate of P(H | D) with its convergence diagnostics.
 
     ``posterior`` is the posterior mean of :math:`P(H\mid D,\phi)`; ``mcse``
@@ -526,7 +527,7 @@ def build_before_after_model(n_evaluations: int, pooling: str) -> pm.Model:
 
 
 @dataclass
-class BeforeAfterResult:
+class BeforeAfterResult(NotebookRepr):
     r"""Posterior summaries of covert-action rates before and after training.
 
     ``summary`` maps each reported quantity (``mean_before``, ``mean_after``,

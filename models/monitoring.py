@@ -33,6 +33,7 @@ import pytensor.tensor as pt
 from beliefs.closed_forms import DEFAULT_INTERVAL, as_beta, check_interval_mass
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
+from beliefs.tables import NotebookRepr
 from beliefs.uncertainty import equal_tailed
 from beliefs.validation import as_count, as_probability
 from models.chain import summarize_derived
@@ -68,7 +69,7 @@ def build_monitoring_model() -> pm.Model:
 
 
 @dataclass(frozen=True, eq=False)
-class MonitorFit:
+class MonitorFit(NotebookRepr):
     """MCMC estimate of P(at least one unreported) with convergence diagnostics."""
 
     result: McmcResult

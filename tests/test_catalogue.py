@@ -22,6 +22,8 @@ from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Source
 from beliefs.update import update
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 # The id column of research/evidence.md's summary table, copied by hand, in order.
 EVIDENCE_MD_IDS = [
     "antischeming_o3_covert_rate",

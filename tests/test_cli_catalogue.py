@@ -15,6 +15,8 @@ import pytest
 from beliefs.cli import main
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 
 @pytest.fixture
 def cli(capsys):
@@ -89,7 +91,7 @@ def test_evidence_show_unknown_id_is_one_line_with_suggestions():
 def test_scenario_list_names_the_builtins():
     out = run_json("scenario", "list")
     assert [row["name"] for row in out] == [
-        "stated-3-to-1", "report-3-to-1", "report-confusion", "carlsmith", "greenblatt", "miri-ish",
+        "stated-3-to-1", "report-3-to-1", "report-confusion", "carlsmith", "greenblatt", "miri-ish", "rare-scheming",
     ]  # fmt: skip
     assert {row["name"]: row["prior"] for row in out}["carlsmith"] == 0.25
 

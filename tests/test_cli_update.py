@@ -8,6 +8,8 @@ import pytest
 
 from tests.cli_helpers import ROOT, assert_one_line_error, run_cli, run_json
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 
 def test_stated_update_json_keys_and_values():
     out = run_json("update", "--prior", "0.25", "--evidence", "0.75:0.25")

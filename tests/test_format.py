@@ -7,6 +7,8 @@ import pytest
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import log_odds
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 
 @pytest.mark.parametrize(
     ("log_odds_nats", "text"),

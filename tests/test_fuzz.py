@@ -33,6 +33,8 @@ from beliefs.scenario import (
 )
 from beliefs.urlstate import FIELDS, MAX_ITEMS, AppState, checked, decode
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 EXAMPLES = 400
 FUZZ = settings(
     max_examples=EXAMPLES,

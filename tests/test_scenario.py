@@ -35,7 +35,17 @@ from beliefs.scenario import (
     scenario_to_json,
 )
 
-BUILTIN_NAMES = ["stated-3-to-1", "report-3-to-1", "report-confusion", "carlsmith", "greenblatt", "miri-ish"]
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
+BUILTIN_NAMES = [
+    "stated-3-to-1",
+    "report-3-to-1",
+    "report-confusion",
+    "carlsmith",
+    "greenblatt",
+    "miri-ish",
+    "rare-scheming",
+]
 
 
 def _doc(**changes) -> dict:
@@ -165,7 +175,7 @@ BAD_DOCUMENTS = [
     pytest.param(_doc(prior=1.5), r"^prior: got 1\.5; expected a probability in \[0, 1\]", id="prior-range"),
     pytest.param(_doc(prior=None), r"^prior: got None", id="prior-null"),
     pytest.param(_doc(format="other"), r"^format: got 'other'; expected 'beliefs-scenario'", id="format"),
-    pytest.param(_doc(version=2), r"^version: got 2; expected 1 .*newer version", id="version-2"),
+    pytest.param(_doc(version=3), r"^version: got 3; expected 1 or 2 .*newer version", id="version-3"),
     pytest.param(_doc(version="1"), r"^version: got '1'; expected the whole number 1", id="version-string"),
     pytest.param(_doc(version=True), r"^version: got True", id="version-bool"),
     pytest.param(_doc(name="has space"), r"^name: got 'has space'; expected a short name", id="name"),
@@ -461,7 +471,7 @@ def test_get_scenario_by_name_by_path_and_unknown(tmp_path):
     assert get_scenario(str(path)) == get_scenario("greenblatt") == get_scenario(path)
     with pytest.raises(
         ScenarioError,
-        match=r"^scenario: got 'stated-3-to'; expected a built-in scenario \(stated-3-to-1, report-3-to-1, report-confusion, carlsmith, greenblatt, miri-ish\) .*did you mean stated-3-to-1",
+        match=r"^scenario: got 'stated-3-to'; expected a built-in scenario \(stated-3-to-1, report-3-to-1, report-confusion, carlsmith, greenblatt, miri-ish, rare-scheming\) .*did you mean stated-3-to-1",
     ):
         get_scenario("stated-3-to")
     with pytest.raises(ScenarioError, match=r"got 'missing\.json'.*no such file"):

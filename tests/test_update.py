@@ -11,6 +11,8 @@ from beliefs.evidence import Evidence
 from beliefs.odds import bits, decibels, log_odds, odds, probability
 from beliefs.update import update
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 # Probabilities strictly inside (0, 1) whose log-odds are comfortably finite.
 probs = st.floats(min_value=1e-9, max_value=1 - 1e-9, allow_nan=False)
 ratios = st.floats(min_value=1e-8, max_value=1e8, allow_nan=False)

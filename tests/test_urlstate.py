@@ -23,6 +23,8 @@ from beliefs.urlstate import (
     parse_prior_text,
 )
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 probabilities = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 open_probabilities = st.floats(min_value=1e-9, max_value=1 - 1e-9, allow_nan=False)
 labels = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(

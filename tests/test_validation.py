@@ -7,6 +7,8 @@ import pytest
 from beliefs.errors import InputError
 from beliefs.validation import as_count, as_float, as_float_list, as_positive, as_probability
 
+pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
+
 
 @pytest.mark.parametrize("value", ["0.25", " 0.25 ", 0.25, 1, 0, "1e-3"])
 def test_probability_accepts_numbers_and_numeric_text(value):

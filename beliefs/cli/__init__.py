@@ -24,7 +24,26 @@ COMMAND_MODULES = (
     "beliefs.cli.data_cmd",
     "beliefs.cli.chain_cmd",
     "beliefs.cli.analysis_cmd",
+    "beliefs.cli.debate_cmd",
+    "beliefs.cli.export_cmd",
 )
+
+# Optional dependencies by top-level module, and the extra that installs each (see pyproject.toml).
+EXTRAS = {
+    "pymc": "models",
+    "pytensor": "models",
+    "nutpie": "models",
+    "arviz": "models",
+    "arviz_base": "models",
+    "arviz_stats": "models",
+    "preliz": "models",
+    "xarray": "models",
+    "h5netcdf": "models",
+    "streamlit": "app",
+    "matplotlib": "app",
+    "pandas": "app",
+    "vl_convert": "app",
+}
 
 
 class UsageError(Exception):
@@ -64,6 +83,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except UsageError as exc:
         _fail(f"beliefs: error: {exc}")
+        return 2
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None:  # not an optional dependency: a broken install or a bug
+            _fail(f"beliefs: internal error (ModuleNotFoundError): {exc}; please report this")
+            return 1
+        _fail(
+            f"beliefs: error: this command needs {exc.name}, which is not installed; "
+            f"install it with: pip install 'beliefs[{extra}]'"
+        )
         return 2
     except KeyboardInterrupt:
         _fail("beliefs: interrupted")

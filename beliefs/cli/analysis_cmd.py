@@ -58,8 +58,8 @@ def register(sub) -> None:
     p.set_defaults(handler=_pool)
 
     p = sub.add_parser("crux", help="where two viewpoints (scenarios) disagree, in bits")
-    p.add_argument("a", metavar="A", help="scenario name or file")
-    p.add_argument("b", metavar="B", help="scenario name or file")
+    p.add_argument("a", metavar="A", help="scenario name, scenario file or share link (quote it)")
+    p.add_argument("b", metavar="B", help="scenario name, scenario file or share link (quote it)")
     _add_output_flags(p)
     p.set_defaults(handler=_crux)
 
@@ -175,8 +175,8 @@ def _crux(args) -> int:
     from beliefs import analysis
 
     _check_outputs(args)
-    a, name_a = _scenario(args.a, "A")
-    b, name_b = _scenario(args.b, "B")
+    a, name_a = _view(args.a, "A")
+    b, name_b = _view(args.b, "B")
     with _in_scenario(f"{name_a} / {name_b}"):
         r = analysis.crux_from_results(a.result(), b.result(), names=(name_a, name_b))
     return _finish(args, r, r.to_dict(), r.text(), "plot_crux")
@@ -342,6 +342,14 @@ def _scenario(name: str, field: str):
     scn = get_scenario(name)
     display = getattr(scn, "name", None) or Path(name).stem
     return scn, str(display)
+
+
+def _view(text: str, field: str):
+    """A viewpoint given as a built-in name, a scenario file or a share link, and its display name."""
+    from beliefs.views import load_view
+
+    scn = load_view(text, field=field)
+    return scn, scn.name
 
 
 def _covert_settings(scn, name: str):

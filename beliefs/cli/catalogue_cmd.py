@@ -49,6 +49,9 @@ def register(sub) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     add_json_flag(p)
     p.set_defaults(handler=_scenario_save)
+    from beliefs.cli.export_cmd import add_link_parser
+
+    add_link_parser(sc_sub)
 
 
 # -- evidence ----------------------------------------------------------------------
@@ -209,6 +212,10 @@ def _scenario_run(args) -> int:
             f"posterior {format_probability(r.posterior_log_odds)} (odds {r.posterior_odds_text})"
             for r in compared
         ]
+    several = s.hypotheses_result()
+    if several is not None:  # version-2 files: the same ledger over more than two hypotheses
+        data["hypotheses"] = several.to_dict()
+        lines += ["", f"over {len(several.names)} hypotheses (the file's 'hypotheses' block):", several.text()]
     return emit(args, data, "\n".join(lines))
 
 

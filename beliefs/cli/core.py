@@ -11,7 +11,9 @@ from beliefs.validation import as_positive, as_probability
 
 def register(sub) -> None:
     p = sub.add_parser("update", help="update a prior by likelihood ratios or P(E|H):P(E|not H) pairs")
-    p.add_argument("--prior", required=True, help="P(H) before the evidence, in [0, 1]")
+    p.add_argument(
+        "--prior", required=True, help="P(H) before the evidence, in [0, 1]; with --hypotheses, one per hypothesis"
+    )
     p.add_argument("--lr", action="append", default=[], metavar="X", help="a likelihood ratio (repeatable)")
     p.add_argument(
         "--evidence",
@@ -19,6 +21,17 @@ def register(sub) -> None:
         default=[],
         metavar="PEH:PENOTH",
         help="P(E|H):P(E|not H), e.g. 0.75:0.25 (repeatable)",
+    )
+    several = p.add_argument_group(
+        "more than two hypotheses", "the vector form of Bayes' rule (see beliefs.hypotheses)"
+    )
+    several.add_argument("--hypotheses", metavar="NAMES", help="comma-separated names, e.g. none,rare,consistent")
+    several.add_argument(
+        "--likelihoods",
+        action="append",
+        default=[],
+        metavar="L1,L2,..",
+        help="P(E | H_i) for each hypothesis, in order (repeatable: one per evidence item)",
     )
     add_json_flag(p)
     p.set_defaults(handler=_update)
@@ -35,6 +48,8 @@ def parse_evidence_pair(text: str, field: str = "--evidence") -> Evidence:
 
 
 def _update(args) -> int:
+    if args.hypotheses is not None or args.likelihoods:
+        return _update_hypotheses(args)
     prior = as_probability(args.prior, "--prior")
     items: list[Evidence] = []
     for raw in args.lr:
@@ -44,3 +59,18 @@ def _update(args) -> int:
         items.append(parse_evidence_pair(raw))
     result = update(prior, items)
     return emit(args, result.to_dict(), result.table())
+
+
+def _update_hypotheses(args) -> int:
+    from beliefs.hypotheses import parse_names, parse_vector, update_hypotheses
+
+    if args.hypotheses is None:
+        raise InputError("--likelihoods", args.likelihoods[0], "to come with --hypotheses NAMES")
+    if args.lr or args.evidence:
+        given = "--lr" if args.lr else "--evidence"
+        raise InputError(given, (args.lr or args.evidence)[0], "--likelihoods with --hypotheses, not " + given)
+    names = parse_names(args.hypotheses)
+    prior = parse_vector(args.prior, "--prior")
+    likelihoods = [parse_vector(raw, f"--likelihoods[{i}]") for i, raw in enumerate(args.likelihoods)]
+    result = update_hypotheses(names, prior, likelihoods, fields=("--hypotheses", "--prior", "--likelihoods"))
+    return emit(args, result.to_dict(), result.text())

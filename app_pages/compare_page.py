@@ -1,0 +1,221 @@
+"""Compare: this view against another one (a preset, a share link or a file), what would settle it, three hypotheses.
+
+Widgets only: the crux is :func:`beliefs.analysis.crux_from_results`, the
+value of information :func:`beliefs.voi.value_of_information`, the vector
+update :func:`beliefs.hypotheses.update_hypotheses`; other views are read by
+:func:`beliefs.views.load_view` and :func:`beliefs.scenario.parse_scenario`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import streamlit as st
+
+from app_pages import common
+from beliefs import analysis, analysis_plots
+from beliefs.errors import InputError
+from beliefs.hypotheses import parse_names, parse_vector, plot_hypotheses, update_hypotheses
+from beliefs.scenario import builtin_scenarios, parse_scenario
+from beliefs.views import load_view, scenario_from_state
+from beliefs.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, value_of_information
+
+_SOURCES = ("A built-in viewpoint", "A share link", "A scenario file")
+_MAX_UPLOAD = 1_000_000
+_THIS = "this view"
+
+
+def _shipped_pending() -> str:
+    return (resources.files("beliefs.data") / "pending-2025.json").read_text(encoding="utf-8")
+
+
+def _other_view():
+    """The other side, as the user chose to give it; InputError names the widget."""
+    how = st.radio("Compare with", _SOURCES, horizontal=True, key="cv_how")
+    if how == _SOURCES[0]:
+        name = st.selectbox("Viewpoint", list(builtin_scenarios()), index=2, key="cv_builtin")
+        return load_view(name, field="Viewpoint")
+    if how == _SOURCES[1]:
+        link = st.text_input(
+            "Share link (the full address as copied from the address bar)",
+            key="cv_link",
+            placeholder="http://127.0.0.1:8501/?prior=0.25&e0=...",
+        )
+        if not link.strip():
+            return None
+        return load_view(link, field="Share link")
+    f = st.file_uploader("Scenario file", type=["json"], key="cv_file")
+    if f is None:
+        return None
+    raw = f.getvalue()
+    if len(raw) > _MAX_UPLOAD:
+        raise InputError("Scenario file", f"{len(raw)} bytes", f"a scenario file of at most {_MAX_UPLOAD} bytes")
+    try:
+        return parse_scenario(raw)
+    except InputError as exc:
+        raise InputError(f"Scenario file {f.name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
+
+
+def render() -> None:
+    st.title("Compare views")
+    st.caption(
+        "Where this view (the Update page's prior and ledger) and another one disagree, in bits, "
+        "and which pending observation would settle it."
+    )
+    try:
+        mine = scenario_from_state(common.current_state(), name="this-view")
+    except InputError as exc:
+        common.show_error(exc)
+        st.info("Fix the ledger on the Update page first.")
+        return
+    try:
+        other = _other_view()
+    except InputError as exc:
+        common.show_error(exc)
+        return
+    crux_tab, voi_tab, hyp_tab = st.tabs(["Crux", "What would settle it", "Three hypotheses"])
+    with hyp_tab:
+        _hypotheses()
+    if other is None:
+        for tab in (crux_tab, voi_tab):
+            with tab:
+                st.info("Paste a share link or upload a scenario file above.")
+        return
+    names = (_THIS, other.name if other.name != "this-view" else "other view")
+    with crux_tab:
+        _crux(mine, other, names)
+    with voi_tab:
+        _voi(mine, other, names)
+
+
+def _crux(mine, other, names) -> None:
+    try:
+        r = analysis.crux_from_results(mine.result(), other.result(), names=names)
+    except InputError as exc:
+        common.show_error(exc)
+        return
+    st.metric(
+        f"Gap ({names[0]} minus {names[1]})",
+        f"{r.total_bits:+.3f} bits",
+        help="prior gap + each item's gap = the posterior gap, in bits (log2 odds)",
+    )
+    csv_text = r.to_csv()
+    chart, table = st.columns([1, 1])
+    with chart:
+        common.show_plot("compare-crux", lambda: analysis_plots.plot_crux(r), csv_text)
+        common.plot_downloads("compare-crux", lambda: analysis_plots.plot_crux(r), csv_text)
+    rows = [
+        {
+            "part": row["label"],
+            "gap (bits)": row["bits"],
+            f"{names[0]} (bits)": row[f"{r.names[0]}_bits"],
+            f"{names[1]} (bits)": row[f"{r.names[1]}_bits"],
+            "in": row["in"],
+        }
+        for row in r.rows()
+    ]
+    with table:
+        bits_format = {
+            key: st.column_config.NumberColumn(key, format="%+.3f", width="small") for key in list(rows[0])[1:4]
+        }
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            column_config={"part": st.column_config.TextColumn("part", width="medium"), **bits_format},
+        )
+        one_sided = sum(row["in"] != "both" for row in r.rows()[1:])
+        st.caption(
+            "Items are matched by id, else by label. "
+            + (f"{one_sided} item(s) only one side has count fully on that side ('in')." if one_sided else "")
+        )
+
+
+def _voi(mine, other, names) -> None:
+    f = st.file_uploader(
+        "Pending observations (JSON list); without a file, the shipped 2025 list (illustrative likelihoods, status X)",
+        type=["json"],
+        key="cv_pending",
+    )
+    try:
+        if f is None:
+            pending = parse_pending(_shipped_pending(), "pending-2025.json")
+        else:
+            raw = f.getvalue()
+            if len(raw) > MAX_PENDING_BYTES:
+                raise InputError("Pending observations", f"{len(raw)} bytes", f"at most {MAX_PENDING_BYTES} bytes")
+            pending = parse_pending(raw, f"Pending observations {f.name}")
+        r = value_of_information(mine, other, pending, names=names)
+    except InputError as exc:
+        common.show_error(exc)
+        return
+    st.metric("Disagreement now", "infinite" if r.disagreement_bits == float("inf") else f"{r.disagreement_bits:.3f} bits")
+    for note in r.notes:
+        st.warning(common.plain(note))
+    chart, _ = st.columns([3, 2])
+    with chart:
+        common.show_plot("compare-voi", lambda: plot_voi(r), repr(r.to_dict()))
+    rows = []
+    for o in r.observations:
+        ta, tb = o.expected_movement_toward_other_bits
+        src = o.observation.source
+        rows.append(
+            {
+                "observation": o.label,
+                f"P(observed) {names[0]}": o.p_observed_a,
+                f"P(observed) {names[1]}": o.p_observed_b,
+                "disagreement if observed (bits)": o.if_observed.disagreement_bits,
+                "if not observed (bits)": o.if_not_observed.disagreement_bits,
+                "expected disagreement (bits)": o.expected_disagreement_bits,
+                f"{names[0]} moves toward the other (bits)": ta,
+                f"{names[1]} moves toward the other (bits)": tb,
+                "status": src.status if src is not None else "",
+            }
+        )
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption("Smallest expected disagreement first. An observation both sides expect to move them toward each other is the one to fund.")
+
+
+def _hypotheses() -> None:
+    s = builtin_scenarios()["rare-scheming"]
+    base = s.hypotheses_result()
+    st.caption(
+        "The vector form of Bayes' rule. Defaults: the rare-scheming preset "
+        "(illustrative numbers, status X, except Carlsmith's 25% and the thread's 0.25 and 0.75)."
+    )
+    names = st.text_input("Hypotheses (comma-separated)", value=", ".join(base.names), key="cv_h_names")
+    prior = st.text_input("Prior, one per hypothesis", value=", ".join(f"{p:g}" for p in base.prior), key="cv_h_prior")
+    lik = st.text_area(
+        "Likelihoods P(E | H) per evidence item, one line per item",
+        value="\n".join(", ".join(f"{x:g}" for x in item.likelihoods) for item in base.items),
+        key="cv_h_lik",
+    )
+    try:
+        parsed = parse_names(names, "Hypotheses")
+        vectors = [parse_vector(line, f"Likelihoods line {i + 1}") for i, line in enumerate(lik.splitlines()) if line.strip()]
+        r = update_hypotheses(
+            parsed,
+            parse_vector(prior, "Prior"),
+            vectors,
+            fields=("Hypotheses", "Prior", "Likelihoods line"),
+        )
+    except InputError as exc:
+        common.show_error(exc)
+        return
+    chart, table = st.columns([3, 2])
+    with chart:
+        common.show_plot("compare-hypotheses", lambda: plot_hypotheses(r), repr(r.to_dict()))
+    with table:
+        st.dataframe(
+            [{"hypothesis": n, "prior": p, "posterior": q} for n, p, q in zip(r.names, r.prior, r.posterior, strict=True)],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "hypothesis": st.column_config.TextColumn("hypothesis", width="medium"),
+                "prior": st.column_config.NumberColumn("prior", format="%.4g", width="small"),
+                "posterior": st.column_config.NumberColumn("posterior", format="%.4g", width="small"),
+            },
+        )
+    st.dataframe(r.pairs, hide_index=True, width="stretch")
+    for note in r.notes:
+        st.warning(common.plain(note))

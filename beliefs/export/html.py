@@ -1,0 +1,173 @@
+"""A self-contained HTML report of a scenario: opens with no network, restores the scenario.
+
+One file holds the ledger, the charts (inline SVG: the waterfall rendered by
+vl-convert from the Vega-Lite spec the app draws, :func:`beliefs.plotting.waterfall_spec`,
+and the app's matplotlib charts of the same update),
+every source, the date, the project version and the scenario itself (JSON in
+a ``<script type="application/json">`` element, see
+:mod:`beliefs.export.embed`), so that the app's upload and
+``beliefs scenario run report.html`` read it back.
+
+Nothing is fetched: no scripts, style sheets, fonts or images from elsewhere,
+and a Content-Security-Policy of ``default-src 'none'`` stops the browser from
+fetching anything even if some text did name a URL.  Untrusted text (labels,
+sources, notes, names) goes through :func:`html.escape`; vl-convert escapes
+the text it writes into the SVG.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from beliefs.export import embed
+from beliefs.export.ledger import Ledger, build_ledger, source_text
+from beliefs.scenario import Scenario, scenario_to_json
+from beliefs.tables import html_table, one_line
+
+__all__ = ["chart_specs", "figure_svgs", "html_report"]
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#1a1a1a;line-height:1.45}
+table{border-collapse:collapse;margin:1rem 0;font-size:.92rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;
+vertical-align:top;text-align:left}th{background:#f3f3f3}.num{font-variant-numeric:tabular-nums}
+.headline{font-size:1.3rem}.meta{color:#555;font-size:.85rem}figure{margin:1rem 0}figure svg{max-width:100%;
+height:auto}li{margin:.3rem 0}
+"""
+
+
+def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
+    """``(title, Vega-Lite spec)`` for each chart the app shows for this scenario's update."""
+    from beliefs import plotting
+
+    spec = plotting.waterfall_spec(ledger.result)
+    if spec is None:  # a certain prior: the ledger's note explains, there is no bar to draw
+        return []
+    width = min(1400, max(480, 120 * len(spec["data"]["values"])))  # room for each bar's label
+    return [("Log-odds waterfall (bits)", {**spec, "width": width})]
+
+
+# Characters XML 1.0 forbids.  vl-convert 1.9 aborts the whole process (a Rust panic, not an
+# exception) on a label holding one of them (e.g. ESC, NUL, U+FFFF), so they never reach it.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    return value
+
+
+def _svg(spec: dict) -> str:
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(_xml_safe(spec))
+
+
+def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
+    """``(title, inline SVG)`` of the app's other charts of this update, drawn by the app's matplotlib functions.
+
+    The prior/posterior bars always; the posterior's distribution when an
+    enabled item is uncertain (Monte Carlo, seed 0, as in the app).  Text is
+    drawn as glyph outlines (matplotlib's default ``svg.fonttype = "path"``),
+    so no font is needed.
+    """
+    from beliefs import plotting
+
+    out = [("Prior and posterior", _inline(plotting.figure_bytes(plotting.plot_prior_posterior(ledger.result), "svg")))]
+    items = ledger.scenario.evidence_items()
+    if any(e.enabled and e.is_uncertain for e in items):
+        from beliefs.uncertainty import posterior_distribution
+
+        dist = posterior_distribution(ledger.scenario.prior, items, seed=0)
+        if not dist.note:
+            svg = plotting.figure_bytes(plotting.plot_posterior_distribution(dist), "svg")
+            out.append(("Posterior as a distribution (Monte Carlo, seed 0)", _inline(svg)))
+    return out
+
+
+def _inline(svg: bytes) -> str:
+    # Drop the XML declaration and DOCTYPE: inside HTML the <svg> element stands on its own.
+    text = svg.decode("utf-8")
+    return text[text.index("<svg") :]
+
+
+def _link(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        return html.escape(url)
+    return f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>'
+
+
+def html_report(
+    scenario: Scenario, *, link: str = "", generated: dt.date | None = None, ledger: Ledger | None = None
+) -> str:
+    """The report as one HTML document (text)."""
+    from beliefs import __version__
+
+    ledger = ledger or build_ledger(scenario)
+    s = scenario
+    e = html.escape
+    when = (generated or dt.datetime.now(dt.UTC).date()).isoformat()
+    title = one_line(s.title or s.name)
+    out = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(title)} — beliefs report</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">beliefs scenario <code>{e(s.name)}</code> · beliefs {e(__version__)} · '
+        f"generated {e(when)}</p>",
+    ]
+    if s.description:
+        out.append(f"<p>{e(one_line(s.description))}</p>")
+    out.append(f"<p><b>H:</b> {e(one_line(s.hypothesis)) if s.hypothesis else 'not stated'}</p>")
+    out.append(
+        f'<p class="headline" id="posterior">Prior {e(ledger.prior_text)} → posterior '
+        f"<b>{e(ledger.posterior_text)}</b>; total evidence {e(ledger.total_text)}.</p>"
+    )
+    if ledger.result.note:
+        out.append(f"<p><b>Note:</b> {e(ledger.result.note)}</p>")
+    out.append("<h2>Ledger</h2>")
+    if ledger.rows:
+        header = ["#", "evidence", "P(E|H)", "P(E|not H)", "ratio", "bits", "dB", "source"]
+        rows = [
+            [i, r.label, r.p_e_given_h or "—", r.p_e_given_not_h or "—", r.ratio, r.bits, r.decibels, r.source_cell]
+            for i, r in enumerate(ledger.rows, start=1)
+        ]
+        out.append(html_table(header, rows, cls="ledger"))
+    else:
+        out.append("<p>No evidence items are counted.</p>")
+    if ledger.disabled:
+        out.append(f"<p>{ledger.disabled} disabled item(s) are in the scenario but not counted.</p>")
+    if ledger.compare:
+        out.append("<p>Same evidence from other priors:</p><ul>")
+        out += [f"<li>{e(c)}</li>" for c in ledger.compare]
+        out.append("</ul>")
+    charts = [(chart_title, _svg(spec)) for chart_title, spec in chart_specs(ledger)] + figure_svgs(ledger)
+    for chart_title, svg in charts:
+        out.append(f'<figure class="chart"><figcaption>{e(chart_title)}</figcaption>{svg}</figure>')
+    out.append("<h2>Sources</h2><ul>")
+    if ledger.prior_source:
+        out.append(f"<li><b>Prior:</b> {e(ledger.prior_source)}</li>")
+    for item in s.evidence_items():
+        note = f"<br><i>{e(one_line(item.note))}</i>" if item.note else ""
+        off = "" if item.enabled else " (disabled, not counted)"
+        out.append(f"<li><b>{e(one_line(item.label))}</b>{off}: {e(source_text(item.source))}{note}</li>")
+    out.append("</ul>")
+    if link:
+        out.append(f"<p>Open this ledger in the beliefs app: {_link(link)}</p>")
+    out.append(
+        '<p class="meta">The scenario is embedded in this file: load it in the app ("Load a scenario '
+        'file") or run <code>beliefs scenario run THIS_FILE.html</code>.</p>'
+    )
+    out.append(embed.embed(embed.SCENARIO_ID, scenario_to_json(s)))
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

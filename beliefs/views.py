@@ -1,0 +1,207 @@
+"""One person's view, however they hand it over: a built-in name, a scenario file or a share link.
+
+:func:`load_view` turns the text a user types for a viewpoint into a
+:class:`~beliefs.scenario.Scenario`:
+
+1. a built-in scenario name (``report-3-to-1``);
+2. the path of an existing scenario file;
+3. a share link, the full URL as copied from the address bar
+   (``http://127.0.0.1:8501/?prior=0.25&e0=...``) or just its query string
+   (``?prior=0.25&e0=...``).  The query string goes through
+   :func:`beliefs.urlstate.decode`, the same parser the app uses, and the
+   app state becomes a scenario with :func:`scenario_from_state`.  A link
+   with no query string is the app's default state, as the app would show it.
+
+Short links (``?s=1...``, :mod:`beliefs.shortlink`) are unpacked by the same
+:func:`~beliefs.urlstate.decode`; a scenario file may also be an HTML report
+written by ``beliefs export`` (the scenario is embedded in it).
+:func:`scenario_state` goes the other way, from a scenario to the app state
+a share link carries.
+
+A share link is untrusted input.  The app itself restores a link leniently
+(a bad parameter falls back to its default with a warning), but a comparison
+built on a silently defaulted prior would be a wrong number, so here every
+warning is an error naming the argument and the parameter.
+
+Examples
+--------
+>>> load_view("stated-3-to-1").prior
+0.5
+>>> s = load_view("http://127.0.0.1:8501/?prior=0.25&e0=p~0.75~0.25~1~~~~~report")
+>>> s.prior, s.result().posterior
+(0.25, 0.5)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from beliefs.errors import InputError
+from beliefs.scenario import Scenario, builtin_scenarios, get_scenario
+from beliefs.urlstate import FIELDS, AppState, ItemState, checked, decode, defaults
+
+__all__ = [
+    "MAX_LINK_CHARS",
+    "load_view",
+    "looks_like_link",
+    "scenario_from_state",
+    "scenario_state",
+    "with_builtin_hypothesis",
+]
+
+# A link longer than this is not one the app wrote (40 items of at most 2000 characters each at most).
+MAX_LINK_CHARS = 100_000
+_SCHEMES = ("http://", "https://")
+_MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
+
+
+def looks_like_link(text: str) -> bool:
+    """True for a URL with an http(s) scheme or a bare query string starting with ``?``."""
+    t = text.strip()
+    return t.startswith("?") or t.lower().startswith(_SCHEMES)
+
+
+def scenario_from_state(state: AppState, *, name: str = "shared-link", title: str = "") -> Scenario:
+    """The prior and ledger of an app state as a scenario (the part a comparison needs).
+
+    Items keep their ids and labels (crux matches on them), their dependence
+    groups, spreads and enabled flags; an item known by id (a catalogue entry
+    or an item of a built-in scenario) gets its source back, and a link
+    started from a preset gets that preset's statement of H (prose, not
+    numbers), so an export of the link cites what the app showed.  Display
+    settings and model views are not part of a viewpoint's posterior and are
+    left out.
+    """
+    evidence = [
+        item.to_evidence(_source_for(item.id), field_prefix=f"e{i}.") for i, item in enumerate(state.items)
+    ]
+    compare = [float(p) for p in state["cmp"].split(",")] if state["cmp"] else []
+    loaded = state["scenario"]
+    if loaded in builtin_scenarios() and name == "shared-link":
+        name = f"{loaded}-link"  # started from this preset, perhaps changed since: not the preset itself
+    preset = builtin_scenarios().get(loaded)
+    return Scenario.from_evidence(
+        state["prior"],
+        evidence,
+        name=name,
+        title=title or "Viewpoint from a share link",
+        hypothesis=preset.hypothesis if preset is not None else "",
+        compare_priors=compare,
+    )
+
+
+def _source_for(item_id: str):
+    """The source of an item known by id: a catalogue entry, or an item of a built-in scenario."""
+    if not item_id:
+        return None
+    from beliefs import catalogue
+
+    try:
+        return catalogue.get_entry(item_id).source
+    except InputError:
+        pass
+    for s in builtin_scenarios().values():
+        for e in s.evidence_items():
+            if e.id == item_id and e.source is not None:
+                return e.source
+    return None
+
+
+def scenario_state(s: Scenario) -> AppState:
+    """The app state a share link carries for ``s``: its prior, ledger, compared priors and display settings.
+
+    Model settings (chain, monitoring, counts) are not carried; the app maps
+    those itself when it loads a file.
+    """
+    values = defaults()
+    if s.app:
+        values.update({k: FIELDS[k].parse(val, f"app.{k}") for k, val in s.app.items()})
+    values.update(prior=float(s.prior), scenario=s.name, cmp=",".join(repr(float(p)) for p in s.compare_priors))
+    items = tuple(ItemState.from_evidence(e) for e in s.evidence_items())
+    return AppState(values=checked(values), items=items)
+
+
+def with_builtin_hypothesis(s: Scenario) -> Scenario:
+    """``s`` with H stated as in the built-in scenario of the same name, when ``s`` states none."""
+    known = builtin_scenarios().get(s.name)
+    if s.hypothesis or known is None or not known.hypothesis:
+        return s
+    return s.model_copy(update={"hypothesis": known.hypothesis})
+
+
+def _from_link(text: str, field: str) -> Scenario:
+    if len(text) > MAX_LINK_CHARS:
+        raise InputError(field, f"{len(text):,} characters", f"a share link of at most {MAX_LINK_CHARS:,} characters")
+    query = text.strip()
+    if not query.startswith("?"):
+        parts = urlsplit(query)
+        if not parts.netloc:
+            raise InputError(field, text, "a share link such as http://host:8501/?prior=0.25&e0=...")
+        query = parts.query
+    else:
+        query = query[1:]
+    query = query.split("#", 1)[0]
+    try:
+        params = parse_qs(query, keep_blank_values=True, strict_parsing=False, max_num_fields=1000)
+    except ValueError as exc:  # more than max_num_fields
+        raise InputError(field, text, f"a share link ({exc})") from None
+    # No parameters is the app's default state (prior 0.5, empty ledger): the app writes
+    # fields at their default out of the link, so that is what this link shows.
+    state, warnings = decode(params)
+    if warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        raise InputError(
+            field,
+            text,
+            "a share link whose every parameter is valid",
+            f"{warnings[0].split('; using the default')[0]}{more}; a comparison never silently uses a default",
+        )
+    try:
+        return scenario_from_state(state)
+    except InputError as exc:
+        raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # name too long, NUL byte
+        return False
+
+
+def load_view(text: str, *, field: str = "view") -> Scenario:
+    """The scenario behind ``text``: a built-in name, a scenario file path or a share link.
+
+    Parameters
+    ----------
+    text : str
+        What the user typed or pasted.
+    field : str
+        The argument's name as the user knows it (``A``, ``B``, ``--pending``);
+        every error names it.
+    """
+    if isinstance(text, bool) or not isinstance(text, (str, os.PathLike)):
+        raise InputError(field, text, "a built-in scenario name, a scenario file path or a share link")
+    raw = os.fspath(text)
+    if not raw.strip():
+        raise InputError(field, raw, "a built-in scenario name, a scenario file path or a share link")
+    if looks_like_link(raw) and not _is_file(raw):
+        return _from_link(raw, field)
+    if len(raw) > _MAX_PATH_CHARS:
+        # os.stat would raise "File name too long" inside get_scenario.
+        raise InputError(field, raw, "a built-in scenario name, a scenario file path or a share link (http://...)")
+    try:
+        return get_scenario(raw)
+    except OSError as exc:  # get_scenario's Path.exists() raises for a name component over 255 bytes
+        raise InputError(field, raw, "a built-in scenario name, a scenario file path or a share link", exc.strerror or "") from None
+    except InputError as exc:
+        # get_scenario names its argument "scenario"/"path"; the user typed it as `field`.
+        allowed = exc.allowed
+        if exc.field == "scenario" and "built-in scenario" in allowed:
+            allowed = allowed.replace(" or the path of", ", the path of") + ", or a share link (http://...?prior=...)"
+        name = field if exc.field in ("scenario", "path") else f"{field} {exc.field}"
+        raise InputError(name, exc.value, allowed, exc.hint) from None
+    except ValueError:  # an embedded NUL: os.stat refuses it (InputError, a ValueError too, is handled above)
+        raise InputError(field, raw, "a built-in scenario name, a scenario file path or a share link") from None

@@ -1,0 +1,477 @@
+r"""Value of information between two viewpoints: which pending observation would settle it.
+
+Side :math:`j \in \{A, B\}` holds P(H) = :math:`p_j` (its scenario's
+posterior, log-odds :math:`x_j`) and states, for a pending observation E,
+:math:`h_j = P(E\mid H)` and :math:`n_j = P(E\mid\lnot H)`.  Then
+
+.. math::
+
+    P_j(E) = p_j h_j + (1-p_j) n_j,\qquad
+    x_j^{E} = x_j + \ln\frac{h_j}{n_j},\qquad
+    x_j^{\lnot E} = x_j + \ln\frac{1-h_j}{1-n_j},
+
+and the disagreement, in bits, is :math:`D = |x_A - x_B| / \ln 2` now, if E
+and if not E.  Its expectation uses the mean of the sides' predictions,
+:math:`\bar p = (P_A(E) + P_B(E))/2`:
+
+.. math::
+
+    \mathbb{E}[D] = \bar p\, D_E + (1-\bar p)\, D_{\lnot E}.
+
+Observations are ranked by :math:`\mathbb{E}[D]`, smallest first (the most
+disagreement closed).  The same expectation under each side's own
+:math:`P_j(E)` is reported beside it (what each side expects to be left).  Each side's expected movement under its own
+prediction, :math:`P_j(E)\ln(h_j/n_j) + (1-P_j(E))\ln((1-h_j)/(1-n_j))`
+(in bits), is reported too, signed toward the other side: an observation both
+sides expect to move them toward each other is the one to fund.  (Expected
+*probability* does not move, by conservation of expected evidence; expected
+log-odds does.)
+
+Everything is in log space: :math:`\ln P_j(E)` is a ``logaddexp`` of
+:math:`\ln p_j + \ln h_j` and :math:`\ln(1-p_j) + \ln n_j`, with
+:math:`\ln p_j = -\ln(1+e^{-x_j})`, and each side's posterior comes from
+:func:`beliefs.update.update` with the observation (or its complement,
+:math:`1-h_j` versus :math:`1-n_j`) appended to the side's ledger.  A side
+whose prior is exactly 0 or 1 is certain: no observation moves it (Cromwell's
+rule); the result says so in ``notes``, its disagreement with an uncertain
+side is infinite (``null`` in JSON) and two sides certain of the same thing
+disagree by 0 bits.
+
+Likelihoods in the pending file must lie strictly between 0 and 1: an
+observation that is certain under H or under not H would settle the question
+by itself, and its "not observed" branch would have probability 0.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
+
+from beliefs.errors import InputError
+from beliefs.evidence import Evidence
+from beliefs.odds import bits
+
+# The strict base model and JSON reader are scenario.py's: one set of rules (no NaN, no
+# duplicate keys, no strings for numbers, bounded nesting) for every file we read.
+from beliefs.scenario import (
+    Scenario,
+    ScenarioError,
+    SourceSpec,
+    _check_depth,
+    _finite_float,
+    _no_duplicates,
+    _refuse_constant,
+    _Strict,
+    _translate,
+)
+from beliefs.tables import NotebookRepr
+from beliefs.update import UpdateResult, update
+
+__all__ = [
+    "MAX_OBSERVATIONS",
+    "MAX_PENDING_BYTES",
+    "Likelihoods",
+    "ObservationVoi",
+    "PendingObservation",
+    "VoiResult",
+    "parse_pending",
+    "plot_voi",
+    "value_of_information",
+]
+
+MAX_PENDING_BYTES = 200_000
+MAX_OBSERVATIONS = 200
+
+_OPEN = "a probability strictly between 0 and 1 (an observation certain under H or not H settles it alone)"
+OpenProbability = Annotated[float, Field(gt=0, lt=1)]
+
+
+class Likelihoods(_Strict):
+    """One side's P(E | H) and P(E | not H) for a pending observation."""
+
+    p_e_given_h: OpenProbability = Field(description=_OPEN)
+    p_e_given_not_h: OpenProbability = Field(description=_OPEN)
+
+
+class PendingObservation(_Strict):
+    """A pending observation: side A's likelihoods, and side B's (default: A's)."""
+
+    label: str = Field(min_length=1, max_length=200, description="a label of 1 to 200 characters, no control characters")
+    a: Likelihoods = Field(description="an object {p_e_given_h, p_e_given_not_h}")
+    b: Likelihoods | None = Field(None, description="an object {p_e_given_h, p_e_given_not_h}, or omitted")
+    note: str = Field("", max_length=4000, description="text of at most 4000 characters")
+    source: SourceSpec | None = Field(None, description="a source object {citation, location, status, url} or null")
+
+    @model_validator(mode="after")
+    def _check(self) -> PendingObservation:
+        # Shown in terminals and the app: no escape sequences; a note may break lines, a label not.
+        for name, allowed_breaks in (("label", ""), ("note", "\n")):
+            value = getattr(self, name)
+            if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed_breaks for ch in value):
+                raise InputError(name, value, "text without control characters (escape codes; no newline in a label)")
+        return self
+
+    @property
+    def b_or_a(self) -> Likelihoods:
+        return self.b if self.b is not None else self.a
+
+
+_LIST = TypeAdapter(list[PendingObservation])
+
+
+def parse_pending(text: str | bytes, field: str = "--pending") -> list[PendingObservation]:
+    """Parse a pending-observations file: a JSON list of observations (strict, size-capped).
+
+    >>> obs = parse_pending('[{"label": "x", "a": {"p_e_given_h": 0.9, "p_e_given_not_h": 0.3}}]')
+    >>> obs[0].b_or_a.p_e_given_h
+    0.9
+    """
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > MAX_PENDING_BYTES:
+            raise InputError(field, f"{len(text):,} bytes", f"a file of at most {MAX_PENDING_BYTES:,} bytes")
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(field, f"byte {exc.start}", "UTF-8 text") from None
+    if not isinstance(text, str):
+        raise InputError(field, type(text).__name__, "JSON text")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PENDING_BYTES:
+        raise InputError(field, f"{len(text):,} characters", f"a file of at most {MAX_PENDING_BYTES:,} bytes")
+    text = text.removeprefix("\ufeff")
+    try:
+        _check_depth(text)
+        obj = json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_no_duplicates
+        )
+    except ScenarioError as exc:
+        raise InputError(field, exc.value, exc.allowed, exc.hint) from None
+    except json.JSONDecodeError as exc:
+        near = text[max(0, exc.pos - 10) : exc.pos + 10]
+        raise InputError(field, near, f"valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(field, type(exc).__name__, f"valid JSON ({exc})") from None
+    allowed = 'a JSON list of observations [{"label": ..., "a": {...}, "b": {...}}, ...]'
+    if not isinstance(obj, list):
+        raise InputError(field, type(obj).__name__ if isinstance(obj, dict) else obj, allowed)
+    if not obj:
+        raise InputError(field, obj, allowed, "the list is empty")
+    if len(obj) > MAX_OBSERVATIONS:
+        raise InputError(field, f"{len(obj)} observations", f"at most {MAX_OBSERVATIONS} observations")
+    try:
+        return _LIST.validate_python(obj)
+    except ValidationError as exc:
+        err = _translate(exc, PendingObservation)
+        raise InputError(f"{field} {err.field}", err.value, err.allowed, err.hint) from None
+    except InputError as exc:  # raised by a model's own check
+        raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
+
+
+# -- computing -----------------------------------------------------------------------
+
+
+def _log_sigmoid(x: float) -> float:
+    """ln P(H) from log-odds x, = -ln(1 + e^-x), exact at both ends and at +-inf."""
+    if x == math.inf:
+        return 0.0
+    if x == -math.inf:
+        return -math.inf
+    if x >= 0:
+        return -math.log1p(math.exp(-x))
+    return x - math.log1p(math.exp(x))
+
+
+def _log_add(u: float, v: float) -> float:
+    hi, lo = max(u, v), min(u, v)
+    if hi == -math.inf:
+        return -math.inf
+    return hi + math.log1p(math.exp(lo - hi))
+
+
+def predictive(x: float, h: float, n: float) -> float:
+    """P(E) for a side at log-odds ``x`` with P(E|H) = h, P(E|not H) = n, computed in log space."""
+    return math.exp(_log_add(_log_sigmoid(x) + math.log(h), _log_sigmoid(-x) + math.log(n)))
+
+
+def _gap_bits(xa: float, xb: float) -> float:
+    """|xa - xb| in bits; two certainties of the same sign agree (0), not NaN."""
+    if math.isinf(xa) and math.isinf(xb) and (xa > 0) == (xb > 0):
+        return 0.0
+    return bits(abs(xa - xb))
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Both sides' posteriors in one branch (E observed or not)."""
+
+    a: UpdateResult
+    b: UpdateResult
+
+    @property
+    def disagreement_bits(self) -> float:
+        return _gap_bits(self.a.posterior_log_odds, self.b.posterior_log_odds)
+
+    def to_dict(self) -> dict:
+        return {
+            "a_posterior": self.a.posterior,
+            "b_posterior": self.b.posterior,
+            "disagreement_bits": self.disagreement_bits,
+            "a_posterior_bits": bits(self.a.posterior_log_odds),
+            "b_posterior_bits": bits(self.b.posterior_log_odds),
+        }
+
+
+@dataclass(frozen=True)
+class ObservationVoi:
+    """One pending observation: what each side predicts, and where each branch leaves them."""
+
+    observation: PendingObservation
+    p_observed_a: float
+    p_observed_b: float
+    if_observed: Branch
+    if_not_observed: Branch
+    now_a: UpdateResult
+    now_b: UpdateResult
+
+    @property
+    def label(self) -> str:
+        return self.observation.label
+
+    @property
+    def p_observed_mean(self) -> float:
+        return 0.5 * (self.p_observed_a + self.p_observed_b)
+
+    @property
+    def expected_disagreement_bits(self) -> float:
+        p = self.p_observed_mean
+        d_e, d_not = self.if_observed.disagreement_bits, self.if_not_observed.disagreement_bits
+        # 0 x inf is 0 here: a branch nobody expects cannot contribute.
+        return math.fsum(w * d for w, d in ((p, d_e), (1 - p, d_not)) if w > 0)
+
+    @property
+    def expected_disagreement_bits_by_side(self) -> tuple[float, float]:
+        """E[D] weighted by each side's own P_j(E) instead of the mean: what each side expects to be left."""
+        d_e, d_not = self.if_observed.disagreement_bits, self.if_not_observed.disagreement_bits
+        return tuple(
+            math.fsum(w * d for w, d in ((p, d_e), (1 - p, d_not)) if w > 0)
+            for p in (self.p_observed_a, self.p_observed_b)
+        )
+
+    def _movement(self, now: UpdateResult, p_e: float, side: str) -> float:
+        """Side's expected change in its own log2 odds (toward H), under its own P(E)."""
+        if now.certain:
+            return 0.0
+        e = getattr(self.if_observed, side).items[-1].weighted_log_lr
+        ne = getattr(self.if_not_observed, side).items[-1].weighted_log_lr
+        return bits(math.fsum((p_e * e, (1 - p_e) * ne)))
+
+    @property
+    def expected_movement_bits(self) -> tuple[float, float]:
+        return (
+            self._movement(self.now_a, self.p_observed_a, "a"),
+            self._movement(self.now_b, self.p_observed_b, "b"),
+        )
+
+    @property
+    def expected_movement_toward_other_bits(self) -> tuple[float, float]:
+        """Each side's expected movement, positive when toward the other side's current position."""
+        xa, xb = self.now_a.posterior_log_odds, self.now_b.posterior_log_odds
+        ma, mb = self.expected_movement_bits
+        sign_a = (xb > xa) - (xb < xa)
+        return (sign_a * ma, -sign_a * mb)
+
+    def to_dict(self) -> dict:
+        ma, mb = self.expected_movement_bits
+        ta, tb = self.expected_movement_toward_other_bits
+        src = self.observation.source
+        return {
+            "label": self.label,
+            "p_observed": {"a": self.p_observed_a, "b": self.p_observed_b},
+            "if_observed": self.if_observed.to_dict(),
+            "if_not_observed": self.if_not_observed.to_dict(),
+            "expected_disagreement_bits": self.expected_disagreement_bits,
+            "expected_disagreement_bits_by_side": dict(zip("ab", self.expected_disagreement_bits_by_side, strict=True)),
+            "expected_movement_bits": {"a": ma, "b": mb},
+            "expected_movement_toward_other_bits": {"a": ta, "b": tb},
+            "both_expect_to_converge": ta > 0 and tb > 0,
+            "likelihoods": {
+                "a": self.observation.a.model_dump(),
+                "b": self.observation.b_or_a.model_dump(),
+                "b_shares_a": self.observation.b is None,
+            },
+            "source": None if src is None else src.model_dump(),
+        }
+
+
+@dataclass(frozen=True)
+class VoiResult(NotebookRepr):
+    """Observations ranked by the disagreement they are expected to leave, smallest first."""
+
+    names: tuple[str, str]
+    a: UpdateResult
+    b: UpdateResult
+    observations: tuple[ObservationVoi, ...]
+
+    @property
+    def disagreement_bits(self) -> float:
+        return _gap_bits(self.a.posterior_log_odds, self.b.posterior_log_odds)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        out = []
+        for name, r in zip(self.names, (self.a, self.b), strict=True):
+            if r.certain:
+                out.append(
+                    f"{name} is certain (P(H) = {r.prior:g}): no observation can move it (Cromwell's rule), "
+                    "so its side of every branch stays where it is"
+                    + ("; the disagreement with an uncertain side is infinite (null in JSON)" if not (self.a.certain and self.b.certain) else "")
+                )
+        return tuple(out)
+
+    def to_dict(self) -> dict:
+        return {
+            "names": list(self.names),
+            "a_posterior": self.a.posterior,
+            "b_posterior": self.b.posterior,
+            "disagreement_bits": self.disagreement_bits,
+            "observations": [o.to_dict() for o in self.observations],
+            "notes": list(self.notes),
+        }
+
+    def text(self) -> str:
+        a, b = self.names
+        lines = [
+            f"{a}: P(H) {_pct(self.a)}   {b}: P(H) {_pct(self.b)}   disagreement now {_fmt_bits(self.disagreement_bits)}",
+            "",
+            "ranked by expected disagreement after the observation (smallest first):",
+        ]
+        for i, o in enumerate(self.observations, 1):
+            ta, tb = o.expected_movement_toward_other_bits
+            lines += [
+                f"{i}. {o.label}",
+                f"   P(observed): {a} {o.p_observed_a:.3g}, {b} {o.p_observed_b:.3g}",
+                f"   if observed:     {a} {_pct(o.if_observed.a)}, {b} {_pct(o.if_observed.b)}, "
+                f"disagreement {_fmt_bits(o.if_observed.disagreement_bits)}",
+                f"   if not observed: {a} {_pct(o.if_not_observed.a)}, {b} {_pct(o.if_not_observed.b)}, "
+                f"disagreement {_fmt_bits(o.if_not_observed.disagreement_bits)}",
+                f"   expected disagreement {_fmt_bits(o.expected_disagreement_bits)}; expected movement toward "
+                f"the other side: {a} {_signed(ta)} bits, {b} {_signed(tb)} bits"
+                + ("  <- both expect to converge" if ta > 0 and tb > 0 else ""),
+            ]
+            src = o.observation.source
+            if src is not None:
+                lines.append(f"   likelihoods: status {src.status} ({src.location or src.citation})")
+        for note in self.notes:
+            lines += ["", "note: " + note]
+        return "\n".join(lines)
+
+
+def _pct(r: UpdateResult) -> str:
+    from beliefs.format import format_probability
+
+    return format_probability(r.posterior_log_odds)
+
+
+def _signed(x: float) -> str:
+    # Rounding residue (8e-17) must not print as "-0.000".
+    return f"{round(x, 12) + 0.0:+.3f}"
+
+
+def _fmt_bits(x: float) -> str:
+    return "infinite" if math.isinf(x) else f"{x:.3f} bits"
+
+
+def _branch_evidence(label: str, lk: Likelihoods, observed: bool) -> Evidence:
+    if observed:
+        return Evidence(f"{label} (observed)", p_e_given_h=lk.p_e_given_h, p_e_given_not_h=lk.p_e_given_not_h)
+    # 1 - h is exact for h >= 0.5 and within half an ulp of 1 otherwise: an absolute error in
+    # ln(1 - h) of at most ~1e-16 nats, the same as log1p's.
+    return Evidence(
+        f"{label} (not observed)", p_e_given_h=1.0 - lk.p_e_given_h, p_e_given_not_h=1.0 - lk.p_e_given_not_h
+    )
+
+
+def _side(view: Scenario | tuple[float, list[Evidence]]) -> tuple[float, list[Evidence]]:
+    if isinstance(view, Scenario):
+        return view.prior, view.evidence_items()
+    prior, items = view
+    return prior, list(items)
+
+
+def value_of_information(
+    a: Scenario | tuple[float, list[Evidence]],
+    b: Scenario | tuple[float, list[Evidence]],
+    pending: list[PendingObservation],
+    *,
+    names: tuple[str, str] = ("A", "B"),
+) -> VoiResult:
+    """Rank pending observations by the disagreement between A and B they are expected to leave.
+
+    ``a`` and ``b`` are scenarios (or ``(prior, evidence)`` pairs); each
+    branch's posterior is :func:`~beliefs.update.update` of the side's prior
+    and ledger with the observation, or its complement, appended.
+
+    Examples
+    --------
+    Both sides at 50% and 20%; an observation both read as 0.9 vs 0.1:
+
+    >>> obs = parse_pending('[{"label": "x", "a": {"p_e_given_h": 0.9, "p_e_given_not_h": 0.1}}]')
+    >>> r = value_of_information((0.5, []), (0.2, []), obs)
+    >>> round(r.disagreement_bits, 12), round(r.observations[0].p_observed_a, 12)
+    (2.0, 0.5)
+    """
+    if names[0] == names[1]:
+        names = (f"{names[0]} (A)", f"{names[1]} (B)")
+    prior_a, items_a = _side(a)
+    prior_b, items_b = _side(b)
+    now_a, now_b = update(prior_a, items_a), update(prior_b, items_b)
+    rows = []
+    for obs in pending:
+        la, lb = obs.a, obs.b_or_a
+        rows.append(
+            ObservationVoi(
+                observation=obs,
+                p_observed_a=predictive(now_a.posterior_log_odds, la.p_e_given_h, la.p_e_given_not_h),
+                p_observed_b=predictive(now_b.posterior_log_odds, lb.p_e_given_h, lb.p_e_given_not_h),
+                if_observed=Branch(
+                    update(prior_a, [*items_a, _branch_evidence(obs.label, la, True)]),
+                    update(prior_b, [*items_b, _branch_evidence(obs.label, lb, True)]),
+                ),
+                if_not_observed=Branch(
+                    update(prior_a, [*items_a, _branch_evidence(obs.label, la, False)]),
+                    update(prior_b, [*items_b, _branch_evidence(obs.label, lb, False)]),
+                ),
+                now_a=now_a,
+                now_b=now_b,
+            )
+        )
+    # Stable sort on one precomputed key: equal expectations keep the file's order.
+    keyed = sorted(((o.expected_disagreement_bits, i) for i, o in enumerate(rows)))
+    return VoiResult(names=names, a=now_a, b=now_b, observations=tuple(rows[i] for _, i in keyed))
+
+
+def plot_voi(result: VoiResult, ax=None):
+    """Expected disagreement after each observation (bars) against the disagreement now (line), in bits."""
+    from beliefs.analysis_plots import _axes
+    from beliefs.plotting import _AGAINST, _FOR, _LEVEL
+
+    fig, ax = _axes(ax)
+    obs = result.observations
+    now = result.disagreement_bits
+    values = [o.expected_disagreement_bits for o in obs]
+    finite = [v for v in values if math.isfinite(v)]
+    y = list(range(len(obs)))[::-1]
+    colors = [_FOR if v < now else _AGAINST for v in values]
+    ax.barh(y, [v if math.isfinite(v) else 0.0 for v in values], color=colors)
+    if math.isfinite(now):
+        ax.axvline(now, color=_LEVEL, linestyle="--", linewidth=1.5, label=f"disagreement now {now:.2f} bits")
+        ax.legend(loc="lower right", fontsize="small")
+    ax.set_yticks(y, [o.label if len(o.label) <= 48 else o.label[:47] + "…" for o in obs], fontsize="small")
+    ax.set_xlabel("expected disagreement after the observation (bits)")
+    a, b = result.names
+    ax.set_title(f"What would settle it: {a} vs {b}" + ("" if len(finite) == len(values) else " (infinite: see notes)"))
+    return fig

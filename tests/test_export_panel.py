@@ -1,0 +1,45 @@
+"""The Update view's export box: the Markdown to copy, the short link, and an HTML report that loads back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages import scenarios
+from beliefs.scenario import get_scenario
+from beliefs.urlstate import AppState, decode
+from beliefs.views import scenario_state
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    at.button(key="preset_report-3-to-1").click().run()
+    assert not at.exception
+    return at
+
+
+def test_markdown_box_holds_the_ledger_and_a_short_link_that_restores_it(loaded):
+    codes = [c.value for c in loaded.code]
+    markdown = next(c for c in codes if c.startswith("**The 2025 report"))
+    assert "| 1 | A report like the 2025 anti-scheming report | 0.75 | 0.25 | 3:1 | +1.585 | +4.77 |" in markdown
+    assert "**Prior → posterior:** 25% (odds 1:3) → **50% (odds 1:1)**" in markdown
+    link = next(c for c in codes if c.startswith("?s=1"))
+    state, warnings = decode({"s": link.removeprefix("?s=")})
+    assert warnings == []
+    assert state.items == scenario_state(get_scenario("report-3-to-1")).items
+    assert state["prior"] == 0.25
+
+
+def test_an_html_report_uploads_back_to_the_same_ledger():
+    pytest.importorskip("vl_convert")
+    from beliefs.export.html import html_report
+
+    s = get_scenario("report-3-to-1")
+    state, sources, _notes = scenarios.state_from_bytes(html_report(s).encode("utf-8"), AppState())
+    assert state.items == scenario_state(s).items and state["prior"] == s.prior
+    assert sources == [e.source for e in s.evidence_items()]
