@@ -709,6 +709,10 @@ def scenario_to_json(scenario: Scenario) -> str:
     if not isinstance(scenario, Scenario):
         raise ScenarioError("scenario", type(scenario).__name__, "a Scenario")
     data = scenario.model_dump(mode="json")
+    for item in data.get("evidence") or []:
+        # Written only where there is one, so files without derived items stay as they were.
+        if item.get("provenance") is None:
+            item.pop("provenance", None)
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
