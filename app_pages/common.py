@@ -54,6 +54,7 @@ def new_item(item: ItemState, source=None, note: str = "") -> dict:
         "discount": item.discount,
         "source": source,
         "note": note,
+        "provenance": item.provenance,
     }
 
 
@@ -68,6 +69,7 @@ def item_state(row: dict) -> ItemState:
         id=row["id"],
         group=row["group"],
         discount=row["discount"],
+        provenance=row.get("provenance"),
     )
 
 

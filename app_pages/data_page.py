@@ -1,20 +1,30 @@
-"""Evidence from data: covert-action counts -> Bayes factor for H, exact, and by MCMC on request."""
+"""Evidence from data: covert-action counts -> Bayes factor for H, with its range over what nobody published.
+
+Widgets only: the numbers come from :mod:`beliefs.counts` (Bayes factors, the
+assumption range, provenance), :mod:`beliefs.reproduce` (the paper's own
+figures) and :func:`beliefs.update.update` (every posterior).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import streamlit as st
 
 from app_pages import common
+from beliefs import counts as bc
 from beliefs import plotting
-from beliefs.analysis import covert_log_bf
+from beliefs.catalogue import per_evaluation
 from beliefs.errors import InputError
+from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
-from beliefs.odds import bits, decibels, log_odds
+from beliefs.odds import LN10, bits, decibels
+from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
 from beliefs.urlstate import ItemState, format_counts, parse_counts
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
+_POOLING = {"partial": "partial pooling (hierarchical)", "none": "no pooling (independent evaluations)"}
 # A server shared by many sessions must not hang on one stuck fit: sampling (not the one-off
 # compilation) is cancelled after this many seconds and the page says so.
 _MCMC_TIMEOUT = 120.0
@@ -27,10 +37,17 @@ _MCMC = {
 }  # re-sampling takes well under a second once compiled
 # The hierarchical before/after model needs more draws for its scale parameters' ESS to pass 400.
 _MCMC_BEFORE_AFTER = {"draws": 1500, "tune": 1000, "chains": 2, "seed": 0, "timeout": _MCMC_TIMEOUT}
+WHY_NOT_NO_POOLING = (
+    "With no pooling every evaluation is treated as a fresh, independent test of the two hypotheses' Beta "
+    "priors, so the Bayes factor multiplies across the 20 evaluations and grows with every assumed rollout: "
+    "a difference in how *wide* the two priors are, not in what they predict, can then give factors like "
+    "10^30. Partial pooling asks instead what each hypothesis predicts about the population of evaluations "
+    "(a mean rate and a spread, the same spread prior for both), so the factor compares the predictions."
+)
 
 
 def _derived(model: str, n: int):
-    # models.datasets is plain NumPy (no PyMC): the 2025 rates and the counts derived from an assumed n.
+    # models.datasets is plain Python (no PyMC): the 2025 rates from the catalogue and counts from an assumed n.
     from models.datasets import antischeming_counts
 
     return antischeming_counts(model, n)
@@ -39,8 +56,7 @@ def _derived(model: str, n: int):
 def published_counts(model: str, when: str, n: int) -> list[tuple[int, int]]:
     """Counts k = round(rate x n) for the 2025 per-evaluation rates (derived, not published)."""
     d = _derived(model, n)
-    ks = d.k_before_derived if when == "before" else d.k_after_derived
-    return [(int(k), d.n_assumed) for k in ks]
+    return [(k, d.n_assumed) for k in d.k(when)]
 
 
 def _published_rows(v) -> list[dict]:
@@ -48,10 +64,9 @@ def _published_rows(v) -> list[dict]:
     d = _derived(v["da_model"], int(v["da_n"]))
     before = v["da_when"] == "before"
     rates = d.rate_before if before else d.rate_after
-    ks = d.k_before_derived if before else d.k_after_derived
     return [
-        {"evaluation": e, "published rate": r, "k (derived)": int(k), "n (assumed)": d.n_assumed}
-        for e, r, k in zip(d.evaluations, rates, ks, strict=True)
+        {"evaluation": e, "published rate": r, "k (derived)": k, "n (assumed)": d.n_assumed}
+        for e, r, k in zip(d.evaluations, rates, d.k(v["da_when"]), strict=True)
     ]
 
 
@@ -69,14 +84,14 @@ def _counts(v) -> tuple[list[int], list[int], str]:
         st.warning(
             f"**Assumption, not data:** the paper publishes per-evaluation *rates* only. The counts below are "
             f"rate × n with an assumed effective n = {d.n_assumed} per evaluation, rounded — derived, not "
-            "published. The Bayes factor grows with n: try several.",
+            "published. The range beside the Bayes factor shows what other choices of n and pooling give.",
             icon=":material/warning:",
         )
         st.dataframe(_published_rows(v), hide_index=True, width="stretch", height=240)
-        missing = ", ".join(d.skipped)
+        table = per_evaluation()
         st.caption(
-            f"{d.label}. Source: {d.source.citation} ({d.source.location}). "
-            + (f"Left out (no value for this model in the figure): {missing}." if missing else "")
+            f"{d.label}. Source: {d.source.citation} ({d.source.location}); {table.status_note}. "
+            f"Row alignment: {table.alignment_note}"
         )
         st.button("Edit these counts", on_click=_to_custom, icon=":material/edit:")
         counts = published_counts(v["da_model"], v["da_when"], int(v["da_n"]))
@@ -119,7 +134,7 @@ def _beta_inputs(tag: str, title: str):
         b = common.bound(
             f"da_{tag}_b", st.number_input, "b", min_value=0.001, max_value=1e4, step=0.5, format="%.4g"
         )
-    st.caption(f"Beta({a:g}, {b:g}): mean {a / (a + b):.3%}")
+    st.caption(f"Beta({a:g}, {b:g}): mean {BetaDist(a, b).mean:.3%}")
     with st.popover("Elicit from an interval", icon=":material/tune:"):
         _elicit(tag)
     return a, b
@@ -153,18 +168,96 @@ def _elicited(tag: str) -> None:
     ss.pop(f"w_da_{tag}_b", None)
 
 
-def _add_to_ledger(label: str, log_bf: float) -> None:
-    st.session_state["items"].append(common.new_item(ItemState(label, "lr", math.exp(log_bf))))
+# -- computed once per data change (st.cache_data), not on every rerun ----------------------------
+
+
+@st.cache_data(max_entries=256, show_spinner="Computing the Bayes factor and its range…")
+def _dataset_result(dataset: str, n: int, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
+    kappa = bc.KappaPrior(kmed, ksd)
+    return bc.dataset_counts_result(
+        dataset, 0.5, h, not_h, n_assumed=n, pooling=pooling, kappa_h=kappa, kappa_not_h=kappa
+    )
+
+
+@st.cache_data(max_entries=256, show_spinner="Computing the Bayes factor…")
+def _custom_result(ks: tuple, ns: tuple, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
+    if pooling == "none":
+        return bc.exact_no_pooling(ks, ns, 0.5, h, not_h)
+    kappa = bc.KappaPrior(kmed, ksd)
+    return bc.quadrature_partial_pooling(ks, ns, 0.5, h, not_h, kappa_h=kappa, kappa_not_h=kappa)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _reproduced(n: int):
+    return reproduce_antischeming(n)
+
+
+def _result(v, ks, ns, h, not_h):
+    pooling, kmed, ksd = v["da_pool"], float(v["da_kmed"]), float(v["da_ksd"])
+    if v["da_src"] == "2025":
+        dataset = f"antischeming-2025:{v['da_model']}:{v['da_when']}"
+        return _dataset_result(dataset, int(v["da_n"]), tuple(h), tuple(not_h), pooling, kmed, ksd)
+    ks_checked, ns_checked = bc.check_counts(ks, ns)
+    if pooling == "partial" and len(ks_checked) > 100:
+        raise InputError("pooling", "partial", "no pooling for more than 100 environments (quadrature cost)")
+    return _custom_result(tuple(ks_checked.tolist()), tuple(ns_checked.tolist()), tuple(h), tuple(not_h),
+                          pooling, kmed, ksd)  # fmt: skip
+
+
+def _add_to_ledger(result, label: str) -> None:
+    try:
+        item = result.to_evidence(label=label)
+    except InputError as exc:
+        st.session_state["data_add_error"] = str(exc)
+        return
+    source = per_evaluation().source if result.derived else None
+    st.session_state["items"].append(common.new_item(ItemState.from_evidence(item), source))
     st.session_state["data_added"] = label
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+
+def _reproduce_section(v) -> None:
+    with st.expander("Reproduce the paper's figures", expanded=True, icon=":material/science:"):
+        st.caption(
+            "The 2025 report's headline (o3 13.0% → 0.4%, o4-mini 8.7% → 0.3%) is the average over the 20 "
+            "evaluations of each one's Beta(1,1) posterior mean (k+1)/(n+2), with k = published rate × n "
+            "(rounded half to even). " + ASSUMPTION_NOTE
+        )
+        n = common.bound("da_rn", st.slider, "Assumed n per evaluation", min_value=100, max_value=1000, step=1)
+        r = _reproduced(int(n))
+        st.dataframe(
+            [
+                {"model": row.model, "phase": row.phase, "published %": row.published_pct,
+                 "reproduced %": round(row.reproduced_pct, 3), "raw mean %": round(row.raw_mean_pct, 3),
+                 "matches to 0.1": "yes" if row.matches else "no"}
+                for row in r.rows
+            ],
+            hide_index=True,
+            width="stretch",
+        )  # fmt: skip
+        verdict = "all four published figures reproduced" if r.all_match else "not all four figures reproduced"
+        st.markdown(f"**n = {r.n}: {verdict}** (n in {{313–319, 321, 324}} of 300–330 reproduce all four).")
+        red = "; ".join(
+            f"{x['model']}: published ×{x['published_factor']:.1f}, reproduced ×{x['reproduced_factor']:.1f}"
+            for x in r.reductions()
+        )
+        st.caption(
+            f"The paper's own before/after quantity (before ÷ after): {red}. Why the hierarchical before/after "
+            f"model below gives a different factor: {WHY_REDUCTION_DIFFERS}"
+        )
 
 
 def render() -> None:
     st.title("Evidence from data")
     st.caption(
-        "Each hypothesis predicts the covert-action rate through its own Beta prior; the counts' marginal "
-        "likelihoods (beta-binomial, no pooling) give an exact Bayes factor, which can join the ledger."
+        "Each hypothesis states what it predicts about the population of evaluations: a mean covert-action "
+        "rate and a spread across evaluations. The counts' marginal likelihoods give an exact Bayes factor, "
+        "shown with its range over what nobody published, which can join the ledger with that provenance."
     )
     v = common.values()
+    _reproduce_section(v)
     left, right = st.columns([3, 2])
     with left:
         src = common.bound(
@@ -199,19 +292,29 @@ def render() -> None:
             common.show_error(exc)
             return
     with right:
-        h = _beta_inputs("h", "Rate prior under H (schemes)")
-        not_h = _beta_inputs("n", "Rate prior under not H")
+        common.bound("da_pool", st.radio, "Pooling", options=tuple(_POOLING), format_func=_POOLING.get)
+        h = _beta_inputs("h", "Population mean rate under H (schemes)")
+        not_h = _beta_inputs("n", "Population mean rate under not H")
+        if v["da_pool"] == "partial":
+            st.markdown("**Spread across evaluations (both hypotheses)**")
+            s1, s2 = st.columns(2)
+            with s1:
+                common.bound("da_kmed", st.number_input, "median concentration κ", min_value=0.1,
+                             max_value=1e4, format="%.4g")  # fmt: skip
+            with s2:
+                common.bound("da_ksd", st.number_input, "log-sd of κ", min_value=0.1, max_value=3.0,
+                             format="%.3g")  # fmt: skip
+    st.caption(WHY_NOT_NO_POOLING)
     try:
-        log_bf = covert_log_bf(ks, ns, h, not_h)
+        result = _result(v, ks, ns, h, not_h)
     except InputError as exc:
         common.show_error(exc)
         return
     if src == "custom":
         v["da_env"] = format_counts(zip(ks, ns, strict=True))
     prior = v["prior"]
-    prior_x = log_odds(prior)
-    post_x = prior_x if math.isinf(prior_x) else prior_x + log_bf
-    k_total, n_total = int(sum(ks)), int(sum(ns))
+    updated = bc.update_by_log_bf(prior, result.log_bayes_factor)  # the one route to a posterior
+    log_bf = result.log_bayes_factor
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Bayes factor for H",
@@ -219,28 +322,50 @@ def render() -> None:
         f"{bits(log_bf):+.3f} bits = {decibels(log_bf):+.2f} dB",
         delta_color="off",
     )
-    m2.metric(f"P(H) after the data (prior {format_probability(prior_x)})", format_probability(post_x))
-    m3.metric("Data", f"{k_total}/{n_total}", f"{len(ks)} environments", delta_color="off")
-    if math.isinf(prior_x):
+    m2.metric(f"P(H) after the data (prior {format_probability(updated.prior_log_odds)})",
+              format_probability(updated.posterior_log_odds))  # fmt: skip
+    m3.metric("Data", f"{sum(result.k)}/{sum(result.n)}", f"{result.n_environments} environments", delta_color="off")
+    rng = result.assumption_range
+    if rng is not None:
+        st.info(
+            f"**Range over what nobody published:** log10 BF from {rng.low:.3g} to {rng.high:.3g} over "
+            f"{rng.over} (this choice: log10 BF {result.log10_bayes_factor:.3g}, {_POOLING[result.pooling]}, "
+            f"assumed n = {result.n_assumed}).",
+            icon=":material/straighten:",
+        )
+        st.dataframe(
+            [{"assumed n": p["n_assumed"], "pooling": p["pooling"], "log10 BF": round(p["log10_bayes_factor"], 4)}
+             for p in rng.points],
+            hide_index=True,
+        )  # fmt: skip
+    if result.quadrature_rel_error is not None and result.quadrature_rel_error > 1e-4:
+        st.warning(f"The quadrature's own error estimate is {result.quadrature_rel_error:.1e}: treat the "
+                   "partial-pooling factor as approximate.")  # fmt: skip
+    if updated.certain:
         st.warning("The prior (from the Update page) is certain, so no data can move it (Cromwell's rule).")
-    label = f"covert actions {k_total}/{n_total} ({data_label}; Beta({h[0]:g},{h[1]:g}) vs Beta({not_h[0]:g},{not_h[1]:g}))"
-    if abs(log_bf) < 700:
+    label = f"covert actions {sum(result.k)}/{sum(result.n)} ({data_label}; {_POOLING[result.pooling]})"
+    st.caption(f"Provenance: {result.provenance.describe()}")
+    if abs(log_bf) <= 300 * LN10:
         st.button(
             "Add this Bayes factor to the ledger",
             on_click=_add_to_ledger,
-            args=(label, log_bf),
+            args=(result, label),
             icon=":material/playlist_add:",
         )
     else:
         st.caption("This Bayes factor is beyond 1e300 and cannot enter the ledger as a number.")
     if "data_added" in st.session_state:
         st.success(f"Added to the ledger: {st.session_state.pop('data_added')}")
+    if "data_add_error" in st.session_state:
+        st.error(st.session_state.pop("data_add_error"))
 
     curves = {
         "prior under H": h,
         "prior under not H": not_h,
-        "posterior under H (pooled counts)": (h[0] + k_total, h[1] + n_total - k_total),
-        "posterior under not H (pooled counts)": (not_h[0] + k_total, not_h[1] + n_total - k_total),
+        "posterior under H (pooled counts)": dataclasses.astuple(bc.conjugate_posterior(sum(result.k), sum(result.n), BetaDist(*h))),
+        "posterior under not H (pooled counts)": dataclasses.astuple(
+            bc.conjugate_posterior(sum(result.k), sum(result.n), BetaDist(*not_h))
+        ),
     }
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
@@ -248,7 +373,7 @@ def render() -> None:
     csv_text = plotting.to_csv(plotting.rate_density_rows(curves))
     common.show_plot("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
     common.plot_downloads("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
-    _mcmc_section(ks, ns, prior, h, not_h)
+    _mcmc_section(list(result.k), list(result.n), prior, h, not_h)
 
 
 def _bf_text(log_bf: float) -> str:

@@ -45,12 +45,20 @@ from typing import Literal
 import numpy as np
 from scipy.special import betaln, gammaln
 
+from beliefs.counts import (
+    check_beta,
+    check_counts,
+    env_log_bf,
+    grid_log_bf,
+    no_pooling_log_bf,
+    update_by_log_bf,
+)
 from beliefs.csvtext import to_csv
 from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
-from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
+from beliefs.reproduce import derived_count
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float, as_positive, as_probability
@@ -347,30 +355,15 @@ def prior_robustness(
 # -- covert-action data model (beta-binomial, no pooling) -----------------------------------------
 
 
-def _beta(value: object, field: str) -> BetaDist:
-    if isinstance(value, BetaDist):
-        return value
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return BetaDist(
-            as_positive(value[0], f"{field}.alpha", "a Beta parameter > 0"),
-            as_positive(value[1], f"{field}.beta", "a Beta parameter > 0"),
-        )
-    raise InputError(field, value, "a Beta prior on the rate: BetaDist(alpha, beta) or (alpha, beta)")
+_AB = (".alpha", ".beta")  # how the analyses name a Beta's parameters in errors
 
 
 def _counts(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
-    """Per-environment counts ``k_i <= n_i`` as integer arrays (a scalar is one environment)."""
-    ks = list(k) if isinstance(k, (list, tuple, np.ndarray)) else [k]
-    ns = list(n) if isinstance(n, (list, tuple, np.ndarray)) else [n]
-    if len(ks) != len(ns):
-        raise InputError("k", k, f"one count per environment: {len(ns)} value(s), like n")
-    k_out, n_out = [], []
-    for i, (ki, ni) in enumerate(zip(ks, ns, strict=True)):
-        nn = as_count(ni, f"n[{i}]", minimum=0, maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
-        kk = as_count(ki, f"k[{i}]", minimum=0, maximum=nn)
-        k_out.append(kk)
-        n_out.append(nn)
-    return np.asarray(k_out, dtype=float), np.asarray(n_out, dtype=float)
+    """Counts ``k_i <= n_i`` as float arrays (the one parser, :func:`beliefs.counts.check_counts`); none is allowed here."""
+    if isinstance(k, (list, tuple, np.ndarray)) and isinstance(n, (list, tuple, np.ndarray)) and len(k) == len(n) == 0:
+        return np.zeros(0), np.zeros(0)  # no data yet (reverse Bayes from the prior alone)
+    kk, nn = check_counts(k, n)
+    return kk.astype(float), nn.astype(float)
 
 
 def log_marginal_likelihood(k: object, n: object, rate_prior: BetaDist | tuple) -> float:
@@ -389,24 +382,10 @@ def log_marginal_likelihood(k: object, n: object, rate_prior: BetaDist | tuple) 
     1.0
     """
     kk, nn = _counts(k, n)
-    prior = _beta(rate_prior, "rate_prior")
+    prior = check_beta(rate_prior, "rate_prior", names=_AB)
     log_choose = gammaln(nn + 1) - gammaln(kk + 1) - gammaln(nn - kk + 1)
     terms = log_choose + betaln(kk + prior.alpha, nn - kk + prior.beta) - betaln(prior.alpha, prior.beta)
     return math.fsum(terms.tolist())
-
-
-def _env_log_bf(kk: np.ndarray, nn: np.ndarray, h: BetaDist, not_h: BetaDist) -> np.ndarray:
-    """Each environment's log Bayes factor, without cancellation (beliefs.special)."""
-    pair_h, pair_n = (h.alpha, h.beta), (not_h.alpha, not_h.beta)
-    return np.array([log_bf_beta_binomial([k], [n], pair_h, pair_n) for k, n in zip(kk.tolist(), nn.tolist(), strict=True)])
-
-
-def _grid_log_bf(kk: np.ndarray, nn: np.ndarray, h: BetaDist, not_h: BetaDist) -> np.ndarray:
-    # Vectorised betaln for a grid of up to 1e7 counts k' (count_needed); the binomial coefficients cancel.
-    # Absolute error ~1e-9 at n' ~ 1e6, far below the spacing between neighbouring k'.
-    return (betaln(kk + h.alpha, nn - kk + h.beta) - betaln(h.alpha, h.beta)) - (
-        betaln(kk + not_h.alpha, nn - kk + not_h.beta) - betaln(not_h.alpha, not_h.beta)
-    )
 
 
 def covert_log_bf(
@@ -427,11 +406,7 @@ def covert_log_bf(
     >>> round(math.exp(covert_log_bf(1, 1, (2, 1), (1, 2))), 12)
     2.0
     """
-    kk, nn = _counts(k, n)
-    h = _beta(rate_if_h, "rate_if_h")
-    not_h = _beta(rate_if_not_h, "rate_if_not_h")
-    # Not fsum(_env_log_bf): betaln differences cancel at large n or large Beta parameters.
-    return log_bf_beta_binomial(kk.tolist(), nn.tolist(), (h.alpha, h.beta), (not_h.alpha, not_h.beta))
+    return no_pooling_log_bf(k, n, rate_if_h, rate_if_not_h)
 
 
 @dataclass(frozen=True, eq=False)
@@ -441,6 +416,14 @@ class DataRobustness(_Table):
     Each hypothesis keeps its concentration :math:`\kappa = a + b`; the grid varies
     the prior mean :math:`m`, so :math:`a = m\kappa,\ b = (1-m)\kappa`.
     ``log_bf[j, i]`` is for ``not_h_means[j]`` and ``h_means[i]``.
+
+    The means are not the only unpublished choice: ``spreads`` holds the factor at
+    the chosen means with each hypothesis's concentration multiplied by
+    :data:`SPREAD_FACTORS` (a wider or narrower prior; with no pooling the width
+    alone can decide the factor), and ``sample_sizes`` with every environment's
+    rollouts multiplied by :data:`N_FACTORS` at the same rates
+    (:math:`k' = \operatorname{round}(k f)`, :math:`n' = \operatorname{round}(n f)`),
+    as for an assumed n.
     """
 
     prior: float
@@ -450,14 +433,24 @@ class DataRobustness(_Table):
     not_h_means: np.ndarray
     log_bf: np.ndarray  # nats, shape (len(not_h_means), len(h_means))
     log_bf_at_choice: float
+    spreads: tuple[dict, ...] = ()  # {"h_spread_factor", "not_h_spread_factor", "log10_bf", "posterior"}
+    sample_sizes: tuple[dict, ...] = ()  # {"n_factor", "log10_bf", "posterior"}
+
+    @property
+    def log10_bf_span(self) -> tuple[float, float]:
+        """[low, high] of log10 BF over the means grid, the spreads and the sample sizes together."""
+        values = [float(self.log_bf.min() / LN10), float(self.log_bf.max() / LN10)]
+        values += [r["log10_bf"] for r in (*self.spreads, *self.sample_sizes)]
+        return min(values), max(values)
 
     @property
     def posterior(self) -> np.ndarray:
-        return _logistic(log_odds(self.prior) + self.log_bf)
+        # Every cell through update(), like every other posterior (about 2 ms per 100 cells).
+        return np.vectorize(lambda x: update_by_log_bf(self.prior, float(x)).posterior, otypes=[float])(self.log_bf)
 
     @property
     def posterior_at_choice(self) -> float:
-        return probability(log_odds(self.prior) + self.log_bf_at_choice)
+        return update_by_log_bf(self.prior, self.log_bf_at_choice).posterior
 
     def rows(self) -> list[dict]:
         post = self.posterior
@@ -480,6 +473,9 @@ class DataRobustness(_Table):
             "log10_bf_at_choice": self.log_bf_at_choice / LN10,
             "posterior_at_choice": self.posterior_at_choice,
             "grid": self.rows(),
+            "spreads": [dict(r) for r in self.spreads],
+            "sample_sizes": [dict(r) for r in self.sample_sizes],
+            "log10_bf_span": list(self.log10_bf_span),
         }
 
 
@@ -513,8 +509,8 @@ def data_robustness(
     """
     kk, nn = _counts(k, n)
     p = _open_probability(prior, "prior")
-    h = _beta(rate_if_h, "rate_if_h")
-    not_h = _beta(rate_if_not_h, "rate_if_not_h")
+    h = check_beta(rate_if_h, "rate_if_h", names=_AB)
+    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=_AB)
     size = as_count(n_grid, "n_grid", minimum=2, maximum=1000)
     default = np.geomspace(1e-3, 0.5, size)
     hm = _mean_grid(h_means, "h_means", default, h.mean)
@@ -526,6 +522,22 @@ def data_robustness(
         return np.sum(betaln(kk[None, :] + a, nn[None, :] - kk[None, :] + b) - betaln(a, b), axis=1)
 
     log_bf = log_ml(hm, h.alpha + h.beta)[None, :] - log_ml(nm, not_h.alpha + not_h.beta)[:, None]
+
+    def row(log_bf_nats: float, **where) -> dict:
+        updated = update_by_log_bf(p, log_bf_nats)
+        return {**where, "log10_bf": log_bf_nats / LN10, "posterior": updated.posterior,
+                "posterior_log_odds": updated.posterior_log_odds}  # fmt: skip
+
+    spreads = tuple(
+        row(no_pooling_log_bf(kk, nn, _scaled(h, fh), _scaled(not_h, fn)), h_spread_factor=fh, not_h_spread_factor=fn)
+        for fh in SPREAD_FACTORS
+        for fn in SPREAD_FACTORS
+    )
+    sizes = []
+    for f in N_FACTORS:
+        k_f = np.array([derived_count(x, 1) for x in kk * f], dtype=float)  # round half to even, exactly
+        n_f = np.maximum(np.array([derived_count(x, 1) for x in nn * f], dtype=float), k_f)
+        sizes.append(row(no_pooling_log_bf(k_f, n_f, h, not_h), n_factor=f))
     return DataRobustness(
         prior=p,
         rate_if_h=h,
@@ -533,8 +545,19 @@ def data_robustness(
         h_means=hm,
         not_h_means=nm,
         log_bf=log_bf,
-        log_bf_at_choice=math.fsum(_env_log_bf(kk, nn, h, not_h).tolist()),
+        log_bf_at_choice=no_pooling_log_bf(kk, nn, h, not_h),
+        spreads=spreads,
+        sample_sizes=tuple(sizes),
     )
+
+
+SPREAD_FACTORS = (0.1, 1.0, 10.0)  # each hypothesis's concentration a + b times these
+N_FACTORS = (0.316, 1.0, 3.16)  # every environment's rollouts times these (100 / 316 / 1000 around 316)
+
+
+def _scaled(b: BetaDist, factor: float) -> BetaDist:
+    """The same mean, concentration times ``factor``."""
+    return BetaDist(b.alpha * factor, b.beta * factor)
 
 
 # -- 2. sequential analysis -----------------------------------------------------------------------
@@ -690,13 +713,13 @@ def sequential_data(
     kk, nn = _counts(k, n)
     p = _open_probability(prior, "prior")
     t = _check_threshold(threshold)
-    h = _beta(rate_if_h, "rate_if_h")
-    not_h = _beta(rate_if_not_h, "rate_if_not_h")
+    h = check_beta(rate_if_h, "rate_if_h", names=_AB)
+    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=_AB)
     if labels is None:
         labels = [f"{int(a)}/{int(b)}" for a, b in zip(kk, nn, strict=True)]
     elif len(labels) != len(kk):
         raise InputError("labels", labels, f"one label per batch ({len(kk)})")
-    nats = _env_log_bf(kk, nn, h, not_h).tolist()
+    nats = env_log_bf(kk, nn, h, not_h).tolist()
     return _sequential_from_nats(log_odds(p), list(labels), nats, t)
 
 
@@ -813,16 +836,16 @@ def needed_count(
     size = as_count(n_new, "n_new", minimum=1, maximum=10_000_000)
     t = _open_probability(target, "target")
     p = _open_probability(prior, "prior")
-    h = _beta(rate_if_h, "rate_if_h")
-    not_h = _beta(rate_if_not_h, "rate_if_not_h")
+    h = check_beta(rate_if_h, "rate_if_h", names=_AB)
+    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=_AB)
     kk, nn = _counts(k, n)
-    current = log_odds(p) + math.fsum(_env_log_bf(kk, nn, h, not_h).tolist())
+    current = log_odds(p) + math.fsum(env_log_bf(kk, nn, h, not_h).tolist())
     if direction is None:
         direction = "above" if log_odds(t) >= current else "below"
     elif direction not in ("above", "below"):
         raise InputError("direction", direction, "'above' or 'below'")
     k_new = np.arange(size + 1, dtype=float)
-    by_k = current + _grid_log_bf(k_new, np.full_like(k_new, size), h, not_h)
+    by_k = current + grid_log_bf(k_new, np.full_like(k_new, size), h, not_h)
     return CountNeeded(
         n_new=size, target=t, direction=direction, current_log_odds=current, log_odds_by_k=by_k
     )

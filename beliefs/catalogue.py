@@ -44,6 +44,7 @@ __all__ = [
     "Figure",
     "PerEvaluation",
     "Viewpoint",
+    "check_model",
     "claims",
     "evidence_entries",
     "get_claim",
@@ -255,39 +256,67 @@ class Viewpoint:
 
 @dataclass(frozen=True)
 class EvaluationRates:
-    """Covert-action rates in one evaluation, ``(before, after)`` training; ``None`` if unplaced."""
+    """Covert-action rates in one evaluation, ``(before, after)`` training, as fractions.
+
+    ``status`` is for the value strings (P: read in the primary text);
+    ``alignment_status`` for which evaluation the values belong to (S: settled
+    by independent consistency checks, see :attr:`PerEvaluation.alignment_note`).
+    """
 
     evaluation: str
-    o4_mini: tuple[float, float] | None
-    o3: tuple[float, float] | None
+    o4_mini: tuple[float, float]
+    o3: tuple[float, float]
+    status: str = "P"
+    alignment_status: str = "S"
+
+
+MODELS = ("o3", "o4-mini")
+PHASES = ("before", "after")
 
 
 @dataclass(frozen=True)
 class PerEvaluation:
-    """Fig. 9 of the anti-scheming paper, per evaluation (one reading of the figure).
+    """Fig. 9 of the anti-scheming paper, per evaluation, both models, all 20 evaluations (Reading A).
 
     Per-evaluation sample sizes were not published, so these are rates only.
-    ``unplaced_o3`` holds o3 values whose evaluation could not be identified.
+    This is the one copy of the table: :mod:`models.datasets`,
+    :mod:`beliefs.reproduce` and the app read it from here.
     """
 
     reading: str
     rows: tuple[EvaluationRates, ...]
-    unplaced_o3: tuple[tuple[float, float], ...]
     source: Source
     status_note: str
+    alignment_status: str
+    alignment_note: str
     notes: tuple[str, ...]
 
-    def rates(self, model: str, when: str = "before") -> list[float]:
-        """All of ``model``'s rates (``"o3"`` or ``"o4_mini"``) at ``when``, unplaced o3 values included."""
-        if model not in ("o3", "o4_mini"):
-            raise InputError("model", model, "'o3' or 'o4_mini'")
-        if when not in ("before", "after"):
-            raise InputError("when", when, "'before' or 'after'")
-        i = 0 if when == "before" else 1
-        out = [getattr(r, model)[i] for r in self.rows if getattr(r, model) is not None]
-        if model == "o3":
-            out += [pair[i] for pair in self.unplaced_o3]
-        return out
+    @property
+    def evaluations(self) -> list[str]:
+        return [r.evaluation for r in self.rows]
+
+    def rates(self, model: str, phase: str = "before") -> list[float]:
+        """``model``'s rates (``"o3"`` or ``"o4-mini"``) at ``phase`` (``"before"``/``"after"``), in row order.
+
+        Examples
+        --------
+        >>> table = per_evaluation()
+        >>> len(table.rates("o3", "before")), table.rates("o3", "after")[1]
+        (20, 0.001)
+        """
+        check_model(model)
+        if phase not in PHASES:
+            raise InputError("phase", phase, "'before' or 'after'")
+        i = PHASES.index(phase)
+        attr = "o3" if model == "o3" else "o4_mini"
+        return [getattr(r, attr)[i] for r in self.rows]
+
+
+def check_model(model: object) -> str:
+    """``model`` if it is one of Fig. 9's models, else an :class:`InputError` naming the choices."""
+    if model not in MODELS:
+        raise InputError("model", model, "'o3' or 'o4-mini'")
+    return model
 
 
 # -- loading ------------------------------------------------------------------
@@ -391,21 +420,29 @@ def _parse(data: dict[str, Any]) -> dict[str, Any]:
 def _per_evaluation(raw: dict[str, Any], raw_sources: dict[str, Any]) -> PerEvaluation:
     path = "per_evaluation"
     rows = []
+    keys = {"evaluation", "o4_mini", "o3", "status", "alignment_status"}
     for i, row in enumerate(_list(raw, "rows", path)):
-        unknown = set(row) - {"evaluation", "o4_mini", "o3"}
+        where = f"{path}.rows[{i}]"
+        unknown = set(row) - keys
         if unknown:
-            raise CatalogueError(f"{path}.rows[{i}]", sorted(unknown), "keys evaluation, o4_mini, o3")
-        pairs = {m: (_pair(row[m], f"{path}.rows[{i}].{m}") if m in row else None) for m in ("o4_mini", "o3")}
-        rows.append(EvaluationRates(evaluation=_text(row, "evaluation", f"{path}.rows[{i}]"), **pairs))
-    unplaced = tuple(
-        _pair(p, f"{path}.unplaced_o3[{i}]") for i, p in enumerate(_list(raw, "unplaced_o3", path))
-    )
+            raise CatalogueError(where, sorted(unknown), "keys " + ", ".join(sorted(keys)))
+        statuses = {}
+        for key in ("status", "alignment_status"):
+            if row.get(key) not in STATUS_MEANING:
+                raise CatalogueError(f"{where}.{key}", row.get(key), "one of 'P', 'S', 'X'")
+            statuses[key] = row[key]
+        pairs = {m: _pair(row.get(m), f"{where}.{m}") for m in ("o4_mini", "o3")}
+        rows.append(EvaluationRates(evaluation=_text(row, "evaluation", where), **pairs, **statuses))
+    alignment = raw.get("alignment_status")
+    if alignment not in STATUS_MEANING:
+        raise CatalogueError(f"{path}.alignment_status", alignment, "one of 'P', 'S', 'X'")
     return PerEvaluation(
         reading=_text(raw, "reading", path),
         rows=tuple(rows),
-        unplaced_o3=unplaced,
         source=_source(raw, raw_sources, path),
         status_note=_text(raw, "status_note", path, required=False),
+        alignment_status=alignment,
+        alignment_note=_text(raw, "alignment_note", path),
         notes=_strings(raw, "notes", path),
     )
 
@@ -593,7 +630,10 @@ def get_viewpoint(viewpoint_id: str) -> Viewpoint:
 
 
 def per_evaluation() -> PerEvaluation:
-    """Fig. 9 covert-action rates per evaluation (rates only: n was not published)."""
+    """Fig. 9 covert-action rates per evaluation, both models (rates only: n was not published).
+
+    The single source of the table (``models.datasets`` and ``beliefs.reproduce`` read it here).
+    """
     return _loaded()["per_evaluation"]
 
 

@@ -50,7 +50,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
 
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, Source
+from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.files import check_destination, check_replaceable
 from beliefs.update import UpdateResult, update
 
@@ -68,6 +68,7 @@ __all__ = [
     "HypothesisSpec",
     "ModelSettings",
     "MonitoringSettings",
+    "ProvenanceSpec",
     "Scenario",
     "ScenarioError",
     "SourceSpec",
@@ -165,6 +166,33 @@ class BetaSpec(_Strict):
     beta: Positive = Field(description="a Beta parameter > 0")
 
 
+class ProvenanceSpec(_Strict):
+    """How a derived likelihood ratio was obtained (see :class:`beliefs.evidence.Provenance`)."""
+
+    assumption: str = Field(min_length=1, description="text: what was assumed (e.g. the assumed n and pooling)")
+    method: str = Field("", description="text: exact, quadrature or MCMC")
+    model: str = Field("", description="text: the likelihood model")
+    log10_bf_range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = Field(
+        None, description="[low, high] of log10 Bayes factor over the unpublished assumptions, or null"
+    )
+    range_over: str = Field("", description="text: the grid the range is over")
+
+    def to_provenance(self) -> Provenance:
+        return Provenance.from_dict(self.model_dump())
+
+    @classmethod
+    def from_provenance(cls, prov: Provenance) -> ProvenanceSpec:
+        return cls(**prov.to_dict())
+
+    @model_validator(mode="after")
+    def _check(self) -> ProvenanceSpec:
+        try:
+            self.to_provenance()
+        except InputError as exc:
+            raise InputError(exc.field.removeprefix("provenance."), exc.value, exc.allowed, exc.hint) from None
+        return self
+
+
 class EvidenceSpec(_Strict):
     """One evidence item as stored in a scenario (see :class:`beliefs.evidence.Evidence`)."""
 
@@ -183,6 +211,9 @@ class EvidenceSpec(_Strict):
     group: str | None = Field(None, description="a dependence-group name or null")
     discount: Annotated[float, Field(gt=0, le=1)] = Field(1.0, description="a discount exponent in (0, 1]")
     enabled: bool = Field(True, description="true or false")
+    provenance: ProvenanceSpec | None = Field(
+        None, description="a provenance object (assumption, method, model, log10_bf_range, range_over) or null"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> EvidenceSpec:
@@ -205,6 +236,7 @@ class EvidenceSpec(_Strict):
             group=self.group,
             discount=self.discount,
             enabled=self.enabled,
+            provenance=self.provenance.to_provenance() if self.provenance else None,
         )
 
     @classmethod
@@ -226,6 +258,7 @@ class EvidenceSpec(_Strict):
             group=item.group,
             discount=item.discount,
             enabled=item.enabled,
+            provenance=ProvenanceSpec.from_provenance(item.provenance) if item.provenance else None,
         )
 
 
@@ -711,6 +744,10 @@ def scenario_to_json(scenario: Scenario) -> str:
     if not isinstance(scenario, Scenario):
         raise ScenarioError("scenario", type(scenario).__name__, "a Scenario")
     data = scenario.model_dump(mode="json")
+    for item in data.get("evidence") or []:
+        # Written only where there is one, so files without derived items stay as they were.
+        if item.get("provenance") is None:
+            item.pop("provenance", None)
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 

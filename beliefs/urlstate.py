@@ -41,15 +41,17 @@ prior: got '1.5'; expected a probability in [0, 1] (did you mean 0.015? probabil
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, Source
+from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
+from beliefs.reproduce import DEFAULT_N_ASSUMED
 from beliefs.validation import (
     as_count,
     as_float,
@@ -245,7 +247,11 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec(
             "da_when", "before", _choice(("before", "after")), "rates before or after anti-scheming training"
         ),
-        FieldSpec("da_n", 100, _count(1, 100_000), "assumed effective n per evaluation (not published)"),
+        FieldSpec("da_n", DEFAULT_N_ASSUMED, _count(1, 100_000), "assumed effective n per evaluation (not published)"),
+        FieldSpec("da_pool", "partial", _choice(("partial", "none")), "pooling across evaluations"),
+        FieldSpec("da_kmed", 10.0, _range(0.1, 1e4), "median spread (concentration) prior, both hypotheses"),
+        FieldSpec("da_ksd", 1.5, _range(0.1, 3.0), "log-sd of the spread (concentration) prior, both hypotheses"),
+        FieldSpec("da_rn", DEFAULT_N_ASSUMED, _count(1, 100_000), "assumed n for reproducing the paper's figures"),
         FieldSpec("da_env", "", _counts_text, "the user's own counts, k/n per environment"),
         FieldSpec("da_h_a", 1.0, _range(1e-3, 1e4), "Beta alpha of the covert-action rate under H"),
         FieldSpec("da_h_b", 9.0, _range(1e-3, 1e4), "Beta beta of the covert-action rate under H"),
@@ -287,6 +293,9 @@ class ItemState:
     id: str = ""
     group: str | None = None
     discount: float = 1.0
+    # How a ratio derived from data was obtained (assumed n, pooling, method, log10-BF range); in a
+    # link it travels as its own parameter p<i> beside e<i>, so links without it decode unchanged.
+    provenance: Provenance | None = None
 
     def to_evidence(self, source: Source | None = None, field_prefix: str = "") -> Evidence:
         """Build the library's Evidence item, validating every value.
@@ -314,6 +323,7 @@ class ItemState:
                     enabled=self.enabled,
                     group=self.group,
                     discount=self.discount,
+                    provenance=self.provenance,
                     **dists,
                 )
             return Evidence(
@@ -325,6 +335,7 @@ class ItemState:
                 log_lr_sigma=self.spread or None,
                 group=self.group,
                 discount=self.discount,
+                provenance=self.provenance,
             )
         except InputError as exc:
             if not field_prefix:
@@ -349,6 +360,7 @@ class ItemState:
                 e.id or "",
                 e.group,
                 e.discount,
+                e.provenance,
             )
         return cls(
             e.label,
@@ -360,6 +372,7 @@ class ItemState:
             e.id or "",
             e.group,
             e.discount,
+            e.provenance,
         )
 
 
@@ -409,7 +422,23 @@ def encode(state: AppState) -> dict[str, str]:
             params[name] = _fmt(value)
     for i, item in enumerate(state.items):
         params[f"e{i}"] = _encode_item(item)
+        if item.provenance is not None:
+            params[f"p{i}"] = json.dumps(item.provenance.to_dict(), separators=(",", ":"), ensure_ascii=False)
     return params
+
+
+def _decode_provenance(raw: object, name: str) -> Provenance:
+    if not isinstance(raw, str) or len(raw) > _MAX_PARAM:
+        raise InputError(name, raw, f"text of at most {_MAX_PARAM} characters")
+    try:
+        data = json.loads(raw, parse_constant=lambda c: None)
+    except ValueError:
+        raise InputError(name, raw, "a JSON provenance object") from None
+    try:
+        return Provenance.from_dict(data, name)
+    except InputError as exc:
+        field = exc.field if exc.field.startswith(name) else f"{name}." + exc.field.removeprefix("provenance.")
+        raise InputError(field, exc.value, exc.allowed, exc.hint) from None
 
 
 def _decode_item(raw: str, name: str) -> ItemState:
@@ -524,10 +553,19 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
         try:
             if not isinstance(raw, str) or len(raw) > _MAX_PARAM:
                 raise InputError(key, raw, f"text of at most {_MAX_PARAM} characters")
-            items.append(_decode_item(raw, key))
+            item = _decode_item(raw, key)
         except InputError as exc:
             warnings.append(f"{exc}; this item is left out")
-    known = set(FIELDS) | set(item_keys)
+            continue
+        prov_key = f"p{key[1:]}"
+        if prov_key in params:
+            try:
+                item = replace(item, provenance=_decode_provenance(_last(params[prov_key]), prov_key))
+            except InputError as exc:
+                warnings.append(f"{exc}; the item is kept without its provenance")
+        items.append(item)
+    prov_keys = {k for k in params if isinstance(k, str) and k.startswith("p") and f"e{k[1:]}" in item_keys}
+    known = set(FIELDS) | set(item_keys) | prov_keys
     unknown = [key for key in params if key not in known]
     for key in unknown[:_MAX_UNKNOWN_SHOWN]:
         warnings.append(f"{_shown_key(key)}: unknown parameter, ignored")

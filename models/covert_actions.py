@@ -76,14 +76,28 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
-from scipy import integrate, optimize, special
+from scipy import optimize, special
 
+# The closed forms (parsers, no-pooling Bayes factor, partial-pooling quadrature, conjugate
+# posteriors) live in beliefs.counts so the closed-form `counts` command never imports PyMC;
+# they are re-exported here for the MCMC code and its callers.
+from beliefs.counts import (
+    CountsResult,
+    KappaPrior,
+    check_beta,
+    check_counts,
+    conjugate_posterior,
+    exact_no_pooling,
+    log_beta_binomial,
+    log_marginal_partial_pooling,
+    quadrature_partial_pooling,
+)
+from beliefs.counts import check_prior as _check_prior
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.odds import LN2, LN10, log_odds, probability
-from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
+from beliefs.odds import log_odds
 from beliefs.tables import NotebookRepr
-from beliefs.validation import as_count, as_float_list, as_positive, as_probability
+from beliefs.validation import as_probability
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
 
 __all__ = [
@@ -108,344 +122,8 @@ __all__ = [
     "quadrature_partial_pooling",
 ]
 
-MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
-# Relative accuracy asked of the cubature; an integrand whose rounding noise exceeds it (huge
-# concentrations) fails to converge within the subdivision budget and is reported as inaccurate.
-CUBATURE_RTOL = 1e-8
 _PSEUDO_DF = 5.0  # Student-t pseudo-priors: heavier tails than the normal approximation, so no region is starved
 _PSEUDO_INFLATE = 1.3
-
-
-# ---------------------------------------------------------------------------
-# Input checking
-# ---------------------------------------------------------------------------
-def check_counts(k, n, *, k_field: str = "k", n_field: str = "n") -> tuple[np.ndarray, np.ndarray]:
-    """Parse covert-action counts ``k`` and rollout counts ``n`` (lists or comma-separated text).
-
-    Raises :class:`~beliefs.errors.InputError` naming the field for a
-    non-integer, a negative count, ``k > n``, ``n = 0`` with ``k > 0``, lists
-    of different lengths, or an empty list.
-    """
-    k_raw = _as_list(k, k_field)
-    n_raw = _as_list(n, n_field)
-    if len(k_raw) != len(n_raw):
-        raise InputError(
-            n_field, n, f"one rollout count per environment: {len(k_raw)} value(s), like {k_field}",
-            hint=f"{k_field} has {len(k_raw)}, {n_field} has {len(n_raw)}",
-        )
-    if len(k_raw) > MAX_ENVIRONMENTS:
-        raise InputError(k_field, f"{len(k_raw)} environments", f"at most {MAX_ENVIRONMENTS} environments")
-    ks, ns = [], []
-    for j, (kr, nr) in enumerate(zip(k_raw, n_raw, strict=True)):
-        kj = as_count(kr, f"{k_field}[{j}]", maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
-        nj = as_count(nr, f"{n_field}[{j}]", maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
-        if kj > nj:
-            raise InputError(
-                f"{k_field}[{j}]", kr, f"a count <= {n_field}[{j}] = {nj} (covert actions cannot exceed rollouts)"
-            )
-        ks.append(kj)
-        ns.append(nj)
-    return np.asarray(ks, dtype=np.int64), np.asarray(ns, dtype=np.int64)
-
-
-def _as_list(value, field: str) -> list:
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return [value]
-    return as_float_list(value, field)
-
-
-def check_beta(value, field: str) -> BetaDist:
-    """A Beta prior from a :class:`BetaDist`, an ``(a, b)`` pair or the text ``"a,b"``."""
-    if isinstance(value, BetaDist):
-        return value
-    allowed = "two Beta parameters a,b, both finite and > 0, e.g. 2,8"
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",")]
-    elif isinstance(value, (list, tuple)):
-        parts = list(value)
-    else:
-        raise InputError(field, value, allowed)
-    if len(parts) != 2:
-        raise InputError(field, value, allowed)
-    a = as_positive(parts[0], f"{field} a", "a Beta parameter: finite and > 0")
-    b = as_positive(parts[1], f"{field} b", "a Beta parameter: finite and > 0")
-    return BetaDist(a, b)
-
-
-def _check_prior(prior, field: str = "prior") -> float:
-    return as_probability(prior, field)
-
-
-# ---------------------------------------------------------------------------
-# Exact results
-# ---------------------------------------------------------------------------
-def log_beta_binomial(k, n, alpha, beta) -> np.ndarray:
-    r"""Log beta-binomial pmf, :math:`\ln\binom{n}{k} + \ln B(k+\alpha, n-k+\beta) - \ln B(\alpha,\beta)`.
-
-    Examples
-    --------
-    >>> float(np.exp(log_beta_binomial(0, 1, 1.0, 1.0)))  # Beta(1,1) makes k uniform on 0..n
-    0.5
-    """
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-    # The log marginal itself is O(n) and betaln's absolute error is fine here; the Bayes factor, a
-    # difference of two such numbers, is computed by beliefs.special.log_bf_beta_binomial instead.
-    return log_choose + special.betaln(k + alpha, n - k + beta) - special.betaln(alpha, beta)
-
-
-@dataclass(frozen=True)
-class KappaPrior:
-    r"""Hyperprior on a population's concentration: :math:`\ln\kappa \sim \mathcal N(\ln m, s^2)`.
-
-    :math:`\kappa = a + b` of the environments' Beta: small values mean
-    environments differ a lot, large values that they share one rate.
-    """
-
-    median: float = 10.0
-    log_sd: float = 1.5
-
-    def __post_init__(self):
-        object.__setattr__(self, "median", as_positive(self.median, "kappa median", "a concentration > 0"))
-        object.__setattr__(self, "log_sd", as_positive(self.log_sd, "kappa log_sd", "a log-scale sd > 0"))
-
-
-@dataclass(frozen=True)
-class CountsResult(NotebookRepr):
-    r"""Exact (closed-form or quadrature) update of P(H) by covert-action counts.
-
-    ``log_bayes_factor`` is in nats: :math:`\ln P(D\mid H) - \ln P(D\mid\lnot H)`.
-    """
-
-    method: str
-    pooling: str
-    prior: float
-    log_marginal_h: float
-    log_marginal_not_h: float
-    n_environments: int
-    quadrature_rel_error: float | None = None
-    note: str = ""
-    exact_log_bf: float | None = None  # computed without cancellation (beliefs.special); the marginals are O(n)
-
-    @property
-    def log_bayes_factor(self) -> float:
-        if self.exact_log_bf is not None:
-            return self.exact_log_bf
-        return self.log_marginal_h - self.log_marginal_not_h
-
-    @property
-    def bayes_factor(self) -> float:
-        try:
-            return math.exp(self.log_bayes_factor)
-        except OverflowError:
-            return math.inf
-
-    @property
-    def bits(self) -> float:
-        return self.log_bayes_factor / LN2
-
-    @property
-    def log10_bayes_factor(self) -> float:
-        return self.log_bayes_factor / LN10
-
-    @property
-    def log_posterior_odds(self) -> float:
-        prior_lo = log_odds(self.prior)
-        if math.isinf(prior_lo):
-            return prior_lo  # Cromwell's rule: no finite evidence moves certainty
-        return prior_lo + self.log_bayes_factor
-
-    @property
-    def posterior(self) -> float:
-        return probability(self.log_posterior_odds)
-
-    def to_dict(self) -> dict:
-        return {
-            "method": self.method,
-            "pooling": self.pooling,
-            "prior": self.prior,
-            "n_environments": self.n_environments,
-            "bayes_factor": self.bayes_factor,
-            "log_bayes_factor_nats": self.log_bayes_factor,
-            "log10_bayes_factor": self.log10_bayes_factor,
-            "bits": self.bits,
-            "posterior": self.posterior,
-            "log_marginal_h": self.log_marginal_h,
-            "log_marginal_not_h": self.log_marginal_not_h,
-            "quadrature_rel_error": self.quadrature_rel_error,
-            "note": self.note,
-        }
-
-
-def _certainty_note(prior: float) -> str:
-    if prior in (0.0, 1.0):
-        return (
-            f"the prior P(H) = {prior:g} is certainty; no evidence can move it (Cromwell's rule), "
-            "so the posterior equals the prior whatever the Bayes factor"
-        )
-    return ""
-
-
-def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
-    r"""Exact Bayes factor and posterior for independent environment rates.
-
-    .. math::
-
-        \ln \mathrm{BF} = \sum_j \big[\ln B(k_j + a_H, n_j - k_j + b_H) - \ln B(a_H, b_H)\big]
-                        - \big[\ln B(k_j + a_{\lnot H}, n_j - k_j + b_{\lnot H}) - \ln B(a_{\lnot H}, b_{\lnot H})\big]
-
-    Parameters
-    ----------
-    k, n : sequence of int or comma-separated str
-        Covert actions and rollouts per environment.
-    prior : float
-        P(H) in [0, 1]; 0 and 1 are allowed and explained (no update).
-    rate_if_h, rate_if_not_h : BetaDist, (a, b) or "a,b"
-        Beta prior of an environment's covert-action rate under each hypothesis.
-
-    Examples
-    --------
-    One covert action in one rollout; H says rates look like Beta(1,1) (mean 1/2),
-    not H says Beta(1,9) (mean 1/10): BF = 0.5 / 0.1 = 5.
-
-    >>> r = exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9))
-    >>> round(r.bayes_factor, 12), round(r.posterior, 12)
-    (5.0, 0.833333333333)
-    """
-    k_arr, n_arr = check_counts(k, n)
-    p = _check_prior(prior)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
-    lm_h = float(np.sum(log_beta_binomial(k_arr, n_arr, bh.alpha, bh.beta)))
-    lm_n = float(np.sum(log_beta_binomial(k_arr, n_arr, bn.alpha, bn.beta)))
-    # The difference lm_h - lm_n of two O(n) numbers cancels (wrong even in sign at n = 1e16); this does not.
-    log_bf = log_bf_beta_binomial(k_arr.tolist(), n_arr.tolist(), (bh.alpha, bh.beta), (bn.alpha, bn.beta))
-    return CountsResult("exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p), exact_log_bf=log_bf)
-
-
-def log_marginal_partial_pooling(
-    k, n, rate: BetaDist, kappa: KappaPrior, *, field: str = "rate"
-) -> tuple[float, float]:
-    r""":math:`\ln P(D\mid\text{hyp})` under partial pooling, by 2-D adaptive cubature.
-
-    With :math:`\mu = F^{-1}_{\mathrm{Beta}(a,b)}(t)` and
-    :math:`\kappa = m\,e^{s z}`,
-
-    .. math::
-
-        P(D) = \int_0^1\!\int_{-9}^{9} \varphi(z)
-               \prod_j P\big(k_j \mid n_j, \mu(t)\kappa(z), (1-\mu(t))\kappa(z)\big)\, dz\, dt
-
-    (the normal tail beyond :math:`|z| = 9` has mass below 1e-18).  The
-    integrand is divided by its maximum (found on a grid, then refined) so
-    the cubature works on O(1) values, and the region is split at the peak;
-    ``scipy.integrate.cubature`` (tensor Gauss-Kronrod, adaptive) does the rest.
-
-    Returns
-    -------
-    (log_marginal, rel_error) : tuple of float
-        The log marginal likelihood and the cubature's own relative error estimate.
-    """
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    a, b = rate.alpha, rate.beta
-    log_m, s = math.log(kappa.median), kappa.log_sd
-    binom = float(np.sum(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)))
-
-    def log_f(x: np.ndarray) -> np.ndarray:
-        return _log_f_points(x[:, 0], x[:, 1], k, n, a, b, log_m, s)
-
-    # Locate the peak so the scaled integrand is O(1) and the cubature splits there.
-    ts = np.concatenate([np.geomspace(1e-12, 0.5, 150), 1 - np.geomspace(1e-12, 0.5, 150)[::-1][1:]])
-    zs = np.linspace(-9, 9, 73)
-    tt, zz = np.meshgrid(ts, zs, indexing="ij")
-    grid = log_f(np.column_stack([tt.ravel(), zz.ravel()]))
-    best = int(np.argmax(grid))
-    peak = np.array([tt.ravel()[best], zz.ravel()[best]])
-    lo, hi = np.array([1e-12, -8.999]), np.array([1 - 1e-12, 8.999])
-    opt = optimize.minimize(
-        lambda x: -float(log_f(np.clip(x, lo, hi)[None, :])[0]),
-        x0=peak,
-        method="Nelder-Mead",
-        options={"xatol": 1e-12, "fatol": 1e-12, "maxiter": 2000},
-    )
-    if -opt.fun >= grid[best]:
-        peak = np.clip(opt.x, lo, hi)
-    c = float(log_f(peak[None, :])[0])
-
-    res = integrate.cubature(
-        lambda x: np.exp(log_f(x) - c), [0.0, -9.0], [1.0, 9.0], rtol=CUBATURE_RTOL, atol=0.0,
-        max_subdivisions=2_000, points=[peak],
-    )
-    total = float(res.estimate)
-    if not (math.isfinite(total) and total > 0 and math.isfinite(c)):
-        # e.g. Beta(1e-6, 1e-6): the population mean sits within 1e-300 of 0 or 1 and the cubature finds no mass
-        raise InputError(
-            field,
-            f"Beta({a:g}, {b:g})",
-            "a Beta prior the partial-pooling cubature can integrate (parameters of about 0.01 or more)",
-            hint="use --pooling none for such a prior",
-        )
-    rel_err = float(res.error) / total
-    if res.status != "converged":
-        rel_err = max(rel_err, 1e-2)
-    return binom + c + math.log(total), rel_err
-
-
-def _log_f_points(t, z, k, n, a, b, log_m, s) -> np.ndarray:
-    # log of phi(z) * prod_j BB(k_j | n_j, mu(t) kappa(z), (1 - mu(t)) kappa(z)), binomial coefficients left out.
-    t = np.asarray(t, dtype=float)
-    z = np.asarray(z, dtype=float)
-    lower = t <= 0.5
-    # 1 - X ~ Beta(b, a): computing the smaller tail directly keeps both mu and 1 - mu accurate.
-    mu_lo = special.betaincinv(a, b, np.where(lower, t, 0.5))
-    om_hi = special.betaincinv(b, a, np.where(lower, 0.5, 1.0 - t))
-    mu = np.where(lower, mu_lo, 1.0 - om_hi)
-    one_minus = np.where(lower, 1.0 - mu_lo, om_hi)
-    kap = np.exp(log_m + s * z)
-    al = (mu * kap)[:, None]
-    be = (one_minus * kap)[:, None]
-    with np.errstate(all="ignore"):
-        ll = np.sum(special.betaln(k + al, n - k + be) - special.betaln(al, be), axis=-1)
-        out = ll - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
-    ok = (mu > 0) & (one_minus > 0) & np.isfinite(out)
-    return np.where(ok, out, -np.inf)
-
-
-def quadrature_partial_pooling(
-    k,
-    n,
-    prior,
-    rate_if_h,
-    rate_if_not_h,
-    *,
-    kappa_h: KappaPrior | None = None,
-    kappa_not_h: KappaPrior | None = None,
-) -> CountsResult:
-    """P(H | D) under partial pooling by quadrature of each hypothesis's marginal likelihood.
-
-    ``quadrature_rel_error`` is the cubature's own error estimate (relative, on
-    each marginal); above 1e-4 ``note`` says the value is uncertain and the
-    MCMC answer should be preferred.
-    """
-    k_arr, n_arr = check_counts(k, n)
-    p = _check_prior(prior)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
-    kh = kappa_h or KappaPrior()
-    kn = kappa_not_h or KappaPrior()
-    lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
-    lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
-    err = max(err_h, err_n)
-    note = _certainty_note(p)
-    if err > 1e-4:
-        note = (note + "; " if note else "") + (
-            f"quadrature error estimate {err:.1e} is large; prefer the MCMC value (--mcmc)"
-        )
-    return CountsResult("quadrature", "partial", p, lm_h, lm_n, len(k_arr), quadrature_rel_error=err, note=note)
 
 
 # ---------------------------------------------------------------------------
@@ -792,11 +470,6 @@ def mcmc_partial_pooling(
 # ---------------------------------------------------------------------------
 # Before / after anti-scheming training
 # ---------------------------------------------------------------------------
-def conjugate_posterior(k: int, n: int, prior: BetaDist) -> BetaDist:
-    r"""Conjugate update :math:`\mathrm{Beta}(a + k,\ b + n - k)` of a rate after k events in n trials."""
-    return BetaDist(prior.alpha + k, prior.beta + n - k)
-
-
 def build_before_after_model(n_evaluations: int, pooling: str) -> pm.Model:
     r"""Per-evaluation covert-action rates before and after training.
 
@@ -880,8 +553,23 @@ class BeforeAfterResult(NotebookRepr):
     def warnings(self) -> list[str]:
         return list(self.diagnostics.warnings)
 
+    def labelled_rows(self) -> list[dict]:
+        """Each reported quantity named for what it is, with its statistic (see :func:`beliefs.reproduce.before_after_rows`).
+
+        ``mean_before``/``mean_after`` are the average of the evaluations' rates under
+        the hierarchical model, not the paper's aggregate of Beta(1,1) posterior means;
+        :data:`beliefs.reproduce.WHY_REDUCTION_DIFFERS` says why their ratio is not the paper's x30.
+        """
+        from beliefs.reproduce import before_after_rows
+
+        return before_after_rows(self.quantiles)
+
     def to_dict(self) -> dict:
+        from beliefs.reproduce import WHY_REDUCTION_DIFFERS
+
         return {
+            "labelled": self.labelled_rows(),
+            "why_reduction_differs_from_paper": WHY_REDUCTION_DIFFERS,
             "pooling": self.pooling,
             "threshold": self.threshold,
             "p_after_above_threshold": self.p_after_above_threshold,

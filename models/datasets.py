@@ -8,31 +8,26 @@ Two kinds of numbers live here and are never mixed up:
 
 The anti-scheming paper (Schoen et al. 2025, arXiv:2509.15541) publishes
 per-evaluation covert-action *rates* before and after anti-scheming training
-(Fig. 9) but no sample sizes.  :func:`antischeming_counts` therefore needs an
-*assumed* effective number of rollouts per evaluation from the user and
-returns ``round(rate * effective_n)``; the field names (``k_before_derived``,
-``n_assumed``) and the ``label`` say so.  The per-evaluation values use
-"Reading A" of the figure's text extraction: the numbers are read in the
-primary text (status P) but their row alignment is unconfirmed (status X).
-The four o3 values that Reading A could not place, and every "?" cell, are
-missing, not guessed.
+(Fig. 9) but no sample sizes.  The table is read from the catalogue
+(:func:`beliefs.catalogue.per_evaluation`, the one copy: all 20 evaluations
+for both models, value strings status P, row alignment status S, Reading A as
+settled in the notes' "Update 2026-11-27").  :func:`antischeming_counts`
+needs an *assumed* effective number of rollouts per evaluation and returns
+``k = rate x n`` rounded by :func:`beliefs.reproduce.derived_count`; the field
+names (``k_before_derived``, ``n_assumed``) and the ``label`` say so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
-
+from beliefs import catalogue
 from beliefs.errors import InputError
 from beliefs.evidence import Source
+from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
 from beliefs.validation import as_count
 
 __all__ = [
-    "ANTISCHEMING_ROW_ALIGNMENT_NOTE",
-    "ANTISCHEMING_SOURCE",
-    "FIG9_READING_A",
-    "O3_UNPLACED",
     "DerivedCounts",
     "PublishedCount",
     "RateRow",
@@ -41,72 +36,18 @@ __all__ = [
     "published_counts",
 ]
 
-ANTISCHEMING_SOURCE = Source(
-    citation=(
-        "Schoen, Nitishinskaya, Balesni, Højmark, ... Hobbhahn, 'Stress Testing Deliberative Alignment "
-        "for Anti-Scheming Training', Apollo Research & OpenAI, 2025, arXiv:2509.15541"
-    ),
-    location="Fig. 9 (per-evaluation covert-action rates, before -> after anti-scheming training), Reading A",
-    status="P",
-    url="https://arxiv.org/abs/2509.15541",
-)
-
-ANTISCHEMING_ROW_ALIGNMENT_NOTE = (
-    "numbers: status P (read in the primary text); row alignment: status X (Reading A of an "
-    "interleaved text extraction; check against Fig. 9, p. 13 of the PDF before relying on labels)"
-)
-
-# (evaluation, o4-mini before %, o4-mini after %, o3 before %, o3 after %); None = not placed / "?".
-FIG9_READING_A: tuple[tuple[str, float | None, float | None, float | None, float | None], ...] = (
-    ("Broken Promises", 4.4, 0.0, None, None),
-    ("Email Scoring", 3.7, 0.0, None, None),
-    ("Email Scoring (No Nudge)", 0.1, 0.0, None, None),
-    ("Impossible Coding", 2.7, 0.0, 1.7, 0.3),
-    ("Lazy Checklist", 7.8, 0.0, 23.1, 0.0),
-    ("Legal Reporting (CN)", 1.0, 0.0, 1.0, 0.0),
-    ("Legal Reporting (US)", 4.0, 0.0, 8.0, 0.0),
-    ("Literature QA", 7.3, 0.0, 3.0, 0.0),
-    ("Log Falsification", 2.4, 0.0, 0.8, 0.0),
-    ("Long Document Verification", 2.0, 0.0, 0.0, 0.0),
-    ("Powerseeking Survey", 1.0, 0.0, 0.0, 0.0),
-    ("Sabotage Math", 8.5, 0.0, 25.6, 0.0),
-    ("Sabotage Safety", 41.0, 0.0, 46.7, 0.1),
-    ("Sandbagging Grading CoT", 0.6, 0.6, 0.1, 0.0),
-    ("Sandbagging QA", 46.4, 0.1, 31.8, 0.6),
-    ("Sandbagging QA (No Goal)", 5.3, 0.0, 21.3, 0.0),
-    ("Smuggle Capabilities", 0.0, 0.0, 0.1, 0.0),
-    ("Subagent Collusion", 0.0, 0.0, 0.3, 0.0),
-    ("Subagent Permissions", 2.4, 0.0, 0.0, 0.0),
-    ("Subagent Resource Quota", 27.4, 0.0, None, None),
-)
-
-# o3 before -> after values (percent) that Reading A could not attach to a row: kept, never assigned.
-O3_UNPLACED: tuple[tuple[float, float], ...] = ((2.8, 0.0), (44.6, 0.1), (20.5, 0.0), (24.2, 0.0))
-
-_MODELS = {"o4-mini": (1, 2), "o3": (3, 4)}
-
 
 @dataclass(frozen=True)
 class RateRow:
-    """One evaluation's published covert-action rates (fractions, not percent); None = missing."""
+    """One evaluation's published covert-action rates (fractions, not percent)."""
 
     evaluation: str
-    rate_before: float | None
-    rate_after: float | None
-
-    @property
-    def complete(self) -> bool:
-        return self.rate_before is not None and self.rate_after is not None
-
-
-def _check_model(model: str) -> str:
-    if model not in _MODELS:
-        raise InputError("model", model, "one of " + ", ".join(repr(m) for m in _MODELS))
-    return model
+    rate_before: float
+    rate_after: float
 
 
 def antischeming_rates(model: str = "o3") -> list[RateRow]:
-    """Fig. 9 per-evaluation rates for ``model`` ("o3" or "o4-mini"), as fractions, Reading A.
+    """Fig. 9 per-evaluation rates for ``model`` ("o3" or "o4-mini"), as fractions, from the catalogue.
 
     Examples
     --------
@@ -116,19 +57,9 @@ def antischeming_rates(model: str = "o3") -> list[RateRow]:
     >>> round(100 * sum(r.rate_before for r in rows) / len(rows), 2)  # raw average (paper: 8.7% posterior mean)
     8.4
     """
-    _check_model(model)
-    ib, ia = _MODELS[model]
-    rows = []
-    for row in FIG9_READING_A:
-        before, after = row[ib], row[ia]
-        rows.append(
-            RateRow(
-                row[0],
-                None if before is None else round(before / 100, 6),
-                None if after is None else round(after / 100, 6),
-            )
-        )
-    return rows
+    table = catalogue.per_evaluation()
+    before, after = table.rates(model, "before"), table.rates(model, "after")
+    return [RateRow(e, b, a) for e, b, a in zip(table.evaluations, before, after, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -136,8 +67,8 @@ class DerivedCounts:
     """Counts DERIVED from published rates and an ASSUMED effective sample size.
 
     ``k_before_derived[j] = round(rate_before[j] * n_assumed)`` (same for
-    after).  These are not published counts: the paper gives no sample
-    sizes.  ``skipped`` lists evaluations left out because a rate is missing.
+    after; half to even on the exact decimal, see :mod:`beliefs.reproduce`).
+    These are not published counts: the paper gives no sample sizes.
     """
 
     model: str
@@ -147,9 +78,8 @@ class DerivedCounts:
     k_before_derived: list[int]
     k_after_derived: list[int]
     n_assumed: int
-    skipped: list[str]
-    unplaced_o3_values: list[tuple[float, float]] = field(default_factory=list)
-    source: Source = ANTISCHEMING_SOURCE
+    source: Source
+    status_note: str
     derived: bool = True
 
     @property
@@ -159,6 +89,12 @@ class DerivedCounts:
     @property
     def n_after_assumed(self) -> list[int]:
         return [self.n_assumed] * len(self.evaluations)
+
+    def k(self, phase: str) -> list[int]:
+        """The derived counts at ``phase`` ("before" or "after")."""
+        if phase not in catalogue.PHASES:
+            raise InputError("phase", phase, "'before' or 'after'")
+        return list(self.k_before_derived if phase == "before" else self.k_after_derived)
 
     @property
     def label(self) -> str:
@@ -178,24 +114,22 @@ class DerivedCounts:
             "rate_after_published": list(self.rate_after),
             "k_before_derived": list(self.k_before_derived),
             "k_after_derived": list(self.k_after_derived),
-            "skipped_missing": list(self.skipped),
-            "unplaced_o3_values_pct": [list(v) for v in self.unplaced_o3_values],
             "source": self.source.citation,
             "source_location": self.source.location,
-            "source_status": ANTISCHEMING_ROW_ALIGNMENT_NOTE,
+            "source_status": self.status_note,
         }
 
 
-def antischeming_counts(model: str = "o3", effective_n: int | str = 100) -> DerivedCounts:
-    """Per-evaluation counts derived as ``round(rate * effective_n)`` from Fig. 9 (Reading A).
+def antischeming_counts(model: str = "o3", effective_n: int | str = DEFAULT_N_ASSUMED) -> DerivedCounts:
+    """Per-evaluation counts derived as ``round(rate * effective_n)`` from Fig. 9 (all 20 evaluations).
 
     Parameters
     ----------
     model : {"o3", "o4-mini"}
     effective_n : int
-        The ASSUMED number of rollouts per evaluation (the paper does not say;
-        the research notes infer "a few hundred" from the gap between raw and
-        posterior averages, which is itself not a published number).
+        The ASSUMED number of rollouts per evaluation (the paper does not
+        say; 316 reproduces its four headline figures, see
+        :func:`beliefs.reproduce.reproduce_antischeming`).
 
     Examples
     --------
@@ -205,21 +139,21 @@ def antischeming_counts(model: str = "o3", effective_n: int | str = 100) -> Deri
     >>> d.label.startswith("DERIVED")
     True
     """
-    _check_model(model)
-    n = as_count(effective_n, "effective_n", minimum=1, maximum=10_000_000)
-    evals, rb, ra, kb, ka, skipped = [], [], [], [], [], []
-    for row in antischeming_rates(model):
-        if not row.complete:
-            skipped.append(row.evaluation)
-            continue
-        evals.append(row.evaluation)
-        rb.append(row.rate_before)
-        ra.append(row.rate_after)
-        # np.round rounds half to even; rates are given to 0.1 percentage point so ties are rare and harmless.
-        kb.append(int(np.round(row.rate_before * n)))
-        ka.append(int(np.round(row.rate_after * n)))
-    unplaced = list(O3_UNPLACED) if model == "o3" else []
-    return DerivedCounts(model, evals, rb, ra, kb, ka, n, skipped, unplaced)
+    catalogue.check_model(model)
+    n = as_count(effective_n, "effective_n", minimum=1, maximum=MAX_N_ASSUMED)
+    table = catalogue.per_evaluation()
+    rb, ra = table.rates(model, "before"), table.rates(model, "after")
+    return DerivedCounts(
+        model=model,
+        evaluations=table.evaluations,
+        rate_before=rb,
+        rate_after=ra,
+        k_before_derived=derived_counts(rb, n),
+        k_after_derived=derived_counts(ra, n),
+        n_assumed=n,
+        source=table.source,
+        status_note=table.status_note,
+    )
 
 
 @dataclass(frozen=True)

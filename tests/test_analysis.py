@@ -232,7 +232,7 @@ def test_covert_log_bf_agrees_with_models_covert_actions():
 
 @pytest.mark.parametrize(
     ("k", "n", "field"),
-    [([5], [3], "k[0]"), ([1, 2], [3], "k"), ([-1], [3], "k[0]"), ([1], [2.5], "n[0]"), (["x"], [3], "k[0]")],
+    [([5], [3], "k[0]"), ([1, 2], [3], "n"), ([-1], [3], "k[0]"), ([1], [2.5], "n[0]"), (["x"], [3], "k[0]")],
 )
 def test_bad_counts_name_the_field(k, n, field):
     with pytest.raises(InputError, match=rf"^{re_escape(field)}: got"):

@@ -544,6 +544,7 @@ def test_data_view_bayes_factor_matches_an_independent_oracle():
             "view": "data",
             "da_src": "custom",
             "da_env": "1/10,0/10,3/40",
+            "da_pool": "none",
             "da_h_a": "1",
             "da_h_b": "9",
             "da_n_a": "1",
@@ -566,13 +567,13 @@ def test_data_view_bayes_factor_matches_an_independent_oracle():
     assert metrics(at)["Posterior P(H)"] == format_probability(log_bf)
 
 
-# o3 before anti-scheming training, Fig. 9 "Reading A", in percent, transcribed from the research notes
-# (evaluations with a value for o3; the four unplaced o3 values are left out, not guessed).
-_O3_BEFORE_PCT = [1.7, 23.1, 1.0, 8.0, 3.0, 0.8, 0.0, 0.0, 25.6, 46.7, 0.1, 31.8, 21.3, 0.1, 0.3, 0.0]
+# o3 before anti-scheming training, Fig. 9, in percent, all 20 evaluations (research/fig9.csv; row
+# alignment settled in the notes' Update 2026-11-27).
+_O3_BEFORE_PCT = [2.8, 44.6, 20.5, 1.7, 23.1, 1.0, 8.0, 3.0, 0.8, 0.0, 0.0, 25.6, 46.7, 0.1, 31.8, 21.3, 0.1, 0.3, 0.0, 24.2]
 
 
 def test_data_view_2025_rates_state_the_assumption():
-    at = new_app({"view": "data", "da_model": "o3", "da_when": "before", "da_n": "200"})
+    at = new_app({"view": "data", "da_model": "o3", "da_when": "before", "da_n": "200", "da_pool": "none"})
     assert_clean(at)
     warning = " ".join(w.value for w in at.warning)
     assert "Assumption, not data" in warning and "n = 200" in warning and "derived, not published" in warning

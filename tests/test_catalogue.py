@@ -58,6 +58,16 @@ EVIDENCE_MD_IDS = [
     "emergent_misalignment_reward_hacking",
     "palisade_shutdown",
     "sabotage_evals_sandbagging",
+    # evidence.md "Update 2026-11-27", later numbers table, in its order
+    "metagaming_eval_awareness_capRL",
+    "metagaming_sandbag_nogoal",
+    "metagaming_log_falsification",
+    "metagaming_production",
+    "gpt5_log_falsification",
+    "aisi_sabotage_2026",
+    "nem_sabotage_claude_code",
+    "nem_inoculation",
+    "gpt5_cot_deception",
 ]
 
 # Status column of evidence.md, read by hand for a sample of rows.
@@ -182,11 +192,12 @@ def test_sabotage_numbers_are_unconfirmed_and_say_so():
 
 def test_mixed_statuses_keep_their_nuance():
     sandbag = get_entry("antischeming_sandbag_noGoal")
-    assert sandbag.status_note == "P for the numbers, X for which row they belong to"
+    assert sandbag.status_note.startswith("P for the numbers; S for which row they belong to")
     reading_a = {f.label: f.value for f in sandbag.figures if f.label.startswith("Reading A")}
-    reading_b = {f.label: f.value for f in sandbag.figures if f.label.startswith("Reading B")}
+    reading_b = {f.label: f for f in sandbag.figures if f.label.startswith("Reading B (rejected)")}
     assert sorted(reading_a.values()) == [0.0, 0.0, 0.053, 0.213]
-    assert sorted(reading_b.values()) == [0.001, 0.006, 0.318, 0.464]
+    assert sorted(f.value for f in reading_b.values()) == [0.001, 0.006, 0.318, 0.464]
+    assert {f.status for f in reading_b.values()} == {"X"}
 
     tampering = {f.label: f.status for f in get_entry("reward_tampering_generalization").figures}
     assert tampering == {
@@ -210,31 +221,42 @@ def test_apollo_table_2_inconsistency_is_recorded():
 # -- Fig. 9 per evaluation ----------------------------------------------------------
 
 
-def test_fig9_reading_a_reproduces_the_raw_averages_in_the_notes():
-    # evidence.md: "the raw averages (≈8.4%, ≈12.8%)" over the 20 evaluations.
+def test_fig9_is_fig9_csv_row_for_row():
+    # The independent answer: the research notes' fig9.csv (percent), transcribed by hand here.
+    expected = {
+        "Broken Promises": (4.4, 0.0, 2.8, 0.0), "Email Scoring": (3.7, 0.0, 44.6, 0.1),
+        "Email Scoring (No Nudge)": (0.1, 0.0, 20.5, 0.0), "Impossible Coding Task": (2.7, 0.0, 1.7, 0.3),
+        "Lazy Checklist": (7.8, 0.0, 23.1, 0.0), "Legal Reporting (CN)": (1.0, 0.0, 1.0, 0.0),
+        "Legal Reporting (US)": (4.0, 0.0, 8.0, 0.0), "Literature QA": (7.3, 0.0, 3.0, 0.0),
+        "Log Falsification": (2.4, 0.0, 0.8, 0.0), "Long Document Verification": (2.0, 0.0, 0.0, 0.0),
+        "Powerseeking Survey": (1.0, 0.0, 0.0, 0.0), "Sabotage Math": (8.5, 0.0, 25.6, 0.0),
+        "Sabotage Safety": (41.0, 0.0, 46.7, 0.1), "Sandbagging Grading CoT": (0.6, 0.6, 0.1, 0.0),
+        "Sandbagging QA": (46.4, 0.1, 31.8, 0.6), "Sandbagging QA (No Goal)": (5.3, 0.0, 21.3, 0.0),
+        "Smuggle Capabilities": (0.0, 0.0, 0.1, 0.0), "Subagent Collusion": (0.0, 0.0, 0.3, 0.0),
+        "Subagent Permissions": (2.4, 0.0, 0.0, 0.0), "Subagent Resource Quota": (27.4, 0.0, 24.2, 0.0),
+    }  # fmt: skip
     table = per_evaluation()
-    o4 = table.rates("o4_mini")
-    o3 = table.rates("o3")
-    assert len(o4) == len(o3) == 20
-    assert math.fsum(o4) / 20 == pytest.approx(0.084, abs=5e-4)
-    assert math.fsum(o3) / 20 == pytest.approx(0.128, abs=5e-4)
+    assert table.evaluations == list(expected)
+    for row in table.rows:
+        pct = tuple(round(100 * x, 1) for x in (*row.o4_mini, *row.o3))
+        assert pct == expected[row.evaluation], row.evaluation
+        assert (row.status, row.alignment_status) == ("P", "S")
 
 
-def test_fig9_unplaced_o3_values_are_missing_not_guessed():
+def test_fig9_raw_means_match_the_notes():
+    # evidence.md, Update 2026-11-27: column means o4-mini 8.40% -> 0.035%, o3 12.78% -> 0.055%.
     table = per_evaluation()
-    assert table.reading == "A"
-    missing = [r.evaluation for r in table.rows if r.o3 is None]
-    assert missing == [
-        "Broken Promises",
-        "Email Scoring",
-        "Email Scoring (No Nudge)",
-        "Subagent Resource Quota",
-    ]
-    assert sorted(table.unplaced_o3) == [(0.028, 0.0), (0.205, 0.0), (0.242, 0.0), (0.446, 0.001)]
-    assert all(r.o4_mini is not None for r in table.rows)
-    text = " ".join(table.notes)
-    assert "Reading B" in text and "n were not published" in text
-    assert "X for the row" in table.status_note
+    means = {(m, p): 100 * math.fsum(table.rates(m, p)) / 20 for m in ("o3", "o4-mini") for p in ("before", "after")}
+    assert means == pytest.approx({("o4-mini", "before"): 8.40, ("o4-mini", "after"): 0.035,
+                                   ("o3", "before"): 12.78, ("o3", "after"): 0.055}, abs=1e-9)  # fmt: skip
+
+
+def test_fig9_says_how_the_alignment_was_settled():
+    table = per_evaluation()
+    assert table.reading == "A" and table.alignment_status == "S"
+    for clue in ("Lazy Checklist", "23.1%", "0.7%", "Apollo 2024", "Update 2026-11-27"):
+        assert clue in table.alignment_note
+    assert "n were not published" in " ".join(table.notes) or "not published" in " ".join(table.notes)
 
 
 def test_fig9_no_goal_row_matches_the_entry_reading_a():
@@ -249,17 +271,31 @@ def test_fig9_no_goal_row_matches_the_entry_reading_a():
         figs["Reading A: o3 covert-action rate before anti-scheming training"].value,
         figs["Reading A: o3 covert-action rate after anti-scheming training"].value,
     )
-    # Reading B gives this row the values of the row above (Sandbagging QA).
-    assert rows["Sandbagging QA"].o3 == (
-        figs["Reading B: o3 covert-action rate before anti-scheming training"].value,
-        figs["Reading B: o3 covert-action rate after anti-scheming training"].value,
-    )
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "status", "values"),
+    [
+        ("metagaming_eval_awareness_capRL", "P", [0.02, 0.206]),
+        ("metagaming_sandbag_nogoal", "P", [0.235, 0.545, 0.017, 0.108]),
+        ("metagaming_log_falsification", "P", [0.549, 0.027, 0.952, 0.007]),
+        ("metagaming_production", "P", [0.0001, 0.0003]),
+        ("gpt5_log_falsification", "P", [0.034, 0.21, 0.48, 0.14]),
+        ("aisi_sabotage_2026", "P", [0.07, 0.04, 0.03, 0.0]),
+        ("nem_sabotage_claude_code", "P", [0.12, 0.65]),
+        ("nem_inoculation", "P", [None, 0.99]),
+        ("gpt5_cot_deception", "S", [0.048, 0.021]),
+    ],
+)
+def test_2026_items_from_the_update(entry_id, status, values):
+    entry = get_entry(entry_id)
+    assert entry.status == status and [f.value for f in entry.figures] == values
 
 
 def test_fig9_rates_refuses_unknown_model():
     with pytest.raises(InputError, match=r"model: got 'gpt'"):
         per_evaluation().rates("gpt")
-    with pytest.raises(InputError, match="when"):
+    with pytest.raises(InputError, match="phase"):
         per_evaluation().rates("o3", "during")
 
 

@@ -48,7 +48,7 @@ SCENARIO_KEYS = {
 
 def test_evidence_list_json_is_a_list_of_entries():
     out = run_json("evidence", "list")
-    assert isinstance(out, list) and len(out) == 32
+    assert isinstance(out, list) and len(out) == 41  # 32 rows of evidence.md + 9 from its 2026-11-27 update
     assert all(set(row) == {"id", "status", "claim"} for row in out)
     by_id = {row["id"]: row["status"] for row in out}
     assert by_id["antischeming_o3_covert_rate"] == "P" and by_id["palisade_shutdown"] == "S"
@@ -106,7 +106,8 @@ def test_scenario_show_json_is_the_scenario_document(cli):
 
 def test_scenario_run_stated_3_to_1_json():
     out = run_json("scenario", "run", "stated-3-to-1")
-    assert set(out) == {"scenario", "result", "compare"}
+    assert set(out) == {"scenario", "result", "compare", "provenance"}
+    assert out["provenance"] == []  # no item derived from data under unpublished assumptions
     assert out["scenario"] == "stated-3-to-1"
     result = out["result"]
     assert result["prior"] == 0.5

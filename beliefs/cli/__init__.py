@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "beliefs.cli.core",
     "beliefs.cli.catalogue_cmd",
     "beliefs.cli.covert_cmd",
+    "beliefs.cli.data_cmd",
     "beliefs.cli.chain_cmd",
     "beliefs.cli.analysis_cmd",
     "beliefs.cli.debate_cmd",

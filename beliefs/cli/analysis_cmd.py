@@ -194,13 +194,22 @@ def _robustness(args) -> int:
             d = analysis.data_robustness(
                 counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h)
             )
+        from beliefs.counts import update_by_log_bf
+
+        def shown(log_bf: float) -> str:  # every posterior through update()
+            return format_probability(update_by_log_bf(scn.prior, log_bf).posterior_log_odds)
+
         lines = [
             f"{name}: {sum(counts.k)} covert actions in {sum(counts.n)} rollouts over {len(counts.k)} environments",
             f"your rate priors Beta{tuple(counts.rate_if_h)} if H, Beta{tuple(counts.rate_if_not_h)} if not H:",
-            f"  log10 BF {d.log_bf_at_choice / LN10:+.3f}, P(H | data) {format_probability(log_odds(scn.prior) + d.log_bf_at_choice)}",
+            f"  log10 BF {d.log_bf_at_choice / LN10:+.3f}, P(H | data) {shown(d.log_bf_at_choice)}",
             "over the grid of prior mean rates: P(H | data) from "
-            f"{format_probability(log_odds(scn.prior) + float(d.log_bf.min()))} "
-            f"to {format_probability(log_odds(scn.prior) + float(d.log_bf.max()))}",
+            f"{shown(float(d.log_bf.min()))} to {shown(float(d.log_bf.max()))}",
+            "over the spreads (each hypothesis's a + b x 0.1, 1, 10; same means): log10 BF "
+            + ", ".join(f"{r['log10_bf']:+.3g}" for r in d.spreads),
+            "over the sample sizes (every n x 0.316, 1, 3.16 at the same rates): log10 BF "
+            + ", ".join(f"{r['log10_bf']:+.3g}" for r in d.sample_sizes),
+            "log10 BF over all of these: {:+.3g} to {:+.3g}".format(*d.log10_bf_span),
         ]
         if counts.pooling != "none":
             lines.append(f"(the scenario asks for {counts.pooling} pooling; this check assumes none)")

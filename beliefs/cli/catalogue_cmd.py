@@ -183,6 +183,10 @@ def _scenario_run(args) -> int:
     data = {
         "scenario": s.name,
         "result": result.to_dict(),
+        # Items derived from data under unpublished assumptions, by index in the scenario's evidence.
+        "provenance": [
+            {"index": i, "label": e.label, **e.provenance.to_dict()} for i, e in enumerate(items) if e.provenance
+        ],
         "compare": [
             {
                 "prior": r.prior,
@@ -197,6 +201,10 @@ def _scenario_run(args) -> int:
     if s.hypothesis:
         lines.append(_wrap(s.hypothesis, "H: ", "   "))
     lines += ["", result.table()]
+    derived = [(i, e) for i, e in enumerate(items) if e.provenance]
+    if derived:
+        lines.append("")
+        lines += [f"evidence[{i}] {e.label}: {e.provenance.describe()}" for i, e in derived]
     if compared:
         lines.append("")
         lines += [

@@ -1,7 +1,8 @@
 """``beliefs counts`` (covert-action counts as evidence) and ``beliefs elicit`` (a Beta from an interval).
 
-The models live in :mod:`models` (PyMC); they are imported inside the
-handlers so that ``import beliefs`` and ``beliefs --help`` stay PyMC-free.
+The closed forms live in :mod:`beliefs.counts` (no PyMC); the MCMC models in
+:mod:`models` (PyMC) are imported only inside ``--mcmc``, so the closed-form
+``counts`` command never loads PyMC.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import math
 import sys
 
+from beliefs import counts as bc
 from beliefs.cli.output import add_json_flag, emit
 from beliefs.errors import InputError
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import log_odds
 from beliefs.validation import as_count, as_positive, as_probability
 
-POOLINGS = ("none", "partial")
+POOLINGS = bc.POOLINGS
 MAX_QUADRATURE_ENVIRONMENTS = 100  # 2-D quadrature cost grows with J; beyond this the CLI says "MCMC only"
 
 
@@ -29,12 +31,28 @@ def register(sub) -> None:
             "(and MCMC with --mcmc)."
         ),
     )
-    p.add_argument("--k", required=True, help="covert actions per environment, e.g. 1,0,3")
-    p.add_argument("--n", required=True, help="rollouts per environment, e.g. 100,100,50")
-    p.add_argument("--prior", required=True, help="P(H) before the counts, in [0, 1]")
-    p.add_argument("--rate-if-h", required=True, metavar="A,B", help="Beta(A,B) prior of a rate if H")
-    p.add_argument("--rate-if-not-h", required=True, metavar="A,B", help="Beta(A,B) prior of a rate if not H")
-    p.add_argument("--pooling", default="none", help="none (independent environments) or partial (hierarchical)")
+    p.add_argument("--k", help="covert actions per environment, e.g. 1,0,3")
+    p.add_argument("--n", help="rollouts per environment, e.g. 100,100,50")
+    p.add_argument(
+        "--dataset", metavar="antischeming-2025:MODEL:PHASE",
+        help="use the 2025 report's 20 per-evaluation rates x an ASSUMED n instead of --k/--n "
+        "(MODEL o3 or o4-mini, PHASE before or after)",
+    )
+    p.add_argument(
+        "--n-assumed", default=None,
+        help=f"with --dataset: the assumed rollouts per evaluation (default {_DEFAULT_N}; not published)",
+    )
+    p.add_argument("--prior", help="P(H) before the counts, in [0, 1] (with --dataset: default 0.5)")
+    p.add_argument(
+        "--rate-if-h", metavar="A,B",
+        help="Beta(A,B) prior of a rate if H; partial pooling: of the population mean rate",
+    )
+    p.add_argument("--rate-if-not-h", metavar="A,B", help="Beta(A,B) prior of a rate if not H (likewise)")
+    p.add_argument(
+        "--pooling", default=None,
+        help="none (independent environments) or partial (hierarchical); default none for --k/--n, "
+        "partial for --dataset",
+    )
     p.add_argument("--mcmc", action="store_true", help="also estimate P(H | data) by MCMC (nutpie NUTS)")
     p.add_argument("--seed", default="0", help="random seed for --mcmc (default 0)")
     p.add_argument("--draws", default="1000", help="draws per chain for --mcmc (default 1000)")
@@ -59,53 +77,84 @@ def register(sub) -> None:
 # counts
 # ---------------------------------------------------------------------------
 def _parse_beta(text: str, field: str) -> tuple[float, float]:
-    parts = [p.strip() for p in str(text).split(",")]
-    allowed = "two Beta parameters A,B, both finite and > 0, e.g. 2,8"
-    if len(parts) != 2:
-        raise InputError(field, text, allowed)
-    return (
-        as_positive(parts[0], f"{field} A", "a Beta parameter: finite and > 0"),
-        as_positive(parts[1], f"{field} B", "a Beta parameter: finite and > 0"),
-    )
+    b = bc.check_beta(str(text), field, names=(" A", " B"))
+    return (b.alpha, b.beta)
+
+
+_DEFAULT_N = bc.DEFAULT_N_ASSUMED
+# --dataset without --prior/--rate-if-*: the data page's defaults (illustrative, status X: no source states
+# what H and not H predict): H, population mean rate ~ Beta(1, 9) (mean 10%); not H ~ Beta(1, 99) (mean 1%).
+_DATASET_DEFAULTS = {"prior": "0.5", "rate_if_h": "1,9", "rate_if_not_h": "1,99"}
+
+
+def _required(args, name: str, flag: str):
+    value = getattr(args, name)
+    if value is None:
+        if args.dataset is not None and name in _DATASET_DEFAULTS:
+            return _DATASET_DEFAULTS[name]
+        raise InputError(flag, None, f"a value ({flag} is required" + (")" if name in ("k", "n") else
+                         " unless --dataset is given)"))  # fmt: skip
+    return value
 
 
 def _counts(args) -> int:
-    from models.covert_actions import check_counts
-
-    k, n = check_counts(args.k, args.n, k_field="--k", n_field="--n")
-    prior = as_probability(args.prior, "--prior")
-    rate_h = _parse_beta(args.rate_if_h, "--rate-if-h")
-    rate_n = _parse_beta(args.rate_if_not_h, "--rate-if-not-h")
-    pooling = str(args.pooling).strip().lower()
+    if args.dataset is not None and (args.k is not None or args.n is not None):
+        raise InputError("--dataset", args.dataset, "either --dataset or --k/--n, not both")
+    if args.dataset is None and args.n_assumed is not None:
+        raise InputError("--n-assumed", args.n_assumed, "only with --dataset (it derives the counts)")
+    prior = as_probability(_required(args, "prior", "--prior"), "--prior")
+    rate_h = _parse_beta(_required(args, "rate_if_h", "--rate-if-h"), "--rate-if-h")
+    rate_n = _parse_beta(_required(args, "rate_if_not_h", "--rate-if-not-h"), "--rate-if-not-h")
+    default_pooling = "none" if args.dataset is None else "partial"
+    pooling = str(args.pooling if args.pooling is not None else default_pooling).strip().lower()
     if pooling not in POOLINGS:
         raise InputError("--pooling", args.pooling, "'none' or 'partial'")
+    derived = None
+    if args.dataset is not None:
+        spec = bc.parse_dataset(args.dataset, "--dataset")
+        n_assumed = as_count(args.n_assumed if args.n_assumed is not None else _DEFAULT_N, "--n-assumed",
+                             minimum=1, maximum=bc.MAX_N_ASSUMED)  # fmt: skip
+        derived = bc.dataset_counts_result(spec, prior, rate_h, rate_n, n_assumed=n_assumed, pooling=pooling)
+        k, n = derived.k, derived.n
+    else:
+        k, n = bc.check_counts(_required(args, "k", "--k"), _required(args, "n", "--n"), k_field="--k", n_field="--n")
     seed = as_count(args.seed, "--seed", minimum=0, maximum=2**32 - 1)
     draws = as_count(args.draws, "--draws", minimum=100, maximum=200_000)
     tune = as_count(args.tune, "--tune", minimum=100, maximum=200_000)
     chains = as_count(args.chains, "--chains", minimum=1, maximum=8)
     timeout = as_positive(args.timeout, "--timeout", "a time limit in seconds > 0")
 
-    from models import covert_actions as ca
-    from models.sampling import SamplingError
-
     data: dict = {
         "pooling": pooling,
-        "k": k.tolist(),
-        "n": n.tolist(),
+        "k": [int(x) for x in k],
+        "n": [int(x) for x in n],
         "n_environments": len(k),
         "prior": prior,
         "rate_if_h": {"alpha": rate_h[0], "beta": rate_h[1]},
         "rate_if_not_h": {"alpha": rate_n[0], "beta": rate_n[1]},
+        "derived": derived is not None,
     }
-    exact = None
+    if derived is not None:
+        data.update(
+            dataset=derived.dataset,
+            n_assumed=derived.n_assumed,
+            evaluations=bc.dataset_counts(spec, derived.n_assumed)[2],
+            hypotheses_note=(
+                "the rate priors are illustrative (status X): no source states what H and not H predict"
+                if args.rate_if_h is None or args.rate_if_not_h is None else "the rate priors are as given"
+            ),
+            assumption_range=derived.assumption_range.to_dict(),
+        )
+    exact = updated = None
     if pooling == "none":
-        exact = ca.exact_no_pooling(k, n, prior, rate_h, rate_n)
+        exact = derived or bc.exact_no_pooling(k, n, prior, rate_h, rate_n)
         data["method"] = "exact (beta-binomial closed form)"
+        data["environments"] = exact.environments()
     else:
-        kappa = ca.KappaPrior()
+        kappa = bc.KappaPrior()
         data["kappa_prior"] = {"median": kappa.median, "log_sd": kappa.log_sd}
         if len(k) <= MAX_QUADRATURE_ENVIRONMENTS:
-            quad = ca.quadrature_partial_pooling(k, n, prior, rate_h, rate_n)
+            quad = derived or bc.quadrature_partial_pooling(k, n, prior, rate_h, rate_n)
             if quad.quadrature_rel_error is not None and quad.quadrature_rel_error <= 1e-4:
                 exact = quad
                 data["method"] = "2-D quadrature over (mu, kappa) for each hypothesis"
@@ -113,13 +162,15 @@ def _counts(args) -> int:
         if exact is None:
             data["method"] = "MCMC only (quadrature not feasible or not accurate for these data)"
     if exact is not None:
+        updated = exact.update()  # the one route to a posterior
         data.update(
             bayes_factor=exact.bayes_factor,
             log10_bayes_factor=exact.log10_bayes_factor,
             bits=exact.bits,
             log_bayes_factor_nats=exact.log_bayes_factor,
-            posterior=exact.posterior,
+            posterior=updated.posterior,
             note=exact.note,
+            provenance=exact.provenance.to_dict(),
         )
     else:
         data.update(
@@ -128,6 +179,9 @@ def _counts(args) -> int:
         )
 
     if args.mcmc:
+        from models import covert_actions as ca
+        from models.sampling import SamplingError
+
         fit = ca.mcmc_no_pooling if pooling == "none" else ca.mcmc_partial_pooling
         try:
             m = fit(k, n, prior, rate_h, rate_n, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
@@ -140,7 +194,7 @@ def _counts(args) -> int:
             mc["warnings"] = [f"MCMC not run: prior P(H) = {prior:g} is certainty, which no evidence can move"]
         data["mcmc"] = mc
         data["prior_sensitivity"] = _sensitivity(m)
-    return emit(args, data, _counts_table(data))
+    return emit(args, data, _counts_table(data, updated))
 
 
 def _sensitivity(m) -> dict | None:
@@ -155,27 +209,43 @@ def _sensitivity(m) -> dict | None:
         return {"error": f"prior sensitivity not available: {exc}", "rows": []}
 
 
-def _counts_table(d: dict) -> str:
+def _counts_table(d: dict, updated=None) -> str:
+    """Human output; ``updated`` is the UpdateResult the posterior came from (None without an exact value)."""
     lines = []
     head = "no pooling" if d["pooling"] == "none" else "partial pooling"
     lines.append(f"Covert-action counts: {d['n_environments']} environment(s), {head}; {d['method']}")
+    if d["derived"]:
+        lines.append(
+            f"DERIVED counts ({d['dataset']}): published rate x an ASSUMED n = {d['n_assumed']} per evaluation, "
+            "rounded. n is an assumption, not data: the paper publishes rates only."
+        )
+    names = d.get("evaluations") or [f"env {j:>3}" for j in range(1, d["n_environments"] + 1)]
+    name_w = max(len(x) for x in names)
     width = max(len(str(x)) for x in d["n"])
-    for j, (kj, nj) in enumerate(zip(d["k"], d["n"], strict=True), 1):
+    for name, kj, nj in zip(names, d["k"], d["n"], strict=True):
         rate = f"{kj / nj:.3g}" if nj else "-"
-        lines.append(f"  env {j:>3}  {kj:>{width}} / {nj:<{width}}  rate {rate}")
+        lines.append(f"  {name:<{name_w}}  {kj:>{width}} / {nj:<{width}}  rate {rate}")
     rh, rn = d["rate_if_h"], d["rate_if_not_h"]
     lines.append(f"Rate prior if H:      Beta({rh['alpha']:g}, {rh['beta']:g})  mean {_beta_mean(rh):.4g}")
     lines.append(f"Rate prior if not H:  Beta({rn['alpha']:g}, {rn['beta']:g})  mean {_beta_mean(rn):.4g}")
     if "kappa_prior" in d:
         kp = d["kappa_prior"]
         lines.append(f"Concentration hyperprior (both): ln kappa ~ Normal(ln {kp['median']:g}, {kp['log_sd']:g}^2)")
-    prior_lo = log_odds(d["prior"])
+    if d.get("hypotheses_note"):
+        lines.append(f"  ({d['hypotheses_note']})")
     lines.append("")
+    prior_lo = log_odds(d["prior"])
     lines.append(f"Prior P(H)        {format_probability(prior_lo):>14}   odds {format_odds(prior_lo)}")
     if d["posterior"] is not None:
         log_bf = d["log_bayes_factor_nats"]
         lines.append(f"Bayes factor      {format_evidence(log_bf)}   (log10 BF = {d['log10_bayes_factor']:.4g})")
-        post_lo = log_odds(d["posterior"]) if math.isinf(prior_lo) else prior_lo + log_bf
+        rng = d.get("assumption_range")
+        if rng is not None:
+            lo, hi = rng["log10_bayes_factor"]
+            lines.append(f"  range over what nobody published: log10 BF {lo:.3g} to {hi:.3g}, {rng['over']}")
+            for g in rng["grid"]:
+                lines.append(f"    n = {g['n_assumed']:>5}  pooling {g['pooling']:<8} log10 BF {g['log10_bayes_factor']:.4g}")
+        post_lo = updated.posterior_log_odds
         lines.append(f"Posterior P(H)    {format_probability(post_lo):>14}   odds {format_odds(post_lo)}")
         if d.get("quadrature_rel_error") is not None:
             lines.append(f"  (quadrature relative error estimate {d['quadrature_rel_error']:.1e})")

@@ -1,0 +1,613 @@
+r"""Covert-action counts as evidence about H, "the system schemes": the closed forms (no PyMC).
+
+Data: :math:`k_j` covert actions in :math:`n_j` rollouts in environments
+:math:`j = 1..J`.  Each hypothesis states what it predicts about the
+*population* of environments: a prior on the population mean covert-action
+rate and a spread across environments.
+
+**No pooling** (every environment's rate an independent draw from the
+hypothesis's :math:`\mathrm{Beta}(a, b)`).  Integrating each rate out gives
+the beta-binomial marginal, so the Bayes factor is exact:
+
+.. math::
+
+    \ln \mathrm{BF} = \sum_j \big[\ln B(k_j + a_H, n_j - k_j + b_H) - \ln B(a_H, b_H)\big]
+                    - \big[\ln B(k_j + a_{\lnot H}, n_j - k_j + b_{\lnot H}) - \ln B(a_{\lnot H}, b_{\lnot H})\big]
+
+(the binomial coefficients cancel).  Each environment's term is computed by
+the one helper :func:`env_log_bf`.  Every environment is treated as a fresh,
+independent test of the two Beta priors, so the evidence multiplies across
+environments and grows with each assumed n: with 20 evaluations x hundreds of
+rollouts a difference in how *wide* the two priors are can produce a factor of
+:math:`10^{30}` that says nothing about the hypotheses' means.
+
+**Partial pooling** (the default for heterogeneous evaluations): each
+hypothesis has an unknown population mean :math:`\mu` and concentration
+:math:`\kappa`, :math:`\theta_j \sim \mathrm{Beta}(\mu\kappa, (1-\mu)\kappa)`,
+
+.. math::
+
+    \mu \sim \mathrm{Beta}(a, b),\qquad
+    \ln\kappa \sim \mathcal N(\ln\kappa_{\text{median}},\ \sigma_{\ln\kappa}^2),\qquad
+    P(D \mid \text{hyp}) = \iint p(\mu)\,p(\kappa)\prod_j
+        P(k_j \mid n_j, \mu\kappa, (1-\mu)\kappa)\; d\mu\, d\kappa ,
+
+by 2-D adaptive cubature (:func:`quadrature_partial_pooling`).  Both
+hypotheses get the same spread prior (:class:`KappaPrior`) unless the user
+changes it, so the factor compares what they predict about the mean rate.
+
+**Derived data** (:func:`dataset_counts_result`): the 2025 anti-scheming
+report's per-evaluation rates times an *assumed* n.  Every Bayes factor from
+such counts carries its range over what nobody published,
+n in {100, 316, 1000} x pooling in {none, partial} (:func:`assumption_range`),
+and that provenance follows it into the ledger (:meth:`CountsResult.to_evidence`).
+The posterior always comes from :func:`beliefs.update.update`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import special
+
+from beliefs import catalogue
+from beliefs.errors import InputError
+from beliefs.evidence import BetaDist, Evidence, Provenance, Source
+from beliefs.odds import LN2, LN10, odds_from_log_odds
+from beliefs.partial_pooling import CUBATURE_RTOL, KappaPrior, log_marginal_partial_pooling
+from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
+from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
+from beliefs.tables import NotebookRepr
+from beliefs.update import UpdateResult, update
+from beliefs.validation import as_count, as_float_list, as_positive, as_probability
+
+__all__ = [
+    "ASSUMED_N_GRID",
+    "CUBATURE_RTOL",
+    "POOLINGS",
+    "AssumptionRange",
+    "CountsResult",
+    "DatasetSpec",
+    "KappaPrior",
+    "assumption_range",
+    "check_beta",
+    "check_counts",
+    "check_prior",
+    "conjugate_posterior",
+    "counts_log_bf",
+    "dataset_counts",
+    "dataset_counts_result",
+    "env_log_bf",
+    "exact_no_pooling",
+    "log_beta_binomial",
+    "log_marginal_partial_pooling",
+    "no_pooling_log_bf",
+    "parse_dataset",
+    "quadrature_partial_pooling",
+    "update_by_log_bf",
+]
+
+POOLINGS = ("none", "partial")
+# What nobody published, and the grid every derived Bayes factor is shown over.
+ASSUMED_N_GRID = (100, DEFAULT_N_ASSUMED, 1000)
+# A ratio past exp(700) is split into several ledger-free factors for update() (see CountsResult.update).
+_MAX_LOG_LR_PER_ITEM = 700.0
+
+
+MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
+
+
+# ---------------------------------------------------------------------------
+# Input checking
+# ---------------------------------------------------------------------------
+def check_counts(k, n, *, k_field: str = "k", n_field: str = "n") -> tuple[np.ndarray, np.ndarray]:
+    """Parse covert-action counts ``k`` and rollout counts ``n`` (lists or comma-separated text).
+
+    Raises :class:`~beliefs.errors.InputError` naming the field for a
+    non-integer, a negative count, ``k > n``, ``n = 0`` with ``k > 0``, lists
+    of different lengths, or an empty list.
+    """
+    k_raw = _as_list(k, k_field)
+    n_raw = _as_list(n, n_field)
+    if len(k_raw) != len(n_raw):
+        raise InputError(
+            n_field, n, f"one rollout count per environment: {len(k_raw)} value(s), like {k_field}",
+            hint=f"{k_field} has {len(k_raw)}, {n_field} has {len(n_raw)}",
+        )
+    if len(k_raw) > MAX_ENVIRONMENTS:
+        raise InputError(k_field, f"{len(k_raw)} environments", f"at most {MAX_ENVIRONMENTS} environments")
+    ks, ns = [], []
+    for j, (kr, nr) in enumerate(zip(k_raw, n_raw, strict=True)):
+        # Beyond 1e15 rollouts the exact Bayes factor is not guaranteed to 1e-12: refuse, do not guess.
+        kj = as_count(kr, f"{k_field}[{j}]", maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
+        nj = as_count(nr, f"{n_field}[{j}]", maximum=MAX_EXACT_COUNT, above_maximum=BEYOND_EXACT)
+        if kj > nj:
+            raise InputError(
+                f"{k_field}[{j}]", kr, f"a count <= {n_field}[{j}] = {nj} (covert actions cannot exceed rollouts)"
+            )
+        ks.append(kj)
+        ns.append(nj)
+    return np.asarray(ks, dtype=np.int64), np.asarray(ns, dtype=np.int64)
+
+
+def _as_list(value, field: str) -> list:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return [value]
+    return as_float_list(value, field)
+
+
+def check_beta(value, field: str, *, names: tuple[str, str] = (" a", " b")) -> BetaDist:
+    """A Beta prior from a :class:`BetaDist`, an ``(a, b)`` pair or the text ``"a,b"`` (the one Beta parser).
+
+    An error names ``field`` plus ``names[i]`` for a bad parameter, e.g. ``--rate-if-h A``.
+    """
+    if isinstance(value, BetaDist):
+        return value
+    allowed = "two Beta parameters a,b, both finite and > 0, e.g. 2,8"
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        raise InputError(field, value, allowed)
+    if len(parts) != 2:
+        raise InputError(field, value, allowed)
+    a = as_positive(parts[0], f"{field}{names[0]}", "a Beta parameter: finite and > 0")
+    b = as_positive(parts[1], f"{field}{names[1]}", "a Beta parameter: finite and > 0")
+    return BetaDist(a, b)
+
+
+def check_prior(prior, field: str = "prior") -> float:
+    """P(H) in [0, 1]; 0 and 1 are allowed and explained (Cromwell's rule)."""
+    return as_probability(prior, field)
+
+
+# ---------------------------------------------------------------------------
+# Exact results
+# ---------------------------------------------------------------------------
+def log_beta_binomial(k, n, alpha, beta) -> np.ndarray:
+    r"""Log beta-binomial pmf, :math:`\ln\binom{n}{k} + \ln B(k+\alpha, n-k+\beta) - \ln B(\alpha,\beta)`.
+
+    Examples
+    --------
+    >>> float(np.exp(log_beta_binomial(0, 1, 1.0, 1.0)))  # Beta(1,1) makes k uniform on 0..n
+    0.5
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    return log_choose + special.betaln(k + alpha, n - k + beta) - special.betaln(alpha, beta)
+
+
+@dataclass(frozen=True)
+class AssumptionRange:
+    """log10 of a Bayes factor over the grid of unpublished assumptions (assumed n x pooling)."""
+
+    points: tuple[dict, ...]  # {"n_assumed", "pooling", "log10_bayes_factor"}
+
+    @property
+    def low(self) -> float:
+        return min(p["log10_bayes_factor"] for p in self.points)
+
+    @property
+    def high(self) -> float:
+        return max(p["log10_bayes_factor"] for p in self.points)
+
+    @property
+    def over(self) -> str:
+        ns = sorted({p["n_assumed"] for p in self.points})
+        pools = [x for x in POOLINGS if any(p["pooling"] == x for p in self.points)]
+        return f"assumed n in {{{', '.join(map(str, ns))}}} x pooling in {{{', '.join(pools)}}}"
+
+    def text(self) -> str:
+        return f"log10 BF from {self.low:.3g} to {self.high:.3g} over {self.over}"
+
+    def to_dict(self) -> dict:
+        return {"log10_bayes_factor": [self.low, self.high], "over": self.over, "grid": [dict(p) for p in self.points]}
+
+
+@dataclass(frozen=True)
+class CountsResult(NotebookRepr):
+    r"""Exact (closed-form or quadrature) Bayes factor of covert-action counts, and P(H) updated by it.
+
+    ``log_bayes_factor`` is in nats: :math:`\ln P(D\mid H) - \ln P(D\mid\lnot H)`.
+    The posterior is :func:`beliefs.update.update` of ``prior`` with the item
+    :meth:`to_evidence` builds, like every other posterior in the project.
+    Derived data (``derived=True``) carry ``n_assumed``, ``dataset`` and the
+    ``assumption_range`` over what nobody published.
+    """
+
+    method: str
+    pooling: str
+    prior: float
+    log_marginal_h: float
+    log_marginal_not_h: float
+    n_environments: int
+    quadrature_rel_error: float | None = None
+    note: str = ""
+    log_bf_nats: float | None = None  # set when summed per environment (cancellation-free), else the difference
+    k: tuple[int, ...] = ()
+    n: tuple[int, ...] = ()
+    rate_if_h: BetaDist | None = None
+    rate_if_not_h: BetaDist | None = None
+    kappa_h: KappaPrior | None = None
+    kappa_not_h: KappaPrior | None = None
+    derived: bool = False
+    dataset: str = ""
+    n_assumed: int | None = None
+    assumption_range: AssumptionRange | None = None
+
+    @property
+    def log_bayes_factor(self) -> float:
+        if self.log_bf_nats is not None:
+            return self.log_bf_nats
+        return self.log_marginal_h - self.log_marginal_not_h
+
+    @property
+    def bayes_factor(self) -> float:
+        return odds_from_log_odds(self.log_bayes_factor)
+
+    @property
+    def bits(self) -> float:
+        return self.log_bayes_factor / LN2
+
+    @property
+    def log10_bayes_factor(self) -> float:
+        return self.log10_bf
+
+    @property
+    def log10_bf(self) -> float:
+        return self.log_bayes_factor / LN10
+
+    def update(self) -> UpdateResult:
+        """P(H) updated by these counts, through :func:`beliefs.update.update`.
+
+        A factor beyond exp(700) cannot be one float likelihood ratio; it enters
+        as equal factors that each can (their log-ratios sum exactly to the total
+        up to rounding, and ``update`` adds log-ratios with ``fsum``).
+        """
+        return update_by_log_bf(self.prior, self.log_bayes_factor, self.label)
+
+    @property
+    def log_posterior_odds(self) -> float:
+        return self.update().posterior_log_odds
+
+    @property
+    def posterior(self) -> float:
+        return self.update().posterior
+
+    @property
+    def label(self) -> str:
+        if self.dataset:
+            return f"covert actions, {self.dataset} (derived counts)"
+        return f"covert actions {sum(self.k)}/{sum(self.n)} in {self.n_environments} environment(s)"
+
+    @property
+    def model_text(self) -> str:
+        h, nh = self.rate_if_h, self.rate_if_not_h
+        rates = f"Beta({h.alpha:g}, {h.beta:g}) vs Beta({nh.alpha:g}, {nh.beta:g})" if h and nh else ""
+        if self.pooling == "partial":
+            kh = self.kappa_h or KappaPrior()
+            kn = self.kappa_not_h or KappaPrior()
+            spread = (
+                f"spread ln kappa ~ N(ln {kh.median:g}, {kh.log_sd:g}^2) for both"
+                if kh == kn
+                else f"spreads ln kappa ~ N(ln {kh.median:g}, {kh.log_sd:g}^2) vs N(ln {kn.median:g}, {kn.log_sd:g}^2)"
+            )
+            return f"partial pooling (hierarchical beta-binomial): population mean {rates}; {spread}"
+        return f"no pooling (independent beta-binomial environments): rate {rates}"
+
+    @property
+    def provenance(self) -> Provenance:
+        """What this factor rests on: assumed n and pooling (derived data), model, method, range."""
+        if self.derived:
+            assumption = f"derived from an assumed n = {self.n_assumed} per evaluation, pooling {self.pooling}"
+        else:
+            assumption = f"from counts as entered, pooling {self.pooling}"
+        rng = self.assumption_range
+        return Provenance(
+            assumption=assumption,
+            method=self.method,
+            model=self.model_text,
+            log10_bf_range=None if rng is None else (rng.low, rng.high),
+            range_over="" if rng is None else rng.over,
+        )
+
+    def to_evidence(self, label: str | None = None, source: Source | None = None) -> Evidence:
+        """A ledger item with this Bayes factor and its :attr:`provenance`.
+
+        Raises :class:`InputError` when the factor is beyond what one float ratio holds (1e±300).
+        """
+        log_bf = self.log_bayes_factor
+        if abs(log_bf) > 300 * LN10:
+            raise InputError(
+                "bayes_factor", f"10^{log_bf / LN10:.1f}", "a Bayes factor between 1e-300 and 1e300 to enter the ledger"
+            )
+        return Evidence(
+            label or self.label,
+            likelihood_ratio=math.exp(log_bf),
+            source=source,
+            provenance=self.provenance,
+        )
+
+    def environments(self) -> list[dict]:
+        """Each environment's conjugate posterior of its rate under H and under not H (no pooling)."""
+        if self.rate_if_h is None or self.rate_if_not_h is None:
+            return []
+        out = []
+        for kj, nj in zip(self.k, self.n, strict=True):
+            ph = conjugate_posterior(kj, nj, self.rate_if_h)
+            pn = conjugate_posterior(kj, nj, self.rate_if_not_h)
+            out.append({"k": kj, "n": nj, "posterior_if_h": [ph.alpha, ph.beta],
+                        "posterior_if_not_h": [pn.alpha, pn.beta]})  # fmt: skip
+        return out
+
+    def to_dict(self) -> dict:
+        d = {
+            "method": self.method,
+            "pooling": self.pooling,
+            "prior": self.prior,
+            "n_environments": self.n_environments,
+            "bayes_factor": self.bayes_factor,
+            "log_bayes_factor_nats": self.log_bayes_factor,
+            "log10_bayes_factor": self.log10_bayes_factor,
+            "bits": self.bits,
+            "posterior": self.posterior,
+            "log_marginal_h": self.log_marginal_h,
+            "log_marginal_not_h": self.log_marginal_not_h,
+            "quadrature_rel_error": self.quadrature_rel_error,
+            "note": self.note,
+            "derived": self.derived,
+            "provenance": self.provenance.to_dict(),
+        }
+        if self.derived:
+            d.update(dataset=self.dataset, n_assumed=self.n_assumed)
+        if self.assumption_range is not None:
+            d["assumption_range"] = self.assumption_range.to_dict()
+        if self.pooling == "none":
+            d["environments"] = self.environments()
+        return d
+
+def _certainty_note(prior: float) -> str:
+    if prior in (0.0, 1.0):
+        return (
+            f"the prior P(H) = {prior:g} is certainty; no evidence can move it (Cromwell's rule), "
+            "so the posterior equals the prior whatever the Bayes factor"
+        )
+    return ""
+
+
+def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
+    r"""Exact Bayes factor and posterior for independent environment rates.
+
+    .. math::
+
+        \ln \mathrm{BF} = \sum_j \big[\ln B(k_j + a_H, n_j - k_j + b_H) - \ln B(a_H, b_H)\big]
+                        - \big[\ln B(k_j + a_{\lnot H}, n_j - k_j + b_{\lnot H}) - \ln B(a_{\lnot H}, b_{\lnot H})\big]
+
+    Parameters
+    ----------
+    k, n : sequence of int or comma-separated str
+        Covert actions and rollouts per environment.
+    prior : float
+        P(H) in [0, 1]; 0 and 1 are allowed and explained (no update).
+    rate_if_h, rate_if_not_h : BetaDist, (a, b) or "a,b"
+        Beta prior of an environment's covert-action rate under each hypothesis.
+
+    Examples
+    --------
+    One covert action in one rollout; H says rates look like Beta(1,1) (mean 1/2),
+    not H says Beta(1,9) (mean 1/10): BF = 0.5 / 0.1 = 5.
+
+    >>> r = exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9))
+    >>> round(r.bayes_factor, 12), round(r.posterior, 12)
+    (5.0, 0.833333333333)
+    """
+    k_arr, n_arr = check_counts(k, n)
+    p = check_prior(prior)
+    bh = check_beta(rate_if_h, "rate_if_h")
+    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    lm_h = math.fsum(log_beta_binomial(k_arr, n_arr, bh.alpha, bh.beta).tolist())
+    lm_n = math.fsum(log_beta_binomial(k_arr, n_arr, bn.alpha, bn.beta).tolist())
+    return CountsResult(
+        "exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p),
+        log_bf_nats=no_pooling_log_bf(k_arr, n_arr, bh, bn), k=tuple(k_arr.tolist()), n=tuple(n_arr.tolist()),
+        rate_if_h=bh, rate_if_not_h=bn,
+    )
+
+
+def quadrature_partial_pooling(
+    k,
+    n,
+    prior,
+    rate_if_h,
+    rate_if_not_h,
+    *,
+    kappa_h: KappaPrior | None = None,
+    kappa_not_h: KappaPrior | None = None,
+) -> CountsResult:
+    """P(H | D) under partial pooling by quadrature of each hypothesis's marginal likelihood.
+
+    ``quadrature_rel_error`` is the cubature's own error estimate (relative, on
+    each marginal); above 1e-4 ``note`` says the value is uncertain and the
+    MCMC answer should be preferred.
+    """
+    k_arr, n_arr = check_counts(k, n)
+    p = check_prior(prior)
+    bh = check_beta(rate_if_h, "rate_if_h")
+    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    kh = kappa_h or KappaPrior()
+    kn = kappa_not_h or KappaPrior()
+    lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
+    lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
+    err = max(err_h, err_n)
+    note = _certainty_note(p)
+    if err > 1e-4:
+        note = (note + "; " if note else "") + (
+            f"quadrature error estimate {err:.1e} is large; prefer the MCMC value (--mcmc)"
+        )
+    return CountsResult(
+        "quadrature", "partial", p, lm_h, lm_n, len(k_arr), quadrature_rel_error=err, note=note,
+        k=tuple(k_arr.tolist()), n=tuple(n_arr.tolist()), rate_if_h=bh, rate_if_not_h=bn,
+        kappa_h=kh, kappa_not_h=kn,
+    )
+
+
+
+
+def conjugate_posterior(k: int, n: int, prior: BetaDist) -> BetaDist:
+    r"""Conjugate update :math:`\mathrm{Beta}(a + k,\ b + n - k)` of a rate after k events in n trials.
+
+    >>> conjugate_posterior(1, 4, BetaDist(0.5, 0.5))
+    BetaDist(alpha=1.5, beta=3.5)
+    """
+    return BetaDist(prior.alpha + k, prior.beta + n - k)
+
+
+def update_by_log_bf(prior: float, log_bf: float, label: str = "covert-action counts") -> UpdateResult:
+    """:func:`beliefs.update.update` of ``prior`` by a Bayes factor given as its log (nats).
+
+    A factor beyond exp(700) cannot be one float likelihood ratio; it enters
+    as equal factors that each can (``update`` adds their log-ratios with ``fsum``).
+
+    >>> round(update_by_log_bf(0.5, math.log(3)).posterior, 12)
+    0.75
+    >>> update_by_log_bf(1e-300, 2000.0).posterior
+    1.0
+    """
+    parts = max(1, math.ceil(abs(log_bf) / _MAX_LOG_LR_PER_ITEM))
+    return update(prior, [Evidence(label, likelihood_ratio=math.exp(log_bf / parts)) for _ in range(parts)])
+
+
+def env_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarray:
+    r"""Per-environment log marginal-likelihood ratio (nats) of ``k`` of ``n`` under two Beta rate priors,
+
+    .. math:: \ln B(k+a_H, n-k+b_H) - \ln B(a_H, b_H) - \ln B(k+a_{\lnot H}, n-k+b_{\lnot H}) + \ln B(a_{\lnot H}, b_{\lnot H})
+
+    (the binomial coefficient is the same under both and cancels).  The one
+    place this ratio is computed: the no-pooling Bayes factor and the
+    robustness grid call it.  Each term comes from
+    :func:`beliefs.special.log_bf_beta_binomial`, where the count-only parts
+    cancel by algebra rather than by subtracting two O(n) numbers.
+
+    >>> round(float(np.exp(env_log_bf(1, 1, BetaDist(2, 1), BetaDist(1, 2)))), 12)  # (2/3) / (1/3)
+    2.0
+    """
+    k_b, n_b = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
+    pair_h = (rate_if_h.alpha, rate_if_h.beta)
+    pair_n = (rate_if_not_h.alpha, rate_if_not_h.beta)
+    out = np.array(
+        [log_bf_beta_binomial([kj], [nj], pair_h, pair_n) for kj, nj in zip(k_b.ravel().tolist(), n_b.ravel().tolist(), strict=True)]
+    )
+    return out.reshape(k_b.shape)
+
+
+def grid_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarray:
+    """:func:`env_log_bf` vectorised with ``betaln``, for a grid of up to 1e7 hypothetical counts k'.
+
+    Only for ranking a grid (``count_needed``): absolute error ~1e-9 at n ~ 1e6, far below the
+    spacing between neighbouring k'.  Reported Bayes factors come from :func:`env_log_bf`.
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    h, nh = rate_if_h, rate_if_not_h
+    return (special.betaln(k + h.alpha, n - k + h.beta) - special.betaln(h.alpha, h.beta)) - (
+        special.betaln(k + nh.alpha, n - k + nh.beta) - special.betaln(nh.alpha, nh.beta)
+    )
+
+
+def no_pooling_log_bf(k, n, rate_if_h, rate_if_not_h) -> float:
+    """The no-pooling log Bayes factor (nats): the ``fsum`` of :func:`env_log_bf` over environments."""
+    k_arr, n_arr = check_counts(k, n)
+    bh = check_beta(rate_if_h, "rate_if_h")
+    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    return log_bf_beta_binomial(k_arr.tolist(), n_arr.tolist(), (bh.alpha, bh.beta), (bn.alpha, bn.beta))
+
+
+def counts_log_bf(k, n, rate_if_h, rate_if_not_h, pooling: str = "partial", *,
+                  kappa_h: KappaPrior | None = None, kappa_not_h: KappaPrior | None = None) -> float:  # fmt: skip
+    """The log Bayes factor (nats) under ``pooling`` ("none": closed form; "partial": quadrature)."""
+    if pooling == "none":
+        return no_pooling_log_bf(k, n, rate_if_h, rate_if_not_h)
+    if pooling != "partial":
+        raise InputError("pooling", pooling, "'none' or 'partial'")
+    return quadrature_partial_pooling(
+        k, n, 0.5, rate_if_h, rate_if_not_h, kappa_h=kappa_h, kappa_not_h=kappa_not_h
+    ).log_bayes_factor
+
+
+# ---------------------------------------------------------------------------
+# Derived data: the 2025 report's per-evaluation rates x an assumed n
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DatasetSpec:
+    """``antischeming-2025:MODEL:PHASE`` parsed."""
+
+    model: str
+    phase: str
+
+    @property
+    def name(self) -> str:
+        return f"{DATASET}:{self.model}:{self.phase}"
+
+
+def parse_dataset(text: object, field: str = "dataset") -> DatasetSpec:
+    """Parse ``antischeming-2025:o3:before`` (model o3 or o4-mini; phase before or after).
+
+    >>> parse_dataset("antischeming-2025:o4-mini:after")
+    DatasetSpec(model='o4-mini', phase='after')
+    """
+    allowed = f"{DATASET}:MODEL:PHASE with MODEL o3 or o4-mini and PHASE before or after"
+    if not isinstance(text, str):
+        raise InputError(field, text, allowed)
+    parts = text.strip().split(":")
+    if len(parts) != 3 or parts[0] != DATASET:
+        raise InputError(field, text, allowed)
+    if parts[1] not in catalogue.MODELS or parts[2] not in catalogue.PHASES:
+        raise InputError(field, text, allowed)
+    return DatasetSpec(parts[1], parts[2])
+
+
+def dataset_counts(spec: DatasetSpec, n_assumed: int) -> tuple[list[int], list[int], list[str]]:
+    """(k, n, evaluations): Fig. 9's rates for ``spec`` times ``n_assumed``, rounded (derived, not published)."""
+    table = catalogue.per_evaluation()
+    ks = derived_counts(table.rates(spec.model, spec.phase), n_assumed)
+    return ks, [n_assumed] * len(ks), table.evaluations
+
+
+def assumption_range(spec: DatasetSpec, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
+                     kappa_not_h: KappaPrior | None = None, n_grid=ASSUMED_N_GRID) -> AssumptionRange:  # fmt: skip
+    """log10 BF of ``spec``'s derived counts at each assumed n in ``n_grid`` and each pooling."""
+    points = []
+    for n_assumed in n_grid:
+        ks, ns, _ = dataset_counts(spec, n_assumed)
+        for pooling in POOLINGS:
+            log_bf = counts_log_bf(ks, ns, rate_if_h, rate_if_not_h, pooling, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
+            points.append({"n_assumed": n_assumed, "pooling": pooling, "log10_bayes_factor": log_bf / LN10})
+    return AssumptionRange(tuple(points))
+
+
+def dataset_counts_result(
+    spec: DatasetSpec | str, prior, rate_if_h, rate_if_not_h, *, n_assumed: object = DEFAULT_N_ASSUMED,
+    pooling: str = "partial", kappa_h: KappaPrior | None = None, kappa_not_h: KappaPrior | None = None,
+    n_field: str = "n_assumed",
+) -> CountsResult:
+    """The Bayes factor of the 2025 report's derived counts, with its :class:`AssumptionRange` and provenance."""
+    spec = parse_dataset(spec) if isinstance(spec, str) else spec
+    n_int = as_count(n_assumed, n_field, minimum=1, maximum=MAX_N_ASSUMED)
+    ks, ns, _ = dataset_counts(spec, n_int)
+    bh = check_beta(rate_if_h, "rate_if_h")
+    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    if pooling == "none":
+        res = exact_no_pooling(ks, ns, prior, bh, bn)
+    elif pooling == "partial":
+        res = quadrature_partial_pooling(ks, ns, prior, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
+    else:
+        raise InputError("pooling", pooling, "'none' or 'partial'")
+    grid = tuple(dict.fromkeys((*ASSUMED_N_GRID, n_int)))  # the user's n joins the grid if it is not on it
+    rng = assumption_range(spec, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h, n_grid=grid)
+    return replace(res, derived=True, dataset=spec.name, n_assumed=n_int, assumption_range=rng)

@@ -1,0 +1,262 @@
+"""beliefs.counts and `counts --dataset`: derived counts, their assumption range, provenance, no PyMC.
+
+Independent answers: PyMC's own conjugate fixture (Beta(0.5, 0.5) prior, k = [1, 2, 9] of
+n = [4, 12, 9]; the posterior is Beta(0.5 + k, 0.5 + n - k)), scipy's beta-binomial pmf, mpmath
+at 50 digits for the no-pooling factor, and 1-D scipy quadrature for the partial-pooling marginal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, stats
+
+from beliefs import counts as bc
+from beliefs.errors import InputError
+from beliefs.evidence import BetaDist, Evidence
+from beliefs.reproduce import derived_count
+from tests.cli_helpers import ROOT, assert_one_line_error, run_cli, run_json
+
+FIG9_O3_BEFORE = [2.8, 44.6, 20.5, 1.7, 23.1, 1.0, 8.0, 3.0, 0.8, 0.0, 0.0, 25.6, 46.7, 0.1, 31.8, 21.3, 0.1, 0.3, 0.0, 24.2]
+
+
+def test_pymc_conjugate_fixture_through_environments():
+    out = run_json("counts", "--k", "1,2,9", "--n", "4,12,9", "--prior", "0.5",
+                   "--rate-if-h", "0.5,0.5", "--rate-if-not-h", "1,1", "--pooling", "none")  # fmt: skip
+    envs = out["environments"]
+    assert [(e["k"], e["n"]) for e in envs] == [(1, 4), (2, 12), (9, 9)]
+    for e in envs:
+        k, n = e["k"], e["n"]
+        assert e["posterior_if_h"] == [0.5 + k, 0.5 + n - k]
+        assert e["posterior_if_not_h"] == [1 + k, 1 + n - k]
+        # The conjugate posterior is the normalised likelihood x prior: check one point by quadrature.
+        a, b = e["posterior_if_h"]
+        z = integrate.quad(lambda t, k=k, n=n: t**k * (1 - t) ** (n - k) * stats.beta.pdf(t, 0.5, 0.5), 0, 1)[0]
+        x = 0.3
+        assert stats.beta.pdf(x, a, b) == pytest.approx(x**k * (1 - x) ** (n - k) * stats.beta.pdf(x, 0.5, 0.5) / z, rel=1e-8)
+    # ... and the Bayes factor is the ratio of scipy's beta-binomial pmfs.
+    want = sum(stats.betabinom.logpmf(k, n, 0.5, 0.5) - stats.betabinom.logpmf(k, n, 1, 1)
+               for k, n in [(1, 4), (2, 12), (9, 9)])  # fmt: skip
+    assert out["log_bayes_factor_nats"] == pytest.approx(want, rel=1e-12)
+
+
+def _mp_log_bf(k, n, h, nh):
+    mpmath.mp.dps = 50
+    total = mpmath.mpf(0)
+    for kj, nj in zip(k, n, strict=True):
+        total += mpmath.log(mpmath.beta(kj + h[0], nj - kj + h[1]) / mpmath.beta(*h))
+        total -= mpmath.log(mpmath.beta(kj + nh[0], nj - kj + nh[1]) / mpmath.beta(*nh))
+    return float(total)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 2000)), min_size=1, max_size=6),
+    h=st.tuples(st.floats(0.05, 50), st.floats(0.05, 500)),
+    nh=st.tuples(st.floats(0.05, 50), st.floats(0.05, 500)),
+)
+def test_no_pooling_bf_against_mpmath(data, h, nh):
+    k = [min(a, b) for a, b in data]
+    n = [max(a, b) for a, b in data]
+    ours = bc.no_pooling_log_bf(k, n, h, nh)
+    assert ours == pytest.approx(_mp_log_bf(k, n, h, nh), rel=1e-9, abs=1e-9)
+
+
+def test_partial_pooling_marginal_against_fixed_kappa_1d_quadrature():
+    # A kappa prior with a tiny log-sd pins kappa = 10; the marginal is then a 1-D integral over mu.
+    k, n = [3, 0, 7], [50, 40, 60]
+    kap = bc.KappaPrior(median=10.0, log_sd=1e-4)
+    got, _ = bc.log_marginal_partial_pooling(k, n, BetaDist(1, 99), kap)
+
+    def f(mu):
+        return stats.beta.pdf(mu, 1, 99) * np.prod([stats.betabinom.pmf(kj, nj, 10 * mu, 10 * (1 - mu)) for kj, nj in zip(k, n, strict=True)])
+
+    want = integrate.quad(f, 0, 1, points=[0.01, 0.05, 0.1, 0.2], limit=500, epsabs=0, epsrel=1e-10)[0]
+    assert got == pytest.approx(math.log(want), abs=1e-5)
+
+
+def test_dataset_counts_are_the_catalogue_rates_times_n():
+    spec = bc.parse_dataset("antischeming-2025:o3:before")
+    ks, ns, names = bc.dataset_counts(spec, 316)
+    assert ks == [derived_count(p / 100, 316) for p in FIG9_O3_BEFORE]
+    assert ns == [316] * 20 and names[0] == "Broken Promises" and names[-1] == "Subagent Resource Quota"
+
+
+@pytest.fixture(scope="module")
+def o3_before():
+    return bc.dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
+
+
+def test_assumption_range_brackets_each_grid_value(o3_before):
+    rng = o3_before.assumption_range
+    assert [(p["n_assumed"], p["pooling"]) for p in rng.points] == [
+        (n, pool) for n in (100, 316, 1000) for pool in ("none", "partial")
+    ]
+    for p in rng.points:
+        ks, ns, _ = bc.dataset_counts(bc.parse_dataset("antischeming-2025:o3:before"), p["n_assumed"])
+        if p["pooling"] == "none":
+            want = _mp_log_bf(ks, ns, (1, 9), (1, 99)) / math.log(10)
+        else:
+            want = bc.quadrature_partial_pooling(ks, ns, 0.5, (1, 9), (1, 99)).log10_bayes_factor
+        assert p["log10_bayes_factor"] == pytest.approx(want, rel=1e-9)
+        assert rng.low <= p["log10_bayes_factor"] <= rng.high
+    assert rng.low == min(p["log10_bayes_factor"] for p in rng.points)
+    assert rng.high == max(p["log10_bayes_factor"] for p in rng.points)
+    assert rng.low <= o3_before.log10_bayes_factor <= rng.high
+
+
+def test_default_is_partial_pooling_at_the_reproducing_n(o3_before):
+    assert o3_before.pooling == "partial" and o3_before.n_assumed == 316 and o3_before.derived
+
+
+def test_posterior_comes_from_update(o3_before):
+    from beliefs.update import update
+
+    item = o3_before.to_evidence()
+    assert o3_before.posterior == update(0.5, [item]).posterior
+    assert o3_before.update().posterior_log_odds == pytest.approx(o3_before.log_bayes_factor, rel=1e-14)
+
+
+def test_update_by_log_bf_beyond_float_range():
+    r = bc.update_by_log_bf(1e-300, -2000.0)
+    assert r.posterior_log_odds == pytest.approx(math.log(1e-300) - 2000.0, rel=1e-14)
+    assert bc.update_by_log_bf(0.0, 5000.0).posterior == 0.0  # Cromwell's rule
+
+
+def test_to_evidence_carries_provenance(o3_before):
+    item = o3_before.to_evidence()
+    assert isinstance(item, Evidence)
+    prov = item.provenance
+    assert prov.assumption == "derived from an assumed n = 316 per evaluation, pooling partial"
+    assert prov.method == "quadrature" and "partial pooling" in prov.model
+    assert prov.log10_bf_range == (o3_before.assumption_range.low, o3_before.assumption_range.high)
+    text = item.describe()
+    assert "assumed n = 316" in text and "log10 BF range" in text and "pooling in {none, partial}" in text
+
+
+def test_to_evidence_refuses_a_factor_beyond_float_range():
+    r = bc.exact_no_pooling([0] * 50, [10_000] * 50, 0.5, (1, 1), (50, 1))
+    with pytest.raises(InputError, match="bayes_factor"):
+        r.to_evidence()
+
+
+@pytest.mark.parametrize("bad", ["antischeming-2025:o3", "antischeming-2024:o3:before", "antischeming-2025:gpt:before",
+                                 "antischeming-2025:o3:during", ""])  # fmt: skip
+def test_parse_dataset_refuses(bad):
+    with pytest.raises(InputError, match=r"^dataset: got"):
+        bc.parse_dataset(bad)
+
+
+def test_cli_dataset_json():
+    out = run_json("counts", "--dataset", "antischeming-2025:o3:before")
+    assert out["derived"] is True and out["n_assumed"] == 316 and out["pooling"] == "partial"
+    assert out["k"] == [derived_count(p / 100, 316) for p in FIG9_O3_BEFORE] and out["n"] == [316] * 20
+    low, high = out["assumption_range"]["log10_bayes_factor"]
+    grid = out["assumption_range"]["grid"]
+    assert len(grid) == 6 and all(low <= g["log10_bayes_factor"] <= high for g in grid)
+    assert low <= out["log10_bayes_factor"] <= high
+    assert out["provenance"]["assumption"].startswith("derived from an assumed n = 316")
+    other = run_json("counts", "--dataset", "antischeming-2025:o3:before", "--n-assumed", "500", "--pooling", "none")
+    assert other["n_assumed"] == 500 and "environments" in other
+    assert {g["n_assumed"] for g in other["assumption_range"]["grid"]} == {100, 316, 500, 1000}
+    assert other["log10_bayes_factor"] == pytest.approx(
+        _mp_log_bf(other["k"], other["n"], (1, 9), (1, 99)) / math.log(10), rel=1e-9
+    )
+
+
+def test_cli_dataset_human_says_derived_and_shows_the_range():
+    proc = run_cli("counts", "--dataset", "antischeming-2025:o4-mini:after")
+    assert proc.returncode == 0, proc.stderr
+    assert "DERIVED counts" in proc.stdout and "ASSUMED n = 316" in proc.stdout
+    assert "range over what nobody published" in proc.stdout and "Subagent Resource Quota" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("--dataset", "antischeming-2025:o3"), "--dataset"),
+        (("--dataset", "antischeming-2025:o3:before", "--n-assumed", "0"), "--n-assumed"),
+        (("--dataset", "antischeming-2025:o3:before", "--k", "1", "--n", "2"), "--dataset"),
+        (("--k", "1", "--n", "2", "--prior", "0.5", "--rate-if-h", "1,1", "--rate-if-not-h", "1,2",
+          "--n-assumed", "5"), "--n-assumed"),
+        (("--k", "1", "--n", "2", "--prior", "0.5", "--rate-if-h", "1,1"), "--rate-if-not-h"),
+        (("--n", "2", "--prior", "0.5", "--rate-if-h", "1,1", "--rate-if-not-h", "1,2"), "--k"),
+    ],
+)  # fmt: skip
+def test_cli_dataset_bad_input(args, field):
+    assert_one_line_error(run_cli("counts", *args), field)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--dataset", "antischeming-2025:o3:before"],
+        ["--k", "1,2", "--n", "5,5", "--prior", "0.5", "--rate-if-h", "1,1", "--rate-if-not-h", "1,3",
+         "--pooling", "partial"],
+    ],
+)  # fmt: skip
+def test_closed_form_counts_never_imports_pymc(args):
+    code = (
+        f"import sys, runpy; sys.argv = ['beliefs', 'counts', *{args!r}, '--json'];\n"
+        "try:\n    runpy.run_module('beliefs', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('PYMC' if 'pymc' in sys.modules else 'NO-PYMC', file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.stderr.strip().splitlines()[-1] == "NO-PYMC", proc.stderr
+    assert json.loads(proc.stdout)["log10_bayes_factor"] is not None
+
+
+def test_data_robustness_varies_spreads_and_n_against_mpmath():
+    from beliefs.analysis import N_FACTORS, SPREAD_FACTORS, data_robustness
+
+    k, n, h, nh = [3, 0, 10], [100, 50, 200], (1.0, 20.0), (1.0, 200.0)
+    r = data_robustness(k, n, 0.25, h, nh, n_grid=5)
+    assert len(r.spreads) == len(SPREAD_FACTORS) ** 2 and len(r.sample_sizes) == len(N_FACTORS)
+    for row in r.spreads:
+        fh, fn = row["h_spread_factor"], row["not_h_spread_factor"]
+        want = _mp_log_bf(k, n, (h[0] * fh, h[1] * fh), (nh[0] * fn, nh[1] * fn)) / math.log(10)
+        assert row["log10_bf"] == pytest.approx(want, rel=1e-9, abs=1e-9)
+    for row in r.sample_sizes:
+        f = row["n_factor"]
+        k_f = [round(kj * f) for kj in k]  # no exact .5 ties in these products
+        n_f = [round(nj * f) for nj in n]
+        assert row["log10_bf"] == pytest.approx(_mp_log_bf(k_f, n_f, h, nh) / math.log(10), rel=1e-9, abs=1e-9)
+        odds = 10 ** row["log10_bf"] / 3
+        assert row["posterior"] == pytest.approx(odds / (1 + odds), rel=1e-9)
+    lo, hi = r.log10_bf_span
+    for x in [*(row["log10_bf"] for row in (*r.spreads, *r.sample_sizes)), r.log_bf_at_choice / math.log(10)]:
+        assert lo <= x <= hi
+    # the width alone moves the factor: same means, different spreads
+    assert max(row["log10_bf"] for row in r.spreads) - min(row["log10_bf"] for row in r.spreads) > 1
+
+
+def test_default_headline_against_a_brute_force_riemann_sum(o3_before):
+    """The data page's default (o3 before, n = 316, partial pooling) by a plain sum on a logit grid."""
+    from scipy import special
+
+    k, n = np.array(o3_before.k, float), np.array(o3_before.n, float)
+
+    def log_ml(a, b):
+        u, z = np.linspace(-14, 6, 1201), np.linspace(-9, 9, 433)
+        mu = 1 / (1 + np.exp(-u))
+        log_prior = a * np.log(mu) + b * np.log1p(-mu) - special.betaln(a, b)  # Jacobian mu(1-mu) folded in
+        out = np.empty((len(u), len(z)))
+        for j, zz in enumerate(z):
+            kap = 10 * math.exp(1.5 * zz)
+            al, be = (mu * kap)[:, None], ((1 - mu) * kap)[:, None]
+            ll = np.sum(special.betaln(k + al, n - k + be) - special.betaln(al, be), axis=1)
+            out[:, j] = ll + log_prior - 0.5 * zz * zz - 0.5 * math.log(2 * math.pi)
+        top = out.max()
+        return top + math.log(np.exp(out - top).sum() * (u[1] - u[0]) * (z[1] - z[0]))
+
+    want = (log_ml(1, 9) - log_ml(1, 99)) / math.log(10)
+    assert o3_before.log10_bayes_factor == pytest.approx(want, abs=1e-6)
