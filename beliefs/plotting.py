@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -270,12 +271,34 @@ def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | 
     return spec
 
 
+# Characters XML 1.0 forbids.  vl-convert 1.9 aborts the whole process (a Rust panic, not an
+# exception) on a label holding one of them (e.g. ESC, NUL, U+FFFF): in the app that would take the
+# server down for every session, so they never reach it.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value):
+    r"""``value`` (a spec: nested dicts, lists, strings) with XML-forbidden characters replaced by U+FFFD.
+
+    >>> xml_safe({"title": "a\x1b[8mb", "n": [1, "\x00"]}) == {"title": "a\ufffd[8mb", "n": [1, "\ufffd"]}
+    True
+    """
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {k: xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [xml_safe(v) for v in value]
+    return value
+
+
 def spec_bytes(spec: dict, fmt: str) -> bytes:
     """A Vega-Lite spec rendered to ``png`` (2x), ``svg`` or ``pdf`` by vl-convert: the same chart as on screen."""
     if fmt not in FORMATS:
         raise InputError("format", fmt, "one of " + ", ".join(FORMATS))
     import vl_convert as vlc
 
+    spec = xml_safe(spec)
     if fmt == "png":
         return vlc.vegalite_to_png(spec, scale=2)
     if fmt == "svg":

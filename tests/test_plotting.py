@@ -227,3 +227,23 @@ def test_importing_plotting_does_not_import_matplotlib():
     code = "import sys, beliefs.plotting; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_hostile_label_reaches_vl_convert_only_as_xml_safe_text():
+    # vl-convert 1.9 aborts the whole process on XML-forbidden characters: in the app that would take the
+    # server down for every session.  Run in a subprocess so a regression fails this test, not pytest itself.
+    import subprocess
+    import sys
+
+    code = (
+        "from beliefs import plotting\n"
+        "from beliefs.evidence import Evidence\n"
+        "from beliefs.update import update\n"
+        "e = Evidence(likelihood_ratio=3.0, label='a\\x1b[8m\\x00b\\uffff')\n"
+        "spec = plotting.waterfall_spec(update(0.25, [e]))\n"
+        "for fmt in ('svg', 'png', 'pdf'):\n"
+        "    assert plotting.spec_bytes(spec, fmt)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 
 from beliefs.export import embed
 from beliefs.export.ledger import Ledger, build_ledger, source_text
@@ -50,25 +49,10 @@ def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
     return [("Log-odds waterfall (bits)", {**spec, "width": width})]
 
 
-# Characters XML 1.0 forbids.  vl-convert 1.9 aborts the whole process (a Rust panic, not an
-# exception) on a label holding one of them (e.g. ESC, NUL, U+FFFF), so they never reach it.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml_safe(value):
-    if isinstance(value, str):
-        return _NOT_XML.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {k: _xml_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_xml_safe(v) for v in value]
-    return value
-
-
 def _svg(spec: dict) -> str:
-    import vl_convert
+    from beliefs import plotting
 
-    return vl_convert.vegalite_to_svg(_xml_safe(spec))
+    return plotting.spec_bytes(spec, "svg").decode("utf-8")
 
 
 def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
