@@ -14,7 +14,14 @@ from beliefs.evidence import STATUS_MEANING, Evidence, Source
 from beliefs.format import format_evidence, format_interval, format_probability
 from beliefs.odds import log_odds
 from beliefs.update import update
-from beliefs.urlstate import PRIOR_ENTRIES, ItemState, format_prior, parse_prior_text
+from beliefs.urlstate import (
+    PRIOR_ENTRIES,
+    ItemState,
+    format_prior,
+    format_prior_list,
+    parse_prior_list_text,
+    parse_prior_text,
+)
 
 _LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
 _ENTRY_LABELS = {
@@ -68,6 +75,7 @@ def _entry_changed() -> None:
     entry = st.session_state["w_entry"]
     common.values()["entry"] = entry
     st.session_state["w_prior_text"] = format_prior(common.values()["prior"], entry)
+    st.session_state["w_cmp"] = format_prior_list(common.values()["cmp"], entry)  # the other priors follow
     for key in ("prior_error", "prior_flag"):
         st.session_state.pop(key, None)
 
@@ -470,15 +478,15 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
 def _compare_priors(evidence: list[Evidence]) -> None:
     """The same evidence applied to other priors (a scenario's compare_priors), editable."""
     v = common.values()
+    entry = v["entry"]
     text = st.text_input(
-        "Same evidence from other priors (comma-separated probabilities)",
-        key=common.seed("w_cmp", v["cmp"].replace(",", ", ")),
-        placeholder="e.g. 0.25, 0.2",
+        f"Same evidence from other priors (comma-separated, {_ENTRY_LABELS[entry]} like the exact prior)",
+        key=common.seed("w_cmp", format_prior_list(v["cmp"], entry)),
+        placeholder="e.g. " + format_prior_list("0.25,0.2", entry),
+        help=_ENTRY_HELP[entry],
     )
     try:
-        from beliefs.urlstate import FIELDS
-
-        v["cmp"] = FIELDS["cmp"].parse(text.replace(" ", ""), "compare priors")
+        v["cmp"] = parse_prior_list_text(text, entry)
     except InputError as exc:
         common.show_error(exc)
         return

@@ -600,8 +600,10 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
         b = as_float(right, field, allowed)
         if a < 0 or b < 0 or a + b == 0:
             raise InputError(field, text, allowed)
-        top = max(a, b)  # scaled first: 1e308:1e308 is 1/2, not inf/inf
-        p = (a / top) / (a / top + b / top)
+        # a/(a+b) is one correctly rounded division (1:9 is exactly 0.1); scaled first only when
+        # a+b overflows (1e308:1e308 is 1/2, not inf/inf).
+        top = max(a, b)
+        p = a / (a + b) if math.isfinite(a + b) else (a / top) / (a / top + b / top)
         refuse_rounded_certainty(field, text, p, exactly_certain=a == 0 or b == 0, allowed=allowed)
         return p
     if entry == "log-odds":

@@ -800,3 +800,21 @@ def test_a_long_ledger_draws_one_items_controls_and_edits_stay_exact():
     big.button(key=f"rm_{uid}").click().run()
     assert_clean(big)
     assert len(big.session_state["items"]) == 39
+
+
+def test_other_priors_box_follows_the_prior_entry_mode():
+    at = new_app({"prior": "0.5", "e0": "lr~3~~1~~~~~x"})
+    assert at.session_state["values"]["entry"] == "percent"
+    at.text_input(key="w_cmp").input("25, 20%").run()
+    assert_clean(at)
+    assert at.query_params["cmp"] == "0.25,0.2"  # percent, as the prior box reads it, not fractions
+    compare = next(d.value for d in at.dataframe if "prior odds" in d.value.columns)
+    assert list(compare["posterior"]) == ["50%", format_probability(update(0.2, [Evidence("x", likelihood_ratio=3.0)]).posterior_log_odds)]
+    at.radio(key="w_entry").set_value("odds").run()
+    assert at.text_input(key="w_cmp").value == "1:3, 1:4"
+    at.text_input(key="w_cmp").input("1:9").run()
+    assert_clean(at)
+    assert at.query_params["cmp"] == "0.1"
+    at.text_input(key="w_cmp").input("1:9, 2").run()
+    assert any("compare priors[1]" in text_of(e) for e in at.error)
+    assert at.session_state["values"]["cmp"] == "0.1"  # unchanged by the bad entry
