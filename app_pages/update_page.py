@@ -191,6 +191,15 @@ def _log_slider(lr: float) -> float:
     return min(hi, max(lo, round(math.log10(lr), 2)))
 
 
+def _ratio_text(lr: float) -> str:
+    """The shortest text that parses back to exactly ``lr`` (repr), without a trailing '.0': 1.1, 3, 1e+36.
+
+    17 significant digits would also round-trip but show a link's 1.1 as 1.1000000000000001.
+    """
+    text = repr(float(lr))
+    return text.removesuffix(".0")
+
+
 def _item_widgets(index: int, row: dict) -> None:
     """Draw one ledger row; an ignored row says why."""
     uid = row["uid"]
@@ -254,8 +263,7 @@ def _item_widgets(index: int, row: dict) -> None:
             with right:
                 st.text_input(
                     "Likelihood ratio (exact)",
-                    key=common.seed(f"w_{uid}_lr", f"{float(row['a']):.17g}".rstrip("0").rstrip(".")
-                                    if "e" not in f"{float(row['a']):.17g}" else repr(float(row["a"]))),
+                    key=common.seed(f"w_{uid}_lr", _ratio_text(row["a"])),
                     on_change=_lr_typed,
                     args=(uid,),
                     help="P(E|H) / P(E|not H): how many times likelier the evidence is if H is true. "

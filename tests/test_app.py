@@ -785,6 +785,7 @@ def test_a_long_ledger_draws_one_items_controls_and_edits_stay_exact():
     table = big.dataframe[0].value
     assert list(table["item"]) == [f"item {i}" for i in range(40)]
     rows = big.session_state["items"]
+    assert big.text_input(key=f"w_{rows[0]['uid']}_lr").value == "1.1"  # the link's text, not 1.1000000000000001
     uid = rows[30]["uid"]
     big.selectbox(key="w_ledger_pick").set_value(uid).run()
     big.text_input(key=f"w_{uid}_lr").input("1e36").run()
