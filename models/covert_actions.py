@@ -707,6 +707,14 @@ class McmcCountsResult:
     def converged(self) -> bool:
         return not self.warnings
 
+    @property
+    def log10_bayes_factor(self) -> float:
+        return self.log_bayes_factor / LN10
+
+    @property
+    def log10_bayes_factor_mcse(self) -> float:
+        return self.log_bayes_factor_mcse / LN10
+
     def with_exact(self, exact: CountsResult | None) -> McmcCountsResult:
         r"""A copy compared with an exact answer: ``z_vs_exact`` set, and a warning when :math:`|z| > 4`.
 
@@ -718,8 +726,8 @@ class McmcCountsResult:
         log-odds cancel), equal to first order to
         :math:`(\widehat P - P)/\mathrm{MCSE}(\widehat P)`.
         """
-        if exact is None or not self.sampled:
-            return self
+        if exact is None or not self.sampled or not math.isfinite(self.log_bayes_factor):
+            return self  # nothing to compare (no draws, or no estimate of the Bayes factor)
         diff = self.log_bayes_factor - exact.log_bayes_factor
         if self.log_bayes_factor_mcse > 0 and math.isfinite(self.log_bayes_factor_mcse):
             z = diff / self.log_bayes_factor_mcse
@@ -750,7 +758,8 @@ class McmcCountsResult:
             "seconds": self.seconds,
             "log_bayes_factor_nats": _finite_or_none(self.log_bayes_factor),
             "log_bayes_factor_mcse": _finite_or_none(self.log_bayes_factor_mcse),
-            "log10_bayes_factor": _finite_or_none(self.log_bayes_factor / LN10),
+            "log10_bayes_factor": _finite_or_none(self.log10_bayes_factor),
+            "log10_bayes_factor_mcse": _finite_or_none(self.log10_bayes_factor_mcse),
             "sampler_prior_log_odds": self.sampler_prior_log_odds,
             "sampler_p_h": _finite_or_none(self.sampler_p_h),
             "exact_posterior": self.exact_posterior,
