@@ -62,8 +62,8 @@ RENDERED = "[data-testid=stApp][data-test-script-state=notRunning]"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SECTIONS = ("closed_form", "monte_carlo", "rerun", "covert", "app_start", "import", "memory")
-BROWSER_SECTIONS = ("app_start", "memory")
+SECTIONS = ("closed_form", "monte_carlo", "rerun", "covert", "app_start", "mcmc_browser", "import", "memory")
+BROWSER_SECTIONS = ("app_start", "mcmc_browser", "memory")
 
 
 # ---------------------------------------------------------------------------
@@ -973,6 +973,10 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
             rows += _guarded(section, lambda: bench_covert(sz))
         elif section == "app_start":
             rows += _guarded(section, lambda: bench_app_start(sz))
+        elif section == "mcmc_browser":
+            from bench.mcmc_browser import bench_mcmc_browser  # its own module; given this one's helpers
+
+            rows += _guarded(section, lambda: bench_mcmc_browser(sz, sys.modules[__name__]))
         elif section == "import":
             rows += _guarded(section, lambda: bench_import(sz, cli_samples))
         elif section == "memory":
