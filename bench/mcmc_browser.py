@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import sys
 import tempfile
 import time
 
@@ -74,13 +75,15 @@ def _one_server(h, browser, logs: str, reruns: int, n_values: list[int]) -> dict
             value = _value(page, None, 600_000)
             out["first"] = time.perf_counter() - t0
             page.wait_for_selector(h.RENDERED, timeout=120_000)  # quadrature and sensitivity done too
-            box = page.get_by_label(N_INPUT)
+            print(f"[bench] mcmc first run {out['first']:.2f} s", file=sys.stderr, flush=True)
+            box = page.get_by_role("spinbutton", name=N_INPUT)
             for i in range(reruns):
                 box.fill(str(n_values[i % len(n_values)]))
                 t0 = time.perf_counter()
                 box.press("Enter")
                 value = _value(page, value, 120_000)
                 out["rerun"].append(time.perf_counter() - t0)
+                print(f"[bench] mcmc re-run {out['rerun'][-1]:.3f} s", file=sys.stderr, flush=True)
                 page.wait_for_selector(h.RENDERED, timeout=120_000)
                 lib = _library_seconds(page)
                 if lib is not None:
