@@ -216,7 +216,9 @@ def mixture_log_densities(kind: str, draws: Mapping[str, np.ndarray], data: Mapp
         \ln p(\phi) = \operatorname{logaddexp}\big(\ln p + \ln\pi_H(\phi_H) + \ln q_{\lnot H}(\phi_{\lnot H}),\;
                       \ln(1-p) + \ln\pi_{\lnot H}(\phi_{\lnot H}) + \ln q_H(\phi_H)\big),
 
-    so the prior includes P(H), and the likelihood is what is left,
+    so the prior includes P(H) (the *sampler's* weight :math:`\sigma(c)` stored as
+    ``prior_log_odds``: :mod:`models.covert_actions` balances the two hypotheses
+    and applies the user's prior after sampling), and the likelihood is what is left,
 
     .. math::
 
