@@ -12,6 +12,8 @@ environments, partial pooling):
 - **re-run**: in the same page, the assumed n per evaluation is changed (so
   every count changes) and Enter pressed; the time is from the key press to a
   new estimate on screen.  Target <= 0.5 s.
+- the **data page alone**: the same change after "Stop live MCMC", to the
+  page's own "Data" metric showing the new totals (the floor the panel adds to);
 - beside them, the **library's own warm call** (``mcmc_partial_pooling``: pseudo-
   prior fit, pilot, nutpie, diagnostics) timed inside the same server for the
   same re-run and shown by the panel ("MCMC call ... s"), so both figures
@@ -30,6 +32,7 @@ import tempfile
 import time
 
 MCMC_LABEL = "P(H | data), MCMC"
+DATA_LABEL = "Data"  # the data page's k/n totals metric
 RUN_BUTTON = "Run partial pooling"
 N_INPUT = "Assumed effective n per evaluation"  # the data page's number input (app_pages/data_page.py)
 CALL_PATTERN = re.compile(r"MCMC call ([0-9.]+) s")
@@ -48,8 +51,8 @@ _VALUE_JS = """([label, old]) => {
 }"""
 
 
-def _value(page, old: str | None, timeout_ms: float) -> str:
-    handle = page.wait_for_function(_VALUE_JS, arg=[MCMC_LABEL, old or ""], timeout=timeout_ms, polling="raf")
+def _value(page, old: str | None, timeout_ms: float, label: str = MCMC_LABEL) -> str:
+    handle = page.wait_for_function(_VALUE_JS, arg=[label, old or ""], timeout=timeout_ms, polling="raf")
     return handle.json_value()
 
 
@@ -63,7 +66,7 @@ def _one_server(h, browser, logs: str, reruns: int, n_values: list[int]) -> dict
     port = h.free_port()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    out: dict = {"rerun": [], "library": []}
+    out: dict = {"rerun": [], "library": [], "page": []}
     try:
         with h.streamlit_server(port, logs) as proc:
             h.wait_healthy(port, proc)
@@ -88,6 +91,18 @@ def _one_server(h, browser, logs: str, reruns: int, n_values: list[int]) -> dict
                 lib = _library_seconds(page)
                 if lib is not None:
                     out["library"].append(lib)
+            # The floor: the same change with the MCMC panel stopped (the data page alone), to the
+            # page's "Data" metric (k/n totals) showing the new counts.
+            page.get_by_role("button", name="Stop live MCMC").click()
+            page.wait_for_selector(h.RENDERED, timeout=120_000)
+            data_value = _value(page, None, 60_000, DATA_LABEL)
+            for i in range(reruns):
+                box.fill(str(n_values[(i + 1) % len(n_values)]))
+                t0 = time.perf_counter()
+                box.press("Enter")
+                data_value = _value(page, data_value, 120_000, DATA_LABEL)
+                out["page"].append(time.perf_counter() - t0)
+                page.wait_for_selector(h.RENDERED, timeout=120_000)
     finally:
         context.close()
     return out
@@ -124,4 +139,7 @@ def bench_mcmc_browser(sz, h) -> list:
               RERUN_TARGET, "<= 0.5 s", load=load, note=note_lib),
         h.Row("mcmc_browser", "library warm call (mcmc_partial_pooling) in the same server", "s", library,
               load=load, note="pseudo-prior fit + pilot + nutpie + diagnostics, as timed by the panel"),
+        h.Row("mcmc_browser", "the same count change with MCMC stopped (data page alone)", "s",
+              [s for r in runs for s in r["page"]], load=load,
+              note="key press to the page's Data metric showing the new totals: the floor under the re-run figure"),
     ]
