@@ -456,7 +456,8 @@ class TestBeforeAfter:
             exact = stats.beta(post.alpha, post.beta)
             d_j = r.diagnostics[f"{name}[{j}]"]
             assert d_j.r_hat <= 1.01
-            assert abs(d_j.mean - exact.mean()) <= 4 * d_j.mcse_mean
+            assert abs(d_j.mean - exact.mean()) <= max(0.02, 4 * d_j.mcse_mean)
+            # The absolute 0.02 floor is loose for a rate near 0.001, so check in posterior sds too.
             assert abs(d_j.mean - exact.mean()) <= 0.1 * exact.std()
             draws = r.result.draws(name)[:, :, j].ravel()
             _assert_quantiles_match(draws, exact.cdf, min(d_j.ess_bulk, d_j.ess_tail))
@@ -487,7 +488,7 @@ class TestBeforeAfter:
             exact = np.mean((a + k) / (a + b + n))
             s = r.summary[name]
             assert s.r_hat <= 1.01
-            assert abs(s.mean - exact) <= 4 * s.mcse_mean
+            assert abs(s.mean - exact) <= max(4 * s.mcse_mean, 1e-4)
         assert not r.warnings
 
     def test_probability_average_after_rate_above_threshold(self, before_after_none, fig9_o4mini):
@@ -497,10 +498,8 @@ class TestBeforeAfter:
         a, b = BA_PRIORS["prior_after"]
         avg = rng.beta(a + ka, b + 400 - ka, size=(200_000, ka.size)).mean(axis=1)
         exact = float(np.mean(avg > BA_THRESHOLD))
-        oracle_se = math.sqrt(exact * (1 - exact) / avg.size)  # the oracle is Monte Carlo too
         r = before_after_none
-        err = math.hypot(r.p_after_above_threshold_mcse, oracle_se)
-        assert abs(r.p_after_above_threshold - exact) <= 4 * err
+        assert abs(r.p_after_above_threshold - exact) <= max(0.02, 4 * r.p_after_above_threshold_mcse)
 
     def test_partial_pooling_on_derived_fig9_counts_converges(self, fig9_o4mini):
         d = fig9_o4mini
