@@ -129,15 +129,30 @@ def _trees() -> dict[str, ast.Module]:
 TREES = _trees()
 
 
+def _parents(dotted: str) -> list[str]:
+    parts = dotted.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
 def import_graph(module_level_only: bool) -> dict[str, set[str]]:
-    """Edges between project modules."""
+    """Edges between project modules.
+
+    Importing ``a.b.c`` first runs ``a/__init__`` and ``a/b/__init__``, so those packages are
+    edges too -- except the importer's own ancestors, which Python has already (partly) run. Without
+    these edges a cycle through a package ``__init__`` would go unseen: e.g. ``beliefs.counts`` ->
+    ``beliefs.analysis.reproduce`` runs ``beliefs/analysis/__init__``, which imports ``beliefs.counts``.
+    """
     graph: dict[str, set[str]] = {name: set() for name in MODULES}
     for name, tree in TREES.items():
+        own = set(_parents(name))
         for node, _top in _imports(tree, module_level_only):
             for target in _targets(name, node):
                 hit = _project_target(target)
-                if hit and hit != name:
-                    graph[name].add(hit)
+                if not hit:
+                    continue
+                for module in [*_parents(hit), hit]:
+                    if module in MODULES and module != name and module not in own:
+                        graph[name].add(module)
     return graph
 
 
@@ -201,6 +216,11 @@ def test_the_checker_sees_the_project():
     assert "beliefs" in MODULES and "beliefs.update" in MODULES and "models" in MODULES
     graph = import_graph(module_level_only=True)
     assert sum(len(v) for v in graph.values()) > 20
+
+
+def test_package_init_counts_as_an_import():
+    """`import pkg.sub` runs pkg/__init__: an edge to the package, but not to the importer's own."""
+    assert _parents("beliefs.analysis.crux") == ["beliefs", "beliefs.analysis"]
 
 
 def test_find_cycles_on_a_known_graph():
