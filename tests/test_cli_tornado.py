@@ -124,6 +124,22 @@ def test_item_factor_by_label_equals_by_id(capsys, ledger):
     assert json.loads(run_main(capsys, "tornado", ledger, *by_label, "--json")[1])["rows"] == by_id["rows"]
 
 
+def test_a_files_saved_tornado_settings_are_the_defaults(capsys, ledger, tmp_path):
+    """A scenario file that carries the app's tornado settings gives what the app shows, without flags."""
+    doc = json.loads(ledger.read_text(encoding="utf-8"))
+    doc["app"] = {"ci": "0.8", "an_factor": "3", "an_ifac": ",,5,,"}
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps(doc), encoding="utf-8")
+    by_flags = json.loads(run_main(capsys, "tornado", ledger, *STATED, "--json")[1])
+    by_file = json.loads(run_main(capsys, "tornado", saved, "--mode", "stated", "--json")[1])
+    assert by_file == by_flags
+    # A flag overrides the file's setting for that item.
+    code, out, err = run_main(capsys, "tornado", saved, "--mode", "stated", "--item-factor", "exact-a=7", "--json")
+    assert code == 0, err
+    row = next(r for r in json.loads(out)["rows"] if r["label"] == "exact one")
+    assert "×/÷ 7" == row["range_rule"]
+
+
 def test_strength_mode_at_a_50_percent_prior_says_zero_by_construction(capsys, tmp_path):
     # The prior's term is ln 1 = 0 nats; scaling 0 by f leaves 0, so its row cannot move.
     code, out, err = run_main(

@@ -89,7 +89,9 @@ def register(sub) -> None:
     p = sub.add_parser("tornado", help="how far the posterior moves when each ratio or the prior is off")
     p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
     p.add_argument(
-        "--factor", default="2", help="how far off each input may be (a factor > 0, not 1; default 2)"
+        "--factor",
+        help="how far off each input may be (a factor > 0, not 1; default 2); stated mode: the ×/÷ factor "
+        "(> 1) of items with no stated uncertainty (default: the scenario file's app setting, else 2)",
     )
     p.add_argument(
         "--mode",
@@ -108,8 +110,8 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--interval",
-        default="0.9",
-        help="stated mode: equal-tailed mass of the σ and Beta ranges, in (0, 1) (default 0.9, the app's 90%%)",
+        help="stated mode: equal-tailed mass of the σ and Beta ranges, in (0, 1) (default: the scenario "
+        "file's app setting, else 0.9 as in the app)",
     )
     _add_output_flags(p)
     p.set_defaults(handler=_tornado)
@@ -286,9 +288,10 @@ def _tornado(args) -> int:
 
     _check_outputs(args)
     if args.mode != "stated":
-        for flag, given in (("--item-factor", args.item_factor), ("--interval", args.interval != "0.9")):
+        for flag, given in (("--item-factor", args.item_factor), ("--interval", args.interval)):
             if given:
-                raise InputError(flag, args.item_factor or args.interval, "only with --mode stated")
+                raise InputError(flag, ", ".join(args.item_factor) or args.interval, "only with --mode stated")
+        args.factor = "2" if args.factor is None else args.factor
         with _user_fields("factor"):
             analysis.tornado(0.5, [], factor=args.factor)  # a bad factor fails before loading
         scn, name = _scenario(args.scenario, "SCENARIO")
@@ -296,17 +299,24 @@ def _tornado(args) -> int:
             r = analysis.tornado(scn.prior, scn.evidence_items(), factor=args.factor, mode=args.mode)
         return _finish(args, r, r.to_dict(), r.text(), "plot_tornado")
     with _user_fields("factor", "interval"):  # bad settings fail before loading
-        analysis.tornado_stated(0.5, [], factor=args.factor, interval=args.interval)
+        analysis.tornado_stated(0.5, [], factor=args.factor or 2, interval=args.interval or 0.9)
     scn, name = _scenario(args.scenario, "SCENARIO")
     items = scn.evidence_items()
-    factors: list[str | None] = [None] * len(items)
-    typed: dict[int, str] = {}
+    # What the app shows for this file: its saved tornado settings, unless given here.
+    from beliefs.urlstate import FIELDS
+
+    saved = {k: FIELDS[k].parse(v, f"app.{k}") for k, v in (getattr(scn, "app", None) or {}).items()}
+    args.factor = args.factor if args.factor is not None else saved.get("an_factor", FIELDS["an_factor"].default)
+    args.interval = args.interval if args.interval is not None else saved.get("ci", FIELDS["ci"].default)
+    own = [x or None for x in str(saved.get("an_ifac", "")).split(",")] if saved.get("an_ifac") else []
+    factors: list[str | None] = (own + [None] * len(items))[: len(items)]
+    typed: dict[int, str] = {i: f"app.an_ifac[{i}]={x}" for i, x in enumerate(factors) if x is not None}
     for spec in args.item_factor:
         key, eq, value = spec.rpartition("=")
         if not eq:
             raise InputError("--item-factor", spec, "LABEL_OR_ID=F, e.g. report=3")
         i = _item_index(items, key, "--item-factor", spec)
-        if i in typed:
+        if i in typed and not typed[i].startswith("app."):  # a flag overrides the file's setting
             raise InputError("--item-factor", spec, "one factor per item", hint=f"also given as {typed[i]!r}")
         factors[i], typed[i] = value.strip(), spec
     try:
@@ -314,7 +324,9 @@ def _tornado(args) -> int:
     except InputError as exc:
         own = re.fullmatch(r"factors\[(\d+)\]", exc.field)
         if own:  # name the option and the text as the user typed them
-            raise InputError("--item-factor", typed[int(own[1])], "a factor F > 1 after '='") from None
+            bad = typed[int(own[1])]
+            field = "--item-factor" if not bad.startswith("app.") else f"{name}: app.an_ifac"
+            raise InputError(field, bad, "a factor F > 1 after '='") from None
         raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
     data = {**r.to_dict(), "mode": "stated", "factor": float(args.factor)}
     data["item_factors"] = {items[i].id or items[i].label: float(factors[i]) for i in sorted(typed)}
