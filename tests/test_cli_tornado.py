@@ -205,6 +205,38 @@ def test_group_spec_splits_after_the_items_label(label, name):
     assert out.discount == (0.5 if name.strip() else 1.0)
 
 
+@pytest.fixture(scope="module")
+def module_ledger(tmp_path_factory):
+    from beliefs.scenario import scenario_to_json
+    from beliefs.urlstate import decode
+    from beliefs.views import scenario_from_state
+
+    path = tmp_path_factory.mktemp("ledger") / "ledger.json"
+    path.write_text(scenario_to_json(scenario_from_state(decode(LINK)[0])), encoding="utf-8")
+    return path
+
+
+@given(spec=st.text(max_size=30), which=st.sampled_from(["tornado", "dependence"]))
+@settings(max_examples=150, deadline=None)
+def test_any_item_spec_is_an_answer_or_one_line_naming_the_flag(module_ledger, spec, which):
+    import contextlib
+
+    argv = (
+        ["tornado", str(module_ledger), "--mode", "stated", "--item-factor", spec]
+        if which == "tornado"
+        else ["dependence", str(module_ledger), "--group", spec, "--discount", "0.5"]
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    if code == 0:
+        return
+    lines = err.getvalue().strip().splitlines()
+    assert code == 2 and len(lines) == 1, err.getvalue()
+    assert ("--item-factor" if which == "tornado" else "--group") in lines[0] or "--discount" in lines[0]
+    assert "Traceback" not in err.getvalue()
+
+
 # -- the app and the CLI give the same numbers and the same files ---------------------------------
 
 
