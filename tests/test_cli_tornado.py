@@ -252,6 +252,14 @@ def test_app_tornado_and_dependence_equal_the_cli(media, ledger, tmp_path, capsy
     assert code == 0, err
     assert cli_csv.read_bytes() == app_csv
     assert cli_png.read_bytes() == app_png
+    # The app's share link itself, pasted into the CLI with no flags: its settings come with it.
+    from urllib.parse import urlencode
+
+    link_csv = tmp_path / "link.csv"
+    link = "http://127.0.0.1:8501/?" + urlencode(LINK)
+    code, _, err = run_main(capsys, "tornado", link, "--mode", "stated", "--csv", link_csv)
+    assert code == 0, err
+    assert link_csv.read_bytes() == app_csv
     table = list(csv.DictReader(io.StringIO(app_csv.decode("utf-8"))))
     rows = json.loads(out)["rows"]
     assert [r["label"] for r in table] == [r["label"] for r in rows]
@@ -294,6 +302,7 @@ def test_app_tornado_and_dependence_equal_the_cli(media, ledger, tmp_path, capsy
         (["--mode", "stated", "--interval", "90%"], "--interval", "90%"),
         (["--mode", "stated", "--factor", "1"], "--factor", "'1'"),
         (["--mode", "stated", "--factor", "0.5"], "--factor", "0.5"),
+        (["--mode", "stated", "--item-factor", "exact-a=5", "--interval", "0.8", "--factor", "3", "--item-factor", "exact-b=-1"], "--item-factor", "exact-b=-1"),
     ],
 )  # fmt: skip
 def test_tornado_bad_input(capsys, ledger, argv, field, shown):
@@ -346,3 +355,9 @@ def scenarios_dir_ledger(tmp_path):
     path = tmp_path / "grouped.json"
     path.write_text(scenario_to_json(scn), encoding="utf-8")
     return path
+
+
+def test_a_link_with_a_bad_parameter_is_one_line_naming_scenario():
+    proc = run_cli("tornado", "http://127.0.0.1:8501/?prior=0.3&ci=2&e0=lr~3~~1~~~~~x", "--mode", "stated")
+    line = assert_one_line_error(proc, "SCENARIO")
+    assert "ci" in line

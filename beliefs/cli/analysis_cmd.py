@@ -87,7 +87,7 @@ def register(sub) -> None:
     p.set_defaults(handler=_sequential)
 
     p = sub.add_parser("tornado", help="how far the posterior moves when each ratio or the prior is off")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario name, scenario file or share link (quote it)")
     p.add_argument(
         "--factor",
         help="how far off each input may be (a factor > 0, not 1; default 2); stated mode: the ×/÷ factor "
@@ -117,7 +117,7 @@ def register(sub) -> None:
     p.set_defaults(handler=_tornado)
 
     p = sub.add_parser("dependence", help="naive (independent) versus dependence-adjusted posterior")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario name, scenario file or share link (quote it)")
     p.add_argument(
         "--group",
         action="append",
@@ -294,18 +294,17 @@ def _tornado(args) -> int:
         args.factor = "2" if args.factor is None else args.factor
         with _user_fields("factor"):
             analysis.tornado(0.5, [], factor=args.factor)  # a bad factor fails before loading
-        scn, name = _scenario(args.scenario, "SCENARIO")
+        scn, name, _ = _scenario_with_settings(args.scenario)
         with _in_scenario(name):
             r = analysis.tornado(scn.prior, scn.evidence_items(), factor=args.factor, mode=args.mode)
         return _finish(args, r, r.to_dict(), r.text(), "plot_tornado")
     with _user_fields("factor", "interval"):  # bad settings fail before loading
         analysis.tornado_stated(0.5, [], factor=args.factor or 2, interval=args.interval or 0.9)
-    scn, name = _scenario(args.scenario, "SCENARIO")
+    scn, name, saved = _scenario_with_settings(args.scenario)
     items = scn.evidence_items()
-    # What the app shows for this file: its saved tornado settings, unless given here.
+    # What the app shows for this file or link: its tornado settings, unless given here.
     from beliefs.urlstate import FIELDS
 
-    saved = {k: FIELDS[k].parse(v, f"app.{k}") for k, v in (getattr(scn, "app", None) or {}).items()}
     args.factor = args.factor if args.factor is not None else saved.get("an_factor", FIELDS["an_factor"].default)
     args.interval = args.interval if args.interval is not None else saved.get("ci", FIELDS["ci"].default)
     own = [x or None for x in str(saved.get("an_ifac", "")).split(",")] if saved.get("an_ifac") else []
@@ -331,6 +330,27 @@ def _tornado(args) -> int:
     data = {**r.to_dict(), "mode": "stated", "factor": float(args.factor)}
     data["item_factors"] = {items[i].id or items[i].label: float(factors[i]) for i in sorted(typed)}
     return _finish(args, r, data, r.text(), "plot_tornado_stated")
+
+
+def _scenario_with_settings(text: str):
+    """A scenario name, file or share link, its display name, and the app settings it carries.
+
+    A share link holds the whole app state, so the CLI can show what the
+    link's author saw; a scenario file may carry settings in its ``app`` block.
+    """
+    from beliefs.views import link_state, looks_like_link, scenario_from_state
+
+    if looks_like_link(text) and not Path(text).is_file():
+        state = link_state(text, "SCENARIO")
+        with _in_scenario("SCENARIO"):
+            scn = scenario_from_state(state)
+        return scn, scn.name, dict(state.values)
+    from beliefs.urlstate import FIELDS
+
+    scn, name = _scenario(text, "SCENARIO")
+    with _in_scenario(name):
+        saved = {k: FIELDS[k].parse(v, f"app.{k}") for k, v in (getattr(scn, "app", None) or {}).items()}
+    return scn, name, saved
 
 
 def _item_index(items, key: str, flag: str, spec: str) -> int:
@@ -381,7 +401,7 @@ def _dependence(args) -> int:
     from beliefs import analysis
 
     _check_outputs(args)
-    scn, name = _scenario(args.scenario, "SCENARIO")
+    scn, name, _ = _scenario_with_settings(args.scenario)
     items = _regrouped(scn.evidence_items(), args.group, args.discount)
     try:
         r = analysis.dependence(scn.prior, items)
