@@ -294,6 +294,7 @@ def test_app_tornado_and_dependence_equal_the_cli(media, ledger, tmp_path, capsy
         (["--mode", "stated", "--item-factor", "exact-a=abc"], "--item-factor", "exact-a=abc"),
         (["--mode", "stated", "--item-factor", "exact-a=nan"], "--item-factor", "exact-a=nan"),
         (["--mode", "stated", "--item-factor", "exact-a"], "--item-factor", "exact-a"),
+        (["--mode", "stated", "--item-factor", "off=3"], "--item-factor", "excluded"),
         (["--mode", "stated", "--item-factor", "exact-a=3", "--item-factor", "exact one=4"], "--item-factor", "exact one=4"),
         (["--item-factor", "exact-a=3"], "--item-factor", "only with --mode stated"),
         (["--interval", "0.5"], "--interval", "only with --mode stated"),

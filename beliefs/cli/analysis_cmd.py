@@ -315,6 +315,8 @@ def _tornado(args) -> int:
         if not eq:
             raise InputError("--item-factor", spec, "LABEL_OR_ID=F, e.g. report=3")
         i = _item_index(items, key, "--item-factor", spec)
+        if not items[i].enabled:  # it has no bar: a factor for it would silently do nothing
+            raise InputError("--item-factor", spec, "an item the scenario includes (this one is excluded)")
         if i in typed and not typed[i].startswith("app."):  # a flag overrides the file's setting
             raise InputError("--item-factor", spec, "one factor per item", hint=f"also given as {typed[i]!r}")
         factors[i], typed[i] = value.strip(), spec
