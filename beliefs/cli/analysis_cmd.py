@@ -391,7 +391,7 @@ def _regrouped(items, specs: list[str], discount: str | None) -> list:
         seen[i] = spec
         group = spec[cut + 1 :].strip() or None
         if group is not None and discount is None:
-            raise InputError("--discount", None, "a discount w in (0, 1] for the items given with --group")
+            raise InputError("--discount", "(not given)", "a discount w in (0, 1] for the items given with --group")
         try:
             items[i] = dataclasses.replace(items[i], group=group, discount=discount if group else 1.0)
         except InputError as exc:
