@@ -22,7 +22,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from app_pages import common, sharing  # noqa: E402
+from app_pages import common, mcmc_panel, sharing  # noqa: E402
 from beliefs.urlstate import VIEWS  # noqa: E402
 
 _TITLES = {
@@ -53,6 +53,9 @@ _STICKY_CSS = """<style>
 
 st.set_page_config(page_title="beliefs: Bayesian updating on AI scheming", page_icon="⚖", layout="wide")
 sharing.init_session()
+# Compile the MCMC model in the background from the first request on, so a click on the data page
+# does not wait for it (a no-op after the first run, and under AppTest).
+mcmc_panel.warm_up()
 
 # Kept in view while the page scrolls (CSS below).  Drawn first, from the widgets' current values,
 # so the new posterior reaches the browser among the run's first messages,

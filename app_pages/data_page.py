@@ -13,6 +13,7 @@ import math
 import streamlit as st
 
 from app_pages import common
+from app_pages.mcmc_panel import render_mcmc_panel
 from app_pages.scenarios import published_counts
 from beliefs import counts as bc
 from beliefs import plotting
@@ -26,18 +27,6 @@ from beliefs.urlstate import ItemState, format_counts, parse_counts
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
 _POOLING = {"partial": "partial pooling (hierarchical)", "none": "no pooling (independent evaluations)"}
-# A server shared by many sessions must not hang on one stuck fit: sampling (not the one-off
-# compilation) is cancelled after this many seconds and the page says so.
-_MCMC_TIMEOUT = 120.0
-_MCMC = {
-    "draws": 500,
-    "tune": 500,
-    "chains": 2,
-    "seed": 0,
-    "timeout": _MCMC_TIMEOUT,
-}  # re-sampling takes well under a second once compiled
-# The hierarchical before/after model needs more draws for its scale parameters' ESS to pass 400.
-_MCMC_BEFORE_AFTER = {"draws": 1500, "tune": 1000, "chains": 2, "seed": 0, "timeout": _MCMC_TIMEOUT}
 WHY_NOT_NO_POOLING = (
     "With no pooling every evaluation is treated as a fresh, independent test of the two hypotheses' Beta "
     "priors, so the Bayes factor multiplies across the 20 evaluations and grows with every assumed rollout: "
@@ -368,155 +357,10 @@ def render() -> None:
     csv_text = plotting.to_csv(plotting.rate_density_rows(curves))
     common.show_plot("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
     common.plot_downloads("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
-    _mcmc_section(list(result.k), list(result.n), prior, h, not_h)
+    render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h)
 
 
 def _bf_text(log_bf: float) -> str:
     if abs(log_bf) < math.log(1e6):
         return f"{math.exp(log_bf):.4g}"
     return f"10^{log_bf / math.log(10):.2f}"
-
-
-# -- MCMC on request ------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner=False)
-def _compiled(kind: str, size: int = 0):
-    """Compile a model structure once per server process (PyMC imported only here)."""
-    from models import covert_actions as ca
-    from models.sampling import get_compiled
-
-    if kind == "partial":
-        return get_compiled(("covert_partial_pooling",), ca.build_partial_pooling_model)
-    return get_compiled(
-        ("covert_before_after", size, "partial"), lambda: ca.build_before_after_model(size, "partial")
-    )
-
-
-def _diagnostics(r_hat: float, ess: float, divergences: int, warnings: list[str]) -> None:
-    d1, d2, d3 = st.columns(3)
-    d1.metric("R-hat", f"{r_hat:.4f}")
-    d2.metric("ESS (bulk)", f"{ess:.0f}")
-    d3.metric("Divergences", str(divergences))
-    for w in warnings:
-        st.warning(f"Do not trust this number: {w}", icon=":material/warning:")
-
-
-def _mcmc_section(ks, ns, prior, h, not_h) -> None:
-    st.subheader("MCMC (on request)")
-    st.caption(
-        "Partial pooling lets environments share a population rate per hypothesis; before/after fits the "
-        "training's effect. Each model compiles once (about a minute) and then re-samples live as the data change."
-    )
-    c1, c2 = st.columns(2)
-    with c1:
-        if st.button("Run partial pooling", icon=":material/play_arrow:"):
-            st.session_state["mcmc_partial"] = True
-    with c2:
-        if st.button("Run before/after training model", icon=":material/play_arrow:"):
-            st.session_state["mcmc_before_after"] = True
-    if st.session_state.get("mcmc_partial") or st.session_state.get("mcmc_before_after"):
-        st.button("Stop live MCMC", on_click=_stop_mcmc, icon=":material/stop:")
-    if st.session_state.get("mcmc_partial"):
-        _partial(ks, ns, prior, h, not_h)
-    if st.session_state.get("mcmc_before_after"):
-        _before_after()
-
-
-def _stop_mcmc() -> None:
-    st.session_state.pop("mcmc_partial", None)
-    st.session_state.pop("mcmc_before_after", None)
-
-
-def _partial(ks, ns, prior, h, not_h) -> None:
-    with st.status("Partial pooling (PyMC + nutpie)", expanded=True) as status:
-        status.update(label="Compiling the partial-pooling model (once)…")
-        _compiled("partial")
-        status.update(label="Sampling…")
-        from models.covert_actions import mcmc_partial_pooling, quadrature_partial_pooling
-        from models.sampling import SamplingError
-
-        try:
-            res = mcmc_partial_pooling(ks, ns, prior, h, not_h, **_MCMC)
-            exact = quadrature_partial_pooling(ks, ns, prior, h, not_h)
-        except (InputError, SamplingError) as exc:
-            status.update(label="Partial pooling failed", state="error")
-            st.error(str(exc))
-            return
-        status.update(label="Partial pooling", state="complete" if res.converged else "error")
-        m1, m2 = st.columns(2)
-        m1.metric("P(H | data), MCMC", f"{res.posterior:.4f} ± {res.mcse:.4f}")
-        m2.metric("P(H | data), quadrature", f"{exact.posterior:.4f}")
-        _diagnostics(res.r_hat, res.ess_bulk, res.divergences, res.warnings)
-        _sensitivity_table(res)
-
-
-def _sensitivity_table(res, var_names=None) -> None:
-    from models.sensitivity import EXPLANATION, format_sensitivity, prior_sensitivity
-
-    try:
-        sens = prior_sensitivity(res, var_names=var_names)
-    except Exception as exc:  # a diagnostic must never take the fit's numbers down with it
-        st.caption(f"Prior sensitivity not available: {exc}")
-        return
-    label = "Prior sensitivity (power-scaling)" + (f": {len(sens.flagged)} flagged" if sens.flagged else "")
-    with st.expander(label, expanded=bool(sens.flagged)):
-        st.caption(EXPLANATION)
-        st.dataframe(
-            [
-                {"quantity": r.variable, "prior": format_sensitivity(r.prior),
-                 "likelihood": format_sensitivity(r.likelihood), "diagnosis": r.diagnosis}
-                for r in sens.table
-            ],
-            hide_index=True,
-        )
-
-
-def _before_after() -> None:
-    v = common.values()
-    if v["da_src"] != "2025":
-        st.info("The before/after model uses the 2025 rates: switch the data to them.")
-        return
-    d = _derived(v["da_model"], int(v["da_n"]))
-    kb, ka, n = d.k_before_derived, d.k_after_derived, d.n_assumed
-    with st.status("Before/after training (PyMC + nutpie)", expanded=True) as status:
-        status.update(label="Compiling the before/after model (once per number of evaluations)…")
-        _compiled("before_after", len(kb))
-        from models.covert_actions import fit_before_after
-        from models.sampling import SamplingError
-
-        try:
-            res = fit_before_after(
-                kb, [n] * len(kb), ka, [n] * len(ka), pooling="partial", **_MCMC_BEFORE_AFTER
-            )
-        except (InputError, SamplingError) as exc:
-            status.update(label="Before/after failed", state="error")
-            st.error(str(exc))
-            return
-        status.update(label="Before/after training", state="complete" if not res.warnings else "error")
-        q = res.quantiles
-        m1, m2, m3 = st.columns(3)
-        m1.metric(
-            "Mean rate before",
-            f"{q['mean_before']['q50']:.2%}",
-            f"90%: {q['mean_before']['q05']:.2%}–{q['mean_before']['q95']:.2%}",
-            delta_color="off",
-        )
-        m2.metric(
-            "Mean rate after",
-            f"{q['mean_after']['q50']:.2%}",
-            f"90%: {q['mean_after']['q05']:.2%}–{q['mean_after']['q95']:.2%}",
-            delta_color="off",
-        )
-        m3.metric(
-            "Reduction (×)",
-            f"{q['reduction']['q50']:.3g}",
-            f"90%: {q['reduction']['q05']:.3g}–{q['reduction']['q95']:.3g}",
-            delta_color="off",
-        )
-        st.caption(
-            f"P(mean rate after > {res.threshold:g}) = {res.p_after_above_threshold:.3f} ± {res.p_after_above_threshold_mcse:.3f}"
-        )
-        diag = res.diagnostics
-        _diagnostics(diag.max_r_hat, diag.min_ess_bulk, diag.divergences, res.warnings)
-        _sensitivity_table(res, list(res.summary))

@@ -870,13 +870,10 @@ class TornadoResult(_Table):
     labels: tuple[str, ...]
     low_log_odds: tuple[float, ...]  # input divided by the factor
     high_log_odds: tuple[float, ...]  # input multiplied by the factor
-
-    @property
-    def posterior(self) -> float:
-        return probability(self.base_log_odds)
+    posterior: float  # update()'s posterior, as the app's headline shows it
 
     def rows(self) -> list[dict]:
-        base_p = probability(self.base_log_odds)
+        base_p = probability(self.base_log_odds)  # the rows shift from the same log-odds they move
         out = []
         for label, lo, hi in zip(self.labels, self.low_log_odds, self.high_log_odds, strict=True):
             p_lo, p_hi = probability(lo), probability(hi)
@@ -894,6 +891,33 @@ class TornadoResult(_Table):
             )
         return out
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        r"""What this mode cannot show, by construction (empty when every row can move).
+
+        ``"strength"`` scales a term :math:`t` to :math:`t/f` and :math:`tf`; a
+        term with :math:`t = 0` (a 50% prior, a ratio of 1) stays 0, so its
+        row has zero width whatever its uncertainty: that is the mode's
+        definition, not a finding.  ``"ratio"`` adds :math:`\pm w \ln f` to
+        every term, so all rows with the same discount ``w`` are equally wide
+        and the ranking says nothing about the items.
+        """
+        if self.mode == "strength":
+            flat = [lab for lab, lo, hi in zip(self.labels, self.low_log_odds, self.high_log_odds, strict=True) if lo == hi]
+            if flat:
+                return (
+                    "zero by construction in strength mode (a term of 0 log-odds, i.e. a 50% prior or a "
+                    "ratio of 1, stays 0 when scaled): " + ", ".join(flat),
+                )
+            return ()
+        widths = {round(hi - lo, 12) for lo, hi in zip(self.low_log_odds, self.high_log_odds, strict=True)}
+        if len(self.labels) > 1 and len(widths) == 1:
+            return (
+                f"every input moves the posterior by the same ±ln {self.factor:g} in log-odds (ratio mode), so "
+                "this ranking says nothing about the items; rank by each item's own uncertainty with --mode stated",
+            )
+        return ()
+
     def to_dict(self) -> dict:
         return {
             "prior": self.prior,
@@ -901,6 +925,7 @@ class TornadoResult(_Table):
             "factor": self.factor,
             "mode": self.mode,
             "rows": self.rows(),
+            "notes": list(self.notes),
         }
 
     def text(self) -> str:
@@ -913,6 +938,7 @@ class TornadoResult(_Table):
                 f"{r['label'][:40]:<40} {100 * r['low_posterior']:>11.4g}% {100 * r['high_posterior']:>11.4g}% "
                 f"{r['low_shift_db']:>+6.2f}/{r['high_shift_db']:>+6.2f} {r['low_shift_pp']:>+7.2f}/{r['high_shift_pp']:>+7.2f}"
             )
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -950,7 +976,7 @@ def tornado(
         (c.label, c.log_lr, c.discount) for c in result.items
     ]
     nats = [w * x for _, x, w in terms]
-    base = math.fsum(nats)
+    base = result.posterior_log_odds  # update()'s own sum, so the headline is update()'s posterior
     lf = math.log(f)
     rows = []
     for i, (label, x, w) in enumerate(terms):
@@ -974,6 +1000,7 @@ def tornado(
         labels=tuple(r[0] for r in rows),
         low_log_odds=tuple(r[1] for r in rows),
         high_log_odds=tuple(r[2] for r in rows),
+        posterior=result.posterior,
     )
 
 
@@ -996,13 +1023,10 @@ class StatedTornadoResult(_Table):
     low_log_odds: tuple[float, ...]
     high_log_odds: tuple[float, ...]
     loo_log_odds: tuple[float, ...]
-
-    @property
-    def posterior(self) -> float:
-        return probability(self.base_log_odds)
+    posterior: float  # update()'s posterior, as the app's headline shows it
 
     def rows(self) -> list[dict]:
-        base_p = self.posterior
+        base_p = probability(self.base_log_odds)  # the rows shift from the same log-odds they move
         out = []
         for label, rule, lo, hi, loo in zip(
             self.labels, self.range_rules, self.low_log_odds, self.high_log_odds, self.loo_log_odds, strict=True
@@ -1025,6 +1049,21 @@ class StatedTornadoResult(_Table):
 
     def to_dict(self) -> dict:
         return {"prior": self.prior, "posterior": self.posterior, "interval": self.interval, "rows": self.rows()}
+
+    def text(self) -> str:
+        lines = [
+            f"posterior {format_probability(self.base_log_odds)}; each item over its own "
+            f"{100 * self.interval:g}% range, and left out",
+            f"{'item':<40} {'low':>11} {'high':>11} {'left out':>11}  range",
+        ]
+        for label, rule, lo, hi, loo in zip(
+            self.labels, self.range_rules, self.low_log_odds, self.high_log_odds, self.loo_log_odds, strict=True
+        ):
+            lines.append(
+                f"{label[:40]:<40} {format_probability(lo):>11} {format_probability(hi):>11} "
+                f"{format_probability(loo):>11}  {rule}"
+            )
+        return "\n".join(lines)
 
 
 def _stated_log_lr_range(e: Evidence, z: float, tail: float, factor: float) -> tuple[float, float, str]:
@@ -1097,10 +1136,13 @@ def tornado_stated(
     z = NormalDist().inv_cdf(1 - tail)
     result = update(p, items)
     included = [(i, e) for i, e in enumerate(items) if e.enabled]
-    terms = [result.prior_log_odds] + [e.weighted_log_lr for _, e in included]
-    base = math.fsum(terms)
+    # The prior plus an fsum of the items, as update() sums them, so that the base
+    # is update()'s posterior and each left-out posterior is update() without the item, to the bit.
+    prior_x = result.prior_log_odds
+    terms = [e.weighted_log_lr for _, e in included]
+    base = result.posterior_log_odds
     rows = []
-    for k, (i, e) in enumerate(included, start=1):
+    for k, (i, e) in enumerate(included):
         item_factor = f if own[i] is None else as_positive(own[i], f"factors[{i}]", "a factor > 1")
         if item_factor <= 1.0:
             raise InputError(f"factors[{i}]", own[i], "a factor > 1")
@@ -1110,9 +1152,9 @@ def tornado_stated(
             (
                 e.label,
                 rule,
-                math.fsum([*rest, e.discount * lo]),
-                math.fsum([*rest, e.discount * hi]),
-                math.fsum(rest),
+                prior_x + math.fsum([*rest, e.discount * lo]),
+                prior_x + math.fsum([*rest, e.discount * hi]),
+                prior_x + math.fsum(rest),
             )
         )
     base_p = probability(base)
@@ -1128,6 +1170,7 @@ def tornado_stated(
         low_log_odds=tuple(r[2] for r in rows),
         high_log_odds=tuple(r[3] for r in rows),
         loo_log_odds=tuple(r[4] for r in rows),
+        posterior=result.posterior,
     )
 
 

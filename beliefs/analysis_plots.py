@@ -183,6 +183,14 @@ def plot_tornado(result, ax=None):
     ax.set_yticks(y, [_short(r["label"]) for r in rows], fontsize="small")
     ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.3g}%)")
     ax.set_title(f"Tornado: each input off by a factor of {result.factor:g} ({result.mode})")
+    if result.mode == "strength":  # a zero-width bar is the mode's definition, not a finding: say so on it
+        for yi, r in zip(y, rows, strict=True):
+            if r["low_posterior"] == r["high_posterior"]:
+                ax.annotate("0 by construction", (0, yi), xytext=(4, 0),
+                            textcoords="offset points", va="center", fontsize="small")  # fmt: skip
+    if result.notes and result.mode == "ratio":
+        ax.text(0.5, -0.2, "all bars equal by construction: use --mode stated to rank items",
+                transform=ax.transAxes, ha="center", fontsize="small")  # fmt: skip
     ax.legend(loc="lower right", fontsize="small")
     return fig
 

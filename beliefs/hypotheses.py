@@ -136,13 +136,15 @@ class HypothesesResult(NotebookRepr):
 
     def text(self) -> str:
         from beliefs.format import format_probability
+        from beliefs.odds import log_odds
 
         width = max(len("hypothesis"), *(len(n) for n in self.names))
         lines = [f"{'hypothesis':<{width}}  {'prior':>10}  {'posterior':>12}"]
         for name, p, lp in zip(self.names, self.prior, self.log_posterior, strict=True):
             # format_probability takes log-odds: ln p - ln(1 - p), with 1 - p = -expm1(ln p) exact near 1.
             x = lp - math.log(-math.expm1(lp)) if lp < 0 else math.inf
-            lines.append(f"{name:<{width}}  {p:>10.4g}  {format_probability(x):>12}")
+            prior_text = format_probability(log_odds(p))  # one probability format, prior and posterior alike
+            lines.append(f"{name:<{width}}  {prior_text:>10}  {format_probability(x):>12}")
         lines += ["", "bits between hypotheses (log2 odds): prior + evidence = posterior"]
         for row in self.pairs:
             pb, eb, qb = row["prior_bits"], row["evidence_bits"], row["posterior_bits"]

@@ -132,6 +132,15 @@ def with_builtin_hypothesis(s: Scenario) -> Scenario:
 
 
 def _from_link(text: str, field: str) -> Scenario:
+    state = link_state(text, field)
+    try:
+        return scenario_from_state(state)
+    except InputError as exc:
+        raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
+
+
+def link_state(text: str, field: str) -> AppState:
+    """The whole app state of a share link (settings included); any invalid parameter is an error naming ``field``."""
     if len(text) > MAX_LINK_CHARS:
         raise InputError(field, f"{len(text):,} characters", f"a share link of at most {MAX_LINK_CHARS:,} characters")
     query = text.strip()
@@ -158,10 +167,7 @@ def _from_link(text: str, field: str) -> Scenario:
             "a share link whose every parameter is valid",
             f"{warnings[0].split('; using the default')[0]}{more}; a comparison never silently uses a default",
         )
-    try:
-        return scenario_from_state(state)
-    except InputError as exc:
-        raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
+    return state
 
 
 def _is_file(text: str) -> bool:

@@ -353,7 +353,7 @@ class VoiResult(NotebookRepr):
             ta, tb = o.expected_movement_toward_other_bits
             lines += [
                 f"{i}. {o.label}",
-                f"   P(observed): {a} {o.p_observed_a:.3g}, {b} {o.p_observed_b:.3g}",
+                f"   P(observed): {a} {_probability_text(o.p_observed_a)}, {b} {_probability_text(o.p_observed_b)}",
                 f"   if observed:     {a} {_pct(o.if_observed.a)}, {b} {_pct(o.if_observed.b)}, "
                 f"disagreement {_fmt_bits(o.if_observed.disagreement_bits)}",
                 f"   if not observed: {a} {_pct(o.if_not_observed.a)}, {b} {_pct(o.if_not_observed.b)}, "
@@ -477,3 +477,11 @@ def plot_voi(result: VoiResult, ax=None):
     a, b = result.names
     ax.set_title(f"What would settle it: {a} vs {b}" + ("" if len(finite) == len(values) else " (infinite: see notes)"))
     return fig
+
+
+def _probability_text(p: float) -> str:
+    """A probability in the project's one format (percent; scientific near 0 and 1)."""
+    from beliefs.format import format_probability
+    from beliefs.odds import log_odds
+
+    return format_probability(log_odds(p))

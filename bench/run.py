@@ -62,8 +62,10 @@ RENDERED = "[data-testid=stApp][data-test-script-state=notRunning]"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SECTIONS = ("closed_form", "monte_carlo", "rerun", "covert", "app_start", "slider_latency", "import", "memory")
-BROWSER_SECTIONS = ("app_start", "slider_latency", "memory")
+SECTIONS = (
+    "closed_form", "monte_carlo", "rerun", "covert", "app_start", "slider_latency", "mcmc_browser", "import", "memory",
+)
+BROWSER_SECTIONS = ("app_start", "slider_latency", "mcmc_browser", "memory")
 
 
 # ---------------------------------------------------------------------------
@@ -1022,6 +1024,10 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
             from bench.latency import bench_slider_latency  # its own module: browser timing in the page
 
             rows += _guarded(section, lambda: bench_slider_latency(sz))
+        elif section == "mcmc_browser":
+            from bench.mcmc_browser import bench_mcmc_browser  # its own module; given this one's helpers
+
+            rows += _guarded(section, lambda: bench_mcmc_browser(sz, sys.modules[__name__]))
         elif section == "import":
             rows += _guarded(section, lambda: bench_import(sz, cli_samples))
         elif section == "memory":

@@ -48,21 +48,47 @@ priors become uniform and standard normal weights.
 **MCMC** (:func:`mcmc_no_pooling`, :func:`mcmc_partial_pooling`).  H is discrete,
 so it is summed out rather than sampled: with continuous parameters
 :math:`\phi` (environment rates, or both hypotheses' :math:`\mu, \kappa`; the
-inactive hypothesis's parameters follow their own prior),
+inactive hypothesis's parameters follow a pseudo-prior :math:`q`), the
+sampler's target is
 
 .. math::
 
-    p(D, \phi) = p\,p(D,\phi\mid H) + (1-p)\,p(D,\phi\mid\lnot H),
+    \pi_c(\phi) \propto \sigma(c)\,p(D,\phi\mid H) + \sigma(-c)\,p(D,\phi\mid\lnot H),
 
-added to the model with ``pm.Potential`` as a ``logaddexp``.  The posterior
-probability of H is then the posterior mean of the conditional probability
+added to the model with ``pm.Potential`` as a ``logaddexp``, where :math:`c` is
+the *sampler's* prior log-odds of H, not the user's.  The Rao-Blackwellised
+model indicator :math:`P_c(H\mid D,\phi) = \sigma(c + \ln w_H - \ln w_{\lnot H})`
+(``p_h``) has posterior mean :math:`\bar p = \sigma(c + \ln\mathrm{BF})`, so
 
 .. math::
 
-    P(H\mid D) = \mathbb E_{\phi\mid D}\big[P(H\mid D,\phi)\big],\qquad
-    P(H\mid D,\phi) = \sigma\!\Big(\operatorname{logit} p + \ln p(D,\phi\mid H) - \ln p(D,\phi\mid \lnot H)\Big),
+    \widehat{\ln\mathrm{BF}} = \operatorname{logit}\bar p - c,\qquad
+    \mathrm{MCSE}(\widehat{\ln\mathrm{BF}}) = \frac{\mathrm{MCSE}(\bar p)}{\bar p(1-\bar p)},\qquad
+    \widehat{P}(H\mid D) = \sigma\big(\operatorname{logit} p + \widehat{\ln\mathrm{BF}}\big).
 
-a Rao-Blackwellized estimate with a Monte Carlo standard error from ArviZ.
+**Why the weights are tuned (issue 10).**  With :math:`c = \operatorname{logit} p` (the
+user's prior) the estimator is the average of :math:`P(H\mid D,\phi)`, which for
+:math:`P(H\mid D) = 3\times10^{-5}` is ~1e-6 in almost every draw and near 1 in
+the rare draws where the sampler wanders into H's region: a rare-event
+average whose MCSE (estimated from the draws that happened) is far too small,
+so it was confidently wrong (z = -6.7).  Here :math:`c = -\widehat{\ln\mathrm{BF}}_0` comes
+from a pilot importance-sampling estimate (:func:`pilot_log_bayes_factor`, the
+pseudo-priors as proposals), so :math:`\bar p \approx 1/2`: both hypotheses are
+visited about equally, the indicator is a bounded quantity of moderate
+variance, and its MCSE is trustworthy.  Any :math:`c` gives the right answer
+(the correction is exact); the pilot only decides how efficiently.  The user's
+prior enters afterwards, analytically, so P(H|D) of 1e-9 or 1 - 1e-9 is
+estimated with the same *relative* precision on the odds scale as 1/2.
+Carlin & Chib (1995) recommend exactly this: choose the model weights so that
+both models are visited, then correct.  Bridge sampling would be the other
+sound choice; it needs a second set of proposal draws and an iteration, while
+this reuses the pseudo-priors the product space already has.
+
+Where an exact answer exists (:func:`exact_no_pooling` always; the
+quadrature when the caller has it), :meth:`McmcCountsResult.with_exact` records
+``z_vs_exact`` = (estimate - exact) / MCSE on the log-odds scale (to first
+order the same z as on the probability scale, and stable near 0 and 1), and a
+fit with :math:`|z| > 4` is marked not converged whatever R-hat says.
 
 **Before/after training** (:func:`fit_before_after`): see its docstring.
 """
@@ -71,7 +97,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pymc as pm
@@ -95,7 +121,7 @@ from beliefs.counts import (
 from beliefs.counts import check_prior as _check_prior
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.odds import log_odds
+from beliefs.odds import LN10, log_odds, probability
 from beliefs.tables import NotebookRepr
 from beliefs.validation import as_probability
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
@@ -119,6 +145,7 @@ __all__ = [
     "log_marginal_partial_pooling",
     "mcmc_no_pooling",
     "mcmc_partial_pooling",
+    "pilot_log_bayes_factor",
     "quadrature_partial_pooling",
 ]
 
@@ -338,10 +365,15 @@ def build_partial_pooling_model() -> pm.Model:
 class McmcCountsResult(NotebookRepr):
     r"""MCMC estimate of P(H | D) with its convergence diagnostics.
 
-    ``posterior`` is the posterior mean of :math:`P(H\mid D,\phi)`; ``mcse``
-    its Monte Carlo standard error.  ``warnings`` is non-empty when the chains
-    did not converge (R-hat > 1.01, bulk ESS < 400, divergences): then the
-    number must not be trusted.
+    ``log_bayes_factor`` (nats) is :math:`\operatorname{logit}\bar p - c` (see the
+    module docstring) with MCSE ``log_bayes_factor_mcse``; ``posterior`` is
+    :math:`\sigma(\operatorname{logit}p + \ln\mathrm{BF})` and ``mcse`` its MCSE by the delta
+    method, :math:`P(1-P)\,\mathrm{MCSE}(\ln\mathrm{BF})`.  ``r_hat``/``ess_bulk``/``ess_tail``
+    are those of the model indicator ``p_h``.  ``z_vs_exact`` is set by
+    :meth:`with_exact`.  ``warnings`` is non-empty when the chains did not
+    converge (R-hat > 1.01, bulk ESS < 400, divergences, a hypothesis never
+    visited, or :math:`|z| > 4` against an exact answer): then the number must
+    not be trusted.
     """
 
     posterior: float
@@ -358,10 +390,56 @@ class McmcCountsResult(NotebookRepr):
     # What models.sensitivity needs to split the Potential into log prior and log likelihood.
     model_kind: str = ""
     model_data: dict = field(default_factory=dict, repr=False)
+    prior: float = math.nan
+    log_bayes_factor: float = math.nan
+    log_bayes_factor_mcse: float = math.nan
+    # The sampler's own prior log-odds of H (the balancing weight c) and how often it visited H.
+    sampler_prior_log_odds: float = 0.0
+    sampler_p_h: float = math.nan
+    exact_posterior: float | None = None
+    exact_log_bayes_factor: float | None = None
+    z_vs_exact: float | None = None
 
     @property
     def converged(self) -> bool:
         return not self.warnings
+
+    @property
+    def log10_bayes_factor(self) -> float:
+        return self.log_bayes_factor / LN10
+
+    @property
+    def log10_bayes_factor_mcse(self) -> float:
+        return self.log_bayes_factor_mcse / LN10
+
+    def with_exact(self, exact: CountsResult | None) -> McmcCountsResult:
+        r"""A copy compared with an exact answer: ``z_vs_exact`` set, and a warning when :math:`|z| > 4`.
+
+        .. math::
+
+            z = \frac{\widehat{\ln\mathrm{BF}} - \ln\mathrm{BF}_{\text{exact}}}{\mathrm{MCSE}(\widehat{\ln\mathrm{BF}})}
+
+        which is the posterior's z-score on the log-odds scale (the prior's
+        log-odds cancel), equal to first order to
+        :math:`(\widehat P - P)/\mathrm{MCSE}(\widehat P)`.
+        """
+        if exact is None or not self.sampled or not math.isfinite(self.log_bayes_factor):
+            return self  # nothing to compare (no draws, or no estimate of the Bayes factor)
+        diff = self.log_bayes_factor - exact.log_bayes_factor
+        if self.log_bayes_factor_mcse > 0 and math.isfinite(self.log_bayes_factor_mcse):
+            z = diff / self.log_bayes_factor_mcse
+        else:
+            z = 0.0 if diff == 0 else math.copysign(math.inf, diff)
+        warnings = [w for w in self.warnings if not w.startswith(_Z_WARNING)]
+        if not abs(z) <= Z_MAX:
+            warnings.append(
+                f"{_Z_WARNING} = {z:+.1f}: the estimate is more than {Z_MAX:g} MCSE from the exact value "
+                f"{exact.posterior:.6g}; not converged whatever r_hat says"
+            )
+        return replace(
+            self, warnings=warnings, exact_posterior=exact.posterior,
+            exact_log_bayes_factor=exact.log_bayes_factor, z_vs_exact=z,
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -375,34 +453,114 @@ class McmcCountsResult(NotebookRepr):
             "converged": self.converged,
             "sampled": self.sampled,
             "seconds": self.seconds,
+            "log_bayes_factor_nats": _finite_or_none(self.log_bayes_factor),
+            "log_bayes_factor_mcse": _finite_or_none(self.log_bayes_factor_mcse),
+            "log10_bayes_factor": _finite_or_none(self.log10_bayes_factor),
+            "log10_bayes_factor_mcse": _finite_or_none(self.log10_bayes_factor_mcse),
+            "sampler_prior_log_odds": self.sampler_prior_log_odds,
+            "sampler_p_h": _finite_or_none(self.sampler_p_h),
+            "exact_posterior": self.exact_posterior,
+            "z_vs_exact": _finite_or_none(self.z_vs_exact) if self.z_vs_exact is not None else None,
+            "estimator": ESTIMATOR,
         }
+
+
+Z_MAX = 4.0
+_Z_WARNING = "z_vs_exact"
+ESTIMATOR = (
+    "log Bayes factor = logit(mean P_c(H | D, phi)) - c, with the sampler's prior log-odds c set by a "
+    "pilot importance-sampling estimate so both hypotheses are visited; the user's prior applied afterwards"
+)
+PILOT_DRAWS = 4000
+
+
+def _finite_or_none(x: float | None) -> float | None:
+    # JSON has no inf/NaN: an undefined diagnostic is null, never a string or a fake number.
+    return float(x) if x is not None and math.isfinite(x) else None
 
 
 def _certain_mcmc(prior: float) -> McmcCountsResult:
     return McmcCountsResult(
         posterior=prior, mcse=0.0, r_hat=math.nan, ess_bulk=math.nan, ess_tail=math.nan, divergences=0,
-        warnings=[], sampled=False,
+        warnings=[], sampled=False, prior=prior,
     )
 
 
-def _summarize_p_h(
-    res: McmcResult, extra_vars: Sequence[str], model_kind: str = "", model_data: dict | None = None
+def pilot_log_bayes_factor(kind: str, data: dict, *, seed: int = 0, draws: int = PILOT_DRAWS) -> float:
+    r"""A quick importance-sampling estimate of :math:`\ln\mathrm{BF}` that sets the sampler's weights.
+
+    For each hypothesis, with :math:`\xi_s` drawn from the pseudo-prior :math:`q`
+    (Student-t around the hypothesis's own approximate posterior, wider than it),
+
+    .. math::
+
+        \widehat{P}(D\mid\text{hyp}) = \frac1S\sum_s \frac{p(D\mid\phi_s)\,p(\phi_s)}{q(\phi_s)},
+
+    which is unbiased with finite variance because :math:`q` has heavier tails
+    than the posterior.  Its accuracy only affects efficiency: the MCMC
+    estimate is corrected for whatever weight this gives.  ``kind`` is
+    ``"no_pooling"`` or ``"partial_pooling"``; ``data`` the model's ``pm.Data``.
+    """
+    from models.sensitivity import branch_log_densities
+
+    rng = np.random.default_rng([int(seed), 7919])
+    log_z = {}
+    for tag in ("h", "not_h"):
+        dim = np.asarray(data[f"pseudo_centre_{tag}"]).shape[-1]
+        xi = rng.standard_t(_PSEUDO_DF, size=(int(draws), dim))
+        with np.errstate(all="ignore"):
+            log_prior, log_lik, log_q = branch_log_densities(kind, tag, xi, data)
+            log_w = np.nan_to_num(log_prior + log_lik - log_q, nan=-np.inf, posinf=-np.inf)
+        log_z[tag] = float(special.logsumexp(log_w)) - math.log(draws)
+    pilot = log_z["h"] - log_z["not_h"]
+    return pilot if math.isfinite(pilot) else 0.0
+
+
+def _sample_balanced(
+    compiled, kind: str, data: dict, prior: float, seed: int, extra_vars: Sequence[str], **sample_args
 ) -> McmcCountsResult:
+    """Sample with the pilot's balancing weight and turn the model indicator into log BF and P(H | D)."""
+    c = -pilot_log_bayes_factor(kind, data, seed=seed)
+    data = {**data, "prior_log_odds": c}
+    res = compiled.sample(data, seed=seed, **sample_args)
     diag = res.diagnostics(["p_h", *extra_vars])
     ph = diag["p_h"]
+    warnings = list(diag.warnings)
+    n_draws = res.chains * res.n_draws
+    p_bar = ph.mean
+    if not 1.0 / n_draws < p_bar < 1.0 - 1.0 / n_draws:
+        # One hypothesis was (almost) never visited: the pilot was far off, and the average is again a
+        # rare-event average.  Say so, never a clean number.
+        warnings.append(
+            f"the sampler hardly visited {'not H' if p_bar > 0.5 else 'H'} (mean P_c(H | D, phi) = {p_bar:.3g}); "
+            "the Bayes factor is not reliable"
+        )
+        p_bar = min(max(p_bar, 0.5 / n_draws), 1 - 0.5 / n_draws)
+    spread = p_bar * (1.0 - p_bar)
+    log_bf = math.log(p_bar) - math.log1p(-p_bar) - c
+    log_bf_mcse = ph.mcse_mean / spread if math.isfinite(ph.mcse_mean) else math.nan
+    post_lo = log_odds(prior) + log_bf
+    posterior = probability(post_lo)
+    # P(1 - P) as sigma(x) sigma(-x): exact near 0 and 1, where 1 - P would round away.
+    mcse = probability(post_lo) * probability(-post_lo) * log_bf_mcse
     return McmcCountsResult(
-        posterior=ph.mean,
-        mcse=ph.mcse_mean,
+        posterior=posterior,
+        mcse=mcse,
         r_hat=ph.r_hat,
         ess_bulk=ph.ess_bulk,
         ess_tail=ph.ess_tail,
         divergences=diag.divergences,
-        warnings=list(diag.warnings),
+        warnings=warnings,
         diagnostics=diag,
         result=res,
         seconds=res.seconds,
-        model_kind=model_kind,
-        model_data=dict(model_data or {}),
+        model_kind=kind,
+        model_data=data,
+        prior=prior,
+        log_bayes_factor=log_bf,
+        log_bayes_factor_mcse=log_bf_mcse,
+        sampler_prior_log_odds=c,
+        sampler_p_h=ph.mean,
     )
 
 
@@ -410,7 +568,7 @@ def mcmc_no_pooling(
     k, n, prior, rate_if_h, rate_if_not_h, *, draws: int = 1000, tune: int = 1000, chains: int = 2,
     seed: int = 0, timeout: float | None = None,
 ) -> McmcCountsResult:
-    """MCMC estimate of P(H | D) for no pooling (checks :func:`exact_no_pooling`).
+    """MCMC estimate of P(H | D) for no pooling, compared with :func:`exact_no_pooling` (``z_vs_exact``).
 
     Compiled once per number of environments (cached process-wide).  A prior
     of exactly 0 or 1 is returned unchanged without sampling.
@@ -423,24 +581,27 @@ def mcmc_no_pooling(
         return _certain_mcmc(p)
     j = len(k_arr)
     compiled = get_compiled(("covert_no_pooling", j), lambda: build_no_pooling_model(j))
-    data = {
-        "k": k_arr, "n": n_arr, "a_h": bh.alpha, "b_h": bh.beta, "a_not_h": bn.alpha, "b_not_h": bn.beta,
-        "prior_log_odds": log_odds(p),
-    }
+    data = {"k": k_arr, "n": n_arr, "a_h": bh.alpha, "b_h": bh.beta, "a_not_h": bn.alpha, "b_not_h": bn.beta}
     for tag, rate in (("h", bh), ("not_h", bn)):
         data[f"pseudo_centre_{tag}"], data[f"pseudo_scale_{tag}"] = conjugate_pseudo_prior(k_arr, n_arr, rate)
-    res = compiled.sample(data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
-    return _summarize_p_h(res, ["xi_h", "xi_not_h"], "no_pooling", data)
+    fit = _sample_balanced(
+        compiled, "no_pooling", data, p, seed, ["xi_h", "xi_not_h"],
+        draws=draws, tune=tune, chains=chains, timeout=timeout,
+    )
+    return fit.with_exact(exact_no_pooling(k_arr, n_arr, p, bh, bn))
 
 
 def mcmc_partial_pooling(
     k, n, prior, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
     kappa_not_h: KappaPrior | None = None, draws: int = 1000, tune: int = 1000, chains: int = 2,
     seed: int = 0, timeout: float | None = None, target_accept: float | None = 0.9,
+    exact: CountsResult | None = None,
 ) -> McmcCountsResult:
     """MCMC estimate of P(H | D) for partial pooling (checks :func:`quadrature_partial_pooling`).
 
-    One compiled model serves every number of environments.
+    One compiled model serves every number of environments.  Pass the
+    quadrature as ``exact`` to get ``z_vs_exact`` (it is not computed here:
+    it costs more than the draws, and the app shows the draws first).
     """
     k_arr, n_arr = check_counts(k, n)
     p = _check_prior(prior)
@@ -452,7 +613,7 @@ def mcmc_partial_pooling(
         return _certain_mcmc(p)
     compiled = get_compiled(("covert_partial_pooling",), build_partial_pooling_model)
     data = {
-        "k": k_arr, "n": n_arr, "prior_log_odds": log_odds(p),
+        "k": k_arr, "n": n_arr,
         "a_h": bh.alpha, "b_h": bh.beta, "a_not_h": bn.alpha, "b_not_h": bn.beta,
         "log_kappa_median_h": math.log(kh.median), "log_kappa_sd_h": kh.log_sd,
         "log_kappa_median_not_h": math.log(kn.median), "log_kappa_sd_not_h": kn.log_sd,
@@ -461,10 +622,11 @@ def mcmc_partial_pooling(
         centre, scale = laplace_pseudo_prior(k_arr, n_arr, rate, kap)
         data[f"pseudo_centre_{tag}"] = centre
         data[f"pseudo_scale_{tag}"] = scale
-    res = compiled.sample(
-        data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout, target_accept=target_accept
+    fit = _sample_balanced(
+        compiled, "partial_pooling", data, p, seed, ["xi_h", "xi_not_h"],
+        draws=draws, tune=tune, chains=chains, timeout=timeout, target_accept=target_accept,
     )
-    return _summarize_p_h(res, ["xi_h", "xi_not_h"], "partial_pooling", data)
+    return fit.with_exact(exact)
 
 
 # ---------------------------------------------------------------------------

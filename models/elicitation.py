@@ -10,10 +10,15 @@ largest entropy among those putting the requested mass in :math:`[L, U]`:
     I_U(\alpha,\beta) - I_L(\alpha,\beta) = \text{mass},
 
 where :math:`I_x` is the regularized incomplete beta function (the Beta CDF).
-The answer is then checked independently: the mass the fitted Beta actually
+PreliZ's optimizer is local and can stop on the wrong branch of the
+constraint curve (``lower=0.001, upper=0.01, mass=0.9``: Beta(3.8396, 652.01),
+entropy -4.48911, where Beta(3.3193, 591.81) has -4.48014), so its answer is
+then refined with scipy from it and from several other starts
+(:func:`beliefs.elicitation.maxent_beta`) and the Beta with the larger entropy
+among those meeting the constraint is kept.  The mass the result actually
 puts in :math:`[L, U]` is recomputed with ``scipy.stats.beta.cdf`` and a
 warning is attached when it misses the request by more than
-:data:`MASS_TOLERANCE` (the optimizer can fail for extreme requests).
+:data:`MASS_TOLERANCE` (the optimizers can fail for extreme requests).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 
 from scipy import stats
 
+from beliefs.elicitation import beta_entropy, maxent_beta
 from beliefs.errors import InputError
 from beliefs.validation import as_float
 
@@ -34,7 +40,12 @@ MASS_TOLERANCE = 0.005
 
 @dataclass(frozen=True)
 class ElicitedBeta:
-    """The fitted Beta(alpha, beta), the mass it puts in [lower, upper], and any warning."""
+    """The fitted Beta(alpha, beta), the mass it puts in [lower, upper], and any warning.
+
+    ``entropy`` is the fitted Beta's differential entropy (nats); ``preliz``
+    holds PreliZ's own answer (alpha, beta, mass, entropy) and ``method`` says
+    which of the two was kept.
+    """
 
     alpha: float
     beta: float
@@ -43,6 +54,9 @@ class ElicitedBeta:
     requested_mass: float
     mass: float
     warning: str = ""
+    entropy: float = math.nan
+    method: str = "preliz maxent"
+    preliz: dict | None = None
 
     @property
     def mean(self) -> float:
@@ -58,6 +72,9 @@ class ElicitedBeta:
             "upper": self.upper,
             "mean": self.mean,
             "warning": self.warning,
+            "entropy": self.entropy,
+            "method": self.method,
+            "preliz": self.preliz,
         }
 
 
@@ -105,9 +122,30 @@ def elicit_beta(lower, upper, mass=0.9, *, fields: tuple[str, str, str] = ("lowe
                 hint=" ".join(str(exc).split())[:120],
             ) from None
     alpha, beta = float(dist.alpha), float(dist.beta)
-    if not (math.isfinite(alpha) and math.isfinite(beta) and alpha > 0 and beta > 0):
+    preliz_ok = math.isfinite(alpha) and math.isfinite(beta) and alpha > 0 and beta > 0
+    preliz = None
+    method = "preliz maxent"
+    if preliz_ok:
+        preliz = {
+            "alpha": alpha, "beta": beta, "mass": _mass(alpha, beta, lo, hi), "entropy": beta_entropy(alpha, beta),
+        }
+    # The refinement starts from PreliZ's answer among others and keeps only Betas that meet the mass
+    # to 1e-9, so when it succeeds it is at least as good as PreliZ's (and exactly on the constraint).
+    refined = maxent_beta(lo, hi, m, starts=[(alpha, beta)] if preliz_ok else [])
+    if refined is not None:
+        gain = refined.entropy - preliz["entropy"] if preliz else math.inf
+        alpha, beta = refined.alpha, refined.beta
+        method = (
+            f"PreliZ maxent, refined with scipy SLSQP (best of {refined.feasible_starts} feasible of "
+            f"{refined.starts} starts, PreliZ's included)"
+        )
+        if preliz and abs(preliz["mass"] - m) > MASS_TOLERANCE:
+            method += f": PreliZ's answer missed the requested mass ({preliz['mass']:.4g})"
+        elif gain > 1e-6:
+            method += f": entropy {gain:.2g} nats above PreliZ's answer"
+    elif not preliz_ok:
         raise InputError(f"{f_lo}/{f_hi}/{f_mass}", (lo, hi, m), "an interval and mass a Beta can match")
-    achieved = float(stats.beta.cdf(hi, alpha, beta) - stats.beta.cdf(lo, alpha, beta))
+    achieved = _mass(alpha, beta, lo, hi)
     note = ""
     if abs(achieved - m) > MASS_TOLERANCE:
         note = (
@@ -117,7 +155,12 @@ def elicit_beta(lower, upper, mass=0.9, *, fields: tuple[str, str, str] = ("lowe
         extra = [str(w.message) for w in caught]
         if extra:
             note += f" (PreliZ: {' '.join(extra[0].split())[:120]})"
-    return ElicitedBeta(alpha, beta, lo, hi, m, achieved, note)
+    return ElicitedBeta(alpha, beta, lo, hi, m, achieved, note, beta_entropy(alpha, beta), method, preliz)
+
+
+def _mass(alpha: float, beta: float, lo: float, hi: float) -> float:
+    # Independent of the optimizers' own betainc: scipy.stats' CDF.
+    return float(stats.beta.cdf(hi, alpha, beta) - stats.beta.cdf(lo, alpha, beta))
 
 
 def _open_unit(value, field: str, allowed: str) -> float:

@@ -405,6 +405,7 @@ class CompiledModel:
                     cores=min(int(chains), 2),
                     seed=int(seed),
                     progress_bar=False,
+                    save_warmup=False,  # nobody reads the tuning draws; converting them doubled the cost
                     **kwargs,
                 )
             else:
@@ -431,6 +432,7 @@ def _sample_with_timeout(nutpie, compiled, draws, tune, chains, seed, timeout, k
         seed=int(seed),
         progress_bar=False,
         blocking=False,
+        save_warmup=False,
         **kwargs,
     )
     try:

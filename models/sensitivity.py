@@ -58,6 +58,7 @@ __all__ = [
     "THRESHOLD",
     "SensitivityResult",
     "SensitivityRow",
+    "branch_log_densities",
     "format_sensitivity",
     "mixture_log_densities",
     "prior_sensitivity",
@@ -166,10 +167,14 @@ def _student_t_logpdf(x, df: float):
     )
 
 
-def _branch_terms(kind: str, tag: str, xi: np.ndarray, data: Mapping) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def branch_log_densities(
+    kind: str, tag: str, xi: np.ndarray, data: Mapping
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(log prior, log likelihood, log pseudo-prior) of one hypothesis's parameters, per draw.
 
-    ``xi`` has shape (S, d): the sampled standardized coordinates.
+    ``xi`` has shape (S, d): standardized coordinates (the sampler's, or draws
+    from the pseudo-prior for :func:`models.covert_actions.pilot_log_bayes_factor`);
+    ``tag`` is ``"h"`` or ``"not_h"``; ``data`` the model's ``pm.Data`` values.
     """
     k = np.asarray(data["k"], dtype=float)
     n = np.asarray(data["n"], dtype=float)
@@ -218,7 +223,9 @@ def mixture_log_densities(kind: str, draws: Mapping[str, np.ndarray], data: Mapp
         \ln p(\phi) = \operatorname{logaddexp}\big(\ln p + \ln\pi_H(\phi_H) + \ln q_{\lnot H}(\phi_{\lnot H}),\;
                       \ln(1-p) + \ln\pi_{\lnot H}(\phi_{\lnot H}) + \ln q_H(\phi_H)\big),
 
-    so the prior includes P(H), and the likelihood is what is left,
+    so the prior includes P(H) (the *sampler's* weight :math:`\sigma(c)` stored as
+    ``prior_log_odds``: :mod:`models.covert_actions` balances the two hypotheses
+    and applies the user's prior after sampling), and the likelihood is what is left,
 
     .. math::
 
@@ -247,8 +254,8 @@ def mixture_log_densities(kind: str, draws: Mapping[str, np.ndarray], data: Mapp
     xi_h = np.asarray(draws["xi_h"], dtype=float)
     shape = xi_h.shape[:2]
     flat = lambda x: np.asarray(x, dtype=float).reshape(-1, np.asarray(x).shape[-1])  # noqa: E731
-    pr_h, ll_h, q_h = _branch_terms(kind, "h", flat(xi_h), data)
-    pr_n, ll_n, q_n = _branch_terms(kind, "not_h", flat(draws["xi_not_h"]), data)
+    pr_h, ll_h, q_h = branch_log_densities(kind, "h", flat(xi_h), data)
+    pr_n, ll_n, q_n = branch_log_densities(kind, "not_h", flat(draws["xi_not_h"]), data)
     lo = float(data["prior_log_odds"])
     log_p, log_1mp = _log_sigmoid(lo), _log_sigmoid(-lo)
     log_prior = np.logaddexp(log_p + pr_h + q_n, log_1mp + pr_n + q_h)

@@ -661,7 +661,8 @@ def test_partial_pooling_on_request_matches_quadrature():
     shown = metrics(at)
     mcmc, mcse = (float(x) for x in shown["P(H | data), MCMC"].split("±"))
     exact = float(shown["P(H | data), quadrature"])
-    assert abs(mcmc - exact) <= max(0.02, 4 * mcse)
+    assert abs(mcmc - exact) <= 4 * mcse
+    assert abs(float(shown["z vs exact"])) <= 4
     assert float(shown["R-hat"]) <= 1.01
     assert int(shown["Divergences"]) == 0
     # live: new data re-samples the compiled model (no recompilation) within a few seconds
@@ -677,7 +678,7 @@ def test_partial_pooling_on_request_matches_quadrature():
     mcmc2, mcse2 = (float(x) for x in shown["P(H | data), MCMC"].split("±"))
     exact2 = float(shown["P(H | data), quadrature"])
     assert exact2 != exact
-    assert abs(mcmc2 - exact2) <= max(0.02, 4 * mcse2)
+    assert abs(mcmc2 - exact2) <= 4 * mcse2
     assert float(shown["R-hat"]) <= 1.01
 
 
@@ -745,6 +746,13 @@ def test_every_accepted_link_value_renders_without_a_traceback(view, extreme):
     ]
 
 
+def _labelled(shown: dict, words: str):
+    # The before/after metrics are named for what they are (beliefs.reproduce.BEFORE_AFTER_QUANTITIES).
+    (label,) = [k for k in shown if words in k]
+    assert "hierarchical model" in label
+    return shown[label]
+
+
 @pytest.mark.slow
 @pytest.mark.xdist_group("app_mcmc")
 def test_before_after_on_request_brackets_the_raw_rates():
@@ -761,11 +769,11 @@ def test_before_after_on_request_brackets_the_raw_rates():
     # Oracle: the raw mean of the derived per-evaluation rates (o3 before: sum(k) / sum(n)).
     raw_before = sum(round(p) for p in _O3_BEFORE_PCT) / (100 * len(_O3_BEFORE_PCT))
     lo, hi = (
-        float(x.rstrip("%")) / 100 for x in shown["Mean rate before"][1].removeprefix("90%: ").split("–")
+        float(x.rstrip("%")) / 100 for x in _labelled(shown, "rates before training")[1].removeprefix("90%: ").split(" to ")
     )
     assert lo <= raw_before <= hi
     _, hi_after = (
-        float(x.rstrip("%")) / 100 for x in shown["Mean rate after"][1].removeprefix("90%: ").split("–")
+        float(x.rstrip("%")) / 100 for x in _labelled(shown, "rates after training")[1].removeprefix("90%: ").split(" to ")
     )
     assert hi_after < lo  # training reduced the rate
 

@@ -189,8 +189,33 @@ class TestMcmcCommand:
         for key in ("posterior", "mcse", "r_hat", "ess", "divergences", "warnings"):
             assert key in mc
         assert mc["r_hat"] <= 1.01 and mc["divergences"] == 0 and mc["warnings"] == []
-        assert abs(mc["posterior"] - data["posterior"]) <= max(0.02, 4 * mc["mcse"])
+        assert abs(mc["posterior"] - data["posterior"]) <= 4 * mc["mcse"]
+        assert mc["z_vs_exact"] == pytest.approx(
+            (mc["log_bayes_factor_nats"] - data["log_bayes_factor_nats"]) / mc["log_bayes_factor_mcse"], rel=1e-9
+        )
+        assert abs(mc["z_vs_exact"]) <= 4 and mc["converged"] is True
+        assert mc["exact_posterior"] == data["posterior"]
         assert mc["seed"] == 3 and mc["draws"] == 1000
+
+    def test_issue_case_z_vs_exact(self, capsys):
+        # issue 10: this case used to give 2.041e-5 +/- 1.29e-6 against the exact 2.906e-5 (z = -6.7), "converged".
+        argv = ["counts", "--k", "0,0,0,2", "--n", "1000,1000,1000,500", "--prior", "0.5",
+                "--rate-if-h", "1,20", "--rate-if-not-h", "1,1000", "--mcmc"]  # fmt: skip
+        assert main([*argv, "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        mc = data["mcmc"]
+        assert data["posterior"] == pytest.approx(2.906036585e-5, rel=1e-9)
+        assert abs(mc["z_vs_exact"]) <= 4 and abs(mc["posterior"] - data["posterior"]) <= 4 * mc["mcse"]
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert f"z vs exact = {mc['z_vs_exact']:+.2f}" in out
+        assert f"P(H | data) = {mc['posterior']:.4g} +/- {mc['mcse']:.2g} (MCSE)" in out
+
+    def test_partial_pooling_z_against_quadrature(self, capsys):
+        assert main([*BASE, "--mcmc", "--pooling", "partial", "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["method"].startswith("2-D quadrature")
+        assert abs(data["mcmc"]["z_vs_exact"]) <= 4
 
     def test_counts_mcmc_human_shows_diagnostics_and_warnings(self, capsys):
         # 100 draws per chain cannot reach a bulk ESS of 400: the output must say so.

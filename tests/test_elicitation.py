@@ -80,13 +80,29 @@ def test_mass_achieved_property(lo, width, mass):
 def test_warns_when_fit_misses(monkeypatch):
     import preliz as pz
 
+    import models.elicitation as me
+
     def bad_maxent(dist, lower, upper, mass, plot=False):
         dist._parametrization(1.0, 1.0)  # uniform: puts only (upper - lower) in the interval
 
     monkeypatch.setattr(pz, "maxent", bad_maxent)
+    monkeypatch.setattr(me, "maxent_beta", lambda *a, **k: None)  # the refinement finds nothing either
     b = elicit_beta(0.1, 0.2, 0.9)
     assert b.mass == pytest.approx(0.1, abs=1e-12)
     assert "not the requested 0.9" in b.warning
+
+
+def test_refinement_repairs_a_bad_preliz_answer(monkeypatch):
+    import preliz as pz
+
+    def bad_maxent(dist, lower, upper, mass, plot=False):
+        dist._parametrization(1.0, 1.0)
+
+    monkeypatch.setattr(pz, "maxent", bad_maxent)
+    b = elicit_beta(0.1, 0.2, 0.9)
+    assert b.mass == pytest.approx(0.9, abs=1e-9) and b.warning == ""
+    assert b.preliz["mass"] == pytest.approx(0.1, abs=1e-12)
+    assert "refined with scipy SLSQP" in b.method and "missed the requested mass" in b.method
 
 
 def test_optimizer_failure_is_input_error(monkeypatch):
@@ -136,3 +152,77 @@ def test_plot_draws_the_fitted_density():
     x, y = line.get_xdata(), line.get_ydata()
     assert np.allclose(y, stats.beta.pdf(x, b.alpha, b.beta))
     plt.close(fig)
+
+
+# ---------------------------------------------------------------------------
+# The maximum-entropy property, against a brute-force search along the mass constraint
+# ---------------------------------------------------------------------------
+def _brute_force_maxent(lo, hi, mass):
+    """The max-entropy Beta with ``mass`` in [lo, hi], by brute force (an oracle independent of SLSQP).
+
+    For each alpha on a log grid, every beta with exactly the requested mass is found (sign changes of
+    the mass gap on a log-beta grid, then brentq); the entropy (scipy.stats) is maximised over those
+    points, and then again on a finer alpha grid around the best one, following the same branch.
+    """
+
+    def roots_for(alpha, log_betas):
+        gap = stats.beta.cdf(hi, alpha, np.exp(log_betas)) - stats.beta.cdf(lo, alpha, np.exp(log_betas)) - mass
+        out = []
+        for i in np.flatnonzero(np.sign(gap[:-1]) * np.sign(gap[1:]) < 0):
+            f = lambda lb: stats.beta.cdf(hi, alpha, math.exp(lb)) - stats.beta.cdf(lo, alpha, math.exp(lb)) - mass  # noqa: E731
+            out.append(math.exp(optimize.brentq(f, log_betas[i], log_betas[i + 1], xtol=1e-13)))
+        return out
+
+    def best_on(log_alphas, log_betas):
+        best = (-math.inf, None, None)
+        for la in log_alphas:
+            a = math.exp(la)
+            for b in roots_for(a, log_betas):
+                h = float(stats.beta(a, b).entropy())
+                if h > best[0]:
+                    best = (h, a, b)
+        return best
+
+    coarse = np.linspace(-3, 11, 281)
+    _, a, b = best_on(coarse, np.linspace(-3, 15, 721))
+    step = coarse[1] - coarse[0]
+    near_b = np.log(b) + np.linspace(-3 * step - 0.5, 3 * step + 0.5, 241)
+    return best_on(np.linspace(math.log(a) - step, math.log(a) + step, 161), near_b)
+
+
+# PreliZ 0.28 stops at a smaller entropy on the first three (issue 10); the rest are a spread of
+# interval widths, locations near 0 and 1, and masses.
+MAXENT_TABLE = [
+    (0.001, 0.01, 0.9),
+    (0.001, 0.01, 0.95),
+    (0.0001, 0.001, 0.9),
+    (0.01, 0.2, 0.9),
+    (0.3, 0.7, 0.5),
+    (0.6, 0.99, 0.8),
+    (0.45, 0.55, 0.99),
+    (0.05, 0.3, 0.9),
+    (0.9, 0.999, 0.9),
+    (0.2, 0.25, 0.5),
+    (0.001, 0.1, 0.9),
+]
+
+
+@pytest.mark.parametrize(("lo", "hi", "mass"), MAXENT_TABLE)
+def test_is_the_maximum_entropy_beta_by_brute_force(lo, hi, mass):
+    b = elicit_beta(lo, hi, mass)
+    assert b.mass == pytest.approx(mass, abs=1e-8) and b.warning == ""
+    assert b.mass == pytest.approx(_mass_by_quadrature(b.alpha, b.beta, lo, hi), abs=1e-8)
+    assert b.entropy == pytest.approx(float(stats.beta(b.alpha, b.beta).entropy()), abs=1e-9)
+    h_brute, a_brute, b_brute = _brute_force_maxent(lo, hi, mass)
+    # No Beta on the constraint has more entropy (up to the brute force's own grid resolution) ...
+    assert b.entropy >= h_brute - 1e-6, (b.alpha, b.beta, b.entropy, a_brute, b_brute, h_brute)
+    # ... and it is the same Beta, not another one on a different branch.
+    assert b.alpha == pytest.approx(a_brute, rel=2e-3) and b.beta == pytest.approx(b_brute, rel=2e-3)
+
+
+def test_issue_case_beats_preliz():
+    b = elicit_beta(0.001, 0.01, 0.9)
+    assert b.alpha == pytest.approx(3.3193, rel=1e-4) and b.beta == pytest.approx(591.81, rel=1e-4)
+    assert b.entropy == pytest.approx(-4.48014, abs=1e-5)
+    assert b.preliz is not None and b.entropy > b.preliz["entropy"]
+    assert "above PreliZ's answer" in b.method

@@ -10,7 +10,7 @@ directory, fsync, then a rename) and refuse to replace an existing file unless
 from __future__ import annotations
 
 import contextlib
-import io
+import dataclasses
 import os
 import re
 import tempfile
@@ -87,21 +87,48 @@ def register(sub) -> None:
     p.set_defaults(handler=_sequential)
 
     p = sub.add_parser("tornado", help="how far the posterior moves when each ratio or the prior is off")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario name, scenario file or share link (quote it)")
     p.add_argument(
-        "--factor", default="2", help="how far off each input may be (a factor > 0, not 1; default 2)"
+        "--factor",
+        help="how far off each input may be (a factor > 0, not 1; default 2); stated mode: the ×/÷ factor "
+        "(> 1) of items with no stated uncertainty (default: the scenario file's app setting, else 2)",
     )
     p.add_argument(
         "--mode",
-        choices=("ratio", "strength"),
+        choices=("ratio", "strength", "stated"),
         default="ratio",
-        help="ratio: multiply each odds factor by F; strength: multiply each log-odds term by F",
+        help="ratio: multiply each odds factor by F (every bar equal; kept for scripts); strength: multiply "
+        "each log-odds term by F (0 at a 50%% prior); stated: each item over its own stated uncertainty "
+        "(σ, Beta, else ×/÷ F) and left out, as the app's Analysis > Tornado shows",
+    )
+    p.add_argument(
+        "--item-factor",
+        action="append",
+        default=[],
+        metavar="LABEL_OR_ID=F",
+        help="stated mode: this item's own ×/÷ factor F > 1 (repeatable; the app's per-item factors)",
+    )
+    p.add_argument(
+        "--interval",
+        help="stated mode: equal-tailed mass of the σ and Beta ranges, in (0, 1) (default: the scenario "
+        "file's app setting, else 0.9 as in the app)",
     )
     _add_output_flags(p)
     p.set_defaults(handler=_tornado)
 
     p = sub.add_parser("dependence", help="naive (independent) versus dependence-adjusted posterior")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario name, scenario file or share link (quote it)")
+    p.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="LABEL_OR_ID=NAME",
+        help="put this item in dependence group NAME (empty NAME: independent again); repeatable, "
+        "as the app's Analysis > Dependence control",
+    )
+    p.add_argument(
+        "--discount", metavar="W", help="the discount w in (0, 1] of the items given with --group NAME"
+    )
     _add_output_flags(p)
     p.set_defaults(handler=_dependence)
 
@@ -260,21 +287,130 @@ def _tornado(args) -> int:
     from beliefs import analysis
 
     _check_outputs(args)
-    with _user_fields("factor"):
-        analysis.tornado(0.5, [], factor=args.factor)  # a bad factor fails before loading
-    scn, name = _scenario(args.scenario, "SCENARIO")
+    if args.mode != "stated":
+        for flag, given in (("--item-factor", args.item_factor), ("--interval", args.interval)):
+            if given:
+                raise InputError(flag, ", ".join(args.item_factor) or args.interval, "only with --mode stated")
+        args.factor = "2" if args.factor is None else args.factor
+        with _user_fields("factor"):
+            analysis.tornado(0.5, [], factor=args.factor)  # a bad factor fails before loading
+        scn, name, _ = _scenario_with_settings(args.scenario)
+        with _in_scenario(name):
+            r = analysis.tornado(scn.prior, scn.evidence_items(), factor=args.factor, mode=args.mode)
+        return _finish(args, r, r.to_dict(), r.text(), "plot_tornado")
+    with _user_fields("factor", "interval"):  # bad settings fail before loading
+        analysis.tornado_stated(0.5, [], factor=args.factor or 2, interval=args.interval or 0.9)
+    scn, name, saved = _scenario_with_settings(args.scenario)
+    items = scn.evidence_items()
+    # What the app shows for this file or link: its tornado settings, unless given here.
+    from beliefs.urlstate import FIELDS
+
+    args.factor = args.factor if args.factor is not None else saved.get("an_factor", FIELDS["an_factor"].default)
+    args.interval = args.interval if args.interval is not None else saved.get("ci", FIELDS["ci"].default)
+    own = [x or None for x in str(saved.get("an_ifac", "")).split(",")] if saved.get("an_ifac") else []
+    factors: list[str | None] = (own + [None] * len(items))[: len(items)]
+    typed: dict[int, str] = {i: f"app.an_ifac[{i}]={x}" for i, x in enumerate(factors) if x is not None}
+    for spec in args.item_factor:
+        key, eq, value = spec.rpartition("=")
+        if not eq:
+            raise InputError("--item-factor", spec, "LABEL_OR_ID=F, e.g. report=3")
+        i = _item_index(items, key, "--item-factor", spec)
+        if not items[i].enabled:  # it has no bar: a factor for it would silently do nothing
+            raise InputError("--item-factor", spec, "an item the scenario includes (this one is excluded)")
+        if i in typed and not typed[i].startswith("app."):  # a flag overrides the file's setting
+            raise InputError("--item-factor", spec, "one factor per item", hint=f"also given as {typed[i]!r}")
+        factors[i], typed[i] = value.strip(), spec
+    try:
+        r = analysis.tornado_stated(scn.prior, items, factor=args.factor, factors=factors, interval=args.interval)
+    except InputError as exc:
+        own = re.fullmatch(r"factors\[(\d+)\]", exc.field)
+        if own:  # name the option and the text as the user typed them
+            bad = typed[int(own[1])]
+            field = "--item-factor" if not bad.startswith("app.") else f"{name}: app.an_ifac"
+            raise InputError(field, bad, "a factor F > 1 after '='") from None
+        raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
+    data = {**r.to_dict(), "mode": "stated", "factor": float(args.factor)}
+    data["item_factors"] = {items[i].id or items[i].label: float(factors[i]) for i in sorted(typed)}
+    return _finish(args, r, data, r.text(), "plot_tornado_stated")
+
+
+def _scenario_with_settings(text: str):
+    """A scenario name, file or share link, its display name, and the app settings it carries.
+
+    A share link holds the whole app state, so the CLI can show what the
+    link's author saw; a scenario file may carry settings in its ``app`` block.
+    """
+    from beliefs.views import link_state, looks_like_link, scenario_from_state
+
+    if looks_like_link(text) and not Path(text).is_file():
+        state = link_state(text, "SCENARIO")
+        with _in_scenario("SCENARIO"):
+            scn = scenario_from_state(state)
+        return scn, scn.name, dict(state.values)
+    from beliefs.urlstate import FIELDS
+
+    scn, name = _scenario(text, "SCENARIO")
     with _in_scenario(name):
-        r = analysis.tornado(scn.prior, scn.evidence_items(), factor=args.factor, mode=args.mode)
-    return _finish(args, r, r.to_dict(), r.text(), "plot_tornado")
+        saved = {k: FIELDS[k].parse(v, f"app.{k}") for k, v in (getattr(scn, "app", None) or {}).items()}
+    return scn, name, saved
+
+
+def _item_index(items, key: str, flag: str, spec: str) -> int:
+    """The index of the item whose id, else whose label, is ``key`` (exactly one)."""
+    key = key.strip()
+    for match in (lambda e: e.id == key, lambda e: e.label == key):
+        hits = [i for i, e in enumerate(items) if match(e)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise InputError(flag, spec, "one item: several have this label; use the item's id")
+    names = ", ".join(repr(e.id or e.label) for e in items[:8]) + (", ..." if len(items) > 8 else "")
+    raise InputError(flag, spec, f"an item's id or label before '=': {names or 'the scenario has none'}")
+
+
+def _regrouped(items, specs: list[str], discount: str | None) -> list:
+    """The items with ``--group LABEL_OR_ID=NAME`` applied as the app's dependence control applies them.
+
+    A named group gets the discount ``--discount``; an empty name makes the
+    item independent again (discount 1), as the app's "Apply" button does.
+    """
+    if discount is not None and not specs:
+        raise InputError("--discount", discount, "a discount only with --group LABEL_OR_ID=NAME")
+    items = list(items)
+    seen: dict[int, str] = {}
+    for spec in specs:
+        # The first '=' that ends an item's id or label splits the spec (group names may hold '=').
+        cuts = [m.start() for m in re.finditer("=", spec)]
+        if not cuts:
+            raise InputError("--group", spec, "LABEL_OR_ID=NAME, e.g. report=same-lab")
+        known = {e.id for e in items if e.id} | {e.label for e in items}
+        cut = next((c for c in cuts if spec[:c].strip() in known), cuts[0])
+        i = _item_index(items, spec[:cut], "--group", spec)
+        if i in seen:
+            raise InputError("--group", spec, "one group per item", hint=f"also given as {seen[i]!r}")
+        seen[i] = spec
+        group = spec[cut + 1 :].strip() or None
+        if group is not None and discount is None:
+            raise InputError("--discount", "(not given)", "a discount w in (0, 1] for the items given with --group")
+        try:
+            items[i] = dataclasses.replace(items[i], group=group, discount=discount if group else 1.0)
+        except InputError as exc:
+            raise InputError("--discount", discount, exc.allowed, exc.hint) from None
+    return items
 
 
 def _dependence(args) -> int:
     from beliefs import analysis
 
     _check_outputs(args)
-    scn, name = _scenario(args.scenario, "SCENARIO")
-    with _in_scenario(name):
-        r = analysis.dependence(scn.prior, scn.evidence_items())
+    scn, name, _ = _scenario_with_settings(args.scenario)
+    items = _regrouped(scn.evidence_items(), args.group, args.discount)
+    try:
+        r = analysis.dependence(scn.prior, items)
+    except InputError as exc:
+        if exc.field.endswith(".discount") and args.group:  # a new member of a scenario's group, another w
+            raise InputError("--discount", args.discount, exc.allowed, exc.hint) from None
+        raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
     lines = [f"{'group':<30} {'method':<18} {'naive bits':>10} {'adjusted':>10}"]
     for row in r.rows():
         lines.append(
@@ -392,11 +528,12 @@ def _finish(args, result, data: dict, human: str, plot_name: str) -> int:
     written = []
     if getattr(args, "plot", None):
         from beliefs import analysis_plots
+        from beliefs.plotting import figure_bytes
 
+        # The app's download buttons save through figure_bytes too: same settings, same bytes.
         fig = getattr(analysis_plots, plot_name)(result)
-        buf = io.BytesIO()
-        fig.savefig(buf, format=Path(args.plot).suffix.lower()[1:])
-        atomic_write(args.plot, buf.getvalue(), overwrite=args.overwrite, field="--plot")
+        payload = figure_bytes(fig, Path(args.plot).suffix.lower()[1:])
+        atomic_write(args.plot, payload, overwrite=args.overwrite, field="--plot")
         written.append(args.plot)
     if getattr(args, "csv", None):
         atomic_write(args.csv, result.to_csv().encode("utf-8"), overwrite=args.overwrite, field="--csv")

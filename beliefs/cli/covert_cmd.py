@@ -188,6 +188,7 @@ def _counts(args) -> int:
         except SamplingError as exc:
             print(f"beliefs: error: MCMC failed: {exc}", file=sys.stderr)
             return 1
+        m = m.with_exact(exact)  # z_vs_exact; |z| > 4 marks the fit not converged
         mc = m.to_dict()
         mc.update(draws=draws, tune=tune, chains=chains, seed=seed, sampler="nutpie NUTS")
         if not m.sampled:
@@ -263,18 +264,24 @@ def _counts_table(d: dict, updated=None) -> str:
             else:  # every draw gave the same P(H | data, parameters): nothing to mix
                 conv = "r_hat n/a, ESS n/a (all draws equal)"
             lines.append(
-                f"  P(H | data) = {mc['posterior']:.4f} +/- {mc['mcse']:.4f} (MCSE)   {conv}   "
+                f"  P(H | data) = {mc['posterior']:.4g} +/- {mc['mcse']:.2g} (MCSE)   {conv}   "
                 f"divergences {mc['divergences']}"
             )
-            if d["posterior"] is not None:
-                diff = mc["posterior"] - d["posterior"]
-                lines.append(f"  difference from the exact value: {diff:+.4f} ({abs(diff) / max(mc['mcse'], 1e-12):.1f} MCSE)")
+            if mc.get("log10_bayes_factor") is not None:
+                mcse10 = mc["log10_bayes_factor_mcse"]
+                lines.append(f"  log10 BF = {mc['log10_bayes_factor']:.4f} +/- {mcse10 if mcse10 is not None else math.nan:.2g} (MCSE)")
+            if mc.get("z_vs_exact") is not None:
+                lines.append(
+                    f"  z vs exact = {mc['z_vs_exact']:+.2f} (estimate - exact, in MCSE, log-odds scale; "
+                    "|z| > 4 fails the fit)"
+                )
         if mc["warnings"]:
             status = "NOT CONVERGED - do not trust the MCMC number" if mc["sampled"] else "skipped"
             lines.append(f"  {status}:")
             lines.extend(f"    - {w}" for w in mc["warnings"])
         else:
-            lines.append("  converged: r_hat <= 1.01, bulk ESS >= 400, no divergences")
+            z_ok = ", within 4 MCSE of the exact value" if mc.get("z_vs_exact") is not None else ""
+            lines.append(f"  converged: r_hat <= 1.01, bulk ESS >= 400, no divergences{z_ok}")
     ps = d.get("prior_sensitivity")
     if ps and ps.get("error"):
         lines.append("")
@@ -307,6 +314,7 @@ def _elicit(args) -> int:
         f"Beta({b.alpha:.4g}, {b.beta:.4g})   mean {b.mean:.4g}",
         f"puts {100 * b.mass:.3f}% of its probability in [{b.lower:g}, {b.upper:g}] "
         f"(requested {100 * b.requested_mass:g}%; checked with scipy.stats.beta.cdf)",
+        f"entropy {b.entropy:.6g} nats, the largest of any Beta with this mass in the interval ({b.method})",
         f"use it as: --rate-if-h {b.alpha:.6g},{b.beta:.6g}   (or --rate-if-not-h)",
     ]
     if b.warning:

@@ -1,0 +1,305 @@
+"""MCMC on the data page: partial pooling and before/after training, at the speed of a slider.
+
+Widgets only; every number comes from :mod:`models`.  What makes it fast:
+
+- the partial-pooling model is compiled in a background thread as soon as the
+  server runs ``app.py`` (:func:`warm_up`), once per process; a click before it
+  is done waits with the elapsed time on screen (nutpie's numba functions
+  cannot be cached on disk: its ``cfunc`` wrappers use dynamic globals);
+- a re-run samples the compiled model (tenths of a second) and shows the
+  estimate, MCSE, R-hat, ESS and divergences at once; the quadrature that
+  gives ``z vs exact`` runs in a background thread, once per data set, and
+  its result joins the numbers when it is ready (the page polls with an
+  elapsed-time line, so a new widget change interrupts the wait, never the
+  other way round);
+- prior sensitivity is computed after the numbers are on screen.
+
+Results stay on screen (a bordered box, never a collapsed status line), and
+a fit that fails its checks offers "Sample longer".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import common
+from beliefs.errors import InputError
+from beliefs.format import format_probability
+from beliefs.odds import log_odds
+from beliefs.reproduce import WHY_REDUCTION_DIFFERS
+
+# A server shared by many sessions must not hang on one stuck fit: sampling (not the one-off
+# compilation) is cancelled after this many seconds and the page says so.
+_MCMC_TIMEOUT = 120.0
+# 2 x 1500 draws give the balanced model indicator a bulk ESS well above 400 and a stable split R-hat.
+_MCMC = {"draws": 1500, "tune": 500, "chains": 2, "seed": 0, "timeout": _MCMC_TIMEOUT}
+# The hierarchical before/after model needs more draws for its scale parameters' ESS to pass 400.
+_MCMC_BEFORE_AFTER = {"draws": 1500, "tune": 1000, "chains": 2, "seed": 0, "timeout": _MCMC_TIMEOUT}
+_LONGER = 4  # "Sample longer" multiplies the draws by this, up to _MAX_FACTOR
+_MAX_FACTOR = 16
+_POLL = 0.25  # seconds between elapsed-time updates while waiting
+
+# One worker each: compiling is CPU-bound and numba holds a global lock anyway; a queue of stale
+# quadratures is cancelled when newer data arrive.
+_COMPILER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-compile")
+_QUADRATURE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-quadrature")
+
+
+def _compile(kind: str, size: int):
+    from models import covert_actions as ca
+    from models.sampling import get_compiled
+
+    if kind == "partial":
+        return get_compiled(("covert_partial_pooling",), ca.build_partial_pooling_model)
+    return get_compiled(
+        ("covert_before_after", size, "partial"), lambda: ca.build_before_after_model(size, "partial")
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _compile_job(kind: str, size: int = 0) -> Future:
+    """The (possibly running) compilation of one model structure, shared by every session."""
+    return _COMPILER.submit(_compile, kind, size)
+
+
+def warm_up() -> None:
+    """Start compiling the partial-pooling model in the background (called by ``app.py``).
+
+    Runs when the app is served by ``streamlit run`` (not under AppTest, whose
+    test processes must not compile models they never sample), or whenever
+    ``BELIEFS_MCMC_WARMUP=1``; ``BELIEFS_MCMC_WARMUP=0`` turns it off.
+    """
+    flag = os.environ.get("BELIEFS_MCMC_WARMUP", "auto")
+    served = Path(sys.argv[0]).name == "app.py"  # `streamlit run app.py` sets argv[0] to the script
+    if flag == "1" or (flag == "auto" and served):
+        _compile_job("partial")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _quadrature_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple) -> Future:
+    """The exact answer (2-D quadrature) for one data set, computed once, in the background."""
+    from models.covert_actions import quadrature_partial_pooling
+
+    return _QUADRATURE.submit(quadrature_partial_pooling, list(ks), list(ns), prior, h, not_h)
+
+
+def _wait(job: Future, slot, what: str) -> None:
+    """Wait for ``job`` showing the elapsed time; each update is a point where Streamlit can stop this run."""
+    start = time.perf_counter()
+    while not job.done():
+        slot.info(f"{what}… {time.perf_counter() - start:.1f} s", icon=":material/hourglass_top:")
+        time.sleep(_POLL)
+    slot.empty()
+
+
+def render_mcmc_panel(ks, ns, prior, h, not_h) -> None:
+    """The "MCMC (on request)" section of the data page for counts ``ks``/``ns`` and rate priors ``h``/``not_h``."""
+    st.subheader("MCMC (on request)")
+    st.caption(
+        "Partial pooling lets environments share a population rate per hypothesis; before/after fits the "
+        "training's effect. Each model compiles once per server (in the background from the start) and then "
+        "re-samples live as the data change."
+    )
+    c1, c2 = st.columns(2)
+    with c1:
+        if st.button("Run partial pooling", icon=":material/play_arrow:"):
+            st.session_state["mcmc_partial"] = True
+    with c2:
+        if st.button("Run before/after training model", icon=":material/play_arrow:"):
+            st.session_state["mcmc_before_after"] = True
+    if st.session_state.get("mcmc_partial") or st.session_state.get("mcmc_before_after"):
+        st.button("Stop live MCMC", on_click=_stop_mcmc, icon=":material/stop:")
+    if st.session_state.get("mcmc_partial"):
+        _partial(ks, ns, prior, h, not_h)
+    if st.session_state.get("mcmc_before_after"):
+        _before_after()
+
+
+def _stop_mcmc() -> None:
+    for key in ("mcmc_partial", "mcmc_before_after", "mcmc_factor_partial", "mcmc_factor_before_after"):
+        st.session_state.pop(key, None)
+
+
+def _sample_longer(which: str) -> None:
+    key = f"mcmc_factor_{which}"
+    st.session_state[key] = min(_MAX_FACTOR, st.session_state.get(key, 1) * _LONGER)
+
+
+def _offer_longer(which: str, draws: int) -> None:
+    factor = st.session_state.get(f"mcmc_factor_{which}", 1)
+    if factor < _MAX_FACTOR:
+        st.button(
+            f"Sample longer ({_LONGER}× the draws: {draws * _LONGER} per chain)",
+            key=f"mcmc_longer_{which}",
+            on_click=_sample_longer,
+            args=(which,),
+            icon=":material/fast_forward:",
+        )
+    else:
+        st.caption(f"Already at {draws} draws per chain; the fit itself, not its length, is the problem.")
+
+
+def _ready(kind: str, size: int, slot, what: str) -> bool:
+    job = _compile_job(kind, size)
+    if not job.done():
+        _wait(job, slot, what)
+    exc = job.exception()
+    if exc is not None:
+        _compile_job.clear()  # the next click tries again
+        st.error(f"Compiling the model failed: {exc}")
+        return False
+    return True
+
+
+def _partial(ks, ns, prior, h, not_h) -> None:
+    from models.covert_actions import mcmc_partial_pooling
+    from models.sampling import SamplingError
+
+    box = st.container(border=True)
+    box.markdown("**Partial pooling (PyMC + nutpie)**")
+    slot = box.empty()
+    if not _ready("partial", 0, slot, "Compiling the partial-pooling model (once per server)"):
+        return
+    factor = st.session_state.get("mcmc_factor_partial", 1)
+    args = {**_MCMC, "draws": _MCMC["draws"] * factor}
+    slot.info("Sampling…", icon=":material/hourglass_top:")
+    start = time.perf_counter()
+    try:
+        res = mcmc_partial_pooling(ks, ns, prior, h, not_h, **args)
+    except (InputError, SamplingError) as exc:
+        slot.empty()
+        box.error(str(exc))
+        return
+    call_seconds = time.perf_counter() - start
+    slot.empty()
+    key = (tuple(int(k) for k in ks), tuple(int(n) for n in ns), float(prior), tuple(h), tuple(not_h))
+    quad = _quadrature_job(*key)
+    with box:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("P(H | data), MCMC", f"{res.posterior:.4g} ± {res.mcse:.2g}", "± is the MCSE", delta_color="off")
+        exact_slot, z_slot = m2.empty(), m3.empty()
+        _diagnostics(res.r_hat, res.ess_bulk, res.divergences)
+        warn_slot = st.container()
+        _show_warnings(warn_slot, res.warnings)
+        st.caption(
+            f"{_MCMC['chains']} chains × {args['draws']} draws; log10 BF = "
+            f"{res.log10_bayes_factor:.4f} ± {res.log10_bayes_factor_mcse:.2g} (MCSE). "
+            f"MCMC call {call_seconds:.3f} s ({res.seconds:.3f} s of it sampling)."
+        )
+        if not quad.done():
+            _wait(quad, z_slot, "Exact value (quadrature) for z")
+        try:
+            exact = quad.result()
+        except Exception as exc:  # the cross-check failing must not take the fit's numbers down with it
+            exact_slot.caption(f"No exact value for these data: {exc}")
+            exact = None
+        if exact is not None:
+            checked = res.with_exact(exact)
+            exact_slot.metric("P(H | data), quadrature", f"{exact.posterior:.4g}")
+            z_text = "n/a" if checked.z_vs_exact is None else f"{checked.z_vs_exact:+.2f}"
+            z_slot.metric("z vs exact", z_text, "|z| > 4 fails the fit", delta_color="off")
+            if checked.warnings != res.warnings:
+                _show_warnings(warn_slot, [w for w in checked.warnings if w not in res.warnings])
+            res = checked
+        if not res.converged:
+            _offer_longer("partial", args["draws"])
+        else:
+            st.success(
+                "Converged: r_hat ≤ 1.01, bulk ESS ≥ 400, no divergences"
+                + (", within 4 MCSE of the exact value" if res.z_vs_exact is not None else ""),
+                icon=":material/check_circle:",
+            )
+        _sensitivity_table(res)
+
+
+def _diagnostics(r_hat: float, ess: float, divergences: int) -> None:
+    d1, d2, d3 = st.columns(3)
+    d1.metric("R-hat", f"{r_hat:.4f}")
+    d2.metric("ESS (bulk)", f"{ess:.0f}")
+    d3.metric("Divergences", str(divergences))
+
+
+def _show_warnings(where, warnings: list[str]) -> None:
+    for w in warnings:
+        where.warning(f"Do not trust this number: {w}", icon=":material/warning:")
+
+
+def _sensitivity_table(res, var_names=None) -> None:
+    from models.sensitivity import EXPLANATION, prior_sensitivity
+
+    try:
+        sens = prior_sensitivity(res, var_names=var_names)
+    except Exception as exc:  # a diagnostic must never take the fit's numbers down with it
+        st.caption(f"Prior sensitivity not available: {exc}")
+        return
+    label = "Prior sensitivity (power-scaling)" + (f": {len(sens.flagged)} flagged" if sens.flagged else "")
+    with st.expander(label, expanded=bool(sens.flagged)):
+        st.caption(EXPLANATION)
+        st.dataframe(
+            [
+                {"quantity": r.variable, "prior": round(r.prior, 3), "likelihood": round(r.likelihood, 3),
+                 "diagnosis": r.diagnosis}
+                for r in sens.table
+            ],
+            hide_index=True,
+        )
+
+
+def _before_after() -> None:
+    from models.datasets import antischeming_counts  # plain NumPy
+
+    v = common.values()
+    if v["da_src"] != "2025":
+        st.info("The before/after model uses the 2025 rates: switch the data to them.")
+        return
+    d = antischeming_counts(v["da_model"], int(v["da_n"]))
+    kb, ka, n = d.k_before_derived, d.k_after_derived, d.n_assumed
+    box = st.container(border=True)
+    box.markdown("**Before/after training (PyMC + nutpie)**")
+    slot = box.empty()
+    if not _ready("before_after", len(kb), slot, "Compiling the before/after model (once per number of evaluations)"):
+        return
+    from models.covert_actions import fit_before_after
+    from models.sampling import SamplingError
+
+    factor = st.session_state.get("mcmc_factor_before_after", 1)
+    args = {**_MCMC_BEFORE_AFTER, "draws": _MCMC_BEFORE_AFTER["draws"] * factor}
+    slot.info("Sampling…", icon=":material/hourglass_top:")
+    try:
+        res = fit_before_after(kb, [n] * len(kb), ka, [n] * len(ka), pooling="partial", **args)
+    except (InputError, SamplingError) as exc:
+        slot.empty()
+        box.error(str(exc))
+        return
+    slot.empty()
+    with box:
+        # Named for what they are (the library's labels), never "mean rate" beside the paper's aggregate.
+        rows = {r["name"]: r for r in res.labelled_rows()}
+        shown = [rows[name] for name in ("mean_before", "mean_after", "reduction") if name in rows]
+        for col, row in zip(st.columns(len(shown)), shown, strict=True):
+            ratio = row["name"] == "reduction"
+            fmt = (lambda x: f"×{x:.3g}") if ratio else (lambda x: format_probability(log_odds(x)))
+            col.metric(
+                row["quantity"].capitalize(),
+                fmt(row["median"]),
+                f"90%: {fmt(row['q05'])} to {fmt(row['q95'])}",
+                delta_color="off",
+                delta_arrow="off",
+                help=f"{row['statistic']}.",
+            )
+        st.caption(f"Each figure: {shown[0]['statistic'] if shown else ''}. {WHY_REDUCTION_DIFFERS}")
+        st.caption(
+            f"P(mean rate after > {res.threshold:g}) = {res.p_after_above_threshold:.3f} ± {res.p_after_above_threshold_mcse:.3f}"
+        )
+        diag = res.diagnostics
+        _diagnostics(diag.max_r_hat, diag.min_ess_bulk, diag.divergences)
+        _show_warnings(st, res.warnings)
+        if res.warnings:
+            _offer_longer("before_after", args["draws"])
+        _sensitivity_table(res, list(res.summary))
