@@ -91,7 +91,7 @@ def _robustness(prior, evidence) -> None:
 
 
 def _data_robustness(prior, evidence) -> None:
-    from app_pages.data_page import published_counts
+    from app_pages.scenarios import published_counts
     from beliefs.urlstate import parse_counts
 
     v = common.values()

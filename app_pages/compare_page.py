@@ -154,7 +154,8 @@ def _voi(mine, other, names) -> None:
         st.warning(common.plain(note))
     chart, _ = st.columns([3, 2])
     with chart:
-        common.show_plot("compare-voi", lambda: plot_voi(r), repr(r.to_dict()))
+        voi_key = repr(r.to_dict())  # every number the plot draws: the PNG cache's key
+        common.show_plot("compare-voi", lambda: plot_voi(r), voi_key)
     rows = []
     for o in r.observations:
         ta, tb = o.expected_movement_toward_other_bits
@@ -204,7 +205,8 @@ def _hypotheses() -> None:
         return
     chart, table = st.columns([3, 2])
     with chart:
-        common.show_plot("compare-hypotheses", lambda: plot_hypotheses(r), repr(r.to_dict()))
+        hyp_key = repr(r.to_dict())  # every number the plot draws: the PNG cache's key
+        common.show_plot("compare-hypotheses", lambda: plot_hypotheses(r), hyp_key)
     with table:
         st.dataframe(
             [{"hypothesis": n, "prior": p, "posterior": q} for n, p, q in zip(r.names, r.prior, r.posterior, strict=True)],

@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.mcmc_panel import render_mcmc_panel
+from app_pages.scenarios import published_counts
 from beliefs import counts as bc
 from beliefs import plotting
 from beliefs.catalogue import per_evaluation
@@ -40,12 +41,6 @@ def _derived(model: str, n: int):
     from models.datasets import antischeming_counts
 
     return antischeming_counts(model, n)
-
-
-def published_counts(model: str, when: str, n: int) -> list[tuple[int, int]]:
-    """Counts k = round(rate x n) for the 2025 per-evaluation rates (derived, not published)."""
-    d = _derived(model, n)
-    return [(k, d.n_assumed) for k in d.k(when)]
 
 
 def _published_rows(v) -> list[dict]:

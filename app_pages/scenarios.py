@@ -156,11 +156,21 @@ _SCENARIO_PATHS = {
 }
 
 
+def published_counts(model: str, when: str, n: int) -> list[tuple[int, int]]:
+    """Counts k = round(rate x n) for the 2025 per-evaluation rates (derived, not published).
+
+    Here rather than in the data view: every run's save button builds the scenario file with these
+    counts, and the data view's module loads scipy (beliefs.counts), which the Update view never needs.
+    """
+    from models.datasets import antischeming_counts  # plain Python, no PyMC
+
+    d = antischeming_counts(model, n)
+    return [(k, d.n_assumed) for k in d.k(when)]
+
+
 def _data_source(counts: list[tuple[int, int]], effective_n: int | None) -> dict:
     """Recognise the 2025 rates x effective n (so a saved file reopens the same view), else custom counts."""
     if effective_n is not None:
-        from app_pages.data_page import published_counts
-
         for model in ("o3", "o4-mini"):
             for when in ("before", "after"):
                 if published_counts(model, when, effective_n) == counts:
@@ -170,8 +180,6 @@ def _data_source(counts: list[tuple[int, int]], effective_n: int | None) -> dict
 
 def scenario_from_state(state: AppState, sources: list, notes: list):
     """The scenario file for the app's state: prior, ledger (with sources) and the model views' settings."""
-    from app_pages.data_page import published_counts
-
     v = state.values
     evidence = [
         dataclasses.replace(item.to_evidence(source, field_prefix=f"evidence[{i}]."), note=note or "")

@@ -14,7 +14,14 @@ from beliefs.evidence import STATUS_MEANING, Evidence, Source
 from beliefs.format import format_evidence, format_interval, format_probability
 from beliefs.odds import log_odds
 from beliefs.update import update
-from beliefs.urlstate import PRIOR_ENTRIES, ItemState, format_prior, parse_prior_text
+from beliefs.urlstate import (
+    PRIOR_ENTRIES,
+    ItemState,
+    format_prior,
+    format_prior_list,
+    parse_prior_list_text,
+    parse_prior_text,
+)
 
 _LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
 _ENTRY_LABELS = {
@@ -68,6 +75,7 @@ def _entry_changed() -> None:
     entry = st.session_state["w_entry"]
     common.values()["entry"] = entry
     st.session_state["w_prior_text"] = format_prior(common.values()["prior"], entry)
+    st.session_state["w_cmp"] = format_prior_list(common.values()["cmp"], entry)  # the other priors follow
     for key in ("prior_error", "prior_flag"):
         st.session_state.pop(key, None)
 
@@ -183,6 +191,15 @@ def _log_slider(lr: float) -> float:
     return min(hi, max(lo, round(math.log10(lr), 2)))
 
 
+def _ratio_text(lr: float) -> str:
+    """The shortest text that parses back to exactly ``lr`` (repr), without a trailing '.0': 1.1, 3, 1e+36.
+
+    17 significant digits would also round-trip but show a link's 1.1 as 1.1000000000000001.
+    """
+    text = repr(float(lr))
+    return text.removesuffix(".0")
+
+
 def _item_widgets(index: int, row: dict) -> None:
     """Draw one ledger row; an ignored row says why."""
     uid = row["uid"]
@@ -246,8 +263,7 @@ def _item_widgets(index: int, row: dict) -> None:
             with right:
                 st.text_input(
                     "Likelihood ratio (exact)",
-                    key=common.seed(f"w_{uid}_lr", f"{float(row['a']):.17g}".rstrip("0").rstrip(".")
-                                    if "e" not in f"{float(row['a']):.17g}" else repr(float(row["a"]))),
+                    key=common.seed(f"w_{uid}_lr", _ratio_text(row["a"])),
                     on_change=_lr_typed,
                     args=(uid,),
                     help="P(E|H) / P(E|not H): how many times likelier the evidence is if H is true. "
@@ -341,10 +357,54 @@ def _add_catalogue() -> None:
         st.session_state["items"].append(common.new_item(item, source))
 
 
+# Up to this many items every row's controls are drawn.  Each widget a run draws costs time in
+# proportion to the whole session state (Streamlit filters it once per widget), and each row holds
+# ~9 widgets, so drawing every row makes a rerun grow with the square of the ledger (40 items:
+# ~1.8 s against 0.14 s for 2).  Past this, a table lists every item and only the picked row's
+# controls are drawn, which bounds a rerun's work whatever the ledger's length.
+FULL_LEDGER_MAX = 8
+
+
+def _bulk_ledger(rows: list[dict]) -> None:
+    """Every item in one table (text, never Markdown) and the controls of the one picked to edit."""
+    check = common.ledger_check()
+    reasons = {i: reason for i, _, reason in check.ignored}
+    good = iter(check.evidence)
+    table = []
+    for i, row in enumerate(rows):
+        evidence = None if i in reasons else next(good)
+        table.append(
+            {
+                "#": i + 1,
+                "item": row["label"],
+                "included": row["enabled"] and evidence is not None,
+                "evidence": f"ignored: {reasons[i]}" if evidence is None else evidence.describe(),
+            }
+        )
+    st.dataframe(table, hide_index=True, width="stretch", height=min(400, 36 + 35 * len(rows)))
+    uids = [r["uid"] for r in rows]
+    if st.session_state.get("w_ledger_pick") not in uids:  # the picked item was removed, or a new ledger
+        st.session_state["w_ledger_pick"] = uids[0]
+    numbers = {u: i for i, u in enumerate(uids)}
+    pick = st.selectbox(
+        "Edit item",
+        uids,
+        format_func=lambda u: f"{numbers[u] + 1}. {rows[numbers[u]]['label']}",
+        key="w_ledger_pick",
+        help=f"With more than {FULL_LEDGER_MAX} items the page draws one item's controls at a time, "
+        "so every change stays fast; the table above lists them all.",
+    )
+    _item_widgets(numbers[pick], rows[numbers[pick]])
+
+
 def _ledger() -> list[Evidence]:
     st.subheader("Evidence")
-    for i, row in enumerate(list(st.session_state["items"])):
-        _item_widgets(i, row)
+    rows = list(st.session_state["items"])
+    if len(rows) > FULL_LEDGER_MAX:
+        _bulk_ledger(rows)
+    else:
+        for i, row in enumerate(rows):
+            _item_widgets(i, row)
     add_left, add_mid, add_right = st.columns([1, 3, 1], vertical_alignment="bottom")
     with add_left:
         st.button("Add an item", on_click=_add_typed, icon=":material/add:")
@@ -426,15 +486,15 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
 def _compare_priors(evidence: list[Evidence]) -> None:
     """The same evidence applied to other priors (a scenario's compare_priors), editable."""
     v = common.values()
+    entry = v["entry"]
     text = st.text_input(
-        "Same evidence from other priors (comma-separated probabilities)",
-        key=common.seed("w_cmp", v["cmp"].replace(",", ", ")),
-        placeholder="e.g. 0.25, 0.2",
+        f"Same evidence from other priors (comma-separated, {_ENTRY_LABELS[entry]} like the exact prior)",
+        key=common.seed("w_cmp", format_prior_list(v["cmp"], entry)),
+        placeholder="e.g. " + format_prior_list("0.25,0.2", entry),
+        help=_ENTRY_HELP[entry],
     )
     try:
-        from beliefs.urlstate import FIELDS
-
-        v["cmp"] = FIELDS["cmp"].parse(text.replace(" ", ""), "compare priors")
+        v["cmp"] = parse_prior_list_text(text, entry)
     except InputError as exc:
         common.show_error(exc)
         return

@@ -600,8 +600,10 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
         b = as_float(right, field, allowed)
         if a < 0 or b < 0 or a + b == 0:
             raise InputError(field, text, allowed)
-        top = max(a, b)  # scaled first: 1e308:1e308 is 1/2, not inf/inf
-        p = (a / top) / (a / top + b / top)
+        # a/(a+b) is one correctly rounded division (1:9 is exactly 0.1); scaled first only when
+        # a+b overflows (1e308:1e308 is 1/2, not inf/inf).
+        top = max(a, b)
+        p = a / (a + b) if math.isfinite(a + b) else (a / top) / (a / top + b / top)
         refuse_rounded_certainty(field, text, p, exactly_certain=a == 0 or b == 0, allowed=allowed)
         return p
     if entry == "log-odds":
@@ -646,3 +648,37 @@ def format_prior(p: float, entry: str) -> str:
     if math.isinf(lam):
         return "inf" if lam > 0 else "-inf"
     return f"{lam:.12g}"
+
+
+def parse_prior_list_text(text: object, entry: str, field: str = "compare priors") -> str:
+    """Several priors typed as the exact prior is (``entry``), comma-separated, as the ``cmp`` field holds them.
+
+    Each part goes through :func:`parse_prior_text`, so ``25, 20%`` in percent
+    mode and ``1:3, 1:4`` in odds mode both mean 0.25 and 0.2; the result is
+    the canonical probabilities (the share link's ``cmp``).  Errors name the
+    part as ``compare priors[i]``.
+
+    >>> parse_prior_list_text("25, 20%", "percent"), parse_prior_list_text("1:3,1:4", "odds")
+    ('0.25,0.2', '0.25,0.2')
+    >>> parse_prior_list_text(" ", "percent")
+    ''
+    """
+    if not isinstance(text, str) or len(text) > _MAX_PARAM:
+        raise InputError(field, text, f"priors as {entry} separated by commas")
+    if not text.strip():
+        return ""
+    parts = text.split(",")
+    if len(parts) > 20:
+        raise InputError(field, text, "at most 20 priors")
+    return ",".join(_fmt(parse_prior_text(part.strip(), entry, f"{field}[{i}]")) for i, part in enumerate(parts))
+
+
+def format_prior_list(cmp: str, entry: str) -> str:
+    """The ``cmp`` field's probabilities as they would be typed in ``entry`` form (inverse of the parser above).
+
+    >>> format_prior_list("0.25,0.2", "percent"), format_prior_list("0.25", "odds")
+    ('25, 20', '1:3')
+    """
+    if not cmp:
+        return ""
+    return ", ".join(format_prior(float(p), entry) for p in cmp.split(","))

@@ -776,3 +776,54 @@ def test_before_after_on_request_brackets_the_raw_rates():
         float(x.rstrip("%")) / 100 for x in _labelled(shown, "rates after training")[1].removeprefix("90%: ").split(" to ")
     )
     assert hi_after < lo  # training reduced the rate
+
+
+def _ledger_link(n: int) -> dict:
+    return {"prior": "0.25", **{f"e{i}": f"lr~{1.1 + i / 100:g}~~1~~~~~item {i}" for i in range(n)}}
+
+
+def test_a_long_ledger_draws_one_items_controls_and_edits_stay_exact():
+    """Past FULL_LEDGER_MAX items the rerun's widgets do not grow with the ledger; edits reach the posterior and the link."""
+    from app_pages.update_page import FULL_LEDGER_MAX
+
+    small, big = new_app(_ledger_link(2)), new_app(_ledger_link(40))
+    assert_clean(big)
+    # Bounded work: the 40-item page draws no more item widgets than a ledger at the threshold would.
+    assert len(big.text_input) <= len(small.text_input) + FULL_LEDGER_MAX
+    table = big.dataframe[0].value
+    assert list(table["item"]) == [f"item {i}" for i in range(40)]
+    rows = big.session_state["items"]
+    assert big.text_input(key=f"w_{rows[0]['uid']}_lr").value == "1.1"  # the link's text, not 1.1000000000000001
+    uid = rows[30]["uid"]
+    big.selectbox(key="w_ledger_pick").set_value(uid).run()
+    big.text_input(key=f"w_{uid}_lr").input("1e36").run()
+    big.text_input(key=f"w_{uid}_label").input("the 31st").run()
+    assert_clean(big)
+    assert big.selectbox(key="w_ledger_pick").value == uid  # editing the label keeps the item picked
+    expected = update(0.25, [Evidence(f"x{i}", likelihood_ratio=1e36 if i == 30 else 1.1 + i / 100) for i in range(40)])
+    assert metrics(big)["Posterior P(H)"] == format_probability(expected.posterior_log_odds)
+    state = decode(dict(big.query_params))[0]
+    assert state.items[30].a == 1e36 and state.items[30].label == "the 31st"
+    assert big.dataframe[0].value["item"][30] == "the 31st"
+    # Removing the picked item picks another; the ledger shrinks below the threshold and every row is drawn again.
+    big.button(key=f"rm_{uid}").click().run()
+    assert_clean(big)
+    assert len(big.session_state["items"]) == 39
+
+
+def test_other_priors_box_follows_the_prior_entry_mode():
+    at = new_app({"prior": "0.5", "e0": "lr~3~~1~~~~~x"})
+    assert at.session_state["values"]["entry"] == "percent"
+    at.text_input(key="w_cmp").input("25, 20%").run()
+    assert_clean(at)
+    assert at.query_params["cmp"] == "0.25,0.2"  # percent, as the prior box reads it, not fractions
+    compare = next(d.value for d in at.dataframe if "prior odds" in d.value.columns)
+    assert list(compare["posterior"]) == ["50%", format_probability(update(0.2, [Evidence("x", likelihood_ratio=3.0)]).posterior_log_odds)]
+    at.radio(key="w_entry").set_value("odds").run()
+    assert at.text_input(key="w_cmp").value == "1:3, 1:4"
+    at.text_input(key="w_cmp").input("1:9").run()
+    assert_clean(at)
+    assert at.query_params["cmp"] == "0.1"
+    at.text_input(key="w_cmp").input("1:9, 2").run()
+    assert any("compare priors[1]" in text_of(e) for e in at.error)
+    assert at.session_state["values"]["cmp"] == "0.1"  # unchanged by the bad entry

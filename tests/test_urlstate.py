@@ -248,3 +248,25 @@ def test_evidence_constructor_is_the_authority():
     state, _ = decode({"prior": "1", "e0": "lr~3~~1~~~~~x"})
     r = update(state["prior"], [i.to_evidence() for i in state.items])
     assert r.posterior == 1.0 and r.note and "Cromwell" in r.note
+
+
+@given(st.lists(st.floats(min_value=1e-6, max_value=1 - 1e-6), min_size=1, max_size=20), st.sampled_from(("percent", "odds", "log-odds")))
+def test_prior_list_round_trips_in_every_entry_mode(probs, entry):
+    from beliefs.urlstate import format_prior_list, parse_prior_list_text
+
+    cmp = ",".join(repr(p) for p in probs)
+    back = [float(x) for x in parse_prior_list_text(format_prior_list(cmp, entry), entry).split(",")]
+    # format_prior keeps 12 significant digits of the typed form (percent, odds or log-odds)
+    assert back == pytest.approx(probs, rel=1e-9, abs=1e-12)
+
+
+@given(st.text(max_size=200), st.sampled_from(("percent", "odds", "log-odds")))
+def test_prior_list_parser_raises_only_input_error(text, entry):
+    from beliefs.urlstate import parse_prior_list_text
+
+    try:
+        out = parse_prior_list_text(text, entry)
+    except InputError as exc:
+        assert "compare priors" in str(exc)
+    else:
+        assert all(0.0 <= float(p) <= 1.0 for p in out.split(",") if out)
