@@ -62,7 +62,14 @@ def _open(browser, server, query: str, size=(1280, 900)):
 
 def _settled(page, timeout: float = 60_000) -> None:
     """The script run has finished and nothing on the page is stale (else we would read the previous run)."""
-    page.wait_for_timeout(150)  # let a rerun triggered by the last event start
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # Let a rerun triggered by the last event start: on a loaded machine 150 ms was not enough, and
+    # "notRunning" then described the previous run.  A fast rerun may be over before we look: fine.
+    try:
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=2_000)
+    except PlaywrightTimeout:
+        pass
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
     page.wait_for_function("document.querySelectorAll('[data-stale=true]').length === 0", timeout=timeout)
 
