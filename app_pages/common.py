@@ -255,40 +255,24 @@ def plot_downloads(name: str, make_figure: Callable[[], object], rows: list[list
     capture only plain values, because the click is served outside the script
     run.
     """
-    cols = st.columns(len(FORMATS) + 1)
-    for col, fmt in zip(cols, FORMATS, strict=False):
-        with col:
-            st.download_button(
-                fmt.upper(),
-                data=_deferred(make_figure, fmt),
-                file_name=f"{name}.{fmt}",
-                mime=MIME_TYPES[fmt],
-                key=f"dl_{name}_{fmt}",
-                on_click="ignore",
-                icon=":material/download:",
-            )
-    with cols[-1]:
-        st.download_button(
-            "CSV",
-            data=rows if isinstance(rows, str) else to_csv(rows),
-            file_name=f"{name}.csv",
-            mime="text/csv",
-            key=f"dl_{name}_csv",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+    _download_row(name, lambda fmt: _deferred(make_figure, fmt), rows if isinstance(rows, str) else to_csv(rows))
 
 
 def spec_downloads(name: str, spec: dict, csv_text: str) -> None:
     """PNG, SVG and PDF of a Vega-Lite spec (vl-convert, rendered only when clicked), and its data as CSV."""
     from beliefs.plotting import spec_bytes
 
+    _download_row(name, lambda fmt: lambda: spec_bytes(spec, fmt), csv_text)
+
+
+def _download_row(name: str, render: Callable[[str], Callable[[], bytes]], csv_text: str) -> None:
+    """One button per figure format (``render(fmt)`` is called only on click) and one for the CSV."""
     cols = st.columns(len(FORMATS) + 1)
     for col, fmt in zip(cols, FORMATS, strict=False):
         with col:
             st.download_button(
                 fmt.upper(),
-                data=lambda fmt=fmt: spec_bytes(spec, fmt),
+                data=render(fmt),
                 file_name=f"{name}.{fmt}",
                 mime=MIME_TYPES[fmt],
                 key=f"dl_{name}_{fmt}",

@@ -420,6 +420,15 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
     )
 
 
+def check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h=None, kappa_not_h=None):
+    """The inputs of a partial-pooling update, checked once for the quadrature and the MCMC alike."""
+    k_arr, n_arr = check_counts(k, n)
+    return (
+        k_arr, n_arr, check_prior(prior), check_beta(rate_if_h, "rate_if_h"),
+        check_beta(rate_if_not_h, "rate_if_not_h"), kappa_h or KappaPrior(), kappa_not_h or KappaPrior(),
+    )  # fmt: skip
+
+
 def quadrature_partial_pooling(
     k,
     n,
@@ -436,12 +445,7 @@ def quadrature_partial_pooling(
     each marginal); above 1e-4 ``note`` says the value is uncertain and the
     MCMC answer should be preferred.
     """
-    k_arr, n_arr = check_counts(k, n)
-    p = check_prior(prior)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
-    kh = kappa_h or KappaPrior()
-    kn = kappa_not_h or KappaPrior()
+    k_arr, n_arr, p, bh, bn, kh, kn = check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h, kappa_not_h)
     lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
     lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
     err = max(err_h, err_n)

@@ -112,6 +112,7 @@ from beliefs.counts import (
     KappaPrior,
     check_beta,
     check_counts,
+    check_partial_pooling_args,
     conjugate_posterior,
     exact_no_pooling,
     log_beta_binomial,
@@ -603,12 +604,7 @@ def mcmc_partial_pooling(
     quadrature as ``exact`` to get ``z_vs_exact`` (it is not computed here:
     it costs more than the draws, and the app shows the draws first).
     """
-    k_arr, n_arr = check_counts(k, n)
-    p = _check_prior(prior)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
-    kh = kappa_h or KappaPrior()
-    kn = kappa_not_h or KappaPrior()
+    k_arr, n_arr, p, bh, bn, kh, kn = check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h, kappa_not_h)
     if p in (0.0, 1.0):
         return _certain_mcmc(p)
     compiled = get_compiled(("covert_partial_pooling",), build_partial_pooling_model)
