@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from beliefs import plotting
 from beliefs.closed_forms import chain_curve, chain_success
 from beliefs.errors import InputError
 from beliefs.format import format_interval, format_probability
 from beliefs.odds import log_odds
+from beliefs.plots import core as plotting
 
 _DRAWS = 4_000  # Monte Carlo chains for the drift model; band ends move < 0.01 between seeds
 

@@ -1,7 +1,7 @@
 """State plumbing and download buttons shared by the views.
 
 The canonical state lives in ``st.session_state["values"]`` (scalar fields,
-named as in :data:`beliefs.urlstate.FIELDS`) and ``st.session_state["items"]``
+named as in :data:`beliefs.io.link.FIELDS`) and ``st.session_state["items"]``
 (the ledger).  Widgets use separate ``w_*`` keys: Streamlit forgets a
 widget's value when the widget is not drawn (another view is open), so each
 widget is re-seeded from the canonical value when its key is missing and its
@@ -17,8 +17,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from beliefs.errors import InputError
-from beliefs.plotting import FORMATS, MIME_TYPES, figure_bytes, to_csv
-from beliefs.urlstate import AppState, ItemState, defaults
+from beliefs.io.link import AppState, ItemState, defaults
+from beliefs.plots.core import FORMATS, MIME_TYPES, figure_bytes, to_csv
 
 _uid = itertools.count()
 
@@ -260,7 +260,7 @@ def plot_downloads(name: str, make_figure: Callable[[], object], rows: list[list
 
 def spec_downloads(name: str, spec: dict, csv_text: str) -> None:
     """PNG, SVG and PDF of a Vega-Lite spec (vl-convert, rendered only when clicked), and its data as CSV."""
-    from beliefs.plotting import spec_bytes
+    from beliefs.plots.core import spec_bytes
 
     _download_row(name, lambda fmt: lambda: spec_bytes(spec, fmt), csv_text)
 

@@ -1,9 +1,9 @@
 """Compare: this view against another one (a preset, a share link or a file), what would settle it, three hypotheses.
 
 Widgets only: the crux is :func:`beliefs.analysis.crux_from_results`, the
-value of information :func:`beliefs.voi.value_of_information`, the vector
+value of information :func:`beliefs.analysis.voi.value_of_information`, the vector
 update :func:`beliefs.hypotheses.update_hypotheses`; other views are read by
-:func:`beliefs.views.load_view` and :func:`beliefs.scenario.parse_scenario`.
+:func:`beliefs.io.views.load_view` and :func:`beliefs.io.scenario.parse_scenario`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import streamlit as st
 
 from app_pages import common
 from beliefs import analysis, analysis_plots
+from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, value_of_information
 from beliefs.errors import InputError
 from beliefs.hypotheses import parse_names, parse_vector, plot_hypotheses, update_hypotheses
-from beliefs.scenario import builtin_scenarios, parse_scenario
-from beliefs.views import load_view, scenario_from_state
-from beliefs.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, value_of_information
+from beliefs.io.scenario import builtin_scenarios, parse_scenario
+from beliefs.io.views import load_view, scenario_from_state
 
 _SOURCES = ("A built-in viewpoint", "A share link", "A scenario file")
 _MAX_UPLOAD = 1_000_000

@@ -16,14 +16,14 @@ from app_pages import common
 from app_pages.mcmc_panel import render_mcmc_panel
 from app_pages.scenarios import published_counts
 from beliefs import counts as bc
-from beliefs import plotting
-from beliefs.catalogue import per_evaluation
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
+from beliefs.io.catalogue import per_evaluation
+from beliefs.io.link import ItemState, format_counts, parse_counts
 from beliefs.odds import LN10, bits, decibels
+from beliefs.plots import core as plotting
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
-from beliefs.urlstate import ItemState, format_counts, parse_counts
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
 _POOLING = {"partial": "partial pooling (hierarchical)", "none": "no pooling (independent evaluations)"}
@@ -37,8 +37,8 @@ WHY_NOT_NO_POOLING = (
 
 
 def _derived(model: str, n: int):
-    # models.datasets is plain Python (no PyMC): the 2025 rates from the catalogue and counts from an assumed n.
-    from models.datasets import antischeming_counts
+    # beliefs.datasets is plain Python (no PyMC): the 2025 rates from the catalogue and counts from an assumed n.
+    from beliefs.datasets import antischeming_counts
 
     return antischeming_counts(model, n)
 

@@ -1,6 +1,6 @@
 """Export the Update view's ledger: Markdown to copy into a post, a self-contained HTML report, a short link.
 
-Widgets only: the text comes from :mod:`beliefs.export` and :mod:`beliefs.shortlink`.
+Widgets only: the text comes from :mod:`beliefs.export` and :mod:`beliefs.io.shortlink`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from app_pages import common, scenarios
 from beliefs.errors import InputError
 from beliefs.export.ledger import build_ledger
 from beliefs.export.markdown import markdown_report
-from beliefs.shortlink import short_link
-from beliefs.views import with_builtin_hypothesis
+from beliefs.io.shortlink import short_link
+from beliefs.io.views import with_builtin_hypothesis
 
 
 def _base() -> str:

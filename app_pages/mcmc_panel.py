@@ -252,7 +252,7 @@ def _sensitivity_table(res, var_names=None) -> None:
 
 
 def _before_after() -> None:
-    from models.datasets import antischeming_counts  # plain NumPy
+    from beliefs.datasets import antischeming_counts  # plain NumPy
 
     v = common.values()
     if v["da_src"] != "2025":

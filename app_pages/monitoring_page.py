@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from beliefs import plotting
 from beliefs.closed_forms import monitor_curve, monitor_risk
 from beliefs.errors import InputError
 from beliefs.format import format_interval, format_probability
 from beliefs.odds import log_odds
+from beliefs.plots import core as plotting
 
 
 def render() -> None:

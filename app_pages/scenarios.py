@@ -1,7 +1,7 @@
 """Scenarios, presets and the evidence catalogue, as the views need them.
 
-Thin adapters over :mod:`beliefs.scenario` and :mod:`beliefs.catalogue`:
-conversion between a Scenario and the app's :class:`~beliefs.urlstate.AppState`,
+Thin adapters over :mod:`beliefs.io.scenario` and :mod:`beliefs.io.catalogue`:
+conversion between a Scenario and the app's :class:`~beliefs.io.link.AppState`,
 the preset buttons, and the catalogue picker.
 """
 
@@ -13,11 +13,11 @@ import re
 import streamlit as st
 
 from app_pages import common
-from beliefs import catalogue
-from beliefs import scenario as scenario_mod
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Source
-from beliefs.urlstate import (
+from beliefs.io import catalogue
+from beliefs.io import scenario as scenario_mod
+from beliefs.io.link import (
     FIELDS,
     AppState,
     ItemState,
@@ -162,7 +162,7 @@ def published_counts(model: str, when: str, n: int) -> list[tuple[int, int]]:
     Here rather than in the data view: every run's save button builds the scenario file with these
     counts, and the data view's module loads scipy (beliefs.counts), which the Update view never needs.
     """
-    from models.datasets import antischeming_counts  # plain Python, no PyMC
+    from beliefs.datasets import antischeming_counts  # plain Python, no PyMC
 
     d = antischeming_counts(model, n)
     return [(k, d.n_assumed) for k in d.k(when)]

@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages import common, scenarios
 from beliefs.entry import item_name
 from beliefs.errors import InputError
-from beliefs.urlstate import decode, dropped_parameters_warning, encode
+from beliefs.io.link import decode, dropped_parameters_warning, encode
 
 _MAX_UPLOAD = 1_000_000  # bytes; .streamlit/config.toml refuses larger uploads anyway
 

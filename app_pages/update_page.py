@@ -7,14 +7,11 @@ import math
 import streamlit as st
 
 from app_pages import common, export_panel, scenarios
-from beliefs import plotting
 from beliefs.entry import item_name, parse_percent, parse_ratio
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Evidence, Source
 from beliefs.format import format_evidence, format_interval, format_probability
-from beliefs.odds import log_odds
-from beliefs.update import update
-from beliefs.urlstate import (
+from beliefs.io.link import (
     PRIOR_ENTRIES,
     ItemState,
     format_prior,
@@ -22,6 +19,9 @@ from beliefs.urlstate import (
     parse_prior_list_text,
     parse_prior_text,
 )
+from beliefs.odds import log_odds
+from beliefs.plots import core as plotting
+from beliefs.update import update
 
 _LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
 _ENTRY_LABELS = {

@@ -13,13 +13,13 @@ import math
 import numpy as np
 
 from beliefs.odds import LN10, bits, probability
-from beliefs.palette import AGAINST_H as _AGAINST
-from beliefs.palette import FOR_H as _FOR
-from beliefs.palette import LEVEL as _NEUTRAL
-from beliefs.palette import NEUTRAL as _REFERENCE
 
 # A bare Figure with plain-text labels, as every plot in the project.
-from beliefs.plotting import _figure_and_axes
+from beliefs.plots.core import _figure_and_axes
+from beliefs.plots.palette import AGAINST_H as _AGAINST
+from beliefs.plots.palette import FOR_H as _FOR
+from beliefs.plots.palette import LEVEL as _NEUTRAL
+from beliefs.plots.palette import NEUTRAL as _REFERENCE
 
 __all__ = [
     "PLOT_SUFFIXES",
@@ -40,7 +40,7 @@ _LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit ax
 
 
 def _axes(ax):
-    # A bare Figure (not pyplot.figure), labels as plain text: see beliefs.plotting._figure_and_axes.
+    # A bare Figure (not pyplot.figure), labels as plain text: see beliefs.plots.core._figure_and_axes.
     return _figure_and_axes(ax, figsize=(7, 4.5))
 
 

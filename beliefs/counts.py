@@ -52,9 +52,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import special
 
-from beliefs import catalogue
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
+from beliefs.io import catalogue
 from beliefs.odds import LN2, LN10, odds_from_log_odds
 from beliefs.partial_pooling import CUBATURE_RTOL, KappaPrior, log_marginal_partial_pooling
 from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts

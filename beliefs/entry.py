@@ -162,14 +162,14 @@ def check_ledger(
     *,
     first_index: int = 0,
 ) -> LedgerCheck:
-    """Build each row's Evidence (``items`` are :class:`beliefs.urlstate.ItemState`); keep the bad ones aside.
+    """Build each row's Evidence (``items`` are :class:`beliefs.io.link.ItemState`); keep the bad ones aside.
 
     An error names the item by its label (``'report' P(E|H): got 0.0; ...``).
     ``typed_errors`` (row index -> message) marks rows whose typed text did not
     parse (:func:`parse_ratio`), so they are ignored with that reason.
     ``first_index`` numbers the rows when checking part of a ledger.
 
-    >>> from beliefs.urlstate import ItemState
+    >>> from beliefs.io.link import ItemState
     >>> c = check_ledger([ItemState("report", "lr", 3.0), ItemState("typo", "lr", 0.0)])
     >>> len(c.evidence), c.ignored[0][:2]
     (1, (1, 'typo'))

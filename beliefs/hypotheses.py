@@ -237,8 +237,8 @@ def parse_vector(text: str, field: str) -> list[float]:
 def plot_hypotheses(result: HypothesesResult, ax=None):
     """Each hypothesis' probability before and after the evidence (paired bars)."""
     from beliefs.analysis_plots import _axes
-    from beliefs.palette import FOR_H as _FOR
-    from beliefs.palette import LEVEL as _LEVEL
+    from beliefs.plots.palette import FOR_H as _FOR
+    from beliefs.plots.palette import LEVEL as _LEVEL
 
     fig, ax = _axes(ax)
     x = list(range(len(result.names)))

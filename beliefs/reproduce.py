@@ -44,8 +44,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from beliefs import catalogue
 from beliefs.errors import InputError
+from beliefs.io import catalogue
 from beliefs.validation import as_count
 
 __all__ = [

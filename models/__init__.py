@@ -5,7 +5,7 @@ Submodules (import them directly; this package compiles nothing on import):
 - :mod:`models.sampling` -- compile once, re-sample with new data; convergence diagnostics.
 - :mod:`models.covert_actions` -- covert-action counts under H and not H (exact and MCMC).
 - :mod:`models.elicitation` -- a Beta from "I am 90% sure the rate is between L and U".
-- :mod:`models.datasets` -- published and derived counts from the research notes.
+- :mod:`beliefs.datasets` -- published and derived counts from the research notes.
 - :mod:`models.plots` -- figures for the covert-action models.
 """
 

@@ -16,9 +16,9 @@ import pytest
 
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
-from beliefs.scenario import get_scenario, parse_scenario, scenario_to_json
+from beliefs.io.link import decode, encode
+from beliefs.io.scenario import get_scenario, parse_scenario, scenario_to_json
 from beliefs.update import update
-from beliefs.urlstate import decode, encode
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60  # seconds per run; the first run imports scipy and matplotlib

@@ -15,8 +15,8 @@ import mpmath
 import pytest
 
 from beliefs import counts as bc
+from beliefs.io.link import decode
 from beliefs.reproduce import derived_count
-from beliefs.urlstate import decode
 from tests.test_app import APP, assert_clean, button, download_bytes, media, metrics, new_app  # noqa: F401
 
 FIG9_O3_BEFORE = [2.8, 44.6, 20.5, 1.7, 23.1, 1.0, 8.0, 3.0, 0.8, 0.0, 0.0, 25.6, 46.7, 0.1, 31.8, 21.3, 0.1, 0.3, 0.0, 24.2]

@@ -6,7 +6,7 @@ Each row says exactly what kind of answer it expects:
   where given, a fragment such as the "did you mean 0.75?" hint), no traceback;
 * library rows: an :class:`~beliefs.errors.InputError` (a ``ValueError``) whose
   message names the field;
-* link rows (``beliefs.urlstate.decode``): no exception, one warning naming
+* link rows (``beliefs.io.link.decode``): no exception, one warning naming
   the parameter, and that field left at its default;
 * app rows (AppTest): ``st.error`` shown, no exception, state unchanged.
 
@@ -314,9 +314,9 @@ def test_cli_does_not_overwrite_existing_outputs(files):
 def _lib_rows():
     from beliefs import analysis, closed_forms
     from beliefs.evidence import BetaDist, Evidence, Source
-    from beliefs.scenario import Scenario, parse_scenario
+    from beliefs.io.link import parse_counts, parse_prior_text
+    from beliefs.io.scenario import Scenario, parse_scenario
     from beliefs.update import update
-    from beliefs.urlstate import parse_counts, parse_prior_text
 
     big = json.dumps({**_SCN, "prior": 0.5, "evidence": [_ITEM] * 20000})
     rows = [
@@ -525,7 +525,7 @@ LINK_ROWS = [
 
 @pytest.mark.parametrize(("params", "field", "fragment"), LINK_ROWS, ids=[str(r[0])[:40] for r in LINK_ROWS])
 def test_link_parameters_warn_and_fall_back(params, field, fragment):
-    from beliefs.urlstate import decode, defaults
+    from beliefs.io.link import decode, defaults
 
     state, warnings = decode(params)
     assert len(warnings) == 1, warnings

@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beliefs import catalogue
-from beliefs.catalogue import (
+from beliefs.errors import InputError
+from beliefs.evidence import Evidence, Source
+from beliefs.io import catalogue
+from beliefs.io.catalogue import (
     CatalogueError,
     claims,
     evidence_entries,
@@ -18,8 +20,6 @@ from beliefs.catalogue import (
     per_evaluation,
     viewpoints,
 )
-from beliefs.errors import InputError
-from beliefs.evidence import Evidence, Source
 from beliefs.update import update
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)

@@ -252,7 +252,7 @@ def test_plot_and_csv_must_differ(capsys, tmp_path):
 
 @pytest.fixture(scope="module")
 def scenarios():
-    scenario = pytest.importorskip("beliefs.scenario", reason="beliefs/scenario.py is not in this tree yet")
+    scenario = pytest.importorskip("beliefs.io.scenario", reason="beliefs/io/scenario.py is not in this tree yet")
     return scenario
 
 

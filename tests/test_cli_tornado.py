@@ -46,9 +46,9 @@ STATED = ["--mode", "stated", "--factor", "3", "--interval", "0.8", "--item-fact
 @pytest.fixture
 def ledger(tmp_path):
     """The share link's ledger as a scenario file (the route `beliefs crux` takes for links)."""
-    from beliefs.scenario import scenario_to_json
-    from beliefs.urlstate import decode
-    from beliefs.views import scenario_from_state
+    from beliefs.io.link import decode
+    from beliefs.io.scenario import scenario_to_json
+    from beliefs.io.views import scenario_from_state
 
     state, warnings = decode(LINK)
     assert warnings == []
@@ -64,7 +64,7 @@ def run_main(capsys, *argv):
 
 
 def ledger_items(path):
-    from beliefs.scenario import get_scenario
+    from beliefs.io.scenario import get_scenario
 
     scn = get_scenario(str(path))
     return scn.prior, scn.evidence_items()
@@ -207,9 +207,9 @@ def test_group_spec_splits_after_the_items_label(label, name):
 
 @pytest.fixture(scope="module")
 def module_ledger(tmp_path_factory):
-    from beliefs.scenario import scenario_to_json
-    from beliefs.urlstate import decode
-    from beliefs.views import scenario_from_state
+    from beliefs.io.link import decode
+    from beliefs.io.scenario import scenario_to_json
+    from beliefs.io.views import scenario_from_state
 
     path = tmp_path_factory.mktemp("ledger") / "ledger.json"
     path.write_text(scenario_to_json(scenario_from_state(decode(LINK)[0])), encoding="utf-8")
@@ -342,7 +342,7 @@ def test_joining_a_scenario_group_with_another_discount_names_discount(scenarios
 
 @pytest.fixture
 def scenarios_dir_ledger(tmp_path):
-    from beliefs.scenario import Scenario, scenario_to_json
+    from beliefs.io.scenario import Scenario, scenario_to_json
 
     scn = Scenario.from_evidence(
         0.25,

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from beliefs.scenario import get_scenario
-from beliefs.urlstate import AppState, ItemState, defaults, encode
+from beliefs.io.link import AppState, ItemState, defaults, encode
+from beliefs.io.scenario import get_scenario
 from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

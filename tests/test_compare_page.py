@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from beliefs.scenario import get_scenario
-from beliefs.urlstate import AppState, ItemState, defaults, encode
+from beliefs.io.link import AppState, ItemState, defaults, encode
+from beliefs.io.scenario import get_scenario
 from tests import test_app
 from tests.test_app import assert_clean, button, download_bytes, new_app
 
@@ -77,8 +77,8 @@ def test_a_bad_link_is_an_error_and_changes_nothing(media):
 
 
 def test_value_of_information_tab_matches_the_library(media):
-    from beliefs.views import load_view
-    from beliefs.voi import parse_pending, value_of_information
+    from beliefs.analysis.voi import parse_pending, value_of_information
+    from beliefs.io.views import load_view
 
     at = new_app(LEDGER)
     at.selectbox(key="cv_builtin").set_value("report-confusion").run()

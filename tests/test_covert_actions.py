@@ -20,11 +20,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
-from beliefs import catalogue
+from beliefs import datasets
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
+from beliefs.io import catalogue
 from models import covert_actions as ca
-from models import datasets
 from models.sampling import compile_count, summarize_draws
 
 

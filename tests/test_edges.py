@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from beliefs.cli import main
-from beliefs.csvtext import csv_cell, to_csv
 from beliefs.format import format_odds, format_probability
+from beliefs.io.csvfile import csv_cell, to_csv
+from beliefs.io.scenario import get_scenario, scenario_to_json
 from beliefs.odds import LN10
-from beliefs.scenario import get_scenario, scenario_to_json
 
 # -- 4. beyond the double range ------------------------------------------------------------------------
 
@@ -59,7 +59,7 @@ def test_minus_zero_prior_is_zero(capsys):
 
 
 def test_app_odds_entry_is_scaled_first():
-    from beliefs.urlstate import parse_prior_text
+    from beliefs.io.link import parse_prior_text
 
     assert parse_prior_text("1e308:1e308", "odds") == 0.5
     assert parse_prior_text("1e308:1e307", "odds") == pytest.approx(10 / 11, rel=1e-15)
@@ -200,7 +200,7 @@ def test_overwrite_leaves_a_symlink_and_its_target_alone(tmp_path, capsys):
 
 
 def test_link_with_more_than_1000_parameters_warns():
-    from beliefs.urlstate import MAX_QUERY_PARAMS, decode
+    from beliefs.io.link import MAX_QUERY_PARAMS, decode
 
     params = {f"x{i}": "1" for i in range(MAX_QUERY_PARAMS + 1)}
     _, warnings = decode(params)
@@ -211,7 +211,7 @@ def test_link_with_more_than_1000_parameters_warns():
 
 
 def test_item_keys_are_ascii_and_short():
-    from beliefs.urlstate import decode
+    from beliefs.io.link import decode
 
     state, warnings = decode({"e\u00b2": "lr~2~~1~~~~~x", "e\u0661": "lr~2~~1~~~~~x", "e0": "lr~3~~1~~~~~ok"})
     assert [i.label for i in state.items] == ["ok"]
@@ -260,7 +260,7 @@ def test_plain_keeps_plain_messages_readable():
 
 
 def test_dropped_link_is_reported():
-    from beliefs.urlstate import dropped_parameters_warning
+    from beliefs.io.link import dropped_parameters_warning
 
     url = "http://127.0.0.1:8501/?" + "&".join(f"e{i}=x" for i in range(1500))
     assert "1500 parameters" in dropped_parameters_warning(url, 0)

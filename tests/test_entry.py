@@ -15,8 +15,8 @@ from beliefs.entry import check_ledger, parse_percent, parse_ratio
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_interval
+from beliefs.io.link import AppState, ItemState, decode, defaults, encode, parse_prior_text
 from beliefs.update import update
-from beliefs.urlstate import AppState, ItemState, decode, defaults, encode, parse_prior_text
 
 # -- percent entry -------------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Source
 from beliefs.export.ledger import build_ledger, provenance_text
 from beliefs.export.markdown import markdown_report
-from beliefs.scenario import Scenario, get_scenario, load_scenario, parse_scenario
+from beliefs.io.scenario import Scenario, get_scenario, load_scenario, parse_scenario
+from beliefs.io.views import load_view
 from beliefs.tables import md_escape, one_line
-from beliefs.views import load_view
 from tests.cli_helpers import assert_one_line_error, run_cli
 
 pytestmark = pytest.mark.core
@@ -284,7 +284,7 @@ def test_uncertain_evidence_adds_the_posterior_distribution_chart():
 
 
 def test_a_thirty_item_report_stays_well_under_the_upload_limit():
-    from beliefs.scenario import MAX_SCENARIO_BYTES
+    from beliefs.io.scenario import MAX_SCENARIO_BYTES
     from tests.test_shortlink import _thirty_catalogue_items
 
     s = _thirty_catalogue_items()

@@ -8,9 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import scenarios
-from beliefs.scenario import get_scenario
-from beliefs.urlstate import AppState, decode
-from beliefs.views import scenario_state
+from beliefs.io.link import AppState, decode
+from beliefs.io.scenario import get_scenario
+from beliefs.io.views import scenario_state
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beliefs.errors import InputError
-from beliefs.scenario import (
+from beliefs.io.link import FIELDS, MAX_ITEMS, AppState, checked, decode
+from beliefs.io.scenario import (
     MAX_SCENARIO_BYTES,
     Scenario,
     builtin_scenarios,
@@ -32,7 +33,6 @@ from beliefs.scenario import (
     parse_scenario,
     scenario_to_json,
 )
-from beliefs.urlstate import FIELDS, MAX_ITEMS, AppState, checked, decode
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
 

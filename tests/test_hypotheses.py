@@ -13,7 +13,7 @@ from scipy.special import logsumexp
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.hypotheses import update_hypotheses
-from beliefs.scenario import (
+from beliefs.io.scenario import (
     HYPOTHESES_VERSION,
     Scenario,
     ScenarioError,

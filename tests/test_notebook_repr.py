@@ -107,8 +107,8 @@ def test_the_readme_from_python_example_prints_what_the_readme_shows(capsys):
 def test_value_of_information_shows_each_observation_with_its_expected_disagreement():
     from importlib import resources
 
-    from beliefs.views import load_view
-    from beliefs.voi import parse_pending, value_of_information
+    from beliefs.analysis.voi import parse_pending, value_of_information
+    from beliefs.io.views import load_view
 
     pending = parse_pending(resources.files("beliefs.data").joinpath("pending-2025.json").read_text())
     r = value_of_information(load_view("report-3-to-1"), load_view("report-confusion"), pending)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from beliefs import scenario as scenario_mod
 from beliefs.errors import InputError
-from beliefs.scenario import (
+from beliefs.io import scenario as scenario_mod
+from beliefs.io.scenario import (
     ScenarioError,
     get_scenario,
     load_scenario,
@@ -154,7 +154,7 @@ def test_cli_outputs_never_overwritten_without_the_flag(tmp_path):
 _CHILD = textwrap.dedent(
     """
     import os, sys, time
-    from beliefs import scenario as m
+    from beliefs.io import scenario as m
     from beliefs.cli.analysis_cmd import atomic_write
 
     target, kind = sys.argv[1], sys.argv[2]

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beliefs import plotting
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
+from beliefs.plots import core as plotting
 from beliefs.update import update
 
 STATED = Evidence("stated 3-to-1", p_e_given_h=0.75, p_e_given_not_h=0.25)
@@ -49,7 +49,7 @@ def test_waterfall_spec_bars_are_the_hand_worked_log_odds(result):
 
 
 def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
-    from beliefs.palette import AGAINST_H, FOR_H
+    from beliefs.plots.palette import AGAINST_H, FOR_H
 
     spec = plotting.waterfall_spec(update(0.25, [STATED]))
     post = spec["data"]["values"][-1]
@@ -224,7 +224,7 @@ def test_plots_draw_on_a_given_axes(result):
 
 
 def test_importing_plotting_does_not_import_matplotlib():
-    code = "import sys, beliefs.plotting; print('matplotlib' in sys.modules)"
+    code = "import sys, beliefs.plots.core; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -236,7 +236,7 @@ def test_hostile_label_reaches_vl_convert_only_as_xml_safe_text():
     import sys
 
     code = (
-        "from beliefs import plotting\n"
+        "from beliefs.plots import core as plotting\n"
         "from beliefs.evidence import Evidence\n"
         "from beliefs.update import update\n"
         "e = Evidence(likelihood_ratio=3.0, label='a\\x1b[8m\\x00b\\uffff')\n"

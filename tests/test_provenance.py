@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from beliefs import counts as bc
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Provenance
-from beliefs.scenario import Scenario, load_scenario, parse_scenario, save_scenario, scenario_to_json
-from beliefs.urlstate import AppState, ItemState, decode, encode
+from beliefs.io.link import AppState, ItemState, decode, encode
+from beliefs.io.scenario import Scenario, load_scenario, parse_scenario, save_scenario, scenario_to_json
 from tests.cli_helpers import run_cli, run_json
 
 PROV = Provenance(

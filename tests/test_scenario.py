@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import beliefs.scenario as scenario_mod
-from beliefs.catalogue import get_claim, get_viewpoint
+import beliefs.io.scenario as scenario_mod
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Source
-from beliefs.scenario import (
+from beliefs.io.catalogue import get_claim, get_viewpoint
+from beliefs.io.scenario import (
     MAX_SCENARIO_BYTES,
     ChainSettings,
     CovertActionsSettings,
@@ -518,7 +518,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_temp_file(tmp_path, monk
     def boom(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(f"beliefs.scenario.{target}", boom)
+    monkeypatch.setattr(f"beliefs.io.scenario.{target}", boom)
     expected = ScenarioError if isinstance(error, OSError) else RuntimeError
     with pytest.raises(expected) as exc:
         save_scenario(get_scenario("carlsmith"), path, overwrite=True)
@@ -668,7 +668,7 @@ def test_settings_models_accept_their_documented_defaults():
 
 def test_scenario_modules_stay_light():
     code = (
-        "import sys, beliefs, beliefs.catalogue, beliefs.scenario, beliefs.cli.catalogue_cmd\n"
+        "import sys, beliefs, beliefs.io.catalogue, beliefs.io.scenario, beliefs.cli.catalogue_cmd\n"
         "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'streamlit') if m in sys.modules]\n"
         "print(heavy)"
     )

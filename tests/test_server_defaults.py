@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from beliefs.scenario import MAX_SCENARIO_BYTES
+from beliefs.io.scenario import MAX_SCENARIO_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"

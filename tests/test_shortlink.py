@@ -11,13 +11,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from beliefs import catalogue
 from beliefs.analysis import crux_from_results
 from beliefs.errors import InputError
-from beliefs.scenario import Scenario, builtin_scenarios, get_scenario
-from beliefs.shortlink import MAX_INFLATED, short_link, short_value, unpack
-from beliefs.urlstate import AppState, ItemState, decode, defaults, encode
-from beliefs.views import load_view, scenario_state
+from beliefs.io import catalogue
+from beliefs.io.link import AppState, ItemState, decode, defaults, encode
+from beliefs.io.scenario import Scenario, builtin_scenarios, get_scenario
+from beliefs.io.shortlink import MAX_INFLATED, short_link, short_value, unpack
+from beliefs.io.views import load_view, scenario_state
 from tests.cli_helpers import assert_one_line_error, run_cli
 
 pytestmark = pytest.mark.core

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
-from beliefs.update import update
-from beliefs.urlstate import (
+from beliefs.io.link import (
     FIELDS,
     MAX_ITEMS,
     AppState,
@@ -22,6 +21,7 @@ from beliefs.urlstate import (
     format_prior,
     parse_prior_text,
 )
+from beliefs.update import update
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
 
@@ -252,7 +252,7 @@ def test_evidence_constructor_is_the_authority():
 
 @given(st.lists(st.floats(min_value=1e-6, max_value=1 - 1e-6), min_size=1, max_size=20), st.sampled_from(("percent", "odds", "log-odds")))
 def test_prior_list_round_trips_in_every_entry_mode(probs, entry):
-    from beliefs.urlstate import format_prior_list, parse_prior_list_text
+    from beliefs.io.link import format_prior_list, parse_prior_list_text
 
     cmp = ",".join(repr(p) for p in probs)
     back = [float(x) for x in parse_prior_list_text(format_prior_list(cmp, entry), entry).split(",")]
@@ -262,7 +262,7 @@ def test_prior_list_round_trips_in_every_entry_mode(probs, entry):
 
 @given(st.text(max_size=200), st.sampled_from(("percent", "odds", "log-odds")))
 def test_prior_list_parser_raises_only_input_error(text, entry):
-    from beliefs.urlstate import parse_prior_list_text
+    from beliefs.io.link import parse_prior_list_text
 
     try:
         out = parse_prior_list_text(text, entry)

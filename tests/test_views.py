@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from beliefs.analysis import crux_from_results
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.scenario import Scenario, get_scenario, save_scenario
-from beliefs.urlstate import AppState, ItemState, defaults, encode
-from beliefs.views import load_view
+from beliefs.io.link import AppState, ItemState, defaults, encode
+from beliefs.io.scenario import Scenario, get_scenario, save_scenario
+from beliefs.io.views import load_view
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 
 BASE = "http://127.0.0.1:8501/"

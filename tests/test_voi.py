@@ -8,10 +8,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from beliefs.analysis.voi import MAX_OBSERVATIONS, MAX_PENDING_BYTES, parse_pending, value_of_information
 from beliefs.cli.output import jsonable
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.voi import MAX_OBSERVATIONS, MAX_PENDING_BYTES, parse_pending, value_of_information
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 
 PENDING = str(resources.files("beliefs.data") / "pending-2025.json")

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from beliefs.cli.output import add_json_flag, emit
 from beliefs.errors import InputError
-from beliefs.files import check_destination, check_replaceable, read_capped
 from beliefs.format import format_odds, format_probability
+from beliefs.io.files import check_destination, check_replaceable, read_capped
 from beliefs.odds import LN10, log_odds
 
 # beliefs.analysis (NumPy, SciPy) is imported inside the handlers: every
@@ -303,7 +303,7 @@ def _tornado(args) -> int:
     scn, name, saved = _scenario_with_settings(args.scenario)
     items = scn.evidence_items()
     # What the app shows for this file or link: its tornado settings, unless given here.
-    from beliefs.urlstate import FIELDS
+    from beliefs.io.link import FIELDS
 
     args.factor = args.factor if args.factor is not None else saved.get("an_factor", FIELDS["an_factor"].default)
     args.interval = args.interval if args.interval is not None else saved.get("ci", FIELDS["ci"].default)
@@ -340,14 +340,14 @@ def _scenario_with_settings(text: str):
     A share link holds the whole app state, so the CLI can show what the
     link's author saw; a scenario file may carry settings in its ``app`` block.
     """
-    from beliefs.views import link_state, looks_like_link, scenario_from_state
+    from beliefs.io.views import link_state, looks_like_link, scenario_from_state
 
     if looks_like_link(text) and not Path(text).is_file():
         state = link_state(text, "SCENARIO")
         with _in_scenario("SCENARIO"):
             scn = scenario_from_state(state)
         return scn, scn.name, dict(state.values)
-    from beliefs.urlstate import FIELDS
+    from beliefs.io.link import FIELDS
 
     scn, name = _scenario(text, "SCENARIO")
     with _in_scenario(name):
@@ -469,9 +469,9 @@ def _in_scenario(name: str):
 def _scenario(name: str, field: str):
     """Load a built-in scenario or a scenario file, returning it and a short display name."""
     try:
-        from beliefs.scenario import get_scenario
+        from beliefs.io.scenario import get_scenario
     except ModuleNotFoundError as exc:
-        if exc.name != "beliefs.scenario":
+        if exc.name != "beliefs.io.scenario":
             raise
         raise InputError(
             field, name, "a scenario, but scenario support is not installed in this build"
@@ -483,7 +483,7 @@ def _scenario(name: str, field: str):
 
 def _view(text: str, field: str):
     """A viewpoint given as a built-in name, a scenario file or a share link, and its display name."""
-    from beliefs.views import load_view
+    from beliefs.io.views import load_view
 
     scn = load_view(text, field=field)
     return scn, scn.name
@@ -528,7 +528,7 @@ def _finish(args, result, data: dict, human: str, plot_name: str) -> int:
     written = []
     if getattr(args, "plot", None):
         from beliefs import analysis_plots
-        from beliefs.plotting import figure_bytes
+        from beliefs.plots.core import figure_bytes
 
         # The app's download buttons save through figure_bytes too: same settings, same bytes.
         fig = getattr(analysis_plots, plot_name)(result)

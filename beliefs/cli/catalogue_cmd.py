@@ -58,7 +58,7 @@ def register(sub) -> None:
 
 
 def _evidence_list(args) -> int:
-    from beliefs.catalogue import evidence_entries
+    from beliefs.io.catalogue import evidence_entries
 
     entries = [e for e in evidence_entries() if args.status is None or e.status == args.status]
     data = [{"id": e.id, "status": e.status, "claim": e.claim} for e in entries]
@@ -70,7 +70,7 @@ def _evidence_list(args) -> int:
 
 
 def _evidence_show(args) -> int:
-    from beliefs.catalogue import get_entry
+    from beliefs.io.catalogue import get_entry
 
     entry = get_entry(args.id)
     lines = [
@@ -118,7 +118,7 @@ def _wrap(text: str, first: str, rest: str) -> str:
 
 
 def _scenario_list(args) -> int:
-    from beliefs.scenario import builtin_scenarios
+    from beliefs.io.scenario import builtin_scenarios
 
     scenarios = builtin_scenarios()
     data = [
@@ -142,7 +142,7 @@ def _scenario_list(args) -> int:
 
 
 def _scenario_show(args) -> int:
-    from beliefs.scenario import get_scenario
+    from beliefs.io.scenario import get_scenario
 
     s = get_scenario(args.scenario)
     lines = [f"{s.name}: {s.title}" if s.title else s.name]
@@ -171,7 +171,7 @@ def _scenario_show(args) -> int:
 
 
 def _scenario_run(args) -> int:
-    from beliefs.scenario import get_scenario
+    from beliefs.io.scenario import get_scenario
     from beliefs.update import update
     from beliefs.validation import as_probability
 
@@ -220,7 +220,7 @@ def _scenario_run(args) -> int:
 
 
 def _scenario_save(args) -> int:
-    from beliefs.scenario import get_scenario, save_scenario
+    from beliefs.io.scenario import get_scenario, save_scenario
 
     s = get_scenario(args.scenario)
     path = save_scenario(s, args.file, overwrite=args.overwrite)

@@ -24,7 +24,7 @@ def register(sub) -> None:
 
 def read_pending(path: str, field: str = "--pending"):
     """Read and parse a pending-observations file, bounded in size before it is read."""
-    from beliefs.voi import MAX_PENDING_BYTES, parse_pending
+    from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending
 
     try:
         with open(path, "rb") as handle:
@@ -39,8 +39,8 @@ def read_pending(path: str, field: str = "--pending"):
 
 
 def _voi(args) -> int:
-    from beliefs.views import load_view
-    from beliefs.voi import value_of_information
+    from beliefs.analysis.voi import value_of_information
+    from beliefs.io.views import load_view
 
     a = load_view(args.a, field="A")
     b = load_view(args.b, field="B")

@@ -1,7 +1,7 @@
 """``beliefs export SCENARIO --format markdown|html`` and ``beliefs scenario link SCENARIO``.
 
 SCENARIO is a built-in name, a scenario file (JSON or an HTML report) or a
-share link (:func:`beliefs.views.load_view`).  Markdown needs only the core
+share link (:func:`beliefs.io.views.load_view`).  Markdown needs only the core
 install; the HTML report's charts need vl-convert (the ``[app]`` extra).
 """
 
@@ -46,14 +46,14 @@ def add_link_parser(scenario_sub) -> None:
 
 def scenario_link(scenario, base: str = DEFAULT_BASE) -> str:
     """The short share link (``?s=...``) for a scenario."""
-    from beliefs.shortlink import short_link
-    from beliefs.views import scenario_state
+    from beliefs.io.shortlink import short_link
+    from beliefs.io.views import scenario_state
 
     return short_link(scenario_state(scenario), _check_base(base))
 
 
 def _link(args) -> int:
-    from beliefs.views import load_view
+    from beliefs.io.views import load_view
 
     s = load_view(args.scenario, field="SCENARIO")
     link = scenario_link(s, args.base)
@@ -62,7 +62,7 @@ def _link(args) -> int:
 
 def _export(args) -> int:
     from beliefs.export.ledger import build_ledger
-    from beliefs.views import load_view
+    from beliefs.io.views import load_view
 
     s = load_view(args.scenario, field="SCENARIO")
     link = scenario_link(s, args.base)
@@ -81,7 +81,7 @@ def _export(args) -> int:
             return emit(args, {**data, "text": text}, "")
         sys.stdout.write(text)
         return 0
-    from beliefs.scenario import write_text_atomic
+    from beliefs.io.scenario import write_text_atomic
 
     path = write_text_atomic(text, args.output, overwrite=args.overwrite)
     return emit(args, {**data, "path": str(path)}, f"wrote the {args.format} export of {s.name} to {path}")

@@ -1,7 +1,7 @@
 """A self-contained HTML report of a scenario: opens with no network, restores the scenario.
 
 One file holds the ledger, the charts (inline SVG: the waterfall rendered by
-vl-convert from the Vega-Lite spec the app draws, :func:`beliefs.plotting.waterfall_spec`,
+vl-convert from the Vega-Lite spec the app draws, :func:`beliefs.plots.core.waterfall_spec`,
 and the app's matplotlib charts of the same update),
 every source, the date, the project version and the scenario itself (JSON in
 a ``<script type="application/json">`` element, see
@@ -22,7 +22,7 @@ import html
 
 from beliefs.export import embed
 from beliefs.export.ledger import Ledger, build_ledger, source_text
-from beliefs.scenario import Scenario, scenario_to_json
+from beliefs.io.scenario import Scenario, scenario_to_json
 from beliefs.tables import html_table, one_line
 
 __all__ = ["chart_specs", "figure_svgs", "html_report"]
@@ -40,7 +40,7 @@ height:auto}li{margin:.3rem 0}
 
 def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
     """``(title, Vega-Lite spec)`` for each chart the app shows for this scenario's update."""
-    from beliefs import plotting
+    from beliefs.plots import core as plotting
 
     spec = plotting.waterfall_spec(ledger.result)
     if spec is None:  # a certain prior: the ledger's note explains, there is no bar to draw
@@ -50,7 +50,7 @@ def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
 
 
 def _svg(spec: dict) -> str:
-    from beliefs import plotting
+    from beliefs.plots import core as plotting
 
     return plotting.spec_bytes(spec, "svg").decode("utf-8")
 
@@ -63,7 +63,7 @@ def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
     drawn as glyph outlines (matplotlib's default ``svg.fonttype = "path"``),
     so no font is needed.
     """
-    from beliefs import plotting
+    from beliefs.plots import core as plotting
 
     out = [("Prior and posterior", _inline(plotting.figure_bytes(plotting.plot_prior_posterior(ledger.result), "svg")))]
     items = ledger.scenario.evidence_items()

@@ -5,7 +5,7 @@ Every number comes from the scenario's one :class:`~beliefs.update.UpdateResult`
 pairs each counted item with its source and formats it.  Cells are plain,
 unescaped text: each export escapes them for its own format.
 
->>> from beliefs.scenario import get_scenario
+>>> from beliefs.io.scenario import get_scenario
 >>> ledger = build_ledger(get_scenario("report-3-to-1"))
 >>> row = ledger.rows[0]
 >>> row.p_e_given_h, row.p_e_given_not_h, row.ratio, row.bits, row.decibels
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from beliefs.format import format_odds, format_odds_ratio, format_probability
-from beliefs.scenario import Scenario
+from beliefs.io.scenario import Scenario
 from beliefs.update import UpdateResult
 
 __all__ = ["STATUS_WORD", "Ledger", "LedgerRow", "build_ledger", "provenance_text", "source_text"]

@@ -54,11 +54,10 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.odds import bits
 
 # The strict base model and JSON reader are scenario.py's: one set of rules (no NaN, no
 # duplicate keys, no strings for numbers, bounded nesting) for every file we read.
-from beliefs.scenario import (
+from beliefs.io.scenario import (
     Scenario,
     ScenarioError,
     SourceSpec,
@@ -69,6 +68,7 @@ from beliefs.scenario import (
     _Strict,
     _translate,
 )
+from beliefs.odds import bits
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 
@@ -457,9 +457,9 @@ def value_of_information(
 def plot_voi(result: VoiResult, ax=None):
     """Expected disagreement after each observation (bars) against the disagreement now (line), in bits."""
     from beliefs.analysis_plots import _axes
-    from beliefs.palette import AGAINST_H as _AGAINST
-    from beliefs.palette import FOR_H as _FOR
-    from beliefs.palette import LEVEL as _LEVEL
+    from beliefs.plots.palette import AGAINST_H as _AGAINST
+    from beliefs.plots.palette import FOR_H as _FOR
+    from beliefs.plots.palette import LEVEL as _LEVEL
 
     fig, ax = _axes(ax)
     obs = result.observations

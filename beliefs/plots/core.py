@@ -28,8 +28,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from beliefs.csvtext import to_csv
 from beliefs.errors import InputError
+from beliefs.io.csvfile import to_csv
 from beliefs.odds import bits, probability
 from beliefs.update import UpdateResult
 
@@ -53,8 +53,8 @@ __all__ = [
 FORMATS = ("png", "svg", "pdf")
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv"}
 
-from beliefs.palette import AGAINST_H as _AGAINST  # noqa: E402
-from beliefs.palette import FOR_H as _FOR  # noqa: E402
+from beliefs.plots.palette import AGAINST_H as _AGAINST  # noqa: E402
+from beliefs.plots.palette import FOR_H as _FOR  # noqa: E402
 
 
 def plain_text_only() -> None:
@@ -163,7 +163,7 @@ def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | 
     One horizontal bar per item from the log-odds before it to the log-odds
     after it, on a log-odds axis labelled in percent (P(H)); the prior and the
     posterior are diamonds at their level, so a 50% posterior (0 bits) is as
-    visible as any other.  Colours from :mod:`beliefs.palette`.  ``width``
+    visible as any other.  Colours from :mod:`beliefs.plots.palette`.  ``width``
     fixes the plot width in pixels (files); without it the app stretches it to
     the page.  ``None`` for a certain prior (infinite log-odds have no place on
     the axis).
@@ -174,7 +174,7 @@ def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | 
     [('prior', 0.0, 0.0), ('LR 3', 0.0, 1.585), ('posterior', 1.585, 1.585)]
     """
     from beliefs.format import format_probability
-    from beliefs.palette import AGAINST_H, FOR_H, LEVEL
+    from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 
     if result.certain:
         return None

@@ -1,19 +1,19 @@
 """One person's view, however they hand it over: a built-in name, a scenario file or a share link.
 
 :func:`load_view` turns the text a user types for a viewpoint into a
-:class:`~beliefs.scenario.Scenario`:
+:class:`~beliefs.io.scenario.Scenario`:
 
 1. a built-in scenario name (``report-3-to-1``);
 2. the path of an existing scenario file;
 3. a share link, the full URL as copied from the address bar
    (``http://127.0.0.1:8501/?prior=0.25&e0=...``) or just its query string
    (``?prior=0.25&e0=...``).  The query string goes through
-   :func:`beliefs.urlstate.decode`, the same parser the app uses, and the
+   :func:`beliefs.io.link.decode`, the same parser the app uses, and the
    app state becomes a scenario with :func:`scenario_from_state`.  A link
    with no query string is the app's default state, as the app would show it.
 
-Short links (``?s=1...``, :mod:`beliefs.shortlink`) are unpacked by the same
-:func:`~beliefs.urlstate.decode`; a scenario file may also be an HTML report
+Short links (``?s=1...``, :mod:`beliefs.io.shortlink`) are unpacked by the same
+:func:`~beliefs.io.link.decode`; a scenario file may also be an HTML report
 written by ``beliefs export`` (the scenario is embedded in it).
 :func:`scenario_state` goes the other way, from a scenario to the app state
 a share link carries.
@@ -39,8 +39,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from beliefs.errors import InputError
-from beliefs.scenario import Scenario, builtin_scenarios, get_scenario
-from beliefs.urlstate import FIELDS, AppState, ItemState, checked, decode, defaults
+from beliefs.io.link import FIELDS, AppState, ItemState, checked, decode, defaults
+from beliefs.io.scenario import Scenario, builtin_scenarios, get_scenario
 
 __all__ = [
     "MAX_LINK_CHARS",
@@ -96,7 +96,7 @@ def _source_for(item_id: str):
     """The source of an item known by id: a catalogue entry, or an item of a built-in scenario."""
     if not item_id:
         return None
-    from beliefs import catalogue
+    from beliefs.io import catalogue
 
     try:
         return catalogue.get_entry(item_id).source

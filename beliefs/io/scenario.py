@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serial
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
-from beliefs.files import check_destination, check_replaceable
+from beliefs.io.files import check_destination, check_replaceable
 from beliefs.update import UpdateResult, update
 
 __all__ = [
@@ -350,7 +350,7 @@ class HypothesisSpec(_Strict):
 
 def _check_app_settings(settings: dict[str, str]) -> None:
     """Each display setting must be a known share-link field with a value its own parser accepts."""
-    from beliefs.urlstate import FIELDS
+    from beliefs.io.link import FIELDS
 
     for key, value in settings.items():
         spec = FIELDS.get(key)

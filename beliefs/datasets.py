@@ -9,7 +9,7 @@ Two kinds of numbers live here and are never mixed up:
 The anti-scheming paper (Schoen et al. 2025, arXiv:2509.15541) publishes
 per-evaluation covert-action *rates* before and after anti-scheming training
 (Fig. 9) but no sample sizes.  The table is read from the catalogue
-(:func:`beliefs.catalogue.per_evaluation`, the one copy: all 20 evaluations
+(:func:`beliefs.io.catalogue.per_evaluation`, the one copy: all 20 evaluations
 for both models, value strings status P, row alignment status S, Reading A as
 settled in the notes' "Update 2026-11-27").  :func:`antischeming_counts`
 needs an *assumed* effective number of rollouts per evaluation and returns
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from beliefs import catalogue
 from beliefs.errors import InputError
 from beliefs.evidence import Source
+from beliefs.io import catalogue
 from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
 from beliefs.validation import as_count
 

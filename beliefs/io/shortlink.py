@@ -10,7 +10,7 @@ behind a version character::
 An item taken from the catalogue whose label is still the catalogue's claim
 is stored without its label (the id restores it: an empty label is otherwise
 invalid, so the two cannot be confused).  Decoding is the readable form's
-decoding: :func:`beliefs.urlstate.decode` expands ``s`` and then validates
+decoding: :func:`beliefs.io.link.decode` expands ``s`` and then validates
 every field and item with the same parsers, so a short link restores exactly
 what the readable one would, bit for bit.
 
@@ -19,7 +19,7 @@ Untrusted input is bounded before work is done on it: at most
 after decompression (a deflate bomb stops there), at most a fixed number of
 fields.
 
->>> from beliefs.urlstate import AppState, ItemState, decode, defaults
+>>> from beliefs.io.link import AppState, ItemState, decode, defaults
 >>> state = AppState(values={**defaults(), "prior": 0.25},
 ...                  items=(ItemState("stated 3-to-1", "p", 0.75, 0.25),))
 >>> value = short_value(state)
@@ -52,7 +52,7 @@ _ALLOWED = f"a short-link value: {VERSION!r} followed by base64url text, at most
 
 
 def _catalogue_claims() -> dict[str, str]:
-    from beliefs.catalogue import evidence_entries
+    from beliefs.io.catalogue import evidence_entries
 
     return {e.id: e.claim for e in evidence_entries()}
 
@@ -68,8 +68,8 @@ def _with_label(raw: str, label: str) -> str:
 
 
 def short_value(state) -> str:
-    """The value of ``s`` for an :class:`~beliefs.urlstate.AppState`."""
-    from beliefs.urlstate import encode
+    """The value of ``s`` for an :class:`~beliefs.io.link.AppState`."""
+    from beliefs.io.link import encode
 
     params = encode(state)
     claims = _catalogue_claims()

@@ -279,7 +279,7 @@ class PerEvaluation:
     """Fig. 9 of the anti-scheming paper, per evaluation, both models, all 20 evaluations (Reading A).
 
     Per-evaluation sample sizes were not published, so these are rates only.
-    This is the one copy of the table: :mod:`models.datasets`,
+    This is the one copy of the table: :mod:`beliefs.datasets`,
     :mod:`beliefs.reproduce` and the app read it from here.
     """
 
@@ -632,7 +632,7 @@ def get_viewpoint(viewpoint_id: str) -> Viewpoint:
 def per_evaluation() -> PerEvaluation:
     """Fig. 9 covert-action rates per evaluation, both models (rates only: n was not published).
 
-    The single source of the table (``models.datasets`` and ``beliefs.reproduce`` read it here).
+    The single source of the table (``beliefs.datasets`` and ``beliefs.reproduce`` read it here).
     """
     return _loaded()["per_evaluation"]
 

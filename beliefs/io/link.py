@@ -515,11 +515,11 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
 
     Never raises for bad input: a bad field keeps its default and adds one
     warning; unknown parameters are reported and ignored.  A short link's
-    ``s`` (see :mod:`beliefs.shortlink`) is unpacked first and its fields go
+    ``s`` (see :mod:`beliefs.io.shortlink`) is unpacked first and its fields go
     through the same parsers.
     """
     if "s" in params:
-        from beliefs.shortlink import expand
+        from beliefs.io.shortlink import expand
 
         params, early = expand(params)
         state, warnings = decode(params)

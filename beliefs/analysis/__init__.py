@@ -53,10 +53,10 @@ from beliefs.counts import (
     no_pooling_log_bf,
     update_by_log_bf,
 )
-from beliefs.csvtext import to_csv
 from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
+from beliefs.io.csvfile import to_csv
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
 from beliefs.reproduce import derived_count
 from beliefs.tables import NotebookRepr

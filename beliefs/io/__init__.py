@@ -1,0 +1,1 @@
+"""Files and formats: scenarios, the catalogue, share links, views, atomic writes, CSV."""
