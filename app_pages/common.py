@@ -18,6 +18,7 @@ import streamlit as st
 
 from beliefs.errors import InputError
 from beliefs.io.link import AppState, ItemState, defaults
+from beliefs.io.views import source_for
 from beliefs.plots.core import FORMATS, MIME_TYPES, figure_bytes, to_csv
 
 _uid = itertools.count()
@@ -38,8 +39,6 @@ def new_item(item: ItemState, source=None, note: str = "") -> dict:
     not citations, still shows where each number comes from.
     """
     if source is None and item.id:
-        from app_pages.scenarios import source_for
-
         source = source_for(item.id)
     return {
         "uid": str(next(_uid)),

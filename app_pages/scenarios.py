@@ -64,24 +64,6 @@ def _entry(entry_id: str):
         return None
 
 
-@st.cache_data(show_spinner=False)
-def _scenario_sources() -> dict[str, Source]:
-    out = {}
-    for s in scenario_mod.builtin_scenarios().values():
-        for e in s.evidence_items():
-            if e.id and e.source is not None:
-                out.setdefault(e.id, e.source)
-    return out
-
-
-def source_for(item_id: str) -> Source | None:
-    """The source of an item known by id: a catalogue entry, or an item of a built-in scenario."""
-    entry = _entry(item_id)
-    if entry is not None:
-        return entry.source
-    return _scenario_sources().get(item_id)
-
-
 # -- scenarios <-> app state -------------------------------------------------------------
 
 

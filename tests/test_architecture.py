@@ -246,7 +246,6 @@ def test_no_import_cycle_at_module_level():
     assert cycles == [], f"module-level import cycles: {cycles}"
 
 
-@pytest.mark.xfail(strict=True, reason=_DEBT)
 def test_no_import_cycle_counting_function_level_imports():
     graph = import_graph(module_level_only=False)
     # The CLI is the composition root: its lazy imports of models/ point down the layers and the

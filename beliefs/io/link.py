@@ -515,15 +515,9 @@ def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
 
     Never raises for bad input: a bad field keeps its default and adds one
     warning; unknown parameters are reported and ignored.  A short link's
-    ``s`` (see :mod:`beliefs.io.shortlink`) is unpacked first and its fields go
-    through the same parsers.
+    ``s`` is not known here: :func:`beliefs.io.shortlink.open_link` unpacks it
+    and then calls this function, so its fields go through the same parsers.
     """
-    if "s" in params:
-        from beliefs.io.shortlink import expand
-
-        params, early = expand(params)
-        state, warnings = decode(params)
-        return state, early + warnings
     values = defaults()
     warnings: list[str] = []
     if len(params) > MAX_QUERY_PARAMS:
