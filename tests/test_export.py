@@ -199,7 +199,7 @@ def test_cli_markdown_to_a_file_is_atomic_and_never_overwrites(tmp_path):
     assert run_cli("export", "report-3-to-1", "--format", "markdown", "--output", str(out)).returncode == 0
     first = out.read_text(encoding="utf-8")
     again = run_cli("export", "stated-3-to-1", "--format", "markdown", "--output", str(out))
-    assert_one_line_error(again, "path")
+    assert_one_line_error(again, "--output")
     assert out.read_text(encoding="utf-8") == first
     assert run_cli("export", "stated-3-to-1", "--format", "markdown", "--output", str(out), "--overwrite").returncode == 0
     assert "stated-3-to-1" in out.read_text(encoding="utf-8")
@@ -257,7 +257,7 @@ def test_html_report_loads_as_a_scenario_file_and_on_the_command_line(tmp_path):
     run = run_cli("scenario", "run", str(out), "--json")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["result"]["posterior"] == s.result().posterior
-    assert_one_line_error(run_cli("export", "report-3-to-1", "--format", "html", "--output", str(out)), "path")
+    assert_one_line_error(run_cli("export", "report-3-to-1", "--format", "html", "--output", str(out)), "--output")
 
 
 def test_an_html_file_without_a_scenario_is_refused_by_name():

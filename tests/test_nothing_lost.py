@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from beliefs.errors import InputError
+from beliefs.io import files as files_mod
 from beliefs.io import scenario as scenario_mod
 from beliefs.io.scenario import (
     ScenarioError,
@@ -115,13 +116,13 @@ def test_file_appearing_during_the_save_is_not_clobbered(tmp_path, monkeypatch):
     # Another program creates the file between the existence check and the rename.
     _old, new = _two_versions()
     target = tmp_path / "s.json"
-    real_mkstemp = scenario_mod.tempfile.mkstemp
+    real_mkstemp = files_mod.tempfile.mkstemp
 
     def mkstemp(*args, **kwargs):
         target.write_text("written meanwhile by someone else")
         return real_mkstemp(*args, **kwargs)
 
-    monkeypatch.setattr(scenario_mod.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(files_mod.tempfile, "mkstemp", mkstemp)
     with pytest.raises(ScenarioError, match="overwrite"):
         save_scenario(new, target)
     assert target.read_text() == "written meanwhile by someone else"

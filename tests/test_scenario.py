@@ -489,7 +489,9 @@ def test_save_writes_only_the_target_and_round_trips(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
     assert load_scenario(path) == s
     assert path.read_text(encoding="utf-8") == scenario_to_json(s)
-    assert (path.stat().st_mode & 0o777) == 0o644
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (path.stat().st_mode & 0o777) == 0o666 & ~umask  # not mkstemp's private 0600
 
 
 def test_existing_file_is_kept_unless_overwrite(tmp_path):
@@ -518,7 +520,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_temp_file(tmp_path, monk
     def boom(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(f"beliefs.io.scenario.{target}", boom)
+    monkeypatch.setattr(f"beliefs.io.files.{target}", boom)
     expected = ScenarioError if isinstance(error, OSError) else RuntimeError
     with pytest.raises(expected) as exc:
         save_scenario(get_scenario("carlsmith"), path, overwrite=True)

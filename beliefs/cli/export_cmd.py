@@ -81,7 +81,7 @@ def _export(args) -> int:
             return emit(args, {**data, "text": text}, "")
         sys.stdout.write(text)
         return 0
-    from beliefs.io.scenario import write_text_atomic
+    from beliefs.io.files import write_text_atomic
 
-    path = write_text_atomic(text, args.output, overwrite=args.overwrite)
+    path = write_text_atomic(text, args.output, field="--output", overwrite=args.overwrite)
     return emit(args, {**data, "path": str(path)}, f"wrote the {args.format} export of {s.name} to {path}")

@@ -34,14 +34,12 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
 import math
 import os
 import re
 import stat
-import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -51,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serial
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
-from beliefs.io.files import check_destination, check_replaceable
+from beliefs.io.files import write_text_atomic
 from beliefs.update import UpdateResult, update
 
 __all__ = [
@@ -78,7 +76,6 @@ __all__ = [
     "parse_scenario",
     "save_scenario",
     "scenario_to_json",
-    "write_text_atomic",
 ]
 
 FORMAT = "beliefs-scenario"
@@ -752,77 +749,17 @@ def scenario_to_json(scenario: Scenario) -> str:
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Write ``scenario`` to ``path`` atomically; an existing file is kept unless ``overwrite``."""
-    return write_text_atomic(scenario_to_json(scenario), path, overwrite=overwrite)
+    """Write ``scenario`` to ``path`` atomically (:func:`beliefs.io.files.write_text_atomic`).
 
-
-def write_text_atomic(text: str, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically; an existing file is kept unless ``overwrite``.
-
-    Used for scenario files and exported reports.  The text goes to a temporary file in the same directory, is flushed and
-    fsynced, then renamed over the target with :func:`os.replace`, so a
-    reader sees the old file or the new one, never half of one.  On any error
-    the temporary file is removed and the old file is untouched.
+    An existing file is kept unless ``overwrite``; errors are ScenarioErrors naming ``path``.
     """
+    text = scenario_to_json(scenario)
     target = _as_path(path)
-    parent = target.parent
-    _checked(check_destination, target, overwrite)
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _path_error(path, "a writable directory", exc.strerror or "") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make a shared scenario unreadable to others
-        if overwrite:
-            _checked(check_replaceable, target, overwrite)  # again, just before: never replace a symlink or device
-            os.replace(tmp, target)
-        else:
-            # A hard link fails if the target appeared since the check above; a rename would clobber it.
-            try:
-                os.link(tmp, target)
-            except FileExistsError:
-                raise _path_error(
-                    path, "a file that does not exist yet", "use --overwrite (overwrite=True) to replace it"
-                ) from None
-            except OSError:
-                if target.exists():  # no hard links on this file system: check again, then rename
-                    raise _path_error(
-                        path, "a file that does not exist yet", "use --overwrite (overwrite=True) to replace it"
-                    ) from None
-                os.replace(tmp, target)
-            else:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)  # the data is in place under its name; the temporary name goes
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _path_error(path, "a writable location", exc.strerror or "") from None
-        raise
-    _fsync_directory(parent)
-    return target
-
-
-def _checked(check, target: Path, overwrite: bool) -> None:
-    try:
-        check(target, "path", overwrite)
+        return write_text_atomic(text, target, field="path", overwrite=overwrite)
     except InputError as exc:  # as a ScenarioError naming the path the way this module does
         hint = "use --overwrite (overwrite=True) to replace it" if "--overwrite" in exc.hint else exc.hint
         raise _path_error(target, exc.allowed, hint) from None
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable on POSIX; not possible (or needed) everywhere.
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _path_error(path: object, allowed: str, hint: str = "") -> ScenarioError:
