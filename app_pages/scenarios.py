@@ -27,6 +27,7 @@ from beliefs.io.link import (
     format_counts,
     parse_counts,
 )
+from beliefs.io.scenario_schema import Scenario
 
 # -- catalogue ----------------------------------------------------------------------
 
@@ -200,7 +201,7 @@ def scenario_from_state(state: AppState, sources: list, notes: list):
     }
     name = v["scenario"] if _valid_name(v["scenario"]) else "my-scenario"
     compare = [float(p) for p in v["cmp"].split(",")] if v["cmp"] else []
-    return scenario_mod.Scenario.from_evidence(
+    return Scenario.from_evidence(
         v["prior"],
         evidence,
         name=name,

@@ -315,7 +315,8 @@ def _lib_rows():
     from beliefs import analysis, closed_forms
     from beliefs.evidence import BetaDist, Evidence, Source
     from beliefs.io.link import parse_counts, parse_prior_text
-    from beliefs.io.scenario import Scenario, parse_scenario
+    from beliefs.io.scenario import parse_scenario
+    from beliefs.io.scenario_schema import Scenario
     from beliefs.update import update
 
     big = json.dumps({**_SCN, "prior": 0.5, "evidence": [_ITEM] * 20000})

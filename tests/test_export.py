@@ -14,7 +14,8 @@ from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Source
 from beliefs.export.ledger import build_ledger, provenance_text
 from beliefs.export.markdown import markdown_report
-from beliefs.io.scenario import Scenario, get_scenario, load_scenario, parse_scenario
+from beliefs.io.scenario import get_scenario, load_scenario, parse_scenario
+from beliefs.io.scenario_schema import Scenario
 from beliefs.io.views import load_view
 from beliefs.tables import md_escape, one_line
 from tests.cli_helpers import assert_one_line_error, run_cli

@@ -27,12 +27,12 @@ from beliefs.errors import InputError
 from beliefs.io.link import FIELDS, MAX_ITEMS, AppState, checked, decode
 from beliefs.io.scenario import (
     MAX_SCENARIO_BYTES,
-    Scenario,
     builtin_scenarios,
     load_scenario,
     parse_scenario,
     scenario_to_json,
 )
+from beliefs.io.scenario_schema import Scenario
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
 

@@ -20,13 +20,8 @@ import pytest
 from beliefs.errors import InputError
 from beliefs.io import files as files_mod
 from beliefs.io import scenario as scenario_mod
-from beliefs.io.scenario import (
-    ScenarioError,
-    get_scenario,
-    load_scenario,
-    save_scenario,
-    scenario_to_json,
-)
+from beliefs.io.scenario import get_scenario, load_scenario, save_scenario, scenario_to_json
+from beliefs.io.scenario_schema import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 

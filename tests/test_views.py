@@ -13,7 +13,8 @@ from beliefs.analysis import crux_from_results
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.io.link import AppState, ItemState, defaults, encode
-from beliefs.io.scenario import Scenario, get_scenario, save_scenario
+from beliefs.io.scenario import get_scenario, save_scenario
+from beliefs.io.scenario_schema import Scenario
 from beliefs.io.views import load_view
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 

@@ -57,17 +57,8 @@ from beliefs.evidence import Evidence
 
 # The strict base model and JSON reader are scenario.py's: one set of rules (no NaN, no
 # duplicate keys, no strings for numbers, bounded nesting) for every file we read.
-from beliefs.io.scenario import (
-    Scenario,
-    ScenarioError,
-    SourceSpec,
-    _check_depth,
-    _finite_float,
-    _no_duplicates,
-    _refuse_constant,
-    _Strict,
-    _translate,
-)
+from beliefs.io.scenario import _check_depth, _finite_float, _no_duplicates, _refuse_constant
+from beliefs.io.scenario_schema import Scenario, ScenarioError, SourceSpec, _Strict, _translate
 from beliefs.odds import bits
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update

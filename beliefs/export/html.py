@@ -22,7 +22,8 @@ import html
 
 from beliefs.export import embed
 from beliefs.export.ledger import Ledger, build_ledger, source_text
-from beliefs.io.scenario import Scenario, scenario_to_json
+from beliefs.io.scenario import scenario_to_json
+from beliefs.io.scenario_schema import Scenario
 from beliefs.tables import html_table, one_line
 
 __all__ = ["chart_specs", "figure_svgs", "html_report"]

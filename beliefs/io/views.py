@@ -1,7 +1,7 @@
 """One person's view, however they hand it over: a built-in name, a scenario file or a share link.
 
 :func:`load_view` turns the text a user types for a viewpoint into a
-:class:`~beliefs.io.scenario.Scenario`:
+:class:`~beliefs.io.scenario_schema.Scenario`:
 
 1. a built-in scenario name (``report-3-to-1``);
 2. the path of an existing scenario file;
@@ -43,7 +43,8 @@ from beliefs.errors import InputError
 from beliefs.evidence import Source
 from beliefs.io import catalogue
 from beliefs.io.link import FIELDS, AppState, ItemState, checked, defaults
-from beliefs.io.scenario import Scenario, builtin_scenarios, get_scenario
+from beliefs.io.scenario import builtin_scenarios, get_scenario
+from beliefs.io.scenario_schema import Scenario
 from beliefs.io.shortlink import open_link
 
 __all__ = [
