@@ -8,7 +8,7 @@ from app_pages import common, scenarios
 from beliefs import analysis, analysis_plots
 from beliefs.errors import InputError
 from beliefs.format import format_probability
-from beliefs.io.link import FIELDS
+from beliefs.io.settings import FIELDS
 from beliefs.odds import log_odds
 
 
@@ -92,7 +92,7 @@ def _robustness(prior, evidence) -> None:
 
 def _data_robustness(prior, evidence) -> None:
     from app_pages.scenarios import published_counts
-    from beliefs.io.link import parse_counts
+    from beliefs.io.settings import parse_counts
 
     v = common.values()
     if v["da_src"] == "2025":

@@ -1,7 +1,7 @@
 """State plumbing and download buttons shared by the views.
 
 The canonical state lives in ``st.session_state["values"]`` (scalar fields,
-named as in :data:`beliefs.io.link.FIELDS`) and ``st.session_state["items"]``
+named as in :data:`beliefs.io.settings.FIELDS`) and ``st.session_state["items"]``
 (the ledger).  Widgets use separate ``w_*`` keys: Streamlit forgets a
 widget's value when the widget is not drawn (another view is open), so each
 widget is re-seeded from the canonical value when its key is missing and its
@@ -17,7 +17,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from beliefs.errors import InputError
-from beliefs.io.link import AppState, ItemState, defaults
+from beliefs.io.link import AppState, ItemState
+from beliefs.io.settings import defaults
 from beliefs.io.views import source_for
 from beliefs.plots.core import FORMATS, MIME_TYPES, figure_bytes, to_csv
 

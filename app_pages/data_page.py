@@ -20,7 +20,8 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
 from beliefs.io.catalogue import per_evaluation
-from beliefs.io.link import ItemState, format_counts, parse_counts
+from beliefs.io.link import ItemState
+from beliefs.io.settings import format_counts, parse_counts
 from beliefs.odds import LN10, bits, decibels
 from beliefs.plots import core as plotting
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming

@@ -17,17 +17,9 @@ from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Source
 from beliefs.io import catalogue
 from beliefs.io import scenario as scenario_mod
-from beliefs.io.link import (
-    FIELDS,
-    AppState,
-    ItemState,
-    checked,
-    defaults,
-    encode,
-    format_counts,
-    parse_counts,
-)
+from beliefs.io.link import AppState, ItemState, encode
 from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import FIELDS, checked, defaults, format_counts, parse_counts
 
 # -- catalogue ----------------------------------------------------------------------
 

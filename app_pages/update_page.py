@@ -7,18 +7,20 @@ import math
 import streamlit as st
 
 from app_pages import common, export_panel, scenarios
-from beliefs.entry import item_name, parse_percent, parse_ratio
+from beliefs.entry import (
+    PRIOR_ENTRIES,
+    format_prior,
+    format_prior_list,
+    item_name,
+    parse_percent,
+    parse_prior_list_text,
+    parse_prior_text,
+    parse_ratio,
+)
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Evidence, Source
 from beliefs.format import format_evidence, format_interval, format_probability
-from beliefs.io.link import (
-    PRIOR_ENTRIES,
-    ItemState,
-    format_prior,
-    format_prior_list,
-    parse_prior_list_text,
-    parse_prior_text,
-)
+from beliefs.io.link import ItemState
 from beliefs.odds import log_odds
 from beliefs.plots import core as plotting
 from beliefs.update import update

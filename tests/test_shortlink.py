@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from beliefs.analysis import crux_from_results
 from beliefs.errors import InputError
 from beliefs.io import catalogue
-from beliefs.io.link import AppState, ItemState, decode, defaults, encode
+from beliefs.io.link import AppState, ItemState, decode, encode
 from beliefs.io.scenario import builtin_scenarios, get_scenario
 from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import defaults
 from beliefs.io.shortlink import MAX_INFLATED, open_link, short_link, short_value, unpack
 from beliefs.io.views import load_view, scenario_state
 from tests.cli_helpers import assert_one_line_error, run_cli

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from beliefs.analysis import crux_from_results
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.io.link import AppState, ItemState, defaults, encode
+from beliefs.io.link import AppState, ItemState, encode
 from beliefs.io.scenario import get_scenario, save_scenario
 from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import defaults
 from beliefs.io.views import load_view
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 
@@ -22,7 +23,7 @@ BASE = "http://127.0.0.1:8501/"
 
 
 def link_for(prior: float, items: list[Evidence], **values) -> str:
-    """The address-bar URL the app writes for this prior and ledger (urlstate.encode, as the app does)."""
+    """The address-bar URL the app writes for this prior and ledger (link.encode, as the app does)."""
     state = AppState(values={**defaults(), "prior": prior, **values}, items=tuple(map(ItemState.from_evidence, items)))
     return BASE + "?" + urlencode(encode(state))
 

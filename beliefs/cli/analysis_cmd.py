@@ -303,7 +303,7 @@ def _tornado(args) -> int:
     scn, name, saved = _scenario_with_settings(args.scenario)
     items = scn.evidence_items()
     # What the app shows for this file or link: its tornado settings, unless given here.
-    from beliefs.io.link import FIELDS
+    from beliefs.io.settings import FIELDS
 
     args.factor = args.factor if args.factor is not None else saved.get("an_factor", FIELDS["an_factor"].default)
     args.interval = args.interval if args.interval is not None else saved.get("ci", FIELDS["ci"].default)
@@ -347,7 +347,7 @@ def _scenario_with_settings(text: str):
         with _in_scenario("SCENARIO"):
             scn = scenario_from_state(state)
         return scn, scn.name, dict(state.values)
-    from beliefs.io.link import FIELDS
+    from beliefs.io.settings import FIELDS
 
     scn, name = _scenario(text, "SCENARIO")
     with _in_scenario(name):

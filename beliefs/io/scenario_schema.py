@@ -300,7 +300,7 @@ class HypothesisSpec(_Strict):
 
 def _check_app_settings(settings: dict[str, str]) -> None:
     """Each display setting must be a known share-link field with a value its own parser accepts."""
-    from beliefs.io.link import FIELDS
+    from beliefs.io.settings import FIELDS
 
     for key, value in settings.items():
         spec = FIELDS.get(key)

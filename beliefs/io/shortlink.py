@@ -19,7 +19,8 @@ Untrusted input is bounded before work is done on it: at most
 after decompression (a deflate bomb stops there), at most a fixed number of
 fields.
 
->>> from beliefs.io.link import AppState, ItemState, defaults
+>>> from beliefs.io.link import AppState, ItemState
+>>> from beliefs.io.settings import defaults
 >>> state = AppState(values={**defaults(), "prior": 0.25},
 ...                  items=(ItemState("stated 3-to-1", "p", 0.75, 0.25),))
 >>> value = short_value(state)

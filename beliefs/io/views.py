@@ -42,9 +42,10 @@ from urllib.parse import parse_qs, urlsplit
 from beliefs.errors import InputError
 from beliefs.evidence import Source
 from beliefs.io import catalogue
-from beliefs.io.link import FIELDS, AppState, ItemState, checked, defaults
+from beliefs.io.link import AppState, ItemState
 from beliefs.io.scenario import builtin_scenarios, get_scenario
 from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import FIELDS, checked, defaults
 from beliefs.io.shortlink import open_link
 
 __all__ = [
