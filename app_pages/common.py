@@ -17,10 +17,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from beliefs.errors import InputError
+from beliefs.io.csvfile import to_csv
 from beliefs.io.link import AppState, ItemState
 from beliefs.io.settings import defaults
 from beliefs.io.views import source_for
-from beliefs.plots.core import FORMATS, MIME_TYPES, figure_bytes, to_csv
+from beliefs.plots.core import FORMATS, MIME_TYPES, figure_bytes
 
 _uid = itertools.count()
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
@@ -84,6 +85,18 @@ class _Strict(BaseModel):
             raise _translate(exc, type(self)) from None
 
 
+def _judged_by(build: Callable[[], object], prefix: str) -> None:
+    """The library's own type is the authority on a valid value: build it, and re-raise its error.
+
+    The library names its fields ``source.citation``; pydantic's error location
+    already says ``source``, so the prefix goes.
+    """
+    try:
+        build()
+    except InputError as exc:
+        raise InputError(exc.field.removeprefix(prefix), exc.value, exc.allowed, exc.hint) from None
+
+
 class SourceSpec(_Strict):
     """Where a number comes from (see :class:`beliefs.evidence.Source`)."""
 
@@ -101,11 +114,7 @@ class SourceSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> SourceSpec:
-        try:
-            self.to_source()
-        except InputError as exc:
-            # Source names its fields "source.citation"; the error's location already says "source".
-            raise InputError(exc.field.removeprefix("source."), exc.value, exc.allowed, exc.hint) from None
+        _judged_by(self.to_source, "source.")
         return self
 
 
@@ -136,11 +145,12 @@ class ProvenanceSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> ProvenanceSpec:
-        try:
-            self.to_provenance()
-        except InputError as exc:
-            raise InputError(exc.field.removeprefix("provenance."), exc.value, exc.allowed, exc.hint) from None
+        _judged_by(self.to_provenance, "provenance.")
         return self
+
+
+# Fields stored in the file exactly as the Evidence item holds them (the others are converted).
+_SAME_FIELDS = ("label", "id", "p_e_given_h", "p_e_given_not_h", "note", "log_lr_sigma", "group", "discount", "enabled")
 
 
 class EvidenceSpec(_Strict):
@@ -173,19 +183,11 @@ class EvidenceSpec(_Strict):
     def to_evidence(self) -> Evidence:
         """The library's :class:`~beliefs.evidence.Evidence` item (errors name this item's fields)."""
         return Evidence(
-            label=self.label,
-            p_e_given_h=self.p_e_given_h,
-            p_e_given_not_h=self.p_e_given_not_h,
+            **{name: getattr(self, name) for name in _SAME_FIELDS},
             likelihood_ratio=self.likelihood_ratio,
-            id=self.id,
-            note=self.note,
             source=self.source.to_source() if self.source else None,
             p_e_given_h_dist=_beta(self.p_e_given_h_dist),
             p_e_given_not_h_dist=_beta(self.p_e_given_not_h_dist),
-            log_lr_sigma=self.log_lr_sigma,
-            group=self.group,
-            discount=self.discount,
-            enabled=self.enabled,
             provenance=self.provenance.to_provenance() if self.provenance else None,
         )
 
@@ -195,19 +197,11 @@ class EvidenceSpec(_Strict):
         if not isinstance(item, Evidence):
             raise ScenarioError("evidence", item, "an Evidence item")
         return cls(
-            label=item.label,
-            id=item.id,
-            p_e_given_h=item.p_e_given_h,
-            p_e_given_not_h=item.p_e_given_not_h,
+            **{name: getattr(item, name) for name in _SAME_FIELDS},
             likelihood_ratio=None if item.stated_as_probabilities else item.likelihood_ratio,
-            note=item.note,
             source=SourceSpec.from_source(item.source) if item.source else None,
             p_e_given_h_dist=_beta_spec(item.p_e_given_h_dist),
             p_e_given_not_h_dist=_beta_spec(item.p_e_given_not_h_dist),
-            log_lr_sigma=item.log_lr_sigma,
-            group=item.group,
-            discount=item.discount,
-            enabled=item.enabled,
             provenance=ProvenanceSpec.from_provenance(item.provenance) if item.provenance else None,
         )
 
