@@ -69,6 +69,15 @@ def test_short_and_readable_links_decode_to_the_same_state():
     assert open_link({"s": short_value(state)}) == decode(encode(state)) == (state, [])
 
 
+def test_the_readable_codec_does_not_know_short_links():
+    # link.decode is the readable form only (no import of shortlink: no cycle); open_link unpacks s first.
+    state = scenario_state(get_scenario("report-3-to-1"))
+    back, warnings = decode({"s": short_value(state)})
+    assert back == AppState() and warnings == ["s: unknown parameter, ignored"]
+    assert open_link({"s": short_value(state)}) == (state, [])
+    assert open_link(encode(state)) == decode(encode(state)) == (state, [])
+
+
 def test_a_readable_parameter_beside_s_takes_precedence():
     state = scenario_state(get_scenario("report-3-to-1"))
     back, warnings = open_link({"s": short_value(state), "view": "chain"})

@@ -13,7 +13,7 @@ from beliefs.analysis import crux_from_results
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.io.link import AppState, ItemState, encode
-from beliefs.io.scenario import get_scenario, save_scenario
+from beliefs.io.scenario import builtin_scenarios, get_scenario, save_scenario
 from beliefs.io.scenario_schema import Scenario
 from beliefs.io.settings import defaults
 from beliefs.io.views import load_view
@@ -207,3 +207,20 @@ def test_any_text_at_all_is_a_view_or_one_input_error(text):
         load_view(text, field="B")
     except InputError as exc:
         assert str(exc).startswith("B")
+
+
+def test_source_for_finds_catalogue_entries_then_built_in_items():
+    from beliefs.io import catalogue
+    from beliefs.io.views import source_for
+
+    entry = catalogue.evidence_entries()[0]
+    assert source_for(entry.id) == entry.source
+    # An item of a built-in scenario that is not a catalogue entry: its source is the scenario file's.
+    catalogue_ids = {e.id for e in catalogue.evidence_entries()}
+    own = [
+        e for s in builtin_scenarios().values() for e in s.evidence_items()
+        if e.id and e.source is not None and e.id not in catalogue_ids
+    ]
+    assert own, "the built-in scenarios hold items of their own"
+    assert source_for(own[0].id) == own[0].source
+    assert source_for("") is None and source_for("not-an-id") is None
