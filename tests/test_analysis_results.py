@@ -170,3 +170,40 @@ def test_log10_bf_heat_map_uses_the_log_bayes_factors():
     np.testing.assert_allclose(np.asarray(mesh.get_array()).ravel(), (r.log_bf / LN10).ravel(), rtol=1e-12)
     with pytest.raises(InputError, match=r"^value"):
         plot_data_robustness(r, value="nope")
+
+
+PLOTS = {
+    "prior_robustness": plot_prior_robustness,
+    "data_robustness": plot_data_robustness,
+    "sequential": plot_sequential,
+    "needed_count": plot_count_needed,
+    "tornado": plot_tornado,
+    "dependence": plot_dependence,
+    "crux": plot_crux,
+    "pool": plot_pool,
+}
+
+
+@pytest.mark.parametrize("name", list(PLOTS))
+def test_tick_labels_are_plain_numbers_not_raw_mathtext(name):
+    # Labels are drawn as plain text (untrusted input), so logit/log axes must not emit $\mathdefault{...}$.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = PLOTS[name](all_results()[name])
+    FigureCanvasAgg(fig).draw()
+    texts = [
+        t.get_text()
+        for ax in fig.axes
+        for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), *ax.get_xticklabels(minor=True), *ax.get_yticklabels(minor=True))
+    ]
+    assert texts, name
+    assert not [t for t in texts if "$" in t or "mathdefault" in t], texts
+
+
+def test_logit_ticks_read_as_probabilities():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = plot_prior_robustness(prior_robustness(0.25, [3.0]))
+    FigureCanvasAgg(fig).draw()
+    shown = {t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()}
+    assert {"0.01", "0.5", "0.99"} <= shown, shown

@@ -95,3 +95,21 @@ def plot_axes(ax=None):
 
     plain_text_only()
     return new_axes(ax, figsize=(7.0, 4.5))
+
+
+def set_scale(ax, axis: str, scale: str) -> None:
+    """Put ``axis`` ("x" or "y") on a ``"logit"`` or ``"log"`` scale with plain-text tick labels.
+
+    matplotlib's logit and log tick formatters write mathtext (``$\\mathdefault{10^{-2}}$``),
+    which :func:`plot_axes` turns off for untrusted labels, so they would print as raw
+    markup; ticks are written as plain numbers instead (0.001, 0.5, 0.999).
+    """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    if scale == "logit":
+        getattr(ax, f"set_{axis}scale")("logit", one_half="0.5")
+    else:
+        getattr(ax, f"set_{axis}scale")(scale)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.6g}"))
+    target.set_minor_formatter(NullFormatter())

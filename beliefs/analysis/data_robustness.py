@@ -14,6 +14,7 @@ from beliefs.analysis._common import (
     counts_arrays,
     open_probability,
     plot_axes,
+    set_scale,
 )
 from beliefs.counts import check_beta, no_pooling_log_bf, update_by_log_bf
 from beliefs.errors import InputError
@@ -202,8 +203,8 @@ def plot_data_robustness(result, ax=None, *, value: str = "posterior"):
         linestyle="none",
         label=f"your choice: P(H | data) = {result.posterior_at_choice:.3g}",
     )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    set_scale(ax, "x", "log")
+    set_scale(ax, "y", "log")
     ax.set_xlabel(
         f"prior mean covert-action rate if H (a+b = {result.rate_if_h.alpha + result.rate_if_h.beta:g})"
     )

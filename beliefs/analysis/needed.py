@@ -19,6 +19,7 @@ from beliefs.analysis._common import (
     finite_or_none,
     open_probability,
     plot_axes,
+    set_scale,
 )
 from beliefs.counts import check_beta, env_log_bf, grid_log_bf, update_by_log_bf
 from beliefs.errors import InputError
@@ -228,7 +229,7 @@ def plot_count_needed(result, ax=None):
     ax.axhline(result.target, color=LEVEL, linestyle="--", linewidth=1, label=f"target {result.target:g}")
     if result.k_needed is not None:
         ax.axvline(result.k_needed, color="black", linewidth=1, label=f"k' = {result.k_needed}")
-    ax.set_yscale("logit", one_half="0.5")
+    set_scale(ax, "y", "logit")
     ax.set_xlabel(f"covert actions k' in {result.n_new} further rollouts")
     ax.set_ylabel("P(H)")
     ax.set_title(result.message(), fontsize="small")

@@ -13,6 +13,7 @@ from beliefs.analysis._common import (
     Table,
     finite_or_none,
     plot_axes,
+    set_scale,
 )
 from beliefs.errors import CertaintyError, InputError
 from beliefs.format import format_odds, format_probability
@@ -246,7 +247,7 @@ def plot_pool(result, ax=None):
         linestyle="--",
         label=f"arithmetic mean {result.arithmetic_mean:.3g}",
     )
-    ax.set_xscale("logit", one_half="0.5")
+    set_scale(ax, "x", "logit")
     ax.set_yticks([])
     ax.set_xlabel("P(H)")
     ax.set_title(f"Pooling {len(ps)} forecasts")

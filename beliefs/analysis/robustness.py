@@ -13,6 +13,7 @@ from beliefs.analysis._common import (
     evidence_list,
     open_probability,
     plot_axes,
+    set_scale,
 )
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
@@ -172,8 +173,8 @@ def plot_prior_robustness(result, ax=None):
             fillstyle="none",
             label="other priors: " + ", ".join(f"{q:.3g} -> {result.posterior_at(q):.3g}" for q in others),
         )
-    ax.set_xscale("logit", one_half="0.5")
-    ax.set_yscale("logit", one_half="0.5")
+    set_scale(ax, "x", "logit")
+    set_scale(ax, "y", "logit")
     ax.set_xlabel("prior P(H)")
     ax.set_ylabel("posterior P(H | evidence)")
     ax.set_title(f"Robustness to the prior (evidence {bits(result.log_lr):+.2f} bits)")

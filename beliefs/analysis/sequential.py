@@ -17,6 +17,7 @@ from beliefs.analysis._common import (
     finite_or_none,
     open_probability,
     plot_axes,
+    set_scale,
     short_label,
 )
 from beliefs.counts import check_beta, env_log_bf, update_by_log_bf
@@ -223,7 +224,7 @@ def plot_sequential(result, ax=None):
                 va="top",
             )
     if on_logit:
-        ax.set_yscale("logit", one_half="0.5")
+        set_scale(ax, "y", "logit")
     ax.set_xticks(steps, [short_label(lbl) for lbl in result.labels], rotation=30, ha="right", fontsize="small")
     ax.set_ylabel("P(H)" if on_logit else "log10 odds of H")
     ax.set_title("Sequential analysis")

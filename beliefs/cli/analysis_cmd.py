@@ -45,7 +45,7 @@ def register(sub) -> None:
     counts.add_argument("--rate-if-not-h", metavar="A,B", help="Beta(A, B) prior on the rate if not H")
     counts.add_argument("--k", metavar="K1,K2,...", help="covert actions seen so far, per environment")
     counts.add_argument("--n", metavar="N1,N2,...", help="rollouts so far, per environment")
-    add_json_flag(p)
+    _add_output_flags(p, "with --rollouts: ")
     p.set_defaults(handler=_needed)
 
     p = sub.add_parser("pool", help="pool forecasters' probabilities by the geometric mean of odds")
@@ -133,9 +133,9 @@ def register(sub) -> None:
     p.set_defaults(handler=_dependence)
 
 
-def _add_output_flags(p) -> None:
-    p.add_argument("--plot", metavar="FILE", help="save the plot (.png, .svg or .pdf)")
-    p.add_argument("--csv", metavar="FILE", help="save the data behind the plot as CSV")
+def _add_output_flags(p, when: str = "") -> None:
+    p.add_argument("--plot", metavar="FILE", help=when + "save the plot (.png, .svg or .pdf)")
+    p.add_argument("--csv", metavar="FILE", help=when + "save the data behind the plot as CSV")
     p.add_argument("--overwrite", action="store_true", help="replace --plot/--csv files that already exist")
     add_json_flag(p)
 
@@ -144,8 +144,9 @@ def _add_output_flags(p) -> None:
 
 
 def _needed(args) -> int:
-    from beliefs.analysis.needed import needed, needed_count
+    from beliefs.analysis.needed import needed, needed_count, plot_count_needed
 
+    _check_outputs(args)
     with _user_fields("prior", "target"):
         r = needed(args.prior, args.target)
     data, human = r.to_dict(), r.text()
@@ -155,6 +156,9 @@ def _needed(args) -> int:
             raise InputError(
                 "--rollouts", None, "a number of further rollouts when rates or counts are given"
             )
+        for flag, value in (("--plot", args.plot), ("--csv", args.csv)):
+            if value is not None:  # the plot and the table are of P(H) over the counts k' in --rollouts
+                raise InputError(flag, value, "a file only with --rollouts (the plot is P(H) by count)")
         return emit(args, data, human)
     for flag, value in (("--rate-if-h", args.rate_if_h), ("--rate-if-not-h", args.rate_if_not_h)):
         if value is None:
@@ -174,7 +178,7 @@ def _needed(args) -> int:
             n=_list(args.n, "n"),
         )
     data["counts"] = c.to_dict()
-    return emit(args, data, human + "\n" + c.message() + ".")
+    return _finish(args, c, data, human + "\n" + c.message() + ".", plot_count_needed)
 
 
 def _pool(args) -> int:
