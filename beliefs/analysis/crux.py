@@ -9,13 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
-from beliefs.analysis._common import (
-    CERTAIN_HINT,
-    Table,
-    evidence_list,
-    plot_axes,
-    short_label,
-)
+from beliefs.analysis._common import CERTAIN_HINT, Table, evidence_list, plot_axes, short_label
 from beliefs.errors import CertaintyError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability

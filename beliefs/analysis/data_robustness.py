@@ -8,14 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaln
 
-from beliefs.analysis._common import (
-    BETA_FIELDS,
-    Table,
-    counts_arrays,
-    open_probability,
-    plot_axes,
-    set_scale,
-)
+from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability, plot_axes, set_scale
 from beliefs.counts import check_beta, no_pooling_log_bf, update_by_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
@@ -153,17 +146,9 @@ def data_robustness(
         k_f = np.array([derived_count(x, 1) for x in kk * f], dtype=float)  # round half to even, exactly
         n_f = np.maximum(np.array([derived_count(x, 1) for x in nn * f], dtype=float), k_f)
         sizes.append(row(no_pooling_log_bf(k_f, n_f, h, not_h), n_factor=f))
-    return DataRobustness(
-        prior=p,
-        rate_if_h=h,
-        rate_if_not_h=not_h,
-        h_means=hm,
-        not_h_means=nm,
-        log_bf=log_bf,
-        log_bf_at_choice=no_pooling_log_bf(kk, nn, h, not_h),
-        spreads=spreads,
-        sample_sizes=tuple(sizes),
-    )
+    return DataRobustness(prior=p, rate_if_h=h, rate_if_not_h=not_h, h_means=hm, not_h_means=nm, log_bf=log_bf,
+                          log_bf_at_choice=no_pooling_log_bf(kk, nn, h, not_h), spreads=spreads,
+                          sample_sizes=tuple(sizes))  # fmt: skip
 
 
 SPREAD_FACTORS = (0.1, 1.0, 10.0)  # each hypothesis's concentration a + b times these

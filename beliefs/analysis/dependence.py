@@ -8,13 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import (
-    Table,
-    evidence_list,
-    open_probability,
-    plot_axes,
-    short_label,
-)
+from beliefs.analysis._common import Table, evidence_list, open_probability, plot_axes, short_label
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.odds import bits

@@ -9,12 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import (
-    Table,
-    finite_or_none,
-    plot_axes,
-    set_scale,
-)
+from beliefs.analysis._common import Table, finite_or_none, plot_axes, set_scale
 from beliefs.errors import CertaintyError, InputError
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import log_odds, odds_from_log_odds, probability

@@ -9,13 +9,7 @@ from typing import Literal
 
 import numpy as np
 
-from beliefs.analysis._common import (
-    Table,
-    evidence_list,
-    open_probability,
-    plot_axes,
-    short_label,
-)
+from beliefs.analysis._common import Table, evidence_list, open_probability, plot_axes, short_label
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
@@ -157,22 +151,23 @@ def tornado(
             lo_term, hi_term = w * x / f, w * x * f
         rest = nats[:i] + nats[i + 1 :]
         rows.append((label, math.fsum([*rest, lo_term]), math.fsum([*rest, hi_term])))
+    labels, low, high = _by_impact(rows, base, width=3)
+    return TornadoResult(prior=p, factor=f, mode=mode, base_log_odds=base, labels=labels,
+                         low_log_odds=low, high_log_odds=high, posterior=result.posterior)  # fmt: skip
+
+
+def _by_impact(rows: list[tuple], base: float, *, width: int) -> tuple[tuple, ...]:
+    """Rows ``(label, low, high, ...)`` (log-odds) sorted by the larger shift of P(H) from ``base``, as columns.
+
+    The sort is stable: ties keep the ledger's order.
+    """
     base_p = probability(base)
 
     def impact(row):
         return max(abs(probability(row[1]) - base_p), abs(probability(row[2]) - base_p))
 
-    rows.sort(key=impact, reverse=True)  # stable: ties keep the ledger's order
-    return TornadoResult(
-        prior=p,
-        factor=f,
-        mode=mode,
-        base_log_odds=base,
-        labels=tuple(r[0] for r in rows),
-        low_log_odds=tuple(r[1] for r in rows),
-        high_log_odds=tuple(r[2] for r in rows),
-        posterior=result.posterior,
-    )
+    ordered = sorted(rows, key=impact, reverse=True)
+    return tuple(zip(*ordered, strict=True)) if ordered else ((),) * width
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,30 +314,12 @@ def tornado_stated(
             raise InputError(f"factors[{i}]", own[i], "a factor > 1")
         lo, hi, rule = _stated_log_lr_range(e, z, tail, item_factor)
         rest = terms[:k] + terms[k + 1 :]
-        rows.append(
-            (
-                e.label,
-                rule,
-                prior_x + math.fsum([*rest, e.discount * lo]),
-                prior_x + math.fsum([*rest, e.discount * hi]),
-                prior_x + math.fsum(rest),
-            )
-        )
-    base_p = probability(base)
-    rows.sort(
-        key=lambda r: max(abs(probability(r[2]) - base_p), abs(probability(r[3]) - base_p)), reverse=True
-    )
-    return StatedTornadoResult(
-        prior=p,
-        base_log_odds=base,
-        interval=level,
-        labels=tuple(r[0] for r in rows),
-        range_rules=tuple(r[1] for r in rows),
-        low_log_odds=tuple(r[2] for r in rows),
-        high_log_odds=tuple(r[3] for r in rows),
-        loo_log_odds=tuple(r[4] for r in rows),
-        posterior=result.posterior,
-    )
+        low_x, high_x = (prior_x + math.fsum([*rest, e.discount * end]) for end in (lo, hi))
+        rows.append((e.label, low_x, high_x, prior_x + math.fsum(rest), rule))
+    labels, low, high, loo, rules = _by_impact(rows, base, width=5)
+    return StatedTornadoResult(prior=p, base_log_odds=base, interval=level, labels=labels, range_rules=rules,
+                               low_log_odds=low, high_log_odds=high, loo_log_odds=loo,
+                               posterior=result.posterior)  # fmt: skip
 
 
 def plot_tornado(result, ax=None):

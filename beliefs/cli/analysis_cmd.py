@@ -64,30 +64,22 @@ def register(sub) -> None:
     _add_output_flags(p)
     p.set_defaults(handler=_crux)
 
-    p = sub.add_parser("robustness", help="the scenario's posterior over a grid of priors")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p = _scenario_command(sub, "robustness", "the scenario's posterior over a grid of priors", _robustness)
     p.add_argument(
         "--data",
         action="store_true",
         help="instead: the Bayes factor of the scenario's covert-action counts over a grid of the "
         "two hypotheses' prior mean rates (no pooling)",
     )
-    _add_output_flags(p)
-    p.set_defaults(handler=_robustness)
 
-    p = sub.add_parser("sequential", help="the posterior after each evidence item of a scenario")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p = _scenario_command(sub, "sequential", "the posterior after each evidence item of a scenario", _sequential)
     p.add_argument("--threshold", help="a P(H) to cross, strictly between 0 and 1")
-    p.add_argument(
-        "--data",
-        action="store_true",
-        help="instead: one step per environment of the scenario's covert-action counts (no pooling)",
-    )
-    _add_output_flags(p)
-    p.set_defaults(handler=_sequential)
+    p.add_argument("--data", action="store_true",
+                   help="instead: one step per environment of the scenario's covert-action counts (no pooling)")  # fmt: skip
 
-    p = sub.add_parser("tornado", help="how far the posterior moves when each ratio or the prior is off")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name, scenario file or share link (quote it)")
+    p = _scenario_command(
+        sub, "tornado", "how far the posterior moves when each ratio or the prior is off", _tornado, links=True
+    )
     p.add_argument(
         "--factor",
         help="how far off each input may be (a factor > 0, not 1; default 2); stated mode: the ×/÷ factor "
@@ -101,43 +93,44 @@ def register(sub) -> None:
         "each log-odds term by F (0 at a 50%% prior); stated: each item over its own stated uncertainty "
         "(σ, Beta, else ×/÷ F) and left out, as the app's Analysis > Tornado shows",
     )
-    p.add_argument(
-        "--item-factor",
-        action="append",
-        default=[],
-        metavar="LABEL_OR_ID=F",
-        help="stated mode: this item's own ×/÷ factor F > 1 (repeatable; the app's per-item factors)",
-    )
+    _repeatable(p, "--item-factor", "LABEL_OR_ID=F",
+                "stated mode: this item's own ×/÷ factor F > 1 (repeatable; the app's per-item factors)")  # fmt: skip
     p.add_argument(
         "--interval",
         help="stated mode: equal-tailed mass of the σ and Beta ranges, in (0, 1) (default: the scenario "
         "file's app setting, else 0.9 as in the app)",
     )
-    _add_output_flags(p)
-    p.set_defaults(handler=_tornado)
 
-    p = sub.add_parser("dependence", help="naive (independent) versus dependence-adjusted posterior")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name, scenario file or share link (quote it)")
-    p.add_argument(
-        "--group",
-        action="append",
-        default=[],
-        metavar="LABEL_OR_ID=NAME",
-        help="put this item in dependence group NAME (empty NAME: independent again); repeatable, "
-        "as the app's Analysis > Dependence control",
+    p = _scenario_command(
+        sub, "dependence", "naive (independent) versus dependence-adjusted posterior", _dependence, links=True
     )
-    p.add_argument(
-        "--discount", metavar="W", help="the discount w in (0, 1] of the items given with --group NAME"
-    )
+    _repeatable(p, "--group", "LABEL_OR_ID=NAME", "put this item in dependence group NAME (empty NAME: "
+                "independent again); repeatable, as the app's Analysis > Dependence control")  # fmt: skip
+    p.add_argument("--discount", metavar="W", help="the discount w in (0, 1] of the items given with --group NAME")
+
+
+def _scenario_command(sub, name: str, help: str, handler, *, links: bool = False):
+    """A subcommand that reads one SCENARIO (a name, a file, and with ``links`` a share link) and can
+    save its plot and table; the caller adds the command's own options."""
+    p = sub.add_parser(name, help=help)
+    where = "scenario name, scenario file or share link (quote it)" if links else "scenario name or file"
+    p.add_argument("scenario", metavar="SCENARIO", help=where)
     _add_output_flags(p)
-    p.set_defaults(handler=_dependence)
+    p.set_defaults(handler=handler)
+    return p
+
+
+def _repeatable(p, flag: str, metavar: str, help: str) -> None:
+    p.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
 
 
 def _add_output_flags(p, when: str = "") -> None:
-    p.add_argument("--plot", metavar="FILE", help=when + "save the plot (.png, .svg or .pdf)")
-    p.add_argument("--csv", metavar="FILE", help=when + "save the data behind the plot as CSV")
-    p.add_argument("--overwrite", action="store_true", help="replace --plot/--csv files that already exist")
-    add_json_flag(p)
+    # A group of its own, so that --help lists the command's options first whatever the order they are added.
+    out = p.add_argument_group("output")
+    out.add_argument("--plot", metavar="FILE", help=when + "save the plot (.png, .svg or .pdf)")
+    out.add_argument("--csv", metavar="FILE", help=when + "save the data behind the plot as CSV")
+    out.add_argument("--overwrite", action="store_true", help="replace --plot/--csv files that already exist")
+    add_json_flag(out)
 
 
 # -- handlers ---------------------------------------------------------------------------------------
