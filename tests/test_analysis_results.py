@@ -76,13 +76,13 @@ def test_empty_ledger_exports_a_header_only():
     assert r.naive.posterior == r.adjusted.posterior == 0.3
 
 
-def test_to_dict_is_strict_json():
+@pytest.mark.parametrize("name", list(all_results()))
+def test_to_dict_is_strict_json(name):
     import json
 
     from beliefs.cli.output import jsonable
 
-    for result in all_results().values():
-        json.dumps(jsonable(result.to_dict()), allow_nan=False)
+    json.dumps(jsonable(all_results()[name].to_dict()), allow_nan=False)
 
 
 def test_importing_analysis_does_not_import_heavy_libraries():
@@ -102,36 +102,42 @@ def artist_counts(fig):
     return {"lines": len(ax.lines), "patches": len(ax.patches), "collections": len(ax.collections)}
 
 
-def test_plots_draw_the_expected_artists():
+EXPECTED_ARTISTS = {
+    # curve, no-evidence diagonal, the user's prior
+    "prior_robustness": (plot_prior_robustness, {"lines": 3, "patches": 0, "collections": 0}),
+    # the heat map and the user's choice (the colour bar is a second axes)
+    "data_robustness": (plot_data_robustness, {"lines": 1, "patches": 0, "collections": 1}),
+    # the posterior path and the threshold line
+    "sequential": (plot_sequential, {"lines": 2, "patches": 0, "collections": 0}),
+    # P(H) by k', the target, the k' found
+    "needed_count": (plot_count_needed, {"lines": 3, "patches": 0, "collections": 0}),
+    # two bars per input (prior + 3 items), the zero line
+    "tornado": (plot_tornado, {"lines": 1, "patches": 8, "collections": 0}),
+    # naive and adjusted bar per group (ungrouped + g)
+    "dependence": (plot_dependence, {"lines": 1, "patches": 4, "collections": 0}),
+    # prior + 4 matched/unmatched items + total
+    "crux": (plot_crux, {"lines": 1, "patches": 6, "collections": 0}),
+    # forecasts as one scatter, two pooled lines
+    "pool": (plot_pool, {"lines": 2, "patches": 0, "collections": 1}),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_ARTISTS))
+def test_plots_draw_the_expected_artists(name):
     from matplotlib.figure import Figure
 
-    res = all_results()
+    plot, counts = EXPECTED_ARTISTS[name]
+    fig = plot(all_results()[name])
+    assert isinstance(fig, Figure)
+    assert artist_counts(fig) == counts
+
+
+def test_plot_marks_the_priors_to_compare_and_the_heat_map_has_a_colour_bar():
     with_others = plot_prior_robustness(prior_robustness(0.25, [3.0], compare_priors=[0.2, 0.5]))
     assert artist_counts(with_others)["lines"] == 4  # plus one marker line for the other priors
-    expected = {
-        # curve, no-evidence diagonal, the user's prior
-        "prior_robustness": (plot_prior_robustness, {"lines": 3, "patches": 0, "collections": 0}),
-        # the heat map and the user's choice (the colour bar is a second axes)
-        "data_robustness": (plot_data_robustness, {"lines": 1, "patches": 0, "collections": 1}),
-        # the posterior path and the threshold line
-        "sequential": (plot_sequential, {"lines": 2, "patches": 0, "collections": 0}),
-        # P(H) by k', the target, the k' found
-        "needed_count": (plot_count_needed, {"lines": 3, "patches": 0, "collections": 0}),
-        # two bars per input (prior + 3 items), the zero line
-        "tornado": (plot_tornado, {"lines": 1, "patches": 8, "collections": 0}),
-        # naive and adjusted bar per group (ungrouped + g)
-        "dependence": (plot_dependence, {"lines": 1, "patches": 4, "collections": 0}),
-        # prior + 4 matched/unmatched items + total
-        "crux": (plot_crux, {"lines": 1, "patches": 6, "collections": 0}),
-        # forecasts as one scatter, two pooled lines
-        "pool": (plot_pool, {"lines": 2, "patches": 0, "collections": 1}),
-    }
-    for name, (plot, counts) in expected.items():
-        fig = plot(res[name])
-        assert isinstance(fig, Figure), name
-        assert artist_counts(fig) == counts, name
-    assert len(plot_data_robustness(res["data_robustness"]).axes) == 2
-    assert len(plot_data_robustness(res["data_robustness"], value="log10_bf").axes) == 2
+    r = all_results()["data_robustness"]
+    assert len(plot_data_robustness(r).axes) == 2
+    assert len(plot_data_robustness(r, value="log10_bf").axes) == 2
 
 
 def test_plot_draws_on_a_given_axes():
@@ -146,21 +152,17 @@ def test_plot_draws_on_a_given_axes():
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
 
 
+@pytest.mark.parametrize("name", ["tornado", "data_robustness", "crux"])
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
-def test_plots_save_to_png_svg_pdf(fmt, tmp_path):
-    res = all_results()
-    for name, plot in [
-        ("tornado", plot_tornado),
-        ("data_robustness", plot_data_robustness),
-        ("crux", plot_crux),
-    ]:
-        path = tmp_path / f"{name}.{fmt}"
-        plot(res[name]).savefig(path)
-        head = path.read_bytes()[:400]
-        if fmt == "svg":
-            assert MAGIC["svg"] in head, head
-        else:
-            assert head.startswith(MAGIC[fmt])
+def test_plots_save_to_png_svg_pdf(fmt, name, tmp_path):
+    plot = EXPECTED_ARTISTS[name][0]
+    path = tmp_path / f"{name}.{fmt}"
+    plot(all_results()[name]).savefig(path)
+    head = path.read_bytes()[:400]
+    if fmt == "svg":
+        assert MAGIC["svg"] in head, head
+    else:
+        assert head.startswith(MAGIC[fmt])
 
 
 def test_log10_bf_heat_map_uses_the_log_bayes_factors():
@@ -172,24 +174,12 @@ def test_log10_bf_heat_map_uses_the_log_bayes_factors():
         plot_data_robustness(r, value="nope")
 
 
-PLOTS = {
-    "prior_robustness": plot_prior_robustness,
-    "data_robustness": plot_data_robustness,
-    "sequential": plot_sequential,
-    "needed_count": plot_count_needed,
-    "tornado": plot_tornado,
-    "dependence": plot_dependence,
-    "crux": plot_crux,
-    "pool": plot_pool,
-}
-
-
-@pytest.mark.parametrize("name", list(PLOTS))
+@pytest.mark.parametrize("name", list(EXPECTED_ARTISTS))
 def test_tick_labels_are_plain_numbers_not_raw_mathtext(name):
     # Labels are drawn as plain text (untrusted input), so logit/log axes must not emit $\mathdefault{...}$.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = PLOTS[name](all_results()[name])
+    fig = EXPECTED_ARTISTS[name][0](all_results()[name])
     FigureCanvasAgg(fig).draw()
     texts = [
         t.get_text()
