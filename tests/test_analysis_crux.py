@@ -1,4 +1,4 @@
-"""beliefs.analysis: where two viewpoints disagree, each against an independent answer."""
+"""beliefs.analysis.crux: where two viewpoints disagree, each against an independent answer."""
 
 import math
 

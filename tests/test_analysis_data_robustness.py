@@ -1,4 +1,5 @@
-"""beliefs.analysis: the no-pooling Bayes factor of counts and its robustness grid, each against an independent answer."""
+"""beliefs.analysis.data_robustness and the no-pooling Bayes factor it varies, each against an
+independent answer (scipy's beta-binomial, quadrature, hand-worked cases)."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""beliefs.analysis: naive versus dependence-adjusted posteriors, each against an independent answer."""
+"""beliefs.analysis.dependence: naive versus dependence-adjusted posteriors, each against an independent answer."""
 
 import math
 

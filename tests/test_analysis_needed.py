@@ -1,4 +1,5 @@
-"""beliefs.analysis: reverse Bayes: the likelihood ratio and the count of covert actions that reach a target, each against an independent answer."""
+"""beliefs.analysis.needed: reverse Bayes (the ratio, and the count of covert actions, that reach a target),
+each against an independent answer."""
 
 import math
 

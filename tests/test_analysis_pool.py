@@ -1,4 +1,4 @@
-"""beliefs.analysis: pooling forecasters, each against an independent answer."""
+"""beliefs.analysis.pool: pooling forecasters, each against an independent answer."""
 
 import math
 

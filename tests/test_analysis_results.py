@@ -1,4 +1,4 @@
-"""beliefs.analysis: every analysis result: CSV, DataFrame and JSON exports, plots, light imports, each against an independent answer."""
+"""beliefs.analysis: every result's CSV, DataFrame and JSON exports and plots, and light imports."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""beliefs.analysis: the posterior over a grid of priors, each against an independent answer."""
+"""beliefs.analysis.robustness: the posterior over a grid of priors, each against an independent answer."""
 
 import math
 
@@ -74,3 +74,16 @@ def test_prior_robustness_refuses_certain_prior(prior):
         prior_robustness(prior, [3.0])
 
 
+
+
+@pytest.mark.parametrize("other", [1e-12, 0.01, 0.3, 0.999])
+def test_posterior_at_another_prior_is_bayes_in_exact_rationals(other):
+    # Oracle: Bayes' rule in exact rational arithmetic, p L / (p L + 1 - p), with the item's ratio as stated.
+    from fractions import Fraction
+
+    items = [lr(3.0, "a"), lr(1e200, "huge"), lr(1e-190, "tiny"), Evidence("p", p_e_given_h=0.75, p_e_given_not_h=0.25)]
+    r = prior_robustness(0.25, items)
+    total = Fraction(3) * Fraction(1e200) * Fraction(1e-190) * (Fraction(0.75) / Fraction(0.25))
+    p = Fraction(other)
+    assert r.posterior_at(other) == pytest.approx(float(p * total / (p * total + 1 - p)), rel=1e-14)
+    assert r.posterior_at(other) == update(other, items).posterior  # the one route, to the bit

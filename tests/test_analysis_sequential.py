@@ -1,4 +1,4 @@
-"""beliefs.analysis: the posterior after each item or batch, each against an independent answer."""
+"""beliefs.analysis.sequential: the posterior after each item or batch, each against an independent answer."""
 
 import math
 
@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from beliefs.analysis.sequential import sequential, sequential_data
+from beliefs.counts import update_by_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.odds import bits, log_odds
@@ -72,6 +73,9 @@ def test_sequential_data_ends_at_the_one_shot_bayes_factor():
     assert r.labels == ("prior", "3/100", "0/50", "5/200")
     first = np.sum(stats.betabinom.logpmf(3, 100, 1, 20)) - np.sum(stats.betabinom.logpmf(3, 100, 1, 200))
     assert r.step_log_lr[1] == pytest.approx(first, rel=1e-10)
+    posterior = 1 / (1 + 3 * math.exp(-oracle))  # prior odds 1:3 times the Bayes factor
+    assert r.posterior == pytest.approx(posterior, rel=1e-10)
+    assert r.posterior == update_by_log_bf(0.25, math.fsum(r.step_log_lr)).posterior  # through update()
 
 
 @pytest.mark.parametrize("threshold", [0, 1, 1.2, "x"])

@@ -1,4 +1,4 @@
-"""beliefs.analysis: how far the posterior moves when an input is off, each against an independent answer."""
+"""beliefs.analysis.tornado: how far the posterior moves when an input is off, each against an independent answer."""
 
 import math
 

@@ -109,7 +109,7 @@ def data_robustness(
     not_h_means: Sequence[float] | None = None,
     n_grid: int = 41,
 ) -> DataRobustness:
-    r"""Bayes-factor robustness check for covert-action counts (see :func:`covert_log_bf`).
+    r"""Bayes-factor robustness check for covert-action counts (the Bayes factor is :func:`beliefs.counts.no_pooling_log_bf`).
 
     Varies the prior mean rate under H and under not H over a grid (geometric
     from 0.001 to 0.5 by default, widened to include the user's choice), each

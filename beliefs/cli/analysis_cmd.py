@@ -1,7 +1,7 @@
 """``beliefs needed | pool | crux | robustness | sequential | tornado | dependence``.
 
-What would change my mind, and where do we disagree: thin wrappers around
-:mod:`beliefs.analysis` (one module per command).  The commands that draw (``--plot FILE.png|.svg|.pdf``)
+What would change my mind, and where do we disagree: thin wrappers around the
+modules of :mod:`beliefs.analysis` (one per command).  The commands that draw (``--plot FILE.png|.svg|.pdf``)
 or export (``--csv FILE``) write atomically (a temporary file in the same
 directory, fsync, then a rename) and refuse to replace an existing file unless
 ``--overwrite`` is given.  Output paths are checked before any computation.
