@@ -1,6 +1,6 @@
 """What the analyses share: input checks, the table behind every result's CSV and plot, plot axes.
 
-NumPy only at import; matplotlib is imported by :func:`plot_axes` when a plot is drawn.
+NumPy and SciPy at import; matplotlib only inside :func:`plot_axes` and :func:`set_scale`, when a plot is drawn.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def counts_arrays(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def short_label(text: str, width: int = 48) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis, for a tick label."""
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
