@@ -15,10 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
-from beliefs.closed_forms import beta_power_mean, chain_curve, chain_success
+from beliefs.chain import (
+    DriftPrior,
+    beta_power_mean,
+    chain_curve,
+    chain_drift_curve,
+    chain_drift_draws,
+    chain_success,
+)
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.uncertainty import DriftPrior, chain_drift_curve, chain_drift_draws
 
 probabilities = st.floats(0.0, 1.0, allow_nan=False)
 shapes = st.floats(0.05, 500.0, allow_nan=False)

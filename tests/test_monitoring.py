@@ -17,10 +17,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from beliefs.closed_forms import monitor_curve, monitor_risk, task_grid, unreported_any
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.uncertainty import monitor_distribution
+from beliefs.monitoring import monitor_curve, monitor_distribution, monitor_risk, task_grid, unreported_any
 
 probabilities = st.floats(0.0, 1.0, allow_nan=False)
 

@@ -20,7 +20,8 @@ from scipy import integrate, special, stats
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
-from beliefs.uncertainty import evidence_terms, log_beta_draws, posterior_distribution
+from beliefs.montecarlo import log_beta_draws
+from beliefs.uncertain_evidence import evidence_terms, posterior_distribution
 from beliefs.update import update
 
 N = 200_000
@@ -260,7 +261,7 @@ def test_numpy_paths_do_not_import_pymc():
     import sys
 
     code = (
-        "import sys, beliefs.uncertainty, beliefs.closed_forms, beliefs.cli.chain_cmd;"
+        "import sys, beliefs.uncertain_evidence, beliefs.chain, beliefs.monitoring, beliefs.cli.chain_cmd;"
         "print(sorted(m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'streamlit') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
