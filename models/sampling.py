@@ -317,10 +317,12 @@ def _netcdf_engine() -> str:
 
 @dataclass(frozen=True, eq=False)
 class DerivedFit(NotebookRepr):
-    """MCMC estimate of one derived quantity (``name``): mean with its MCSE, median, interval, diagnostics.
+    """MCMC estimate of one derived quantity (``name``): mean, median, interval, their MCSEs, diagnostics.
 
-    ``extra`` holds other posterior means reported beside it (e.g. the
-    per-task probability); ``to_dict`` puts the mean under ``name``.
+    ``mcse`` is the Monte Carlo standard error of ``mean``; ``median_mcse`` and
+    ``interval_mcse`` those of the quantiles (ArviZ ``mcse(method="quantile")``),
+    0 when the draws are constant.  ``extra`` holds other posterior means reported
+    beside it (e.g. the per-task probability); ``to_dict`` puts the mean under ``name``.
     """
 
     result: McmcResult
@@ -331,6 +333,8 @@ class DerivedFit(NotebookRepr):
     interval: tuple[float, float]
     interval_mass: float
     diagnostics: Diagnostics
+    median_mcse: float = math.nan
+    interval_mcse: tuple[float, float] = (math.nan, math.nan)
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -341,6 +345,8 @@ class DerivedFit(NotebookRepr):
             "interval": list(self.interval),
             "interval_mass": self.interval_mass,
             "interval_kind": "equal-tailed",
+            "median_mcse": self.median_mcse,
+            "interval_mcse": list(self.interval_mcse),
             **self.extra,
             "diagnostics": self.diagnostics.to_dict(),
         }
@@ -353,10 +359,18 @@ def derived_fit(
 
     The interval is equal-tailed, holding ``interval_mass`` (already checked by the caller).
     """
+    import arviz as az
+
     diag = result.diagnostics(var_names)
     draws = result.draws(name)
     summary = summarize_draws(name, draws)
-    median, lo, hi = np.quantile(draws, [0.5, *equal_tailed(interval_mass)])
+    levels = [0.5, *equal_tailed(interval_mass)]
+    median, lo, hi = np.quantile(draws, levels)
+    if summary.constant or not np.isfinite(draws).all():
+        q_mcse = [0.0 if summary.constant else math.nan] * 3
+    else:
+        with np.errstate(all="ignore"):
+            q_mcse = [float(az.mcse(draws, method="quantile", prob=u)) for u in levels]
     full = Diagnostics(
         {**diag.variables, name: summary},
         diag.divergences,
@@ -366,7 +380,7 @@ def derived_fit(
     )
     return DerivedFit(
         result, name, summary.mean, summary.mcse_mean, float(median), (float(lo), float(hi)), interval_mass, full,
-        dict(extra or {}),
+        q_mcse[0], (q_mcse[1], q_mcse[2]), dict(extra or {}),
     )
 
 
