@@ -31,7 +31,7 @@ import numpy as np
 
 from beliefs.evidence import BetaDist, parse_beta
 from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass, equal_tailed
-from beliefs.montecarlo import check_draws, check_seed, log_beta_draws, mean_and_se
+from beliefs.montecarlo import DrawSummary, check_draws, check_seed, log_beta_draws
 from beliefs.tables import NotebookRepr
 from beliefs.validation import as_count, as_probability
 
@@ -184,7 +184,7 @@ def monitor_curve(rate: float, report: float, collusion: float = 0.0, *, max_tas
 
 
 @dataclass(frozen=True, eq=False)
-class MonitorDistribution:
+class MonitorDistribution(DrawSummary):
     """Draws of the per-task unreported probability and P(at least one unreported) over ``tasks``."""
 
     per_task: np.ndarray
@@ -202,31 +202,12 @@ class MonitorDistribution:
         """Draws of P(at least one unreported over ``tasks``)."""
         return _any_from_per_task(self.per_task, self.tasks)
 
-    @cached_property
-    def _mean_and_se(self) -> tuple[float, float]:
-        return mean_and_se(self.p_any)
-
-    @property
-    def mean(self) -> float:
-        return self._mean_and_se[0]
-
-    @property
-    def mean_se(self) -> float:
-        """Monte Carlo standard error of ``mean`` (draws are independent)."""
-        return self._mean_and_se[1]
+    def _summary_draws(self) -> np.ndarray:
+        return self.p_any
 
     def quantiles(self, levels) -> np.ndarray:
         """Quantiles of P(at least one unreported): 1 - (1 - Q_u)^T, since it increases with u."""
         return _any_from_per_task(np.quantile(self.per_task, levels), self.tasks)
-
-    @cached_property
-    def median(self) -> float:
-        return float(self.quantiles(0.5))
-
-    @cached_property
-    def interval(self) -> tuple[float, float]:
-        lo, hi = self.quantiles(equal_tailed(self.interval_mass))
-        return float(lo), float(hi)
 
     def curve(self, max_tasks: int, points: int = 200) -> MonitorCurve:
         """Mean, median and band of P(at least one unreported) over a grid of task counts."""

@@ -8,12 +8,14 @@ so the Monte Carlo standard error of a mean is :math:`\mathrm{sd}/\sqrt{n}`.
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 
+from beliefs.intervals import equal_tailed
 from beliefs.validation import as_count
 
-__all__ = ["MAX_DRAWS", "check_draws", "check_seed", "log_beta_draws", "mean_and_se"]
+__all__ = ["MAX_DRAWS", "DrawSummary", "check_draws", "check_seed", "log_beta_draws", "mean_and_se"]
 
 MAX_DRAWS = 10_000_000  # beyond this a request is a typo, and would exhaust memory
 
@@ -35,6 +37,45 @@ def mean_and_se(values: np.ndarray) -> tuple[float, float]:
     (1.5, 0.6454972243679028)
     """
     return float(np.mean(values)), float(np.std(values, ddof=1) / math.sqrt(values.size))
+
+
+class DrawSummary:
+    """Mixin for a result holding independent draws of a probability: mean (with its error), median, interval.
+
+    A subclass has ``interval_mass``, ``quantiles(levels)`` and ``_summary_draws()``
+    (the draws whose mean is reported); the summaries are computed once.
+    """
+
+    interval_mass: float
+
+    def _summary_draws(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def quantiles(self, levels) -> np.ndarray:
+        raise NotImplementedError
+
+    @cached_property
+    def _mean_and_se(self) -> tuple[float, float]:
+        return mean_and_se(self._summary_draws())
+
+    @property
+    def mean(self) -> float:
+        return self._mean_and_se[0]
+
+    @property
+    def mean_se(self) -> float:
+        """Monte Carlo standard error of ``mean`` (draws are independent)."""
+        return self._mean_and_se[1]
+
+    @cached_property
+    def median(self) -> float:
+        return float(self.quantiles(0.5))
+
+    @cached_property
+    def interval(self) -> tuple[float, float]:
+        """The equal-tailed interval holding ``interval_mass``."""
+        lo, hi = self.quantiles(equal_tailed(self.interval_mass))
+        return float(lo), float(hi)
 
 
 def log_beta_draws(rng: np.random.Generator, alpha, beta, size) -> np.ndarray:

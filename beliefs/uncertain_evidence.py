@@ -34,8 +34,8 @@ from scipy import special
 
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass, equal_tailed
-from beliefs.montecarlo import MAX_DRAWS, check_draws, check_seed, log_beta_draws, mean_and_se
+from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass
+from beliefs.montecarlo import MAX_DRAWS, DrawSummary, check_draws, check_seed, log_beta_draws
 from beliefs.odds import log_odds
 from beliefs.tables import NotebookRepr
 from beliefs.update import CROMWELL_NOTE, UpdateResult, update
@@ -51,7 +51,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class PosteriorDistribution(NotebookRepr):
+class PosteriorDistribution(DrawSummary, NotebookRepr):
     """Draws of the posterior log-odds under uncertain evidence, and their summaries.
 
     Attributes
@@ -88,18 +88,8 @@ class PosteriorDistribution(NotebookRepr):
         """Draws of the posterior probability."""
         return special.expit(self.log_odds)
 
-    @cached_property
-    def _mean_and_se(self) -> tuple[float, float]:
-        return mean_and_se(self.posterior)
-
-    @property
-    def mean(self) -> float:
-        return self._mean_and_se[0]
-
-    @property
-    def mean_se(self) -> float:
-        """Monte Carlo standard error of ``mean`` (draws are independent)."""
-        return self._mean_and_se[1]
+    def _summary_draws(self) -> np.ndarray:
+        return self.posterior
 
     def quantiles(self, levels) -> np.ndarray:
         """Quantiles of the posterior probability at ``levels`` (each in [0, 1]).
@@ -113,15 +103,6 @@ class PosteriorDistribution(NotebookRepr):
         if self.certain:
             return np.full(levels.shape, self.prior)
         return special.expit(np.quantile(self.log_odds, levels))
-
-    @cached_property
-    def median(self) -> float:
-        return float(self.quantiles(0.5))
-
-    @cached_property
-    def interval(self) -> tuple[float, float]:
-        lo, hi = self.quantiles(equal_tailed(self.interval_mass))
-        return float(lo), float(hi)
 
     @cached_property
     def p_above_threshold(self) -> float:

@@ -25,6 +25,7 @@ from beliefs.chain import (
 )
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
+from tests.mcse import Z_MAX, z_score
 
 probabilities = st.floats(0.0, 1.0, allow_nan=False)
 shapes = st.floats(0.05, 500.0, allow_nan=False)
@@ -274,7 +275,6 @@ def test_drift_prior_bad_input(kwargs, field):
 # NUTS estimates are compared with the exact conjugate answers within Z_MAX of the MCSE the fit
 # reports (mean: ArviZ mcse; median and interval ends: ArviZ quantile mcse), with fixed seeds.
 
-Z_MAX = 4.0
 BETA_CHAIN_CASES = [  # chain_success inputs, sampler seed
     pytest.param({"base": 0.9, "steps": 35, "per_step_beta": (98.0, 2.0), "survived": 20, "failed": 1}, 1,
                  id="Beta(98,2)-35steps-20survived-1failed"),
@@ -283,12 +283,6 @@ BETA_CHAIN_CASES = [  # chain_success inputs, sampler seed
     pytest.param({"base": 0.6, "steps": 1, "per_step_beta": (2.0, 3.0)}, 3, id="Beta(2,3)-1step"),
 ]  # fmt: skip
 DRIFT = DriftPrior.from_survival(0.98, mu_sd=0.5, delta_mean=0.02, delta_sd=0.01, tau_scale=0.3)
-
-
-def _z(label, estimate, exact, se):
-    z = (estimate - exact) / se
-    print(f"|z| {label}: {abs(z):.2f}")  # the slow run's report reads these (pytest -s)
-    return abs(z)
 
 
 @pytest.mark.slow
@@ -302,10 +296,10 @@ def test_beta_chain_nuts_matches_the_conjugate_answer(case, seed):
     assert fit.diagnostics.ok, fit.diagnostics.warnings
     assert fit.diagnostics["s"].r_hat <= 1.01 and fit.diagnostics["p_success"].r_hat <= 1.01
     assert fit.to_dict()["p_success"] == fit.mean
-    assert _z(f"chain seed {seed} mean", fit.mean, exact.p_success, fit.mcse) <= Z_MAX
-    assert _z(f"chain seed {seed} median", fit.median, exact.median, fit.median_mcse) <= Z_MAX
+    assert z_score(f"chain seed {seed} mean", fit.mean, exact.p_success, fit.mcse) <= Z_MAX
+    assert z_score(f"chain seed {seed} median", fit.median, exact.median, fit.median_mcse) <= Z_MAX
     for end, got, want, se in zip(("5%", "95%"), fit.interval, exact.interval, fit.interval_mcse, strict=True):
-        assert _z(f"chain seed {seed} {end}", got, want, se) <= Z_MAX
+        assert z_score(f"chain seed {seed} {end}", got, want, se) <= Z_MAX
 
 
 @pytest.mark.slow
@@ -330,12 +324,12 @@ def test_drift_pymc_matches_numpy(steps):
     a = chain_drift_draws_pymc(0.9, 40, DRIFT, draws=20_000, seed=4)[:, steps]
     b = chain_drift_draws(0.9, 40, DRIFT, draws=100_000, seed=8)[:, steps]
     se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
-    assert _z(f"drift n={steps} mean", a.mean(), b.mean(), se) <= Z_MAX
+    assert z_score(f"drift n={steps} mean", a.mean(), b.mean(), se) <= Z_MAX
     # Each NumPy quantile must sit at its level in the PyMC draws, within binomial error.
     for level in (0.05, 0.5, 0.95):
         q = np.quantile(b, level)
         binomial_se = math.sqrt(level * (1 - level) * (1 / a.size + 1 / b.size))
-        assert _z(f"drift n={steps} level {level}", np.mean(a <= q), level, binomial_se) <= Z_MAX
+        assert z_score(f"drift n={steps} level {level}", np.mean(a <= q), level, binomial_se) <= Z_MAX
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from scipy import integrate, stats
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.monitoring import monitor_curve, monitor_distribution, monitor_risk, task_grid, unreported_any
+from tests.mcse import Z_MAX, z_score
 
 probabilities = st.floats(0.0, 1.0, allow_nan=False)
 
@@ -202,7 +203,6 @@ def test_distribution_bad_input(kwargs, field):
 # reported MCSE combined with the reference's own error (0 for quadrature; sd/sqrt(n) for NumPy
 # Monte Carlo, whose 10^6 independent draws make it small beside the MCSE).
 
-Z_MAX = 4.0
 REFERENCE_DRAWS = 1_000_000
 
 
@@ -233,12 +233,6 @@ MONITORING_CASES = [  # sample_monitoring inputs, sampler seed, reference -> (me
 ]  # fmt: skip
 
 
-def _z(label, estimate, exact, se):
-    z = (estimate - exact) / se
-    print(f"|z| {label}: {abs(z):.2f}")  # the slow run's report reads these (pytest -s)
-    return abs(z)
-
-
 @pytest.mark.slow
 @pytest.mark.xdist_group("monitoring")
 @pytest.mark.parametrize(("case", "seed", "reference"), MONITORING_CASES)
@@ -250,7 +244,7 @@ def test_nuts_matches_an_independent_answer(case, seed, reference):
     assert fit.diagnostics.max_r_hat <= 1.01
     assert fit.to_dict()["p_unreported_any"] == fit.mean
     mean, se = reference()
-    assert _z(f"monitoring seed {seed} mean", fit.mean, mean, math.hypot(fit.mcse, se)) <= Z_MAX
+    assert z_score(f"monitoring seed {seed} mean", fit.mean, mean, math.hypot(fit.mcse, se)) <= Z_MAX
 
 
 @pytest.mark.slow
@@ -266,7 +260,7 @@ def test_nuts_interval_matches_numpy_quantiles():
     for level, got, fit_se, want in zip((0.05, 0.95), fit.interval, fit.interval_mcse, d.interval, strict=True):
         # The reference's quantile error, by the same ArviZ estimator on its independent draws.
         ref_se = float(az.mcse(d.p_any.reshape(4, -1), method="quantile", prob=level))
-        assert _z(f"monitoring {level:.0%} quantile", got, want, math.hypot(fit_se, ref_se)) <= Z_MAX
+        assert z_score(f"monitoring {level:.0%} quantile", got, want, math.hypot(fit_se, ref_se)) <= Z_MAX
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ from beliefs.evidence import BetaDist, Evidence
 from beliefs.montecarlo import log_beta_draws
 from beliefs.uncertain_evidence import evidence_terms, posterior_distribution
 from beliefs.update import update
+from tests.mcse import Z_MAX, z_score
 
 N = 200_000
 
@@ -203,18 +204,11 @@ MIXED = [
     Evidence("d", likelihood_ratio=0.7),
 ]
 N_PYMC = 20_000
-Z_MAX = 4.0
 PYMC_CASES = [  # prior, items, threshold, PyMC seed, NumPy seed
     pytest.param(0.25, MIXED, 0.4, 1, 8, id="mixed-Betas-and-lognormal"),
     pytest.param(0.25, _lognormal_items(), 0.5, 2, 10, id="lognormal-only"),
     pytest.param(0.3, MIXED[:2], 0.5, 3, 9, id="two-items"),
 ]
-
-
-def _z(label, estimate, exact, se):
-    z = (estimate - exact) / se
-    print(f"|z| {label}: {abs(z):.2f}")  # the slow run's report reads these (pytest -s)
-    return abs(z)
 
 
 @pytest.mark.slow
@@ -226,14 +220,14 @@ def test_pymc_agrees_with_numpy(prior, items, threshold, seed, numpy_seed):
     a = posterior_distribution_pymc(prior, items, draws=N_PYMC, seed=seed, threshold=threshold)
     b = posterior_distribution(prior, items, draws=N, seed=numpy_seed, threshold=threshold)
     assert a.draws == N_PYMC and a.point_posterior == b.point_posterior
-    assert _z(f"evidence seed {seed} mean", a.mean, b.mean, math.hypot(a.mean_se, b.mean_se)) <= Z_MAX
+    assert z_score(f"evidence seed {seed} mean", a.mean, b.mean, math.hypot(a.mean_se, b.mean_se)) <= Z_MAX
     p_se = math.hypot(a.p_above_threshold_se, b.p_above_threshold_se)
-    assert _z(f"evidence seed {seed} P(>t)", a.p_above_threshold, b.p_above_threshold, p_se) <= Z_MAX
+    assert z_score(f"evidence seed {seed} P(>t)", a.p_above_threshold, b.p_above_threshold, p_se) <= Z_MAX
     # The NumPy quantiles must sit at their levels in the PyMC draws, within binomial error.
     for level in (0.05, 0.5, 0.95):
         x = special.logit(b.quantiles(level))
         binomial_se = math.sqrt(level * (1 - level) * (1 / N_PYMC + 1 / N))
-        assert _z(f"evidence seed {seed} level {level}", np.mean(a.log_odds <= x), level, binomial_se) <= Z_MAX
+        assert z_score(f"evidence seed {seed} level {level}", np.mean(a.log_odds <= x), level, binomial_se) <= Z_MAX
 
 
 @pytest.mark.slow
@@ -243,12 +237,12 @@ def test_pymc_lognormal_matches_the_exact_normal():
 
     d = posterior_distribution_pymc(0.25, _lognormal_items(), draws=N_PYMC, seed=2)
     m, sd = _normal_oracle(0.25, _lognormal_items())
-    assert _z("lognormal mean log-odds", d.log_odds.mean(), m, sd / math.sqrt(N_PYMC)) <= Z_MAX
+    assert z_score("lognormal mean log-odds", d.log_odds.mean(), m, sd / math.sqrt(N_PYMC)) <= Z_MAX
     # Standard error of a normal sample's sd: sd / sqrt(2 (n - 1)).
-    assert _z("lognormal sd", d.log_odds.std(ddof=1), sd, sd / math.sqrt(2 * (N_PYMC - 1))) <= Z_MAX
+    assert z_score("lognormal sd", d.log_odds.std(ddof=1), sd, sd / math.sqrt(2 * (N_PYMC - 1))) <= Z_MAX
     p_exact = stats.norm.sf((special.logit(0.5) - m) / sd)
     p_se = math.sqrt(p_exact * (1 - p_exact) / N_PYMC)
-    assert _z("lognormal P(>0.5)", d.p_above_threshold, p_exact, p_se) <= Z_MAX
+    assert z_score("lognormal P(>0.5)", d.p_above_threshold, p_exact, p_se) <= Z_MAX
 
 
 @pytest.mark.slow
