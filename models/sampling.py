@@ -469,26 +469,24 @@ class CompiledModel:
         for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (0 if name == "tune" else 1):
                 raise SamplingError(f"{name} must be a whole number >= {0 if name == 'tune' else 1}, got {value!r}")
-        kwargs: dict[str, Any] = {}
+        options: dict[str, Any] = {
+            "draws": int(draws),
+            "tune": int(tune),
+            "chains": int(chains),
+            "cores": min(int(chains), 2),
+            "seed": int(seed),
+            "progress_bar": False,
+            "save_warmup": False,  # nobody reads the tuning draws; converting them doubled the cost
+        }
         if target_accept is not None:
-            kwargs["target_accept"] = float(target_accept)
+            options["target_accept"] = float(target_accept)
         start = time.perf_counter()
         try:
             compiled = self.nutpie_model.with_data(**data) if data else self.nutpie_model
             if timeout is None:
-                idata = nutpie.sample(
-                    compiled,
-                    draws=int(draws),
-                    tune=int(tune),
-                    chains=int(chains),
-                    cores=min(int(chains), 2),
-                    seed=int(seed),
-                    progress_bar=False,
-                    save_warmup=False,  # nobody reads the tuning draws; converting them doubled the cost
-                    **kwargs,
-                )
+                idata = nutpie.sample(compiled, **options)
             else:
-                idata = _sample_with_timeout(nutpie, compiled, draws, tune, chains, seed, timeout, kwargs)
+                idata = _sample_with_timeout(nutpie, compiled, options, timeout)
         except SamplingError:
             raise
         except Exception as exc:  # anything inside nutpie/numba becomes one clear line
@@ -501,19 +499,8 @@ class CompiledModel:
         )
 
 
-def _sample_with_timeout(nutpie, compiled, draws, tune, chains, seed, timeout, kwargs):
-    sampler = nutpie.sample(
-        compiled,
-        draws=int(draws),
-        tune=int(tune),
-        chains=int(chains),
-        cores=min(int(chains), 2),
-        seed=int(seed),
-        progress_bar=False,
-        blocking=False,
-        save_warmup=False,
-        **kwargs,
-    )
+def _sample_with_timeout(nutpie, compiled, options, timeout):
+    sampler = nutpie.sample(compiled, blocking=False, **options)
     try:
         return sampler.wait(timeout=float(timeout))
     except TimeoutError:
