@@ -175,7 +175,10 @@ class BetaDist:
         Errors name ``mean_field`` / ``concentration_field``, so a caller passes
         the names its user typed (a flag, a widget label).
         """
-        m = as_probability(mean, mean_field, open_lower=True, open_upper=True)
+        allowed = "a mean strictly between 0 and 1 (a Beta's mean is never exactly 0 or 1)"
+        m = as_float(mean, mean_field, allowed)
+        if not 0 < m < 1:
+            raise InputError(mean_field, mean, allowed)
         kappa = as_positive(concentration, concentration_field, "a Beta concentration alpha + beta > 0")
         # beta as kappa * (1 - m) can underflow to 0 for m within an ulp of 1: refuse rather than clamp.
         alpha, beta = kappa * m, kappa * (1.0 - m)
