@@ -339,3 +339,20 @@ def test_drift_pymc_point_case_is_exact():
 
     sims = chain_drift_draws_pymc(0.5, 10, DriftPrior(special.logit(0.9)), draws=5, seed=0)
     assert sims[0] == pytest.approx(0.5 * 0.9 ** np.arange(11.0), rel=1e-12)
+
+
+# -- the app page: the Beta from mean and concentration is the library's --------------
+
+
+def test_chain_page_names_its_widgets_when_the_beta_is_impossible():
+    # s = 1 with kappa > 0 has no Beta(kappa s, kappa (1 - s)): the page shows the library's error, no traceback.
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.query_params.update({"view": "chain", "ch_surv": "1", "ch_conc": "100"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(e.value.startswith("Per-step survival s: got 1.0;") for e in at.error), [e.value for e in at.error]
+    assert not at.metric  # nothing shown from the invalid input

@@ -276,3 +276,21 @@ def test_new_inputs_do_not_recompile_and_audits_need_a_beta():
     with pytest.raises(InputError) as info:
         sample_monitoring(0.1, 0.9, tasks=10, audited=5, reported=4)
     assert info.value.field == "audited"
+
+
+# -- the app page: the Beta from mean and concentration is the library's --------------
+
+
+def test_monitoring_page_names_its_widgets_when_the_beta_is_impossible():
+    # r = 0 with kappa > 0 has no Beta(kappa r, kappa (1 - r)): the page shows the library's error, no traceback.
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.query_params.update({"view": "monitoring", "mo_rate": "0", "mo_conc": "50"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("Covert-action rate r per task: got 0.0;") for e in errors), errors
+    assert not at.metric
