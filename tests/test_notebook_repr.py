@@ -10,7 +10,7 @@ import pytest
 from scipy.special import betaln
 
 from beliefs import Evidence, update
-from beliefs.analysis import crux
+from beliefs.analysis.crux import crux
 from beliefs.chain import chain_success
 from beliefs.monitoring import monitor_risk
 
