@@ -50,7 +50,7 @@ from typing import Any, Literal
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.io.settings import FIELDS, MAX_ITEMS, MAX_PARAM, defaults, format_value
-from beliefs.validation import as_float, as_positive, as_probability
+from beliefs.validation import as_float
 
 __all__ = [
     "MAX_QUERY_PARAMS",
@@ -91,13 +91,12 @@ class ItemState:
         try:
             if self.kind == "p":
                 dists = {}
-                if self.spread:
-                    kappa = as_positive(self.spread, "spread", "a Beta concentration > 0")
-                    peh = as_probability(self.a, "p_e_given_h", open_lower=True, open_upper=True)
-                    pen = as_probability(self.b, "p_e_given_not_h", open_lower=True, open_upper=True)
+                if self.spread:  # each probability is the mean of a Beta with concentration kappa = spread
                     dists = {
-                        "p_e_given_h_dist": BetaDist(kappa * peh, kappa * (1 - peh)),
-                        "p_e_given_not_h_dist": BetaDist(kappa * pen, kappa * (1 - pen)),
+                        f"{name}_dist": BetaDist.from_mean_concentration(
+                            p, self.spread, mean_field=name, concentration_field="spread"
+                        )
+                        for name, p in (("p_e_given_h", self.a), ("p_e_given_not_h", self.b))
                     }
                 return Evidence(
                     self.label,
@@ -131,10 +130,8 @@ class ItemState:
     def from_evidence(cls, e: Evidence) -> ItemState:
         """The widget values that rebuild ``e`` (point values, Beta concentration, ln-LR spread)."""
         if e.stated_as_probabilities:
-            spread = None
             dist = e.p_e_given_h_dist or e.p_e_given_not_h_dist
-            if dist is not None:
-                spread = dist.alpha + dist.beta
+            spread = None if dist is None else dist.concentration
             return cls(
                 e.label,
                 "p",

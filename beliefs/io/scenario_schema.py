@@ -124,6 +124,13 @@ class BetaSpec(_Strict):
     alpha: Positive = Field(description="a Beta parameter > 0")
     beta: Positive = Field(description="a Beta parameter > 0")
 
+    def to_beta(self) -> BetaDist:
+        return BetaDist(self.alpha, self.beta)
+
+    @classmethod
+    def from_beta(cls, dist: BetaDist) -> BetaSpec:
+        return cls(alpha=dist.alpha, beta=dist.beta)
+
 
 class ProvenanceSpec(_Strict):
     """How a derived likelihood ratio was obtained (see :class:`beliefs.evidence.Provenance`)."""
@@ -186,8 +193,8 @@ class EvidenceSpec(_Strict):
             **{name: getattr(self, name) for name in _SAME_FIELDS},
             likelihood_ratio=self.likelihood_ratio,
             source=self.source.to_source() if self.source else None,
-            p_e_given_h_dist=_beta(self.p_e_given_h_dist),
-            p_e_given_not_h_dist=_beta(self.p_e_given_not_h_dist),
+            p_e_given_h_dist=self.p_e_given_h_dist.to_beta() if self.p_e_given_h_dist else None,
+            p_e_given_not_h_dist=self.p_e_given_not_h_dist.to_beta() if self.p_e_given_not_h_dist else None,
             provenance=self.provenance.to_provenance() if self.provenance else None,
         )
 
@@ -200,8 +207,8 @@ class EvidenceSpec(_Strict):
             **{name: getattr(item, name) for name in _SAME_FIELDS},
             likelihood_ratio=None if item.stated_as_probabilities else item.likelihood_ratio,
             source=SourceSpec.from_source(item.source) if item.source else None,
-            p_e_given_h_dist=_beta_spec(item.p_e_given_h_dist),
-            p_e_given_not_h_dist=_beta_spec(item.p_e_given_not_h_dist),
+            p_e_given_h_dist=BetaSpec.from_beta(item.p_e_given_h_dist) if item.p_e_given_h_dist else None,
+            p_e_given_not_h_dist=BetaSpec.from_beta(item.p_e_given_not_h_dist) if item.p_e_given_not_h_dist else None,
             provenance=ProvenanceSpec.from_provenance(item.provenance) if item.provenance else None,
         )
 
@@ -415,14 +422,6 @@ class Scenario(_Strict):
             except InputError as exc:
                 raise _relative(exc, f"evidence[{i}].", strip="evidence") from None
         return cls(prior=prior, evidence=specs, **meta)
-
-
-def _beta(spec: BetaSpec | None) -> BetaDist | None:
-    return None if spec is None else BetaDist(spec.alpha, spec.beta)
-
-
-def _beta_spec(dist: BetaDist | None) -> BetaSpec | None:
-    return None if dist is None else BetaSpec(alpha=dist.alpha, beta=dist.beta)
 
 
 def _relative(exc: InputError, prefix: str, strip: str = "") -> ScenarioError:
