@@ -20,9 +20,10 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
 from beliefs.io.catalogue import per_evaluation
+from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState, format_counts, parse_counts
 from beliefs.odds import LN10, bits, decibels
-from beliefs.plots import core as plotting
+from beliefs.plots.distributions import plot_rate_densities, rate_density_rows
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
@@ -354,9 +355,9 @@ def render() -> None:
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
     )
-    csv_text = plotting.to_csv(plotting.rate_density_rows(curves))
-    common.show_plot("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
-    common.plot_downloads("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
+    csv_text = to_csv(rate_density_rows(curves))
+    common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)
+    common.plot_downloads("rates", lambda: plot_rate_densities(curves), csv_text)
     render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h)
 
 

@@ -8,8 +8,9 @@ from app_pages import common
 from beliefs.closed_forms import monitor_curve, monitor_risk
 from beliefs.errors import InputError
 from beliefs.format import format_interval, format_probability
+from beliefs.io.csvfile import to_csv
 from beliefs.odds import log_odds
-from beliefs.plots import core as plotting
+from beliefs.plots.curves import curve_rows, plot_curve
 
 
 def render() -> None:
@@ -92,7 +93,7 @@ def render() -> None:
             f"median {format_probability(log_odds(dist.median))}, {100 * dist.interval_mass:g}% interval "
             f"{format_interval(lo, hi)} ({dist.draws:,} draws, seed 0)."
         )
-        rows = plotting.curve_rows(
+        rows = curve_rows(
             curve.tasks,
             curve.mean,
             curve.lower,
@@ -100,11 +101,11 @@ def render() -> None:
             names=("tasks", "p_unreported_any", "lower", "upper"),
         )
     else:
-        rows = plotting.curve_rows(curve.tasks, curve.mean, names=("tasks", "p_unreported_any"))
+        rows = curve_rows(curve.tasks, curve.mean, names=("tasks", "p_unreported_any"))
 
     def figure():
         banded = dist is not None
-        return plotting.plot_curve(
+        return plot_curve(
             curve.tasks,
             curve.mean,
             curve.lower if banded else None,
@@ -116,6 +117,6 @@ def render() -> None:
             log_x=int(v["mo_tasks"]) > 1000,
         )
 
-    csv_text = plotting.to_csv(rows)
+    csv_text = to_csv(rows)
     common.show_plot("monitoring", figure, csv_text)
     common.plot_downloads("monitoring", figure, csv_text)

@@ -15,7 +15,7 @@ import numpy as np
 from beliefs.odds import LN10, bits, probability
 
 # A bare Figure with plain-text labels, as every plot in the project.
-from beliefs.plots.core import _figure_and_axes
+from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H as _AGAINST
 from beliefs.plots.palette import FOR_H as _FOR
 from beliefs.plots.palette import LEVEL as _NEUTRAL
@@ -40,8 +40,8 @@ _LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit ax
 
 
 def _axes(ax):
-    # A bare Figure (not pyplot.figure), labels as plain text: see beliefs.plots.core._figure_and_axes.
-    return _figure_and_axes(ax, figsize=(7, 4.5))
+    # A bare Figure (not pyplot.figure), labels as plain text: see beliefs.plots.axes.new_axes.
+    return new_axes(ax, figsize=(7, 4.5))
 
 
 def plot_prior_robustness(result, ax=None):

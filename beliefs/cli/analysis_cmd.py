@@ -528,7 +528,7 @@ def _finish(args, result, data: dict, human: str, plot_name: str) -> int:
     written = []
     if getattr(args, "plot", None):
         from beliefs import analysis_plots
-        from beliefs.plots.core import figure_bytes
+        from beliefs.plots.figures import figure_bytes
 
         # The app's download buttons save through figure_bytes too: same settings, same bytes.
         fig = getattr(analysis_plots, plot_name)(result)
