@@ -327,7 +327,7 @@ def render() -> None:
         st.warning(f"The quadrature's own error estimate is {result.quadrature_rel_error:.1e}: treat the "
                    "partial-pooling factor as approximate.")  # fmt: skip
     if updated.certain:
-        st.warning("The prior (from the Update page) is certain, so no data can move it (Cromwell's rule).")
+        st.warning(updated.note)
     label = f"covert actions {sum(result.k)}/{sum(result.n)} ({data_label}; {_POOLING[result.pooling]})"
     st.caption(f"Provenance: {result.provenance.describe()}")
     if abs(log_bf) <= 300 * LN10:

@@ -60,7 +60,7 @@ from beliefs.partial_pooling import CUBATURE_RTOL, KappaPrior, log_marginal_part
 from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
-from beliefs.update import UpdateResult, update
+from beliefs.update import UpdateResult, cromwell_note, update
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 
 __all__ = [
@@ -374,10 +374,7 @@ class CountsResult(NotebookRepr):
 
 def _certainty_note(prior: float) -> str:
     if prior in (0.0, 1.0):
-        return (
-            f"the prior P(H) = {prior:g} is certainty; no evidence can move it (Cromwell's rule), "
-            "so the posterior equals the prior whatever the Bayes factor"
-        )
+        return cromwell_note(prior)
     return ""
 
 

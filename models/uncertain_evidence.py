@@ -31,7 +31,7 @@ import pytensor.tensor as pt
 
 from beliefs.closed_forms import DEFAULT_INTERVAL, check_interval_mass
 from beliefs.uncertainty import PosteriorDistribution, evidence_terms
-from beliefs.update import CROMWELL_NOTE
+from beliefs.update import cromwell_note
 from beliefs.validation import as_count, as_probability
 
 __all__ = ["ForwardModel", "build_model", "get_forward", "posterior_distribution_pymc"]
@@ -131,7 +131,7 @@ def posterior_distribution_pymc(
     mass = check_interval_mass(interval)
     point = terms.point
     if terms.certain:
-        note = CROMWELL_NOTE.format(p=point.prior, o="0" if point.prior == 0 else "infinite")
+        note = cromwell_note(point.prior)
         x = np.full(n, point.prior_log_odds)
         return PosteriorDistribution(point.prior, x, point.posterior, t, mass, s, terms.uncertain_items, note)
     has_normal, has_beta = terms.sigmas.size > 0, terms.alphas.size > 0

@@ -60,7 +60,7 @@ from beliefs.io.csvfile import to_csv
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
 from beliefs.reproduce import derived_count
 from beliefs.tables import NotebookRepr
-from beliefs.update import UpdateResult, update
+from beliefs.update import UpdateResult, cromwell_note, update
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
 __all__ = [
@@ -91,10 +91,7 @@ __all__ = [
     "tornado_stated",
 ]
 
-_CERTAIN_HINT = (
-    "a probability of exactly 0 or 1 is certainty: its odds are 0 or infinite and no finite "
-    "likelihood ratio can move them (Cromwell's rule); use a value strictly between 0 and 1"
-)
+_CERTAIN_HINT = cromwell_note(of="probability")
 
 
 # -- shared helpers -----------------------------------------------------------------------------
