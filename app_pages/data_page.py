@@ -25,6 +25,7 @@ from beliefs.io.link import ItemState, format_counts, parse_counts
 from beliefs.odds import LN10, bits, decibels
 from beliefs.plots.distributions import plot_rate_densities, rate_density_rows
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
+from beliefs.update import update_by_log_bf
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
 _POOLING = {"partial": "partial pooling (hierarchical)", "none": "no pooling (independent evaluations)"}
@@ -298,7 +299,7 @@ def render() -> None:
     if src == "custom":
         v["da_env"] = format_counts(zip(ks, ns, strict=True))
     prior = v["prior"]
-    updated = bc.update_by_log_bf(prior, result.log_bayes_factor)  # the one route to a posterior
+    updated = update_by_log_bf(prior, result.log_bayes_factor)  # the one route to a posterior
     log_bf = result.log_bayes_factor
     m1, m2, m3 = st.columns(3)
     m1.metric(

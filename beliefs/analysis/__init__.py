@@ -51,7 +51,6 @@ from beliefs.counts import (
     env_log_bf,
     grid_log_bf,
     no_pooling_log_bf,
-    update_by_log_bf,
 )
 from beliefs.errors import CertaintyError, InputError
 from beliefs.evidence import BetaDist, Evidence
@@ -60,7 +59,7 @@ from beliefs.io.csvfile import to_csv
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
 from beliefs.reproduce import derived_count
 from beliefs.tables import NotebookRepr
-from beliefs.update import UpdateResult, cromwell_note, update
+from beliefs.update import UpdateResult, cromwell_note, update, update_by_log_bf
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
 __all__ = [

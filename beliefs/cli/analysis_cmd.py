@@ -221,7 +221,7 @@ def _robustness(args) -> int:
             d = analysis.data_robustness(
                 counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h)
             )
-        from beliefs.counts import update_by_log_bf
+        from beliefs.update import update_by_log_bf
 
         def shown(log_bf: float) -> str:  # every posterior through update()
             return format_probability(update_by_log_bf(scn.prior, log_bf).posterior_log_odds)
