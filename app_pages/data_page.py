@@ -8,7 +8,6 @@ figures) and :func:`beliefs.update.update` (every posterior).
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import streamlit as st
 
@@ -18,7 +17,7 @@ from app_pages.scenarios import published_counts
 from beliefs import counts as bc
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.format import format_probability
+from beliefs.format import format_factor, format_probability
 from beliefs.io.catalogue import per_evaluation
 from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState, format_counts, parse_counts
@@ -304,7 +303,7 @@ def render() -> None:
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Bayes factor for H",
-        _bf_text(log_bf),
+        format_factor(log_bf),
         f"{bits(log_bf):+.3f} bits = {decibels(log_bf):+.2f} dB",
         delta_color="off",
     )
@@ -360,9 +359,3 @@ def render() -> None:
     common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)
     common.plot_downloads("rates", lambda: plot_rate_densities(curves), csv_text)
     render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h)
-
-
-def _bf_text(log_bf: float) -> str:
-    if abs(log_bf) < math.log(1e6):
-        return f"{math.exp(log_bf):.4g}"
-    return f"10^{log_bf / math.log(10):.2f}"
