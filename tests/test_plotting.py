@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
+from beliefs.format import format_interval, format_probability
 from beliefs.io.csvfile import to_csv
+from beliefs.odds import log_odds
 from beliefs.plots.curves import curve_rows, plot_curve
 from beliefs.plots.distributions import distribution_rows, plot_posterior_distribution
 from beliefs.plots.figures import FORMATS, figure_bytes, spec_bytes
@@ -162,10 +164,11 @@ def test_posterior_distribution_plot_shows_the_library_summaries():
     fig = plot_posterior_distribution(dist)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    # The same text as the app prints beside the chart (format.py, from the log-odds).
     lo, hi = dist.interval
-    assert f"80% interval [{lo:.3f}, {hi:.3f}]" in labels
-    assert f"median {dist.median:.3f}" in labels
-    assert f"P(> 0.6) = {dist.p_above_threshold:.3f}" in labels
+    assert f"80% interval {format_interval(lo, hi)}" in labels
+    assert f"median {format_probability(log_odds(dist.median))}" in labels
+    assert f"P(> 60%) = {format_probability(log_odds(dist.p_above_threshold))}" in labels
     # Independent oracle: ln LR ~ N(ln 3, 0.8) on even odds, so the median is 3/4 and
     # P(posterior > 0.6) = P(Z > (ln 1.5 - ln 3) / 0.8).
     from scipy import stats
@@ -182,8 +185,8 @@ def test_posterior_distribution_plot_from_plain_samples():
     fig = plot_posterior_distribution(samples, threshold=0.5, interval=0.5)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     # Beta(2, 2) is symmetric: median 0.5, P(> 0.5) = 0.5, quartiles 0.3264 and 0.6736.
-    assert any(lab.startswith("median 0.5") or lab.startswith("median 0.49") for lab in labels)
-    q = [float(x) for x in labels[0].split("[")[1].rstrip("]").split(",")]
+    assert any(lab.startswith("median 50") or lab.startswith("median 49") for lab in labels)
+    q = [float(x.strip(" %")) / 100 for x in labels[0].removeprefix("50% interval ").split("–")]
     assert q == pytest.approx([0.3264, 0.6736], abs=0.015)
 
 
@@ -301,3 +304,10 @@ def test_every_colour_comes_from_the_palette():
         if hex_colour.search(line)
     ]
     assert len(sources) > 20 and found == []
+
+
+def test_prior_posterior_text_keeps_extreme_probabilities_apart_from_certainty():
+    # 1e-12 times LR 1e24 = odds 1e12: P(H) = 1 - 1/(1 + 1e12), 1e-10 % short of 100% (by hand).
+    fig = plot_prior_posterior(update(1e-12, [1e24]))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["1e-10%  (odds 1:1e12)", "100% - 1e-10%  (odds 1e12:1)"]

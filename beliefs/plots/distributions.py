@@ -13,10 +13,17 @@ import math
 import numpy as np
 
 from beliefs.errors import InputError
+from beliefs.format import format_interval, format_probability
+from beliefs.odds import log_odds
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, ESTIMATE, ESTIMATE_FILL, FOR_H, LEVEL
 
 __all__ = ["distribution_rows", "plot_posterior_distribution", "plot_rate_densities", "rate_density_rows"]
+
+
+def _percent(p: float) -> str:
+    # The app's text for the same number (beside the chart), so the legend and the page agree.
+    return format_probability(log_odds(p))
 
 
 def _samples(samples) -> np.ndarray:
@@ -89,12 +96,12 @@ def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = N
     density = np.array([r[3] for r in rows])
     ax.bar(left, density, width=width, align="edge", color=ESTIMATE_FILL, edgecolor="white", linewidth=0.3)
     ax.axvspan(
-        lo, hi, color=ESTIMATE, alpha=0.12, label=f"{100 * interval:g}% interval [{lo:.3f}, {hi:.3f}]"
+        lo, hi, color=ESTIMATE, alpha=0.12, label=f"{100 * interval:g}% interval {format_interval(lo, hi)}"
     )
-    ax.axvline(med, color=ESTIMATE, linewidth=1.5, label=f"median {med:.3f}")
+    ax.axvline(med, color=ESTIMATE, linewidth=1.5, label=f"median {_percent(med)}")
     if threshold is not None:
         ax.axvline(
-            threshold, color=LEVEL, linestyle="--", linewidth=1, label=f"P(> {threshold:g}) = {above:.3f}"
+            threshold, color=LEVEL, linestyle="--", linewidth=1, label=f"P(> {_percent(threshold)}) = {_percent(above)}"
         )
     ax.set_xlim(0, 1)
     ax.set_xlabel("posterior P(H)")

@@ -246,8 +246,10 @@ def plot_prior_posterior(result: UpdateResult, ax=None):
     after = FOR_H if moved > 0 else AGAINST_H if moved < 0 else LEVEL
     ax.barh(y, probs, color=[NEUTRAL, after], alpha=0.6, height=0.6)
     ax.barh(y, [1 - p for p in probs], left=probs, color=BACKGROUND, height=0.6)
-    for yi, r in zip(y, rows, strict=True):
-        ax.text(0.01, yi, f"{100 * r[1]:.4g}%  (odds {r[2]})", va="center", fontsize=9, color="black")
+    levels = (result.prior_log_odds, result.posterior_log_odds)
+    for yi, r, lam in zip(y, rows, levels, strict=True):
+        # From the log-odds: 1 - 1e-12 reads "100% - 1e-10%", never a rounded "100%".
+        ax.text(0.01, yi, f"{format_probability(lam)}  (odds {r[2]})", va="center", fontsize=9, color="black")
     ax.set_yticks(y, [r[0] for r in rows])
     ax.set_xlim(0, 1)
     ax.set_xlabel("P(H)")
