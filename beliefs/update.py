@@ -32,7 +32,17 @@ from dataclasses import dataclass
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Provenance
 from beliefs.format import format_evidence, format_odds, format_probability
-from beliefs.odds import LN10, bits, complement, decibels, log_odds, odds, odds_from_log_odds, probability
+from beliefs.odds import (
+    LN10,
+    LogLRQuantities,
+    bits,
+    complement,
+    decibels,
+    log_odds,
+    odds,
+    odds_from_log_odds,
+    probability,
+)
 from beliefs.tables import NotebookRepr
 from beliefs.validation import as_float, as_positive, as_probability
 
@@ -102,7 +112,7 @@ class Contribution:
 
 
 @dataclass(frozen=True)
-class UpdateResult(NotebookRepr):
+class UpdateResult(LogLRQuantities, NotebookRepr):
     """Prior, posterior and each item's contribution, in every unit."""
 
     prior: float
@@ -152,14 +162,6 @@ class UpdateResult(NotebookRepr):
         if self.certain:
             return (self.prior_log_odds,) * (len(terms) + 1)
         return tuple(self.prior_log_odds + math.fsum(terms[:j]) for j in range(len(terms) + 1))
-
-    @property
-    def bits(self) -> float:
-        return bits(self.log_lr)
-
-    @property
-    def decibels(self) -> float:
-        return decibels(self.log_lr)
 
     @property
     def prior_odds_text(self) -> str:
