@@ -94,8 +94,6 @@ class LogLRQuantities:
     (3.0, 9.0309)
     """
 
-    log_lr: float
-
     @property
     def bits(self) -> float:
         return bits(self.log_lr)
