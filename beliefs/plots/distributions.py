@@ -1,7 +1,7 @@
 r"""Distributions drawn as charts: Monte Carlo posteriors of P(H) and Beta densities of covert-action rates.
 
 Kept together here until each moves beside its concept (the posterior
-distribution beside :mod:`beliefs.uncertainty`, the rate densities beside
+distribution beside :mod:`beliefs.uncertain_evidence`, the rate densities beside
 :mod:`beliefs.counts`).  Each ``*_rows`` function returns the numbers its
 ``plot_*`` draws (header first), for the CSV download.
 """
@@ -64,7 +64,7 @@ def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = N
         Posterior probabilities P(H | E), one per draw of the uncertain inputs.
         An object with ``posterior``, ``median``, ``interval``,
         ``interval_mass``, ``threshold`` and ``p_above_threshold`` (such as
-        :class:`beliefs.uncertainty.PosteriorDistribution`) is drawn with its
+        :class:`beliefs.uncertain_evidence.PosteriorDistribution`) is drawn with its
         own summaries, so the plot shows the numbers printed beside it.
     threshold : float, optional
         Drawn as a dashed line and labelled with the fraction of samples above it.
