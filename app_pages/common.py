@@ -21,7 +21,7 @@ from beliefs.io.csvfile import to_csv
 from beliefs.io.link import AppState, ItemState
 from beliefs.io.settings import defaults
 from beliefs.io.views import source_for
-from beliefs.plots.core import FORMATS, MIME_TYPES, figure_bytes
+from beliefs.plots.figures import FORMATS, MIME_TYPES, figure_bytes
 
 _uid = itertools.count()
 
@@ -261,7 +261,7 @@ def plot_downloads(name: str, make_figure: Callable[[], object], rows: list[list
 
 def spec_downloads(name: str, spec: dict, csv_text: str) -> None:
     """PNG, SVG and PDF of a Vega-Lite spec (vl-convert, rendered only when clicked), and its data as CSV."""
-    from beliefs.plots.core import spec_bytes
+    from beliefs.plots.figures import spec_bytes
 
     _download_row(name, lambda fmt: lambda: spec_bytes(spec, fmt), csv_text)
 

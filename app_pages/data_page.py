@@ -8,7 +8,6 @@ figures) and :func:`beliefs.update.update` (every posterior).
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import streamlit as st
 
@@ -18,13 +17,15 @@ from app_pages.scenarios import published_counts
 from beliefs import counts as bc
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.format import format_probability
+from beliefs.format import format_factor, format_probability
 from beliefs.io.catalogue import per_evaluation
+from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState
 from beliefs.io.settings import format_counts, parse_counts
 from beliefs.odds import LN10, bits, decibels
-from beliefs.plots import core as plotting
+from beliefs.plots.distributions import plot_rate_densities, rate_density_rows
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
+from beliefs.update import update_by_log_bf
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
 _POOLING = {"partial": "partial pooling (hierarchical)", "none": "no pooling (independent evaluations)"}
@@ -298,12 +299,12 @@ def render() -> None:
     if src == "custom":
         v["da_env"] = format_counts(zip(ks, ns, strict=True))
     prior = v["prior"]
-    updated = bc.update_by_log_bf(prior, result.log_bayes_factor)  # the one route to a posterior
+    updated = update_by_log_bf(prior, result.log_bayes_factor)  # the one route to a posterior
     log_bf = result.log_bayes_factor
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Bayes factor for H",
-        _bf_text(log_bf),
+        format_factor(log_bf),
         f"{bits(log_bf):+.3f} bits = {decibels(log_bf):+.2f} dB",
         delta_color="off",
     )
@@ -327,7 +328,7 @@ def render() -> None:
         st.warning(f"The quadrature's own error estimate is {result.quadrature_rel_error:.1e}: treat the "
                    "partial-pooling factor as approximate.")  # fmt: skip
     if updated.certain:
-        st.warning("The prior (from the Update page) is certain, so no data can move it (Cromwell's rule).")
+        st.warning(updated.note)
     label = f"covert actions {sum(result.k)}/{sum(result.n)} ({data_label}; {_POOLING[result.pooling]})"
     st.caption(f"Provenance: {result.provenance.describe()}")
     if abs(log_bf) <= 300 * LN10:
@@ -355,13 +356,7 @@ def render() -> None:
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
     )
-    csv_text = plotting.to_csv(plotting.rate_density_rows(curves))
-    common.show_plot("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
-    common.plot_downloads("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
+    csv_text = to_csv(rate_density_rows(curves))
+    common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)
+    common.plot_downloads("rates", lambda: plot_rate_densities(curves), csv_text)
     render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h)
-
-
-def _bf_text(log_bf: float) -> str:
-    if abs(log_bf) < math.log(1e6):
-        return f"{math.exp(log_bf):.4g}"
-    return f"10^{log_bf / math.log(10):.2f}"

@@ -60,7 +60,7 @@ from beliefs.partial_pooling import CUBATURE_RTOL, KappaPrior, log_marginal_part
 from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
-from beliefs.update import UpdateResult, update
+from beliefs.update import UpdateResult, cromwell_note, update_by_log_bf
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 
 __all__ = [
@@ -86,14 +86,11 @@ __all__ = [
     "no_pooling_log_bf",
     "parse_dataset",
     "quadrature_partial_pooling",
-    "update_by_log_bf",
 ]
 
 POOLINGS = ("none", "partial")
 # What nobody published, and the grid every derived Bayes factor is shown over.
 ASSUMED_N_GRID = (100, DEFAULT_N_ASSUMED, 1000)
-# A ratio past exp(700) is split into several ledger-free factors for update() (see CountsResult.update).
-_MAX_LOG_LR_PER_ITEM = 700.0
 
 
 MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
@@ -264,13 +261,8 @@ class CountsResult(NotebookRepr):
         return self.log_bayes_factor / LN10
 
     def update(self) -> UpdateResult:
-        """P(H) updated by these counts, through :func:`beliefs.update.update`.
-
-        A factor beyond exp(700) cannot be one float likelihood ratio; it enters
-        as equal factors that each can (their log-ratios sum exactly to the total
-        up to rounding, and ``update`` adds log-ratios with ``fsum``).
-        """
-        return update_by_log_bf(self.prior, self.log_bayes_factor, self.label)
+        """P(H) updated by these counts, through :func:`beliefs.update.update_by_log_bf` (with the provenance)."""
+        return update_by_log_bf(self.prior, self.log_bayes_factor, self.label, self.provenance)
 
     @property
     def log_posterior_odds(self) -> float:
@@ -374,10 +366,7 @@ class CountsResult(NotebookRepr):
 
 def _certainty_note(prior: float) -> str:
     if prior in (0.0, 1.0):
-        return (
-            f"the prior P(H) = {prior:g} is certainty; no evidence can move it (Cromwell's rule), "
-            "so the posterior equals the prior whatever the Bayes factor"
-        )
+        return cromwell_note(prior)
     return ""
 
 
@@ -470,21 +459,6 @@ def conjugate_posterior(k: int, n: int, prior: BetaDist) -> BetaDist:
     BetaDist(alpha=1.5, beta=3.5)
     """
     return BetaDist(prior.alpha + k, prior.beta + n - k)
-
-
-def update_by_log_bf(prior: float, log_bf: float, label: str = "covert-action counts") -> UpdateResult:
-    """:func:`beliefs.update.update` of ``prior`` by a Bayes factor given as its log (nats).
-
-    A factor beyond exp(700) cannot be one float likelihood ratio; it enters
-    as equal factors that each can (``update`` adds their log-ratios with ``fsum``).
-
-    >>> round(update_by_log_bf(0.5, math.log(3)).posterior, 12)
-    0.75
-    >>> update_by_log_bf(1e-300, 2000.0).posterior
-    1.0
-    """
-    parts = max(1, math.ceil(abs(log_bf) / _MAX_LOG_LR_PER_ITEM))
-    return update(prior, [Evidence(label, likelihood_ratio=math.exp(log_bf / parts)) for _ in range(parts)])
 
 
 def env_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarray:

@@ -20,7 +20,7 @@ def _axes(ax):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from beliefs.plots.core import plain_text_only
+    from beliefs.plots.axes import plain_text_only
 
     plain_text_only()
 

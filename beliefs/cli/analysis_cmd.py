@@ -218,7 +218,7 @@ def _robustness(args) -> int:
             d = data_robustness(
                 counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h)
             )
-        from beliefs.counts import update_by_log_bf
+        from beliefs.update import update_by_log_bf
 
         def shown(log_bf: float) -> str:  # every posterior through update()
             return format_probability(update_by_log_bf(scn.prior, log_bf).posterior_log_odds)
@@ -525,7 +525,7 @@ def _finish(args, result, data: dict, human: str, plot) -> int:
     """Write ``--plot`` (drawn by ``plot(result)``) and ``--csv`` if asked, then emit ``data``/``human``."""
     written = []
     if getattr(args, "plot", None):
-        from beliefs.plots.core import figure_bytes
+        from beliefs.plots.figures import figure_bytes
 
         # The app's download buttons save through figure_bytes too: same settings, same bytes.
         fig = plot(result)
