@@ -54,6 +54,7 @@ __all__ = [
     "DerivedFit",
     "Diagnostics",
     "McmcResult",
+    "RawTrace",
     "SamplingError",
     "SamplingTimeout",
     "VariableDiagnostics",
@@ -210,11 +211,97 @@ def summarize_draws(name: str, draws: np.ndarray) -> VariableDiagnostics:
 # ---------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------
-class McmcResult:
-    """Posterior draws (an ArviZ ``DataTree``) and how they were produced."""
+class RawTrace:
+    """nutpie's Arrow trace of one run, read without converting it to ArviZ.
 
-    def __init__(self, idata, *, draws: int, tune: int, chains: int, seed: int, seconds: float, structure_key):
-        self.idata = idata
+    ``nutpie.sample(..., return_raw_trace=True)`` (nutpie 0.16) hands back the
+    trace as one Arrow record batch per chain, tuning rows first (marked by
+    the ``tuning`` stat).  :meth:`draws` and :meth:`divergences` read the kept
+    rows of one column; :meth:`to_idata` builds the same ``DataTree`` nutpie
+    would have returned, through nutpie's own converter (its sampler's
+    ``_extract``: nutpie's private API, pinned in requirements.txt), so a
+    result converted late is identical to one converted at once.
+    """
+
+    def __init__(self, sampler, results):
+        self._sampler = sampler
+        # nutpie lets the trace be taken only once; keep the batches for the conversion.
+        self._draw_batches, self._stat_batches = results.get_arrow_trace()
+        self._kept = [~_arrow_column(b, "tuning").astype(bool) for b in self._stat_batches]
+        self.var_names = list(self._draw_batches[0].column_names) if self._draw_batches else []
+        self._cache: dict[str, np.ndarray] = {}
+
+    def draws(self, name: str) -> np.ndarray:
+        """Kept draws of ``name``, shape (chain, draw, ...); chains cut short are padded with NaN as nutpie does."""
+        if name not in self._cache:
+            chains = [_arrow_column(b, name)[kept] for b, kept in zip(self._draw_batches, self._kept, strict=True)]
+            longest = max(len(c) for c in chains)
+            out = np.full((len(chains), longest, *chains[0].shape[1:]), np.nan)
+            for i, c in enumerate(chains):
+                out[i, : len(c)] = c
+            self._cache[name] = out
+        return self._cache[name]
+
+    def divergences(self) -> int:
+        """Divergent transitions after tuning."""
+        return int(sum(_arrow_column(b, "diverging")[kept].sum() for b, kept in zip(self._stat_batches, self._kept, strict=True)))
+
+    def to_idata(self):
+        self._sampler._return_raw_trace = False
+        return self._sampler._extract(_TakenTrace(self._draw_batches, self._stat_batches))
+
+
+class _TakenTrace:
+    """Stands in for nutpie's raw result once its Arrow batches were taken (what ``_extract`` asks of it)."""
+
+    def __init__(self, draw_batches, stat_batches):
+        self._batches = (draw_batches, stat_batches)
+
+    def is_zarr(self) -> bool:
+        return False
+
+    def is_arrow(self) -> bool:
+        return True
+
+    def get_arrow_trace(self):
+        return self._batches
+
+
+def _arrow_column(batch, name: str) -> np.ndarray:
+    """One column of a nutpie record batch as an array of shape (rows, *item_shape) (item shape from its metadata)."""
+    import pyarrow
+
+    col = batch.column(name)
+    shape_text = (col.field.metadata or {}).get(b"shape", b"").decode("utf-8")
+    shape = tuple(int(x) for x in shape_text.split(",") if x)
+    arr = pyarrow.array(col)
+    if arr.null_count:
+        raise SamplingError(f"nutpie's trace has missing values in {name!r}")
+    if hasattr(arr, "flatten"):
+        arr = arr.flatten()
+    return arr.to_numpy(zero_copy_only=False).reshape((batch.num_rows, *shape))
+
+
+class McmcResult:
+    """Posterior draws and how they were produced.
+
+    ``idata`` is the ArviZ ``DataTree`` of the run.  A result made by
+    :meth:`CompiledModel.sample` holds nutpie's raw Arrow trace instead and
+    builds the ``DataTree`` on first access: the conversion costs more than a
+    warm re-sample of a small model, and the diagnostics and estimates read
+    only a few arrays (:meth:`draws`, :attr:`divergences`), which come
+    straight from the trace.
+    """
+
+    def __init__(
+        self, idata=None, *, draws: int, tune: int, chains: int, seed: int, seconds: float, structure_key,
+        raw: RawTrace | None = None,
+    ):
+        if (idata is None) == (raw is None):
+            raise ValueError("McmcResult needs exactly one of idata and raw")
+        self._idata = idata
+        self._raw = raw
+        self._convert_lock = threading.Lock()
         self.n_draws = draws
         self.tune = tune
         self.chains = chains
@@ -229,11 +316,24 @@ class McmcResult:
         )
 
     @property
+    def idata(self):
+        """The ArviZ ``DataTree`` (posterior, sample_stats), built once on first access."""
+        if self._idata is None:
+            with self._convert_lock:  # the app shares results between sessions' threads
+                if self._idata is None:
+                    self._idata = self._raw.to_idata()
+        return self._idata
+
+    @property
     def var_names(self) -> list[str]:
+        if self._idata is None:
+            return self._raw.var_names
         return list(self.idata["posterior"].data_vars)
 
     def draws(self, name: str) -> np.ndarray:
         """Posterior draws of ``name`` as a numpy array of shape (chain, draw, ...)."""
+        if self._idata is None and name in self._raw.var_names:
+            return self._raw.draws(name)
         try:
             return np.asarray(self.idata["posterior"][name].values)
         except KeyError:
@@ -241,6 +341,8 @@ class McmcResult:
 
     @property
     def divergences(self) -> int:
+        if self._idata is None:
+            return self._raw.divergences()
         stats = self.idata["sample_stats"]
         if "diverging" not in stats:
             return 0
@@ -483,10 +585,7 @@ class CompiledModel:
         start = time.perf_counter()
         try:
             compiled = self.nutpie_model.with_data(**data) if data else self.nutpie_model
-            if timeout is None:
-                idata = nutpie.sample(compiled, **options)
-            else:
-                idata = _sample_with_timeout(nutpie, compiled, options, timeout)
+            raw = _sample_raw(nutpie, compiled, options, timeout)
         except SamplingError:
             raise
         except Exception as exc:  # anything inside nutpie/numba becomes one clear line
@@ -494,21 +593,26 @@ class CompiledModel:
         seconds = time.perf_counter() - start
         self.n_samples += 1
         return McmcResult(
-            idata, draws=int(draws), tune=int(tune), chains=int(chains), seed=int(seed), seconds=seconds,
-            structure_key=self.structure_key,
+            draws=int(draws), tune=int(tune), chains=int(chains), seed=int(seed), seconds=seconds,
+            structure_key=self.structure_key, raw=raw,
         )
 
 
-def _sample_with_timeout(nutpie, compiled, options, timeout):
-    sampler = nutpie.sample(compiled, blocking=False, **options)
+def _sample_raw(nutpie, compiled, options, timeout: float | None) -> RawTrace:
+    """Run the sampler and keep its raw trace (the ArviZ conversion waits until someone needs it)."""
+    sampler = nutpie.sample(compiled, blocking=False, return_raw_trace=True, **options)
     try:
-        return sampler.wait(timeout=float(timeout))
+        results = sampler.wait(timeout=None if timeout is None else float(timeout))
     except TimeoutError:
         sampler.cancel()
         raise SamplingTimeout(
             f"sampling did not finish within {timeout:g} s and was cancelled; "
             "try fewer draws or a simpler model"
         ) from None
+    except BaseException:
+        sampler.cancel()  # an interrupt or failure must not leave the sampler's threads running
+        raise
+    return RawTrace(sampler, results)
 
 
 def _one_line(text: str) -> str:

@@ -139,6 +139,21 @@ class TestCompiledModel:
         assert diag.divergences == stats_div > 0
         assert any("divergent" in w for w in diag.warnings)
 
+    def test_raw_trace_reads_what_the_arviz_conversion_gives(self):
+        # The hot path reads draws and divergences from nutpie's Arrow trace and converts to ArviZ only
+        # on demand; both routes must give the same arrays (vector x[9] included).
+        funnel = get_compiled(("tests_funnel",), build_funnel)
+        res = funnel.sample({"scale": 3.0}, draws=500, tune=300, seed=2)
+        raw_divergences = res.divergences
+        raw = {name: res.draws(name) for name in res.var_names}
+        assert res._idata is None, "reading draws must not build the DataTree"
+        tree = res.idata
+        assert sorted(raw) == sorted(tree["posterior"].data_vars)
+        for name, arr in raw.items():
+            assert arr.shape[:2] == (2, 500)
+            np.testing.assert_array_equal(arr, tree["posterior"][name].values)
+        assert raw_divergences == int(tree["sample_stats"]["diverging"].values.sum()) > 0
+
     def test_vector_variables_reported_elementwise(self):
         funnel = get_compiled(("tests_funnel",), build_funnel)
         res = funnel.sample({"scale": 1.0}, draws=200, tune=200, seed=2)
@@ -214,6 +229,11 @@ def _result_from(draws: dict) -> sampling.McmcResult:
     chains, n = next(iter(draws.values())).shape
     idata = az.from_dict({"posterior": draws, "sample_stats": {"diverging": np.zeros((chains, n), dtype=bool)}})
     return sampling.McmcResult(idata, draws=1, tune=0, chains=chains, seed=0, seconds=0.0, structure_key="test")
+
+
+def test_mcmc_result_needs_exactly_one_trace():
+    with pytest.raises(ValueError, match="exactly one"):
+        sampling.McmcResult(draws=1, tune=0, chains=1, seed=0, seconds=0.0, structure_key="test")
 
 
 def test_derived_fit_of_iid_draws_has_the_known_mcses():
