@@ -12,7 +12,7 @@ import dataclasses
 import streamlit as st
 
 from app_pages import common
-from app_pages.mcmc_panel import render_mcmc_panel
+from app_pages.mcmc_panel import render_mcmc_panel, start_partial
 from app_pages.scenarios import published_counts
 from beliefs import counts as bc
 from beliefs.errors import InputError
@@ -356,6 +356,7 @@ def render() -> None:
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
     )
+    start_partial(list(result.k), list(result.n), prior, h, not_h)  # samples while the plot is drawn
     csv_text = to_csv(rate_density_rows(curves))
     common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)
     common.plot_downloads("rates", lambda: plot_rate_densities(curves), csv_text)

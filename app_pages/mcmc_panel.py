@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import streamlit as st
@@ -52,6 +52,8 @@ _POLL = 0.25  # seconds between elapsed-time updates while waiting
 # quadratures is cancelled when newer data arrive.
 _COMPILER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-compile")
 _QUADRATURE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-quadrature")
+# Live re-samples run here, started before the page draws its plot (nutpie samples without the GIL).
+_SAMPLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-mcmc")
 
 
 def _compile(kind: str, size: int):
@@ -92,12 +94,41 @@ def _quadrature_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple) 
     return _QUADRATURE.submit(quadrature_partial_pooling, list(ks), list(ns), prior, h, not_h)
 
 
+def _timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    return fn(*args, **kwargs), time.perf_counter() - start
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _partial_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple, draws: int) -> Future:
+    """One partial-pooling fit (seeded, so the same for every session) and its wall time, in the background."""
+    from models.covert_actions import mcmc_partial_pooling
+
+    return _SAMPLER.submit(_timed, mcmc_partial_pooling, list(ks), list(ns), prior, h, not_h, **{**_MCMC, "draws": draws})
+
+
+def _partial_args(ks, ns, prior, h, not_h) -> tuple:
+    draws = _MCMC["draws"] * st.session_state.get("mcmc_factor_partial", 1)
+    return tuple(int(k) for k in ks), tuple(int(n) for n in ns), float(prior), tuple(h), tuple(not_h), draws
+
+
+def start_partial(ks, ns, prior, h, not_h) -> None:
+    """Start the live partial-pooling re-sample now, if it is on and its model compiled.
+
+    The data page calls this before drawing its plot, so the draws are made
+    while matplotlib renders; :func:`render_mcmc_panel` then picks up the same
+    job.
+    """
+    if st.session_state.get("mcmc_partial") and _compile_job("partial").done():
+        _partial_job(*_partial_args(ks, ns, prior, h, not_h))
+
+
 def _wait(job: Future, slot, what: str) -> None:
     """Wait for ``job`` showing the elapsed time; each update is a point where Streamlit can stop this run."""
     start = time.perf_counter()
     while not job.done():
         slot.info(f"{what}… {time.perf_counter() - start:.1f} s", icon=":material/hourglass_top:")
-        time.sleep(_POLL)
+        wait([job], timeout=_POLL)  # returns as soon as the job is done, not at the next poll
     slot.empty()
 
 
@@ -161,28 +192,25 @@ def _ready(kind: str, size: int, slot, what: str) -> bool:
 
 
 def _partial(ks, ns, prior, h, not_h) -> None:
-    from models.covert_actions import mcmc_partial_pooling
-    from models.sampling import SamplingError
+    from models.sampling import SamplingError, SamplingTimeout
 
     box = st.container(border=True)
     box.markdown("**Partial pooling (PyMC + nutpie)**")
     slot = box.empty()
     if not _ready("partial", 0, slot, "Compiling the partial-pooling model (once per server)"):
         return
-    factor = st.session_state.get("mcmc_factor_partial", 1)
-    args = {**_MCMC, "draws": _MCMC["draws"] * factor}
-    slot.info("Sampling…", icon=":material/hourglass_top:")
-    start = time.perf_counter()
+    fit_args = _partial_args(ks, ns, prior, h, not_h)
+    job = _partial_job(*fit_args)
+    _wait(job, slot, "Sampling")
     try:
-        res = mcmc_partial_pooling(ks, ns, prior, h, not_h, **args)
+        res, call_seconds = job.result()
     except (InputError, SamplingError) as exc:
-        slot.empty()
+        if isinstance(exc, SamplingTimeout):
+            _partial_job.clear()  # a busy moment, not the data: the next run tries again
         box.error(str(exc))
         return
-    call_seconds = time.perf_counter() - start
-    slot.empty()
-    key = (tuple(int(k) for k in ks), tuple(int(n) for n in ns), float(prior), tuple(h), tuple(not_h))
-    quad = _quadrature_job(*key)
+    args = {**_MCMC, "draws": fit_args[-1]}
+    quad = _quadrature_job(*fit_args[:-1])
     with box:
         m1, m2, m3 = st.columns(3)
         m1.metric("P(H | data), MCMC", f"{res.posterior:.4g} ± {res.mcse:.2g}", "± is the MCSE", delta_color="off")
