@@ -9,7 +9,9 @@ Widgets only; every number comes from :mod:`models`.  What makes it fast:
   fresh process); what is compiled again in every process is nutpie's ``cfunc``
   wrapper (it uses dynamic globals, so numba will not cache it), whose cost
   grows with the number of ``pm.Data`` (hence the model's one ``hyper`` vector);
-- a re-run samples the compiled model (tenths of a second) and shows the
+- a re-run samples the compiled model (tenths of a second) in a background
+  job that the data page starts before it draws its plot (:func:`start_partial`;
+  nutpie samples without the GIL, so the two overlap), and shows the
   estimate, MCSE, R-hat, ESS and divergences at once; the quadrature that
   gives ``z vs exact`` runs in a background thread, once per data set, and
   its result joins the numbers when it is ready (the page polls with an

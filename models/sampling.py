@@ -23,6 +23,7 @@ Public API (stable; other modules import it)::
     CompiledModel.sample(data, *, draws=1000, tune=1000, chains=2, seed=0,
                          timeout=None, target_accept=None) -> McmcResult
     McmcResult.idata / .draws(name) / .diagnostics(var_names=None) -> Diagnostics
+        # draws and divergences read nutpie's raw trace (RawTrace); .idata is built on first access
     McmcResult.save_netcdf(path)
     summarize_draws(name, draws) -> VariableDiagnostics  # diagnostics of a derived quantity
     derived_fit(result, name, var_names, interval_mass) -> DerivedFit  # a derived quantity's summary
