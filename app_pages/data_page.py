@@ -290,6 +290,7 @@ def render() -> None:
             with s2:
                 common.bound("da_ksd", st.number_input, "log-sd of κ", min_value=0.1, max_value=3.0,
                              format="%.3g")  # fmt: skip
+    start_partial(ks, ns, v["prior"], h, not_h)  # live MCMC samples while the page computes and draws
     st.caption(WHY_NOT_NO_POOLING)
     try:
         result = _result(v, ks, ns, h, not_h)
@@ -356,7 +357,6 @@ def render() -> None:
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
     )
-    start_partial(list(result.k), list(result.n), prior, h, not_h)  # samples while the plot is drawn
     csv_text = to_csv(rate_density_rows(curves))
     common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)
     common.plot_downloads("rates", lambda: plot_rate_densities(curves), csv_text)

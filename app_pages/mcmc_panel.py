@@ -117,12 +117,18 @@ def _partial_args(ks, ns, prior, h, not_h) -> tuple:
 def start_partial(ks, ns, prior, h, not_h) -> None:
     """Start the live partial-pooling re-sample now, if it is on and its model compiled.
 
-    The data page calls this before drawing its plot, so the draws are made
-    while matplotlib renders; :func:`render_mcmc_panel` then picks up the same
-    job.
+    The data page calls this as soon as it has the counts and priors, before
+    its own Bayes factor and plot, so the draws are made meanwhile;
+    :func:`render_mcmc_panel` then picks up the same job.  Counts not yet
+    checked (a half-edited table) start nothing: the page reports them.
     """
-    if st.session_state.get("mcmc_partial") and _compile_job("partial").done():
-        _partial_job(*_partial_args(ks, ns, prior, h, not_h))
+    if not (st.session_state.get("mcmc_partial") and _compile_job("partial").done()):
+        return
+    try:
+        args = _partial_args(ks, ns, prior, h, not_h)
+    except (TypeError, ValueError):
+        return
+    _partial_job(*args)
 
 
 def _wait(job: Future, slot, what: str) -> None:
