@@ -137,7 +137,7 @@ def _elicit(tag: str) -> None:
 
 def _elicited(tag: str) -> None:
     """Fit the Beta and set the hypothesis's prior (a callback, so the a/b widgets can be re-seeded)."""
-    from models.elicitation import elicit_beta  # PreliZ maxent, checked with scipy; no PyMC
+    from beliefs.elicitation import elicit_beta  # PreliZ maxent, checked with scipy; no PyMC
 
     ss = st.session_state
     try:

@@ -52,13 +52,13 @@ _QUADRATURE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-quad
 
 
 def _compile(kind: str, size: int):
-    from models import covert_actions as ca
+    from models import before_after, counts
     from models.sampling import get_compiled
 
     if kind == "partial":
-        return get_compiled(("covert_partial_pooling",), ca.build_partial_pooling_model)
+        return get_compiled(("covert_partial_pooling",), counts.build_partial_pooling_model)
     return get_compiled(
-        ("covert_before_after", size, "partial"), lambda: ca.build_before_after_model(size, "partial")
+        ("covert_before_after", size, "partial"), lambda: before_after.build_before_after_model(size, "partial")
     )
 
 
@@ -84,7 +84,7 @@ def warm_up() -> None:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _quadrature_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple) -> Future:
     """The exact answer (2-D quadrature) for one data set, computed once, in the background."""
-    from models.covert_actions import quadrature_partial_pooling
+    from beliefs.counts import quadrature_partial_pooling
 
     return _QUADRATURE.submit(quadrature_partial_pooling, list(ks), list(ns), prior, h, not_h)
 
@@ -158,7 +158,7 @@ def _ready(kind: str, size: int, slot, what: str) -> bool:
 
 
 def _partial(ks, ns, prior, h, not_h) -> None:
-    from models.covert_actions import mcmc_partial_pooling
+    from models.counts import mcmc_partial_pooling
     from models.sampling import SamplingError
 
     box = st.container(border=True)
@@ -265,7 +265,7 @@ def _before_after() -> None:
     slot = box.empty()
     if not _ready("before_after", len(kb), slot, "Compiling the before/after model (once per number of evaluations)"):
         return
-    from models.covert_actions import fit_before_after
+    from models.before_after import fit_before_after
     from models.sampling import SamplingError
 
     factor = st.session_state.get("mcmc_factor_before_after", 1)

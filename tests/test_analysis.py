@@ -215,9 +215,7 @@ def test_covert_log_bf_is_the_ratio_of_scipy_marginals_and_antisymmetric(pairs, 
 
 
 def test_covert_log_bf_agrees_with_models_covert_actions():
-    covert = pytest.importorskip(
-        "models.covert_actions", reason="models/covert_actions.py (exact_no_pooling) is not in this tree yet"
-    )
+    from beliefs import counts as covert
     cases = [
         ([3, 0, 5], [100, 50, 200], 0.25, (1, 20), (1, 200)),
         ([1], [1], 0.5, (1, 1), (1, 9)),

@@ -179,10 +179,10 @@ def _counts(args) -> int:
         )
 
     if args.mcmc:
-        from models import covert_actions as ca
+        from models.counts import mcmc_no_pooling, mcmc_partial_pooling
         from models.sampling import SamplingError
 
-        fit = ca.mcmc_no_pooling if pooling == "none" else ca.mcmc_partial_pooling
+        fit = mcmc_no_pooling if pooling == "none" else mcmc_partial_pooling
         try:
             m = fit(k, n, prior, rate_h, rate_n, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
         except SamplingError as exc:
@@ -306,7 +306,7 @@ def _beta_mean(b: dict) -> float:
 # elicit
 # ---------------------------------------------------------------------------
 def _elicit(args) -> int:
-    from models.elicitation import elicit_beta
+    from beliefs.elicitation import elicit_beta
 
     b = elicit_beta(args.lower, args.upper, args.mass, fields=("--lower", "--upper", "--mass"))
     d = b.to_dict()
