@@ -91,7 +91,7 @@ def _robustness(prior, evidence) -> None:
 
 
 def _data_robustness(prior, evidence) -> None:
-    from app_pages.scenarios import published_counts
+    from beliefs.datasets import derived_count_pairs as published_counts
     from beliefs.io.link import parse_counts
 
     v = common.values()

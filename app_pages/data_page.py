@@ -14,14 +14,15 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.mcmc_panel import render_mcmc_panel
-from app_pages.scenarios import published_counts
 from beliefs import counts as bc
+from beliefs.datasets import derived_count_pairs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
 from beliefs.io.catalogue import per_evaluation
 from beliefs.io.link import ItemState, format_counts, parse_counts
 from beliefs.odds import LN10, bits, decibels
+from beliefs.partial_pooling import KappaPrior
 from beliefs.plots import core as plotting
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
 
@@ -56,7 +57,7 @@ def _published_rows(v) -> list[dict]:
 
 def _to_custom() -> None:
     v = common.values()
-    v["da_env"] = format_counts(published_counts(v["da_model"], v["da_when"], int(v["da_n"])))
+    v["da_env"] = format_counts(derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"])))
     v["da_src"] = "custom"
     st.session_state.pop("w_da_src", None)
     st.session_state.pop("w_da_table", None)
@@ -78,7 +79,7 @@ def _counts(v) -> tuple[list[int], list[int], str]:
             f"Row alignment: {table.alignment_note}"
         )
         st.button("Edit these counts", on_click=_to_custom, icon=":material/edit:")
-        counts = published_counts(v["da_model"], v["da_when"], int(v["da_n"]))
+        counts = derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"]))
         return (
             [k for k, _ in counts],
             [n for _, n in counts],
@@ -157,7 +158,7 @@ def _elicited(tag: str) -> None:
 
 @st.cache_data(max_entries=256, show_spinner="Computing the Bayes factor and its range…")
 def _dataset_result(dataset: str, n: int, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
-    kappa = bc.KappaPrior(kmed, ksd)
+    kappa = KappaPrior(kmed, ksd)
     return bc.dataset_counts_result(
         dataset, 0.5, h, not_h, n_assumed=n, pooling=pooling, kappa_h=kappa, kappa_not_h=kappa
     )
@@ -167,7 +168,7 @@ def _dataset_result(dataset: str, n: int, h: tuple, not_h: tuple, pooling: str, 
 def _custom_result(ks: tuple, ns: tuple, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
     if pooling == "none":
         return bc.exact_no_pooling(ks, ns, 0.5, h, not_h)
-    kappa = bc.KappaPrior(kmed, ksd)
+    kappa = KappaPrior(kmed, ksd)
     return bc.quadrature_partial_pooling(ks, ns, 0.5, h, not_h, kappa_h=kappa, kappa_not_h=kappa)
 
 

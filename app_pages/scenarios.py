@@ -13,6 +13,7 @@ import re
 import streamlit as st
 
 from app_pages import common
+from beliefs.datasets import derived_count_pairs as published_counts
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Source
 from beliefs.io import catalogue
@@ -154,18 +155,6 @@ _SCENARIO_PATHS = {
     "da_n_a": "models.covert_actions.rate_if_not_h[0]",
     "da_n_b": "models.covert_actions.rate_if_not_h[1]",
 }
-
-
-def published_counts(model: str, when: str, n: int) -> list[tuple[int, int]]:
-    """Counts k = round(rate x n) for the 2025 per-evaluation rates (derived, not published).
-
-    Here rather than in the data view: every run's save button builds the scenario file with these
-    counts, and the data view's module loads scipy (beliefs.counts), which the Update view never needs.
-    """
-    from beliefs.datasets import antischeming_counts  # plain Python, no PyMC
-
-    d = antischeming_counts(model, n)
-    return [(k, d.n_assumed) for k in d.k(when)]
 
 
 def _data_source(counts: list[tuple[int, int]], effective_n: int | None) -> dict:

@@ -52,46 +52,37 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import special
 
+from beliefs.datasets import ASSUMED_N_GRID, DatasetSpec, dataset_counts, parse_dataset
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
-from beliefs.io import catalogue
 from beliefs.odds import LN2, LN10, odds_from_log_odds
-from beliefs.partial_pooling import CUBATURE_RTOL, KappaPrior, log_marginal_partial_pooling
-from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
+from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
+from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 
 __all__ = [
-    "ASSUMED_N_GRID",
-    "CUBATURE_RTOL",
     "POOLINGS",
     "AssumptionRange",
     "CountsResult",
-    "DatasetSpec",
-    "KappaPrior",
     "assumption_range",
     "check_beta",
     "check_counts",
     "check_prior",
     "conjugate_posterior",
     "counts_log_bf",
-    "dataset_counts",
     "dataset_counts_result",
     "env_log_bf",
     "exact_no_pooling",
     "log_beta_binomial",
-    "log_marginal_partial_pooling",
     "no_pooling_log_bf",
-    "parse_dataset",
     "quadrature_partial_pooling",
     "update_by_log_bf",
 ]
 
 POOLINGS = ("none", "partial")
-# What nobody published, and the grid every derived Bayes factor is shown over.
-ASSUMED_N_GRID = (100, DEFAULT_N_ASSUMED, 1000)
 # A ratio past exp(700) is split into several ledger-free factors for update() (see CountsResult.update).
 _MAX_LOG_LR_PER_ITEM = 700.0
 
@@ -545,44 +536,8 @@ def counts_log_bf(k, n, rate_if_h, rate_if_not_h, pooling: str = "partial", *,
 
 
 # ---------------------------------------------------------------------------
-# Derived data: the 2025 report's per-evaluation rates x an assumed n
+# Derived data: the 2025 report's per-evaluation rates x an assumed n (beliefs.datasets)
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DatasetSpec:
-    """``antischeming-2025:MODEL:PHASE`` parsed."""
-
-    model: str
-    phase: str
-
-    @property
-    def name(self) -> str:
-        return f"{DATASET}:{self.model}:{self.phase}"
-
-
-def parse_dataset(text: object, field: str = "dataset") -> DatasetSpec:
-    """Parse ``antischeming-2025:o3:before`` (model o3 or o4-mini; phase before or after).
-
-    >>> parse_dataset("antischeming-2025:o4-mini:after")
-    DatasetSpec(model='o4-mini', phase='after')
-    """
-    allowed = f"{DATASET}:MODEL:PHASE with MODEL o3 or o4-mini and PHASE before or after"
-    if not isinstance(text, str):
-        raise InputError(field, text, allowed)
-    parts = text.strip().split(":")
-    if len(parts) != 3 or parts[0] != DATASET:
-        raise InputError(field, text, allowed)
-    if parts[1] not in catalogue.MODELS or parts[2] not in catalogue.PHASES:
-        raise InputError(field, text, allowed)
-    return DatasetSpec(parts[1], parts[2])
-
-
-def dataset_counts(spec: DatasetSpec, n_assumed: int) -> tuple[list[int], list[int], list[str]]:
-    """(k, n, evaluations): Fig. 9's rates for ``spec`` times ``n_assumed``, rounded (derived, not published)."""
-    table = catalogue.per_evaluation()
-    ks = derived_counts(table.rates(spec.model, spec.phase), n_assumed)
-    return ks, [n_assumed] * len(ks), table.evaluations
-
-
 def assumption_range(spec: DatasetSpec, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
                      kappa_not_h: KappaPrior | None = None, n_grid=ASSUMED_N_GRID) -> AssumptionRange:  # fmt: skip
     """log10 BF of ``spec``'s derived counts at each assumed n in ``n_grid`` and each pooling."""

@@ -15,6 +15,10 @@ settled in the notes' "Update 2026-11-27").  :func:`antischeming_counts`
 needs an *assumed* effective number of rollouts per evaluation and returns
 ``k = rate x n`` rounded by :func:`beliefs.reproduce.derived_count`; the field
 names (``k_before_derived``, ``n_assumed``) and the ``label`` say so.
+:func:`parse_dataset` reads ``antischeming-2025:MODEL:PHASE`` (the CLI's
+``--dataset``) and :func:`dataset_counts` / :func:`derived_count_pairs` give the
+derived counts; their Bayes factors are :func:`beliefs.counts.dataset_counts_result`.
+Plain Python: no SciPy at import.
 """
 
 from __future__ import annotations
@@ -24,17 +28,25 @@ from dataclasses import dataclass
 from beliefs.errors import InputError
 from beliefs.evidence import Source
 from beliefs.io import catalogue
-from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
+from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
 from beliefs.validation import as_count
 
 __all__ = [
+    "ASSUMED_N_GRID",
+    "DatasetSpec",
     "DerivedCounts",
     "PublishedCount",
     "RateRow",
     "antischeming_counts",
     "antischeming_rates",
+    "dataset_counts",
+    "derived_count_pairs",
+    "parse_dataset",
     "published_counts",
 ]
+
+# What nobody published, and the grid every derived Bayes factor is shown over.
+ASSUMED_N_GRID = (100, DEFAULT_N_ASSUMED, 1000)
 
 
 @dataclass(frozen=True)
@@ -84,10 +96,6 @@ class DerivedCounts:
 
     @property
     def n_before_assumed(self) -> list[int]:
-        return [self.n_assumed] * len(self.evaluations)
-
-    @property
-    def n_after_assumed(self) -> list[int]:
         return [self.n_assumed] * len(self.evaluations)
 
     def k(self, phase: str) -> list[int]:
@@ -154,6 +162,54 @@ def antischeming_counts(model: str = "o3", effective_n: int | str = DEFAULT_N_AS
         source=table.source,
         status_note=table.status_note,
     )
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """``antischeming-2025:MODEL:PHASE`` parsed."""
+
+    model: str
+    phase: str
+
+    @property
+    def name(self) -> str:
+        return f"{DATASET}:{self.model}:{self.phase}"
+
+
+def parse_dataset(text: object, field: str = "dataset") -> DatasetSpec:
+    """Parse ``antischeming-2025:o3:before`` (model o3 or o4-mini; phase before or after).
+
+    >>> parse_dataset("antischeming-2025:o4-mini:after")
+    DatasetSpec(model='o4-mini', phase='after')
+    """
+    allowed = f"{DATASET}:MODEL:PHASE with MODEL o3 or o4-mini and PHASE before or after"
+    if not isinstance(text, str):
+        raise InputError(field, text, allowed)
+    parts = text.strip().split(":")
+    if len(parts) != 3 or parts[0] != DATASET:
+        raise InputError(field, text, allowed)
+    if parts[1] not in catalogue.MODELS or parts[2] not in catalogue.PHASES:
+        raise InputError(field, text, allowed)
+    return DatasetSpec(parts[1], parts[2])
+
+
+def dataset_counts(spec: DatasetSpec, n_assumed: int) -> tuple[list[int], list[int], list[str]]:
+    """(k, n, evaluations): Fig. 9's rates for ``spec`` times ``n_assumed``, rounded (derived, not published)."""
+    d = antischeming_counts(spec.model, n_assumed)
+    return d.k(spec.phase), [d.n_assumed] * len(d.evaluations), list(d.evaluations)
+
+
+def derived_count_pairs(model: str, phase: str, n: int) -> list[tuple[int, int]]:
+    """``[(k, n), ...]``: the 2025 per-evaluation rates at ``phase`` times an assumed ``n`` (derived, not published).
+
+    The pairs the app's data view, its saved scenario files and the analysis
+    view use; plain Python (no SciPy), so the Update view can call it cheaply.
+
+    >>> derived_count_pairs("o4-mini", "before", 1000)[0]
+    (44, 1000)
+    """
+    return [(k, n_j) for k, n_j in zip(*dataset_counts(DatasetSpec(model, phase), n)[:2], strict=True)]
+
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,6 @@ from scipy import optimize, special
 
 from beliefs.counts import (
     CountsResult,
-    KappaPrior,
     check_beta,
     check_counts,
     check_partial_pooling_args,
@@ -121,6 +120,7 @@ from beliefs.odds import LN10, log_odds, probability
 from beliefs.partial_pooling import (
     PSEUDO_DF,
     ArrayOps,
+    KappaPrior,
     log_student_t,
     no_pooling_log_density,
     partial_pooling_log_density,

@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from beliefs import counts as bc
+from beliefs.datasets import dataset_counts, parse_dataset
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
+from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
 from beliefs.reproduce import derived_count
 from tests.cli_helpers import ROOT, assert_one_line_error, run_cli, run_json
 
@@ -73,8 +75,8 @@ def test_no_pooling_bf_against_mpmath(data, h, nh):
 def test_partial_pooling_marginal_against_fixed_kappa_1d_quadrature():
     # A kappa prior with a tiny log-sd pins kappa = 10; the marginal is then a 1-D integral over mu.
     k, n = [3, 0, 7], [50, 40, 60]
-    kap = bc.KappaPrior(median=10.0, log_sd=1e-4)
-    got, _ = bc.log_marginal_partial_pooling(k, n, BetaDist(1, 99), kap)
+    kap = KappaPrior(median=10.0, log_sd=1e-4)
+    got, _ = log_marginal_partial_pooling(k, n, BetaDist(1, 99), kap)
 
     def f(mu):
         return stats.beta.pdf(mu, 1, 99) * np.prod([stats.betabinom.pmf(kj, nj, 10 * mu, 10 * (1 - mu)) for kj, nj in zip(k, n, strict=True)])
@@ -84,8 +86,8 @@ def test_partial_pooling_marginal_against_fixed_kappa_1d_quadrature():
 
 
 def test_dataset_counts_are_the_catalogue_rates_times_n():
-    spec = bc.parse_dataset("antischeming-2025:o3:before")
-    ks, ns, names = bc.dataset_counts(spec, 316)
+    spec = parse_dataset("antischeming-2025:o3:before")
+    ks, ns, names = dataset_counts(spec, 316)
     assert ks == [derived_count(p / 100, 316) for p in FIG9_O3_BEFORE]
     assert ns == [316] * 20 and names[0] == "Broken Promises" and names[-1] == "Subagent Resource Quota"
 
@@ -101,7 +103,7 @@ def test_assumption_range_brackets_each_grid_value(o3_before):
         (n, pool) for n in (100, 316, 1000) for pool in ("none", "partial")
     ]
     for p in rng.points:
-        ks, ns, _ = bc.dataset_counts(bc.parse_dataset("antischeming-2025:o3:before"), p["n_assumed"])
+        ks, ns, _ = dataset_counts(parse_dataset("antischeming-2025:o3:before"), p["n_assumed"])
         if p["pooling"] == "none":
             want = _mp_log_bf(ks, ns, (1, 9), (1, 99)) / math.log(10)
         else:
@@ -152,7 +154,7 @@ def test_to_evidence_refuses_a_factor_beyond_float_range():
                                  "antischeming-2025:o3:during", ""])  # fmt: skip
 def test_parse_dataset_refuses(bad):
     with pytest.raises(InputError, match=r"^dataset: got"):
-        bc.parse_dataset(bad)
+        parse_dataset(bad)
 
 
 def test_cli_dataset_json():

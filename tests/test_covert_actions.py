@@ -24,6 +24,7 @@ from beliefs import counts, datasets
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.io import catalogue
+from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
 from models import before_after as ba
 from models import counts as mc
 from models.sampling import compile_count, summarize_draws
@@ -186,7 +187,7 @@ def test_quadrature_fixed_kappa_limit_matches_1d_quad(kappa0, rate):
         return math.exp(ll) * stats.beta.pdf(mu, a, b)
 
     direct, _ = integrate.quad(integrand, 0, 1, points=[k.sum() / n.sum()], epsabs=0, epsrel=1e-11, limit=200)
-    log_m, rel_err = counts.log_marginal_partial_pooling(k, n, BetaDist(a, b), counts.KappaPrior(median=kappa0, log_sd=1e-4))
+    log_m, rel_err = log_marginal_partial_pooling(k, n, BetaDist(a, b), KappaPrior(median=kappa0, log_sd=1e-4))
     assert rel_err < 1e-6
     assert log_m == pytest.approx(math.log(direct), abs=1e-6)
 
@@ -208,7 +209,7 @@ def test_quadrature_matches_monte_carlo(k, n, rate, kappa):
     log_lik = counts.log_beta_binomial(k_arr[None, :], n_arr[None, :], (mu * kap)[:, None], ((1 - mu) * kap)[:, None]).sum(1)
     lik = np.exp(log_lik)
     mc, se = lik.mean(), lik.std(ddof=1) / math.sqrt(draws)
-    log_q, rel_err = counts.log_marginal_partial_pooling(k_arr, n_arr, BetaDist(*rate), counts.KappaPrior(*kappa))
+    log_q, rel_err = log_marginal_partial_pooling(k_arr, n_arr, BetaDist(*rate), KappaPrior(*kappa))
     assert rel_err < 1e-6
     assert abs(math.exp(log_q) - mc) <= 4 * se
     assert se / mc < 0.01  # the oracle itself is precise enough to fail a wrong answer
@@ -217,8 +218,8 @@ def test_quadrature_matches_monte_carlo(k, n, rate, kappa):
 def test_quadrature_posterior_consistent_with_marginals():
     k, n = [4, 6], [20, 25]
     q = counts.quadrature_partial_pooling(k, n, 0.25, (2, 8), (1, 19))
-    lh, _ = counts.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(2, 8), counts.KappaPrior())
-    ln, _ = counts.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 19), counts.KappaPrior())
+    lh, _ = log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(2, 8), KappaPrior())
+    ln, _ = log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 19), KappaPrior())
     odds = 0.25 / 0.75 * math.exp(lh - ln)
     assert q.posterior == pytest.approx(odds / (1 + odds), rel=1e-12)
     assert q.method == "quadrature" and q.quadrature_rel_error < 1e-6

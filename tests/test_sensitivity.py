@@ -33,8 +33,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from beliefs import counts
 from beliefs.evidence import BetaDist
+from beliefs.partial_pooling import KappaPrior
 from models import counts as mc
 from models import sensitivity as sens
 
@@ -174,7 +174,7 @@ def _data_no_pooling(rng):
 
 def _data_partial(rng):
     k, n = np.array([3, 0, 5]), np.array([40, 25, 60])
-    kap = counts.KappaPrior()
+    kap = KappaPrior()
     data = {
         "k": k, "n": n, "a_h": 2.0, "b_h": 8.0, "a_not_h": 1.0, "b_not_h": 30.0, "prior_log_odds": 0.4,
         "log_kappa_median_h": math.log(kap.median), "log_kappa_sd_h": kap.log_sd,

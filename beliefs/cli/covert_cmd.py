@@ -12,9 +12,11 @@ import sys
 
 from beliefs import counts as bc
 from beliefs.cli.output import add_json_flag, emit
+from beliefs.datasets import dataset_counts, parse_dataset
 from beliefs.errors import InputError
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import log_odds
+from beliefs.partial_pooling import KappaPrior
 from beliefs.validation import as_count, as_positive, as_probability
 
 POOLINGS = bc.POOLINGS
@@ -111,7 +113,7 @@ def _counts(args) -> int:
         raise InputError("--pooling", args.pooling, "'none' or 'partial'")
     derived = None
     if args.dataset is not None:
-        spec = bc.parse_dataset(args.dataset, "--dataset")
+        spec = parse_dataset(args.dataset, "--dataset")
         n_assumed = as_count(args.n_assumed if args.n_assumed is not None else _DEFAULT_N, "--n-assumed",
                              minimum=1, maximum=bc.MAX_N_ASSUMED)  # fmt: skip
         derived = bc.dataset_counts_result(spec, prior, rate_h, rate_n, n_assumed=n_assumed, pooling=pooling)
@@ -138,7 +140,7 @@ def _counts(args) -> int:
         data.update(
             dataset=derived.dataset,
             n_assumed=derived.n_assumed,
-            evaluations=bc.dataset_counts(spec, derived.n_assumed)[2],
+            evaluations=dataset_counts(spec, derived.n_assumed)[2],
             hypotheses_note=(
                 "the rate priors are illustrative (status X): no source states what H and not H predict"
                 if args.rate_if_h is None or args.rate_if_not_h is None else "the rate priors are as given"
@@ -151,7 +153,7 @@ def _counts(args) -> int:
         data["method"] = "exact (beta-binomial closed form)"
         data["environments"] = exact.environments()
     else:
-        kappa = bc.KappaPrior()
+        kappa = KappaPrior()
         data["kappa_prior"] = {"median": kappa.median, "log_sd": kappa.log_sd}
         if len(k) <= MAX_QUADRATURE_ENVIRONMENTS:
             quad = derived or bc.quadrature_partial_pooling(k, n, prior, rate_h, rate_n)
