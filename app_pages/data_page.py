@@ -7,9 +7,6 @@ figures) and :func:`beliefs.update.update` (every posterior).
 
 from __future__ import annotations
 
-import dataclasses
-import math
-
 import streamlit as st
 
 from app_pages import common
@@ -21,7 +18,6 @@ from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
 from beliefs.io.catalogue import per_evaluation
 from beliefs.io.link import ItemState, format_counts, parse_counts
-from beliefs.odds import LN10, bits, decibels
 from beliefs.partial_pooling import KappaPrior
 from beliefs.plots import core as plotting
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
@@ -298,18 +294,17 @@ def render() -> None:
     if src == "custom":
         v["da_env"] = format_counts(zip(ks, ns, strict=True))
     prior = v["prior"]
-    updated = bc.update_by_log_bf(prior, result.log_bayes_factor)  # the one route to a posterior
-    log_bf = result.log_bayes_factor
+    updated = result.update(prior)  # the one route to a posterior
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Bayes factor for H",
-        _bf_text(log_bf),
-        f"{bits(log_bf):+.3f} bits = {decibels(log_bf):+.2f} dB",
+        result.bayes_factor_text,
+        f"{result.bits:+.3f} bits = {result.decibels:+.2f} dB",
         delta_color="off",
     )
     m2.metric(f"P(H) after the data (prior {format_probability(updated.prior_log_odds)})",
               format_probability(updated.posterior_log_odds))  # fmt: skip
-    m3.metric("Data", f"{sum(result.k)}/{sum(result.n)}", f"{result.n_environments} environments", delta_color="off")
+    m3.metric("Data", result.counts_text, f"{result.n_environments} environments", delta_color="off")
     rng = result.assumption_range
     if rng is not None:
         st.info(
@@ -328,9 +323,9 @@ def render() -> None:
                    "partial-pooling factor as approximate.")  # fmt: skip
     if updated.certain:
         st.warning("The prior (from the Update page) is certain, so no data can move it (Cromwell's rule).")
-    label = f"covert actions {sum(result.k)}/{sum(result.n)} ({data_label}; {_POOLING[result.pooling]})"
+    label = f"covert actions {result.counts_text} ({data_label}; {_POOLING[result.pooling]})"
     st.caption(f"Provenance: {result.provenance.describe()}")
-    if abs(log_bf) <= 300 * LN10:
+    if result.fits_ledger:
         st.button(
             "Add this Bayes factor to the ledger",
             on_click=_add_to_ledger,
@@ -344,14 +339,7 @@ def render() -> None:
     if "data_add_error" in st.session_state:
         st.error(st.session_state.pop("data_add_error"))
 
-    curves = {
-        "prior under H": h,
-        "prior under not H": not_h,
-        "posterior under H (pooled counts)": dataclasses.astuple(bc.conjugate_posterior(sum(result.k), sum(result.n), BetaDist(*h))),
-        "posterior under not H (pooled counts)": dataclasses.astuple(
-            bc.conjugate_posterior(sum(result.k), sum(result.n), BetaDist(*not_h))
-        ),
-    }
+    curves = result.pooled_rate_curves()
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
     )
@@ -359,9 +347,3 @@ def render() -> None:
     common.show_plot("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
     common.plot_downloads("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
     render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h)
-
-
-def _bf_text(log_bf: float) -> str:
-    if abs(log_bf) < math.log(1e6):
-        return f"{math.exp(log_bf):.4g}"
-    return f"10^{log_bf / math.log(10):.2f}"

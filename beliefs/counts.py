@@ -55,7 +55,7 @@ from scipy import special
 from beliefs.datasets import ASSUMED_N_GRID, DatasetSpec, dataset_counts, parse_dataset
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
-from beliefs.odds import LN2, LN10, odds_from_log_odds
+from beliefs.odds import LN2, LN10, decibels, odds_from_log_odds
 from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
 from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
@@ -85,6 +85,7 @@ __all__ = [
 POOLINGS = ("none", "partial")
 # A ratio past exp(700) is split into several ledger-free factors for update() (see CountsResult.update).
 _MAX_LOG_LR_PER_ITEM = 700.0
+_MAX_LEDGER_LOG_BF = 300 * LN10
 
 
 MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
@@ -254,14 +255,54 @@ class CountsResult(NotebookRepr):
     def log10_bf(self) -> float:
         return self.log_bayes_factor / LN10
 
-    def update(self) -> UpdateResult:
-        """P(H) updated by these counts, through :func:`beliefs.update.update`.
+    @property
+    def decibels(self) -> float:
+        return decibels(self.log_bayes_factor)
+
+    @property
+    def bayes_factor_text(self) -> str:
+        """The factor as a plain number below 1e6 either way, else as a power of ten (``10^12.34``).
+
+        >>> exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9)).bayes_factor_text
+        '5'
+        """
+        if abs(self.log_bayes_factor) < 6 * LN10:
+            return f"{self.bayes_factor:.4g}"
+        return f"10^{self.log10_bf:.2f}"
+
+    @property
+    def counts_text(self) -> str:
+        """All environments' counts pooled, ``k/n``."""
+        return f"{sum(self.k)}/{sum(self.n)}"
+
+    @property
+    def fits_ledger(self) -> bool:
+        """Whether the factor is one float likelihood ratio (1e-300 to 1e300), so :meth:`to_evidence` can hold it."""
+        return abs(self.log_bayes_factor) <= _MAX_LEDGER_LOG_BF
+
+    def update(self, prior: float | None = None) -> UpdateResult:
+        """P(H) (``prior``, else the result's own) updated by these counts, through :func:`beliefs.update.update`.
 
         A factor beyond exp(700) cannot be one float likelihood ratio; it enters
         as equal factors that each can (their log-ratios sum exactly to the total
         up to rounding, and ``update`` adds log-ratios with ``fsum``).
         """
-        return update_by_log_bf(self.prior, self.log_bayes_factor, self.label)
+        return update_by_log_bf(self.prior if prior is None else prior, self.log_bayes_factor, self.label)
+
+    def pooled_rate_curves(self) -> dict[str, tuple[float, float]]:
+        """The Beta priors of the rate under H and not H, and their conjugate posteriors for all counts pooled.
+
+        For display only: the Bayes factor treats the environments separately.
+        """
+        h, nh = self.rate_if_h, self.rate_if_not_h
+        k, n = sum(self.k), sum(self.n)
+        post_h, post_nh = conjugate_posterior(k, n, h), conjugate_posterior(k, n, nh)
+        return {
+            "prior under H": (h.alpha, h.beta),
+            "prior under not H": (nh.alpha, nh.beta),
+            "posterior under H (pooled counts)": (post_h.alpha, post_h.beta),
+            "posterior under not H (pooled counts)": (post_nh.alpha, post_nh.beta),
+        }
 
     @property
     def log_posterior_odds(self) -> float:
@@ -313,14 +354,13 @@ class CountsResult(NotebookRepr):
 
         Raises :class:`InputError` when the factor is beyond what one float ratio holds (1e±300).
         """
-        log_bf = self.log_bayes_factor
-        if abs(log_bf) > 300 * LN10:
+        if not self.fits_ledger:
             raise InputError(
-                "bayes_factor", f"10^{log_bf / LN10:.1f}", "a Bayes factor between 1e-300 and 1e300 to enter the ledger"
+                "bayes_factor", f"10^{self.log10_bf:.1f}", "a Bayes factor between 1e-300 and 1e300 to enter the ledger"
             )
         return Evidence(
             label or self.label,
-            likelihood_ratio=math.exp(log_bf),
+            likelihood_ratio=math.exp(self.log_bayes_factor),
             source=source,
             provenance=self.provenance,
         )

@@ -155,6 +155,24 @@ PYTENSOR_OPS = ArrayOps(
 # ---------------------------------------------------------------------------
 # PyMC models (every input is pm.Data, so new data never recompiles)
 # ---------------------------------------------------------------------------
+def _log_pseudo_prior(xi, scale):
+    # q in the model's coordinates: the Student-t density of xi divided by the scale (Jacobian of xi -> phi).
+    return (log_student_t(xi, PYTENSOR_OPS) - pt.log(scale)).sum()
+
+
+def _sum_out_hypothesis(prior_log_odds, log_target: dict, log_pseudo: dict) -> None:
+    r"""Add the product-space mixture over H to the model being built, and ``p_h`` = :math:`P_c(H\mid D,\phi)`.
+
+    :math:`\ln w_H = c + \ln p(D,\phi_H\mid H) + \ln q_{\lnot H}(\phi_{\lnot H})`,
+    :math:`\ln w_{\lnot H} = \ln p(D,\phi_{\lnot H}\mid\lnot H) + \ln q_H(\phi_H)`; the
+    Potential is their ``logaddexp`` (the :math:`\ln(1-\sigma(c))` both share is left out).
+    """
+    log_h = prior_log_odds + log_target["h"] + log_pseudo["not_h"]
+    log_n = log_target["not_h"] + log_pseudo["h"]
+    pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
+    pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
+
+
 def build_no_pooling_model(n_environments: int) -> pm.Model:
     r"""PyMC model for no pooling, H summed out (Carlin & Chib product space).
 
@@ -196,11 +214,8 @@ def build_no_pooling_model(n_environments: int) -> pm.Model:
             pm.Deterministic(f"theta_{tag}", pm.math.sigmoid(u))
             log_prior, log_lik = no_pooling_log_density(u, k, n, a, b, PYTENSOR_OPS)  # prior incl. logit Jacobian
             log_target[tag] = (log_prior + log_lik).sum()
-            log_pseudo[tag] = (log_student_t(xi, PYTENSOR_OPS) - pt.log(scale)).sum()
-        log_h = prior_log_odds + log_target["h"] + log_pseudo["not_h"]
-        log_n = log_target["not_h"] + log_pseudo["h"]
-        pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
-        pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
+            log_pseudo[tag] = _log_pseudo_prior(xi, scale)
+        _sum_out_hypothesis(prior_log_odds, log_target, log_pseudo)
     return model
 
 
@@ -302,12 +317,8 @@ def build_partial_pooling_model() -> pm.Model:
             pm.Deterministic(f"kappa_{tag}", pt.exp(log_median + log_sd * z))
             log_prior, log_lik = partial_pooling_log_density(u, z, k, n, a, b, log_median, log_sd, PYTENSOR_OPS)
             log_target[tag] = log_prior + log_lik
-            # q in phi coordinates: t density of xi divided by the scale (Jacobian of xi -> phi).
-            log_pseudo[tag] = (log_student_t(xi, PYTENSOR_OPS) - pt.log(scale)).sum()
-        log_h = prior_log_odds + log_target["h"] + log_pseudo["not_h"]
-        log_n = log_target["not_h"] + log_pseudo["h"]
-        pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
-        pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
+            log_pseudo[tag] = _log_pseudo_prior(xi, scale)
+        _sum_out_hypothesis(prior_log_odds, log_target, log_pseudo)
     return model
 
 

@@ -262,3 +262,41 @@ def test_default_headline_against_a_brute_force_riemann_sum(o3_before):
 
     want = (log_ml(1, 9) - log_ml(1, 99)) / math.log(10)
     assert o3_before.log10_bayes_factor == pytest.approx(want, abs=1e-6)
+
+
+# -- what the data page shows comes from CountsResult (no arithmetic on the page) ------------------------------
+def test_update_with_another_prior_is_the_closed_form_posterior():
+    # One covert action in one rollout, Beta(1,1) vs Beta(1,9): BF = (1/2) / (1/10) = 5; prior 0.2 -> odds 5/4.
+    r = bc.exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9))
+    assert r.update(0.2).posterior == pytest.approx(5 / 9, rel=1e-14)
+    assert r.update().posterior == pytest.approx(5 / 6, rel=1e-14)  # the result's own prior
+    assert r.update(1.0).posterior == 1.0 and r.update(1.0).certain
+
+
+def test_bayes_factor_text_counts_text_and_decibels():
+    r = bc.exact_no_pooling([1, 0], [1, 3], 0.5, (1, 1), (1, 9))
+    # BF = (1/2)(1/4) / ((1/10)(B(1, 12)/B(1, 9)) = 9/12) = 0.125 / 0.075
+    assert r.bayes_factor_text == f"{0.125 / 0.075:.4g}"
+    assert r.counts_text == "1/4"
+    assert r.decibels == pytest.approx(10 * math.log10(0.125 / 0.075), rel=1e-12)
+    huge = bc.exact_no_pooling([0] * 40, [1000] * 40, 0.5, (1, 1), (1, 1e-3))
+    assert huge.bayes_factor_text == f"10^{huge.log_bayes_factor / math.log(10):.2f}"
+
+
+def test_fits_ledger_is_the_bound_to_evidence_enforces():
+    inside = bc.exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9))
+    assert inside.fits_ledger and inside.to_evidence().likelihood_ratio == pytest.approx(5.0, rel=1e-13)
+    beyond = bc.exact_no_pooling([2000] * 3, [2000] * 3, 0.5, (1000, 1), (1, 1000))
+    assert beyond.log10_bf > 300 and not beyond.fits_ledger
+    with pytest.raises(InputError, match="bayes_factor"):
+        beyond.to_evidence()
+
+
+def test_pooled_rate_curves_are_the_conjugate_posteriors_of_the_summed_counts():
+    r = bc.exact_no_pooling([1, 2], [10, 5], 0.5, (0.5, 2), (1, 9))
+    assert r.pooled_rate_curves() == {
+        "prior under H": (0.5, 2.0),
+        "prior under not H": (1.0, 9.0),
+        "posterior under H (pooled counts)": (3.5, 14.0),  # Beta(0.5 + 3, 2 + 12)
+        "posterior under not H (pooled counts)": (4.0, 21.0),
+    }
