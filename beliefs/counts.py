@@ -48,20 +48,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import special
 
 from beliefs.datasets import ASSUMED_N_GRID, DatasetSpec, dataset_counts, parse_dataset
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import LN2, LN10, decibels, odds_from_log_odds
-from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
 from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
+
+if TYPE_CHECKING:
+    from beliefs.partial_pooling import KappaPrior
+
+# SciPy and the partial-pooling cubature are imported inside the functions that use them: the share-link
+# codec (beliefs.io.link, on every app page's import path) reads parse_counts/format_counts from here, and
+# the Update view must not pay for SciPy.
 
 __all__ = [
     "POOLINGS",
@@ -169,6 +175,8 @@ def log_beta_binomial(k, n, alpha, beta) -> np.ndarray:
     >>> float(np.exp(log_beta_binomial(0, 1, 1.0, 1.0)))  # Beta(1,1) makes k uniform on 0..n
     0.5
     """
+    from scipy import special
+
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
     log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
@@ -323,6 +331,8 @@ class CountsResult(NotebookRepr):
         h, nh = self.rate_if_h, self.rate_if_not_h
         rates = f"Beta({h.alpha:g}, {h.beta:g}) vs Beta({nh.alpha:g}, {nh.beta:g})" if h and nh else ""
         if self.pooling == "partial":
+            from beliefs.partial_pooling import KappaPrior
+
             kh = self.kappa_h or KappaPrior()
             kn = self.kappa_not_h or KappaPrior()
             spread = (
@@ -453,6 +463,8 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
 
 def check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h=None, kappa_not_h=None):
     """The inputs of a partial-pooling update, checked once for the quadrature and the MCMC alike."""
+    from beliefs.partial_pooling import KappaPrior
+
     k_arr, n_arr = check_counts(k, n)
     return (
         k_arr, n_arr, check_prior(prior), check_beta(rate_if_h, "rate_if_h"),
@@ -476,6 +488,8 @@ def quadrature_partial_pooling(
     each marginal); above 1e-4 ``note`` says the value is uncertain and the
     MCMC answer should be preferred.
     """
+    from beliefs.partial_pooling import log_marginal_partial_pooling
+
     k_arr, n_arr, p, bh, bn, kh, kn = check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h, kappa_not_h)
     lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
     lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
@@ -547,6 +561,8 @@ def grid_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarra
     Only for ranking a grid (``count_needed``): absolute error ~1e-9 at n ~ 1e6, far below the
     spacing between neighbouring k'.  Reported Bayes factors come from :func:`env_log_bf`.
     """
+    from scipy import special
+
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
     h, nh = rate_if_h, rate_if_not_h
