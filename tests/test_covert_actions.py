@@ -251,6 +251,7 @@ MCMC_DRAWS = dict(draws=2000, tune=1000, chains=2)  # 2 x 2000: split R-hat of t
 
 def _assert_within_mcse(m, exact, z_max=4.0):
     """The MCMC estimate is within ``z_max`` MCSE of the exact answer, and says so itself."""
+    print(f"z_vs_exact = {m.z_vs_exact:+.2f}")  # shown with -rP: the observed |z| for the report
     assert m.z_vs_exact is not None and abs(m.z_vs_exact) <= z_max, (m.z_vs_exact, m.posterior, exact.posterior)
     assert abs(m.posterior - exact.posterior) <= z_max * m.mcse, (m.posterior, m.mcse, exact.posterior)
     assert abs(m.log_bayes_factor - exact.log_bayes_factor) <= z_max * m.log_bayes_factor_mcse
@@ -296,7 +297,6 @@ class TestMcmcAgainstExact:
         quad = counts.quadrature_partial_pooling(k, n, 0.25, (1, 9), (1, 99))
         assert m.r_hat <= 1.01 and m.divergences == 0, m.warnings
         _assert_within_mcse(m.with_exact(quad), quad)
-        assert m.seconds < 10  # warm: no compilation (the benchmark measures ~0.3-0.5 s)
 
     def test_same_seed_same_draws(self, partial_fits):
         case = PARTIAL_CASES[0]
@@ -343,15 +343,15 @@ def _dominated_table(n_env: int, count: int, seed: int, exact_fn) -> list[tuple]
 DOMINATED_NO_POOLING = _dominated_table(3, 6, 2026, counts.exact_no_pooling)
 
 
-@pytest.fixture(scope="module")
-def dominated_partial_cases():
-    # Rejection sampling as above is hopeless here: partial pooling rarely gives |log10 BF| >= 3 with
-    # 4 environments, and each candidate costs a quadrature.  Two tables near 11-16% covert actions,
-    # each read both ways round (the hypotheses' priors swapped), so H dominates in two cases and not H
-    # in two; the test itself checks by quadrature that each posterior is within 1e-6..1e-3 of 0 or 1.
-    tables = [([60, 55, 70, 65], [400] * 4), ([45, 40, 52, 48], [300] * 4)]
-    h, not_h = (1, 9), (1, 99)
-    return [case for k, n in tables for case in ((k, n, 0.5, h, not_h), (k, n, 0.5, not_h, h))]
+# Rejection sampling as above is hopeless here: partial pooling rarely gives |log10 BF| >= 3 with
+# 4 environments, and each candidate costs a quadrature.  Two tables near 11-16% covert actions,
+# each read both ways round (the hypotheses' priors swapped), so H dominates in two cases and not H
+# in two; the test itself checks by quadrature that each posterior is within 1e-6..1e-3 of 0 or 1.
+DOMINATED_PARTIAL = [
+    (k, n, 0.5, *rates)
+    for k, n in [([60, 55, 70, 65], [400] * 4), ([45, 40, 52, 48], [300] * 4)]
+    for rates in (((1, 9), (1, 99)), ((1, 99), (1, 9)))
+]
 
 
 @pytest.mark.slow
@@ -381,13 +381,14 @@ class TestMcmcWhenOneHypothesisDominates:
         assert 1e-6 <= min(exact.posterior, 1 - exact.posterior) <= 1e-3
         _assert_within_mcse(mc.mcmc_no_pooling(*case, seed=100 + i, **MCMC_DRAWS), exact)
 
-    def test_random_dominated_partial_pooling(self, dominated_partial_cases):
-        for i, case in enumerate(dominated_partial_cases):
-            quad = counts.quadrature_partial_pooling(*case)
-            assert quad.quadrature_rel_error < 1e-4
-            assert 1e-6 <= min(quad.posterior, 1 - quad.posterior) <= 1e-3
-            m = mc.mcmc_partial_pooling(*case, seed=200 + i, exact=quad, **MCMC_DRAWS)
-            _assert_within_mcse(m, quad)
+    @pytest.mark.parametrize("i", range(len(DOMINATED_PARTIAL)))
+    def test_random_dominated_partial_pooling(self, i):
+        case = DOMINATED_PARTIAL[i]
+        quad = counts.quadrature_partial_pooling(*case)
+        assert quad.quadrature_rel_error < 1e-4
+        assert 1e-6 <= min(quad.posterior, 1 - quad.posterior) <= 1e-3
+        m = mc.mcmc_partial_pooling(*case, seed=200 + i, exact=quad, **MCMC_DRAWS)
+        _assert_within_mcse(m, quad)
 
     def test_far_from_exact_is_not_converged(self):
         # A wrong "exact" value 10 MCSE away must flip converged, whatever r_hat says.
@@ -451,25 +452,25 @@ def before_after_none(fig9_o4mini):
 @pytest.mark.xdist_group("covert")
 class TestBeforeAfter:
     # With pooling="none" every evaluation is its own conjugate problem: r ~ Beta(a + k, b + n - k).
-    @pytest.mark.parametrize("j", [0, 12, 14])  # 4.4% -> 0, 41% -> 0, 46.4% -> 0.1% (k_after = 0 or 1)
-    def test_each_evaluation_is_conjugate(self, before_after_none, fig9_o4mini, j):
+    # Evaluations 0, 12, 14: 4.4% -> 0, 41% -> 0, 46.4% -> 0.1% (k_after = 0 or 1), before and after.
+    @pytest.mark.parametrize(("j", "name"), [(j, name) for j in (0, 12, 14) for name in ("rate_before", "rate_after")])
+    def test_each_evaluation_is_conjugate(self, before_after_none, fig9_o4mini, j, name):
         r = before_after_none
         d = fig9_o4mini
-        cases = (
-            ("rate_before", d.k_before_derived[j], 300, BA_PRIORS["prior_before"]),
-            ("rate_after", d.k_after_derived[j], 400, BA_PRIORS["prior_after"]),
-        )
-        for name, k, n, prior in cases:
-            post = counts.conjugate_posterior(k, n, BetaDist(*prior))
-            assert (post.alpha, post.beta) == (prior[0] + k, prior[1] + n - k)
-            exact = stats.beta(post.alpha, post.beta)
-            d_j = r.diagnostics[f"{name}[{j}]"]
-            assert d_j.r_hat <= 1.01
-            assert abs(d_j.mean - exact.mean()) <= max(0.02, 4 * d_j.mcse_mean)
-            # The absolute 0.02 floor is loose for a rate near 0.001, so check in posterior sds too.
-            assert abs(d_j.mean - exact.mean()) <= 0.1 * exact.std()
-            draws = r.result.draws(name)[:, :, j].ravel()
-            _assert_quantiles_match(draws, exact.cdf, min(d_j.ess_bulk, d_j.ess_tail))
+        k, n, prior = {
+            "rate_before": (d.k_before_derived[j], 300, BA_PRIORS["prior_before"]),
+            "rate_after": (d.k_after_derived[j], 400, BA_PRIORS["prior_after"]),
+        }[name]
+        post = counts.conjugate_posterior(k, n, BetaDist(*prior))
+        assert (post.alpha, post.beta) == (prior[0] + k, prior[1] + n - k)
+        exact = stats.beta(post.alpha, post.beta)
+        d_j = r.diagnostics[f"{name}[{j}]"]
+        assert d_j.r_hat <= 1.01
+        z = (d_j.mean - exact.mean()) / d_j.mcse_mean
+        print(f"z = {z:+.2f}")
+        assert abs(z) <= 4, (z, d_j.mean, d_j.mcse_mean, exact.mean())  # no absolute floor: 4 MCSE only
+        draws = r.result.draws(name)[:, :, j].ravel()
+        _assert_quantiles_match(draws, exact.cdf, min(d_j.ess_bulk, d_j.ess_tail))
 
     def test_ratio_matches_monte_carlo_of_conjugates(self, before_after_none, fig9_o4mini):
         j = 14  # Sandbagging QA: 139/300 before, 0/400 after (0.1% of 400 rounds to 0)
@@ -486,18 +487,20 @@ class TestBeforeAfter:
 
         _assert_quantiles_match(draws.ravel(), oracle_cdf, min(diag.ess_bulk, diag.ess_tail))
 
-    def test_average_rates_closed_form(self, before_after_none, fig9_o4mini):
+    @pytest.mark.parametrize("name", ["mean_before", "mean_after"])
+    def test_average_rates_closed_form(self, before_after_none, fig9_o4mini, name):
         # E[mean_j r_j | D] = mean_j (a + k_j) / (a + b + n_j): linearity of expectation over conjugate posteriors.
         r = before_after_none
-        kb, ka = np.array(fig9_o4mini.k_before_derived), np.array(fig9_o4mini.k_after_derived)
-        for name, k, n, (a, b) in (
-            ("mean_before", kb, 300, BA_PRIORS["prior_before"]),
-            ("mean_after", ka, 400, BA_PRIORS["prior_after"]),
-        ):
-            exact = np.mean((a + k) / (a + b + n))
-            s = r.summary[name]
-            assert s.r_hat <= 1.01
-            assert abs(s.mean - exact) <= max(4 * s.mcse_mean, 1e-4)
+        k, n, (a, b) = {
+            "mean_before": (np.array(fig9_o4mini.k_before_derived), 300, BA_PRIORS["prior_before"]),
+            "mean_after": (np.array(fig9_o4mini.k_after_derived), 400, BA_PRIORS["prior_after"]),
+        }[name]
+        exact = np.mean((a + k) / (a + b + n))
+        s = r.summary[name]
+        assert s.r_hat <= 1.01
+        z = (s.mean - exact) / s.mcse_mean
+        print(f"z = {z:+.2f}")
+        assert abs(z) <= 4, (z, s.mean, s.mcse_mean, exact)  # no absolute floor
         assert not r.warnings
 
     def test_probability_average_after_rate_above_threshold(self, before_after_none, fig9_o4mini):
@@ -505,10 +508,14 @@ class TestBeforeAfter:
         rng = np.random.default_rng(3)
         ka = np.array(fig9_o4mini.k_after_derived)
         a, b = BA_PRIORS["prior_after"]
-        avg = rng.beta(a + ka, b + 400 - ka, size=(200_000, ka.size)).mean(axis=1)
+        draws = 200_000
+        avg = rng.beta(a + ka, b + 400 - ka, size=(draws, ka.size)).mean(axis=1)
         exact = float(np.mean(avg > BA_THRESHOLD))
         r = before_after_none
-        assert abs(r.p_after_above_threshold - exact) <= max(0.02, 4 * r.p_after_above_threshold_mcse)
+        # Both sides are Monte Carlo: the MCMC's reported MCSE and the oracle's binomial standard error.
+        se = math.hypot(r.p_after_above_threshold_mcse, math.sqrt(exact * (1 - exact) / draws))
+        print(f"z = {(r.p_after_above_threshold - exact) / se:+.2f}")
+        assert 0 < se and abs(r.p_after_above_threshold - exact) <= 4 * se, (r.p_after_above_threshold, exact, se)
 
     def test_partial_pooling_on_derived_fig9_counts_converges(self, fig9_o4mini):
         d = fig9_o4mini
