@@ -12,7 +12,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.mcmc_panel import render_mcmc_panel
 from beliefs import counts as bc
-from beliefs.datasets import derived_count_pairs
+from beliefs.datasets import dataset_counts_result, derived_count_pairs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
@@ -155,7 +155,7 @@ def _elicited(tag: str) -> None:
 @st.cache_data(max_entries=256, show_spinner="Computing the Bayes factor and its range…")
 def _dataset_result(dataset: str, n: int, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
     kappa = KappaPrior(kmed, ksd)
-    return bc.dataset_counts_result(
+    return dataset_counts_result(
         dataset, 0.5, h, not_h, n_assumed=n, pooling=pooling, kappa_h=kappa, kappa_not_h=kappa
     )
 

@@ -36,10 +36,10 @@ by 2-D adaptive cubature (:func:`quadrature_partial_pooling`).  Both
 hypotheses get the same spread prior (:class:`KappaPrior`) unless the user
 changes it, so the factor compares what they predict about the mean rate.
 
-**Derived data** (:func:`dataset_counts_result`): the 2025 anti-scheming
+**Derived data** (:func:`beliefs.datasets.dataset_counts_result`): the 2025 anti-scheming
 report's per-evaluation rates times an *assumed* n.  Every Bayes factor from
 such counts carries its range over what nobody published,
-n in {100, 316, 1000} x pooling in {none, partial} (:func:`assumption_range`),
+n in {100, 316, 1000} x pooling in {none, partial} (:class:`AssumptionRange`),
 and that provenance follows it into the ledger (:meth:`CountsResult.to_evidence`).
 The posterior always comes from :func:`beliefs.update.update`.
 """
@@ -47,16 +47,14 @@ The posterior always comes from :func:`beliefs.update.update`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from beliefs.datasets import ASSUMED_N_GRID, DatasetSpec, dataset_counts, parse_dataset
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import LN2, LN10, decibels, odds_from_log_odds
-from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, update
@@ -73,13 +71,11 @@ __all__ = [
     "POOLINGS",
     "AssumptionRange",
     "CountsResult",
-    "assumption_range",
     "check_beta",
     "check_counts",
     "check_prior",
     "conjugate_posterior",
     "counts_log_bf",
-    "dataset_counts_result",
     "env_log_bf",
     "exact_no_pooling",
     "log_beta_binomial",
@@ -589,40 +585,3 @@ def counts_log_bf(k, n, rate_if_h, rate_if_not_h, pooling: str = "partial", *,
     return quadrature_partial_pooling(
         k, n, 0.5, rate_if_h, rate_if_not_h, kappa_h=kappa_h, kappa_not_h=kappa_not_h
     ).log_bayes_factor
-
-
-# ---------------------------------------------------------------------------
-# Derived data: the 2025 report's per-evaluation rates x an assumed n (beliefs.datasets)
-# ---------------------------------------------------------------------------
-def assumption_range(spec: DatasetSpec, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
-                     kappa_not_h: KappaPrior | None = None, n_grid=ASSUMED_N_GRID) -> AssumptionRange:  # fmt: skip
-    """log10 BF of ``spec``'s derived counts at each assumed n in ``n_grid`` and each pooling."""
-    points = []
-    for n_assumed in n_grid:
-        ks, ns, _ = dataset_counts(spec, n_assumed)
-        for pooling in POOLINGS:
-            log_bf = counts_log_bf(ks, ns, rate_if_h, rate_if_not_h, pooling, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
-            points.append({"n_assumed": n_assumed, "pooling": pooling, "log10_bayes_factor": log_bf / LN10})
-    return AssumptionRange(tuple(points))
-
-
-def dataset_counts_result(
-    spec: DatasetSpec | str, prior, rate_if_h, rate_if_not_h, *, n_assumed: object = DEFAULT_N_ASSUMED,
-    pooling: str = "partial", kappa_h: KappaPrior | None = None, kappa_not_h: KappaPrior | None = None,
-    n_field: str = "n_assumed",
-) -> CountsResult:
-    """The Bayes factor of the 2025 report's derived counts, with its :class:`AssumptionRange` and provenance."""
-    spec = parse_dataset(spec) if isinstance(spec, str) else spec
-    n_int = as_count(n_assumed, n_field, minimum=1, maximum=MAX_N_ASSUMED)
-    ks, ns, _ = dataset_counts(spec, n_int)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
-    if pooling == "none":
-        res = exact_no_pooling(ks, ns, prior, bh, bn)
-    elif pooling == "partial":
-        res = quadrature_partial_pooling(ks, ns, prior, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
-    else:
-        raise InputError("pooling", pooling, "'none' or 'partial'")
-    grid = tuple(dict.fromkeys((*ASSUMED_N_GRID, n_int)))  # the user's n joins the grid if it is not on it
-    rng = assumption_range(spec, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h, n_grid=grid)
-    return replace(res, derived=True, dataset=spec.name, n_assumed=n_int, assumption_range=rng)

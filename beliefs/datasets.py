@@ -17,19 +17,26 @@ needs an *assumed* effective number of rollouts per evaluation and returns
 names (``k_before_derived``, ``n_assumed``) and the ``label`` say so.
 :func:`parse_dataset` reads ``antischeming-2025:MODEL:PHASE`` (the CLI's
 ``--dataset``) and :func:`dataset_counts` / :func:`derived_count_pairs` give the
-derived counts; their Bayes factors are :func:`beliefs.counts.dataset_counts_result`.
-Plain Python: no SciPy at import.
+derived counts; :func:`dataset_counts_result` their Bayes factor with its range over
+n and pooling (:func:`assumption_range`).  No SciPy at import (:mod:`beliefs.counts`
+imports it inside the functions that compute).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+from beliefs import counts
 from beliefs.errors import InputError
 from beliefs.evidence import Source
 from beliefs.io import catalogue
+from beliefs.odds import LN10
 from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
 from beliefs.validation import as_count
+
+if TYPE_CHECKING:
+    from beliefs.partial_pooling import KappaPrior
 
 __all__ = [
     "ASSUMED_N_GRID",
@@ -39,7 +46,9 @@ __all__ = [
     "RateRow",
     "antischeming_counts",
     "antischeming_rates",
+    "assumption_range",
     "dataset_counts",
+    "dataset_counts_result",
     "derived_count_pairs",
     "parse_dataset",
     "published_counts",
@@ -210,6 +219,43 @@ def derived_count_pairs(model: str, phase: str, n: int) -> list[tuple[int, int]]
     """
     return [(k, n_j) for k, n_j in zip(*dataset_counts(DatasetSpec(model, phase), n)[:2], strict=True)]
 
+
+
+# ---------------------------------------------------------------------------
+# Bayes factors of the derived counts, with their range over what nobody published
+# ---------------------------------------------------------------------------
+def assumption_range(spec: DatasetSpec, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
+                     kappa_not_h: KappaPrior | None = None, n_grid=ASSUMED_N_GRID) -> counts.AssumptionRange:  # fmt: skip
+    """log10 BF of ``spec``'s derived counts at each assumed n in ``n_grid`` and each pooling."""
+    points = []
+    for n_assumed in n_grid:
+        ks, ns, _ = dataset_counts(spec, n_assumed)
+        for pooling in counts.POOLINGS:
+            log_bf = counts.counts_log_bf(ks, ns, rate_if_h, rate_if_not_h, pooling, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
+            points.append({"n_assumed": n_assumed, "pooling": pooling, "log10_bayes_factor": log_bf / LN10})
+    return counts.AssumptionRange(tuple(points))
+
+
+def dataset_counts_result(
+    spec: DatasetSpec | str, prior, rate_if_h, rate_if_not_h, *, n_assumed: object = DEFAULT_N_ASSUMED,
+    pooling: str = "partial", kappa_h: KappaPrior | None = None, kappa_not_h: KappaPrior | None = None,
+    n_field: str = "n_assumed",
+) -> counts.CountsResult:
+    """The Bayes factor of the 2025 report's derived counts, with its :class:`~beliefs.counts.AssumptionRange` and provenance."""
+    spec = parse_dataset(spec) if isinstance(spec, str) else spec
+    n_int = as_count(n_assumed, n_field, minimum=1, maximum=MAX_N_ASSUMED)
+    ks, ns, _ = dataset_counts(spec, n_int)
+    bh = counts.check_beta(rate_if_h, "rate_if_h")
+    bn = counts.check_beta(rate_if_not_h, "rate_if_not_h")
+    if pooling == "none":
+        res = counts.exact_no_pooling(ks, ns, prior, bh, bn)
+    elif pooling == "partial":
+        res = counts.quadrature_partial_pooling(ks, ns, prior, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
+    else:
+        raise InputError("pooling", pooling, "'none' or 'partial'")
+    grid = tuple(dict.fromkeys((*ASSUMED_N_GRID, n_int)))  # the user's n joins the grid if it is not on it
+    rng = assumption_range(spec, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h, n_grid=grid)
+    return replace(res, derived=True, dataset=spec.name, n_assumed=n_int, assumption_range=rng)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from beliefs import counts as bc
-from beliefs.datasets import dataset_counts, parse_dataset
+from beliefs.datasets import dataset_counts, dataset_counts_result, parse_dataset
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
@@ -94,7 +94,7 @@ def test_dataset_counts_are_the_catalogue_rates_times_n():
 
 @pytest.fixture(scope="module")
 def o3_before():
-    return bc.dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
+    return dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
 
 
 def test_assumption_range_brackets_each_grid_value(o3_before):

@@ -12,11 +12,11 @@ import sys
 
 from beliefs import counts as bc
 from beliefs.cli.output import add_json_flag, emit
-from beliefs.datasets import dataset_counts, parse_dataset
+from beliefs.datasets import dataset_counts, dataset_counts_result, parse_dataset
 from beliefs.errors import InputError
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import log_odds
-from beliefs.partial_pooling import KappaPrior
+from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
 from beliefs.validation import as_count, as_positive, as_probability
 
 POOLINGS = bc.POOLINGS
@@ -83,7 +83,7 @@ def _parse_beta(text: str, field: str) -> tuple[float, float]:
     return (b.alpha, b.beta)
 
 
-_DEFAULT_N = bc.DEFAULT_N_ASSUMED
+_DEFAULT_N = DEFAULT_N_ASSUMED
 # --dataset without --prior/--rate-if-*: the data page's defaults (illustrative, status X: no source states
 # what H and not H predict): H, population mean rate ~ Beta(1, 9) (mean 10%); not H ~ Beta(1, 99) (mean 1%).
 _DATASET_DEFAULTS = {"prior": "0.5", "rate_if_h": "1,9", "rate_if_not_h": "1,99"}
@@ -115,8 +115,8 @@ def _counts(args) -> int:
     if args.dataset is not None:
         spec = parse_dataset(args.dataset, "--dataset")
         n_assumed = as_count(args.n_assumed if args.n_assumed is not None else _DEFAULT_N, "--n-assumed",
-                             minimum=1, maximum=bc.MAX_N_ASSUMED)  # fmt: skip
-        derived = bc.dataset_counts_result(spec, prior, rate_h, rate_n, n_assumed=n_assumed, pooling=pooling)
+                             minimum=1, maximum=MAX_N_ASSUMED)  # fmt: skip
+        derived = dataset_counts_result(spec, prior, rate_h, rate_n, n_assumed=n_assumed, pooling=pooling)
         k, n = derived.k, derived.n
     else:
         k, n = bc.check_counts(_required(args, "k", "--k"), _required(args, "n", "--n"), k_field="--k", n_field="--n")
@@ -153,6 +153,8 @@ def _counts(args) -> int:
         data["method"] = "exact (beta-binomial closed form)"
         data["environments"] = exact.environments()
     else:
+        from beliefs.partial_pooling import KappaPrior  # SciPy's cubature: only for partial pooling
+
         kappa = KappaPrior()
         data["kappa_prior"] = {"median": kappa.median, "log_sd": kappa.log_sd}
         if len(k) <= MAX_QUADRATURE_ENVIRONMENTS:
