@@ -91,8 +91,8 @@ def _robustness(prior, evidence) -> None:
 
 
 def _data_robustness(prior, evidence) -> None:
+    from beliefs.counts import parse_counts
     from beliefs.datasets import derived_count_pairs as published_counts
-    from beliefs.io.link import parse_counts
 
     v = common.values()
     if v["da_src"] == "2025":

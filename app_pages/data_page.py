@@ -12,12 +12,13 @@ import streamlit as st
 from app_pages import common
 from app_pages.mcmc_panel import render_mcmc_panel
 from beliefs import counts as bc
+from beliefs.counts import format_counts, parse_counts
 from beliefs.datasets import dataset_counts_result, derived_count_pairs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
 from beliefs.io.catalogue import per_evaluation
-from beliefs.io.link import ItemState, format_counts, parse_counts
+from beliefs.io.link import ItemState
 from beliefs.partial_pooling import KappaPrior
 from beliefs.plots import core as plotting
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming

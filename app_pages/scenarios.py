@@ -13,6 +13,7 @@ import re
 import streamlit as st
 
 from app_pages import common
+from beliefs.counts import format_counts, parse_counts
 from beliefs.datasets import derived_count_pairs as published_counts
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Source
@@ -25,8 +26,6 @@ from beliefs.io.link import (
     checked,
     defaults,
     encode,
-    format_counts,
-    parse_counts,
 )
 
 # -- catalogue ----------------------------------------------------------------------

@@ -78,8 +78,10 @@ __all__ = [
     "counts_log_bf",
     "env_log_bf",
     "exact_no_pooling",
+    "format_counts",
     "log_beta_binomial",
     "no_pooling_log_bf",
+    "parse_counts",
     "quadrature_partial_pooling",
     "update_by_log_bf",
 ]
@@ -96,6 +98,33 @@ MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
 # ---------------------------------------------------------------------------
 # Input checking
 # ---------------------------------------------------------------------------
+def parse_counts(value: object, name: str = "counts") -> list[tuple[int, int]]:
+    """Parse ``"k/n,k/n,..."`` (covert actions k of n rollouts per environment); ``""`` is no data.
+
+    >>> parse_counts("2/100, 0/50")
+    [(2, 100), (0, 50)]
+    """
+    allowed = "counts as k/n separated by commas, e.g. 2/100,0/50, with 0 <= k <= n"
+    if not isinstance(value, str):
+        raise InputError(name, value, allowed)
+    if not value.strip():
+        return []
+    out = []
+    for i, part in enumerate(value.split(",")):
+        if part.count("/") != 1:
+            raise InputError(f"{name}[{i}]", part, allowed)
+        k_text, n_text = part.split("/")
+        n = as_count(n_text, f"{name}[{i}].n", minimum=1, maximum=10_000_000)
+        k = as_count(k_text, f"{name}[{i}].k", minimum=0, maximum=n)
+        out.append((k, n))
+    return out
+
+
+def format_counts(counts) -> str:
+    """Inverse of :func:`parse_counts`."""
+    return ",".join(f"{int(k)}/{int(n)}" for k, n in counts)
+
+
 def check_counts(k, n, *, k_field: str = "k", n_field: str = "n") -> tuple[np.ndarray, np.ndarray]:
     """Parse covert-action counts ``k`` and rollout counts ``n`` (lists or comma-separated text).
 

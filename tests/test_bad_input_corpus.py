@@ -313,8 +313,9 @@ def test_cli_does_not_overwrite_existing_outputs(files):
 
 def _lib_rows():
     from beliefs import analysis, closed_forms
+    from beliefs.counts import parse_counts
     from beliefs.evidence import BetaDist, Evidence, Source
-    from beliefs.io.link import parse_counts, parse_prior_text
+    from beliefs.io.link import parse_prior_text
     from beliefs.io.scenario import Scenario, parse_scenario
     from beliefs.update import update
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -300,3 +301,33 @@ def test_pooled_rate_curves_are_the_conjugate_posteriors_of_the_summed_counts():
         "posterior under H (pooled counts)": (3.5, 14.0),  # Beta(0.5 + 3, 2 + 12)
         "posterior under not H (pooled counts)": (4.0, 21.0),
     }
+
+
+# -- the one k/n counts parser (share links, scenario files, the data page, the analysis view) -----------------
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 10_000_000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))), max_size=30))
+def test_format_then_parse_counts_is_the_identity(pairs):
+    text = bc.format_counts(pairs)
+    assert bc.parse_counts(text) == pairs
+    assert bc.parse_counts(text.replace(",", " , ")) == pairs  # blanks around the separators are fine
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_parse_counts_accepts_only_k_over_n_pairs(text):
+    try:
+        pairs = bc.parse_counts(text, "--counts")
+    except InputError as exc:
+        assert str(exc).startswith("--counts")  # the field as typed, never a traceback
+        return
+    assert all(isinstance(k, int) and isinstance(n, int) and 0 <= k <= n and n >= 1 for k, n in pairs)
+    assert bc.parse_counts(bc.format_counts(pairs)) == pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("5/3", "counts[0].k"), ("1/2,5-3", "counts[1]"), ("1/0", "counts[0].n"), ("-1/4", "counts[0].k"), ("1/2/3", "counts[0]")],
+)
+def test_parse_counts_names_the_bad_pair(text, field):
+    with pytest.raises(InputError, match=rf"^{re.escape(field)}"):
+        bc.parse_counts(text)
