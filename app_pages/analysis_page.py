@@ -5,7 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common, scenarios
-from beliefs import analysis, analysis_plots
+from beliefs.analysis.crux import crux, plot_crux
+from beliefs.analysis.data_robustness import data_robustness, plot_data_robustness
+from beliefs.analysis.dependence import dependence, plot_dependence
+from beliefs.analysis.needed import needed
+from beliefs.analysis.pool import plot_pool, pool
+from beliefs.analysis.robustness import plot_prior_robustness, prior_robustness
+from beliefs.analysis.sequential import plot_sequential, sequential
+from beliefs.analysis.tornado import plot_tornado_stated, tornado_stated
 from beliefs.errors import InputError
 from beliefs.format import format_probability
 from beliefs.io.link import FIELDS
@@ -75,19 +82,17 @@ def _needed(prior, evidence) -> None:
         format="%.6g",
         help="The probability you would need to reach; the likelihood ratio that would take the prior there is shown.",
     )
-    r = analysis.needed(prior, target)
+    r = needed(prior, target)
     st.markdown(common.plain(r.text()))
 
 
 def _sequential(prior, evidence) -> None:
     thr = common.values()["thr"]
-    _show("sequential", analysis.sequential(prior, evidence, threshold=thr), analysis_plots.plot_sequential)
+    _show("sequential", sequential(prior, evidence, threshold=thr), plot_sequential)
 
 
 def _robustness(prior, evidence) -> None:
-    _show(
-        "prior-robustness", analysis.prior_robustness(prior, evidence), analysis_plots.plot_prior_robustness
-    )
+    _show("prior-robustness", prior_robustness(prior, evidence), plot_prior_robustness)
 
 
 def _data_robustness(prior, evidence) -> None:
@@ -106,14 +111,14 @@ def _data_robustness(prior, evidence) -> None:
     st.caption(
         "The Bayes factor of the Evidence-from-data counts over a grid of the two hypotheses' prior mean rates."
     )
-    r = analysis.data_robustness(
+    r = data_robustness(
         [k for k, _ in counts],
         [n for _, n in counts],
         prior,
         (v["da_h_a"], v["da_h_b"]),
         (v["da_n_a"], v["da_n_b"]),
     )
-    _show("data-robustness", r, analysis_plots.plot_data_robustness)
+    _show("data-robustness", r, plot_data_robustness)
     lo, hi = r.log10_bf_span
     st.caption(
         "The means are not the only unpublished choice: below, the same factor with each hypothesis's prior "
@@ -170,8 +175,8 @@ def _tornado(prior, evidence) -> None:
     factors = [per_item[i] for i in sorted(usable)]
     _show(
         "tornado",
-        analysis.tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"]),
-        analysis_plots.plot_tornado_stated,
+        tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"]),
+        plot_tornado_stated,
     )
 
 
@@ -207,7 +212,7 @@ def _dependence(prior, evidence) -> None:
         st.slider("Discount w", 0.05, 1.0, 0.5, 0.05, key="w_dep_discount",
                   help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half.")  # fmt: skip
     st.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
-    _show("dependence", analysis.dependence(prior, evidence), analysis_plots.plot_dependence)
+    _show("dependence", dependence(prior, evidence), plot_dependence)
 
 
 def _crux(prior, evidence) -> None:
@@ -225,8 +230,8 @@ def _crux(prior, evidence) -> None:
         help="A built-in scenario; the gap between its posterior and yours is split into the prior and each item.",
     )
     s = presets[other]
-    r = analysis.crux(prior, evidence, s.prior, s.evidence_items(), names=("this ledger", other))
-    _show("crux", r, analysis_plots.plot_crux)
+    r = crux(prior, evidence, s.prior, s.evidence_items(), names=("this ledger", other))
+    _show("crux", r, plot_crux)
 
 
 def _pooling(prior, evidence) -> None:
@@ -245,5 +250,5 @@ def _pooling(prior, evidence) -> None:
         step=0.1,
         help="The pooled odds are raised to the power d: 1 = plain geometric mean; > 1 pushes away from 50%.",
     )
-    r = analysis.pool(text, extremize=extremize)
-    _show("pool", r, analysis_plots.plot_pool)
+    r = pool(text, extremize=extremize)
+    _show("pool", r, plot_pool)

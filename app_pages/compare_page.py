@@ -1,6 +1,6 @@
 """Compare: this view against another one (a preset, a share link or a file), what would settle it, three hypotheses.
 
-Widgets only: the crux is :func:`beliefs.analysis.crux_from_results`, the
+Widgets only: the crux is :func:`beliefs.analysis.crux.crux_from_results`, the
 value of information :func:`beliefs.analysis.voi.value_of_information`, the vector
 update :func:`beliefs.hypotheses.update_hypotheses`; other views are read by
 :func:`beliefs.io.views.load_view` and :func:`beliefs.io.scenario.parse_scenario`.
@@ -13,7 +13,7 @@ from importlib import resources
 import streamlit as st
 
 from app_pages import common
-from beliefs import analysis, analysis_plots
+from beliefs.analysis.crux import crux_from_results, plot_crux
 from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, value_of_information
 from beliefs.errors import InputError
 from beliefs.hypotheses import parse_names, parse_vector, plot_hypotheses, update_hypotheses
@@ -90,7 +90,7 @@ def render() -> None:
 
 def _crux(mine, other, names) -> None:
     try:
-        r = analysis.crux_from_results(mine.result(), other.result(), names=names)
+        r = crux_from_results(mine.result(), other.result(), names=names)
     except InputError as exc:
         common.show_error(exc)
         return
@@ -102,8 +102,8 @@ def _crux(mine, other, names) -> None:
     csv_text = r.to_csv()
     chart, table = st.columns([1, 1])
     with chart:
-        common.show_plot("compare-crux", lambda: analysis_plots.plot_crux(r), csv_text)
-        common.plot_downloads("compare-crux", lambda: analysis_plots.plot_crux(r), csv_text)
+        common.show_plot("compare-crux", lambda: plot_crux(r), csv_text)
+        common.plot_downloads("compare-crux", lambda: plot_crux(r), csv_text)
     rows = [
         {
             "part": row["label"],

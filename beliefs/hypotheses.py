@@ -236,15 +236,16 @@ def parse_vector(text: str, field: str) -> list[float]:
 
 def plot_hypotheses(result: HypothesesResult, ax=None):
     """Each hypothesis' probability before and after the evidence (paired bars)."""
-    from beliefs.analysis_plots import _axes
-    from beliefs.plots.palette import FOR_H as _FOR
-    from beliefs.plots.palette import LEVEL as _LEVEL
+    from beliefs.plots.axes import new_axes
+    from beliefs.plots.core import plain_text_only
+    from beliefs.plots.palette import FOR_H, LEVEL
 
-    fig, ax = _axes(ax)
+    plain_text_only()  # names are untrusted: no mathtext
+    fig, ax = new_axes(ax)
     x = list(range(len(result.names)))
     width = 0.38
-    ax.bar([i - width / 2 for i in x], result.prior, width, color=_LEVEL, label="before (prior)")
-    ax.bar([i + width / 2 for i in x], result.posterior, width, color=_FOR, label="after (posterior)")
+    ax.bar([i - width / 2 for i in x], result.prior, width, color=LEVEL, label="before (prior)")
+    ax.bar([i + width / 2 for i in x], result.posterior, width, color=FOR_H, label="after (posterior)")
     ax.set_xticks(x, [n if len(n) <= 24 else n[:23] + "…" for n in result.names])
     ax.set_ylim(0, 1)
     ax.set_ylabel("probability")

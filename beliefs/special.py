@@ -43,7 +43,6 @@ __all__ = [
     "BEYOND_EXACT",
     "MAX_EXACT_COUNT",
     "beta_power_mean",
-    "beta_power_mean_complement",
     "lgammacor",
     "log1pmx",
     "log_beta_power_mean",
@@ -270,7 +269,3 @@ def beta_power_mean(alpha: float, beta: float, n: float) -> float:
     r""":math:`E[s^n] = B(\alpha+n, \beta)/B(\alpha, \beta)` (see :func:`log_beta_power_mean`)."""
     return math.exp(log_beta_power_mean(alpha, beta, n))
 
-
-def beta_power_mean_complement(alpha: float, beta: float, n: float) -> float:
-    r""":math:`1 - E[s^n]`, computed as ``-expm1(log E[s^n])`` so it keeps its digits when tiny."""
-    return -math.expm1(log_beta_power_mean(alpha, beta, n))

@@ -312,8 +312,12 @@ def test_cli_does_not_overwrite_existing_outputs(files):
 
 
 def _lib_rows():
-    from beliefs import analysis, closed_forms
-    from beliefs.counts import parse_counts
+    from beliefs import closed_forms
+    from beliefs.analysis.needed import needed
+    from beliefs.analysis.pool import parse_forecasts_csv, pool
+    from beliefs.analysis.sequential import sequential
+    from beliefs.analysis.tornado import tornado
+    from beliefs.counts import no_pooling_log_bf, parse_counts
     from beliefs.evidence import BetaDist, Evidence, Source
     from beliefs.io.link import parse_prior_text
     from beliefs.io.scenario import Scenario, parse_scenario
@@ -355,33 +359,33 @@ def _lib_rows():
         ),
         ("beta negative", lambda: BetaDist(-1.0, 2.0), "alpha", ""),
         ("source bad status", lambda: Source("c", status="Q"), "status", ""),
-        ("needed target 1", lambda: analysis.needed(0.5, 1.0), "target", ""),
-        ("needed percent", lambda: analysis.needed(0.5, 90), "target", "did you mean 0.9?"),
-        ("pool out of range", lambda: analysis.pool([0.1, 2.0]), "probs", ""),
-        ("pool empty", lambda: analysis.pool([]), "probs", ""),
-        ("pool weights length", lambda: analysis.pool([0.1, 0.2], [1.0]), "weights", ""),
-        ("pool nan", lambda: analysis.pool([0.1, NAN]), "probs", ""),
-        ("csv not text", lambda: analysis.parse_forecasts_csv(b"0.1"), "forecasts", "CSV text"),
+        ("needed target 1", lambda: needed(0.5, 1.0), "target", ""),
+        ("needed percent", lambda: needed(0.5, 90), "target", "did you mean 0.9?"),
+        ("pool out of range", lambda: pool([0.1, 2.0]), "probs", ""),
+        ("pool empty", lambda: pool([]), "probs", ""),
+        ("pool weights length", lambda: pool([0.1, 0.2], [1.0]), "weights", ""),
+        ("pool nan", lambda: pool([0.1, NAN]), "probs", ""),
+        ("csv not text", lambda: parse_forecasts_csv(b"0.1"), "forecasts", "CSV text"),
         (
             "csv percent",
-            lambda: analysis.parse_forecasts_csv("0.1\n75\n"),
+            lambda: parse_forecasts_csv("0.1\n75\n"),
             "forecasts row 2",
             "did you mean 0.75?",
         ),
         (
             "csv unicode header",
-            lambda: analysis.parse_forecasts_csv("вероятность\n0.1\n"),
+            lambda: parse_forecasts_csv("вероятность\n0.1\n"),
             "forecasts",
             "header",
         ),
         (
             "csv negative weight",
-            lambda: analysis.pool(*analysis.parse_forecasts_csv("0.1,1\n0.2,-1\n")),
+            lambda: pool(*parse_forecasts_csv("0.1,1\n0.2,-1\n")),
             "weights",
             "",
         ),
-        ("tornado factor 1", lambda: analysis.tornado(0.5, [3.0], factor=1.0), "factor", ""),
-        ("sequential threshold", lambda: analysis.sequential(0.5, [3.0], threshold=2.0), "threshold", ""),
+        ("tornado factor 1", lambda: tornado(0.5, [3.0], factor=1.0), "factor", ""),
+        ("sequential threshold", lambda: sequential(0.5, [3.0], threshold=2.0), "threshold", ""),
         ("chain base", lambda: closed_forms.chain_success(base=2.0, steps=3, per_step=0.9), "base", ""),
         ("chain steps", lambda: closed_forms.chain_success(base=1.0, steps=-3, per_step=0.9), "steps", ""),
         ("monitor rate nan", lambda: closed_forms.monitor_risk(NAN, 0.9, tasks=10), "rate", ""),
@@ -462,8 +466,8 @@ def _lib_rows():
         ("percent prior 1e-400", lambda: parse_prior_text("1e-400", "percent"), "prior", "rounds to exactly 0"),
         ("odds prior 1e308:1e-308", lambda: parse_prior_text("1e308:1e-308", "odds"), "prior", "rounds to exactly 1"),
         ("log-odds prior 800", lambda: parse_prior_text("800", "log-odds"), "prior", "rounds to exactly 1"),
-        ("pool extremize", lambda: analysis.pool([0.1, 0.2], extremize=11), "extremize", "(0, 10]"),
-        ("covert n 1e30", lambda: analysis.covert_log_bf(1, 10**30, (1, 9), (1, 99)), "n[0]", ""),
+        ("pool extremize", lambda: pool([0.1, 0.2], extremize=11), "extremize", "(0, 10]"),
+        ("covert n 1e30", lambda: no_pooling_log_bf(1, 10**30, (1, 9), (1, 99)), "n[0]", ""),
     ]
     return rows
 

@@ -73,6 +73,34 @@ def test_needed_counts_json_matches_brute_force(capsys):
     assert counts["reachable"] is True and counts["direction"] == "above"
 
 
+def test_needed_counts_plot_and_csv_are_the_posterior_for_every_count(capsys, tmp_path):
+    from scipy import stats
+
+    plot, table = tmp_path / "needed.svg", tmp_path / "needed.csv"
+    code, out, _ = run_main(
+        capsys,
+        "needed", "--prior", "0.25", "--target", "0.9", "--rollouts", "40",
+        "--rate-if-h", "1,20", "--rate-if-not-h", "1,200", "--plot", str(plot), "--csv", str(table), "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["written"] == [str(plot), str(table)]
+    assert MAGIC[".svg"] in plot.read_bytes()[:400]
+    rows = list(csv.DictReader(io.StringIO(table.read_text())))
+    assert [int(r["k_new"]) for r in rows] == list(range(41))
+    for r in rows:  # oracle: Bayes in probability space with scipy's beta-binomial
+        k = int(r["k_new"])
+        o = (1 / 3) * stats.betabinom.pmf(k, 40, 1, 20) / stats.betabinom.pmf(k, 40, 1, 200)
+        assert float(r["posterior"]) == pytest.approx(o / (1 + o), rel=1e-9)
+
+
+@pytest.mark.parametrize("flag", ["--plot", "--csv"])
+def test_needed_plot_or_csv_without_rollouts_is_refused(capsys, tmp_path, flag):
+    target = tmp_path / ("x.png" if flag == "--plot" else "x.csv")
+    line = assert_main_error(capsys, ["needed", "--prior", "0.25", "--target", "0.5", flag, str(target)], flag)
+    assert "--rollouts" in line
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_needed_counts_not_reachable_is_an_answer_not_an_error(capsys):
     code, out, _ = run_main(
         capsys,

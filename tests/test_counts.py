@@ -219,7 +219,7 @@ def test_closed_form_counts_never_imports_pymc(args):
 
 
 def test_data_robustness_varies_spreads_and_n_against_mpmath():
-    from beliefs.analysis import N_FACTORS, SPREAD_FACTORS, data_robustness
+    from beliefs.analysis.data_robustness import N_FACTORS, SPREAD_FACTORS, data_robustness
 
     k, n, h, nh = [3, 0, 10], [100, 50, 200], (1.0, 20.0), (1.0, 200.0)
     r = data_robustness(k, n, 0.25, h, nh, n_grid=5)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from beliefs import analysis
+from beliefs.analysis.tornado import plot_tornado_stated, tornado_stated
 from beliefs.entry import check_ledger, parse_percent, parse_ratio
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
@@ -116,7 +116,7 @@ def test_tornado_stated_uses_each_items_own_range_and_ranks_them():
         "beta", p_e_given_h=0.6, p_e_given_not_h=0.3,
         p_e_given_h_dist=BetaDist(6, 4), p_e_given_not_h_dist=BetaDist(3, 7),
     )  # fmt: skip
-    r = analysis.tornado_stated(0.25, [sure, vague, beta], factor=1.5, interval=0.9)
+    r = tornado_stated(0.25, [sure, vague, beta], factor=1.5, interval=0.9)
     base = update(0.25, [sure, vague, beta]).posterior_log_odds
     assert r.base_log_odds == pytest.approx(base, abs=1e-12)
     by = dict(zip(r.labels, zip(r.low_log_odds, r.high_log_odds, r.loo_log_odds, strict=True), strict=True))
@@ -136,13 +136,13 @@ def test_tornado_stated_uses_each_items_own_range_and_ranks_them():
 def test_tornado_stated_per_item_factor_and_discount():
     a = Evidence("a", likelihood_ratio=2.0, group="g", discount=0.5)
     b = Evidence("b", likelihood_ratio=2.0, group="g", discount=0.5)
-    r = analysis.tornado_stated(0.5, [a, b], factor=2.0, factors=[4.0, None])
+    r = tornado_stated(0.5, [a, b], factor=2.0, factors=[4.0, None])
     base = update(0.5, [a, b]).posterior_log_odds
     assert r.labels[0] == "a"
     assert r.high_log_odds[0] - base == pytest.approx(0.5 * math.log(4.0), rel=1e-12)
     assert r.high_log_odds[1] - base == pytest.approx(0.5 * math.log(2.0), rel=1e-12)
     with pytest.raises(InputError, match=r"^factors: "):
-        analysis.tornado_stated(0.5, [a, b], factors=[2.0])
+        tornado_stated(0.5, [a, b], factors=[2.0])
 
 
 # -- analysis settings in the link ----------------------------------------------------------
@@ -159,10 +159,8 @@ def test_analysis_settings_round_trip_through_the_link():
 
 
 def test_stated_tornado_plot_draws_its_rows():
-    from beliefs import analysis_plots
-
-    r = analysis.tornado_stated(0.25, [Evidence("a", likelihood_ratio=3.0), Evidence("b", likelihood_ratio=2.0, log_lr_sigma=0.8)])
-    fig = analysis_plots.plot_tornado_stated(r)
+    r = tornado_stated(0.25, [Evidence("a", likelihood_ratio=3.0), Evidence("b", likelihood_ratio=2.0, log_lr_sigma=0.8)])
+    fig = plot_tornado_stated(r)
     widths = sorted(round(p.get_width(), 9) for p in fig.axes[0].patches)
     rows = r.rows()
     assert widths == sorted(round(x, 9) for row in rows for x in (row["low_shift_pp"], row["high_shift_pp"]))

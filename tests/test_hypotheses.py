@@ -113,15 +113,15 @@ def test_bad_input_names_the_field(names, prior, items, match):
 # -- scenario files ---------------------------------------------------------------------------
 
 
-def test_a_version_1_file_loads_unchanged_and_writes_back_byte_for_byte(tmp_path):
-    for name in ("stated-3-to-1", "report-confusion", "carlsmith"):
-        s = get_scenario(name)
-        assert s.version == 1 and s.hypotheses is None
-        text = scenario_to_json(s)
-        assert '"hypotheses"' not in text and '"version": 1' in text
-        path = save_scenario(s, tmp_path / f"{name}.json")
-        again = load_scenario(path)
-        assert again == s and scenario_to_json(again) == text
+@pytest.mark.parametrize("name", ["stated-3-to-1", "report-confusion", "carlsmith"])
+def test_a_version_1_file_loads_unchanged_and_writes_back_byte_for_byte(tmp_path, name):
+    s = get_scenario(name)
+    assert s.version == 1 and s.hypotheses is None
+    text = scenario_to_json(s)
+    assert '"hypotheses"' not in text and '"version": 1' in text
+    path = save_scenario(s, tmp_path / f"{name}.json")
+    again = load_scenario(path)
+    assert again == s and scenario_to_json(again) == text
 
 
 def test_the_shipped_version_1_files_are_still_version_1():

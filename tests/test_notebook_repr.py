@@ -10,7 +10,7 @@ import pytest
 from scipy.special import betaln
 
 from beliefs import Evidence, update
-from beliefs.analysis import crux
+from beliefs.analysis.crux import crux
 from beliefs.closed_forms import chain_success, monitor_risk
 
 pytestmark = pytest.mark.core

@@ -19,8 +19,10 @@ import mpmath as mp
 import pytest
 
 from beliefs import special
-from beliefs.analysis import covert_log_bf, needed, pool
+from beliefs.analysis.needed import needed
+from beliefs.analysis.pool import pool
 from beliefs.closed_forms import chain_success, monitor_risk
+from beliefs.counts import no_pooling_log_bf
 from beliefs.errors import InputError
 from beliefs.update import update
 
@@ -103,12 +105,12 @@ def test_log_bf_matches_mpmath_to_1e_12():
 
 
 def test_library_entry_points_use_the_exact_form():
-    # covert_log_bf and exact_no_pooling both agree with mpmath where betaln differences fail
+    # no_pooling_log_bf and exact_no_pooling both agree with mpmath where betaln differences fail
     from beliefs.counts import exact_no_pooling
 
     k, n, h, not_h = [848973, 686, 1525, 669], [1000000, 10000, 1525, 1000], (4.513, 0.1617), (0.0357, 7.546)
     ref = ref_log_bf(k, n, h, not_h)
-    assert _rel(covert_log_bf(k, n, h, not_h), ref) <= 1e-14
+    assert _rel(no_pooling_log_bf(k, n, h, not_h), ref) <= 1e-14
     assert _rel(exact_no_pooling(k, n, 0.0684, h, not_h).log_bayes_factor, ref) <= 1e-14
     big = exact_no_pooling([10**11], [10**12], 0.5, (1, 9), (1, 99))
     assert big.log_bayes_factor > 0  # favours H, as the exact answer (+7.08 nats) does
@@ -122,7 +124,7 @@ def test_counts_beyond_exact_range_are_refused(n):
     with pytest.raises(InputError, match=r"n\[0\].*1000000000000000"):
         exact_no_pooling([1], [n], 0.5, (1, 9), (1, 99))
     with pytest.raises(InputError, match=r"n\[0\]"):
-        covert_log_bf(1, n, (1, 9), (1, 99))
+        no_pooling_log_bf(1, n, (1, 9), (1, 99))
 
 
 # -- the chain's Beta mean ----------------------------------------------------------------------------

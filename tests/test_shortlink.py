@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from beliefs.analysis import crux_from_results
+from beliefs.analysis.crux import crux_from_results
 from beliefs.errors import InputError
 from beliefs.io import catalogue
 from beliefs.io.link import AppState, ItemState, decode, defaults, encode

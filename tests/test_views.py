@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from beliefs.analysis import crux_from_results
+from beliefs.analysis.crux import crux_from_results
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.io.link import AppState, ItemState, defaults, encode

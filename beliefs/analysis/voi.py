@@ -456,23 +456,21 @@ def value_of_information(
 
 def plot_voi(result: VoiResult, ax=None):
     """Expected disagreement after each observation (bars) against the disagreement now (line), in bits."""
-    from beliefs.analysis_plots import _axes
-    from beliefs.plots.palette import AGAINST_H as _AGAINST
-    from beliefs.plots.palette import FOR_H as _FOR
-    from beliefs.plots.palette import LEVEL as _LEVEL
+    from beliefs.analysis._common import plot_axes, short_label
+    from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 
-    fig, ax = _axes(ax)
+    fig, ax = plot_axes(ax)
     obs = result.observations
     now = result.disagreement_bits
     values = [o.expected_disagreement_bits for o in obs]
     finite = [v for v in values if math.isfinite(v)]
     y = list(range(len(obs)))[::-1]
-    colors = [_FOR if v < now else _AGAINST for v in values]
+    colors = [FOR_H if v < now else AGAINST_H for v in values]
     ax.barh(y, [v if math.isfinite(v) else 0.0 for v in values], color=colors)
     if math.isfinite(now):
-        ax.axvline(now, color=_LEVEL, linestyle="--", linewidth=1.5, label=f"disagreement now {now:.2f} bits")
+        ax.axvline(now, color=LEVEL, linestyle="--", linewidth=1.5, label=f"disagreement now {now:.2f} bits")
         ax.legend(loc="lower right", fontsize="small")
-    ax.set_yticks(y, [o.label if len(o.label) <= 48 else o.label[:47] + "…" for o in obs], fontsize="small")
+    ax.set_yticks(y, [short_label(o.label) for o in obs], fontsize="small")
     ax.set_xlabel("expected disagreement after the observation (bits)")
     a, b = result.names
     ax.set_title(f"What would settle it: {a} vs {b}" + ("" if len(finite) == len(values) else " (infinite: see notes)"))

@@ -1,7 +1,7 @@
 """``beliefs needed | pool | crux | robustness | sequential | tornado | dependence``.
 
-What would change my mind, and where do we disagree: thin wrappers around
-:mod:`beliefs.analysis`.  The commands that draw (``--plot FILE.png|.svg|.pdf``)
+What would change my mind, and where do we disagree: thin wrappers around the
+modules of :mod:`beliefs.analysis` (one per command).  The commands that draw (``--plot FILE.png|.svg|.pdf``)
 or export (``--csv FILE``) write atomically (a temporary file in the same
 directory, fsync, then a rename) and refuse to replace an existing file unless
 ``--overwrite`` is given.  Output paths are checked before any computation.
@@ -45,7 +45,7 @@ def register(sub) -> None:
     counts.add_argument("--rate-if-not-h", metavar="A,B", help="Beta(A, B) prior on the rate if not H")
     counts.add_argument("--k", metavar="K1,K2,...", help="covert actions seen so far, per environment")
     counts.add_argument("--n", metavar="N1,N2,...", help="rollouts so far, per environment")
-    add_json_flag(p)
+    _add_output_flags(p, "with --rollouts: ")
     p.set_defaults(handler=_needed)
 
     p = sub.add_parser("pool", help="pool forecasters' probabilities by the geometric mean of odds")
@@ -64,30 +64,22 @@ def register(sub) -> None:
     _add_output_flags(p)
     p.set_defaults(handler=_crux)
 
-    p = sub.add_parser("robustness", help="the scenario's posterior over a grid of priors")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p = _scenario_command(sub, "robustness", "the scenario's posterior over a grid of priors", _robustness)
     p.add_argument(
         "--data",
         action="store_true",
         help="instead: the Bayes factor of the scenario's covert-action counts over a grid of the "
         "two hypotheses' prior mean rates (no pooling)",
     )
-    _add_output_flags(p)
-    p.set_defaults(handler=_robustness)
 
-    p = sub.add_parser("sequential", help="the posterior after each evidence item of a scenario")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name or file")
+    p = _scenario_command(sub, "sequential", "the posterior after each evidence item of a scenario", _sequential)
     p.add_argument("--threshold", help="a P(H) to cross, strictly between 0 and 1")
-    p.add_argument(
-        "--data",
-        action="store_true",
-        help="instead: one step per environment of the scenario's covert-action counts (no pooling)",
-    )
-    _add_output_flags(p)
-    p.set_defaults(handler=_sequential)
+    p.add_argument("--data", action="store_true",
+                   help="instead: one step per environment of the scenario's covert-action counts (no pooling)")  # fmt: skip
 
-    p = sub.add_parser("tornado", help="how far the posterior moves when each ratio or the prior is off")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name, scenario file or share link (quote it)")
+    p = _scenario_command(
+        sub, "tornado", "how far the posterior moves when each ratio or the prior is off", _tornado, links=True
+    )
     p.add_argument(
         "--factor",
         help="how far off each input may be (a factor > 0, not 1; default 2); stated mode: the ×/÷ factor "
@@ -101,53 +93,55 @@ def register(sub) -> None:
         "each log-odds term by F (0 at a 50%% prior); stated: each item over its own stated uncertainty "
         "(σ, Beta, else ×/÷ F) and left out, as the app's Analysis > Tornado shows",
     )
-    p.add_argument(
-        "--item-factor",
-        action="append",
-        default=[],
-        metavar="LABEL_OR_ID=F",
-        help="stated mode: this item's own ×/÷ factor F > 1 (repeatable; the app's per-item factors)",
-    )
+    _repeatable(p, "--item-factor", "LABEL_OR_ID=F",
+                "stated mode: this item's own ×/÷ factor F > 1 (repeatable; the app's per-item factors)")  # fmt: skip
     p.add_argument(
         "--interval",
         help="stated mode: equal-tailed mass of the σ and Beta ranges, in (0, 1) (default: the scenario "
         "file's app setting, else 0.9 as in the app)",
     )
-    _add_output_flags(p)
-    p.set_defaults(handler=_tornado)
 
-    p = sub.add_parser("dependence", help="naive (independent) versus dependence-adjusted posterior")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario name, scenario file or share link (quote it)")
-    p.add_argument(
-        "--group",
-        action="append",
-        default=[],
-        metavar="LABEL_OR_ID=NAME",
-        help="put this item in dependence group NAME (empty NAME: independent again); repeatable, "
-        "as the app's Analysis > Dependence control",
+    p = _scenario_command(
+        sub, "dependence", "naive (independent) versus dependence-adjusted posterior", _dependence, links=True
     )
-    p.add_argument(
-        "--discount", metavar="W", help="the discount w in (0, 1] of the items given with --group NAME"
-    )
+    _repeatable(p, "--group", "LABEL_OR_ID=NAME", "put this item in dependence group NAME (empty NAME: "
+                "independent again); repeatable, as the app's Analysis > Dependence control")  # fmt: skip
+    p.add_argument("--discount", metavar="W", help="the discount w in (0, 1] of the items given with --group NAME")
+
+
+def _scenario_command(sub, name: str, help: str, handler, *, links: bool = False):
+    """A subcommand that reads one SCENARIO (a name, a file, and with ``links`` a share link) and can
+    save its plot and table; the caller adds the command's own options."""
+    p = sub.add_parser(name, help=help)
+    where = "scenario name, scenario file or share link (quote it)" if links else "scenario name or file"
+    p.add_argument("scenario", metavar="SCENARIO", help=where)
     _add_output_flags(p)
-    p.set_defaults(handler=_dependence)
+    p.set_defaults(handler=handler)
+    return p
 
 
-def _add_output_flags(p) -> None:
-    p.add_argument("--plot", metavar="FILE", help="save the plot (.png, .svg or .pdf)")
-    p.add_argument("--csv", metavar="FILE", help="save the data behind the plot as CSV")
-    p.add_argument("--overwrite", action="store_true", help="replace --plot/--csv files that already exist")
-    add_json_flag(p)
+def _repeatable(p, flag: str, metavar: str, help: str) -> None:
+    p.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
+
+
+def _add_output_flags(p, when: str = "") -> None:
+    # A group of its own, so that --help lists the command's options first whatever the order they are added.
+    out = p.add_argument_group("output")
+    out.add_argument("--plot", metavar="FILE", help=when + "save the plot (.png, .svg or .pdf)")
+    out.add_argument("--csv", metavar="FILE", help=when + "save the data behind the plot as CSV")
+    out.add_argument("--overwrite", action="store_true", help="replace --plot/--csv files that already exist")
+    add_json_flag(out)
 
 
 # -- handlers ---------------------------------------------------------------------------------------
 
 
 def _needed(args) -> int:
-    from beliefs import analysis
+    from beliefs.analysis.needed import needed, needed_count, plot_count_needed
 
+    _check_outputs(args)
     with _user_fields("prior", "target"):
-        r = analysis.needed(args.prior, args.target)
+        r = needed(args.prior, args.target)
     data, human = r.to_dict(), r.text()
     count_flags = (args.rate_if_h, args.rate_if_not_h, args.k, args.n)
     if args.rollouts is None:
@@ -155,6 +149,9 @@ def _needed(args) -> int:
             raise InputError(
                 "--rollouts", None, "a number of further rollouts when rates or counts are given"
             )
+        for flag, value in (("--plot", args.plot), ("--csv", args.csv)):
+            if value is not None:  # the plot and the table are of P(H) over the counts k' in --rollouts
+                raise InputError(flag, value, "a file only with --rollouts (the plot is P(H) by count)")
         return emit(args, data, human)
     for flag, value in (("--rate-if-h", args.rate_if_h), ("--rate-if-not-h", args.rate_if_not_h)):
         if value is None:
@@ -164,7 +161,7 @@ def _needed(args) -> int:
     if (args.k is None) != (args.n is None):
         raise InputError("--k" if args.k is None else "--n", None, "both --k and --n, or neither")
     with _user_fields("prior", "target", "n_new", "rate_if_h", "rate_if_not_h", "k", "n"):
-        c = analysis.needed_count(
+        c = needed_count(
             args.rollouts,
             args.target,
             args.prior,
@@ -174,11 +171,11 @@ def _needed(args) -> int:
             n=_list(args.n, "n"),
         )
     data["counts"] = c.to_dict()
-    return emit(args, data, human + "\n" + c.message() + ".")
+    return _finish(args, c, data, human + "\n" + c.message() + ".", plot_count_needed)
 
 
 def _pool(args) -> int:
-    from beliefs import analysis
+    from beliefs.analysis.pool import parse_forecasts_csv, plot_pool, pool
 
     _check_outputs(args)
     if (args.probs is None) == (args.file is None):
@@ -189,36 +186,37 @@ def _pool(args) -> int:
     probs = args.probs
     if args.file is not None:
         with _in_scenario(f"--file {args.file}"):
-            probs, file_weights = analysis.parse_forecasts_csv(_read_text(args.file, "--file"))
+            probs, file_weights = parse_forecasts_csv(_read_text(args.file, "--file"))
         if weights is None:
             weights = file_weights
         elif file_weights is not None:
             raise InputError("--weights", args.weights, "weights in --file or in --weights, not both")
     with _user_fields("probs", "weights", "extremize"):
-        r = analysis.pool(probs, weights, extremize=args.extremize)
-    return _finish(args, r, r.to_dict(), r.text(), "plot_pool")
+        r = pool(probs, weights, extremize=args.extremize)
+    return _finish(args, r, r.to_dict(), r.text(), plot_pool)
 
 
 def _crux(args) -> int:
-    from beliefs import analysis
+    from beliefs.analysis.crux import crux_from_results, plot_crux
 
     _check_outputs(args)
     a, name_a = _view(args.a, "A")
     b, name_b = _view(args.b, "B")
     with _in_scenario(f"{name_a} / {name_b}"):
-        r = analysis.crux_from_results(a.result(), b.result(), names=(name_a, name_b))
-    return _finish(args, r, r.to_dict(), r.text(), "plot_crux")
+        r = crux_from_results(a.result(), b.result(), names=(name_a, name_b))
+    return _finish(args, r, r.to_dict(), r.text(), plot_crux)
 
 
 def _robustness(args) -> int:
-    from beliefs import analysis
+    from beliefs.analysis.data_robustness import data_robustness, plot_data_robustness
+    from beliefs.analysis.robustness import plot_prior_robustness, prior_robustness
 
     _check_outputs(args)
     scn, name = _scenario(args.scenario, "SCENARIO")
     if args.data:
         counts = _covert_settings(scn, name)
         with _in_scenario(f"{name}: models.covert_actions"):
-            d = analysis.data_robustness(
+            d = data_robustness(
                 counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h)
             )
         from beliefs.counts import update_by_log_bf
@@ -240,9 +238,9 @@ def _robustness(args) -> int:
         ]
         if counts.pooling != "none":
             lines.append(f"(the scenario asks for {counts.pooling} pooling; this check assumes none)")
-        return _finish(args, d, d.to_dict(), "\n".join(lines), "plot_data_robustness")
+        return _finish(args, d, d.to_dict(), "\n".join(lines), plot_data_robustness)
     with _in_scenario(name):
-        r = analysis.prior_robustness(scn.prior, scn.evidence_items(), compare_priors=scn.compare_priors)
+        r = prior_robustness(scn.prior, scn.evidence_items(), compare_priors=scn.compare_priors)
     data = r.to_dict()
     shown = sorted({0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, r.prior, *r.compare_priors})
     data["table"] = [{"prior": p, "posterior": r.posterior_at(p)} for p in shown]
@@ -256,20 +254,20 @@ def _robustness(args) -> int:
             f"{format_probability(log_odds(row['prior'])):>10}  "
             f"{format_probability(log_odds(row['posterior'])):>14}{mark}"
         )
-    return _finish(args, r, data, "\n".join(lines), "plot_prior_robustness")
+    return _finish(args, r, data, "\n".join(lines), plot_prior_robustness)
 
 
 def _sequential(args) -> int:
-    from beliefs import analysis
+    from beliefs.analysis.sequential import plot_sequential, sequential, sequential_data
 
     _check_outputs(args)
     with _user_fields("threshold"):
-        analysis.sequential(0.5, [], threshold=args.threshold)  # a bad threshold fails before loading
+        sequential(0.5, [], threshold=args.threshold)  # a bad threshold fails before loading
     scn, name = _scenario(args.scenario, "SCENARIO")
     if args.data:
         counts = _covert_settings(scn, name)
         with _in_scenario(f"{name}: models.covert_actions"):
-            r = analysis.sequential_data(
+            r = sequential_data(
                 counts.k,
                 counts.n,
                 scn.prior,
@@ -277,14 +275,14 @@ def _sequential(args) -> int:
                 tuple(counts.rate_if_not_h),
                 threshold=args.threshold,
             )
-        return _finish(args, r, r.to_dict(), r.text(), "plot_sequential")
+        return _finish(args, r, r.to_dict(), r.text(), plot_sequential)
     with _in_scenario(name):
-        r = analysis.sequential(scn.prior, scn.evidence_items(), threshold=args.threshold)
-    return _finish(args, r, r.to_dict(), r.text(), "plot_sequential")
+        r = sequential(scn.prior, scn.evidence_items(), threshold=args.threshold)
+    return _finish(args, r, r.to_dict(), r.text(), plot_sequential)
 
 
 def _tornado(args) -> int:
-    from beliefs import analysis
+    from beliefs.analysis.tornado import plot_tornado, plot_tornado_stated, tornado, tornado_stated
 
     _check_outputs(args)
     if args.mode != "stated":
@@ -293,13 +291,13 @@ def _tornado(args) -> int:
                 raise InputError(flag, ", ".join(args.item_factor) or args.interval, "only with --mode stated")
         args.factor = "2" if args.factor is None else args.factor
         with _user_fields("factor"):
-            analysis.tornado(0.5, [], factor=args.factor)  # a bad factor fails before loading
+            tornado(0.5, [], factor=args.factor)  # a bad factor fails before loading
         scn, name, _ = _scenario_with_settings(args.scenario)
         with _in_scenario(name):
-            r = analysis.tornado(scn.prior, scn.evidence_items(), factor=args.factor, mode=args.mode)
-        return _finish(args, r, r.to_dict(), r.text(), "plot_tornado")
+            r = tornado(scn.prior, scn.evidence_items(), factor=args.factor, mode=args.mode)
+        return _finish(args, r, r.to_dict(), r.text(), plot_tornado)
     with _user_fields("factor", "interval"):  # bad settings fail before loading
-        analysis.tornado_stated(0.5, [], factor=args.factor or 2, interval=args.interval or 0.9)
+        tornado_stated(0.5, [], factor=args.factor or 2, interval=args.interval or 0.9)
     scn, name, saved = _scenario_with_settings(args.scenario)
     items = scn.evidence_items()
     # What the app shows for this file or link: its tornado settings, unless given here.
@@ -321,7 +319,7 @@ def _tornado(args) -> int:
             raise InputError("--item-factor", spec, "one factor per item", hint=f"also given as {typed[i]!r}")
         factors[i], typed[i] = value.strip(), spec
     try:
-        r = analysis.tornado_stated(scn.prior, items, factor=args.factor, factors=factors, interval=args.interval)
+        r = tornado_stated(scn.prior, items, factor=args.factor, factors=factors, interval=args.interval)
     except InputError as exc:
         own = re.fullmatch(r"factors\[(\d+)\]", exc.field)
         if own:  # name the option and the text as the user typed them
@@ -331,7 +329,7 @@ def _tornado(args) -> int:
         raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
     data = {**r.to_dict(), "mode": "stated", "factor": float(args.factor)}
     data["item_factors"] = {items[i].id or items[i].label: float(factors[i]) for i in sorted(typed)}
-    return _finish(args, r, data, r.text(), "plot_tornado_stated")
+    return _finish(args, r, data, r.text(), plot_tornado_stated)
 
 
 def _scenario_with_settings(text: str):
@@ -400,13 +398,13 @@ def _regrouped(items, specs: list[str], discount: str | None) -> list:
 
 
 def _dependence(args) -> int:
-    from beliefs import analysis
+    from beliefs.analysis.dependence import dependence, plot_dependence
 
     _check_outputs(args)
     scn, name, _ = _scenario_with_settings(args.scenario)
     items = _regrouped(scn.evidence_items(), args.group, args.discount)
     try:
-        r = analysis.dependence(scn.prior, items)
+        r = dependence(scn.prior, items)
     except InputError as exc:
         if exc.field.endswith(".discount") and args.group:  # a new member of a scenario's group, another w
             raise InputError("--discount", args.discount, exc.allowed, exc.hint) from None
@@ -419,7 +417,7 @@ def _dependence(args) -> int:
     lines.append("")
     lines.append(f"naive posterior     {format_probability(r.naive.posterior_log_odds)}")
     lines.append(f"adjusted posterior  {format_probability(r.adjusted.posterior_log_odds)}")
-    return _finish(args, r, r.to_dict(), "\n".join(lines), "plot_dependence")
+    return _finish(args, r, r.to_dict(), "\n".join(lines), plot_dependence)
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -524,14 +522,14 @@ def _check_destination(path: str, field: str, overwrite: bool) -> None:
     check_destination(path, field, overwrite)
 
 
-def _finish(args, result, data: dict, human: str, plot_name: str) -> int:
+def _finish(args, result, data: dict, human: str, plot) -> int:
+    """Write ``--plot`` (drawn by ``plot(result)``) and ``--csv`` if asked, then emit ``data``/``human``."""
     written = []
     if getattr(args, "plot", None):
-        from beliefs import analysis_plots
         from beliefs.plots.core import figure_bytes
 
         # The app's download buttons save through figure_bytes too: same settings, same bytes.
-        fig = getattr(analysis_plots, plot_name)(result)
+        fig = plot(result)
         payload = figure_bytes(fig, Path(args.plot).suffix.lower()[1:])
         atomic_write(args.plot, payload, overwrite=args.overwrite, field="--plot")
         written.append(args.plot)

@@ -1,0 +1,116 @@
+"""What the analyses share: input checks, the table behind every result's CSV and plot, plot axes.
+
+NumPy and SciPy at import; matplotlib only inside :func:`plot_axes` and :func:`set_scale`, when a plot is drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from beliefs.counts import check_counts
+from beliefs.errors import CertaintyError
+from beliefs.evidence import Evidence
+from beliefs.io.csvfile import to_csv
+from beliefs.tables import NotebookRepr
+from beliefs.validation import as_positive, as_probability
+
+CERTAIN_HINT = (
+    "a probability of exactly 0 or 1 is certainty: its odds are 0 or infinite and no finite "
+    "likelihood ratio can move them (Cromwell's rule); use a value strictly between 0 and 1"
+)
+
+
+def open_probability(value: object, field: str) -> float:
+    """A probability strictly inside (0, 1); 0 and 1 get the Cromwell explanation."""
+    p = as_probability(value, field)
+    if p in (0.0, 1.0):
+        raise CertaintyError(field, value, "a probability strictly between 0 and 1", hint=CERTAIN_HINT)
+    return p
+
+
+def evidence_list(evidence: Iterable[Evidence | float], field: str = "evidence") -> list[Evidence]:
+    items: list[Evidence] = []
+    for i, e in enumerate(evidence):
+        if isinstance(e, Evidence):
+            items.append(e)
+        else:
+            lr = as_positive(e, f"{field}[{i}]", "an Evidence item or a likelihood ratio > 0")
+            items.append(Evidence(label=f"LR {lr:g}", likelihood_ratio=lr))
+    return items
+
+
+class Table(NotebookRepr):
+    """Mixin: a result that is a table of rows (the data behind its plot)."""
+
+    def rows(self) -> list[dict]:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def to_csv(self) -> str:
+        """The rows as CSV text; floats are written with ``repr`` so they read back exactly."""
+        rows = self.rows()
+        columns = self._columns(rows)
+        return to_csv([columns, *([row.get(c) for c in columns] for row in rows)])
+
+    def to_frame(self):
+        """The rows as a :class:`pandas.DataFrame` (pandas imported on first use)."""
+        import pandas as pd
+
+        rows = self.rows()
+        return pd.DataFrame(rows, columns=self._columns(rows))
+
+    # Column names for a table with no rows (only a ledger without evidence has none).
+    _EMPTY_COLUMNS: tuple[str, ...] = ()
+
+    def _columns(self, rows: list[dict]) -> list[str]:
+        return list(rows[0]) if rows else list(self._EMPTY_COLUMNS)
+
+
+def finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+BETA_FIELDS = (".alpha", ".beta")  # how the analyses name a Beta's parameters in errors
+
+
+def counts_arrays(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
+    """Counts ``k_i <= n_i`` as float arrays (the one parser, :func:`beliefs.counts.check_counts`); none is allowed here."""
+    if isinstance(k, (list, tuple, np.ndarray)) and isinstance(n, (list, tuple, np.ndarray)) and len(k) == len(n) == 0:
+        return np.zeros(0), np.zeros(0)  # no data yet (reverse Bayes from the prior alone)
+    kk, nn = check_counts(k, n)
+    return kk.astype(float), nn.astype(float)
+
+
+def short_label(text: str, width: int = 48) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis, for a tick label."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def plot_axes(ax=None):
+    """``(figure, axes)`` for an analysis plot: a bare Figure (see :func:`beliefs.plots.axes.new_axes`)
+    whose labels are drawn as plain text, since item labels are untrusted."""
+    from beliefs.plots.axes import new_axes
+    from beliefs.plots.core import plain_text_only
+
+    plain_text_only()
+    return new_axes(ax, figsize=(7.0, 4.5))
+
+
+def set_scale(ax, axis: str, scale: str) -> None:
+    """Put ``axis`` ("x" or "y") on a ``"logit"`` or ``"log"`` scale with plain-text tick labels.
+
+    matplotlib's logit and log tick formatters write mathtext (``$\\mathdefault{10^{-2}}$``),
+    which :func:`plot_axes` turns off for untrusted labels, so they would print as raw
+    markup; ticks are written as plain numbers instead (0.001, 0.5, 0.999).
+    """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    if scale == "logit":
+        getattr(ax, f"set_{axis}scale")("logit", one_half="0.5")
+    else:
+        getattr(ax, f"set_{axis}scale")(scale)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.6g}"))
+    target.set_minor_formatter(NullFormatter())

@@ -1,0 +1,250 @@
+"""Pooling forecasters by the geometric mean of odds."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from beliefs.analysis._common import Table, finite_or_none, plot_axes, set_scale
+from beliefs.errors import CertaintyError, InputError
+from beliefs.format import format_odds, format_probability
+from beliefs.odds import log_odds, odds_from_log_odds, probability
+from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
+from beliefs.validation import as_float, as_positive, as_probability
+
+
+@dataclass(frozen=True, eq=False)
+class PoolResult(Table):
+    r"""Forecasts pooled by the geometric mean of odds and by the arithmetic mean.
+
+    .. math::
+
+        \bar\lambda = d\,\frac{\sum_i w_i \lambda(p_i)}{\sum_i w_i},\qquad
+        \text{geometric\_mean\_odds} = \sigma(\bar\lambda),\qquad
+        \text{arithmetic\_mean} = \frac{\sum_i w_i p_i}{\sum_i w_i}
+    """
+
+    probabilities: tuple[float, ...]
+    weights: tuple[float, ...]
+    extremize: float
+    pooled_log_odds: float  # after extremizing
+    arithmetic_mean: float
+
+    @property
+    def pooled_probability(self) -> float:
+        """The pooled probability (geometric mean of odds, extremized by ``d``)."""
+        return probability(self.pooled_log_odds)
+
+    @property
+    def geometric_mean_odds(self) -> float:
+        """Deprecated name of :attr:`pooled_probability` (it is a probability, not odds); kept one release."""
+        return self.pooled_probability
+
+    @property
+    def unextremized_log_odds(self) -> float:
+        return self.pooled_log_odds / self.extremize
+
+    def rows(self) -> list[dict]:
+        out = [
+            {"kind": "forecast", "probability": p, "log_odds": log_odds(p), "weight": w}
+            for p, w in zip(self.probabilities, self.weights, strict=True)
+        ]
+        out.append(
+            {
+                "kind": "geometric_mean_odds",
+                "probability": self.geometric_mean_odds,
+                "log_odds": self.pooled_log_odds,
+                "weight": None,
+            }
+        )
+        out.append(
+            {
+                "kind": "arithmetic_mean",
+                "probability": self.arithmetic_mean,
+                "log_odds": log_odds(self.arithmetic_mean),
+                "weight": None,
+            }
+        )
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "pooled_probability": self.pooled_probability,
+            # Deprecated: the same probability under its old, misleading name; removed after one release.
+            "geometric_mean_odds": self.pooled_probability,
+            "arithmetic_mean": self.arithmetic_mean,
+            "pooled_log_odds": self.pooled_log_odds,
+            "pooled_odds": finite_or_none(odds_from_log_odds(self.pooled_log_odds)),
+            "extremize": self.extremize,
+            "unextremized": probability(self.unextremized_log_odds),
+            "probabilities": list(self.probabilities),
+            "weights": list(self.weights),
+        }
+
+    def text(self) -> str:
+        lines = [
+            f"{len(self.probabilities)} forecasts",
+            f"geometric mean of odds  {format_probability(self.pooled_log_odds):>12}  odds {format_odds(self.pooled_log_odds)}"
+            + (f"  (extremized x{self.extremize:g})" if self.extremize != 1 else ""),
+            f"arithmetic mean         {format_probability(log_odds(self.arithmetic_mean)):>12}",
+        ]
+        return "\n".join(lines)
+
+
+MAX_EXTREMIZE = 10.0  # published extremizing factors are about 1.2 to 3; beyond 10 one forecast's sign decides all
+
+_POOL_HINT = (
+    "a forecast of exactly 0 or 1 has infinite log-odds, so a log-odds pool would be decided by it alone "
+    "(and 0 beside 1 is undefined); enter an extreme but finite probability such as 0.001"
+)
+
+
+def pool(probs: object, weights: object = None, *, extremize: object = 1.0) -> PoolResult:
+    r"""Pool forecasts by the (weighted) geometric mean of odds, optionally extremized.
+
+    Examples
+    --------
+    Odds 1:9 and 9:1 pool to even odds; 0.2 and 0.8 average to 0.5:
+
+    >>> round(pool([0.1, 0.9]).geometric_mean_odds, 15), pool([0.2, 0.8]).arithmetic_mean
+    (0.5, 0.5)
+    >>> round(pool([0.2, 0.5]).geometric_mean_odds, 12)  # odds sqrt(1/4 * 1) = 1/2
+    0.333333333333
+    """
+    raw = _as_list(probs, "probs")
+    ps = []
+    for i, v in enumerate(raw):
+        p = as_probability(v, f"probs[{i}]")
+        if p in (0.0, 1.0):
+            raise CertaintyError(f"probs[{i}]", v, "a probability strictly between 0 and 1", hint=_POOL_HINT)
+        ps.append(p)
+    if weights is None:
+        ws = [1.0] * len(ps)
+    else:
+        raw_w = _as_list(weights, "weights")
+        if len(raw_w) != len(ps):
+            raise InputError("weights", weights, f"one weight per forecast ({len(ps)}), got {len(raw_w)}")
+        ws = [as_float(w, f"weights[{i}]", "a weight >= 0") for i, w in enumerate(raw_w)]
+        for i, w in enumerate(ws):
+            if w < 0:
+                raise InputError(f"weights[{i}]", raw_w[i], "a weight >= 0")
+        if max(ws) <= 0:
+            raise InputError("weights", weights, "weights >= 0 that are not all 0")
+    allowed_d = f"an extremizing factor in (0, {MAX_EXTREMIZE:g}] (1 = none, > 1 pushes away from 50%)"
+    d = as_positive(extremize, "extremize", allowed_d)
+    if d > MAX_EXTREMIZE:
+        raise InputError("extremize", extremize, allowed_d)
+    # Normalised by the largest weight first: 1e308 + 1 must not overflow, 5e-324 twice must not underflow.
+    top = max(ws)
+    norm = [w / top for w in ws]
+    total_w = math.fsum(norm)
+    mean_x = math.fsum(w * log_odds(p) for w, p in zip(norm, ps, strict=True)) / total_w
+    mean_p = math.fsum(w * p for w, p in zip(norm, ps, strict=True)) / total_w
+    return PoolResult(
+        probabilities=tuple(ps),
+        weights=tuple(ws),
+        extremize=d,
+        pooled_log_odds=d * mean_x,
+        arithmetic_mean=mean_p,
+    )
+
+
+def _as_list(value: object, field: str) -> list:
+    if isinstance(value, str):
+        parts = [s.strip() for s in value.split(",")]
+        if value.strip() == "" or any(s == "" for s in parts):
+            raise InputError(field, value, "a non-empty comma-separated list of numbers, e.g. 0.2,0.3")
+        return parts
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise InputError(field, value, "a non-empty list of numbers")
+        return list(value)
+    raise InputError(field, value, "a non-empty list of numbers")
+
+
+def parse_forecasts_csv(text: str) -> tuple[list[float], list[float] | None]:
+    """Read forecasts from CSV text: one ``probability[,weight]`` per line, with or without a header.
+
+    A header names the columns (``probability``/``p``/``forecast`` and
+    optionally ``weight``/``w``), in any order; blank lines are skipped.
+
+    Examples
+    --------
+    >>> parse_forecasts_csv("probability,weight\\n0.2,1\\n0.4,3\\n")
+    ([0.2, 0.4], [1.0, 3.0])
+    """
+    if not isinstance(text, str):
+        raise InputError("forecasts", text, "CSV text")
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    if not rows:
+        raise InputError("forecasts", text, "CSV with at least one forecast")
+    head = [cell.strip().lower() for cell in rows[0]]
+    p_col, w_col = 0, 1
+    if any(_not_number(cell) for cell in head):
+        p_names = [i for i, c in enumerate(head) if c in ("probability", "p", "forecast", "prob")]
+        if not p_names:
+            raise InputError(
+                "forecasts", rows[0], "a header with a 'probability' column (and optionally 'weight')"
+            )
+        p_col = p_names[0]
+        w_names = [i for i, c in enumerate(head) if c in ("weight", "w")]
+        w_col = w_names[0] if w_names else None
+        rows = rows[1:]
+        if not rows:
+            raise InputError("forecasts", text, "CSV with at least one forecast under the header")
+    else:
+        w_col = 1 if len(rows[0]) > 1 else None
+    probs, weights = [], []
+    for line, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row]
+        if p_col >= len(cells):
+            raise InputError(f"forecasts row {line}", row, "a probability in every row")
+        probs.append(as_probability(cells[p_col], f"forecasts row {line} probability"))
+        if w_col is not None:
+            if w_col >= len(cells) or cells[w_col] == "":
+                raise InputError(f"forecasts row {line} weight", row, "a weight in every row (or in none)")
+            weights.append(as_float(cells[w_col], f"forecasts row {line} weight", "a weight >= 0"))
+    return probs, (weights if w_col is not None else None)
+
+
+def _not_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return True
+    return False
+
+
+def plot_pool(result, ax=None):
+    """Individual forecasts (logit axis, marker size by weight) and the two pools."""
+    fig, ax = plot_axes(ax)
+    ps = np.asarray(result.probabilities)
+    ws = np.asarray(result.weights)
+    sizes = 30 + 120 * ws / ws.max()
+    ax.scatter(ps, np.zeros_like(ps), s=sizes, color=LEVEL, alpha=0.7, label="forecasts", zorder=3)
+    ax.axvline(
+        result.geometric_mean_odds,
+        color=FOR_H,
+        linewidth=2,
+        label=f"geometric mean of odds {result.geometric_mean_odds:.3g}"
+        + (f" (extremized x{result.extremize:g})" if result.extremize != 1 else ""),
+    )
+    ax.axvline(
+        result.arithmetic_mean,
+        color=AGAINST_H,
+        linewidth=2,
+        linestyle="--",
+        label=f"arithmetic mean {result.arithmetic_mean:.3g}",
+    )
+    set_scale(ax, "x", "logit")
+    ax.set_yticks([])
+    ax.set_xlabel("P(H)")
+    ax.set_title(f"Pooling {len(ps)} forecasts")
+    ax.legend(loc="upper left", fontsize="small")
+    return fig

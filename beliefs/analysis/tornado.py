@@ -1,0 +1,365 @@
+"""Tornado: how far the posterior moves when each input is off."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from beliefs.analysis._common import Table, evidence_list, open_probability, plot_axes, short_label
+from beliefs.errors import InputError
+from beliefs.evidence import Evidence
+from beliefs.format import format_probability
+from beliefs.odds import decibels, probability
+from beliefs.plots.palette import AGAINST_H, FOR_H
+from beliefs.update import update
+from beliefs.validation import as_float, as_positive
+
+
+@dataclass(frozen=True, eq=False)
+class TornadoResult(Table):
+    r"""Posterior when each input is off by ``factor`` in each direction, sorted by impact.
+
+    ``mode="ratio"``: the item's ratio (or the prior odds) is multiplied and
+    divided by ``factor``, adding :math:`\pm w \ln f` nats.  ``mode="strength"``:
+    its log-ratio (bits) is multiplied and divided by ``factor``.
+    """
+
+    prior: float
+    factor: float
+    mode: str
+    base_log_odds: float
+    labels: tuple[str, ...]
+    low_log_odds: tuple[float, ...]  # input divided by the factor
+    high_log_odds: tuple[float, ...]  # input multiplied by the factor
+    posterior: float  # update()'s posterior, as the app's headline shows it
+
+    def rows(self) -> list[dict]:
+        base_p = probability(self.base_log_odds)  # the rows shift from the same log-odds they move
+        out = []
+        for label, lo, hi in zip(self.labels, self.low_log_odds, self.high_log_odds, strict=True):
+            p_lo, p_hi = probability(lo), probability(hi)
+            out.append(
+                {
+                    "label": label,
+                    "low_posterior": p_lo,
+                    "high_posterior": p_hi,
+                    "low_shift_db": decibels(lo - self.base_log_odds),
+                    "high_shift_db": decibels(hi - self.base_log_odds),
+                    "low_shift_pp": 100.0 * (p_lo - base_p),
+                    "high_shift_pp": 100.0 * (p_hi - base_p),
+                    "impact_pp": 100.0 * max(abs(p_lo - base_p), abs(p_hi - base_p)),
+                }
+            )
+        return out
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        r"""What this mode cannot show, by construction (empty when every row can move).
+
+        ``"strength"`` scales a term :math:`t` to :math:`t/f` and :math:`tf`; a
+        term with :math:`t = 0` (a 50% prior, a ratio of 1) stays 0, so its
+        row has zero width whatever its uncertainty: that is the mode's
+        definition, not a finding.  ``"ratio"`` adds :math:`\pm w \ln f` to
+        every term, so all rows with the same discount ``w`` are equally wide
+        and the ranking says nothing about the items.
+        """
+        if self.mode == "strength":
+            flat = [lab for lab, lo, hi in zip(self.labels, self.low_log_odds, self.high_log_odds, strict=True) if lo == hi]
+            if flat:
+                return (
+                    "zero by construction in strength mode (a term of 0 log-odds, i.e. a 50% prior or a "
+                    "ratio of 1, stays 0 when scaled): " + ", ".join(flat),
+                )
+            return ()
+        widths = {round(hi - lo, 12) for lo, hi in zip(self.low_log_odds, self.high_log_odds, strict=True)}
+        if len(self.labels) > 1 and len(widths) == 1:
+            return (
+                f"every input moves the posterior by the same ±ln {self.factor:g} in log-odds (ratio mode), so "
+                "this ranking says nothing about the items; rank by each item's own uncertainty with --mode stated",
+            )
+        return ()
+
+    def to_dict(self) -> dict:
+        return {
+            "prior": self.prior,
+            "posterior": self.posterior,
+            "factor": self.factor,
+            "mode": self.mode,
+            "rows": self.rows(),
+            "notes": list(self.notes),
+        }
+
+    def text(self) -> str:
+        lines = [
+            f"posterior {format_probability(self.base_log_odds)}; each input off by x{self.factor:g} ({self.mode})",
+            f"{'input':<40} {'low':>12} {'high':>12} {'dB':>14} {'pp':>16}",
+        ]
+        for r in self.rows():
+            lines.append(
+                f"{r['label'][:40]:<40} {100 * r['low_posterior']:>11.4g}% {100 * r['high_posterior']:>11.4g}% "
+                f"{r['low_shift_db']:>+6.2f}/{r['high_shift_db']:>+6.2f} {r['low_shift_pp']:>+7.2f}/{r['high_shift_pp']:>+7.2f}"
+            )
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def tornado(
+    prior: object,
+    evidence: Iterable[Evidence | float],
+    *,
+    factor: object = 2.0,
+    mode: Literal["ratio", "strength"] = "ratio",
+) -> TornadoResult:
+    r"""Sensitivity of the posterior to each item's ratio and to the prior odds.
+
+    In ``"ratio"`` mode each input's odds factor is multiplied by ``f`` and by
+    ``1/f`` in turn, so the posterior log-odds move by :math:`\pm w_i \ln f`.
+    Every undiscounted item (and the prior) then moves the posterior equally:
+    in odds form a factor-of-2 error is a factor-of-2 error wherever it sits.
+    ``"strength"`` mode scales each term's log-odds by ``f`` instead, which
+    separates strong items from weak ones.  Rows are sorted by the larger
+    shift in percentage points.
+
+    Examples
+    --------
+    >>> r = tornado(0.5, [3.0], factor=2)
+    >>> [round(x, 12) for x in (r.low_log_odds[0] - r.base_log_odds, r.high_log_odds[0] - r.base_log_odds)]
+    [-0.69314718056, 0.69314718056]
+    """
+    p = open_probability(prior, "prior")
+    f = as_positive(factor, "factor", "a factor > 0 and not 1")
+    if f == 1.0:
+        raise InputError("factor", factor, "a factor > 0 and not 1", hint="a factor of 1 changes nothing")
+    if mode not in ("ratio", "strength"):
+        raise InputError("mode", mode, "'ratio' or 'strength'")
+    result = update(p, evidence_list(evidence))
+    terms = [("prior odds", result.prior_log_odds, 1.0)] + [
+        (c.label, c.log_lr, c.discount) for c in result.items
+    ]
+    nats = [w * x for _, x, w in terms]
+    base = result.posterior_log_odds  # update()'s own sum, so the headline is update()'s posterior
+    lf = math.log(f)
+    rows = []
+    for i, (label, x, w) in enumerate(terms):
+        if mode == "ratio":
+            lo_term, hi_term = w * (x - lf), w * (x + lf)
+        else:
+            lo_term, hi_term = w * x / f, w * x * f
+        rest = nats[:i] + nats[i + 1 :]
+        rows.append((label, math.fsum([*rest, lo_term]), math.fsum([*rest, hi_term])))
+    labels, low, high = _by_impact(rows, base, width=3)
+    return TornadoResult(prior=p, factor=f, mode=mode, base_log_odds=base, labels=labels,
+                         low_log_odds=low, high_log_odds=high, posterior=result.posterior)  # fmt: skip
+
+
+def _by_impact(rows: list[tuple], base: float, *, width: int) -> tuple[tuple, ...]:
+    """Rows ``(label, low, high, ...)`` (log-odds) sorted by the larger shift of P(H) from ``base``, as columns.
+
+    The sort is stable: ties keep the ledger's order.
+    """
+    base_p = probability(base)
+
+    def impact(row):
+        return max(abs(probability(row[1]) - base_p), abs(probability(row[2]) - base_p))
+
+    ordered = sorted(rows, key=impact, reverse=True)
+    return tuple(zip(*ordered, strict=True)) if ordered else ((),) * width
+
+
+@dataclass(frozen=True, eq=False)
+class StatedTornadoResult(Table):
+    r"""The posterior over each item's *own* stated uncertainty, and without the item, sorted by impact.
+
+    For each included item the low and high posterior replace its term
+    :math:`w \ln \mathrm{LR}` by the ends of its range (``range_rule`` says
+    which); ``loo_log_odds`` leaves the item out altogether.
+    """
+
+    _EMPTY_COLUMNS = ("label", "range_rule", "low_posterior", "high_posterior", "loo_posterior")
+
+    prior: float
+    base_log_odds: float
+    interval: float
+    labels: tuple[str, ...]
+    range_rules: tuple[str, ...]
+    low_log_odds: tuple[float, ...]
+    high_log_odds: tuple[float, ...]
+    loo_log_odds: tuple[float, ...]
+    posterior: float  # update()'s posterior, as the app's headline shows it
+
+    def rows(self) -> list[dict]:
+        base_p = probability(self.base_log_odds)  # the rows shift from the same log-odds they move
+        out = []
+        for label, rule, lo, hi, loo in zip(
+            self.labels, self.range_rules, self.low_log_odds, self.high_log_odds, self.loo_log_odds, strict=True
+        ):
+            p_lo, p_hi, p_loo = probability(lo), probability(hi), probability(loo)
+            out.append(
+                {
+                    "label": label,
+                    "range_rule": rule,
+                    "low_posterior": p_lo,
+                    "high_posterior": p_hi,
+                    "loo_posterior": p_loo,
+                    "low_shift_pp": 100.0 * (p_lo - base_p),
+                    "high_shift_pp": 100.0 * (p_hi - base_p),
+                    "loo_shift_pp": 100.0 * (p_loo - base_p),
+                    "impact_pp": 100.0 * max(abs(p_lo - base_p), abs(p_hi - base_p)),
+                }
+            )
+        return out
+
+    def to_dict(self) -> dict:
+        return {"prior": self.prior, "posterior": self.posterior, "interval": self.interval, "rows": self.rows()}
+
+    def text(self) -> str:
+        lines = [
+            f"posterior {format_probability(self.base_log_odds)}; each item over its own "
+            f"{100 * self.interval:g}% range, and left out",
+            f"{'item':<40} {'low':>11} {'high':>11} {'left out':>11}  range",
+        ]
+        for label, rule, lo, hi, loo in zip(
+            self.labels, self.range_rules, self.low_log_odds, self.high_log_odds, self.loo_log_odds, strict=True
+        ):
+            lines.append(
+                f"{label[:40]:<40} {format_probability(lo):>11} {format_probability(hi):>11} "
+                f"{format_probability(loo):>11}  {rule}"
+            )
+        return "\n".join(lines)
+
+
+def _stated_log_lr_range(e: Evidence, z: float, tail: float, factor: float) -> tuple[float, float, str]:
+    """(low, high) ln LR of one item from its own uncertainty, and the rule used (see :func:`tornado_stated`)."""
+    from scipy.special import betaincinv
+
+    if e.log_lr_sigma:
+        return e.log_lr - z * e.log_lr_sigma, e.log_lr + z * e.log_lr_sigma, f"ln LR ± {z:.3g} σ"
+    if e.p_e_given_h_dist is not None and e.p_e_given_not_h_dist is not None:
+        h, n = e.p_e_given_h_dist, e.p_e_given_not_h_dist
+        h_lo, h_hi = (float(betaincinv(h.alpha, h.beta, q)) for q in (tail, 1 - tail))
+        n_lo, n_hi = (float(betaincinv(n.alpha, n.beta, q)) for q in (tail, 1 - tail))
+        pct = f"{100 * tail:g}–{100 * (1 - tail):g}%"
+        return math.log(h_lo / n_hi), math.log(h_hi / n_lo), f"Beta {pct} of P(E|H) and P(E|¬H)"
+    return e.log_lr - math.log(factor), e.log_lr + math.log(factor), f"×/÷ {factor:g}"
+
+
+def tornado_stated(
+    prior: object,
+    evidence: Iterable[Evidence | float],
+    *,
+    factor: object = 2.0,
+    factors: Sequence[object | None] | None = None,
+    interval: object = 0.9,
+) -> StatedTornadoResult:
+    r"""Sensitivity to each item's own stated uncertainty, plus leave-one-out.
+
+    Each included item's :math:`\ln \mathrm{LR}` runs over a range taken
+    from the item itself:
+
+    * a log-normal ratio (``log_lr_sigma`` :math:`\sigma`): :math:`\ln \mathrm{LR} \pm z\sigma`,
+      with :math:`z` the normal quantile of the equal-tailed ``interval`` (1.645 for 90%);
+    * Beta distributions on P(E|H) and P(E|¬H): the low end pairs the low
+      quantile of P(E|H) with the high quantile of P(E|¬H), the high end the
+      reverse (quantiles at the ``interval``'s tails; wider than the ratio's
+      own interval, so it does not understate the range);
+    * otherwise ×/÷ the item's entry in ``factors`` (``None``: the common
+      ``factor``): :math:`\ln \mathrm{LR} \pm \ln f`.
+
+    The posterior at each end keeps every other term; the discount ``w`` of
+    a dependence group scales the item's term as in :func:`beliefs.update.update`.
+    Rows are sorted by the larger shift in percentage points, so an item
+    with a wide range ranks above one with a narrow range.
+
+    Examples
+    --------
+    >>> from beliefs.evidence import Evidence
+    >>> r = tornado_stated(0.5, [Evidence("sure", likelihood_ratio=3.0), Evidence("vague", likelihood_ratio=3.0, log_lr_sigma=1.0)])
+    >>> r.labels
+    ('vague', 'sure')
+    >>> round(r.high_log_odds[0] - r.base_log_odds, 4)  # z_0.95 * sigma
+    1.6449
+    >>> round(probability(r.loo_log_odds[1]), 12)  # without 'sure': prior odds 1 x 3
+    0.75
+    """
+    from statistics import NormalDist
+
+    p = open_probability(prior, "prior")
+    f = as_positive(factor, "factor", "a factor > 1")
+    if f <= 1.0:
+        raise InputError("factor", factor, "a factor > 1", hint="×/÷ 1 changes nothing")
+    level = as_float(interval, "interval", "an interval mass in (0, 1)")
+    if not 0 < level < 1:
+        raise InputError("interval", interval, "an interval mass in (0, 1)")
+    items = evidence_list(evidence)
+    own = list(factors) if factors is not None else [None] * len(items)
+    if len(own) != len(items):
+        raise InputError("factors", factors, f"one factor (or None) per item: {len(items)}")
+    tail = (1 - level) / 2
+    z = NormalDist().inv_cdf(1 - tail)
+    result = update(p, items)
+    included = [(i, e) for i, e in enumerate(items) if e.enabled]
+    # The prior plus an fsum of the items, as update() sums them, so that the base
+    # is update()'s posterior and each left-out posterior is update() without the item, to the bit.
+    prior_x = result.prior_log_odds
+    terms = [e.weighted_log_lr for _, e in included]
+    base = result.posterior_log_odds
+    rows = []
+    for k, (i, e) in enumerate(included):
+        item_factor = f if own[i] is None else as_positive(own[i], f"factors[{i}]", "a factor > 1")
+        if item_factor <= 1.0:
+            raise InputError(f"factors[{i}]", own[i], "a factor > 1")
+        lo, hi, rule = _stated_log_lr_range(e, z, tail, item_factor)
+        rest = terms[:k] + terms[k + 1 :]
+        low_x, high_x = (prior_x + math.fsum([*rest, e.discount * end]) for end in (lo, hi))
+        rows.append((e.label, low_x, high_x, prior_x + math.fsum(rest), rule))
+    labels, low, high, loo, rules = _by_impact(rows, base, width=5)
+    return StatedTornadoResult(prior=p, base_log_odds=base, interval=level, labels=labels, range_rules=rules,
+                               low_log_odds=low, high_log_odds=high, loo_log_odds=loo,
+                               posterior=result.posterior)  # fmt: skip
+
+
+def plot_tornado(result, ax=None):
+    """One bar per input from its low to its high posterior shift (percentage points), largest on top."""
+    fig, ax = plot_axes(ax)
+    rows = result.rows()
+    y = np.arange(len(rows))[::-1]
+    low = [r["low_shift_pp"] for r in rows]
+    high = [r["high_shift_pp"] for r in rows]
+    ax.barh(y, low, color=AGAINST_H, label=f"input / {result.factor:g}")
+    ax.barh(y, high, color=FOR_H, label=f"input x {result.factor:g}")
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_yticks(y, [short_label(r["label"]) for r in rows], fontsize="small")
+    ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.3g}%)")
+    ax.set_title(f"Tornado: each input off by a factor of {result.factor:g} ({result.mode})")
+    if result.mode == "strength":  # a zero-width bar is the mode's definition, not a finding: say so on it
+        for yi, r in zip(y, rows, strict=True):
+            if r["low_posterior"] == r["high_posterior"]:
+                ax.annotate("0 by construction", (0, yi), xytext=(4, 0),
+                            textcoords="offset points", va="center", fontsize="small")  # fmt: skip
+    if result.notes and result.mode == "ratio":
+        ax.text(0.5, -0.2, "all bars equal by construction: use --mode stated to rank items",
+                transform=ax.transAxes, ha="center", fontsize="small")  # fmt: skip
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def plot_tornado_stated(result, ax=None):
+    """Each item's posterior range over its own stated uncertainty (percentage points), widest on top; x = without it."""
+    fig, ax = plot_axes(ax)
+    rows = result.rows()
+    y = np.arange(len(rows))[::-1]
+    low = [min(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
+    high = [max(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
+    ax.barh(y, low, color=AGAINST_H, label="low end of its range")
+    ax.barh(y, high, color=FOR_H, label="high end of its range")
+    ax.scatter([r["loo_shift_pp"] for r in rows], y, marker="x", color="black", zorder=3, label="item left out")
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_yticks(y, [short_label(f"{r['label']} ({r['range_rule']})") for r in rows], fontsize="small")
+    ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.4g}%)")
+    ax.set_title(f"Each item over its own {100 * result.interval:g}% range; × = item left out", fontsize="medium")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small", frameon=False)
+    return fig
