@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from beliefs import counts as bc
 from beliefs.datasets import dataset_counts, dataset_counts_result, parse_dataset
@@ -331,3 +331,40 @@ def test_parse_counts_accepts_only_k_over_n_pairs(text):
 def test_parse_counts_names_the_bad_pair(text, field):
     with pytest.raises(InputError, match=rf"^{re.escape(field)}"):
         bc.parse_counts(text)
+
+
+# -- the named density terms (one density for the cubature, the PyMC models, the pilot and the sensitivity) ------
+@settings(max_examples=60, deadline=None)
+@given(
+    u=st.floats(-8, 8), z=st.floats(-3, 3), a=st.floats(0.2, 20), b=st.floats(0.2, 200),
+    data=st.lists(st.tuples(st.integers(0, 300), st.integers(1, 300)), min_size=1, max_size=5),
+)
+def test_partial_pooling_terms_against_scipy_densities(u, z, a, b, data):
+    from beliefs.partial_pooling import partial_pooling_log_density
+
+    k = np.array([min(x, m) for x, m in data], dtype=float)
+    n = np.array([m for _, m in data], dtype=float)
+    log_median, log_sd = math.log(10.0), 1.5
+    mu, kappa = 1 / (1 + math.exp(-u)), math.exp(log_median + log_sd * z)
+    # prior: Beta(a, b) density of mu times the logit Jacobian mu (1 - mu), times N(0, 1) of z;
+    # likelihood: beta-binomial pmfs without their binomial coefficients.
+    want_prior = stats.beta.logpdf(mu, a, b) + math.log(mu * (1 - mu)) + stats.norm.logpdf(z)
+    log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    want_lik = float(np.sum(stats.betabinom.logpmf(k, n, mu * kappa, (1 - mu) * kappa) - log_choose))
+    log_prior, log_lik = partial_pooling_log_density(u, z, k, n, a, b, log_median, log_sd)
+    assert float(log_prior) == pytest.approx(want_prior, rel=1e-9, abs=1e-9)
+    assert float(log_lik) == pytest.approx(want_lik, rel=1e-9, abs=1e-8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(u=st.floats(-8, 8), a=st.floats(0.2, 20), b=st.floats(0.2, 200), k=st.integers(0, 50), extra=st.integers(0, 50))
+def test_no_pooling_terms_against_scipy_densities(u, a, b, k, extra):
+    from beliefs.partial_pooling import log_student_t, no_pooling_log_density
+
+    n = k + extra
+    theta = 1 / (1 + math.exp(-u))
+    log_prior, log_lik = no_pooling_log_density(np.array([u]), np.array([k]), np.array([n]), a, b)
+    assert float(log_prior[0]) == pytest.approx(stats.beta.logpdf(theta, a, b) + math.log(theta * (1 - theta)), rel=1e-9, abs=1e-9)
+    want_lik = stats.binom.logpmf(k, n, theta) - (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
+    assert float(log_lik[0]) == pytest.approx(want_lik, rel=1e-9, abs=1e-9)
+    assert float(log_student_t(np.array(u))) == pytest.approx(stats.t(5.0).logpdf(u), rel=1e-12)
