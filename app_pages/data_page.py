@@ -180,8 +180,10 @@ def _result(v, ks, ns, h, not_h):
         dataset = f"antischeming-2025:{v['da_model']}:{v['da_when']}"
         return _dataset_result(dataset, int(v["da_n"]), tuple(h), tuple(not_h), pooling, kmed, ksd)
     ks_checked, ns_checked = bc.check_counts(ks, ns)
-    if pooling == "partial" and len(ks_checked) > 100:
-        raise InputError("pooling", "partial", "no pooling for more than 100 environments (quadrature cost)")
+    if pooling == "partial" and len(ks_checked) > bc.MAX_QUADRATURE_ENVIRONMENTS:
+        raise InputError(
+            "pooling", "partial", f"no pooling for more than {bc.MAX_QUADRATURE_ENVIRONMENTS} environments (quadrature cost)"
+        )
     return _custom_result(tuple(ks_checked.tolist()), tuple(ns_checked.tolist()), tuple(h), tuple(not_h),
                           pooling, kmed, ksd)  # fmt: skip
 

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 # the Update view must not pay for SciPy.
 
 __all__ = [
+    "MAX_QUADRATURE_ENVIRONMENTS",
     "POOLINGS",
     "AssumptionRange",
     "CountsResult",
@@ -93,6 +94,8 @@ _MAX_LEDGER_LOG_BF = 300 * LN10
 
 
 MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
+# The partial-pooling cubature's cost grows with the number of environments; beyond this, MCMC only.
+MAX_QUADRATURE_ENVIRONMENTS = 100
 
 
 # ---------------------------------------------------------------------------

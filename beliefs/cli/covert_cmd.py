@@ -20,7 +20,6 @@ from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
 from beliefs.validation import as_count, as_positive, as_probability
 
 POOLINGS = bc.POOLINGS
-MAX_QUADRATURE_ENVIRONMENTS = 100  # 2-D quadrature cost grows with J; beyond this the CLI says "MCMC only"
 
 
 def register(sub) -> None:
@@ -157,7 +156,7 @@ def _counts(args) -> int:
 
         kappa = KappaPrior()
         data["kappa_prior"] = {"median": kappa.median, "log_sd": kappa.log_sd}
-        if len(k) <= MAX_QUADRATURE_ENVIRONMENTS:
+        if len(k) <= bc.MAX_QUADRATURE_ENVIRONMENTS:
             quad = derived or bc.quadrature_partial_pooling(k, n, prior, rate_h, rate_n)
             if quad.quadrature_rel_error is not None and quad.quadrature_rel_error <= 1e-4:
                 exact = quad
