@@ -13,7 +13,7 @@ from app_pages import common
 from app_pages.mcmc_panel import render_mcmc_panel
 from beliefs import counts as bc
 from beliefs.counts import format_counts, parse_counts
-from beliefs.datasets import dataset_counts_result, derived_count_pairs
+from beliefs.datasets import antischeming_counts, dataset_counts_result, derived_count_pairs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
@@ -34,16 +34,9 @@ WHY_NOT_NO_POOLING = (
 )
 
 
-def _derived(model: str, n: int):
-    # beliefs.datasets is plain Python (no PyMC): the 2025 rates from the catalogue and counts from an assumed n.
-    from beliefs.datasets import antischeming_counts
-
-    return antischeming_counts(model, n)
-
-
 def _published_rows(v) -> list[dict]:
     """The 2025 per-evaluation rates with counts derived from the assumed n (derived, not published)."""
-    d = _derived(v["da_model"], int(v["da_n"]))
+    d = antischeming_counts(v["da_model"], int(v["da_n"]))
     before = v["da_when"] == "before"
     rates = d.rate_before if before else d.rate_after
     return [
@@ -62,7 +55,7 @@ def _to_custom() -> None:
 
 def _counts(v) -> tuple[list[int], list[int], str]:
     if v["da_src"] == "2025":
-        d = _derived(v["da_model"], int(v["da_n"]))
+        d = antischeming_counts(v["da_model"], int(v["da_n"]))
         st.warning(
             f"**Assumption, not data:** the paper publishes per-evaluation *rates* only. The counts below are "
             f"rate × n with an assumed effective n = {d.n_assumed} per evaluation, rounded — derived, not "
