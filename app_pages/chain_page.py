@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from beliefs.closed_forms import chain_curve, chain_success
+from beliefs.chain import chain_curve, chain_success
 from beliefs.errors import InputError
+from beliefs.evidence import BetaDist
 from beliefs.format import format_interval, format_probability
 from beliefs.odds import log_odds
 from beliefs.plots import core as plotting
@@ -127,7 +128,7 @@ def render() -> None:
 def _curve(v):
     base, n, s, kappa = v["ch_base"], int(v["ch_steps"]), v["ch_surv"], v["ch_conc"]
     if v["ch_drift"] or v["ch_mu_sd"] or v["ch_tau"]:
-        from beliefs.uncertainty import DriftPrior, chain_drift_curve
+        from beliefs.chain import DriftPrior, chain_drift_curve
 
         if kappa:
             st.info(
@@ -137,13 +138,15 @@ def _curve(v):
             s, mu_sd=v["ch_mu_sd"], delta_mean=v["ch_drift"], tau_scale=v["ch_tau"]
         )
         curve = chain_drift_curve(base, n, prior, draws=_DRAWS, seed=0, interval=v["ci"])
-        return curve, f"Monte Carlo: {_DRAWS:,} chains, seed 0 (beliefs.uncertainty.chain_drift_curve)."
+        return curve, f"Monte Carlo: {_DRAWS:,} chains, seed 0 (beliefs.chain.chain_drift_curve)."
     if kappa:
-        beta = (kappa * s, kappa * (1 - s))
+        beta = BetaDist.from_mean_concentration(
+            s, kappa, mean_field="Per-step survival s", concentration_field="Uncertain s: Beta concentration κ"
+        )
         r = chain_success(base, n, per_step_beta=beta, interval=v["ci"])
         return (
             chain_curve(base, n, per_step_beta=beta, interval=v["ci"]),
-            f"Exact: s ~ Beta({beta[0]:.4g}, {beta[1]:.4g}); mean P(success) = {r.p_success:.6g}.",
+            f"Exact: s ~ Beta({beta.alpha:.4g}, {beta.beta:.4g}); mean P(success) = {r.p_success:.6g}.",
         )
     r = chain_success(base, n, per_step=s)
     return chain_curve(

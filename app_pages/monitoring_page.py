@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from beliefs.closed_forms import monitor_curve, monitor_risk
 from beliefs.errors import InputError
+from beliefs.evidence import BetaDist
 from beliefs.format import format_interval, format_probability
+from beliefs.monitoring import monitor_curve, monitor_risk
 from beliefs.odds import log_odds
 from beliefs.plots import core as plotting
 
@@ -50,11 +51,14 @@ def render() -> None:
         curve = monitor_curve(v["mo_rate"], v["mo_report"], v["mo_collude"], max_tasks=int(v["mo_tasks"]))
         dist = None
         if v["mo_conc"]:
-            from beliefs.uncertainty import monitor_distribution
+            from beliefs.monitoring import monitor_distribution
 
-            kappa, r = v["mo_conc"], v["mo_rate"]
+            rate = BetaDist.from_mean_concentration(
+                v["mo_rate"], v["mo_conc"], mean_field="Covert-action rate r per task",
+                concentration_field="Uncertain r: Beta concentration κ",
+            )
             dist = monitor_distribution(
-                (kappa * r, kappa * (1 - r)),
+                rate,
                 v["mo_report"],
                 v["mo_collude"],
                 tasks=int(v["mo_tasks"]),

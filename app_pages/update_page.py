@@ -515,7 +515,7 @@ def _compare_priors(evidence: list[Evidence]) -> None:
 
 
 def _distribution(prior: float, evidence: list[Evidence]) -> None:
-    from beliefs.uncertainty import posterior_distribution
+    from beliefs.uncertain_evidence import posterior_distribution
 
     st.subheader("Posterior as a distribution")
     v = common.values()

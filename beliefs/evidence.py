@@ -24,7 +24,7 @@ from beliefs.errors import InputError
 from beliefs.odds import bits, decibels, odds_from_log_odds
 from beliefs.validation import as_float, as_positive, as_probability, refuse_surrogates
 
-__all__ = ["STATUS_MEANING", "BetaDist", "Evidence", "Provenance", "Source"]
+__all__ = ["STATUS_MEANING", "BetaDist", "Evidence", "Provenance", "Source", "parse_beta"]
 
 STATUS_MEANING = {
     "P": "read in the primary text",
@@ -147,7 +147,17 @@ class Provenance:
 
 @dataclass(frozen=True)
 class BetaDist:
-    """A Beta(alpha, beta) distribution on a probability."""
+    r"""A Beta(alpha, beta) distribution on a probability: THE Beta type of the package.
+
+    Two parametrizations: shapes :math:`(\alpha, \beta)`, or mean and
+    concentration :math:`(m, \kappa)` with :math:`\alpha = \kappa m`,
+    :math:`\beta = \kappa (1 - m)`, so :math:`m = \alpha / (\alpha + \beta)` and
+    :math:`\kappa = \alpha + \beta` (a prior "worth" :math:`\kappa` observations).
+
+    >>> b = BetaDist.from_mean_concentration(0.98, 100)
+    >>> round(b.alpha, 9), round(b.beta, 9), b.concentration, round(b.mean, 12)
+    (98.0, 2.0, 100.0, 0.98)
+    """
 
     alpha: float
     beta: float
@@ -156,9 +166,55 @@ class BetaDist:
         object.__setattr__(self, "alpha", as_positive(self.alpha, "alpha", "a Beta parameter > 0"))
         object.__setattr__(self, "beta", as_positive(self.beta, "beta", "a Beta parameter > 0"))
 
+    @classmethod
+    def from_mean_concentration(
+        cls, mean: object, concentration: object, *, mean_field: str = "mean", concentration_field: str = "concentration"
+    ) -> BetaDist:
+        """The Beta with this mean in (0, 1) and concentration alpha + beta > 0.
+
+        Errors name ``mean_field`` / ``concentration_field``, so a caller passes
+        the names its user typed (a flag, a widget label).
+        """
+        allowed = "a mean strictly between 0 and 1 (a Beta's mean is never exactly 0 or 1)"
+        m = as_float(mean, mean_field, allowed)
+        if not 0 < m < 1:
+            raise InputError(mean_field, mean, allowed)
+        kappa = as_positive(concentration, concentration_field, "a Beta concentration alpha + beta > 0")
+        # beta as kappa * (1 - m) can underflow to 0 for m within an ulp of 1: refuse rather than clamp.
+        alpha, beta = kappa * m, kappa * (1.0 - m)
+        if not (alpha > 0 and beta > 0 and math.isfinite(alpha + beta)):
+            raise InputError(concentration_field, concentration, f"a concentration giving finite shapes > 0 with mean {m!r}")
+        return cls(alpha, beta)
+
     @property
     def mean(self) -> float:
         return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def concentration(self) -> float:
+        """alpha + beta."""
+        return self.alpha + self.beta
+
+
+_BETA_ALLOWED = "a Beta as two parameters > 0, e.g. 98,2"
+
+
+def parse_beta(value: object, field: str, *, names: tuple[str, str] = (" alpha", " beta")) -> BetaDist:
+    """A :class:`BetaDist` from itself, an ``(alpha, beta)`` pair or the text ``"A,B"``.
+
+    ``field`` is the name the user typed (``--per-step-beta``); a bad
+    parameter is named ``field + names[i]`` (``--per-step-beta alpha``).
+
+    >>> parse_beta(" 98, 2", "--per-step-beta")
+    BetaDist(alpha=98.0, beta=2.0)
+    """
+    if isinstance(value, BetaDist):
+        return value
+    parts = value.split(",") if isinstance(value, str) else value
+    if not isinstance(parts, (tuple, list)) or len(parts) != 2:
+        raise InputError(field, value, _BETA_ALLOWED)
+    shapes = [as_positive(p, f"{field}{n}", "a Beta parameter > 0") for p, n in zip(parts, names, strict=True)]
+    return BetaDist(*shapes)
 
 
 @dataclass(frozen=True)

@@ -285,7 +285,7 @@ def uncertain_ledger_10():
 
 
 def bench_monte_carlo(sz: Sizes) -> list[Row]:
-    from beliefs.uncertainty import posterior_distribution
+    from beliefs.uncertain_evidence import posterior_distribution
 
     items = uncertain_ledger_10()
     rows: list[Row] = []
@@ -347,7 +347,7 @@ def _variate_floor(items, draws: int, repeats: int) -> Row:
     """
     import numpy as np
 
-    from beliefs.uncertainty import evidence_terms
+    from beliefs.uncertain_evidence import evidence_terms
 
     terms = evidence_terms(0.25, items)
     shapes = [float(a) for a in terms.alphas] + [float(b) for b in terms.betas]

@@ -11,7 +11,7 @@ Common survival, NUTS (:func:`sample_beta_chain`)
 
     with :math:`m` steps observed to keep alignment and :math:`f` to lose it.
     The exact answer is the conjugate :math:`\mathrm{Beta}(\alpha+m, \beta+f)`
-    pushed through :math:`s^n` (:func:`beliefs.closed_forms.chain_success`);
+    pushed through :math:`s^n` (:func:`beliefs.chain.chain_success`);
     the MCMC run is the cross-check and the tests compare the two.
 
 Drifting survival, forward-sampled (:func:`chain_drift_draws_pymc`)
@@ -23,52 +23,32 @@ Drifting survival, forward-sampled (:func:`chain_drift_draws_pymc`)
     :math:`\mu \sim N(m_\mu, s_\mu)`, :math:`\delta \sim N(m_\delta, s_\delta)`,
     :math:`\tau \sim \mathrm{HalfNormal}(s_\tau)`, written non-centred
     (:math:`\mu = m_\mu + s_\mu z`) so a zero scale fixes a value.  The
-    independent NumPy version is :func:`beliefs.uncertainty.chain_drift_draws`.
+    independent NumPy version is :func:`beliefs.chain.chain_drift_draws`.
 """
 
 from __future__ import annotations
-
-import math
-import threading
-from dataclasses import dataclass
 
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from beliefs.closed_forms import DEFAULT_INTERVAL, as_beta, check_interval_mass
-from beliefs.evidence import BetaDist
-from beliefs.tables import NotebookRepr
-from beliefs.uncertainty import DriftPrior, check_drift_inputs, curve_from_draws, equal_tailed
+from beliefs.chain import DriftPrior, check_drift_inputs
+from beliefs.evidence import BetaDist, parse_beta
+from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass
+from beliefs.montecarlo import check_seed
 from beliefs.validation import as_count, as_probability
-from models.sampling import Diagnostics, McmcResult, VariableDiagnostics, get_compiled, summarize_draws
+from models.sampling import DerivedFit, derived_fit, get_compiled
 from models.uncertain_evidence import ForwardModel
 
 __all__ = [
-    "BetaChainFit",
     "build_beta_chain_model",
     "build_drift_model",
-    "chain_drift_curve_pymc",
     "chain_drift_draws_pymc",
     "sample_beta_chain",
-    "summarize_derived",
 ]
 
 BETA_CHAIN_KEY = ("chain", "beta-binomial")
-
-
-def summarize_derived(name: str, draws: np.ndarray) -> VariableDiagnostics:
-    """:func:`models.sampling.summarize_draws`, treating draws equal up to rounding as constant.
-
-    A quantity fixed by the inputs (no uncertain parameter, or zero steps) can
-    come back from the compiled sampler with last-bit noise (spread ~1e-16);
-    R-hat of such noise is meaningless and would raise a false alarm.
-    """
-    arr = np.asarray(draws, dtype=float)
-    if arr.size and np.ptp(arr) <= 1e-12 * max(1.0, float(np.max(np.abs(arr)))):
-        mean = float(arr.mean())
-        return VariableDiagnostics(name, mean, 0.0, math.nan, math.nan, math.nan, 0.0)
-    return summarize_draws(name, arr)
+DRIFT_KEY = ("chain", "drift-forward")
 
 
 def build_beta_chain_model() -> pm.Model:
@@ -87,30 +67,6 @@ def build_beta_chain_model() -> pm.Model:
     return model
 
 
-@dataclass(frozen=True, eq=False)
-class BetaChainFit(NotebookRepr):
-    """MCMC estimate of P(success) with its convergence diagnostics."""
-
-    result: McmcResult
-    p_success: float
-    mcse: float
-    median: float
-    interval: tuple[float, float]
-    interval_mass: float
-    diagnostics: Diagnostics
-
-    def to_dict(self) -> dict:
-        return {
-            "p_success": self.p_success,
-            "mcse": self.mcse,
-            "median": self.median,
-            "interval": list(self.interval),
-            "interval_mass": self.interval_mass,
-            "interval_kind": "equal-tailed",
-            "diagnostics": self.diagnostics.to_dict(),
-        }
-
-
 def sample_beta_chain(
     base: float,
     steps: int,
@@ -124,11 +80,14 @@ def sample_beta_chain(
     seed: int = 0,
     interval: float = DEFAULT_INTERVAL,
     timeout: float | None = None,
-) -> BetaChainFit:
-    """Sample the Beta-survival chain with NUTS (compiled once per process, then re-used)."""
+) -> DerivedFit:
+    """Sample the Beta-survival chain with NUTS (compiled once per process, then re-used).
+
+    The fit's ``mean`` (``to_dict()["p_success"]``) estimates P(success), with its MCSE.
+    """
     b = as_probability(base, "base")
     n = as_count(steps, "steps")
-    prior = as_beta(per_step_beta, "per_step_beta")
+    prior = parse_beta(per_step_beta, "per_step_beta")
     m = as_count(survived, "survived")
     f = as_count(failed, "failed")
     mass = check_interval_mass(interval)
@@ -142,15 +101,7 @@ def sample_beta_chain(
         "base": b,
     }
     result = compiled.sample(data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
-    p = result.draws("p_success")
-    diag = result.diagnostics(["s"])
-    p_diag = summarize_derived("p_success", p)
-    lo_q, hi_q = equal_tailed(mass)
-    q = np.quantile(p, [0.5, lo_q, hi_q])
-    variables = {**diag.variables, "p_success": p_diag}
-    warnings = list(diag.warnings) + p_diag.warnings(chains=result.chains)
-    full = Diagnostics(variables, diag.divergences, diag.chains, diag.draws, warnings)
-    return BetaChainFit(result, p_diag.mean, p_diag.mcse_mean, float(q[0]), (float(q[1]), float(q[2])), mass, full)
+    return derived_fit(result, "p_success", ["s"], mass)
 
 
 def build_drift_model() -> pm.Model:
@@ -179,17 +130,6 @@ def build_drift_model() -> pm.Model:
     return model
 
 
-_drift: list[ForwardModel] = []
-_drift_lock = threading.Lock()
-
-
-def _drift_model() -> ForwardModel:
-    with _drift_lock:  # app sessions run in threads; compile once
-        if not _drift:
-            _drift.append(ForwardModel(build_drift_model(), ["p_success"]))
-        return _drift[0]
-
-
 def chain_drift_draws_pymc(
     base: float, max_steps: int, prior: DriftPrior, *, draws: int = 20_000, seed: int = 0
 ) -> np.ndarray:
@@ -205,12 +145,6 @@ def chain_drift_draws_pymc(
         "delta_sd": prior.delta_sd,
         "tau_scale": prior.tau_scale,
     }
-    return _drift_model().draw(data, as_count(seed, "seed"))["p_success"]
+    forward = get_compiled(DRIFT_KEY, build_drift_model, ForwardModel.compiler("p_success"))
+    return forward.draw(data, check_seed(seed))["p_success"]
 
-
-def chain_drift_curve_pymc(
-    base: float, max_steps: int, prior: DriftPrior, *, draws: int = 20_000, seed: int = 0, interval: float = DEFAULT_INTERVAL
-):
-    """P(success) against steps 0..``max_steps`` with an equal-tailed band, from the PyMC model."""
-    sims = chain_drift_draws_pymc(base, max_steps, prior, draws=draws, seed=seed)
-    return curve_from_draws(sims, interval, label="drifting survival (PyMC)")

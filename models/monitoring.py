@@ -17,29 +17,25 @@ replaces the Beta draw by the point, so the compiled graph is the same for
 every combination and changing an input never recompiles.
 
 Sampled with NUTS through :mod:`models.sampling`.  Independent checks: the
-NumPy Monte Carlo :func:`beliefs.uncertainty.monitor_distribution` (with the
+NumPy Monte Carlo :func:`beliefs.monitoring.monitor_distribution` (with the
 conjugate :math:`\mathrm{Beta}(\alpha_q + x, \beta_q + a - x)` for audited
 :math:`q`) and, for uncertainty on :math:`r` alone, quadrature.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from beliefs.closed_forms import DEFAULT_INTERVAL, as_beta, check_interval_mass
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.tables import NotebookRepr
-from beliefs.uncertainty import equal_tailed
-from beliefs.validation import as_count, as_probability
-from models.chain import summarize_derived
-from models.sampling import Diagnostics, McmcResult, get_compiled
+from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass
+from beliefs.monitoring import point_or_beta
+from beliefs.validation import as_count
+from models.sampling import DerivedFit, derived_fit, get_compiled
 
-__all__ = ["MonitorFit", "build_monitoring_model", "sample_monitoring"]
+__all__ = ["build_monitoring_model", "sample_monitoring"]
 
 MONITORING_KEY = ("monitoring", "beta-rates")
 _PARAMS = ("rate", "report", "collusion")
@@ -68,38 +64,11 @@ def build_monitoring_model() -> pm.Model:
     return model
 
 
-@dataclass(frozen=True, eq=False)
-class MonitorFit(NotebookRepr):
-    """MCMC estimate of P(at least one unreported) with convergence diagnostics."""
-
-    result: McmcResult
-    p_unreported_any: float
-    mcse: float
-    median: float
-    interval: tuple[float, float]
-    interval_mass: float
-    p_unreported_per_task: float
-    diagnostics: Diagnostics
-
-    def to_dict(self) -> dict:
-        return {
-            "p_unreported_any": self.p_unreported_any,
-            "mcse": self.mcse,
-            "median": self.median,
-            "interval": list(self.interval),
-            "interval_mass": self.interval_mass,
-            "interval_kind": "equal-tailed",
-            "p_unreported_per_task": self.p_unreported_per_task,
-            "diagnostics": self.diagnostics.to_dict(),
-        }
-
-
 def _spec(value, field: str) -> dict:
-    if isinstance(value, (BetaDist, tuple, list)) or (isinstance(value, str) and "," in value):
-        dist = as_beta(value, field)
-        return {f"{field}_alpha": dist.alpha, f"{field}_beta": dist.beta, f"{field}_fixed": 0.0, f"{field}_point": 0.5}
-    p = as_probability(value, field)
-    return {f"{field}_alpha": 1.0, f"{field}_beta": 1.0, f"{field}_fixed": 1.0, f"{field}_point": p}
+    v = point_or_beta(value, field)
+    if isinstance(v, BetaDist):
+        return {f"{field}_alpha": v.alpha, f"{field}_beta": v.beta, f"{field}_fixed": 0.0, f"{field}_point": 0.5}
+    return {f"{field}_alpha": 1.0, f"{field}_beta": 1.0, f"{field}_fixed": 1.0, f"{field}_point": v}
 
 
 def sample_monitoring(
@@ -116,8 +85,12 @@ def sample_monitoring(
     seed: int = 0,
     interval: float = DEFAULT_INTERVAL,
     timeout: float | None = None,
-) -> MonitorFit:
-    """Sample the monitoring model with NUTS; each of rate/report/collusion is a probability or a Beta."""
+) -> DerivedFit:
+    """Sample the monitoring model with NUTS; each of rate/report/collusion is a probability or a Beta.
+
+    The fit's ``mean`` (``to_dict()["p_unreported_any"]``) estimates P(at least one
+    unreported), with its MCSE; ``extra["p_unreported_per_task"]`` is the mean per-task probability.
+    """
     data: dict = {}
     for name, value in zip(_PARAMS, (rate, report, collusion), strict=True):
         data.update(_spec(value, name))
@@ -131,13 +104,5 @@ def sample_monitoring(
     compiled = get_compiled(MONITORING_KEY, build_monitoring_model)
     result = compiled.sample(data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
     uncertain = [n for n in _PARAMS if not data[f"{n}_fixed"]]
-    diag = result.diagnostics(uncertain)
-    p = result.draws("p_unreported_any")
-    p_diag = summarize_derived("p_unreported_any", p)
-    lo_q, hi_q = equal_tailed(mass)
-    q = np.quantile(p, [0.5, lo_q, hi_q])
-    variables = {**diag.variables, "p_unreported_any": p_diag}
-    warnings = list(diag.warnings) + p_diag.warnings(chains=result.chains)
-    full = Diagnostics(variables, diag.divergences, diag.chains, diag.draws, warnings)
     per_task = float(np.mean(result.draws("p_unreported_per_task")))
-    return MonitorFit(result, p_diag.mean, p_diag.mcse_mean, float(q[0]), (float(q[1]), float(q[2])), mass, per_task, full)
+    return derived_fit(result, "p_unreported_any", uncertain, mass, {"p_unreported_per_task": per_task})

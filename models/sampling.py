@@ -19,13 +19,14 @@ strings; callers show them next to the numbers, never a bare estimate.
 Public API (stable; other modules import it)::
 
     compile_model(model, structure_key=None) -> CompiledModel
-    get_compiled(key, builder) -> CompiledModel          # process-wide cache
+    get_compiled(key, builder, compile=compile_model)    # THE process-wide cache (nutpie or forward models)
     CompiledModel.sample(data, *, draws=1000, tune=1000, chains=2, seed=0,
                          timeout=None, target_accept=None) -> McmcResult
     McmcResult.idata / .draws(name) / .diagnostics(var_names=None) -> Diagnostics
     McmcResult.save_netcdf(path)
     summarize_draws(name, draws) -> VariableDiagnostics  # diagnostics of a derived quantity
-    compile_count() -> int; clear_cache()
+    derived_fit(result, name, var_names, interval_mass) -> DerivedFit  # a derived quantity's summary
+    compile_count() -> int
     SamplingError, SamplingTimeout
 """
 
@@ -43,19 +44,23 @@ from typing import Any
 
 import numpy as np
 
+from beliefs.intervals import equal_tailed
+from beliefs.tables import NotebookRepr
+
 __all__ = [
     "ESS_BULK_MIN",
     "RHAT_MAX",
     "CompiledModel",
+    "DerivedFit",
     "Diagnostics",
     "McmcResult",
     "SamplingError",
     "SamplingTimeout",
     "VariableDiagnostics",
     "cached",
-    "clear_cache",
     "compile_count",
     "compile_model",
+    "derived_fit",
     "get_compiled",
     "summarize_draws",
 ]
@@ -175,7 +180,11 @@ def summarize_draws(name: str, draws: np.ndarray) -> VariableDiagnostics:
 
     Use it for quantities computed from the posterior after sampling (for
     example an average of per-draw probabilities); ArviZ computes R-hat, ESS
-    and MCSE exactly as for a model variable.
+    and MCSE exactly as for a model variable.  Draws equal up to rounding are
+    "constant" (sd 0, R-hat and ESS NaN, no warning): a quantity fixed by the
+    inputs (no uncertain parameter, or zero steps) comes back from the compiled
+    sampler with last-bit noise (spread ~1e-16), and R-hat of that noise would
+    raise a false alarm.
     """
     import arviz as az
 
@@ -185,7 +194,8 @@ def summarize_draws(name: str, draws: np.ndarray) -> VariableDiagnostics:
     mean = float(arr.mean())
     # Spread below rounding error (e.g. P(H | D, phi) = 1 in every draw) is "constant": R-hat is undefined there.
     spread = float(np.ptp(arr)) if arr.size else 0.0
-    sd = float(arr.std(ddof=1)) if arr.size > 1 and spread > 1e-12 * max(1.0, abs(mean)) else 0.0
+    scale = max(1.0, float(np.max(np.abs(arr)))) if arr.size and np.isfinite(arr).all() else 1.0
+    sd = float(arr.std(ddof=1)) if arr.size > 1 and spread > 1e-12 * scale else 0.0
     if sd == 0.0 or not np.isfinite(arr).all():
         nan = math.nan
         return VariableDiagnostics(name, mean, sd, nan, nan, nan, 0.0 if sd == 0.0 else nan)
@@ -305,6 +315,75 @@ def _netcdf_engine() -> str:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class DerivedFit(NotebookRepr):
+    """MCMC estimate of one derived quantity (``name``): mean, median, interval, their MCSEs, diagnostics.
+
+    ``mcse`` is the Monte Carlo standard error of ``mean``; ``median_mcse`` and
+    ``interval_mcse`` those of the quantiles (ArviZ ``mcse(method="quantile")``),
+    0 when the draws are constant.  ``extra`` holds other posterior means reported
+    beside it (e.g. the per-task probability); ``to_dict`` puts the mean under ``name``.
+    """
+
+    result: McmcResult
+    name: str
+    mean: float
+    mcse: float
+    median: float
+    interval: tuple[float, float]
+    interval_mass: float
+    diagnostics: Diagnostics
+    median_mcse: float = math.nan
+    interval_mcse: tuple[float, float] = (math.nan, math.nan)
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            self.name: self.mean,
+            "mcse": self.mcse,
+            "median": self.median,
+            "interval": list(self.interval),
+            "interval_mass": self.interval_mass,
+            "interval_kind": "equal-tailed",
+            "median_mcse": self.median_mcse,
+            "interval_mcse": list(self.interval_mcse),
+            **self.extra,
+            "diagnostics": self.diagnostics.to_dict(),
+        }
+
+
+def derived_fit(
+    result: McmcResult, name: str, var_names: Iterable[str], interval_mass: float, extra: dict | None = None
+) -> DerivedFit:
+    """Summarize the derived draws ``name`` of ``result``; diagnostics cover ``var_names`` and ``name``.
+
+    The interval is equal-tailed, holding ``interval_mass`` (already checked by the caller).
+    """
+    import arviz as az
+
+    diag = result.diagnostics(var_names)
+    draws = result.draws(name)
+    summary = summarize_draws(name, draws)
+    levels = [0.5, *equal_tailed(interval_mass)]
+    median, lo, hi = np.quantile(draws, levels)
+    if summary.constant or not np.isfinite(draws).all():
+        q_mcse = [0.0 if summary.constant else math.nan] * 3
+    else:
+        with np.errstate(all="ignore"):
+            q_mcse = [float(az.mcse(draws, method="quantile", prob=u)) for u in levels]
+    full = Diagnostics(
+        {**diag.variables, name: summary},
+        diag.divergences,
+        diag.chains,
+        diag.draws,
+        [*diag.warnings, *summary.warnings(chains=result.chains)],
+    )
+    return DerivedFit(
+        result, name, summary.mean, summary.mcse_mean, float(median), (float(lo), float(hi)), interval_mass, full,
+        q_mcse[0], (q_mcse[1], q_mcse[2]), dict(extra or {}),
+    )
+
+
 # ---------------------------------------------------------------------------
 # Compiled models
 # ---------------------------------------------------------------------------
@@ -390,26 +469,24 @@ class CompiledModel:
         for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (0 if name == "tune" else 1):
                 raise SamplingError(f"{name} must be a whole number >= {0 if name == 'tune' else 1}, got {value!r}")
-        kwargs: dict[str, Any] = {}
+        options: dict[str, Any] = {
+            "draws": int(draws),
+            "tune": int(tune),
+            "chains": int(chains),
+            "cores": min(int(chains), 2),
+            "seed": int(seed),
+            "progress_bar": False,
+            "save_warmup": False,  # nobody reads the tuning draws; converting them doubled the cost
+        }
         if target_accept is not None:
-            kwargs["target_accept"] = float(target_accept)
+            options["target_accept"] = float(target_accept)
         start = time.perf_counter()
         try:
             compiled = self.nutpie_model.with_data(**data) if data else self.nutpie_model
             if timeout is None:
-                idata = nutpie.sample(
-                    compiled,
-                    draws=int(draws),
-                    tune=int(tune),
-                    chains=int(chains),
-                    cores=min(int(chains), 2),
-                    seed=int(seed),
-                    progress_bar=False,
-                    save_warmup=False,  # nobody reads the tuning draws; converting them doubled the cost
-                    **kwargs,
-                )
+                idata = nutpie.sample(compiled, **options)
             else:
-                idata = _sample_with_timeout(nutpie, compiled, draws, tune, chains, seed, timeout, kwargs)
+                idata = _sample_with_timeout(nutpie, compiled, options, timeout)
         except SamplingError:
             raise
         except Exception as exc:  # anything inside nutpie/numba becomes one clear line
@@ -422,19 +499,8 @@ class CompiledModel:
         )
 
 
-def _sample_with_timeout(nutpie, compiled, draws, tune, chains, seed, timeout, kwargs):
-    sampler = nutpie.sample(
-        compiled,
-        draws=int(draws),
-        tune=int(tune),
-        chains=int(chains),
-        cores=min(int(chains), 2),
-        seed=int(seed),
-        progress_bar=False,
-        blocking=False,
-        save_warmup=False,
-        **kwargs,
-    )
+def _sample_with_timeout(nutpie, compiled, options, timeout):
+    sampler = nutpie.sample(compiled, blocking=False, **options)
     try:
         return sampler.wait(timeout=float(timeout))
     except TimeoutError:
@@ -468,13 +534,16 @@ def compile_model(model, structure_key: Any = None) -> CompiledModel:
     return CompiledModel(model, compiled, structure_key, time.perf_counter() - start)
 
 
-def get_compiled(key: Any, builder: Callable[[], Any]) -> CompiledModel:
+def get_compiled(key: Any, builder: Callable[[], Any], compile: Callable[..., Any] | None = None) -> Any:
     """Return the cached compiled model for ``key``, building and compiling it on first use.
 
     ``key`` must capture everything that changes the graph (model kind,
     number of environments, options), and nothing that is passed as data.
-    ``builder()`` returns a ``pm.Model``.  Thread-safe: concurrent callers with
-    the same key compile once.
+    ``builder()`` returns a ``pm.Model``; ``compile(model, structure_key=key)``
+    compiles it: :func:`compile_model` (nutpie, for NUTS) by default, or e.g. a
+    forward-sampling function (:class:`models.uncertain_evidence.ForwardModel`).
+    The one cache of the package.  Thread-safe: concurrent callers with the
+    same key compile once.
     """
     cached = _cache.get(key)
     if cached is not None:
@@ -482,12 +551,12 @@ def get_compiled(key: Any, builder: Callable[[], Any]) -> CompiledModel:
     with _compile_lock:
         cached = _cache.get(key)
         if cached is None:
-            cached = compile_model(builder(), structure_key=key)
+            cached = (compile or compile_model)(builder(), structure_key=key)
             _cache[key] = cached
         return cached
 
 
-def cached(key) -> CompiledModel | None:
+def cached(key) -> Any:
     """The compiled model already cached under ``key``, or None (never compiles)."""
     return _cache.get(key)
 
@@ -495,9 +564,3 @@ def cached(key) -> CompiledModel | None:
 def compile_count() -> int:
     """How many models this process has compiled (to check that re-sampling does not recompile)."""
     return _compiles
-
-
-def clear_cache() -> None:
-    """Forget all cached compiled models (tests; freeing memory)."""
-    with _compile_lock:
-        _cache.clear()

@@ -1,7 +1,7 @@
 r"""Uncertain evidence as a PyMC model, forward-sampled.
 
-The same generative model as :func:`beliefs.uncertainty.posterior_distribution`
-(and split into the same terms by :func:`beliefs.uncertainty.evidence_terms`):
+The same generative model as :func:`beliefs.uncertain_evidence.posterior_distribution`
+(and split into the same terms by :func:`beliefs.uncertain_evidence.evidence_terms`):
 
 .. math::
 
@@ -10,29 +10,28 @@ The same generative model as :func:`beliefs.uncertainty.posterior_distribution`
 
 where ``shift`` is the prior log-odds plus every point contribution.  There is
 no observed data, so the distribution is the prior predictive; it is drawn by
-a function compiled once (:class:`ForwardModel`), with the number of draws and
-every input held in ``pm.Data`` so new inputs re-sample without recompiling.
+a function compiled once (:class:`ForwardModel`, cached by
+:func:`models.sampling.get_compiled`), with the number of draws and every input
+held in ``pm.Data`` so new inputs re-sample without recompiling.
 
 PyMC's Beta draws come from NumPy's ``Generator.beta``; with a shape parameter
 well below 1 a draw can round to 0 and its log to ``-inf``.  The NumPy path
-(:func:`beliefs.uncertainty.log_beta_draws`) avoids that; this model is the
+(:func:`beliefs.montecarlo.log_beta_draws`) avoids that; this model is the
 independent cross-check, used with ordinary shapes.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from beliefs.closed_forms import DEFAULT_INTERVAL, check_interval_mass
-from beliefs.uncertainty import PosteriorDistribution, evidence_terms
-from beliefs.update import CROMWELL_NOTE
-from beliefs.validation import as_count, as_probability
+from beliefs.uncertain_evidence import EvidenceTerms, PosteriorDistribution, posterior_distribution
+from models.sampling import get_compiled
 
 __all__ = ["ForwardModel", "build_model", "get_forward", "posterior_distribution_pymc"]
 
@@ -76,6 +75,11 @@ class ForwardModel:
             self.calls += 1
         return {name: np.asarray(v) for name, v in zip(self.outputs, values, strict=True)}
 
+    @classmethod
+    def compiler(cls, *outputs: str) -> Callable[..., ForwardModel]:
+        """A ``compile`` for :func:`models.sampling.get_compiled` that draws ``outputs``."""
+        return lambda model, structure_key=None: cls(model, outputs)
+
 
 def build_model(has_normal: bool, has_beta: bool) -> pm.Model:
     """The forward model; only which kinds of term exist is structural, their number is data."""
@@ -97,48 +101,26 @@ def build_model(has_normal: bool, has_beta: bool) -> pm.Model:
     return model
 
 
-_cache: dict[tuple[bool, bool], ForwardModel] = {}
-_cache_lock = threading.Lock()
-
-
 def get_forward(has_normal: bool, has_beta: bool) -> ForwardModel:
-    """The compiled forward model for this structure, compiled on first use."""
-    key = (bool(has_normal), bool(has_beta))
-    with _cache_lock:
-        if key not in _cache:
-            _cache[key] = ForwardModel(build_model(*key), ["log_odds"])
-        return _cache[key]
+    """The compiled forward model for this structure (from the one cache, compiled on first use)."""
+    key = ("uncertain_evidence", bool(has_normal), bool(has_beta))
+    return get_compiled(key, lambda: build_model(key[1], key[2]), ForwardModel.compiler("log_odds"))
 
 
-def posterior_distribution_pymc(
-    prior: float,
-    evidence,
-    *,
-    draws: int = 20_000,
-    seed: int = 0,
-    threshold: float = 0.5,
-    interval: float = DEFAULT_INTERVAL,
-) -> PosteriorDistribution:
-    """:func:`beliefs.uncertainty.posterior_distribution`, drawn by PyMC instead of NumPy.
-
-    Returns the same :class:`~beliefs.uncertainty.PosteriorDistribution`, so
-    the two can be compared summary by summary.
-    """
-    terms = evidence_terms(prior, evidence)
-    n = as_count(draws, "draws", minimum=2, maximum=_MAX_DRAWS)
-    s = as_count(seed, "seed")
-    t = as_probability(threshold, "threshold")
-    mass = check_interval_mass(interval)
-    point = terms.point
-    if terms.certain:
-        note = CROMWELL_NOTE.format(p=point.prior, o="0" if point.prior == 0 else "infinite")
-        x = np.full(n, point.prior_log_odds)
-        return PosteriorDistribution(point.prior, x, point.posterior, t, mass, s, terms.uncertain_items, note)
+def _draw_pymc(terms: EvidenceTerms, draws: int, seed: int) -> np.ndarray:
     has_normal, has_beta = terms.sigmas.size > 0, terms.alphas.size > 0
-    data: dict[str, Any] = {"n_draws": n, "shift": terms.shift}
+    data: dict[str, Any] = {"n_draws": draws, "shift": terms.shift}
     if has_normal:
         data["sigmas"] = terms.sigmas
     if has_beta:
         data.update(alphas=terms.alphas, betas=terms.betas, signs=terms.signs)
-    x = get_forward(has_normal, has_beta).draw(data, s)["log_odds"]
-    return PosteriorDistribution(point.prior, x, point.posterior, t, mass, s, terms.uncertain_items)
+    return get_forward(has_normal, has_beta).draw(data, seed)["log_odds"]
+
+
+def posterior_distribution_pymc(prior: float, evidence, *, draws: int = 20_000, **options) -> PosteriorDistribution:
+    """:func:`beliefs.uncertain_evidence.posterior_distribution` (same options), drawn by PyMC instead of NumPy.
+
+    Returns the same :class:`~beliefs.uncertain_evidence.PosteriorDistribution`,
+    so the two can be compared summary by summary.
+    """
+    return posterior_distribution(prior, evidence, draws=draws, sampler=_draw_pymc, max_draws=_MAX_DRAWS, **options)

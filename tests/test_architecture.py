@@ -401,3 +401,12 @@ def test_closed_form_command_does_not_import_pymc(args, tmp_path):
     loaded = sorted({m.split(".")[0] for m in heavy})
     assert "pymc" not in loaded, f"`{' '.join(args[:2])}` imported {loaded}"
     assert "streamlit" not in loaded, f"`{' '.join(args[:2])}` imported {loaded}"
+
+
+def test_every_source_folder_is_a_package():
+    """pyproject finds packages by their ``__init__.py``: a folder of modules without one would be
+    left out of a non-editable install while every test here (run from the checkout) still passed."""
+    folders = {p.parent for top in ("beliefs", "models") for p in (ROOT / top).rglob("*.py")}
+    assert folders, "no source folders found: the checker is looking in the wrong place"
+    missing = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists())
+    assert not missing, f"folders without __init__.py: {missing}"

@@ -312,7 +312,7 @@ def test_cli_does_not_overwrite_existing_outputs(files):
 
 
 def _lib_rows():
-    from beliefs import closed_forms
+    from beliefs import chain, monitoring
     from beliefs.analysis.needed import needed
     from beliefs.analysis.pool import parse_forecasts_csv, pool
     from beliefs.analysis.sequential import sequential
@@ -386,10 +386,10 @@ def _lib_rows():
         ),
         ("tornado factor 1", lambda: tornado(0.5, [3.0], factor=1.0), "factor", ""),
         ("sequential threshold", lambda: sequential(0.5, [3.0], threshold=2.0), "threshold", ""),
-        ("chain base", lambda: closed_forms.chain_success(base=2.0, steps=3, per_step=0.9), "base", ""),
-        ("chain steps", lambda: closed_forms.chain_success(base=1.0, steps=-3, per_step=0.9), "steps", ""),
-        ("monitor rate nan", lambda: closed_forms.monitor_risk(NAN, 0.9, tasks=10), "rate", ""),
-        ("monitor tasks float", lambda: closed_forms.monitor_risk(0.1, 0.9, tasks=1.5), "tasks", ""),
+        ("chain base", lambda: chain.chain_success(base=2.0, steps=3, per_step=0.9), "base", ""),
+        ("chain steps", lambda: chain.chain_success(base=1.0, steps=-3, per_step=0.9), "steps", ""),
+        ("monitor rate nan", lambda: monitoring.monitor_risk(NAN, 0.9, tasks=10), "rate", ""),
+        ("monitor tasks float", lambda: monitoring.monitor_risk(0.1, 0.9, tasks=1.5), "tasks", ""),
         ("prior text percent", lambda: parse_prior_text("150", "percent"), "prior", "[0, 100]"),
         ("prior text odds", lambda: parse_prior_text("1:0:1", "odds"), "prior", "a:b"),
         ("prior text log-odds", lambda: parse_prior_text("many bits", "log-odds"), "prior", "nats"),

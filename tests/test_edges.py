@@ -85,7 +85,7 @@ def test_pool_extreme_weights(weights, expected, capsys):
 
 def test_sigma_at_the_bound_gives_finite_posterior():
     from beliefs.evidence import Evidence
-    from beliefs.uncertainty import posterior_distribution
+    from beliefs.uncertain_evidence import posterior_distribution
 
     dist = posterior_distribution(0.5, [Evidence("x", likelihood_ratio=2.0, log_lr_sigma=700.0)] * 40, draws=2000)
     assert math.isfinite(dist.median) and 0 <= dist.median <= 1

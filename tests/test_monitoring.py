@@ -17,10 +17,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from beliefs.closed_forms import monitor_curve, monitor_risk, task_grid, unreported_any
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.uncertainty import monitor_distribution
+from beliefs.monitoring import monitor_curve, monitor_distribution, monitor_risk, task_grid, unreported_any
+from tests.mcse import Z_MAX, z_score
 
 probabilities = st.floats(0.0, 1.0, allow_nan=False)
 
@@ -199,70 +199,98 @@ def test_distribution_bad_input(kwargs, field):
 
 
 # -- PyMC -------------------------------------------------------------------------------
+# NUTS against an independent answer within Z_MAX standard errors, with fixed seeds: the fit's
+# reported MCSE combined with the reference's own error (0 for quadrature; sd/sqrt(n) for NumPy
+# Monte Carlo, whose 10^6 independent draws make it small beside the MCSE).
 
-THREE_BETAS = {"rate": (2.0, 200.0), "report": (18.0, 2.0), "collusion": (1.0, 9.0), "tasks": 100}
-AUDITED = {"rate": (2.0, 200.0), "report": (18.0, 2.0), "collusion": 0.0, "tasks": 100, "audited": 50, "reported": 40}
-RATE_ONLY = {"rate": (1.0, 9.0), "report": 0.5, "collusion": 0.0, "tasks": 3}
+REFERENCE_DRAWS = 1_000_000
 
 
-@pytest.fixture(scope="module")
-def fits():
+def _rate_only_quadrature():
+    k = 0.5  # c = 0, q = 0.5
+    exact, _ = integrate.quad(lambda r: (1 - (1 - r * k) ** 3) * stats.beta.pdf(r, 1, 9), 0, 1, epsrel=1e-12)
+    return exact, 0.0
+
+
+def _numpy_reference(rate, report, collusion, tasks, seed):
+    d = monitor_distribution(rate, report, collusion, tasks=tasks, draws=REFERENCE_DRAWS, seed=seed)
+    return d.mean, d.mean_se
+
+
+MONITORING_CASES = [  # sample_monitoring inputs, sampler seed, reference -> (mean, its standard error)
+    pytest.param(
+        {"rate": (2.0, 200.0), "report": (18.0, 2.0), "collusion": (1.0, 9.0), "tasks": 100}, 1,
+        lambda: _numpy_reference((2.0, 200.0), (18.0, 2.0), (1.0, 9.0), 100, seed=5), id="three-Betas",
+    ),
+    pytest.param(
+        # 40 of 50 planted actions reported: q's Beta(18, 2) becomes the conjugate Beta(58, 12).
+        {"rate": (2.0, 200.0), "report": (18.0, 2.0), "collusion": 0.0, "tasks": 100, "audited": 50, "reported": 40}, 2,
+        lambda: _numpy_reference((2.0, 200.0), (18.0 + 40, 2.0 + 10), 0.0, 100, seed=6), id="audited-report",
+    ),
+    pytest.param(
+        {"rate": (1.0, 9.0), "report": 0.5, "collusion": 0.0, "tasks": 3}, 3, _rate_only_quadrature, id="rate-only",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("monitoring")
+@pytest.mark.parametrize(("case", "seed", "reference"), MONITORING_CASES)
+def test_nuts_matches_an_independent_answer(case, seed, reference):
+    from models.monitoring import sample_monitoring
+
+    fit = sample_monitoring(**case, draws=1500, tune=500, seed=seed)
+    assert fit.diagnostics.ok, fit.diagnostics.warnings
+    assert fit.diagnostics.max_r_hat <= 1.01
+    assert fit.to_dict()["p_unreported_any"] == fit.mean
+    mean, se = reference()
+    assert z_score(f"monitoring seed {seed} mean", fit.mean, mean, math.hypot(fit.mcse, se)) <= Z_MAX
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("monitoring")
+def test_nuts_interval_matches_numpy_quantiles():
+    import arviz as az
+
+    from models.monitoring import sample_monitoring
+
+    rate, report, collusion = (2.0, 200.0), (18.0, 2.0), (1.0, 9.0)
+    fit = sample_monitoring(rate, report, collusion, tasks=100, draws=1500, tune=500, seed=1)
+    d = monitor_distribution(rate, report, collusion, tasks=100, draws=REFERENCE_DRAWS, seed=5)
+    for level, got, fit_se, want in zip((0.05, 0.95), fit.interval, fit.interval_mcse, d.interval, strict=True):
+        # The reference's quantile error, by the same ArviZ estimator on its independent draws.
+        ref_se = float(az.mcse(d.p_any.reshape(4, -1), method="quantile", prob=level))
+        assert z_score(f"monitoring {level:.0%} quantile", got, want, math.hypot(fit_se, ref_se)) <= Z_MAX
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("monitoring")
+def test_new_inputs_do_not_recompile_and_audits_need_a_beta():
     from models.monitoring import sample_monitoring
     from models.sampling import compile_count
 
-    out = {"three": sample_monitoring(**THREE_BETAS, draws=1500, tune=500, seed=1)}
+    sample_monitoring(0.1, (2.0, 8.0), tasks=10, draws=50, tune=50, seed=0)
     before = compile_count()
-    out["audited"] = sample_monitoring(**AUDITED, draws=1500, tune=500, seed=2)
-    out["rate_only"] = sample_monitoring(**RATE_ONLY, draws=1500, tune=500, seed=3)
-    out["recompiles"] = compile_count() - before
-    return out
+    sample_monitoring((1.0, 9.0), 0.5, (1.0, 1.0), tasks=3, audited=0, draws=50, tune=50, seed=1)
+    assert compile_count() == before
+    with pytest.raises(InputError) as info:
+        sample_monitoring(0.1, 0.9, tasks=10, audited=5, reported=4)
+    assert info.value.field == "audited"
 
 
-def _check(fit, reference_mean, reference_se):
-    assert fit.diagnostics.ok, fit.diagnostics.warnings
-    assert fit.diagnostics.max_r_hat <= 1.01
-    assert abs(fit.p_unreported_any - reference_mean) <= max(0.02, 4 * math.hypot(fit.mcse, reference_se))
-    # Tighter than the 0.02 floor: agreement within 5 combined standard errors.
-    assert abs(fit.p_unreported_any - reference_mean) < 5 * math.hypot(fit.mcse, reference_se)
+# -- the app page: the Beta from mean and concentration is the library's --------------
 
 
-def _check_three_betas(fit):
-    d = monitor_distribution(THREE_BETAS["rate"], THREE_BETAS["report"], THREE_BETAS["collusion"],
-                             tasks=100, draws=200_000, seed=5)
-    _check(fit, d.mean, d.mean_se)
-    assert fit.interval == pytest.approx(d.interval, abs=0.03)
+def test_monitoring_page_names_its_widgets_when_the_beta_is_impossible():
+    # r = 0 with kappa > 0 has no Beta(kappa r, kappa (1 - r)): the page shows the library's error, no traceback.
+    from pathlib import Path
 
+    from streamlit.testing.v1 import AppTest
 
-def _check_audited(fit):
-    a, b = AUDITED["report"]
-    x, n = AUDITED["reported"], AUDITED["audited"]
-    d = monitor_distribution(AUDITED["rate"], (a + x, b + n - x), 0.0, tasks=100, draws=200_000, seed=6)
-    _check(fit, d.mean, d.mean_se)
-
-
-def _check_rate_only(fit):
-    k = 0.5
-    exact, _ = integrate.quad(lambda r: (1 - (1 - r * k) ** 3) * stats.beta.pdf(r, 1, 9), 0, 1, epsrel=1e-12)
-    _check(fit, exact, 0.0)
-
-
-# One test with subtests rather than a class sharing a fixture: with pytest 9.2 and xdist 3.8,
-# --dist loadgroup ignores xdist_group (pytest-dev/pytest-xdist#1386), so a class's tests can
-# land on both workers and each worker would compile the model.
-@pytest.mark.slow
-@pytest.mark.xdist_group("monitoring")
-def test_pymc_model(subtests, fits):
-    with subtests.test("three Betas: NUTS matches NumPy Monte Carlo"):
-        _check_three_betas(fits["three"])
-    with subtests.test("audited report probability matches the conjugate Beta"):
-        _check_audited(fits["audited"])
-    with subtests.test("Beta on the rate only matches quadrature"):
-        _check_rate_only(fits["rate_only"])
-    with subtests.test("new inputs do not recompile"):
-        assert fits["recompiles"] == 0
-    with subtests.test("audits need a Beta on the report probability"):
-        from models.monitoring import sample_monitoring
-
-        with pytest.raises(InputError) as info:
-            sample_monitoring(0.1, 0.9, tasks=10, audited=5, reported=4)
-        assert info.value.field == "audited"
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.query_params.update({"view": "monitoring", "mo_rate": "0", "mo_conc": "50"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("Covert-action rate r per task: got 0.0;") for e in errors), errors
+    assert not at.metric

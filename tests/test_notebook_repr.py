@@ -11,7 +11,8 @@ from scipy.special import betaln
 
 from beliefs import Evidence, update
 from beliefs.analysis.crux import crux
-from beliefs.closed_forms import chain_success, monitor_risk
+from beliefs.chain import chain_success
+from beliefs.monitoring import monitor_risk
 
 pytestmark = pytest.mark.core
 

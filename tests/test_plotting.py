@@ -151,7 +151,7 @@ def test_distribution_rejects_non_probabilities(bad):
 
 
 def test_posterior_distribution_plot_shows_the_library_summaries():
-    from beliefs.uncertainty import posterior_distribution
+    from beliefs.uncertain_evidence import posterior_distribution
 
     e = Evidence("x", likelihood_ratio=3.0, log_lr_sigma=0.8)
     dist = posterior_distribution(0.5, [e], draws=20_000, seed=3, threshold=0.6, interval=0.8)

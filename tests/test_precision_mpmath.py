@@ -21,9 +21,10 @@ import pytest
 from beliefs import special
 from beliefs.analysis.needed import needed
 from beliefs.analysis.pool import pool
-from beliefs.closed_forms import chain_success, monitor_risk
+from beliefs.chain import chain_success
 from beliefs.counts import no_pooling_log_bf
 from beliefs.errors import InputError
+from beliefs.monitoring import monitor_risk
 from beliefs.update import update
 
 mp.mp.dps = 50
@@ -279,7 +280,7 @@ def test_log_beta_ratio():
 
 
 def test_chain_curve_agrees_with_the_headline():
-    from beliefs.closed_forms import chain_curve
+    from beliefs.chain import chain_curve
 
     c = chain_curve(1, 50, per_step_beta=(3.0, 0.5))
     for n in (0, 1, 17, 50):

@@ -198,3 +198,63 @@ class TestSummarizeDraws:
     def test_shape_checked(self):
         with pytest.raises(ValueError, match=r"\(chain, draw\)"):
             summarize_draws("x", np.zeros(10))
+
+    def test_last_bit_noise_is_constant(self):
+        # A quantity fixed by the inputs comes back from the compiled sampler with ~1e-16 noise.
+        rng = np.random.default_rng(3)
+        for level in (0.7, -2.5e6):
+            noisy = level * (1 + 1e-16 * rng.standard_normal((2, 500)))
+            d = summarize_draws("p", noisy)
+            assert d.constant and d.mcse_mean == 0.0 and d.warnings(chains=2) == []
+
+
+def _result_from(draws: dict) -> sampling.McmcResult:
+    import arviz as az
+
+    chains, n = next(iter(draws.values())).shape
+    idata = az.from_dict({"posterior": draws, "sample_stats": {"diverging": np.zeros((chains, n), dtype=bool)}})
+    return sampling.McmcResult(idata, draws=1, tune=0, chains=chains, seed=0, seconds=0.0, structure_key="test")
+
+
+def test_derived_fit_of_iid_draws_has_the_known_mcses():
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((4, 5000))
+    fit = sampling.derived_fit(_result_from({"x": x, "y": 2 * x}), "y", ["x"], 0.9, {"other": 1.5})
+    n = x.size
+    assert fit.mean == pytest.approx(2 * x.mean(), rel=1e-12)
+    assert fit.median == pytest.approx(np.quantile(2 * x, 0.5), rel=1e-12)
+    assert fit.interval == pytest.approx(tuple(np.quantile(2 * x, [0.05, 0.95])), rel=1e-12)
+    # i.i.d. draws: MCSE of the mean 2/sqrt(n); of the u-quantile sqrt(u(1-u)/n) / density there.
+    assert fit.mcse == pytest.approx(2 / math.sqrt(n), rel=0.15)
+    for u, se in ((0.5, fit.median_mcse), (0.05, fit.interval_mcse[0]), (0.95, fit.interval_mcse[1])):
+        exact = math.sqrt(u * (1 - u) / n) / (stats.norm.pdf(stats.norm.ppf(u)) / 2)
+        assert se == pytest.approx(exact, rel=0.25)
+    d = fit.to_dict()
+    assert d["y"] == fit.mean and d["other"] == 1.5 and d["interval_kind"] == "equal-tailed"
+    assert set(fit.diagnostics.variables) == {"x", "y"} and fit.diagnostics.ok
+
+
+def test_derived_fit_of_constant_draws():
+    fit = sampling.derived_fit(_result_from({"s": np.random.default_rng(1).random((2, 100)),
+                                             "p": np.full((2, 100), 0.25)}), "p", [], 0.5)
+    assert (fit.mean, fit.mcse, fit.median_mcse, fit.interval_mcse) == (0.25, 0.0, 0.0, (0.0, 0.0))
+    assert fit.diagnostics.warnings == []
+
+
+def test_get_compiled_caches_any_compile_function_once_per_key():
+    built, compiled = [], []
+
+    def build():
+        built.append(1)
+        return "model"
+
+    def compile_forward(model, structure_key):
+        compiled.append(structure_key)
+        return (model, structure_key)
+
+    before = compile_count()
+    key = ("test_sampling", "forward")
+    first = get_compiled(key, build, compile_forward)
+    assert get_compiled(key, build, compile_forward) is first and sampling.cached(key) is first
+    assert first == ("model", key) and built == [1] and compiled == [key]
+    assert compile_count() == before  # only nutpie compilations are counted

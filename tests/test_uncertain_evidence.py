@@ -20,8 +20,10 @@ from scipy import integrate, special, stats
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
-from beliefs.uncertainty import evidence_terms, log_beta_draws, posterior_distribution
+from beliefs.montecarlo import log_beta_draws
+from beliefs.uncertain_evidence import evidence_terms, posterior_distribution
 from beliefs.update import update
+from tests.mcse import Z_MAX, z_score
 
 N = 200_000
 
@@ -191,6 +193,8 @@ def test_quantile_levels_checked():
 
 
 # -- PyMC -------------------------------------------------------------------------------
+# The PyMC forward draws are independent, so their Monte Carlo standard errors are exact
+# (sd/sqrt(n), binomial for a proportion); every check is within Z_MAX of them, fixed seeds.
 
 MIXED = [
     Evidence("a", likelihood_ratio=3.0, log_lr_sigma=0.6),
@@ -200,59 +204,57 @@ MIXED = [
     Evidence("d", likelihood_ratio=0.7),
 ]
 N_PYMC = 20_000
+PYMC_CASES = [  # prior, items, threshold, PyMC seed, NumPy seed
+    pytest.param(0.25, MIXED, 0.4, 1, 8, id="mixed-Betas-and-lognormal"),
+    pytest.param(0.25, _lognormal_items(), 0.5, 2, 10, id="lognormal-only"),
+    pytest.param(0.3, MIXED[:2], 0.5, 3, 9, id="two-items"),
+]
 
 
-@pytest.fixture(scope="module")
-def pymc_draws():
-    from models.uncertain_evidence import get_forward, posterior_distribution_pymc
+@pytest.mark.slow
+@pytest.mark.xdist_group("uncertain_evidence")
+@pytest.mark.parametrize(("prior", "items", "threshold", "seed", "numpy_seed"), PYMC_CASES)
+def test_pymc_agrees_with_numpy(prior, items, threshold, seed, numpy_seed):
+    from models.uncertain_evidence import posterior_distribution_pymc
 
-    mixed = posterior_distribution_pymc(0.25, MIXED, draws=N_PYMC, seed=1, threshold=0.4)
-    forward = get_forward(True, True)
-    calls = forward.calls
-    lognormal = posterior_distribution_pymc(0.25, _lognormal_items(), draws=N_PYMC, seed=2)
-    again = posterior_distribution_pymc(0.3, MIXED[:2], draws=N_PYMC // 2, seed=3)  # new data, same graph
-    return {"mixed": mixed, "lognormal": lognormal, "again": again, "forward": forward, "calls": calls}
-
-
-def _check_agreement(a):
-    b = posterior_distribution(0.25, MIXED, draws=N, seed=8, threshold=0.4)
-    assert abs(a.mean - b.mean) < 5 * math.hypot(a.mean_se, b.mean_se)
-    assert abs(a.p_above_threshold - b.p_above_threshold) < 5 * math.hypot(a.p_above_threshold_se,
-                                                                         b.p_above_threshold_se)
+    a = posterior_distribution_pymc(prior, items, draws=N_PYMC, seed=seed, threshold=threshold)
+    b = posterior_distribution(prior, items, draws=N, seed=numpy_seed, threshold=threshold)
+    assert a.draws == N_PYMC and a.point_posterior == b.point_posterior
+    assert z_score(f"evidence seed {seed} mean", a.mean, b.mean, math.hypot(a.mean_se, b.mean_se)) <= Z_MAX
+    p_se = math.hypot(a.p_above_threshold_se, b.p_above_threshold_se)
+    assert z_score(f"evidence seed {seed} P(>t)", a.p_above_threshold, b.p_above_threshold, p_se) <= Z_MAX
     # The NumPy quantiles must sit at their levels in the PyMC draws, within binomial error.
     for level in (0.05, 0.5, 0.95):
         x = special.logit(b.quantiles(level))
-        tol = 5 * math.sqrt(level * (1 - level) * (1 / N_PYMC + 1 / N))
-        assert abs(np.mean(a.log_odds <= x) - level) < tol
+        binomial_se = math.sqrt(level * (1 - level) * (1 / N_PYMC + 1 / N))
+        assert z_score(f"evidence seed {seed} level {level}", np.mean(a.log_odds <= x), level, binomial_se) <= Z_MAX
 
 
-def _check_lognormal(d):
-    m, sd = _normal_oracle(0.25, _lognormal_items())
-    assert abs(d.log_odds.mean() - m) < 5 * sd / math.sqrt(N_PYMC)
-    assert d.log_odds.std(ddof=1) == pytest.approx(sd, rel=0.03)
-    p_exact = stats.norm.sf((special.logit(0.5) - m) / sd)
-    assert abs(d.p_above_threshold - p_exact) < 5 * math.sqrt(p_exact * (1 - p_exact) / N_PYMC)
-
-
-def _check_reuse(pymc_draws):
-    assert pymc_draws["forward"].calls == pymc_draws["calls"] + 1
-    d = pymc_draws["again"]
-    b = posterior_distribution(0.3, MIXED[:2], draws=N, seed=9)
-    assert d.draws == N_PYMC // 2
-    assert abs(d.mean - b.mean) < 5 * math.hypot(d.mean_se, b.mean_se)
-
-
-# One test with subtests rather than a class sharing a fixture: with pytest 9.2 and xdist 3.8,
-# --dist loadgroup ignores xdist_group (pytest-dev/pytest-xdist#1386).
 @pytest.mark.slow
 @pytest.mark.xdist_group("uncertain_evidence")
-def test_pymc_model(subtests, pymc_draws):
-    with subtests.test("PyMC agrees with NumPy (mean, P(> threshold), quantiles)"):
-        _check_agreement(pymc_draws["mixed"])
-    with subtests.test("PyMC log-normal case matches the exact normal"):
-        _check_lognormal(pymc_draws["lognormal"])
-    with subtests.test("new inputs reuse the compiled function"):
-        _check_reuse(pymc_draws)
+def test_pymc_lognormal_matches_the_exact_normal():
+    from models.uncertain_evidence import posterior_distribution_pymc
+
+    d = posterior_distribution_pymc(0.25, _lognormal_items(), draws=N_PYMC, seed=2)
+    m, sd = _normal_oracle(0.25, _lognormal_items())
+    assert z_score("lognormal mean log-odds", d.log_odds.mean(), m, sd / math.sqrt(N_PYMC)) <= Z_MAX
+    # Standard error of a normal sample's sd: sd / sqrt(2 (n - 1)).
+    assert z_score("lognormal sd", d.log_odds.std(ddof=1), sd, sd / math.sqrt(2 * (N_PYMC - 1))) <= Z_MAX
+    p_exact = stats.norm.sf((special.logit(0.5) - m) / sd)
+    p_se = math.sqrt(p_exact * (1 - p_exact) / N_PYMC)
+    assert z_score("lognormal P(>0.5)", d.p_above_threshold, p_exact, p_se) <= Z_MAX
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("uncertain_evidence")
+def test_pymc_new_inputs_reuse_the_compiled_function():
+    from models.uncertain_evidence import get_forward, posterior_distribution_pymc
+
+    posterior_distribution_pymc(0.25, MIXED, draws=100, seed=1)
+    forward = get_forward(True, True)
+    calls = forward.calls
+    posterior_distribution_pymc(0.3, MIXED[:2], draws=50, seed=3)  # new data, same graph
+    assert forward.calls == calls + 1 and get_forward(True, True) is forward
 
 
 def test_numpy_paths_do_not_import_pymc():
@@ -260,7 +262,7 @@ def test_numpy_paths_do_not_import_pymc():
     import sys
 
     code = (
-        "import sys, beliefs.uncertainty, beliefs.closed_forms, beliefs.cli.chain_cmd;"
+        "import sys, beliefs.uncertain_evidence, beliefs.chain, beliefs.monitoring, beliefs.cli.chain_cmd;"
         "print(sorted(m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'streamlit') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)

@@ -1,6 +1,6 @@
 """``beliefs chain`` (a chain of successors) and ``beliefs monitor`` (untrusted monitoring).
 
-Both use the exact formulas in :mod:`beliefs.closed_forms`; nothing here imports PyMC.
+Both use the exact formulas in :mod:`beliefs.chain` and :mod:`beliefs.monitoring`; nothing here imports PyMC.
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ def register(sub) -> None:
 
 def _chain(args) -> int:
     # SciPy loads only when this command runs, not for every command of the CLI.
-    from beliefs.closed_forms import as_beta, chain_curve, chain_success, check_interval_mass
+    from beliefs.chain import chain_curve, chain_success
+    from beliefs.evidence import parse_beta
+    from beliefs.intervals import check_interval_mass
 
     base = as_probability(args.base, "--base")
     steps = as_count(args.steps, "--steps")
@@ -73,7 +75,7 @@ def _chain(args) -> int:
             )
         kwargs = {"per_step": per_step}
     else:
-        kwargs = {"per_step_beta": as_beta(args.per_step_beta, "--per-step-beta")}
+        kwargs = {"per_step_beta": parse_beta(args.per_step_beta, "--per-step-beta")}
     result = chain_success(base, steps, survived=survived, failed=failed, interval=mass, **kwargs)
     data = result.to_dict()
     human = result.table()
@@ -97,7 +99,7 @@ def _curve_table(curve) -> str:
 
 
 def _monitor(args) -> int:
-    from beliefs.closed_forms import monitor_risk
+    from beliefs.monitoring import monitor_risk
 
     rate = as_probability(args.rate, "--rate")
     report = as_probability(args.report, "--report")

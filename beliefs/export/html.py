@@ -68,7 +68,7 @@ def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
     out = [("Prior and posterior", _inline(plotting.figure_bytes(plotting.plot_prior_posterior(ledger.result), "svg")))]
     items = ledger.scenario.evidence_items()
     if any(e.enabled and e.is_uncertain for e in items):
-        from beliefs.uncertainty import posterior_distribution
+        from beliefs.uncertain_evidence import posterior_distribution
 
         dist = posterior_distribution(ledger.scenario.prior, items, seed=0)
         if not dist.note:

@@ -398,7 +398,7 @@ def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = N
         Posterior probabilities P(H | E), one per draw of the uncertain inputs.
         An object with ``posterior``, ``median``, ``interval``,
         ``interval_mass``, ``threshold`` and ``p_above_threshold`` (such as
-        :class:`beliefs.uncertainty.PosteriorDistribution`) is drawn with its
+        :class:`beliefs.uncertain_evidence.PosteriorDistribution`) is drawn with its
         own summaries, so the plot shows the numbers printed beside it.
     threshold : float, optional
         Drawn as a dashed line and labelled with the fraction of samples above it.
