@@ -23,7 +23,7 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 from app_pages import common, mcmc_panel, sharing  # noqa: E402
-from beliefs.io.link import VIEWS  # noqa: E402
+from beliefs.io.settings import VIEWS  # noqa: E402
 
 _TITLES = {
     "update": "Update",

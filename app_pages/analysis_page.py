@@ -15,7 +15,7 @@ from beliefs.analysis.sequential import plot_sequential, sequential
 from beliefs.analysis.tornado import plot_tornado_stated, tornado_stated
 from beliefs.errors import InputError
 from beliefs.format import format_probability
-from beliefs.io.link import FIELDS
+from beliefs.io.settings import FIELDS
 from beliefs.odds import log_odds
 
 

@@ -9,8 +9,9 @@ from beliefs.chain import chain_curve, chain_success
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_interval, format_probability
+from beliefs.io.csvfile import to_csv
 from beliefs.odds import log_odds
-from beliefs.plots import core as plotting
+from beliefs.plots.curves import curve_rows, plot_curve
 
 _DRAWS = 4_000  # Monte Carlo chains for the drift model; band ends move < 0.01 between seeds
 
@@ -103,12 +104,12 @@ def render() -> None:
         help="Equal-tailed: the interval mass in the middle, the rest split evenly between the two tails.",
     )
     st.caption(point)
-    rows = plotting.curve_rows(
+    rows = curve_rows(
         curve.steps, curve.mean, curve.lower, curve.upper, names=("steps", "p_success_mean", "lower", "upper")
     )
 
     def figure():
-        return plotting.plot_curve(
+        return plot_curve(
             curve.steps,
             curve.mean,
             curve.lower,
@@ -120,7 +121,7 @@ def render() -> None:
             band_label=f"{100 * curve.interval_mass:g}% interval",
         )
 
-    csv_text = plotting.to_csv(rows)
+    csv_text = to_csv(rows)
     common.show_plot("chain", figure, f"{csv_text}|{curve.label}")
     common.plot_downloads("chain", figure, csv_text)
 

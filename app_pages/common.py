@@ -1,7 +1,7 @@
 """State plumbing and download buttons shared by the views.
 
 The canonical state lives in ``st.session_state["values"]`` (scalar fields,
-named as in :data:`beliefs.io.link.FIELDS`) and ``st.session_state["items"]``
+named as in :data:`beliefs.io.settings.FIELDS`) and ``st.session_state["items"]``
 (the ledger).  Widgets use separate ``w_*`` keys: Streamlit forgets a
 widget's value when the widget is not drawn (another view is open), so each
 widget is re-seeded from the canonical value when its key is missing and its
@@ -17,8 +17,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from beliefs.errors import InputError
-from beliefs.io.link import AppState, ItemState, defaults
-from beliefs.plots.core import FORMATS, MIME_TYPES, figure_bytes, to_csv
+from beliefs.io.csvfile import to_csv
+from beliefs.io.link import AppState, ItemState
+from beliefs.io.settings import defaults
+from beliefs.io.views import source_for
+from beliefs.plots.figures import FORMATS, MIME_TYPES, figure_bytes
 
 _uid = itertools.count()
 
@@ -38,8 +41,6 @@ def new_item(item: ItemState, source=None, note: str = "") -> dict:
     not citations, still shows where each number comes from.
     """
     if source is None and item.id:
-        from app_pages.scenarios import source_for
-
         source = source_for(item.id)
     return {
         "uid": str(next(_uid)),
@@ -260,7 +261,7 @@ def plot_downloads(name: str, make_figure: Callable[[], object], rows: list[list
 
 def spec_downloads(name: str, spec: dict, csv_text: str) -> None:
     """PNG, SVG and PDF of a Vega-Lite spec (vl-convert, rendered only when clicked), and its data as CSV."""
-    from beliefs.plots.core import spec_bytes
+    from beliefs.plots.figures import spec_bytes
 
     _download_row(name, lambda fmt: lambda: spec_bytes(spec, fmt), csv_text)
 

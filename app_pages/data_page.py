@@ -16,11 +16,12 @@ from beliefs.counts import format_counts, parse_counts
 from beliefs.datasets import antischeming_counts, dataset_counts_result, derived_count_pairs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
-from beliefs.format import format_probability
+from beliefs.format import format_factor, format_probability
 from beliefs.io.catalogue import per_evaluation
+from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState
 from beliefs.partial_pooling import KappaPrior
-from beliefs.plots import core as plotting
+from beliefs.plots.distributions import plot_rate_densities, rate_density_rows
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
@@ -294,7 +295,7 @@ def render() -> None:
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Bayes factor for H",
-        result.bayes_factor_text,
+        format_factor(result.log_bayes_factor),
         f"{result.bits:+.3f} bits = {result.decibels:+.2f} dB",
         delta_color="off",
     )
@@ -318,7 +319,7 @@ def render() -> None:
         st.warning(f"The quadrature's own error estimate is {result.quadrature_rel_error:.1e}: treat the "
                    "partial-pooling factor as approximate.")  # fmt: skip
     if updated.certain:
-        st.warning("The prior (from the Update page) is certain, so no data can move it (Cromwell's rule).")
+        st.warning(updated.note)
     label = f"covert actions {result.counts_text} ({data_label}; {_POOLING[result.pooling]})"
     st.caption(f"Provenance: {result.provenance.describe()}")
     if result.fits_ledger:
@@ -339,7 +340,7 @@ def render() -> None:
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
     )
-    csv_text = plotting.to_csv(plotting.rate_density_rows(curves))
-    common.show_plot("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
-    common.plot_downloads("rates", lambda: plotting.plot_rate_densities(curves), csv_text)
+    csv_text = to_csv(rate_density_rows(curves))
+    common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)
+    common.plot_downloads("rates", lambda: plot_rate_densities(curves), csv_text)
     render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h)

@@ -8,9 +8,10 @@ from app_pages import common
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_interval, format_probability
+from beliefs.io.csvfile import to_csv
 from beliefs.monitoring import monitor_curve, monitor_risk
 from beliefs.odds import log_odds
-from beliefs.plots import core as plotting
+from beliefs.plots.curves import curve_rows, plot_curve
 
 
 def render() -> None:
@@ -96,7 +97,7 @@ def render() -> None:
             f"median {format_probability(log_odds(dist.median))}, {100 * dist.interval_mass:g}% interval "
             f"{format_interval(lo, hi)} ({dist.draws:,} draws, seed 0)."
         )
-        rows = plotting.curve_rows(
+        rows = curve_rows(
             curve.tasks,
             curve.mean,
             curve.lower,
@@ -104,11 +105,11 @@ def render() -> None:
             names=("tasks", "p_unreported_any", "lower", "upper"),
         )
     else:
-        rows = plotting.curve_rows(curve.tasks, curve.mean, names=("tasks", "p_unreported_any"))
+        rows = curve_rows(curve.tasks, curve.mean, names=("tasks", "p_unreported_any"))
 
     def figure():
         banded = dist is not None
-        return plotting.plot_curve(
+        return plot_curve(
             curve.tasks,
             curve.mean,
             curve.lower if banded else None,
@@ -120,6 +121,6 @@ def render() -> None:
             log_x=int(v["mo_tasks"]) > 1000,
         )
 
-    csv_text = plotting.to_csv(rows)
+    csv_text = to_csv(rows)
     common.show_plot("monitoring", figure, csv_text)
     common.plot_downloads("monitoring", figure, csv_text)

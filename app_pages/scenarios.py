@@ -19,14 +19,9 @@ from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Source
 from beliefs.io import catalogue
 from beliefs.io import scenario as scenario_mod
-from beliefs.io.link import (
-    FIELDS,
-    AppState,
-    ItemState,
-    checked,
-    defaults,
-    encode,
-)
+from beliefs.io.link import AppState, ItemState, encode
+from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import FIELDS, checked, defaults
 
 # -- catalogue ----------------------------------------------------------------------
 
@@ -62,24 +57,6 @@ def _entry(entry_id: str):
         return catalogue.get_entry(entry_id)
     except InputError:  # not a catalogue id (a scenario's own item, or an id from an old link)
         return None
-
-
-@st.cache_data(show_spinner=False)
-def _scenario_sources() -> dict[str, Source]:
-    out = {}
-    for s in scenario_mod.builtin_scenarios().values():
-        for e in s.evidence_items():
-            if e.id and e.source is not None:
-                out.setdefault(e.id, e.source)
-    return out
-
-
-def source_for(item_id: str) -> Source | None:
-    """The source of an item known by id: a catalogue entry, or an item of a built-in scenario."""
-    entry = _entry(item_id)
-    if entry is not None:
-        return entry.source
-    return _scenario_sources().get(item_id)
 
 
 # -- scenarios <-> app state -------------------------------------------------------------
@@ -206,7 +183,7 @@ def scenario_from_state(state: AppState, sources: list, notes: list):
     }
     name = v["scenario"] if _valid_name(v["scenario"]) else "my-scenario"
     compare = [float(p) for p in v["cmp"].split(",")] if v["cmp"] else []
-    return scenario_mod.Scenario.from_evidence(
+    return Scenario.from_evidence(
         v["prior"],
         evidence,
         name=name,

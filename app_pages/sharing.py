@@ -9,7 +9,8 @@ import streamlit as st
 from app_pages import common, scenarios
 from beliefs.entry import item_name
 from beliefs.errors import InputError
-from beliefs.io.link import decode, dropped_parameters_warning, encode
+from beliefs.io.link import dropped_parameters_warning, encode
+from beliefs.io.shortlink import open_link
 
 _MAX_UPLOAD = 1_000_000  # bytes; .streamlit/config.toml refuses larger uploads anyway
 
@@ -19,7 +20,7 @@ def init_session() -> None:
     if "values" in st.session_state:
         return
     params = st.query_params.to_dict()
-    state, warnings = decode(params)
+    state, warnings = open_link(params)
     dropped = dropped_parameters_warning(st.context.url, len(params))
     common.apply_state(state)
     st.session_state["url_warnings"] = [*warnings, *([dropped] if dropped else [])]

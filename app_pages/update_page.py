@@ -7,20 +7,24 @@ import math
 import streamlit as st
 
 from app_pages import common, export_panel, scenarios
-from beliefs.entry import item_name, parse_percent, parse_ratio
+from beliefs.entry import (
+    PRIOR_ENTRIES,
+    format_prior,
+    format_prior_list,
+    item_name,
+    parse_percent,
+    parse_prior_list_text,
+    parse_prior_text,
+    parse_ratio,
+)
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Evidence, Source
 from beliefs.format import format_evidence, format_interval, format_probability
-from beliefs.io.link import (
-    PRIOR_ENTRIES,
-    ItemState,
-    format_prior,
-    format_prior_list,
-    parse_prior_list_text,
-    parse_prior_text,
-)
+from beliefs.io.csvfile import to_csv
+from beliefs.io.link import ItemState
 from beliefs.odds import log_odds
-from beliefs.plots import core as plotting
+from beliefs.plots.distributions import distribution_rows, plot_posterior_distribution
+from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
 from beliefs.update import update
 
 _LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
@@ -466,18 +470,18 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
             hide_index=True,
             width="stretch",
         )
-    waterfall_csv = plotting.to_csv(plotting.waterfall_rows(result))
+    waterfall_csv = to_csv(waterfall_rows(result))
     # One chart definition: the browser draws this spec, and the downloads are the same spec rendered.
-    spec = plotting.waterfall_spec(result)
+    spec = waterfall_spec(result)
     if spec is None:
         st.info(result.note or "A certain prior has no place on a log-odds axis.")
     else:
         st.vega_lite_chart(spec, width="stretch", theme=None, key="waterfall_chart")
-        common.spec_downloads("waterfall", plotting.waterfall_spec(result, width=640), waterfall_csv)
+        common.spec_downloads("waterfall", waterfall_spec(result, width=640), waterfall_csv)
     if st.toggle("Show prior and posterior as bars", key="show_bars"):
-        bars_csv = plotting.to_csv(plotting.prior_posterior_rows(result))
-        common.show_plot("prior-posterior", lambda: plotting.plot_prior_posterior(result), bars_csv)
-        common.plot_downloads("prior-posterior", lambda: plotting.plot_prior_posterior(result), bars_csv)
+        bars_csv = to_csv(prior_posterior_rows(result))
+        common.show_plot("prior-posterior", lambda: plot_prior_posterior(result), bars_csv)
+        common.plot_downloads("prior-posterior", lambda: plot_prior_posterior(result), bars_csv)
     if any(e.enabled and e.is_uncertain for e in evidence):
         _distribution(prior, evidence)
     export_panel.render()
@@ -553,11 +557,11 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
     if dist.note:
         st.warning(common.plain(dist.note))
         return
-    dist_csv = plotting.to_csv(plotting.distribution_rows(dist.posterior))
+    dist_csv = to_csv(distribution_rows(dist.posterior))
     key = f"{dist_csv}|{dist.median!r}|{dist.interval!r}|{dist.threshold!r}|{dist.p_above_threshold!r}"
-    common.show_plot("posterior-distribution", lambda: plotting.plot_posterior_distribution(dist), key)
+    common.show_plot("posterior-distribution", lambda: plot_posterior_distribution(dist), key)
     common.plot_downloads(
-        "posterior-distribution", lambda: plotting.plot_posterior_distribution(dist), dist_csv
+        "posterior-distribution", lambda: plot_posterior_distribution(dist), dist_csv
     )
 
 

@@ -57,7 +57,7 @@ from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import LN2, LN10, decibels, odds_from_log_odds
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
-from beliefs.update import UpdateResult, update
+from beliefs.update import UpdateResult, cromwell_note, update_by_log_bf
 from beliefs.validation import as_count, as_float_list, as_positive, as_probability
 
 if TYPE_CHECKING:
@@ -84,13 +84,10 @@ __all__ = [
     "no_pooling_log_bf",
     "parse_counts",
     "quadrature_partial_pooling",
-    "update_by_log_bf",
 ]
 
 POOLINGS = ("none", "partial")
-# A ratio past exp(700) is split into several ledger-free factors for update() (see CountsResult.update).
-_MAX_LOG_LR_PER_ITEM = 700.0
-_MAX_LEDGER_LOG_BF = 300 * LN10
+_MAX_LEDGER_LOG_BF = 300 * LN10  # beyond this the factor is not one float likelihood ratio
 
 
 MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
@@ -296,17 +293,6 @@ class CountsResult(NotebookRepr):
         return decibels(self.log_bayes_factor)
 
     @property
-    def bayes_factor_text(self) -> str:
-        """The factor as a plain number below 1e6 either way, else as a power of ten (``10^12.34``).
-
-        >>> exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9)).bayes_factor_text
-        '5'
-        """
-        if abs(self.log_bayes_factor) < 6 * LN10:
-            return f"{self.bayes_factor:.4g}"
-        return f"10^{self.log10_bf:.2f}"
-
-    @property
     def counts_text(self) -> str:
         """All environments' counts pooled, ``k/n``."""
         return f"{sum(self.k)}/{sum(self.n)}"
@@ -317,13 +303,13 @@ class CountsResult(NotebookRepr):
         return abs(self.log_bayes_factor) <= _MAX_LEDGER_LOG_BF
 
     def update(self, prior: float | None = None) -> UpdateResult:
-        """P(H) (``prior``, else the result's own) updated by these counts, through :func:`beliefs.update.update`.
+        """P(H) (``prior``, else the result's own) updated by these counts, with their provenance.
 
-        A factor beyond exp(700) cannot be one float likelihood ratio; it enters
-        as equal factors that each can (their log-ratios sum exactly to the total
-        up to rounding, and ``update`` adds log-ratios with ``fsum``).
+        Through :func:`beliefs.update.update_by_log_bf`, which splits a factor beyond
+        exp(700) into equal factors that each fit one float likelihood ratio.
         """
-        return update_by_log_bf(self.prior if prior is None else prior, self.log_bayes_factor, self.label)
+        prior = self.prior if prior is None else prior
+        return update_by_log_bf(prior, self.log_bayes_factor, self.label, self.provenance)
 
     def pooled_rate_curves(self) -> dict[str, tuple[float, float]]:
         """The Beta priors of the rate under H and not H, and their conjugate posteriors for all counts pooled.
@@ -443,10 +429,7 @@ class CountsResult(NotebookRepr):
 
 def _certainty_note(prior: float) -> str:
     if prior in (0.0, 1.0):
-        return (
-            f"the prior P(H) = {prior:g} is certainty; no evidence can move it (Cromwell's rule), "
-            "so the posterior equals the prior whatever the Bayes factor"
-        )
+        return cromwell_note(prior)
     return ""
 
 
@@ -543,21 +526,6 @@ def conjugate_posterior(k: int, n: int, prior: BetaDist) -> BetaDist:
     BetaDist(alpha=1.5, beta=3.5)
     """
     return BetaDist(prior.alpha + k, prior.beta + n - k)
-
-
-def update_by_log_bf(prior: float, log_bf: float, label: str = "covert-action counts") -> UpdateResult:
-    """:func:`beliefs.update.update` of ``prior`` by a Bayes factor given as its log (nats).
-
-    A factor beyond exp(700) cannot be one float likelihood ratio; it enters
-    as equal factors that each can (``update`` adds their log-ratios with ``fsum``).
-
-    >>> round(update_by_log_bf(0.5, math.log(3)).posterior, 12)
-    0.75
-    >>> update_by_log_bf(1e-300, 2000.0).posterior
-    1.0
-    """
-    parts = max(1, math.ceil(abs(log_bf) / _MAX_LOG_LR_PER_ITEM))
-    return update(prior, [Evidence(label, likelihood_ratio=math.exp(log_bf / parts)) for _ in range(parts)])
 
 
 def env_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarray:

@@ -26,16 +26,25 @@ from decimal import Decimal
 
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Source
+from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
 from beliefs.validation import as_float, refuse_rounded_certainty
 
 __all__ = [
+    "PRIOR_ENTRIES",
     "LedgerCheck",
     "PercentEntry",
     "check_ledger",
+    "format_prior",
+    "format_prior_list",
     "item_name",
     "parse_percent",
+    "parse_prior_list_text",
+    "parse_prior_text",
     "parse_ratio",
 ]
+
+PRIOR_ENTRIES = ("percent", "odds", "log-odds")  # the ways the exact prior may be typed
+_MAX_PRIORS_TEXT = 2000  # characters of a typed list of priors (the length of a link parameter)
 
 _PERCENT_ALLOWED = "a percentage in [0, 100], e.g. 25 or 25% or 0.25%"
 _RATIO_ALLOWED = "a likelihood ratio: a finite number > 0, e.g. 3, 0.5, 1e36 or 3:1"
@@ -189,3 +198,111 @@ def check_ledger(
         except InputError as exc:
             ignored.append((i, item.label, str(exc)))
     return LedgerCheck(evidence=tuple(good), ignored=tuple(ignored))
+
+
+# -- the exact prior as typed: percent, odds or log-odds ----------------------------
+
+
+def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
+    r"""Parse the exact prior typed as a percent, odds ``a:b`` or log-odds in nats.
+
+    .. math:: p = \frac{a}{a+b}, \qquad p = \frac{1}{1+e^{-\lambda}}
+
+    >>> parse_prior_text("25", "percent"), parse_prior_text("1:3", "odds")
+    (0.25, 0.25)
+    >>> round(parse_prior_text("-1.0986122886681098", "log-odds"), 12)
+    0.25
+    """
+    if entry == "percent":
+        return parse_percent(text, field).probability  # 25, 25% and 0.25% as written
+    if entry == "odds":
+        allowed = "odds a:b with a, b >= 0 and not both 0, e.g. 1:3"
+        if not isinstance(text, str) or text.count(":") != 1:
+            raise InputError(field, text, allowed)
+        left, right = text.split(":")
+        a = as_float(left, field, allowed)
+        b = as_float(right, field, allowed)
+        if a < 0 or b < 0 or a + b == 0:
+            raise InputError(field, text, allowed)
+        # a/(a+b) is one correctly rounded division (1:9 is exactly 0.1); scaled first only when
+        # a+b overflows (1e308:1e308 is 1/2, not inf/inf).
+        top = max(a, b)
+        p = a / (a + b) if math.isfinite(a + b) else (a / top) / (a / top + b / top)
+        refuse_rounded_certainty(field, text, p, exactly_certain=a == 0 or b == 0, allowed=allowed)
+        return p
+    if entry == "log-odds":
+        lam = _parse_log_odds(text, field)
+        p = probability(lam)
+        refuse_rounded_certainty(field, text, p, exactly_certain=False, allowed="log-odds from -744 to +36 nats (the prior is kept as a probability)")
+        return p
+    raise InputError("entry", entry, "one of " + ", ".join(PRIOR_ENTRIES))
+
+
+def _parse_log_odds(text: object, field: str) -> float:
+    allowed = "log-odds in nats (or with a unit: '1.58 bits', '4.77 dB'), finite"
+    if isinstance(text, str):
+        t = text.strip().lower()
+        for unit, convert in (("bits", nats_from_bits), ("bit", nats_from_bits), ("db", nats_from_decibels)):
+            if t.endswith(unit):
+                return convert(as_float(t[: -len(unit)], field, allowed))
+        for unit in ("nats", "nat"):
+            if t.endswith(unit):
+                return as_float(t[: -len(unit)], field, allowed)
+    return as_float(text, field, allowed)
+
+
+def format_prior(p: float, entry: str) -> str:
+    """The exact prior as it would be typed in ``entry`` form (inverse of :func:`parse_prior_text`).
+
+    >>> format_prior(0.25, "percent"), format_prior(0.25, "odds"), format_prior(0.5, "log-odds")
+    ('25', '1:3', '0')
+    """
+    if entry == "percent":
+        return f"{100 * p:.12g}"
+    if entry == "odds":
+        if p == 1:
+            return "1:0"
+        if p == 0:
+            return "0:1"
+        o = p / (1 - p)
+        if o >= 1:
+            return f"{o:.12g}:1"
+        return f"1:{1 / o:.12g}"
+    lam = log_odds(p)
+    if math.isinf(lam):
+        return "inf" if lam > 0 else "-inf"
+    return f"{lam:.12g}"
+
+
+def parse_prior_list_text(text: object, entry: str, field: str = "compare priors") -> str:
+    """Several priors typed as the exact prior is (``entry``), comma-separated, as the ``cmp`` field holds them.
+
+    Each part goes through :func:`parse_prior_text`, so ``25, 20%`` in percent
+    mode and ``1:3, 1:4`` in odds mode both mean 0.25 and 0.2; the result is
+    the canonical probabilities (the share link's ``cmp``).  Errors name the
+    part as ``compare priors[i]``.
+
+    >>> parse_prior_list_text("25, 20%", "percent"), parse_prior_list_text("1:3,1:4", "odds")
+    ('0.25,0.2', '0.25,0.2')
+    >>> parse_prior_list_text(" ", "percent")
+    ''
+    """
+    if not isinstance(text, str) or len(text) > _MAX_PRIORS_TEXT:
+        raise InputError(field, text, f"priors as {entry} separated by commas")
+    if not text.strip():
+        return ""
+    parts = text.split(",")
+    if len(parts) > 20:
+        raise InputError(field, text, "at most 20 priors")
+    return ",".join(repr(parse_prior_text(part.strip(), entry, f"{field}[{i}]")) for i, part in enumerate(parts))
+
+
+def format_prior_list(cmp: str, entry: str) -> str:
+    """The ``cmp`` field's probabilities as they would be typed in ``entry`` form (inverse of the parser above).
+
+    >>> format_prior_list("0.25,0.2", "percent"), format_prior_list("0.25", "odds")
+    ('25, 20', '1:3')
+    """
+    if not cmp:
+        return ""
+    return ", ".join(format_prior(float(p), entry) for p in cmp.split(","))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from beliefs.errors import InputError
-from beliefs.odds import bits, decibels, odds_from_log_odds
+from beliefs.odds import LogLRQuantities, odds_from_log_odds
 from beliefs.validation import as_float, as_positive, as_probability, refuse_surrogates
 
 __all__ = ["STATUS_MEANING", "BetaDist", "Evidence", "Provenance", "Source", "parse_beta"]
@@ -218,7 +218,7 @@ def parse_beta(value: object, field: str, *, names: tuple[str, str] = (" alpha",
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(LogLRQuantities):
     """One item of evidence for or against H.
 
     Give either ``p_e_given_h`` and ``p_e_given_not_h`` (each in (0, 1]) or
@@ -321,14 +321,6 @@ class Evidence:
     def weighted_log_lr(self) -> float:
         """Nats this item contributes after its dependence discount ``w * ln LR``."""
         return self.discount * self._log_lr
-
-    @property
-    def bits(self) -> float:
-        return bits(self._log_lr)
-
-    @property
-    def decibels(self) -> float:
-        return decibels(self._log_lr)
 
     @property
     def is_uncertain(self) -> bool:

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from beliefs.odds import LN10, bits, decibels, probability
 
-__all__ = ["format_evidence", "format_odds", "format_odds_ratio", "format_probability"]
+__all__ = ["format_evidence", "format_factor", "format_interval", "format_odds", "format_odds_ratio", "format_probability"]
 
 _SMALL_TERMS = 20  # odds like 3:4 or 9:3 are shown as such; anything else as decimals
 _EXP_NATS = math.log(1e6)  # beyond a million to one, odds read better as powers of ten
@@ -88,6 +88,23 @@ def format_odds(log_odds_nats: float) -> str:
 def format_odds_ratio(log_lr: float) -> str:
     """A likelihood ratio written as odds (``3:1``)."""
     return format_odds(log_lr)
+
+
+def format_factor(log_factor: float) -> str:
+    """A ratio (a Bayes factor) from its natural log: 4 significant digits, beyond a million as ``1.23e300``.
+
+    Written from the logarithm, so a factor no float can hold still reads right.
+
+    >>> format_factor(math.log(3)), format_factor(700 * LN10), format_factor(-2000.0)
+    ('3', '1e700', '2.58e-869')
+    """
+    if math.isnan(log_factor):
+        return "n/a"
+    if math.isinf(log_factor):
+        return "inf" if log_factor > 0 else "0"
+    if abs(log_factor) < _EXP_NATS:
+        return f"{math.exp(log_factor):.4g}"
+    return _scientific(log_factor / LN10)
 
 
 def format_evidence(log_lr: float, p_e_given_h: float | None = None, p_e_given_not_h: float | None = None) -> str:

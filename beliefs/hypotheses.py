@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from beliefs.errors import InputError
 from beliefs.odds import bits
 from beliefs.tables import NotebookRepr
+from beliefs.update import cromwell_note
 from beliefs.validation import as_float, as_probability
 
 __all__ = [
@@ -118,7 +119,7 @@ class HypothesesResult(NotebookRepr):
     @property
     def notes(self) -> tuple[str, ...]:
         return tuple(
-            f"{name} has prior 0: no evidence can raise it (Cromwell's rule)"
+            f"{name}: {cromwell_note(0.0)}"
             for name, lp in zip(self.names, self.log_prior, strict=True)
             if lp == -math.inf
         )
@@ -236,8 +237,7 @@ def parse_vector(text: str, field: str) -> list[float]:
 
 def plot_hypotheses(result: HypothesesResult, ax=None):
     """Each hypothesis' probability before and after the evidence (paired bars)."""
-    from beliefs.plots.axes import new_axes
-    from beliefs.plots.core import plain_text_only
+    from beliefs.plots.axes import new_axes, plain_text_only
     from beliefs.plots.palette import FOR_H, LEVEL
 
     plain_text_only()  # names are untrusted: no mathtext

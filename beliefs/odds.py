@@ -21,6 +21,7 @@ import math
 __all__ = [
     "LN2",
     "LN10",
+    "LogLRQuantities",
     "bits",
     "complement",
     "decibels",
@@ -82,6 +83,24 @@ def bits(nats: float) -> float:
 def decibels(nats: float) -> float:
     """Convert nats of evidence (or log-odds) to decibels (10 log10)."""
     return 10.0 * nats / LN10
+
+
+class LogLRQuantities:
+    """``bits`` and ``decibels`` of a class's ``log_lr`` (nats): one definition for every result that holds evidence.
+
+    >>> class Item(LogLRQuantities):
+    ...     log_lr = math.log(8)
+    >>> round(Item().bits, 12), round(Item().decibels, 4)
+    (3.0, 9.0309)
+    """
+
+    @property
+    def bits(self) -> float:
+        return bits(self.log_lr)
+
+    @property
+    def decibels(self) -> float:
+        return decibels(self.log_lr)
 
 
 def nats_from_bits(b: float) -> float:

@@ -38,7 +38,7 @@ from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass
 from beliefs.montecarlo import MAX_DRAWS, DrawSummary, check_draws, check_seed, log_beta_draws
 from beliefs.odds import log_odds
 from beliefs.tables import NotebookRepr
-from beliefs.update import CROMWELL_NOTE, UpdateResult, update
+from beliefs.update import UpdateResult, cromwell_note, update
 from beliefs.validation import as_probability
 
 __all__ = [
@@ -182,7 +182,7 @@ def posterior_distribution(
     mass = check_interval_mass(interval)
     point = terms.point
     if terms.certain:
-        note = CROMWELL_NOTE.format(p=point.prior, o="0" if point.prior == 0 else "infinite")
+        note = cromwell_note(point.prior)
         x = np.full(n, point.prior_log_odds)
         return PosteriorDistribution(point.prior, x, point.posterior, t, mass, s, terms.uncertain_items, note)
     x = (sampler or draw_log_odds)(terms, n, s)

@@ -30,19 +30,43 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from beliefs.errors import InputError
-from beliefs.evidence import Evidence
+from beliefs.evidence import Evidence, Provenance
 from beliefs.format import format_evidence, format_odds, format_probability
-from beliefs.odds import LN10, bits, complement, decibels, log_odds, odds, odds_from_log_odds, probability
+from beliefs.odds import (
+    LN10,
+    LogLRQuantities,
+    bits,
+    complement,
+    decibels,
+    log_odds,
+    odds,
+    odds_from_log_odds,
+    probability,
+)
 from beliefs.tables import NotebookRepr
-from beliefs.validation import as_positive, as_probability
+from beliefs.validation import as_float, as_positive, as_probability
 
-__all__ = ["CROMWELL_NOTE", "Contribution", "UpdateResult", "update"]
+__all__ = ["CROMWELL_NOTE", "Contribution", "UpdateResult", "cromwell_note", "update", "update_by_log_bf"]
 
+# The one wording of Cromwell's rule (notes, error hints, the app): fill it through cromwell_note().
 CROMWELL_NOTE = (
-    "A prior of exactly {p:g} is certainty: its odds are {o} and no finite "
-    "likelihood ratio can move them (Cromwell's rule). Use a prior strictly "
+    "A {of} of exactly {p} is certainty: its odds are {o} and no finite "
+    "likelihood ratio can move them (Cromwell's rule). Use a {of} strictly "
     "between 0 and 1, however extreme, for evidence to count."
 )
+
+
+def cromwell_note(p: float | None = None, of: str = "prior") -> str:
+    """:data:`CROMWELL_NOTE` for a certain ``p`` (0 or 1), or for "0 or 1" when ``p`` is None.
+
+    >>> cromwell_note(1.0).split(" and ")[0]
+    'A prior of exactly 1 is certainty: its odds are infinite'
+    >>> cromwell_note(of="probability").split(" and ")[0]
+    'A probability of exactly 0 or 1 is certainty: its odds are 0 or infinite'
+    """
+    if p is None:
+        return CROMWELL_NOTE.format(of=of, p="0 or 1", o="0 or infinite")
+    return CROMWELL_NOTE.format(of=of, p=f"{p:g}", o="0" if p == 0 else "infinite")
 
 
 @dataclass(frozen=True)
@@ -58,6 +82,7 @@ class Contribution:
     p_e_given_not_h: float | None
     id: str | None = None
     group: str | None = None
+    provenance: Provenance | None = None  # what a computed factor rests on (see update_by_log_bf)
 
     @property
     def bits(self) -> float:
@@ -83,11 +108,11 @@ class Contribution:
             "group": self.group,
             "bits": self.bits,
             "decibels": self.decibels,
-        }
+        } | ({} if self.provenance is None else {"provenance": self.provenance.to_dict()})
 
 
 @dataclass(frozen=True)
-class UpdateResult(NotebookRepr):
+class UpdateResult(LogLRQuantities, NotebookRepr):
     """Prior, posterior and each item's contribution, in every unit."""
 
     prior: float
@@ -137,14 +162,6 @@ class UpdateResult(NotebookRepr):
         if self.certain:
             return (self.prior_log_odds,) * (len(terms) + 1)
         return tuple(self.prior_log_odds + math.fsum(terms[:j]) for j in range(len(terms) + 1))
-
-    @property
-    def bits(self) -> float:
-        return bits(self.log_lr)
-
-    @property
-    def decibels(self) -> float:
-        return decibels(self.log_lr)
 
     @property
     def prior_odds_text(self) -> str:
@@ -260,6 +277,7 @@ def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independe
             p_e_given_not_h=e.p_e_given_not_h,
             id=e.id,
             group=e.group,
+            provenance=e.provenance,
         )
         for e in items
         if e.enabled
@@ -268,7 +286,7 @@ def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independe
     note = None
     linear = None
     if math.isinf(prior_x):
-        note = CROMWELL_NOTE.format(p=p, o="0" if p == 0 else "infinite")
+        note = cromwell_note(p)
         posterior_x = prior_x
         posterior = p
     else:
@@ -286,6 +304,35 @@ def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independe
         note=note,
         linear_posterior_odds=linear,
     )
+
+
+# A ratio beyond exp(709.78) is not a float: a larger Bayes factor enters as equal parts that are.
+_MAX_LOG_LR_PER_ITEM = 700.0
+
+
+def update_by_log_bf(
+    prior: float, log_bf: float, label: str = "Bayes factor", provenance: Provenance | None = None
+) -> UpdateResult:
+    r""":func:`update` of ``prior`` by one Bayes factor given as its natural log (nats).
+
+    The route into :func:`update` for a factor computed from data (counts, a
+    model's marginal likelihoods), so its posterior is every other posterior's:
+    :math:`\lambda_{post} = \lambda_{prior} + \ln BF`, with Cromwell's rule for a
+    certain prior.  A factor beyond :math:`e^{700}` cannot be one float
+    likelihood ratio; it enters as :math:`m` equal items of :math:`\ln BF / m`
+    nats each (``update`` adds them with ``fsum``).  ``provenance`` (what was
+    assumed, which model) rides on every item.
+
+    >>> round(update_by_log_bf(0.5, math.log(3)).posterior, 12)
+    0.75
+    >>> r = update_by_log_bf(1e-300, 2000.0)
+    >>> r.posterior, len(r.items), round(r.log_lr, 9)
+    (1.0, 3, 2000.0)
+    """
+    x = as_float(log_bf, "log_bf", "a finite log Bayes factor in nats")
+    parts = max(1, math.ceil(abs(x) / _MAX_LOG_LR_PER_ITEM))
+    item = Evidence(label, likelihood_ratio=math.exp(x / parts), provenance=provenance)
+    return update(prior, [item] * parts)
 
 
 _LINEAR_RANGE = math.log(1e280)  # far from overflow and from subnormal underflow

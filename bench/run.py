@@ -408,7 +408,7 @@ def _check_run(at, what: str) -> None:
         raise RuntimeError(f"{what} raised: {at.exception[0].value}")
 
 
-LEDGER_SIZES = (2, 40)  # 40 = the most a link or a file may carry (urlstate.MAX_ITEMS, scenario.MAX_EVIDENCE)
+LEDGER_SIZES = (2, 40)  # 40 = the most a link or a file may carry (settings.MAX_ITEMS, scenario.MAX_EVIDENCE)
 
 
 def _ledger_app(n_items: int):

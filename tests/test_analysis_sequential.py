@@ -9,11 +9,10 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from beliefs.analysis.sequential import sequential, sequential_data
-from beliefs.counts import update_by_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.odds import bits, log_odds
-from beliefs.update import update
+from beliefs.update import update, update_by_log_bf
 
 probs = st.floats(min_value=1e-9, max_value=1 - 1e-9, allow_nan=False)
 ratios = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False)

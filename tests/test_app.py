@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from beliefs.evidence import Evidence
-from beliefs.format import format_probability
+from beliefs.format import format_factor, format_probability
 from beliefs.io.link import decode, encode
 from beliefs.io.scenario import get_scenario, parse_scenario, scenario_to_json
 from beliefs.update import update
@@ -580,7 +580,7 @@ def test_data_view_2025_rates_state_the_assumption():
     counts = [(round(pct * 2), 200) for pct in _O3_BEFORE_PCT]  # rate x 200, rounded
     assert metrics(at)["Data"] == f"{sum(k for k, _ in counts)}/{200 * len(counts)}"
     log_bf = _oracle_log_bf(counts, (1, 9), (1, 99))
-    assert metrics(at)["Bayes factor for H"] == f"10^{log_bf / math.log(10):.2f}"
+    assert metrics(at)["Bayes factor for H"] == format_factor(log_bf)
 
 
 def test_data_view_elicits_a_beta_from_an_interval():

@@ -233,7 +233,7 @@ def test_find_cycles_on_a_known_graph():
 # as strict xfails: a ratchet.  Fixing one makes its xfail pass, which fails the run until it is
 # removed from this list, so the debt can only shrink.
 _DEBT = "issue 11: not restructured yet (docs/issue-11-plan.md)"
-KNOWN_LONG = {"beliefs.io.scenario"}
+KNOWN_LONG: set[str] = set()
 KNOWN_NOT_PYMC: set[str] = set()
 
 
@@ -246,7 +246,6 @@ def test_no_import_cycle_at_module_level():
     assert cycles == [], f"module-level import cycles: {cycles}"
 
 
-@pytest.mark.xfail(strict=True, reason=_DEBT)
 def test_no_import_cycle_counting_function_level_imports():
     graph = import_graph(module_level_only=False)
     # The CLI is the composition root: its lazy imports of models/ point down the layers and the

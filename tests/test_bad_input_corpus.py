@@ -318,9 +318,10 @@ def _lib_rows():
     from beliefs.analysis.sequential import sequential
     from beliefs.analysis.tornado import tornado
     from beliefs.counts import no_pooling_log_bf, parse_counts
+    from beliefs.entry import parse_prior_text
     from beliefs.evidence import BetaDist, Evidence, Source
-    from beliefs.io.link import parse_prior_text
-    from beliefs.io.scenario import Scenario, parse_scenario
+    from beliefs.io.scenario import parse_scenario
+    from beliefs.io.scenario_schema import Scenario
     from beliefs.update import update
 
     big = json.dumps({**_SCN, "prior": 0.5, "evidence": [_ITEM] * 20000})
@@ -497,7 +498,7 @@ def test_certain_prior_is_explained_not_nan():
         assert not any(math.isnan(v) for v in r.to_dict().values() if isinstance(v, float))
 
 
-# -- link rows (urlstate.decode): warn, keep the default, never raise ------------------------------
+# -- link rows (link.decode): warn, keep the default, never raise ------------------------------
 
 LINK_ROWS = [
     ({"prior": "75"}, "prior", "did you mean 0.75?"),
@@ -530,7 +531,8 @@ LINK_ROWS = [
 
 @pytest.mark.parametrize(("params", "field", "fragment"), LINK_ROWS, ids=[str(r[0])[:40] for r in LINK_ROWS])
 def test_link_parameters_warn_and_fall_back(params, field, fragment):
-    from beliefs.io.link import decode, defaults
+    from beliefs.io.link import decode
+    from beliefs.io.settings import defaults
 
     state, warnings = decode(params)
     assert len(warnings) == 1, warnings

@@ -342,7 +342,8 @@ def test_joining_a_scenario_group_with_another_discount_names_discount(scenarios
 
 @pytest.fixture
 def scenarios_dir_ledger(tmp_path):
-    from beliefs.io.scenario import Scenario, scenario_to_json
+    from beliefs.io.scenario import scenario_to_json
+    from beliefs.io.scenario_schema import Scenario
 
     scn = Scenario.from_evidence(
         0.25,

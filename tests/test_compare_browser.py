@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from beliefs.io.link import AppState, ItemState, defaults, encode
+from beliefs.io.link import AppState, ItemState, encode
 from beliefs.io.scenario import get_scenario
+from beliefs.io.settings import defaults
 from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from beliefs.io.link import AppState, ItemState, defaults, encode
+from beliefs.io.link import AppState, ItemState, encode
 from beliefs.io.scenario import get_scenario
+from beliefs.io.settings import defaults
 from tests import test_app
 from tests.test_app import assert_clean, button, download_bytes, new_app
 

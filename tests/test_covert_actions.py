@@ -125,7 +125,7 @@ def test_swapping_hypotheses_negates_evidence(data, bh, bn, prior):
 def test_certain_prior_is_explained_not_nan(prior):
     r = counts.exact_no_pooling([5], [10], prior, (1, 1), (1, 99))
     assert r.posterior == prior
-    assert "no evidence can move it" in r.note
+    assert "no finite likelihood ratio can move them (Cromwell's rule)" in r.note
     m = mc.mcmc_no_pooling([5], [10], prior, (1, 1), (1, 99))
     assert m.posterior == prior and not m.sampled
 

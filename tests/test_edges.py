@@ -59,7 +59,7 @@ def test_minus_zero_prior_is_zero(capsys):
 
 
 def test_app_odds_entry_is_scaled_first():
-    from beliefs.io.link import parse_prior_text
+    from beliefs.entry import parse_prior_text
 
     assert parse_prior_text("1e308:1e308", "odds") == 0.5
     assert parse_prior_text("1e308:1e307", "odds") == pytest.approx(10 / 11, rel=1e-15)

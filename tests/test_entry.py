@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from beliefs.analysis.tornado import plot_tornado_stated, tornado_stated
-from beliefs.entry import check_ledger, parse_percent, parse_ratio
+from beliefs.entry import check_ledger, parse_percent, parse_prior_text, parse_ratio
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_interval
-from beliefs.io.link import AppState, ItemState, decode, defaults, encode, parse_prior_text
+from beliefs.io.link import AppState, ItemState, decode, encode
+from beliefs.io.settings import defaults
 from beliefs.update import update
 
 # -- percent entry -------------------------------------------------------------------------

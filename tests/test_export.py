@@ -14,7 +14,8 @@ from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Source
 from beliefs.export.ledger import build_ledger, provenance_text
 from beliefs.export.markdown import markdown_report
-from beliefs.io.scenario import Scenario, get_scenario, load_scenario, parse_scenario
+from beliefs.io.scenario import get_scenario, load_scenario, parse_scenario
+from beliefs.io.scenario_schema import Scenario
 from beliefs.io.views import load_view
 from beliefs.tables import md_escape, one_line
 from tests.cli_helpers import assert_one_line_error, run_cli
@@ -199,7 +200,7 @@ def test_cli_markdown_to_a_file_is_atomic_and_never_overwrites(tmp_path):
     assert run_cli("export", "report-3-to-1", "--format", "markdown", "--output", str(out)).returncode == 0
     first = out.read_text(encoding="utf-8")
     again = run_cli("export", "stated-3-to-1", "--format", "markdown", "--output", str(out))
-    assert_one_line_error(again, "path")
+    assert_one_line_error(again, "--output")
     assert out.read_text(encoding="utf-8") == first
     assert run_cli("export", "stated-3-to-1", "--format", "markdown", "--output", str(out), "--overwrite").returncode == 0
     assert "stated-3-to-1" in out.read_text(encoding="utf-8")
@@ -257,7 +258,7 @@ def test_html_report_loads_as_a_scenario_file_and_on_the_command_line(tmp_path):
     run = run_cli("scenario", "run", str(out), "--json")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["result"]["posterior"] == s.result().posterior
-    assert_one_line_error(run_cli("export", "report-3-to-1", "--format", "html", "--output", str(out)), "path")
+    assert_one_line_error(run_cli("export", "report-3-to-1", "--format", "html", "--output", str(out)), "--output")
 
 
 def test_an_html_file_without_a_scenario_is_refused_by_name():

@@ -8,8 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import scenarios
-from beliefs.io.link import AppState, decode
+from beliefs.io.link import AppState
 from beliefs.io.scenario import get_scenario
+from beliefs.io.shortlink import open_link
 from beliefs.io.views import scenario_state
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -29,7 +30,7 @@ def test_markdown_box_holds_the_ledger_and_a_short_link_that_restores_it(loaded)
     assert "| 1 | A report like the 2025 anti-scheming report | 0.75 | 0.25 | 3:1 | +1.585 | +4.77 |" in markdown
     assert "**Prior → posterior:** 25% (odds 1:3) → **50% (odds 1:1)**" in markdown
     link = next(c for c in codes if c.startswith("?s=1"))
-    state, warnings = decode({"s": link.removeprefix("?s=")})
+    state, warnings = open_link({"s": link.removeprefix("?s=")})
     assert warnings == []
     assert state.items == scenario_state(get_scenario("report-3-to-1")).items
     assert state["prior"] == 0.25

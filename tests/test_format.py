@@ -54,3 +54,24 @@ def test_probability_near_one_shows_distance_from_certainty():
 def test_format_evidence_matches_the_issue_text():
     assert format_evidence(math.log(3), 0.75, 0.25) == "0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB"
     assert format_evidence(math.log(0.5)) == "LR 1:2 = -1 bits = -3.01 dB"
+
+
+@pytest.mark.parametrize(
+    ("log_factor", "text"),
+    [
+        (math.log(3), "3"),
+        (math.log(0.5), "0.5"),
+        (math.log(123456), "1.235e+05"),  # %.4g below a million, as the data page showed
+        (math.log(2.5e6), "2.5e6"),
+        (300 * math.log(10), "1e300"),
+        # Beyond any float: 10 ** (-2000 / ln 10) = 10 ** -868.589... = 2.577e-869 (log10 by hand).
+        (-2000.0, "2.58e-869"),
+        (math.inf, "inf"),
+        (-math.inf, "0"),
+        (math.nan, "n/a"),
+    ],
+)
+def test_format_factor_reads_right_beyond_the_float_range(log_factor, text):
+    from beliefs.format import format_factor
+
+    assert format_factor(log_factor) == text

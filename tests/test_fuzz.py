@@ -6,7 +6,7 @@ Properties (hypothesis, fixed example counts, deadlines):
   (dropped/renamed fields, wrong types, extreme numbers) and on arbitrary text
   raises only :class:`~beliefs.errors.InputError` (or returns a valid
   Scenario that round-trips), each call within 1 s;
-* ``urlstate.decode`` on arbitrary query-parameter dicts never raises, returns
+* ``link.decode`` on arbitrary query-parameter dicts never raises, returns
   values that pass the library's own validators, and each call is fast;
 * files above the size limit are refused before parsing (30 MB in well under
   a second).
@@ -24,15 +24,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beliefs.errors import InputError
-from beliefs.io.link import FIELDS, MAX_ITEMS, AppState, checked, decode
+from beliefs.io.link import AppState, decode
 from beliefs.io.scenario import (
     MAX_SCENARIO_BYTES,
-    Scenario,
     builtin_scenarios,
     load_scenario,
     parse_scenario,
     scenario_to_json,
 )
+from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import FIELDS, MAX_ITEMS, checked
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
 

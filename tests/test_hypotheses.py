@@ -13,16 +13,8 @@ from scipy.special import logsumexp
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.hypotheses import update_hypotheses
-from beliefs.io.scenario import (
-    HYPOTHESES_VERSION,
-    Scenario,
-    ScenarioError,
-    get_scenario,
-    load_scenario,
-    parse_scenario,
-    save_scenario,
-    scenario_to_json,
-)
+from beliefs.io.scenario import get_scenario, load_scenario, parse_scenario, save_scenario, scenario_to_json
+from beliefs.io.scenario_schema import HYPOTHESES_VERSION, Scenario, ScenarioError
 from beliefs.update import update
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 

@@ -18,14 +18,10 @@ from pathlib import Path
 import pytest
 
 from beliefs.errors import InputError
+from beliefs.io import files as files_mod
 from beliefs.io import scenario as scenario_mod
-from beliefs.io.scenario import (
-    ScenarioError,
-    get_scenario,
-    load_scenario,
-    save_scenario,
-    scenario_to_json,
-)
+from beliefs.io.scenario import get_scenario, load_scenario, save_scenario, scenario_to_json
+from beliefs.io.scenario_schema import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,13 +111,13 @@ def test_file_appearing_during_the_save_is_not_clobbered(tmp_path, monkeypatch):
     # Another program creates the file between the existence check and the rename.
     _old, new = _two_versions()
     target = tmp_path / "s.json"
-    real_mkstemp = scenario_mod.tempfile.mkstemp
+    real_mkstemp = files_mod.tempfile.mkstemp
 
     def mkstemp(*args, **kwargs):
         target.write_text("written meanwhile by someone else")
         return real_mkstemp(*args, **kwargs)
 
-    monkeypatch.setattr(scenario_mod.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(files_mod.tempfile, "mkstemp", mkstemp)
     with pytest.raises(ScenarioError, match="overwrite"):
         save_scenario(new, target)
     assert target.read_text() == "written meanwhile by someone else"
@@ -130,7 +126,7 @@ def test_file_appearing_during_the_save_is_not_clobbered(tmp_path, monkeypatch):
 
 def test_cli_outputs_never_overwritten_without_the_flag(tmp_path):
     from beliefs.cli import main
-    from beliefs.cli.analysis_cmd import atomic_write
+    from beliefs.io.files import write_bytes_atomic
 
     plot, table, saved = tmp_path / "p.png", tmp_path / "t.csv", tmp_path / "s.json"
     for p in (plot, table, saved):
@@ -138,7 +134,7 @@ def test_cli_outputs_never_overwritten_without_the_flag(tmp_path):
     assert main(["pool", "--probs", "0.1,0.9", "--plot", str(plot), "--csv", str(table)]) == 2
     assert main(["scenario", "save", "stated-3-to-1", str(saved)]) == 2
     with pytest.raises(InputError, match="--overwrite"):
-        atomic_write(str(table), b"new", overwrite=False, field="--csv")
+        write_bytes_atomic(b"new", str(table), field="--csv")
     assert all(p.read_bytes() == b"keep me" for p in (plot, table, saved))
     # with the flag, each is replaced by a complete new file
     assert main(["pool", "--probs", "0.1,0.9", "--plot", str(plot), "--csv", str(table), "--overwrite"]) == 0
@@ -155,7 +151,7 @@ _CHILD = textwrap.dedent(
     """
     import os, sys, time
     from beliefs.io import scenario as m
-    from beliefs.cli.analysis_cmd import atomic_write
+    from beliefs.io.files import write_bytes_atomic
 
     target, kind = sys.argv[1], sys.argv[2]
     real_fsync = os.fsync
@@ -178,7 +174,7 @@ _CHILD = textwrap.dedent(
         if kind == "scenario":
             m.save_scenario(versions[i % 2], target, overwrite=True)
         else:
-            atomic_write(target, texts[i % 2], overwrite=True, field="--csv")
+            write_bytes_atomic(texts[i % 2], target, field="--csv", overwrite=True)
         i += 1
     """
 )

@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.plots import core as plotting
+from beliefs.format import format_interval, format_probability
+from beliefs.io.csvfile import to_csv
+from beliefs.odds import log_odds
+from beliefs.plots.curves import curve_rows, plot_curve
+from beliefs.plots.distributions import distribution_rows, plot_posterior_distribution
+from beliefs.plots.figures import FORMATS, figure_bytes, spec_bytes
+from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
 from beliefs.update import update
 
 STATED = Evidence("stated 3-to-1", p_e_given_h=0.75, p_e_given_not_h=0.25)
@@ -42,7 +48,7 @@ def test_waterfall_spec_bars_are_the_hand_worked_log_odds(result):
         ("against H", 0.0, -1.0),
         ("prior / posterior", -1.0, -1.0),
     ]
-    drawn = _spec_rows(plotting.waterfall_spec(result))
+    drawn = _spec_rows(waterfall_spec(result))
     assert [d[0] for d in drawn] == [e[0] for e in expected]
     for (_, s0, e0), (_, s1, e1) in zip(drawn, expected, strict=True):
         assert (s0, e0) == pytest.approx((s1, e1), abs=1e-12)
@@ -51,7 +57,7 @@ def test_waterfall_spec_bars_are_the_hand_worked_log_odds(result):
 def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
     from beliefs.plots.palette import AGAINST_H, FOR_H
 
-    spec = plotting.waterfall_spec(update(0.25, [STATED]))
+    spec = waterfall_spec(update(0.25, [STATED]))
     post = spec["data"]["values"][-1]
     assert post["name"] == "posterior" and post["end_bits"] == 0.0 and post["text"] == "posterior 50%"
     # The posterior is drawn as a point mark (visible at 0 bits), not as a zero-height bar.
@@ -65,9 +71,9 @@ def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
     assert colours["scale"]["range"][:2] == [FOR_H, AGAINST_H]
 
 
-@pytest.mark.parametrize("fmt", plotting.FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_waterfall_downloads_are_the_same_spec_rendered(result, fmt):
-    data = plotting.spec_bytes(plotting.waterfall_spec(result, width=500), fmt)
+    data = spec_bytes(waterfall_spec(result, width=500), fmt)
     if fmt == "png":
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
     elif fmt == "svg":
@@ -79,7 +85,7 @@ def test_waterfall_downloads_are_the_same_spec_rendered(result, fmt):
 
 
 def test_waterfall_rows_and_csv(result):
-    rows = plotting.waterfall_rows(result)
+    rows = waterfall_rows(result)
     assert rows[0] == [
         "step",
         "label",
@@ -92,7 +98,7 @@ def test_waterfall_rows_and_csv(result):
     assert [r[1] for r in rows[1:]] == ["prior", "stated 3-to-1", "halving", "posterior"]
     assert [r[6] for r in rows[1:]] == pytest.approx([0.25, 0.5, 1 / 3, 1 / 3], rel=1e-13)
     assert rows[2][5] == pytest.approx(10 * math.log10(3), rel=1e-13)  # 4.77 dB
-    parsed = list(csv.reader(io.StringIO(plotting.to_csv(rows))))
+    parsed = list(csv.reader(io.StringIO(to_csv(rows))))
     assert parsed[0] == rows[0]
     for got, want in zip(parsed[1:], rows[1:], strict=True):
         assert got[:2] == want[:2]
@@ -107,7 +113,7 @@ def test_waterfall_rows_and_csv(result):
 )
 def test_waterfall_telescopes_to_the_posterior(prior, ratios):
     r = update(prior, ratios)
-    rows = plotting.waterfall_rows(r)[1:]
+    rows = waterfall_rows(r)[1:]
     # Each bar starts where the previous ended, and the last item ends at the posterior.
     for prev, cur in itertools.pairwise(rows[:-1]):
         assert cur[2] == prev[3]
@@ -120,24 +126,24 @@ def test_waterfall_telescopes_to_the_posterior(prior, ratios):
 
 def test_certain_prior_has_no_spec_and_no_nan():
     r = update(1.0, [STATED])
-    assert plotting.waterfall_spec(r) is None  # the app shows r.note (Cromwell's rule) instead
+    assert waterfall_spec(r) is None  # the app shows r.note (Cromwell's rule) instead
     assert "Cromwell" in r.note
-    rows = plotting.waterfall_rows(r)
+    rows = waterfall_rows(r)
     assert rows[-1][6] == 1.0 and math.isinf(rows[-1][3])
     assert not any(isinstance(x, float) and math.isnan(x) for row in rows for x in row)
 
 
 def test_prior_posterior_rows(result):
-    rows = plotting.prior_posterior_rows(result)
+    rows = prior_posterior_rows(result)
     assert rows[1][:3] == ["prior", 0.25, "1:3"]
     assert rows[2][0] == "posterior" and rows[2][1] == pytest.approx(1 / 3, rel=1e-14) and rows[2][2] == "1:2"
-    fig = plotting.plot_prior_posterior(result)
+    fig = plot_prior_posterior(result)
     widths = [p.get_width() for p in fig.axes[0].patches[:2]]
     assert widths == pytest.approx([0.25, 1 / 3], rel=1e-14)
 
 
 def test_distribution_rows_hand_example():
-    rows = plotting.distribution_rows([0.05, 0.15, 0.15, 0.95], bins=10)
+    rows = distribution_rows([0.05, 0.15, 0.15, 0.95], bins=10)
     counts = [r[2] for r in rows[1:]]
     assert counts == [1, 2, 0, 0, 0, 0, 0, 0, 0, 1]
     # density integrates to one
@@ -147,7 +153,7 @@ def test_distribution_rows_hand_example():
 @pytest.mark.parametrize("bad", [[], [0.5, 1.5], [np.nan], [-0.1]])
 def test_distribution_rejects_non_probabilities(bad):
     with pytest.raises(InputError, match=r"^samples: got"):
-        plotting.distribution_rows(bad)
+        distribution_rows(bad)
 
 
 def test_posterior_distribution_plot_shows_the_library_summaries():
@@ -155,13 +161,14 @@ def test_posterior_distribution_plot_shows_the_library_summaries():
 
     e = Evidence("x", likelihood_ratio=3.0, log_lr_sigma=0.8)
     dist = posterior_distribution(0.5, [e], draws=20_000, seed=3, threshold=0.6, interval=0.8)
-    fig = plotting.plot_posterior_distribution(dist)
+    fig = plot_posterior_distribution(dist)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    # The same text as the app prints beside the chart (format.py, from the log-odds).
     lo, hi = dist.interval
-    assert f"80% interval [{lo:.3f}, {hi:.3f}]" in labels
-    assert f"median {dist.median:.3f}" in labels
-    assert f"P(> 0.6) = {dist.p_above_threshold:.3f}" in labels
+    assert f"80% interval {format_interval(lo, hi)}" in labels
+    assert f"median {format_probability(log_odds(dist.median))}" in labels
+    assert f"P(> 60%) = {format_probability(log_odds(dist.p_above_threshold))}" in labels
     # Independent oracle: ln LR ~ N(ln 3, 0.8) on even odds, so the median is 3/4 and
     # P(posterior > 0.6) = P(Z > (ln 1.5 - ln 3) / 0.8).
     from scipy import stats
@@ -175,31 +182,31 @@ def test_posterior_distribution_plot_shows_the_library_summaries():
 def test_posterior_distribution_plot_from_plain_samples():
     rng = np.random.default_rng(7)
     samples = rng.beta(2.0, 2.0, 5000)
-    fig = plotting.plot_posterior_distribution(samples, threshold=0.5, interval=0.5)
+    fig = plot_posterior_distribution(samples, threshold=0.5, interval=0.5)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     # Beta(2, 2) is symmetric: median 0.5, P(> 0.5) = 0.5, quartiles 0.3264 and 0.6736.
-    assert any(lab.startswith("median 0.5") or lab.startswith("median 0.49") for lab in labels)
-    q = [float(x) for x in labels[0].split("[")[1].rstrip("]").split(",")]
+    assert any(lab.startswith("median 50") or lab.startswith("median 49") for lab in labels)
+    q = [float(x.strip(" %")) / 100 for x in labels[0].removeprefix("50% interval ").split("–")]
     assert q == pytest.approx([0.3264, 0.6736], abs=0.015)
 
 
 def test_curve_rows_and_plot():
     x = np.arange(4)
     y = 0.98**x
-    rows = plotting.curve_rows(x, y, y - 0.01, y + 0.01, names=("steps", "p", "lo", "hi"))
+    rows = curve_rows(x, y, y - 0.01, y + 0.01, names=("steps", "p", "lo", "hi"))
     assert rows[0] == ["steps", "p", "lo", "hi"]
     assert rows[3] == [2.0, 0.98**2, 0.98**2 - 0.01, 0.98**2 + 0.01]
-    fig = plotting.plot_curve(x, y, y - 0.01, y + 0.01, xlabel="steps", label="mean", band_label="band")
+    fig = plot_curve(x, y, y - 0.01, y + 0.01, xlabel="steps", label="mean", band_label="band")
     line = fig.axes[0].lines[0]
     np.testing.assert_array_equal(line.get_ydata(), y)
     with pytest.raises(InputError, match="equal length"):
-        plotting.curve_rows([1, 2], [1])
+        curve_rows([1, 2], [1])
 
 
-@pytest.mark.parametrize("fmt", plotting.FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_figure_bytes_are_real_files_and_reproducible(result, fmt):
-    data = plotting.figure_bytes(plotting.plot_prior_posterior(result), fmt)
-    again = plotting.figure_bytes(plotting.plot_prior_posterior(result), fmt)
+    data = figure_bytes(plot_prior_posterior(result), fmt)
+    again = figure_bytes(plot_prior_posterior(result), fmt)
     assert data == again  # no timestamps: the same figure gives the same file
     if fmt == "png":
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
@@ -212,7 +219,7 @@ def test_figure_bytes_are_real_files_and_reproducible(result, fmt):
 
 def test_figure_bytes_rejects_unknown_format(result):
     with pytest.raises(InputError, match=r"^format: got 'jpg'; expected one of png, svg, pdf"):
-        plotting.figure_bytes(plotting.plot_prior_posterior(result), "jpg")
+        figure_bytes(plot_prior_posterior(result), "jpg")
 
 
 def test_plots_draw_on_a_given_axes(result):
@@ -220,11 +227,11 @@ def test_plots_draw_on_a_given_axes(result):
 
     fig = Figure()
     ax1 = fig.subplots(1, 1)
-    assert plotting.plot_prior_posterior(result, ax=ax1) is fig
+    assert plot_prior_posterior(result, ax=ax1) is fig
 
 
 def test_importing_plotting_does_not_import_matplotlib():
-    code = "import sys, beliefs.plots.core; print('matplotlib' in sys.modules)"
+    code = "import sys, beliefs.plots.update, beliefs.plots.figures, beliefs.plots.curves, beliefs.plots.distributions; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -236,14 +243,71 @@ def test_hostile_label_reaches_vl_convert_only_as_xml_safe_text():
     import sys
 
     code = (
-        "from beliefs.plots import core as plotting\n"
+        "from beliefs.plots.figures import spec_bytes\n"
+        "from beliefs.plots.update import waterfall_spec\n"
         "from beliefs.evidence import Evidence\n"
         "from beliefs.update import update\n"
         "e = Evidence(likelihood_ratio=3.0, label='a\\x1b[8m\\x00b\\uffff')\n"
-        "spec = plotting.waterfall_spec(update(0.25, [e]))\n"
+        "spec = waterfall_spec(update(0.25, [e]))\n"
         "for fmt in ('svg', 'png', 'pdf'):\n"
-        "    assert plotting.spec_bytes(spec, fmt)\n"
+        "    assert spec_bytes(spec, fmt)\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_new_axes_draws_labels_as_plain_text_on_a_given_axes_too():
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from beliefs.plots.axes import new_axes
+
+    matplotlib.rcParams["text.parse_math"] = True
+    try:
+        fig, ax = new_axes()
+        ax.set_title("$\\frac{1}{$")  # unbalanced mathtext: savefig raised on it before plain text
+        assert figure_bytes(fig, "svg").startswith(b"<?xml")
+        matplotlib.rcParams["text.parse_math"] = True
+        given = Figure().subplots(1, 1)
+        fig, ax = new_axes(given)
+        assert ax is given
+        ax.text(0.5, 0.5, "$\\frac{1}{$")  # text drawn after the call: plain too
+        assert figure_bytes(fig, "svg").startswith(b"<?xml")
+    finally:
+        matplotlib.rcParams["text.parse_math"] = False
+
+
+@pytest.mark.parametrize(("ratio", "colour"), [(3.0, "FOR_H"), (1 / 3, "AGAINST_H"), (1.0, "LEVEL")])
+def test_prior_posterior_bar_takes_the_colour_of_the_net_evidence(ratio, colour):
+    from matplotlib.colors import to_hex
+
+    from beliefs.plots import palette
+
+    bars = plot_prior_posterior(update(0.25, [ratio])).axes[0].patches
+    assert to_hex(bars[0].get_facecolor(), keep_alpha=False) == palette.NEUTRAL
+    assert to_hex(bars[1].get_facecolor(), keep_alpha=False) == getattr(palette, colour)
+
+
+def test_every_colour_comes_from_the_palette():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    hex_colour = re.compile(r"#[0-9a-fA-F]{6}\b")
+    sources = [*root.glob("beliefs/**/*.py"), *root.glob("app_pages/*.py"), root / "app.py"]
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in sources
+        if path.name != "palette.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if hex_colour.search(line)
+    ]
+    assert len(sources) > 20 and found == []
+
+
+def test_prior_posterior_text_keeps_extreme_probabilities_apart_from_certainty():
+    # 1e-12 times LR 1e24 = odds 1e12: P(H) = 1 - 1/(1 + 1e12), 1e-10 % short of 100% (by hand).
+    fig = plot_prior_posterior(update(1e-12, [1e24]))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["1e-10%  (odds 1:1e12)", "100% - 1e-10%  (odds 1e12:1)"]

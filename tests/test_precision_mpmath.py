@@ -25,7 +25,7 @@ from beliefs.chain import chain_success
 from beliefs.counts import no_pooling_log_bf
 from beliefs.errors import InputError
 from beliefs.monitoring import monitor_risk
-from beliefs.update import update
+from beliefs.update import update, update_by_log_bf
 
 mp.mp.dps = 50
 N_RANDOM = 400  # inputs per closed form
@@ -194,6 +194,28 @@ def test_update_posterior_matches_mpmath():
             err = max(err, err_p)
         worst = max(worst, err)
     _report("update (posterior, log-odds)", worst, N_RANDOM)
+
+
+def test_update_by_log_bf_matches_mpmath_beyond_the_float_range():
+    # ln BF up to 1e5 nats (a factor of 10^43429): it enters update() as equal parts of <= 700 nats.
+    rng = random.Random(21)
+    worst = 0.0
+    for _ in range(N_RANDOM):
+        prior = rng.choice([_log_uniform(rng, -300, -0.31), 1 - _log_uniform(rng, -15, -0.31)])
+        log_bf = rng.choice([-1, 1]) * _log_uniform(rng, -3, 5)
+        r = update_by_log_bf(prior, log_bf)
+        p = mp.mpf(prior)
+        ref_lo = mp.log(p / (1 - p)) + mp.mpf(log_bf)
+        scale = abs(math.log(prior / (1 - prior))) + abs(log_bf)
+        # Each part is exp'ed and logged again: a few roundings of its own size, relative to the scale.
+        err = float(abs(mp.mpf(r.posterior_log_odds) - ref_lo)) / max(scale, 1.0)
+        assert err <= 1.1e-15, (prior, log_bf, err)
+        ref_q = 1 / (1 + mp.exp(ref_lo))  # 1 - P(H | E), which keeps its digits where P(H | E) rounds to 1
+        if ref_q > 1e-300 and abs(ref_lo) < 700:
+            err_q = _rel(r.posterior_complement, ref_q)
+            assert err_q <= 2.2e-16 * (scale + 10), (prior, log_bf, err_q)
+        worst = max(worst, err)
+    _report("update_by_log_bf (log-odds)", worst, N_RANDOM)
 
 
 def test_needed_matches_mpmath():

@@ -10,7 +10,8 @@ from beliefs.datasets import dataset_counts_result
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Provenance
 from beliefs.io.link import AppState, ItemState, decode, encode
-from beliefs.io.scenario import Scenario, load_scenario, parse_scenario, save_scenario, scenario_to_json
+from beliefs.io.scenario import load_scenario, parse_scenario, save_scenario, scenario_to_json
+from beliefs.io.scenario_schema import Scenario
 from tests.cli_helpers import run_cli, run_json
 
 PROV = Provenance(

@@ -14,11 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import beliefs.io.scenario as scenario_mod
+import beliefs.io.scenario_schema as scenario_schema
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Source
 from beliefs.io.catalogue import get_claim, get_viewpoint
 from beliefs.io.scenario import (
     MAX_SCENARIO_BYTES,
+    builtin_scenarios,
+    get_scenario,
+    load_scenario,
+    parse_scenario,
+    save_scenario,
+    scenario_to_json,
+)
+from beliefs.io.scenario_schema import (
     ChainSettings,
     CovertActionsSettings,
     EvidenceSpec,
@@ -27,12 +36,6 @@ from beliefs.io.scenario import (
     Scenario,
     ScenarioError,
     SourceSpec,
-    builtin_scenarios,
-    get_scenario,
-    load_scenario,
-    parse_scenario,
-    save_scenario,
-    scenario_to_json,
 )
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
@@ -489,7 +492,9 @@ def test_save_writes_only_the_target_and_round_trips(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
     assert load_scenario(path) == s
     assert path.read_text(encoding="utf-8") == scenario_to_json(s)
-    assert (path.stat().st_mode & 0o777) == 0o644
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (path.stat().st_mode & 0o777) == 0o666 & ~umask  # not mkstemp's private 0600
 
 
 def test_existing_file_is_kept_unless_overwrite(tmp_path):
@@ -518,7 +523,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_temp_file(tmp_path, monk
     def boom(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(f"beliefs.io.scenario.{target}", boom)
+    monkeypatch.setattr(f"beliefs.io.files.{target}", boom)
     expected = ScenarioError if isinstance(error, OSError) else RuntimeError
     with pytest.raises(expected) as exc:
         save_scenario(get_scenario("carlsmith"), path, overwrite=True)
@@ -680,7 +685,7 @@ def test_scenario_modules_stay_light():
 
 def test_module_constants():
     assert scenario_mod.MAX_SCENARIO_BYTES == 1_000_000
-    assert scenario_mod.FORMAT == "beliefs-scenario" and scenario_mod.VERSION == 1
+    assert scenario_schema.FORMAT == "beliefs-scenario" and scenario_schema.VERSION == 1
 
 
 def test_app_display_settings_round_trip_and_are_validated(tmp_path):

@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 from beliefs.analysis.crux import crux_from_results
 from beliefs.errors import InputError
 from beliefs.io import catalogue
-from beliefs.io.link import AppState, ItemState, decode, defaults, encode
-from beliefs.io.scenario import Scenario, builtin_scenarios, get_scenario
-from beliefs.io.shortlink import MAX_INFLATED, short_link, short_value, unpack
+from beliefs.io.link import AppState, ItemState, decode, encode
+from beliefs.io.scenario import builtin_scenarios, get_scenario
+from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import defaults
+from beliefs.io.shortlink import MAX_INFLATED, open_link, short_link, short_value, unpack
 from beliefs.io.views import load_view, scenario_state
 from tests.cli_helpers import assert_one_line_error, run_cli
 
@@ -64,12 +66,21 @@ def test_every_builtin_scenario_round_trips_through_its_short_link(name):
 
 def test_short_and_readable_links_decode_to_the_same_state():
     state = scenario_state(_thirty_catalogue_items())
-    assert decode({"s": short_value(state)}) == decode(encode(state)) == (state, [])
+    assert open_link({"s": short_value(state)}) == decode(encode(state)) == (state, [])
+
+
+def test_the_readable_codec_does_not_know_short_links():
+    # link.decode is the readable form only (no import of shortlink: no cycle); open_link unpacks s first.
+    state = scenario_state(get_scenario("report-3-to-1"))
+    back, warnings = decode({"s": short_value(state)})
+    assert back == AppState() and warnings == ["s: unknown parameter, ignored"]
+    assert open_link({"s": short_value(state)}) == (state, [])
+    assert open_link(encode(state)) == decode(encode(state)) == (state, [])
 
 
 def test_a_readable_parameter_beside_s_takes_precedence():
     state = scenario_state(get_scenario("report-3-to-1"))
-    back, warnings = decode({"s": short_value(state), "view": "chain"})
+    back, warnings = open_link({"s": short_value(state), "view": "chain"})
     assert warnings == [] and back["view"] == "chain" and back.items == state.items
 
 
@@ -106,7 +117,7 @@ def test_a_decompression_bomb_stops_at_the_cap():
     assert len(bomb) < 8000  # small on the wire, 5 MB unpacked
     with pytest.raises(InputError, match="at most 131,072 bytes"):
         unpack(bomb)
-    state, warnings = decode({"s": bomb, "prior": "0.3"})
+    state, warnings = open_link({"s": bomb, "prior": "0.3"})
     assert state["prior"] == 0.3 and len(warnings) == 1 and warnings[0].startswith("s: ")
 
 
@@ -126,12 +137,12 @@ def test_bad_short_values_are_refused_with_a_reason(value, why):
     with pytest.raises(InputError) as info:
         unpack(value)
     assert why in str(info.value)
-    state, warnings = decode({"s": value})
+    state, warnings = open_link({"s": value})
     assert state == AppState(values=defaults()) and len(warnings) == 1
 
 
 def test_a_packed_bad_field_is_reported_like_the_readable_one():
-    state, warnings = decode({"s": _pack(b"prior=1.5&e0=p~2~0.5~1~~~~~x")})
+    state, warnings = open_link({"s": _pack(b"prior=1.5&e0=p~2~0.5~1~~~~~x")})
     assert state["prior"] == 0.5 and state.items == ()
     assert warnings == decode({"prior": "1.5", "e0": "p~2~0.5~1~~~~~x"})[1]
     assert [w.split(":")[0] for w in warnings] == ["prior", "e0.p_e_given_h"]
@@ -142,14 +153,14 @@ def test_a_packed_bad_field_is_reported_like_the_readable_one():
 @example("1")
 @example("1AA")
 def test_decode_never_raises_on_arbitrary_text(text):
-    state, warnings = decode({"s": text})
+    state, warnings = open_link({"s": text})
     assert isinstance(state, AppState) and isinstance(warnings, list)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
 def test_decode_never_raises_on_arbitrary_packed_bytes(raw):
-    state, warnings = decode({"s": _pack(raw)})
+    state, warnings = open_link({"s": _pack(raw)})
     assert isinstance(state, AppState) and all(isinstance(w, str) for w in warnings)
 
 
@@ -164,7 +175,7 @@ def test_decode_never_raises_on_arbitrary_packed_bytes(raw):
 def test_any_ledger_round_trips_exactly(rows, prior):
     items = tuple(ItemState(label, "p", a, b) for label, a, b in rows)
     state = AppState(values={**defaults(), "prior": prior}, items=items)
-    assert decode({"s": short_value(state)}) == (state, [])
+    assert open_link({"s": short_value(state)}) == (state, [])
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
+from beliefs.format import format_probability
 from beliefs.odds import bits, decibels, log_odds, odds, probability
 from beliefs.update import update
 
@@ -232,3 +233,69 @@ def test_log_odds_path_walks_from_prior_to_posterior(prior, ratios):
 
 def test_log_odds_path_of_a_certain_prior_does_not_move():
     assert update(0.0, [3.0, 5.0]).log_odds_path == (-math.inf,) * 3
+
+
+# -- update_by_log_bf: a computed Bayes factor enters through update() --------------------------
+
+def test_update_by_log_bf_hand_examples():
+    from beliefs.update import update_by_log_bf
+
+    # 1:3 x 3 = 1:1, the same posterior as update() with the ratio as an item.
+    r = update_by_log_bf(0.25, math.log(3), "counts")
+    assert r.posterior == pytest.approx(0.5, rel=1e-15) and r.posterior_odds_text == "1:1"
+    assert [c.label for c in r.items] == ["counts"]
+    # ln BF = 2000 nats cannot be one float ratio: ceil(2000 / 700) = 3 equal parts, summing to 2000.
+    big = update_by_log_bf(0.5, -2000.0)
+    assert len(big.items) == 3 and big.log_lr == pytest.approx(-2000.0, rel=1e-15)
+    assert big.posterior_log_odds == pytest.approx(-2000.0, rel=1e-15) and not big.certain
+    # e^-2000 = 10^-868.589 = 2.577e-869 (log10 by hand): shown from the log-odds, never "0%".
+    assert format_probability(big.posterior_log_odds) == "2.58e-867%"
+
+
+@given(probs, st.floats(min_value=-3000, max_value=3000, allow_nan=False))
+def test_update_by_log_bf_adds_the_log_factor_to_the_prior_log_odds(p, log_bf):
+    from beliefs.update import update_by_log_bf
+
+    r = update_by_log_bf(p, log_bf)
+    # Independent of the split into parts: the log-odds sum written out by hand.
+    scale = abs(log_odds(p)) + abs(log_bf) + 1.0
+    assert r.posterior_log_odds == pytest.approx(log_odds(p) + log_bf, abs=4e-15 * scale)
+    assert sum(c.log_lr for c in r.items) == pytest.approx(log_bf, abs=4e-15 * scale)
+
+
+@pytest.mark.parametrize("prior", [0.0, 1.0])
+def test_update_by_log_bf_keeps_a_certain_prior_with_the_one_cromwell_note(prior):
+    from beliefs.update import cromwell_note, update_by_log_bf
+
+    r = update_by_log_bf(prior, -5000.0 if prior else 5000.0)
+    assert r.posterior == prior and r.note == cromwell_note(prior)
+    assert r.note.startswith(f"A prior of exactly {prior:g} is certainty")
+
+
+def test_update_by_log_bf_carries_its_provenance_into_the_json():
+    from beliefs.evidence import Provenance
+    from beliefs.update import update_by_log_bf
+
+    prov = Provenance("assumed n = 316 per evaluation", "exact", log10_bf_range=(-1.0, 2.0))
+    d = update_by_log_bf(0.25, math.log(3), "counts", provenance=prov).to_dict()
+    assert d["items"][0]["provenance"] == prov.to_dict()
+    assert "provenance" not in update(0.25, [3.0]).to_dict()["items"][0]  # no new key without one
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, "3 nats", None])
+def test_update_by_log_bf_refuses_a_non_finite_factor(bad):
+    from beliefs.update import update_by_log_bf
+
+    with pytest.raises(InputError, match=r"^log_bf: got .*expected a finite log Bayes factor in nats"):
+        update_by_log_bf(0.5, bad)
+
+
+def test_cromwell_note_is_one_wording():
+    from beliefs.update import CROMWELL_NOTE, cromwell_note
+
+    assert cromwell_note(0.0) == (
+        "A prior of exactly 0 is certainty: its odds are 0 and no finite likelihood ratio can move "
+        "them (Cromwell's rule). Use a prior strictly between 0 and 1, however extreme, for evidence to count."
+    )
+    assert cromwell_note(of="probability").startswith("A probability of exactly 0 or 1 is certainty: its odds are 0 or infinite")
+    assert update(1.0, [3.0]).note == cromwell_note(1.0) and "{" in CROMWELL_NOTE

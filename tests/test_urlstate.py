@@ -8,19 +8,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from beliefs.entry import format_prior, parse_prior_text
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
-from beliefs.io.link import (
-    FIELDS,
-    MAX_ITEMS,
-    AppState,
-    ItemState,
-    decode,
-    defaults,
-    encode,
-    format_prior,
-    parse_prior_text,
-)
+from beliefs.io.link import AppState, ItemState, decode, encode
+from beliefs.io.settings import FIELDS, MAX_ITEMS, defaults
 from beliefs.update import update
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
@@ -252,7 +244,7 @@ def test_evidence_constructor_is_the_authority():
 
 @given(st.lists(st.floats(min_value=1e-6, max_value=1 - 1e-6), min_size=1, max_size=20), st.sampled_from(("percent", "odds", "log-odds")))
 def test_prior_list_round_trips_in_every_entry_mode(probs, entry):
-    from beliefs.io.link import format_prior_list, parse_prior_list_text
+    from beliefs.entry import format_prior_list, parse_prior_list_text
 
     cmp = ",".join(repr(p) for p in probs)
     back = [float(x) for x in parse_prior_list_text(format_prior_list(cmp, entry), entry).split(",")]
@@ -262,7 +254,7 @@ def test_prior_list_round_trips_in_every_entry_mode(probs, entry):
 
 @given(st.text(max_size=200), st.sampled_from(("percent", "odds", "log-odds")))
 def test_prior_list_parser_raises_only_input_error(text, entry):
-    from beliefs.io.link import parse_prior_list_text
+    from beliefs.entry import parse_prior_list_text
 
     try:
         out = parse_prior_list_text(text, entry)

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from beliefs.analysis.crux import crux_from_results
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.io.link import AppState, ItemState, defaults, encode
-from beliefs.io.scenario import Scenario, get_scenario, save_scenario
+from beliefs.io.link import AppState, ItemState, encode
+from beliefs.io.scenario import builtin_scenarios, get_scenario, save_scenario
+from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import defaults
 from beliefs.io.views import load_view
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 
@@ -21,7 +23,7 @@ BASE = "http://127.0.0.1:8501/"
 
 
 def link_for(prior: float, items: list[Evidence], **values) -> str:
-    """The address-bar URL the app writes for this prior and ledger (urlstate.encode, as the app does)."""
+    """The address-bar URL the app writes for this prior and ledger (link.encode, as the app does)."""
     state = AppState(values={**defaults(), "prior": prior, **values}, items=tuple(map(ItemState.from_evidence, items)))
     return BASE + "?" + urlencode(encode(state))
 
@@ -205,3 +207,20 @@ def test_any_text_at_all_is_a_view_or_one_input_error(text):
         load_view(text, field="B")
     except InputError as exc:
         assert str(exc).startswith("B")
+
+
+def test_source_for_finds_catalogue_entries_then_built_in_items():
+    from beliefs.io import catalogue
+    from beliefs.io.views import source_for
+
+    entry = catalogue.evidence_entries()[0]
+    assert source_for(entry.id) == entry.source
+    # An item of a built-in scenario that is not a catalogue entry: its source is the scenario file's.
+    catalogue_ids = {e.id for e in catalogue.evidence_entries()}
+    own = [
+        e for s in builtin_scenarios().values() for e in s.evidence_items()
+        if e.id and e.source is not None and e.id not in catalogue_ids
+    ]
+    assert own, "the built-in scenarios hold items of their own"
+    assert source_for(own[0].id) == own[0].source
+    assert source_for("") is None and source_for("not-an-id") is None

@@ -15,12 +15,10 @@ from beliefs.errors import CertaintyError
 from beliefs.evidence import Evidence
 from beliefs.io.csvfile import to_csv
 from beliefs.tables import NotebookRepr
+from beliefs.update import cromwell_note
 from beliefs.validation import as_positive, as_probability
 
-CERTAIN_HINT = (
-    "a probability of exactly 0 or 1 is certainty: its odds are 0 or infinite and no finite "
-    "likelihood ratio can move them (Cromwell's rule); use a value strictly between 0 and 1"
-)
+CERTAIN_HINT = cromwell_note(of="probability")
 
 
 def open_probability(value: object, field: str) -> float:
@@ -91,8 +89,7 @@ def short_label(text: str, width: int = 48) -> str:
 def plot_axes(ax=None):
     """``(figure, axes)`` for an analysis plot: a bare Figure (see :func:`beliefs.plots.axes.new_axes`)
     whose labels are drawn as plain text, since item labels are untrusted."""
-    from beliefs.plots.axes import new_axes
-    from beliefs.plots.core import plain_text_only
+    from beliefs.plots.axes import new_axes, plain_text_only
 
     plain_text_only()
     return new_axes(ax, figsize=(7.0, 4.5))

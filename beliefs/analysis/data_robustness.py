@@ -9,11 +9,12 @@ import numpy as np
 from scipy.special import betaln
 
 from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability, plot_axes, set_scale
-from beliefs.counts import check_beta, no_pooling_log_bf, update_by_log_bf
+from beliefs.counts import check_beta, no_pooling_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.odds import LN10
 from beliefs.reproduce import derived_count
+from beliefs.update import update_by_log_bf
 from beliefs.validation import as_count
 
 

@@ -21,13 +21,14 @@ from beliefs.analysis._common import (
     plot_axes,
     set_scale,
 )
-from beliefs.counts import check_beta, env_log_bf, grid_log_bf, update_by_log_bf
+from beliefs.counts import check_beta, env_log_bf, grid_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
 from beliefs.plots.palette import FOR_H, LEVEL
 from beliefs.tables import NotebookRepr
+from beliefs.update import update_by_log_bf
 from beliefs.validation import as_count
 
 

@@ -20,13 +20,13 @@ from beliefs.analysis._common import (
     set_scale,
     short_label,
 )
-from beliefs.counts import check_beta, env_log_bf, update_by_log_bf
+from beliefs.counts import check_beta, env_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, log_odds, odds_from_log_odds, probability
 from beliefs.plots.palette import FOR_H, LEVEL
-from beliefs.update import update
+from beliefs.update import update, update_by_log_bf
 
 
 @dataclass(frozen=True, eq=False)

@@ -57,20 +57,11 @@ from beliefs.evidence import Evidence
 
 # The strict base model and JSON reader are scenario.py's: one set of rules (no NaN, no
 # duplicate keys, no strings for numbers, bounded nesting) for every file we read.
-from beliefs.io.scenario import (
-    Scenario,
-    ScenarioError,
-    SourceSpec,
-    _check_depth,
-    _finite_float,
-    _no_duplicates,
-    _refuse_constant,
-    _Strict,
-    _translate,
-)
+from beliefs.io.scenario import _check_depth, _finite_float, _no_duplicates, _refuse_constant
+from beliefs.io.scenario_schema import Scenario, ScenarioError, SourceSpec, _Strict, _translate
 from beliefs.odds import bits
 from beliefs.tables import NotebookRepr
-from beliefs.update import UpdateResult, update
+from beliefs.update import UpdateResult, cromwell_note, update
 
 __all__ = [
     "MAX_OBSERVATIONS",
@@ -326,8 +317,7 @@ class VoiResult(NotebookRepr):
         for name, r in zip(self.names, (self.a, self.b), strict=True):
             if r.certain:
                 out.append(
-                    f"{name} is certain (P(H) = {r.prior:g}): no observation can move it (Cromwell's rule), "
-                    "so its side of every branch stays where it is"
+                    f"{name} is certain. {cromwell_note(r.prior)} Its side of every branch stays where it is"
                     + ("; the disagreement with an uncertain side is infinite (null in JSON)" if not (self.a.certain and self.b.certain) else "")
                 )
         return tuple(out)

@@ -13,13 +13,12 @@ import contextlib
 import dataclasses
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from beliefs.cli.output import add_json_flag, emit
 from beliefs.errors import InputError
 from beliefs.format import format_odds, format_probability
-from beliefs.io.files import check_destination, check_replaceable, read_capped
+from beliefs.io.files import check_destination, read_capped, write_bytes_atomic
 from beliefs.odds import LN10, log_odds
 
 # beliefs.analysis (NumPy, SciPy) is imported inside the handlers: every
@@ -219,7 +218,7 @@ def _robustness(args) -> int:
             d = data_robustness(
                 counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h)
             )
-        from beliefs.counts import update_by_log_bf
+        from beliefs.update import update_by_log_bf
 
         def shown(log_bf: float) -> str:  # every posterior through update()
             return format_probability(update_by_log_bf(scn.prior, log_bf).posterior_log_odds)
@@ -301,7 +300,7 @@ def _tornado(args) -> int:
     scn, name, saved = _scenario_with_settings(args.scenario)
     items = scn.evidence_items()
     # What the app shows for this file or link: its tornado settings, unless given here.
-    from beliefs.io.link import FIELDS
+    from beliefs.io.settings import FIELDS
 
     args.factor = args.factor if args.factor is not None else saved.get("an_factor", FIELDS["an_factor"].default)
     args.interval = args.interval if args.interval is not None else saved.get("ci", FIELDS["ci"].default)
@@ -345,7 +344,7 @@ def _scenario_with_settings(text: str):
         with _in_scenario("SCENARIO"):
             scn = scenario_from_state(state)
         return scn, scn.name, dict(state.values)
-    from beliefs.io.link import FIELDS
+    from beliefs.io.settings import FIELDS
 
     scn, name = _scenario(text, "SCENARIO")
     with _in_scenario(name):
@@ -526,67 +525,17 @@ def _finish(args, result, data: dict, human: str, plot) -> int:
     """Write ``--plot`` (drawn by ``plot(result)``) and ``--csv`` if asked, then emit ``data``/``human``."""
     written = []
     if getattr(args, "plot", None):
-        from beliefs.plots.core import figure_bytes
+        from beliefs.plots.figures import figure_bytes
 
         # The app's download buttons save through figure_bytes too: same settings, same bytes.
         fig = plot(result)
         payload = figure_bytes(fig, Path(args.plot).suffix.lower()[1:])
-        atomic_write(args.plot, payload, overwrite=args.overwrite, field="--plot")
+        write_bytes_atomic(payload, args.plot, field="--plot", overwrite=args.overwrite)
         written.append(args.plot)
     if getattr(args, "csv", None):
-        atomic_write(args.csv, result.to_csv().encode("utf-8"), overwrite=args.overwrite, field="--csv")
+        write_bytes_atomic(result.to_csv().encode("utf-8"), args.csv, field="--csv", overwrite=args.overwrite)
         written.append(args.csv)
     if written:
         data = {**data, "written": written}
         human = human.rstrip("\n") + "\n\n" + "\n".join(f"wrote {w}" for w in written)
     return emit(args, data, human)
-
-
-def atomic_write(path: str, payload: bytes, *, overwrite: bool, field: str) -> None:
-    """Write ``payload`` to ``path`` so that readers see the old file or the whole new one.
-
-    The bytes go to a temporary file in the same directory, are fsynced, and
-    are then renamed into place.  Without ``overwrite`` the final step is a
-    hard link, which fails rather than replace a file created meanwhile.
-    """
-    dest = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(
-            field, path, "a file in a directory you can write to", hint=exc.strerror or ""
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise the user
-        if overwrite:
-            check_replaceable(dest, field, overwrite)  # again, just before: a symlink or device made meanwhile
-            os.replace(tmp, dest)
-        else:
-            try:
-                os.link(tmp, dest)
-            except FileExistsError:
-                raise InputError(
-                    field, path, "a file that does not exist yet", hint="pass --overwrite to replace it"
-                ) from None
-            except OSError:
-                # No hard links on this file system: check, then rename.
-                if dest.exists():
-                    raise InputError(
-                        field, path, "a file that does not exist yet", hint="pass --overwrite to replace it"
-                    ) from None
-                os.replace(tmp, dest)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(dest.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from beliefs.cli.output import add_json_flag, emit
+from beliefs.cli.output import actions, command, emit
 from beliefs.evidence import STATUS_MEANING
 from beliefs.format import format_odds, format_probability
 
@@ -16,39 +16,23 @@ __all__ = ["register"]
 
 
 def register(sub) -> None:
-    ev = sub.add_parser("evidence", help="the evidence catalogue: published rates with their sources")
-    ev_sub = ev.add_subparsers(dest="evidence_command", metavar="ACTION", parser_class=type(ev))
-    ev_sub.required = True
-    p = ev_sub.add_parser("list", help="list catalogue entries (id, status, claim)")
+    ev_sub = actions(sub, "evidence", "the evidence catalogue: published rates with their sources")
+    p = command(ev_sub, "list", "list catalogue entries (id, status, claim)", _evidence_list)
     p.add_argument("--status", choices=sorted(STATUS_MEANING), help="only entries with this status")
-    add_json_flag(p)
-    p.set_defaults(handler=_evidence_list)
-    p = ev_sub.add_parser("show", help="everything about one entry: figures, source, notes")
+    p = command(ev_sub, "show", "everything about one entry: figures, source, notes", _evidence_show)
     p.add_argument("id", metavar="ID", help="an entry id from `beliefs evidence list`")
-    add_json_flag(p)
-    p.set_defaults(handler=_evidence_show)
 
-    sc = sub.add_parser("scenario", help="built-in and saved scenarios (a prior plus evidence)")
-    sc_sub = sc.add_subparsers(dest="scenario_command", metavar="ACTION", parser_class=type(sc))
-    sc_sub.required = True
-    p = sc_sub.add_parser("list", help="list the built-in scenarios")
-    add_json_flag(p)
-    p.set_defaults(handler=_scenario_list)
-    p = sc_sub.add_parser("show", help="show a scenario: hypothesis, prior, evidence and sources")
+    sc_sub = actions(sub, "scenario", "built-in and saved scenarios (a prior plus evidence)")
+    command(sc_sub, "list", "list the built-in scenarios", _scenario_list)
+    p = command(sc_sub, "show", "show a scenario: hypothesis, prior, evidence and sources", _scenario_show)
     p.add_argument("scenario", metavar="NAME_OR_FILE", help="a built-in name or a scenario .json file")
-    add_json_flag(p)
-    p.set_defaults(handler=_scenario_show)
-    p = sc_sub.add_parser("run", help="run a scenario: the update table and the compared priors")
+    p = command(sc_sub, "run", "run a scenario: the update table and the compared priors", _scenario_run)
     p.add_argument("scenario", metavar="NAME_OR_FILE", help="a built-in name or a scenario .json file")
     p.add_argument("--prior", help="use this prior instead of the scenario's")
-    add_json_flag(p)
-    p.set_defaults(handler=_scenario_run)
-    p = sc_sub.add_parser("save", help="write a built-in (or loaded) scenario to a file to start from")
+    p = command(sc_sub, "save", "write a built-in (or loaded) scenario to a file to start from", _scenario_save)
     p.add_argument("scenario", metavar="NAME", help="a built-in name (or a scenario .json file)")
     p.add_argument("file", metavar="FILE", help="where to write the scenario JSON")
     p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
-    add_json_flag(p)
-    p.set_defaults(handler=_scenario_save)
     from beliefs.cli.export_cmd import add_link_parser
 
     add_link_parser(sc_sub)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from beliefs.cli.output import add_json_flag, emit
+from beliefs.cli.output import command, emit
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.update import update
@@ -10,7 +10,7 @@ from beliefs.validation import as_positive, as_probability
 
 
 def register(sub) -> None:
-    p = sub.add_parser("update", help="update a prior by likelihood ratios or P(E|H):P(E|not H) pairs")
+    p = command(sub, "update", "update a prior by likelihood ratios or P(E|H):P(E|not H) pairs", _update)
     p.add_argument(
         "--prior", required=True, help="P(H) before the evidence, in [0, 1]; with --hypotheses, one per hypothesis"
     )
@@ -33,8 +33,6 @@ def register(sub) -> None:
         metavar="L1,L2,..",
         help="P(E | H_i) for each hypothesis, in order (repeatable: one per evidence item)",
     )
-    add_json_flag(p)
-    p.set_defaults(handler=_update)
 
 
 def parse_evidence_pair(text: str, field: str = "--evidence") -> Evidence:

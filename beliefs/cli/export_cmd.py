@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from beliefs.cli.output import add_json_flag, emit
+from beliefs.cli.output import command, emit
 from beliefs.errors import InputError
 
 __all__ = ["DEFAULT_BASE", "register", "scenario_link"]
@@ -25,23 +25,19 @@ def _check_base(base: str) -> str:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("export", help="a scenario as Markdown for a post, or a self-contained HTML report")
+    p = command(sub, "export", "a scenario as Markdown for a post, or a self-contained HTML report", _export)
     p.add_argument("scenario", metavar="SCENARIO", help="a built-in name, a scenario file or a share link")
     p.add_argument("--format", required=True, choices=FORMATS, help="markdown (to paste) or html (a report)")
     p.add_argument("--output", metavar="FILE", help="write to FILE (atomic) instead of standard output")
     p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     p.add_argument("--base", default=DEFAULT_BASE, metavar="URL", help="the app's address for the share link")
-    add_json_flag(p)
-    p.set_defaults(handler=_export)
 
 
 def add_link_parser(scenario_sub) -> None:
     """``scenario link SCENARIO [--base URL]``, registered under the ``scenario`` command."""
-    p = scenario_sub.add_parser("link", help="print a short share link that reopens the scenario in the app")
+    p = command(scenario_sub, "link", "print a short share link that reopens the scenario in the app", _link)
     p.add_argument("scenario", metavar="SCENARIO", help="a built-in name, a scenario file or a share link")
     p.add_argument("--base", default=DEFAULT_BASE, metavar="URL", help="the app's address")
-    add_json_flag(p)
-    p.set_defaults(handler=_link)
 
 
 def scenario_link(scenario, base: str = DEFAULT_BASE) -> str:
@@ -81,7 +77,7 @@ def _export(args) -> int:
             return emit(args, {**data, "text": text}, "")
         sys.stdout.write(text)
         return 0
-    from beliefs.io.scenario import write_text_atomic
+    from beliefs.io.files import write_text_atomic
 
-    path = write_text_atomic(text, args.output, overwrite=args.overwrite)
+    path = write_text_atomic(text, args.output, field="--output", overwrite=args.overwrite)
     return emit(args, {**data, "path": str(path)}, f"wrote the {args.format} export of {s.name} to {path}")

@@ -8,7 +8,7 @@ import re
 import sys
 from typing import Any
 
-__all__ = ["add_json_flag", "emit", "jsonable", "terminal_safe"]
+__all__ = ["actions", "add_json_flag", "command", "emit", "jsonable", "terminal_safe"]
 
 # C0 controls but newline, DEL, C1 controls (ESC[8m hides text; CSI can move the cursor), bidirectional
 # overrides/isolates (which reorder what is shown) and lone surrogates (which cannot be encoded).
@@ -48,3 +48,23 @@ def emit(args, data: dict, human: str) -> int:
 
 def add_json_flag(parser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+
+
+def command(sub, name: str, help: str, handler, *, json: bool = True):
+    """Register the subcommand ``name`` running ``handler(args)``, with ``--json``; returns its parser.
+
+    The caller adds the command's own arguments to the parser it gets back.
+    """
+    p = sub.add_parser(name, help=help)
+    if json:
+        add_json_flag(p)
+    p.set_defaults(handler=handler)
+    return p
+
+
+def actions(sub, name: str, help: str):
+    """Register ``name`` as a group of ACTION subcommands (``beliefs scenario run``); returns their subparsers."""
+    group = sub.add_parser(name, help=help)
+    group_sub = group.add_subparsers(dest=f"{name}_command", metavar="ACTION", parser_class=type(group))
+    group_sub.required = True
+    return group_sub

@@ -1,7 +1,7 @@
 """A self-contained HTML report of a scenario: opens with no network, restores the scenario.
 
 One file holds the ledger, the charts (inline SVG: the waterfall rendered by
-vl-convert from the Vega-Lite spec the app draws, :func:`beliefs.plots.core.waterfall_spec`,
+vl-convert from the Vega-Lite spec the app draws, :func:`beliefs.plots.update.waterfall_spec`,
 and the app's matplotlib charts of the same update),
 every source, the date, the project version and the scenario itself (JSON in
 a ``<script type="application/json">`` element, see
@@ -22,27 +22,28 @@ import html
 
 from beliefs.export import embed
 from beliefs.export.ledger import Ledger, build_ledger, source_text
-from beliefs.io.scenario import Scenario, scenario_to_json
+from beliefs.io.scenario import scenario_to_json
+from beliefs.io.scenario_schema import Scenario
+from beliefs.plots.palette import HEADER_FILL, INK, MUTED_INK, RULE
 from beliefs.tables import html_table, one_line
 
 __all__ = ["chart_specs", "figure_svgs", "html_report"]
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-_STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-color:#1a1a1a;line-height:1.45}
-table{border-collapse:collapse;margin:1rem 0;font-size:.92rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;
-vertical-align:top;text-align:left}th{background:#f3f3f3}.num{font-variant-numeric:tabular-nums}
-.headline{font-size:1.3rem}.meta{color:#555;font-size:.85rem}figure{margin:1rem 0}figure svg{max-width:100%;
-height:auto}li{margin:.3rem 0}
+_STYLE = f"""
+body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:{INK};line-height:1.45}}
+table{{border-collapse:collapse;margin:1rem 0;font-size:.92rem}}th,td{{border:1px solid {RULE};padding:.3rem .5rem;
+vertical-align:top;text-align:left}}th{{background:{HEADER_FILL}}}.num{{font-variant-numeric:tabular-nums}}
+.headline{{font-size:1.3rem}}.meta{{color:{MUTED_INK};font-size:.85rem}}figure{{margin:1rem 0}}figure svg{{max-width:100%;
+height:auto}}li{{margin:.3rem 0}}
 """
-
 
 def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
     """``(title, Vega-Lite spec)`` for each chart the app shows for this scenario's update."""
-    from beliefs.plots import core as plotting
+    from beliefs.plots.update import waterfall_spec
 
-    spec = plotting.waterfall_spec(ledger.result)
+    spec = waterfall_spec(ledger.result)
     if spec is None:  # a certain prior: the ledger's note explains, there is no bar to draw
         return []
     width = min(1400, max(480, 120 * len(spec["data"]["values"])))  # room for each bar's label
@@ -50,9 +51,9 @@ def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
 
 
 def _svg(spec: dict) -> str:
-    from beliefs.plots import core as plotting
+    from beliefs.plots.figures import spec_bytes
 
-    return plotting.spec_bytes(spec, "svg").decode("utf-8")
+    return spec_bytes(spec, "svg").decode("utf-8")
 
 
 def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
@@ -63,16 +64,18 @@ def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
     drawn as glyph outlines (matplotlib's default ``svg.fonttype = "path"``),
     so no font is needed.
     """
-    from beliefs.plots import core as plotting
+    from beliefs.plots.distributions import plot_posterior_distribution
+    from beliefs.plots.figures import figure_bytes
+    from beliefs.plots.update import plot_prior_posterior
 
-    out = [("Prior and posterior", _inline(plotting.figure_bytes(plotting.plot_prior_posterior(ledger.result), "svg")))]
+    out = [("Prior and posterior", _inline(figure_bytes(plot_prior_posterior(ledger.result), "svg")))]
     items = ledger.scenario.evidence_items()
     if any(e.enabled and e.is_uncertain for e in items):
         from beliefs.uncertain_evidence import posterior_distribution
 
         dist = posterior_distribution(ledger.scenario.prior, items, seed=0)
         if not dist.note:
-            svg = plotting.figure_bytes(plotting.plot_posterior_distribution(dist), "svg")
+            svg = figure_bytes(plot_posterior_distribution(dist), "svg")
             out.append(("Posterior as a distribution (Monte Carlo, seed 0)", _inline(svg)))
     return out
 

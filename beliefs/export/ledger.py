@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from beliefs.format import format_odds, format_odds_ratio, format_probability
-from beliefs.io.scenario import Scenario
+from beliefs.io.scenario_schema import Scenario
 from beliefs.update import UpdateResult
 
 __all__ = ["STATUS_WORD", "Ledger", "LedgerRow", "build_ledger", "provenance_text", "source_text"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from beliefs.export.ledger import Ledger, build_ledger
-from beliefs.io.scenario import Scenario
+from beliefs.io.scenario_schema import Scenario
 from beliefs.tables import md_escape, md_table
 
 __all__ = ["HEADER", "markdown_report", "safe_url"]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -194,16 +194,9 @@ class CatalogueEntry:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "claim": self.claim,
-            "status": self.status,
-            "status_meaning": STATUS_MEANING[self.status],
-            "status_note": self.status_note,
-            "source": _source_dict(self.source),
-            "figures": [f.to_dict() for f in self.figures],
-            "notes": list(self.notes),
-        }
+        out = _record_dict(self)
+        head = {"id": out.pop("id"), "claim": out.pop("claim"), "status": self.status}
+        return {**head, "status_meaning": STATUS_MEANING[self.status], "status_note": out.pop("status_note"), **out}
 
 
 @dataclass(frozen=True)
@@ -219,15 +212,7 @@ class Claim:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "section": self.section,
-            "title": self.title,
-            "quotes": list(self.quotes),
-            "numbers": [f.to_dict() for f in self.numbers],
-            "source": _source_dict(self.source),
-            "note": self.note,
-        }
+        return _record_dict(self)
 
 
 @dataclass(frozen=True)
@@ -243,15 +228,7 @@ class Viewpoint:
     alternatives: tuple[Figure, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "hypothesis": self.hypothesis,
-            "prior": self.prior,
-            "source": _source_dict(self.source),
-            "note": self.note,
-            "alternatives": [f.to_dict() for f in self.alternatives],
-        }
+        return _record_dict(self)
 
 
 @dataclass(frozen=True)
@@ -572,6 +549,21 @@ def _table(raw: dict[str, Any], key: str, path: str) -> dict[str, Any]:
     value = raw.get(key)
     if not isinstance(value, dict):
         raise CatalogueError(f"{path}: {key}", value, "a table")
+    return value
+
+
+def _record_dict(record: Any) -> dict[str, Any]:
+    """A catalogue record's fields in declaration order, as JSON: sources and figures as objects, tuples as lists."""
+    return {f.name: _plain(getattr(record, f.name)) for f in fields(record)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Source):
+        return _source_dict(value)
+    if isinstance(value, Figure):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
     return value
 
 

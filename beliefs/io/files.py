@@ -1,21 +1,43 @@
-"""Checks on the files the user names: bounded reads and destinations that may be replaced.
+"""The files the user names: bounded reads, and atomic writes that never overwrite silently.
 
 Every read of a user-named file goes through :func:`read_capped` (``pool --file
-/dev/zero`` once read until memory ran out), and every write checks its
+/dev/zero`` once read until memory ran out), and every write goes through
+:func:`write_bytes_atomic` (or :func:`write_text_atomic`), which checks its
 destination with :func:`check_destination` first: a name too long for the file
 system, a missing directory or a device file is an :class:`InputError` naming
 the flag, never an internal error, and ``--overwrite`` replaces regular files
 only (never a device, a FIFO, a directory or a symbolic link).
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     path = write_text_atomic("a,b", os.path.join(d, "t.csv"), field="--csv")
+...     try:
+...         write_text_atomic("new", path, field="--csv")
+...     except InputError as exc:
+...         print(exc.field, "|", exc.allowed, "|", exc.hint)
+...     print(path.read_text())
+--csv | a file that does not exist yet | pass --overwrite to replace it
+a,b
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import tempfile
+from pathlib import Path
 
 from beliefs.errors import InputError
 
-__all__ = ["MAX_READ_BYTES", "check_destination", "check_replaceable", "read_capped"]
+__all__ = [
+    "MAX_READ_BYTES",
+    "check_destination",
+    "check_replaceable",
+    "read_capped",
+    "write_bytes_atomic",
+    "write_text_atomic",
+]
 
 MAX_READ_BYTES = 1_000_000  # a forecast CSV or a scenario file is a few kB
 
@@ -71,3 +93,75 @@ def check_destination(path: str | os.PathLike, field: str, overwrite: bool) -> N
     if len(name.encode("utf-8", "surrogateescape")) > 200:
         raise InputError(field, os.fspath(path), "a file name of at most 200 bytes")
     check_replaceable(path, field, overwrite)
+
+
+def write_bytes_atomic(data: bytes, path: str | os.PathLike, *, field: str, overwrite: bool = False) -> Path:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one; return the path.
+
+    The bytes go to a temporary file in the same directory (``.NAME.XXXXXXXX.tmp``),
+    are flushed and fsynced, and are then put in place.  With ``overwrite`` that
+    is :func:`os.replace`, after checking again that the target is still a
+    regular file.  Without it the final step is a hard link, which fails rather
+    than replace a file created since the check (a rename would clobber it).
+    On any error, or an interrupt, the temporary file is removed and the old
+    file is untouched; an OS error becomes an :class:`InputError` naming ``field``.
+    """
+    check_destination(path, field, overwrite)
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(field, os.fspath(path), "a file in a directory you can write to", hint=_os_hint(exc)) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make a shared file unreadable to others
+        if overwrite:
+            check_replaceable(target, field, overwrite)  # again, just before: a symlink or device made meanwhile
+            os.replace(tmp, target)
+        else:
+            _link_new(tmp, target, field)
+    except OSError as exc:
+        raise InputError(field, os.fspath(path), "a writable location", hint=_os_hint(exc)) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)  # after a link the data is in place under its name; the temporary name goes
+    _fsync_directory(target.parent)
+    return target
+
+
+def write_text_atomic(text: str, path: str | os.PathLike, *, field: str, overwrite: bool = False) -> Path:
+    """:func:`write_bytes_atomic` of ``text`` encoded as UTF-8 (line ends written as given)."""
+    return write_bytes_atomic(text.encode("utf-8"), path, field=field, overwrite=overwrite)
+
+
+def _link_new(tmp: str, target: Path, field: str) -> None:
+    refused = InputError(
+        field, os.fspath(target), "a file that does not exist yet", hint="pass --overwrite to replace it"
+    )
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise refused from None
+    except OSError:
+        if os.path.lexists(target):  # no hard links on this file system: check again, then rename
+            raise refused from None
+        os.replace(tmp, target)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable on POSIX; not possible (or needed) everywhere.
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -10,8 +10,8 @@ behind a version character::
 An item taken from the catalogue whose label is still the catalogue's claim
 is stored without its label (the id restores it: an empty label is otherwise
 invalid, so the two cannot be confused).  Decoding is the readable form's
-decoding: :func:`beliefs.io.link.decode` expands ``s`` and then validates
-every field and item with the same parsers, so a short link restores exactly
+decoding: :func:`open_link` expands ``s`` and then :func:`beliefs.io.link.decode`
+validates every field and item with the same parsers, so a short link restores exactly
 what the readable one would, bit for bit.
 
 Untrusted input is bounded before work is done on it: at most
@@ -19,13 +19,14 @@ Untrusted input is bounded before work is done on it: at most
 after decompression (a deflate bomb stops there), at most a fixed number of
 fields.
 
->>> from beliefs.io.link import AppState, ItemState, decode, defaults
+>>> from beliefs.io.link import AppState, ItemState
+>>> from beliefs.io.settings import defaults
 >>> state = AppState(values={**defaults(), "prior": 0.25},
 ...                  items=(ItemState("stated 3-to-1", "p", 0.75, 0.25),))
 >>> value = short_value(state)
 >>> value[0], len(value) < 60
 ('1', True)
->>> decode({"s": value}) == (state, [])
+>>> open_link({"s": value}) == (state, [])
 True
 """
 
@@ -39,8 +40,19 @@ from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from beliefs.errors import InputError
+from beliefs.io.link import AppState, decode, encode
 
-__all__ = ["MAX_INFLATED", "MAX_SHORT", "PARAM", "VERSION", "expand", "short_link", "short_value", "unpack"]
+__all__ = [
+    "MAX_INFLATED",
+    "MAX_SHORT",
+    "PARAM",
+    "VERSION",
+    "expand",
+    "open_link",
+    "short_link",
+    "short_value",
+    "unpack",
+]
 
 PARAM = "s"
 VERSION = "1"
@@ -67,10 +79,8 @@ def _with_label(raw: str, label: str) -> str:
     return raw.rsplit("~", 1)[0] + "~" + label if raw.count("~") >= 8 else raw
 
 
-def short_value(state) -> str:
+def short_value(state: AppState) -> str:
     """The value of ``s`` for an :class:`~beliefs.io.link.AppState`."""
-    from beliefs.io.link import encode
-
     params = encode(state)
     claims = _catalogue_claims()
     for key, raw in params.items():
@@ -146,3 +156,15 @@ def expand(params: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
     except InputError as exc:
         return rest, [f"{exc}; the short link was not applied"]
     return {**inner, **rest}, []
+
+
+def open_link(params: Mapping[str, object]) -> tuple[AppState, list[str]]:
+    """Decode query parameters that may be a short link: :func:`expand` ``s``, then :func:`beliefs.io.link.decode`.
+
+    Never raises for bad input; a bad ``s`` is one warning before the readable fields' own.
+    """
+    if PARAM not in params:
+        return decode(params)
+    params, early = expand(params)
+    state, warnings = decode(params)
+    return state, early + warnings

@@ -1,7 +1,7 @@
 """One person's view, however they hand it over: a built-in name, a scenario file or a share link.
 
 :func:`load_view` turns the text a user types for a viewpoint into a
-:class:`~beliefs.io.scenario.Scenario`:
+:class:`~beliefs.io.scenario_schema.Scenario`:
 
 1. a built-in scenario name (``report-3-to-1``);
 2. the path of an existing scenario file;
@@ -12,7 +12,7 @@
    app state becomes a scenario with :func:`scenario_from_state`.  A link
    with no query string is the app's default state, as the app would show it.
 
-Short links (``?s=1...``, :mod:`beliefs.io.shortlink`) are unpacked by the same
+Short links (``?s=1...``) are unpacked by :func:`beliefs.io.shortlink.open_link`, then read by the same
 :func:`~beliefs.io.link.decode`; a scenario file may also be an HTML report
 written by ``beliefs export`` (the scenario is embedded in it).
 :func:`scenario_state` goes the other way, from a scenario to the app state
@@ -35,12 +35,18 @@ Examples
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from beliefs.errors import InputError
-from beliefs.io.link import FIELDS, AppState, ItemState, checked, decode, defaults
-from beliefs.io.scenario import Scenario, builtin_scenarios, get_scenario
+from beliefs.evidence import Source
+from beliefs.io import catalogue
+from beliefs.io.link import AppState, ItemState
+from beliefs.io.scenario import builtin_scenarios, get_scenario
+from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import FIELDS, checked, defaults
+from beliefs.io.shortlink import open_link
 
 __all__ = [
     "MAX_LINK_CHARS",
@@ -48,6 +54,7 @@ __all__ = [
     "looks_like_link",
     "scenario_from_state",
     "scenario_state",
+    "source_for",
     "with_builtin_hypothesis",
 ]
 
@@ -75,7 +82,7 @@ def scenario_from_state(state: AppState, *, name: str = "shared-link", title: st
     left out.
     """
     evidence = [
-        item.to_evidence(_source_for(item.id), field_prefix=f"e{i}.") for i, item in enumerate(state.items)
+        item.to_evidence(source_for(item.id), field_prefix=f"e{i}.") for i, item in enumerate(state.items)
     ]
     compare = [float(p) for p in state["cmp"].split(",")] if state["cmp"] else []
     loaded = state["scenario"]
@@ -92,21 +99,33 @@ def scenario_from_state(state: AppState, *, name: str = "shared-link", title: st
     )
 
 
-def _source_for(item_id: str):
-    """The source of an item known by id: a catalogue entry, or an item of a built-in scenario."""
+def source_for(item_id: str) -> Source | None:
+    """The source of an evidence item known by id: a catalogue entry, else an item of a built-in scenario.
+
+    A share link carries item ids but not citations; this restores where each
+    number comes from.  ``None`` for an empty or unknown id.
+
+    >>> source_for("antischeming_o3_covert_rate").status
+    'P'
+    >>> source_for("") is None, source_for("no-such-item") is None
+    (True, True)
+    """
     if not item_id:
         return None
-    from beliefs.io import catalogue
+    entry = {e.id: e for e in catalogue.evidence_entries()}.get(item_id)
+    if entry is not None:
+        return entry.source
+    return _scenario_sources().get(item_id)
 
-    try:
-        return catalogue.get_entry(item_id).source
-    except InputError:
-        pass
+
+@cache
+def _scenario_sources() -> dict[str, Source]:
+    out: dict[str, Source] = {}
     for s in builtin_scenarios().values():
         for e in s.evidence_items():
-            if e.id == item_id and e.source is not None:
-                return e.source
-    return None
+            if e.id and e.source is not None:
+                out.setdefault(e.id, e.source)
+    return out
 
 
 def scenario_state(s: Scenario) -> AppState:
@@ -158,7 +177,7 @@ def link_state(text: str, field: str) -> AppState:
         raise InputError(field, text, f"a share link ({exc})") from None
     # No parameters is the app's default state (prior 0.5, empty ledger): the app writes
     # fields at their default out of the link, so that is what this link shows.
-    state, warnings = decode(params)
+    state, warnings = open_link(params)
     if warnings:
         more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
         raise InputError(

@@ -1,4 +1,7 @@
-"""Plot infrastructure (axes, palette, figure bytes) and the core update charts.
+"""Plot infrastructure and the update's own charts.
 
-matplotlib is imported here (and only here) at module level; nothing in beliefs/__init__
-imports this package, so `import beliefs` stays free of it."""
+axes (new_axes, plain-text labels), palette (the one set of colours), figures
+(png/svg/pdf bytes of a figure or a Vega-Lite spec), update (waterfall, prior vs
+posterior), curves (chain and monitoring curves), distributions (Monte Carlo
+posteriors, rate densities).  matplotlib is imported inside the plot functions;
+nothing in beliefs/__init__ imports this package, so `import beliefs` stays free of it."""
