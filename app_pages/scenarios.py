@@ -233,11 +233,12 @@ def _load(name: str) -> None:
 # Offered in this order, under these names (the slugs stay the CLI's and the files' names).
 PRESETS = {
     "report-3-to-1": "The thread's 3-to-1 update from 25%",
-    "stated-3-to-1": "The thread's worked example from 50%",
+    "stated-3-to-1": "The thread's example from 50%",
     "report-confusion": "The report read as confusion",
     "carlsmith": "Carlsmith's view (~25%)",
     "greenblatt": "Greenblatt's view (~25%)",
     "miri-ish": "A MIRI-ish view",
+    "rare-scheming": "Rare scheming, mostly caught",
 }
 DEFAULT_H = "early human-competitive AI systems scheme (take covert actions for goals their overseers did not intend)"
 DEFAULT_NOT_H = "they do not"
