@@ -271,17 +271,19 @@ def preset_buttons() -> None:
         st.markdown("**H:** " + common.plain(h) + "  \n**not H:** " + common.plain(not_h))
         st.caption("Load a scenario or a viewpoint (replaces the prior, the ledger and H):")
         names = _ordered(presets)
-        cols = st.columns(min(3, len(names)))
-        for i, name in enumerate(names):
-            with cols[i % len(cols)]:
-                st.button(
-                    PRESETS.get(name, name),
-                    key=f"preset_{name}",
-                    on_click=_load,
-                    args=(name,),
-                    help=presets[name].title,
-                    width="stretch",
-                )
+        # One row of columns per three presets: on a phone the columns stack, and a row at a time
+        # keeps the list's order (one set of columns filled i % 3 stacks as 1, 4, 7, 2, 5, ...).
+        for row in range(0, len(names), 3):
+            for col, name in zip(st.columns(3), names[row : row + 3], strict=False):
+                with col:
+                    st.button(
+                        PRESETS.get(name, name),
+                        key=f"preset_{name}",
+                        on_click=_load,
+                        args=(name,),
+                        help=presets[name].title,
+                        width="stretch",
+                    )
         loaded = presets.get(common.values()["scenario"])
         if loaded is not None:
             st.markdown(f"Loaded: **{common.plain(loaded.title)}**")

@@ -512,6 +512,8 @@ def test_every_preset_button_has_a_readable_name_that_fits():
     at = new_app()
     labels = {b.key.removeprefix("preset_"): b.label for b in at.button if (b.key or "").startswith("preset_")}
     assert set(labels) == set(builtin_scenarios())
+    # The page's order (what a phone stacks top to bottom) is the presets' order, the thread's update first.
+    assert list(labels)[:3] == ["report-3-to-1", "stated-3-to-1", "report-confusion"]
     for name, label in labels.items():
         assert label != name and " " in label, (name, label)
         assert len(label) <= 35, (name, label)  # 35 characters fit a third of the page at 1280 px
