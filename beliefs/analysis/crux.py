@@ -235,5 +235,5 @@ def plot_crux(result, ax=None):
     a, b = result.names
     ax.set_xlabel(f"bits toward H: {a} minus {b}")
     pa, pb = (format_probability(r.posterior_log_odds) for r in (result.a, result.b))
-    ax.set_title(f"Crux: {a} {pa} vs {b} {pb}")
+    ax.set_title(f"Crux: {a} {pa}\nvs {b} {pb}", fontsize="medium")  # two lines: view names can be long
     return fig
