@@ -4,8 +4,11 @@ Widgets only; every number comes from :mod:`models`.  What makes it fast:
 
 - the partial-pooling model is compiled in a background thread as soon as the
   server runs ``app.py`` (:func:`warm_up`), once per process; a click before it
-  is done waits with the elapsed time on screen (nutpie's numba functions
-  cannot be cached on disk: its ``cfunc`` wrappers use dynamic globals);
+  is done waits with the elapsed time on screen.  PyTensor 3 caches the
+  model's own numba functions on disk (``~/.pytensor/numba``, loaded in a
+  fresh process); what is compiled again in every process is nutpie's ``cfunc``
+  wrapper (it uses dynamic globals, so numba will not cache it), whose cost
+  grows with the number of ``pm.Data`` (hence the model's one ``hyper`` vector);
 - a re-run samples the compiled model (tenths of a second) and shows the
   estimate, MCSE, R-hat, ESS and divergences at once; the quadrature that
   gives ``z vs exact`` runs in a background thread, once per data set, and

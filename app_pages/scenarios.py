@@ -223,11 +223,12 @@ def _load(name: str) -> None:
 # Offered in this order, under these names (the slugs stay the CLI's and the files' names).
 PRESETS = {
     "report-3-to-1": "The thread's 3-to-1 update from 25%",
-    "stated-3-to-1": "The thread's worked example from 50%",
+    "stated-3-to-1": "The thread's example from 50%",
     "report-confusion": "The report read as confusion",
     "carlsmith": "Carlsmith's view (~25%)",
     "greenblatt": "Greenblatt's view (~25%)",
     "miri-ish": "A MIRI-ish view",
+    "rare-scheming": "Rare scheming, mostly caught",
 }
 DEFAULT_H = "early human-competitive AI systems scheme (take covert actions for goals their overseers did not intend)"
 DEFAULT_NOT_H = "they do not"
@@ -260,17 +261,19 @@ def preset_buttons() -> None:
         st.markdown("**H:** " + common.plain(h) + "  \n**not H:** " + common.plain(not_h))
         st.caption("Load a scenario or a viewpoint (replaces the prior, the ledger and H):")
         names = _ordered(presets)
-        cols = st.columns(min(3, len(names)))
-        for i, name in enumerate(names):
-            with cols[i % len(cols)]:
-                st.button(
-                    PRESETS.get(name, name),
-                    key=f"preset_{name}",
-                    on_click=_load,
-                    args=(name,),
-                    help=presets[name].title,
-                    width="stretch",
-                )
+        # One row of columns per three presets: on a phone the columns stack, and a row at a time
+        # keeps the list's order (one set of columns filled i % 3 stacks as 1, 4, 7, 2, 5, ...).
+        for row in range(0, len(names), 3):
+            for col, name in zip(st.columns(3), names[row : row + 3], strict=False):
+                with col:
+                    st.button(
+                        PRESETS.get(name, name),
+                        key=f"preset_{name}",
+                        on_click=_load,
+                        args=(name,),
+                        help=presets[name].title,
+                        width="stretch",
+                    )
         loaded = presets.get(common.values()["scenario"])
         if loaded is not None:
             st.markdown(f"Loaded: **{common.plain(loaded.title)}**")

@@ -140,6 +140,7 @@ __all__ = [
     "laplace_pseudo_prior",
     "mcmc_no_pooling",
     "mcmc_partial_pooling",
+    "partial_pooling_inputs",
     "pilot_log_bayes_factor",
 ]
 
@@ -296,20 +297,23 @@ def build_partial_pooling_model() -> pm.Model:
     coordinates :math:`\xi = (\phi - c)/s`.  ``p_h`` is :math:`P(H\mid D,\phi)`.
 
     Shapes do not depend on the number of environments, so one compiled
-    model serves any data set.
+    model serves any data set.  The scalar and length-2 inputs travel in one
+    ``pm.Data`` vector, ``hyper`` (:func:`partial_pooling_inputs` packs the
+    named values): nutpie compiles one numba accessor per ``pm.Data``, and 15
+    of them doubled the first compile the app's first MCMC click waits for.
     """
     with pm.Model() as model:
         k = pm.Data("k", np.zeros(2, dtype=np.int64))
         n = pm.Data("n", np.ones(2, dtype=np.int64))
-        prior_log_odds = pm.Data("prior_log_odds", 0.0)
+        hyper = pm.Data("hyper", np.ones(_HYPER_SIZE))
+        at = _HYPER_AT
+        prior_log_odds = hyper[at["prior_log_odds"]]
         log_target, log_pseudo = {}, {}
         for tag in ("h", "not_h"):
-            a = pm.Data(f"a_{tag}", 1.0)
-            b = pm.Data(f"b_{tag}", 1.0)
-            log_median = pm.Data(f"log_kappa_median_{tag}", math.log(10.0))
-            log_sd = pm.Data(f"log_kappa_sd_{tag}", 1.5)
-            centre = pm.Data(f"pseudo_centre_{tag}", np.zeros(2))
-            scale = pm.Data(f"pseudo_scale_{tag}", np.ones(2))
+            a, b = hyper[at[f"a_{tag}"]], hyper[at[f"b_{tag}"]]
+            log_median, log_sd = hyper[at[f"log_kappa_median_{tag}"]], hyper[at[f"log_kappa_sd_{tag}"]]
+            centre = hyper[at[f"pseudo_centre_{tag}"] : at[f"pseudo_centre_{tag}"] + 2]
+            scale = hyper[at[f"pseudo_scale_{tag}"] : at[f"pseudo_scale_{tag}"] + 2]
             xi = pm.Flat(f"xi_{tag}", shape=2)
             phi = centre + scale * xi
             u, z = phi[0], phi[1]
@@ -320,6 +324,35 @@ def build_partial_pooling_model() -> pm.Model:
             log_pseudo[tag] = _log_pseudo_prior(xi, scale)
         _sum_out_hypothesis(prior_log_odds, log_target, log_pseudo)
     return model
+
+
+# The partial-pooling model's named inputs in the order they sit in its ``hyper`` vector, and where each
+# starts (the pseudo-prior centre and scale take two slots each).
+_HYPER_NAMES = (
+    "prior_log_odds",
+    *(f"{name}_{tag}" for tag in ("h", "not_h")
+      for name in ("a", "b", "log_kappa_median", "log_kappa_sd", "pseudo_centre", "pseudo_scale")),
+)  # fmt: skip
+_HYPER_WIDTHS = [2 if name.startswith("pseudo_") else 1 for name in _HYPER_NAMES]
+_HYPER_AT = dict(zip(_HYPER_NAMES, np.cumsum([0, *_HYPER_WIDTHS[:-1]]).tolist(), strict=True))
+_HYPER_SIZE = sum(_HYPER_WIDTHS)
+
+
+def partial_pooling_inputs(data: dict) -> dict:
+    """The partial-pooling model's ``pm.Data`` values (``k``, ``n``, ``hyper``) from the named inputs.
+
+    >>> d = {name: [0.0] * width for name, width in zip(_HYPER_NAMES, _HYPER_WIDTHS)}
+    >>> d |= {"k": [1], "n": [2], "a_h": 2.0, "b_h": 8.0, "pseudo_centre_h": [3.0, 4.0]}
+    >>> partial_pooling_inputs(d)["hyper"][:7].tolist()
+    [0.0, 2.0, 8.0, 0.0, 0.0, 3.0, 4.0]
+    >>> partial_pooling_inputs(d | {"pseudo_scale_h": 1.0})
+    Traceback (most recent call last):
+    ValueError: partial-pooling inputs pack to (16,), expected (17,)
+    """
+    hyper = np.concatenate([np.atleast_1d(np.asarray(data[name], dtype=float)) for name in _HYPER_NAMES])
+    if hyper.shape != (_HYPER_SIZE,):
+        raise ValueError(f"partial-pooling inputs pack to {hyper.shape}, expected ({_HYPER_SIZE},)")
+    return {"k": data["k"], "n": data["n"], "hyper": hyper}
 
 
 @dataclass
@@ -483,7 +516,8 @@ def _sample_balanced(
     """Sample with the pilot's balancing weight and turn the model indicator into log BF and P(H | D)."""
     c = -pilot_log_bayes_factor(kind, data, seed=seed)
     data = {**data, "prior_log_odds": c}
-    res = compiled.sample(data, seed=seed, **sample_args)
+    inputs = partial_pooling_inputs(data) if kind == "partial_pooling" else data
+    res = compiled.sample(inputs, seed=seed, **sample_args)
     diag = res.diagnostics(["p_h", *extra_vars])
     ph = diag["p_h"]
     warnings = list(diag.warnings)

@@ -196,8 +196,7 @@ def test_mixture_split_adds_up_to_the_models_potential(kind):
     model = mc.build_no_pooling_model(2) if kind == "no_pooling" else mc.build_partial_pooling_model()
     if kind == "partial_pooling":
         with model:
-            pm.set_data({name: value for name, value in data.items() if name not in ("k", "n")})
-            pm.set_data({"k": data["k"], "n": data["n"]})
+            pm.set_data(mc.partial_pooling_inputs(data))
     else:
         with model:
             pm.set_data(data)
