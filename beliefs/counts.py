@@ -53,12 +53,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, Provenance, Source
+from beliefs.evidence import BetaDist, Evidence, Provenance, Source, parse_beta
 from beliefs.odds import LN2, LN10, decibels, odds_from_log_odds
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, cromwell_note, update_by_log_bf
-from beliefs.validation import as_count, as_float_list, as_positive, as_probability
+from beliefs.validation import as_count, as_float_list, as_probability
 
 if TYPE_CHECKING:
     from beliefs.partial_pooling import KappaPrior
@@ -72,7 +72,6 @@ __all__ = [
     "POOLINGS",
     "AssumptionRange",
     "CountsResult",
-    "check_beta",
     "check_counts",
     "check_prior",
     "conjugate_posterior",
@@ -161,27 +160,6 @@ def _as_list(value, field: str) -> list:
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return [value]
     return as_float_list(value, field)
-
-
-def check_beta(value, field: str, *, names: tuple[str, str] = (" a", " b")) -> BetaDist:
-    """A Beta prior from a :class:`BetaDist`, an ``(a, b)`` pair or the text ``"a,b"`` (the one Beta parser).
-
-    An error names ``field`` plus ``names[i]`` for a bad parameter, e.g. ``--rate-if-h A``.
-    """
-    if isinstance(value, BetaDist):
-        return value
-    allowed = "two Beta parameters a,b, both finite and > 0, e.g. 2,8"
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",")]
-    elif isinstance(value, (list, tuple)):
-        parts = list(value)
-    else:
-        raise InputError(field, value, allowed)
-    if len(parts) != 2:
-        raise InputError(field, value, allowed)
-    a = as_positive(parts[0], f"{field}{names[0]}", "a Beta parameter: finite and > 0")
-    b = as_positive(parts[1], f"{field}{names[1]}", "a Beta parameter: finite and > 0")
-    return BetaDist(a, b)
 
 
 def check_prior(prior, field: str = "prior") -> float:
@@ -461,8 +439,8 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
     """
     k_arr, n_arr = check_counts(k, n)
     p = check_prior(prior)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    bh = parse_beta(rate_if_h, "rate_if_h")
+    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
     lm_h = math.fsum(log_beta_binomial(k_arr, n_arr, bh.alpha, bh.beta).tolist())
     lm_n = math.fsum(log_beta_binomial(k_arr, n_arr, bn.alpha, bn.beta).tolist())
     return CountsResult(
@@ -478,8 +456,8 @@ def check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h=No
 
     k_arr, n_arr = check_counts(k, n)
     return (
-        k_arr, n_arr, check_prior(prior), check_beta(rate_if_h, "rate_if_h"),
-        check_beta(rate_if_not_h, "rate_if_not_h"), kappa_h or KappaPrior(), kappa_not_h or KappaPrior(),
+        k_arr, n_arr, check_prior(prior), parse_beta(rate_if_h, "rate_if_h"),
+        parse_beta(rate_if_not_h, "rate_if_not_h"), kappa_h or KappaPrior(), kappa_not_h or KappaPrior(),
     )  # fmt: skip
 
 
@@ -570,8 +548,8 @@ def grid_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarra
 def no_pooling_log_bf(k, n, rate_if_h, rate_if_not_h) -> float:
     """The no-pooling log Bayes factor (nats): the ``fsum`` of :func:`env_log_bf` over environments."""
     k_arr, n_arr = check_counts(k, n)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    bh = parse_beta(rate_if_h, "rate_if_h")
+    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
     return log_bf_beta_binomial(k_arr.tolist(), n_arr.tolist(), (bh.alpha, bh.beta), (bn.alpha, bn.beta))
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from beliefs import counts
 from beliefs.errors import InputError
-from beliefs.evidence import Source
+from beliefs.evidence import Source, parse_beta
 from beliefs.io import catalogue
 from beliefs.odds import LN10
 from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
@@ -245,8 +245,8 @@ def dataset_counts_result(
     spec = parse_dataset(spec) if isinstance(spec, str) else spec
     n_int = as_count(n_assumed, n_field, minimum=1, maximum=MAX_N_ASSUMED)
     ks, ns, _ = dataset_counts(spec, n_int)
-    bh = counts.check_beta(rate_if_h, "rate_if_h")
-    bn = counts.check_beta(rate_if_not_h, "rate_if_not_h")
+    bh = parse_beta(rate_if_h, "rate_if_h")
+    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
     if pooling == "none":
         res = counts.exact_no_pooling(ks, ns, prior, bh, bn)
     elif pooling == "partial":

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymc as pm
 
-from beliefs.counts import check_beta, check_counts
+from beliefs.counts import check_counts
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist
+from beliefs.evidence import BetaDist, parse_beta
 from beliefs.tables import NotebookRepr
 from beliefs.validation import as_probability
 from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
@@ -155,8 +155,8 @@ def fit_before_after(
     if pooling not in ("none", "partial"):
         raise InputError("pooling", pooling, "'none' or 'partial'")
     thr = as_probability(threshold, "threshold", open_lower=True, open_upper=True)
-    pb = check_beta(prior_before, "prior_before")
-    pa = check_beta(prior_after, "prior_after")
+    pb = parse_beta(prior_before, "prior_before")
+    pa = parse_beta(prior_after, "prior_after")
     j = len(kb)
     compiled = get_compiled(("covert_before_after", j, pooling), lambda: build_before_after_model(j, pooling))
     data: dict = {"k_before": kb, "n_before": nb, "k_after": ka, "n_after": na}

@@ -109,13 +109,12 @@ from scipy import optimize, special
 
 from beliefs.counts import (
     CountsResult,
-    check_beta,
     check_counts,
     check_partial_pooling_args,
     check_prior,
     exact_no_pooling,
 )
-from beliefs.evidence import BetaDist
+from beliefs.evidence import BetaDist, parse_beta
 from beliefs.odds import LN10, log_odds, probability
 from beliefs.partial_pooling import (
     PSEUDO_DF,
@@ -570,8 +569,8 @@ def mcmc_no_pooling(
     """
     k_arr, n_arr = check_counts(k, n)
     p = check_prior(prior)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    bh = parse_beta(rate_if_h, "rate_if_h")
+    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
     if p in (0.0, 1.0):
         return _certain_mcmc(p)
     j = len(k_arr)

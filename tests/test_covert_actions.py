@@ -162,9 +162,9 @@ def test_bad_counts(k, n, field):
         (-0.1, (1, 1), "prior"),
         (math.nan, (1, 1), "prior"),
         ("inf", (1, 1), "prior"),
-        (0.5, (0, 1), "rate_if_h a"),
-        (0.5, (1, -2), "rate_if_h b"),
-        (0.5, (1, math.inf), "rate_if_h b"),
+        (0.5, (0, 1), "rate_if_h alpha"),
+        (0.5, (1, -2), "rate_if_h beta"),
+        (0.5, (1, math.inf), "rate_if_h beta"),
         (0.5, "1,2,3", "rate_if_h"),
     ],
 )

@@ -14,6 +14,7 @@ from beliefs import counts as bc
 from beliefs.cli.output import add_json_flag, emit
 from beliefs.datasets import dataset_counts, dataset_counts_result, parse_dataset
 from beliefs.errors import InputError
+from beliefs.evidence import parse_beta
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import log_odds
 from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
@@ -78,7 +79,7 @@ def register(sub) -> None:
 # counts
 # ---------------------------------------------------------------------------
 def _parse_beta(text: str, field: str) -> tuple[float, float]:
-    b = bc.check_beta(str(text), field, names=(" A", " B"))
+    b = parse_beta(str(text), field, names=(" A", " B"))
     return (b.alpha, b.beta)
 
 
