@@ -12,7 +12,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.mcmc_panel import render_mcmc_panel
 from beliefs import counts as bc
-from beliefs.counts import format_counts, parse_counts
+from beliefs.counts import format_counts, parse_counts, plot_rate_densities, rate_density_rows
 from beliefs.datasets import antischeming_counts, dataset_counts_result, derived_count_pairs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
@@ -21,7 +21,6 @@ from beliefs.io.catalogue import per_evaluation
 from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState
 from beliefs.partial_pooling import KappaPrior
-from beliefs.plots.distributions import plot_rate_densities, rate_density_rows
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}

@@ -55,6 +55,8 @@ import numpy as np
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source, parse_beta
 from beliefs.odds import LN2, LN10, decibels, odds_from_log_odds
+from beliefs.plots.axes import new_axes
+from beliefs.plots.palette import AGAINST_H, FOR_H
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, cromwell_note, update_by_log_bf
@@ -82,7 +84,9 @@ __all__ = [
     "log_beta_binomial",
     "no_pooling_log_bf",
     "parse_counts",
+    "plot_rate_densities",
     "quadrature_partial_pooling",
+    "rate_density_rows",
 ]
 
 POOLINGS = ("none", "partial")
@@ -563,3 +567,68 @@ def counts_log_bf(k, n, rate_if_h, rate_if_not_h, pooling: str = "partial", *,
     return quadrature_partial_pooling(
         k, n, 0.5, rate_if_h, rate_if_not_h, kappa_h=kappa_h, kappa_not_h=kappa_not_h
     ).log_bayes_factor
+
+
+# ---------------------------------------------------------------------------
+# The chart: Beta densities of the rates (matplotlib only when a plot is drawn, via new_axes)
+# ---------------------------------------------------------------------------
+def rate_density_rows(curves: dict[str, tuple[float, float]], points: int = 300) -> list[list]:
+    r"""Beta densities :math:`f(\theta; a, b)` of covert-action rates on a common grid, one column per curve.
+
+    The grid runs from 0 to the largest 99.9% quantile among the curves, so a
+    rate prior concentrated near 0.4% is not squashed against the axis.
+
+    >>> rows = rate_density_rows({"uniform": (1.0, 1.0)}, points=3)
+    >>> rows[0], [round(r[1], 12) for r in rows[1:]]
+    (['rate', 'uniform'], [1.0, 1.0, 1.0])
+    """
+    from scipy import stats
+
+    if not curves:
+        raise InputError("curves", {}, "at least one Beta (a, b)")
+    names = list(curves)
+    params = []
+    for name in names:
+        a, b = curves[name]
+        if not (a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b)):
+            raise InputError(f"curves[{name!r}]", (a, b), "Beta parameters a, b > 0")
+        params.append((float(a), float(b)))
+    top = max(float(stats.beta.ppf(0.999, a, b)) for a, b in params)
+    top = min(1.0, max(top, 1e-6))
+    # Open at 0: a Beta with a < 1 has an infinite density there.
+    x = (
+        np.linspace(top / (2 * points), top, points)
+        if any(a < 1 for a, _ in params)
+        else np.linspace(0.0, top, points)
+    )
+    cols = [stats.beta.pdf(x, a, b) for a, b in params]
+    rows: list[list] = [["rate", *names]]
+    for i, xi in enumerate(x):
+        rows.append([float(xi), *(float(c[i]) for c in cols)])
+    return rows
+
+
+def plot_rate_densities(
+    curves: dict[str, tuple[float, float]], ax=None, *, title: str = "Covert-action rate"
+):
+    """Beta densities of the covert-action rate (priors dashed, posteriors solid when named so).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    rows = rate_density_rows(curves)
+    fig, ax = new_axes(ax, figsize=(7.0, 3.6))
+    x = np.array([r[0] for r in rows[1:]])
+    for j, name in enumerate(rows[0][1:], start=1):
+        y = np.array([r[j] for r in rows[1:]])
+        style = "--" if "prior" in name else "-"
+        colour = AGAINST_H if "not H" in name else FOR_H
+        ax.plot(x, y, style, color=colour, linewidth=1.6, label=name)
+    ax.set_xlabel("covert-action rate per rollout")
+    ax.set_ylabel("density")
+    ax.set_title(title)
+    ax.set_xlim(0, x[-1])
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    return fig

@@ -367,3 +367,28 @@ def test_no_pooling_terms_against_scipy_densities(u, a, b, k, extra):
     want_lik = stats.binom.logpmf(k, n, theta) - (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
     assert float(log_lik[0]) == pytest.approx(want_lik, rel=1e-9, abs=1e-9)
     assert float(log_student_t(np.array(u))) == pytest.approx(stats.t(5.0).logpdf(u), rel=1e-12)
+
+
+@pytest.mark.parametrize("curves", [{"H": (1.0, 9.0)}, {"H prior": (2.0, 20.0), "not H prior": (1.0, 99.0)}])
+def test_rate_density_rows_integrate_to_the_beta_mass_on_their_grid(curves):
+    """Each column is a Beta density: its integral over the grid is the Beta's mass on [0, top],
+    checked against mpmath's regularized incomplete Beta (30 digits)."""
+
+
+    rows = bc.rate_density_rows(curves, points=4001)
+    x = np.array([r[0] for r in rows[1:]])
+    for j, (a, b) in enumerate(curves.values(), start=1):
+        y = np.array([r[j] for r in rows[1:]])
+        with mpmath.workdps(30):
+            mass = float(mpmath.betainc(a, b, x[0], x[-1], regularized=True))
+        assert np.trapezoid(y, x) == pytest.approx(mass, rel=1e-5)
+    assert rows[0] == ["rate", *curves]
+
+
+def test_plot_rate_densities_draws_one_line_per_curve_in_the_palette():
+    from beliefs.plots.palette import AGAINST_H, FOR_H
+
+    fig = bc.plot_rate_densities({"H prior": (1.0, 9.0), "not H prior": (1.0, 99.0)})
+    lines = fig.axes[0].get_lines()
+    assert [ln.get_label() for ln in lines] == ["H prior", "not H prior"]
+    assert [ln.get_color() for ln in lines] == [FOR_H, AGAINST_H]
