@@ -96,8 +96,8 @@ def _robustness(prior, evidence) -> None:
 
 
 def _data_robustness(prior, evidence) -> None:
-    from app_pages.scenarios import published_counts
-    from beliefs.io.settings import parse_counts
+    from beliefs.counts import parse_counts
+    from beliefs.datasets import derived_count_pairs as published_counts
 
     v = common.values()
     if v["da_src"] == "2025":

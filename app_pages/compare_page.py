@@ -12,7 +12,7 @@ from importlib import resources
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, scenarios
 from beliefs.analysis.crux import crux_from_results, plot_crux
 from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, value_of_information
 from beliefs.errors import InputError
@@ -29,11 +29,18 @@ def _shipped_pending() -> str:
     return (resources.files("beliefs.data") / "pending-2025.json").read_text(encoding="utf-8")
 
 
+def _readable(name: str) -> str:
+    """A built-in's button name (as on the Update page), never its slug."""
+    return scenarios.PRESETS.get(name) or builtin_scenarios()[name].title
+
+
 def _other_view():
     """The other side, as the user chose to give it; InputError names the widget."""
     how = st.radio("Compare with", _SOURCES, horizontal=True, key="cv_how")
     if how == _SOURCES[0]:
-        name = st.selectbox("Viewpoint", list(builtin_scenarios()), index=2, key="cv_builtin")
+        name = st.selectbox(
+            "Viewpoint", list(builtin_scenarios()), index=2, key="cv_builtin", format_func=_readable
+        )
         return load_view(name, field="Viewpoint")
     if how == _SOURCES[1]:
         link = st.text_input(
@@ -81,7 +88,11 @@ def render() -> None:
             with tab:
                 st.info("Paste a share link or upload a scenario file above.")
         return
-    names = (_THIS, other.name if other.name != "this-view" else "other view")
+    if other.name in builtin_scenarios():
+        other_name = _readable(other.name)
+    else:
+        other_name = other.name if other.name != "this-view" else "other view"
+    names = (_THIS, other_name)
     with crux_tab:
         _crux(mine, other, names)
     with voi_tab:
@@ -100,35 +111,32 @@ def _crux(mine, other, names) -> None:
         help="prior gap + each item's gap = the posterior gap, in bits (log2 odds)",
     )
     csv_text = r.to_csv()
-    chart, table = st.columns([1, 1])
+    chart, _ = st.columns([1, 1])
     with chart:
         common.show_plot("compare-crux", lambda: plot_crux(r), csv_text)
         common.plot_downloads("compare-crux", lambda: plot_crux(r), csv_text)
+    # Below the chart, full width: beside it the view names in the headers were cut off.
+    # Bits as text: an item one side lacks reads "not in this view", not "None".
     rows = [
         {
             "part": row["label"],
-            "gap (bits)": row["bits"],
-            f"{names[0]} (bits)": row[f"{r.names[0]}_bits"],
-            f"{names[1]} (bits)": row[f"{r.names[1]}_bits"],
+            "gap (bits)": _bits(row["bits"], names[0]),
+            f"{names[0]} (bits)": _bits(row[f"{r.names[0]}_bits"], names[0]),
+            f"{names[1]} (bits)": _bits(row[f"{r.names[1]}_bits"], names[1]),
             "in": row["in"],
         }
         for row in r.rows()
     ]
-    with table:
-        bits_format = {
-            key: st.column_config.NumberColumn(key, format="%+.3f", width="small") for key in list(rows[0])[1:4]
-        }
-        st.dataframe(
-            rows,
-            hide_index=True,
-            width="stretch",
-            column_config={"part": st.column_config.TextColumn("part", width="medium"), **bits_format},
-        )
-        one_sided = sum(row["in"] != "both" for row in r.rows()[1:])
-        st.caption(
-            "Items are matched by id, else by label. "
-            + (f"{one_sided} item(s) only one side has count fully on that side ('in')." if one_sided else "")
-        )
+    st.dataframe(rows, hide_index=True, width="stretch")
+    one_sided = sum(row["in"] != "both" for row in r.rows()[1:])
+    st.caption(
+        "Items are matched by id, else by label. "
+        + (f"{one_sided} item(s) only one side has count fully on that side ('in')." if one_sided else "")
+    )
+
+
+def _bits(value: float | None, view: str) -> str:
+    return f"not in {view}" if value is None else f"{value:+.3f}"
 
 
 def _voi(mine, other, names) -> None:

@@ -7,25 +7,21 @@ figures) and :func:`beliefs.update.update` (every posterior).
 
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
 from app_pages import common
 from app_pages.mcmc_panel import render_mcmc_panel, start_partial
-from app_pages.scenarios import published_counts
 from beliefs import counts as bc
+from beliefs.counts import format_counts, parse_counts, plot_rate_densities, rate_density_rows
+from beliefs.datasets import antischeming_counts, dataset_counts_result, derived_count_pairs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_factor, format_probability
 from beliefs.io.catalogue import per_evaluation
 from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState
-from beliefs.io.settings import format_counts, parse_counts
-from beliefs.odds import LN10, bits, decibels
-from beliefs.plots.distributions import plot_rate_densities, rate_density_rows
+from beliefs.partial_pooling import KappaPrior
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
-from beliefs.update import update_by_log_bf
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
 _POOLING = {"partial": "partial pooling (hierarchical)", "none": "no pooling (independent evaluations)"}
@@ -38,16 +34,9 @@ WHY_NOT_NO_POOLING = (
 )
 
 
-def _derived(model: str, n: int):
-    # beliefs.datasets is plain Python (no PyMC): the 2025 rates from the catalogue and counts from an assumed n.
-    from beliefs.datasets import antischeming_counts
-
-    return antischeming_counts(model, n)
-
-
 def _published_rows(v) -> list[dict]:
     """The 2025 per-evaluation rates with counts derived from the assumed n (derived, not published)."""
-    d = _derived(v["da_model"], int(v["da_n"]))
+    d = antischeming_counts(v["da_model"], int(v["da_n"]))
     before = v["da_when"] == "before"
     rates = d.rate_before if before else d.rate_after
     return [
@@ -58,7 +47,7 @@ def _published_rows(v) -> list[dict]:
 
 def _to_custom() -> None:
     v = common.values()
-    v["da_env"] = format_counts(published_counts(v["da_model"], v["da_when"], int(v["da_n"])))
+    v["da_env"] = format_counts(derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"])))
     v["da_src"] = "custom"
     st.session_state.pop("w_da_src", None)
     st.session_state.pop("w_da_table", None)
@@ -66,7 +55,7 @@ def _to_custom() -> None:
 
 def _counts(v) -> tuple[list[int], list[int], str]:
     if v["da_src"] == "2025":
-        d = _derived(v["da_model"], int(v["da_n"]))
+        d = antischeming_counts(v["da_model"], int(v["da_n"]))
         st.warning(
             f"**Assumption, not data:** the paper publishes per-evaluation *rates* only. The counts below are "
             f"rate × n with an assumed effective n = {d.n_assumed} per evaluation, rounded — derived, not "
@@ -80,7 +69,7 @@ def _counts(v) -> tuple[list[int], list[int], str]:
             f"Row alignment: {table.alignment_note}"
         )
         st.button("Edit these counts", on_click=_to_custom, icon=":material/edit:")
-        counts = published_counts(v["da_model"], v["da_when"], int(v["da_n"]))
+        counts = derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"]))
         return (
             [k for k, _ in counts],
             [n for _, n in counts],
@@ -139,7 +128,7 @@ def _elicit(tag: str) -> None:
 
 def _elicited(tag: str) -> None:
     """Fit the Beta and set the hypothesis's prior (a callback, so the a/b widgets can be re-seeded)."""
-    from models.elicitation import elicit_beta  # PreliZ maxent, checked with scipy; no PyMC
+    from beliefs.elicitation import elicit_beta  # PreliZ maxent, checked with scipy; no PyMC
 
     ss = st.session_state
     try:
@@ -159,8 +148,8 @@ def _elicited(tag: str) -> None:
 
 @st.cache_data(max_entries=256, show_spinner="Computing the Bayes factor and its range…")
 def _dataset_result(dataset: str, n: int, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
-    kappa = bc.KappaPrior(kmed, ksd)
-    return bc.dataset_counts_result(
+    kappa = KappaPrior(kmed, ksd)
+    return dataset_counts_result(
         dataset, 0.5, h, not_h, n_assumed=n, pooling=pooling, kappa_h=kappa, kappa_not_h=kappa
     )
 
@@ -169,7 +158,7 @@ def _dataset_result(dataset: str, n: int, h: tuple, not_h: tuple, pooling: str, 
 def _custom_result(ks: tuple, ns: tuple, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
     if pooling == "none":
         return bc.exact_no_pooling(ks, ns, 0.5, h, not_h)
-    kappa = bc.KappaPrior(kmed, ksd)
+    kappa = KappaPrior(kmed, ksd)
     return bc.quadrature_partial_pooling(ks, ns, 0.5, h, not_h, kappa_h=kappa, kappa_not_h=kappa)
 
 
@@ -184,8 +173,10 @@ def _result(v, ks, ns, h, not_h):
         dataset = f"antischeming-2025:{v['da_model']}:{v['da_when']}"
         return _dataset_result(dataset, int(v["da_n"]), tuple(h), tuple(not_h), pooling, kmed, ksd)
     ks_checked, ns_checked = bc.check_counts(ks, ns)
-    if pooling == "partial" and len(ks_checked) > 100:
-        raise InputError("pooling", "partial", "no pooling for more than 100 environments (quadrature cost)")
+    if pooling == "partial" and len(ks_checked) > bc.MAX_QUADRATURE_ENVIRONMENTS:
+        raise InputError(
+            "pooling", "partial", f"no pooling for more than {bc.MAX_QUADRATURE_ENVIRONMENTS} environments (quadrature cost)"
+        )
     return _custom_result(tuple(ks_checked.tolist()), tuple(ns_checked.tolist()), tuple(h), tuple(not_h),
                           pooling, kmed, ksd)  # fmt: skip
 
@@ -300,18 +291,17 @@ def render() -> None:
     if src == "custom":
         v["da_env"] = format_counts(zip(ks, ns, strict=True))
     prior = v["prior"]
-    updated = update_by_log_bf(prior, result.log_bayes_factor)  # the one route to a posterior
-    log_bf = result.log_bayes_factor
+    updated = result.update(prior)  # the one route to a posterior
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Bayes factor for H",
-        format_factor(log_bf),
-        f"{bits(log_bf):+.3f} bits = {decibels(log_bf):+.2f} dB",
+        format_factor(result.log_bayes_factor),
+        f"{result.bits:+.3f} bits = {result.decibels:+.2f} dB",
         delta_color="off",
     )
     m2.metric(f"P(H) after the data (prior {format_probability(updated.prior_log_odds)})",
               format_probability(updated.posterior_log_odds))  # fmt: skip
-    m3.metric("Data", f"{sum(result.k)}/{sum(result.n)}", f"{result.n_environments} environments", delta_color="off")
+    m3.metric("Data", result.counts_text, f"{result.n_environments} environments", delta_color="off")
     rng = result.assumption_range
     if rng is not None:
         st.info(
@@ -330,9 +320,9 @@ def render() -> None:
                    "partial-pooling factor as approximate.")  # fmt: skip
     if updated.certain:
         st.warning(updated.note)
-    label = f"covert actions {sum(result.k)}/{sum(result.n)} ({data_label}; {_POOLING[result.pooling]})"
+    label = f"covert actions {result.counts_text} ({data_label}; {_POOLING[result.pooling]})"
     st.caption(f"Provenance: {result.provenance.describe()}")
-    if abs(log_bf) <= 300 * LN10:
+    if result.fits_ledger:
         st.button(
             "Add this Bayes factor to the ledger",
             on_click=_add_to_ledger,
@@ -346,14 +336,7 @@ def render() -> None:
     if "data_add_error" in st.session_state:
         st.error(st.session_state.pop("data_add_error"))
 
-    curves = {
-        "prior under H": h,
-        "prior under not H": not_h,
-        "posterior under H (pooled counts)": dataclasses.astuple(bc.conjugate_posterior(sum(result.k), sum(result.n), BetaDist(*h))),
-        "posterior under not H (pooled counts)": dataclasses.astuple(
-            bc.conjugate_posterior(sum(result.k), sum(result.n), BetaDist(*not_h))
-        ),
-    }
+    curves = result.pooled_rate_curves()
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
     )

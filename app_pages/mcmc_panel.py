@@ -59,13 +59,13 @@ _SAMPLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-mcmc")
 
 
 def _compile(kind: str, size: int):
-    from models import covert_actions as ca
+    from models import before_after, counts
     from models.sampling import get_compiled
 
     if kind == "partial":
-        return get_compiled(("covert_partial_pooling",), ca.build_partial_pooling_model)
+        return get_compiled(("covert_partial_pooling",), counts.build_partial_pooling_model)
     return get_compiled(
-        ("covert_before_after", size, "partial"), lambda: ca.build_before_after_model(size, "partial")
+        ("covert_before_after", size, "partial"), lambda: before_after.build_before_after_model(size, "partial")
     )
 
 
@@ -91,7 +91,7 @@ def warm_up() -> None:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _quadrature_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple) -> Future:
     """The exact answer (2-D quadrature) for one data set, computed once, in the background."""
-    from models.covert_actions import quadrature_partial_pooling
+    from beliefs.counts import quadrature_partial_pooling
 
     return _QUADRATURE.submit(quadrature_partial_pooling, list(ks), list(ns), prior, h, not_h)
 
@@ -104,7 +104,7 @@ def _timed(fn, *args, **kwargs):
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _partial_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple, draws: int) -> Future:
     """One partial-pooling fit (seeded, so the same for every session) and its wall time, in the background."""
-    from models.covert_actions import mcmc_partial_pooling
+    from models.counts import mcmc_partial_pooling
 
     return _SAMPLER.submit(_timed, mcmc_partial_pooling, list(ks), list(ns), prior, h, not_h, **{**_MCMC, "draws": draws})
 
@@ -304,7 +304,7 @@ def _before_after() -> None:
     slot = box.empty()
     if not _ready("before_after", len(kb), slot, "Compiling the before/after model (once per number of evaluations)"):
         return
-    from models.covert_actions import fit_before_after
+    from models.before_after import fit_before_after
     from models.sampling import SamplingError
 
     factor = st.session_state.get("mcmc_factor_before_after", 1)

@@ -13,13 +13,15 @@ import re
 import streamlit as st
 
 from app_pages import common
+from beliefs.counts import format_counts, parse_counts
+from beliefs.datasets import derived_count_pairs as published_counts
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Source
 from beliefs.io import catalogue
 from beliefs.io import scenario as scenario_mod
 from beliefs.io.link import AppState, ItemState, encode
 from beliefs.io.scenario_schema import Scenario
-from beliefs.io.settings import FIELDS, checked, defaults, format_counts, parse_counts
+from beliefs.io.settings import FIELDS, checked, defaults
 
 # -- catalogue ----------------------------------------------------------------------
 
@@ -131,18 +133,6 @@ _SCENARIO_PATHS = {
 }
 
 
-def published_counts(model: str, when: str, n: int) -> list[tuple[int, int]]:
-    """Counts k = round(rate x n) for the 2025 per-evaluation rates (derived, not published).
-
-    Here rather than in the data view: every run's save button builds the scenario file with these
-    counts, and the data view's module loads scipy (beliefs.counts), which the Update view never needs.
-    """
-    from beliefs.datasets import antischeming_counts  # plain Python, no PyMC
-
-    d = antischeming_counts(model, n)
-    return [(k, d.n_assumed) for k in d.k(when)]
-
-
 def _data_source(counts: list[tuple[int, int]], effective_n: int | None) -> dict:
     """Recognise the 2025 rates x effective n (so a saved file reopens the same view), else custom counts."""
     if effective_n is not None:
@@ -233,11 +223,12 @@ def _load(name: str) -> None:
 # Offered in this order, under these names (the slugs stay the CLI's and the files' names).
 PRESETS = {
     "report-3-to-1": "The thread's 3-to-1 update from 25%",
-    "stated-3-to-1": "The thread's worked example from 50%",
+    "stated-3-to-1": "The thread's example from 50%",
     "report-confusion": "The report read as confusion",
     "carlsmith": "Carlsmith's view (~25%)",
     "greenblatt": "Greenblatt's view (~25%)",
     "miri-ish": "A MIRI-ish view",
+    "rare-scheming": "Rare scheming, mostly caught",
 }
 DEFAULT_H = "early human-competitive AI systems scheme (take covert actions for goals their overseers did not intend)"
 DEFAULT_NOT_H = "they do not"
@@ -270,17 +261,19 @@ def preset_buttons() -> None:
         st.markdown("**H:** " + common.plain(h) + "  \n**not H:** " + common.plain(not_h))
         st.caption("Load a scenario or a viewpoint (replaces the prior, the ledger and H):")
         names = _ordered(presets)
-        cols = st.columns(min(3, len(names)))
-        for i, name in enumerate(names):
-            with cols[i % len(cols)]:
-                st.button(
-                    PRESETS.get(name, name),
-                    key=f"preset_{name}",
-                    on_click=_load,
-                    args=(name,),
-                    help=presets[name].title,
-                    width="stretch",
-                )
+        # One row of columns per three presets: on a phone the columns stack, and a row at a time
+        # keeps the list's order (one set of columns filled i % 3 stacks as 1, 4, 7, 2, 5, ...).
+        for row in range(0, len(names), 3):
+            for col, name in zip(st.columns(3), names[row : row + 3], strict=False):
+                with col:
+                    st.button(
+                        PRESETS.get(name, name),
+                        key=f"preset_{name}",
+                        on_click=_load,
+                        args=(name,),
+                        help=presets[name].title,
+                        width="stretch",
+                    )
         loaded = presets.get(common.values()["scenario"])
         if loaded is not None:
             st.markdown(f"Loaded: **{common.plain(loaded.title)}**")

@@ -23,7 +23,6 @@ from beliefs.format import format_evidence, format_interval, format_probability
 from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState
 from beliefs.odds import log_odds
-from beliefs.plots.distributions import distribution_rows, plot_posterior_distribution
 from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
 from beliefs.update import update
 
@@ -519,7 +518,12 @@ def _compare_priors(evidence: list[Evidence]) -> None:
 
 
 def _distribution(prior: float, evidence: list[Evidence]) -> None:
-    from beliefs.uncertain_evidence import posterior_distribution
+    # Lazily: the Monte Carlo module loads SciPy, which the first run of the page does without.
+    from beliefs.uncertain_evidence import (
+        distribution_rows,
+        plot_posterior_distribution,
+        posterior_distribution,
+    )
 
     st.subheader("Posterior as a distribution")
     v = common.values()

@@ -36,10 +36,10 @@ by 2-D adaptive cubature (:func:`quadrature_partial_pooling`).  Both
 hypotheses get the same spread prior (:class:`KappaPrior`) unless the user
 changes it, so the factor compares what they predict about the mean rate.
 
-**Derived data** (:func:`dataset_counts_result`): the 2025 anti-scheming
+**Derived data** (:func:`beliefs.datasets.dataset_counts_result`): the 2025 anti-scheming
 report's per-evaluation rates times an *assumed* n.  Every Bayes factor from
 such counts carries its range over what nobody published,
-n in {100, 316, 1000} x pooling in {none, partial} (:func:`assumption_range`),
+n in {100, 316, 1000} x pooling in {none, partial} (:class:`AssumptionRange`),
 and that provenance follows it into the ledger (:meth:`CountsResult.to_evidence`).
 The posterior always comes from :func:`beliefs.update.update`.
 """
@@ -47,58 +47,87 @@ The posterior always comes from :func:`beliefs.update.update`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import special
 
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, Provenance, Source
-from beliefs.io import catalogue
-from beliefs.odds import LN2, LN10, odds_from_log_odds
-from beliefs.partial_pooling import CUBATURE_RTOL, KappaPrior, log_marginal_partial_pooling
-from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
+from beliefs.evidence import BetaDist, Evidence, Provenance, Source, parse_beta
+from beliefs.odds import LN2, LN10, decibels, odds_from_log_odds
+from beliefs.plots.axes import new_axes
+from beliefs.plots.palette import AGAINST_H, FOR_H
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, cromwell_note, update_by_log_bf
-from beliefs.validation import as_count, as_float_list, as_positive, as_probability
+from beliefs.validation import as_count, as_float_list, as_probability
+
+if TYPE_CHECKING:
+    from beliefs.partial_pooling import KappaPrior
+
+# SciPy and the partial-pooling cubature are imported inside the functions that use them: the share-link
+# codec (beliefs.io.link, on every app page's import path) reads parse_counts/format_counts from here, and
+# the Update view must not pay for SciPy.
 
 __all__ = [
-    "ASSUMED_N_GRID",
-    "CUBATURE_RTOL",
+    "MAX_QUADRATURE_ENVIRONMENTS",
     "POOLINGS",
     "AssumptionRange",
     "CountsResult",
-    "DatasetSpec",
-    "KappaPrior",
-    "assumption_range",
-    "check_beta",
     "check_counts",
     "check_prior",
     "conjugate_posterior",
     "counts_log_bf",
-    "dataset_counts",
-    "dataset_counts_result",
     "env_log_bf",
     "exact_no_pooling",
+    "format_counts",
     "log_beta_binomial",
-    "log_marginal_partial_pooling",
     "no_pooling_log_bf",
-    "parse_dataset",
+    "parse_counts",
+    "plot_rate_densities",
     "quadrature_partial_pooling",
+    "rate_density_rows",
 ]
 
 POOLINGS = ("none", "partial")
-# What nobody published, and the grid every derived Bayes factor is shown over.
-ASSUMED_N_GRID = (100, DEFAULT_N_ASSUMED, 1000)
+_MAX_LEDGER_LOG_BF = 300 * LN10  # beyond this the factor is not one float likelihood ratio
 
 
 MAX_ENVIRONMENTS = 500  # beyond this a typo is likelier than a real data set
+# The partial-pooling cubature's cost grows with the number of environments; beyond this, MCMC only.
+MAX_QUADRATURE_ENVIRONMENTS = 100
 
 
 # ---------------------------------------------------------------------------
 # Input checking
 # ---------------------------------------------------------------------------
+def parse_counts(value: object, name: str = "counts") -> list[tuple[int, int]]:
+    """Parse ``"k/n,k/n,..."`` (covert actions k of n rollouts per environment); ``""`` is no data.
+
+    >>> parse_counts("2/100, 0/50")
+    [(2, 100), (0, 50)]
+    """
+    allowed = "counts as k/n separated by commas, e.g. 2/100,0/50, with 0 <= k <= n"
+    if not isinstance(value, str):
+        raise InputError(name, value, allowed)
+    if not value.strip():
+        return []
+    out = []
+    for i, part in enumerate(value.split(",")):
+        if part.count("/") != 1:
+            raise InputError(f"{name}[{i}]", part, allowed)
+        k_text, n_text = part.split("/")
+        n = as_count(n_text, f"{name}[{i}].n", minimum=1, maximum=10_000_000)
+        k = as_count(k_text, f"{name}[{i}].k", minimum=0, maximum=n)
+        out.append((k, n))
+    return out
+
+
+def format_counts(counts) -> str:
+    """Inverse of :func:`parse_counts`."""
+    return ",".join(f"{int(k)}/{int(n)}" for k, n in counts)
+
+
 def check_counts(k, n, *, k_field: str = "k", n_field: str = "n") -> tuple[np.ndarray, np.ndarray]:
     """Parse covert-action counts ``k`` and rollout counts ``n`` (lists or comma-separated text).
 
@@ -137,27 +166,6 @@ def _as_list(value, field: str) -> list:
     return as_float_list(value, field)
 
 
-def check_beta(value, field: str, *, names: tuple[str, str] = (" a", " b")) -> BetaDist:
-    """A Beta prior from a :class:`BetaDist`, an ``(a, b)`` pair or the text ``"a,b"`` (the one Beta parser).
-
-    An error names ``field`` plus ``names[i]`` for a bad parameter, e.g. ``--rate-if-h A``.
-    """
-    if isinstance(value, BetaDist):
-        return value
-    allowed = "two Beta parameters a,b, both finite and > 0, e.g. 2,8"
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",")]
-    elif isinstance(value, (list, tuple)):
-        parts = list(value)
-    else:
-        raise InputError(field, value, allowed)
-    if len(parts) != 2:
-        raise InputError(field, value, allowed)
-    a = as_positive(parts[0], f"{field}{names[0]}", "a Beta parameter: finite and > 0")
-    b = as_positive(parts[1], f"{field}{names[1]}", "a Beta parameter: finite and > 0")
-    return BetaDist(a, b)
-
-
 def check_prior(prior, field: str = "prior") -> float:
     """P(H) in [0, 1]; 0 and 1 are allowed and explained (Cromwell's rule)."""
     return as_probability(prior, field)
@@ -174,6 +182,8 @@ def log_beta_binomial(k, n, alpha, beta) -> np.ndarray:
     >>> float(np.exp(log_beta_binomial(0, 1, 1.0, 1.0)))  # Beta(1,1) makes k uniform on 0..n
     0.5
     """
+    from scipy import special
+
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
     log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
@@ -260,9 +270,43 @@ class CountsResult(NotebookRepr):
     def log10_bf(self) -> float:
         return self.log_bayes_factor / LN10
 
-    def update(self) -> UpdateResult:
-        """P(H) updated by these counts, through :func:`beliefs.update.update_by_log_bf` (with the provenance)."""
-        return update_by_log_bf(self.prior, self.log_bayes_factor, self.label, self.provenance)
+    @property
+    def decibels(self) -> float:
+        return decibels(self.log_bayes_factor)
+
+    @property
+    def counts_text(self) -> str:
+        """All environments' counts pooled, ``k/n``."""
+        return f"{sum(self.k)}/{sum(self.n)}"
+
+    @property
+    def fits_ledger(self) -> bool:
+        """Whether the factor is one float likelihood ratio (1e-300 to 1e300), so :meth:`to_evidence` can hold it."""
+        return abs(self.log_bayes_factor) <= _MAX_LEDGER_LOG_BF
+
+    def update(self, prior: float | None = None) -> UpdateResult:
+        """P(H) (``prior``, else the result's own) updated by these counts, with their provenance.
+
+        Through :func:`beliefs.update.update_by_log_bf`, which splits a factor beyond
+        exp(700) into equal factors that each fit one float likelihood ratio.
+        """
+        prior = self.prior if prior is None else prior
+        return update_by_log_bf(prior, self.log_bayes_factor, self.label, self.provenance)
+
+    def pooled_rate_curves(self) -> dict[str, tuple[float, float]]:
+        """The Beta priors of the rate under H and not H, and their conjugate posteriors for all counts pooled.
+
+        For display only: the Bayes factor treats the environments separately.
+        """
+        h, nh = self.rate_if_h, self.rate_if_not_h
+        k, n = sum(self.k), sum(self.n)
+        post_h, post_nh = conjugate_posterior(k, n, h), conjugate_posterior(k, n, nh)
+        return {
+            "prior under H": (h.alpha, h.beta),
+            "prior under not H": (nh.alpha, nh.beta),
+            "posterior under H (pooled counts)": (post_h.alpha, post_h.beta),
+            "posterior under not H (pooled counts)": (post_nh.alpha, post_nh.beta),
+        }
 
     @property
     def log_posterior_odds(self) -> float:
@@ -283,6 +327,8 @@ class CountsResult(NotebookRepr):
         h, nh = self.rate_if_h, self.rate_if_not_h
         rates = f"Beta({h.alpha:g}, {h.beta:g}) vs Beta({nh.alpha:g}, {nh.beta:g})" if h and nh else ""
         if self.pooling == "partial":
+            from beliefs.partial_pooling import KappaPrior
+
             kh = self.kappa_h or KappaPrior()
             kn = self.kappa_not_h or KappaPrior()
             spread = (
@@ -314,14 +360,13 @@ class CountsResult(NotebookRepr):
 
         Raises :class:`InputError` when the factor is beyond what one float ratio holds (1e±300).
         """
-        log_bf = self.log_bayes_factor
-        if abs(log_bf) > 300 * LN10:
+        if not self.fits_ledger:
             raise InputError(
-                "bayes_factor", f"10^{log_bf / LN10:.1f}", "a Bayes factor between 1e-300 and 1e300 to enter the ledger"
+                "bayes_factor", f"10^{self.log10_bf:.1f}", "a Bayes factor between 1e-300 and 1e300 to enter the ledger"
             )
         return Evidence(
             label or self.label,
-            likelihood_ratio=math.exp(log_bf),
+            likelihood_ratio=math.exp(self.log_bayes_factor),
             source=source,
             provenance=self.provenance,
         )
@@ -398,8 +443,8 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
     """
     k_arr, n_arr = check_counts(k, n)
     p = check_prior(prior)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    bh = parse_beta(rate_if_h, "rate_if_h")
+    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
     lm_h = math.fsum(log_beta_binomial(k_arr, n_arr, bh.alpha, bh.beta).tolist())
     lm_n = math.fsum(log_beta_binomial(k_arr, n_arr, bn.alpha, bn.beta).tolist())
     return CountsResult(
@@ -411,10 +456,12 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
 
 def check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h=None, kappa_not_h=None):
     """The inputs of a partial-pooling update, checked once for the quadrature and the MCMC alike."""
+    from beliefs.partial_pooling import KappaPrior
+
     k_arr, n_arr = check_counts(k, n)
     return (
-        k_arr, n_arr, check_prior(prior), check_beta(rate_if_h, "rate_if_h"),
-        check_beta(rate_if_not_h, "rate_if_not_h"), kappa_h or KappaPrior(), kappa_not_h or KappaPrior(),
+        k_arr, n_arr, check_prior(prior), parse_beta(rate_if_h, "rate_if_h"),
+        parse_beta(rate_if_not_h, "rate_if_not_h"), kappa_h or KappaPrior(), kappa_not_h or KappaPrior(),
     )  # fmt: skip
 
 
@@ -434,6 +481,8 @@ def quadrature_partial_pooling(
     each marginal); above 1e-4 ``note`` says the value is uncertain and the
     MCMC answer should be preferred.
     """
+    from beliefs.partial_pooling import log_marginal_partial_pooling
+
     k_arr, n_arr, p, bh, bn, kh, kn = check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h, kappa_not_h)
     lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
     lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
@@ -490,6 +539,8 @@ def grid_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarra
     Only for ranking a grid (``count_needed``): absolute error ~1e-9 at n ~ 1e6, far below the
     spacing between neighbouring k'.  Reported Bayes factors come from :func:`env_log_bf`.
     """
+    from scipy import special
+
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
     h, nh = rate_if_h, rate_if_not_h
@@ -501,8 +552,8 @@ def grid_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarra
 def no_pooling_log_bf(k, n, rate_if_h, rate_if_not_h) -> float:
     """The no-pooling log Bayes factor (nats): the ``fsum`` of :func:`env_log_bf` over environments."""
     k_arr, n_arr = check_counts(k, n)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    bh = parse_beta(rate_if_h, "rate_if_h")
+    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
     return log_bf_beta_binomial(k_arr.tolist(), n_arr.tolist(), (bh.alpha, bh.beta), (bn.alpha, bn.beta))
 
 
@@ -519,73 +570,65 @@ def counts_log_bf(k, n, rate_if_h, rate_if_not_h, pooling: str = "partial", *,
 
 
 # ---------------------------------------------------------------------------
-# Derived data: the 2025 report's per-evaluation rates x an assumed n
+# The chart: Beta densities of the rates (matplotlib only when a plot is drawn, via new_axes)
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DatasetSpec:
-    """``antischeming-2025:MODEL:PHASE`` parsed."""
+def rate_density_rows(curves: dict[str, tuple[float, float]], points: int = 300) -> list[list]:
+    r"""Beta densities :math:`f(\theta; a, b)` of covert-action rates on a common grid, one column per curve.
 
-    model: str
-    phase: str
+    The grid runs from 0 to the largest 99.9% quantile among the curves, so a
+    rate prior concentrated near 0.4% is not squashed against the axis.
 
-    @property
-    def name(self) -> str:
-        return f"{DATASET}:{self.model}:{self.phase}"
-
-
-def parse_dataset(text: object, field: str = "dataset") -> DatasetSpec:
-    """Parse ``antischeming-2025:o3:before`` (model o3 or o4-mini; phase before or after).
-
-    >>> parse_dataset("antischeming-2025:o4-mini:after")
-    DatasetSpec(model='o4-mini', phase='after')
+    >>> rows = rate_density_rows({"uniform": (1.0, 1.0)}, points=3)
+    >>> rows[0], [round(r[1], 12) for r in rows[1:]]
+    (['rate', 'uniform'], [1.0, 1.0, 1.0])
     """
-    allowed = f"{DATASET}:MODEL:PHASE with MODEL o3 or o4-mini and PHASE before or after"
-    if not isinstance(text, str):
-        raise InputError(field, text, allowed)
-    parts = text.strip().split(":")
-    if len(parts) != 3 or parts[0] != DATASET:
-        raise InputError(field, text, allowed)
-    if parts[1] not in catalogue.MODELS or parts[2] not in catalogue.PHASES:
-        raise InputError(field, text, allowed)
-    return DatasetSpec(parts[1], parts[2])
+    from scipy import stats
+
+    if not curves:
+        raise InputError("curves", {}, "at least one Beta (a, b)")
+    names = list(curves)
+    params = []
+    for name in names:
+        a, b = curves[name]
+        if not (a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b)):
+            raise InputError(f"curves[{name!r}]", (a, b), "Beta parameters a, b > 0")
+        params.append((float(a), float(b)))
+    top = max(float(stats.beta.ppf(0.999, a, b)) for a, b in params)
+    top = min(1.0, max(top, 1e-6))
+    # Open at 0: a Beta with a < 1 has an infinite density there.
+    x = (
+        np.linspace(top / (2 * points), top, points)
+        if any(a < 1 for a, _ in params)
+        else np.linspace(0.0, top, points)
+    )
+    cols = [stats.beta.pdf(x, a, b) for a, b in params]
+    rows: list[list] = [["rate", *names]]
+    for i, xi in enumerate(x):
+        rows.append([float(xi), *(float(c[i]) for c in cols)])
+    return rows
 
 
-def dataset_counts(spec: DatasetSpec, n_assumed: int) -> tuple[list[int], list[int], list[str]]:
-    """(k, n, evaluations): Fig. 9's rates for ``spec`` times ``n_assumed``, rounded (derived, not published)."""
-    table = catalogue.per_evaluation()
-    ks = derived_counts(table.rates(spec.model, spec.phase), n_assumed)
-    return ks, [n_assumed] * len(ks), table.evaluations
+def plot_rate_densities(
+    curves: dict[str, tuple[float, float]], ax=None, *, title: str = "Covert-action rate"
+):
+    """Beta densities of the covert-action rate (priors dashed, posteriors solid when named so).
 
-
-def assumption_range(spec: DatasetSpec, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
-                     kappa_not_h: KappaPrior | None = None, n_grid=ASSUMED_N_GRID) -> AssumptionRange:  # fmt: skip
-    """log10 BF of ``spec``'s derived counts at each assumed n in ``n_grid`` and each pooling."""
-    points = []
-    for n_assumed in n_grid:
-        ks, ns, _ = dataset_counts(spec, n_assumed)
-        for pooling in POOLINGS:
-            log_bf = counts_log_bf(ks, ns, rate_if_h, rate_if_not_h, pooling, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
-            points.append({"n_assumed": n_assumed, "pooling": pooling, "log10_bayes_factor": log_bf / LN10})
-    return AssumptionRange(tuple(points))
-
-
-def dataset_counts_result(
-    spec: DatasetSpec | str, prior, rate_if_h, rate_if_not_h, *, n_assumed: object = DEFAULT_N_ASSUMED,
-    pooling: str = "partial", kappa_h: KappaPrior | None = None, kappa_not_h: KappaPrior | None = None,
-    n_field: str = "n_assumed",
-) -> CountsResult:
-    """The Bayes factor of the 2025 report's derived counts, with its :class:`AssumptionRange` and provenance."""
-    spec = parse_dataset(spec) if isinstance(spec, str) else spec
-    n_int = as_count(n_assumed, n_field, minimum=1, maximum=MAX_N_ASSUMED)
-    ks, ns, _ = dataset_counts(spec, n_int)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
-    if pooling == "none":
-        res = exact_no_pooling(ks, ns, prior, bh, bn)
-    elif pooling == "partial":
-        res = quadrature_partial_pooling(ks, ns, prior, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
-    else:
-        raise InputError("pooling", pooling, "'none' or 'partial'")
-    grid = tuple(dict.fromkeys((*ASSUMED_N_GRID, n_int)))  # the user's n joins the grid if it is not on it
-    rng = assumption_range(spec, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h, n_grid=grid)
-    return replace(res, derived=True, dataset=spec.name, n_assumed=n_int, assumption_range=rng)
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    rows = rate_density_rows(curves)
+    fig, ax = new_axes(ax, figsize=(7.0, 3.6))
+    x = np.array([r[0] for r in rows[1:]])
+    for j, name in enumerate(rows[0][1:], start=1):
+        y = np.array([r[j] for r in rows[1:]])
+        style = "--" if "prior" in name else "-"
+        colour = AGAINST_H if "not H" in name else FOR_H
+        ax.plot(x, y, style, color=colour, linewidth=1.6, label=name)
+    ax.set_xlabel("covert-action rate per rollout")
+    ax.set_ylabel("density")
+    ax.set_title(title)
+    ax.set_xlim(0, x[-1])
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    return fig

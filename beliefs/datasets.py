@@ -15,26 +15,47 @@ settled in the notes' "Update 2026-11-27").  :func:`antischeming_counts`
 needs an *assumed* effective number of rollouts per evaluation and returns
 ``k = rate x n`` rounded by :func:`beliefs.reproduce.derived_count`; the field
 names (``k_before_derived``, ``n_assumed``) and the ``label`` say so.
+:func:`parse_dataset` reads ``antischeming-2025:MODEL:PHASE`` (the CLI's
+``--dataset``) and :func:`dataset_counts` / :func:`derived_count_pairs` give the
+derived counts; :func:`dataset_counts_result` their Bayes factor with its range over
+n and pooling (:func:`assumption_range`).  No SciPy at import (:mod:`beliefs.counts`
+imports it inside the functions that compute).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+from beliefs import counts
 from beliefs.errors import InputError
-from beliefs.evidence import Source
+from beliefs.evidence import Source, parse_beta
 from beliefs.io import catalogue
-from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
+from beliefs.odds import LN10
+from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
 from beliefs.validation import as_count
 
+if TYPE_CHECKING:
+    from beliefs.partial_pooling import KappaPrior
+
 __all__ = [
+    "ASSUMED_N_GRID",
+    "DatasetSpec",
     "DerivedCounts",
     "PublishedCount",
     "RateRow",
     "antischeming_counts",
     "antischeming_rates",
+    "assumption_range",
+    "dataset_counts",
+    "dataset_counts_result",
+    "derived_count_pairs",
+    "parse_dataset",
     "published_counts",
 ]
+
+# What nobody published, and the grid every derived Bayes factor is shown over.
+ASSUMED_N_GRID = (100, DEFAULT_N_ASSUMED, 1000)
 
 
 @dataclass(frozen=True)
@@ -84,10 +105,6 @@ class DerivedCounts:
 
     @property
     def n_before_assumed(self) -> list[int]:
-        return [self.n_assumed] * len(self.evaluations)
-
-    @property
-    def n_after_assumed(self) -> list[int]:
         return [self.n_assumed] * len(self.evaluations)
 
     def k(self, phase: str) -> list[int]:
@@ -154,6 +171,91 @@ def antischeming_counts(model: str = "o3", effective_n: int | str = DEFAULT_N_AS
         source=table.source,
         status_note=table.status_note,
     )
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """``antischeming-2025:MODEL:PHASE`` parsed."""
+
+    model: str
+    phase: str
+
+    @property
+    def name(self) -> str:
+        return f"{DATASET}:{self.model}:{self.phase}"
+
+
+def parse_dataset(text: object, field: str = "dataset") -> DatasetSpec:
+    """Parse ``antischeming-2025:o3:before`` (model o3 or o4-mini; phase before or after).
+
+    >>> parse_dataset("antischeming-2025:o4-mini:after")
+    DatasetSpec(model='o4-mini', phase='after')
+    """
+    allowed = f"{DATASET}:MODEL:PHASE with MODEL o3 or o4-mini and PHASE before or after"
+    if not isinstance(text, str):
+        raise InputError(field, text, allowed)
+    parts = text.strip().split(":")
+    if len(parts) != 3 or parts[0] != DATASET:
+        raise InputError(field, text, allowed)
+    if parts[1] not in catalogue.MODELS or parts[2] not in catalogue.PHASES:
+        raise InputError(field, text, allowed)
+    return DatasetSpec(parts[1], parts[2])
+
+
+def dataset_counts(spec: DatasetSpec, n_assumed: int) -> tuple[list[int], list[int], list[str]]:
+    """(k, n, evaluations): Fig. 9's rates for ``spec`` times ``n_assumed``, rounded (derived, not published)."""
+    d = antischeming_counts(spec.model, n_assumed)
+    return d.k(spec.phase), [d.n_assumed] * len(d.evaluations), list(d.evaluations)
+
+
+def derived_count_pairs(model: str, phase: str, n: int) -> list[tuple[int, int]]:
+    """``[(k, n), ...]``: the 2025 per-evaluation rates at ``phase`` times an assumed ``n`` (derived, not published).
+
+    The pairs the app's data view, its saved scenario files and the analysis
+    view use; plain Python (no SciPy), so the Update view can call it cheaply.
+
+    >>> derived_count_pairs("o4-mini", "before", 1000)[0]
+    (44, 1000)
+    """
+    return [(k, n_j) for k, n_j in zip(*dataset_counts(DatasetSpec(model, phase), n)[:2], strict=True)]
+
+
+
+# ---------------------------------------------------------------------------
+# Bayes factors of the derived counts, with their range over what nobody published
+# ---------------------------------------------------------------------------
+def assumption_range(spec: DatasetSpec, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
+                     kappa_not_h: KappaPrior | None = None, n_grid=ASSUMED_N_GRID) -> counts.AssumptionRange:  # fmt: skip
+    """log10 BF of ``spec``'s derived counts at each assumed n in ``n_grid`` and each pooling."""
+    points = []
+    for n_assumed in n_grid:
+        ks, ns, _ = dataset_counts(spec, n_assumed)
+        for pooling in counts.POOLINGS:
+            log_bf = counts.counts_log_bf(ks, ns, rate_if_h, rate_if_not_h, pooling, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
+            points.append({"n_assumed": n_assumed, "pooling": pooling, "log10_bayes_factor": log_bf / LN10})
+    return counts.AssumptionRange(tuple(points))
+
+
+def dataset_counts_result(
+    spec: DatasetSpec | str, prior, rate_if_h, rate_if_not_h, *, n_assumed: object = DEFAULT_N_ASSUMED,
+    pooling: str = "partial", kappa_h: KappaPrior | None = None, kappa_not_h: KappaPrior | None = None,
+    n_field: str = "n_assumed",
+) -> counts.CountsResult:
+    """The Bayes factor of the 2025 report's derived counts, with its :class:`~beliefs.counts.AssumptionRange` and provenance."""
+    spec = parse_dataset(spec) if isinstance(spec, str) else spec
+    n_int = as_count(n_assumed, n_field, minimum=1, maximum=MAX_N_ASSUMED)
+    ks, ns, _ = dataset_counts(spec, n_int)
+    bh = parse_beta(rate_if_h, "rate_if_h")
+    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
+    if pooling == "none":
+        res = counts.exact_no_pooling(ks, ns, prior, bh, bn)
+    elif pooling == "partial":
+        res = counts.quadrature_partial_pooling(ks, ns, prior, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
+    else:
+        raise InputError("pooling", pooling, "'none' or 'partial'")
+    grid = tuple(dict.fromkeys((*ASSUMED_N_GRID, n_int)))  # the user's n joins the grid if it is not on it
+    rng = assumption_range(spec, bh, bn, kappa_h=kappa_h, kappa_not_h=kappa_not_h, n_grid=grid)
+    return replace(res, derived=True, dataset=spec.name, n_assumed=n_int, assumption_range=rng)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-r"""The maximum-entropy Beta with a given mass in an interval (scipy only; no PyMC, no PreliZ).
+r"""A Beta prior from "I am 90% sure the rate is between L and U": the maximum-entropy Beta.
 
 The problem is
 
@@ -26,6 +26,14 @@ constraint to :data:`FEASIBLE_TOL`, and returns the one with the largest
 entropy.  The tests check it against a brute-force search along the
 constraint curve.
 
+:func:`elicit_beta` is the entry point for the CLI (``elicit``) and the app: it
+validates the inputs (messages name the field as typed), asks PreliZ's
+``pz.maxent`` for its answer (PreliZ imported inside the function, so importing
+this module stays light), refines it with :func:`maxent_beta`, recomputes the
+mass the result puts in :math:`[L, U]` with ``scipy.stats.beta.cdf`` (independent
+of the optimizers' own ``betainc``), and attaches a warning when it misses the
+request by more than :data:`MASS_TOLERANCE`.
+
 Examples
 --------
 >>> fit = maxent_beta(0.3, 0.7, 0.9)
@@ -36,13 +44,26 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
-__all__ = ["FEASIBLE_TOL", "MaxentBeta", "beta_entropy", "interval_mass", "maxent_beta"]
+from beliefs.errors import InputError
+from beliefs.validation import as_float
+
+__all__ = [
+    "FEASIBLE_TOL",
+    "MASS_TOLERANCE",
+    "ElicitedBeta",
+    "MaxentBeta",
+    "beta_entropy",
+    "elicit_beta",
+    "interval_mass",
+    "maxent_beta",
+]
 
 FEASIBLE_TOL = 1e-9  # |achieved - requested mass| for a start's answer to count
 _CONCENTRATIONS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1e3, 1e4, 1e5)
@@ -91,7 +112,7 @@ def maxent_beta(lower: float, upper: float, mass: float, starts: Iterable[tuple[
 
     ``starts`` are extra :math:`(\alpha, \beta)` starting points (PreliZ's answer).
     Inputs are assumed checked (``0 < lower < upper < 1``, ``0 < mass < 1``);
-    :func:`models.elicitation.elicit_beta` validates them.
+    :func:`elicit_beta` validates them.
     """
     lo, hi, m = float(lower), float(upper), float(mass)
 
@@ -123,3 +144,139 @@ def maxent_beta(lower: float, upper: float, mass: float, starts: Iterable[tuple[
     if best is None:
         return None
     return MaxentBeta(best.alpha, best.beta, best.mass, best.entropy, feasible, len(candidates))
+
+
+MASS_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class ElicitedBeta:
+    """The fitted Beta(alpha, beta), the mass it puts in [lower, upper], and any warning.
+
+    ``entropy`` is the fitted Beta's differential entropy (nats); ``preliz``
+    holds PreliZ's own answer (alpha, beta, mass, entropy) and ``method`` says
+    which of the two was kept.
+    """
+
+    alpha: float
+    beta: float
+    lower: float
+    upper: float
+    requested_mass: float
+    mass: float
+    warning: str = ""
+    entropy: float = math.nan
+    method: str = "preliz maxent"
+    preliz: dict | None = None
+
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+    def to_dict(self) -> dict:
+        return {
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "mass": self.mass,
+            "requested_mass": self.requested_mass,
+            "lower": self.lower,
+            "upper": self.upper,
+            "mean": self.mean,
+            "warning": self.warning,
+            "entropy": self.entropy,
+            "method": self.method,
+            "preliz": self.preliz,
+        }
+
+
+def elicit_beta(lower, upper, mass=0.9, *, fields: tuple[str, str, str] = ("lower", "upper", "mass")) -> ElicitedBeta:
+    """Maximum-entropy Beta with ``mass`` in ``[lower, upper]``.
+
+    Parameters
+    ----------
+    lower, upper : float or str
+        Interval end-points, ``0 < lower < upper < 1``.
+    mass : float or str
+        Requested probability in the interval, ``0 < mass < 1``.
+    fields : tuple of str
+        Names of the three inputs in error messages (the CLI passes ``--lower`` etc.).
+
+    Raises
+    ------
+    InputError
+        End-points outside (0, 1), ``lower >= upper``, mass outside (0, 1).
+
+    Examples
+    --------
+    >>> b = elicit_beta(0.01, 0.2, 0.9)
+    >>> abs(b.mass - 0.9) < 1e-4, b.warning
+    (True, '')
+    """
+    f_lo, f_hi, f_mass = fields
+    lo = _open_unit(lower, f_lo, "an interval end-point strictly between 0 and 1")
+    hi = _open_unit(upper, f_hi, "an interval end-point strictly between 0 and 1")
+    if lo >= hi:
+        raise InputError(f_hi, upper, f"a value greater than {f_lo} = {lo:g}", hint="the interval is [lower, upper]")
+    m = _open_unit(mass, f_mass, "a probability strictly between 0 and 1, e.g. 0.9")
+
+    import preliz as pz
+
+    dist = pz.Beta()
+    with warnings.catch_warnings(record=True) as caught:
+        # PreliZ warns when its optimizer misses the constraint; the check below measures that itself.
+        warnings.simplefilter("always")
+        try:
+            pz.maxent(dist, lo, hi, m, plot=False)
+        except Exception as exc:  # an optimizer failure becomes a clear input message
+            raise InputError(
+                f"{f_lo}/{f_hi}/{f_mass}", (lo, hi, m), "an interval and mass a Beta can match",
+                hint=" ".join(str(exc).split())[:120],
+            ) from None
+    alpha, beta = float(dist.alpha), float(dist.beta)
+    preliz_ok = math.isfinite(alpha) and math.isfinite(beta) and alpha > 0 and beta > 0
+    preliz = None
+    method = "preliz maxent"
+    if preliz_ok:
+        preliz = {
+            "alpha": alpha, "beta": beta, "mass": _mass(alpha, beta, lo, hi), "entropy": beta_entropy(alpha, beta),
+        }
+    # The refinement starts from PreliZ's answer among others and keeps only Betas that meet the mass
+    # to 1e-9, so when it succeeds it is at least as good as PreliZ's (and exactly on the constraint).
+    refined = maxent_beta(lo, hi, m, starts=[(alpha, beta)] if preliz_ok else [])
+    if refined is not None:
+        gain = refined.entropy - preliz["entropy"] if preliz else math.inf
+        alpha, beta = refined.alpha, refined.beta
+        method = (
+            f"PreliZ maxent, refined with scipy SLSQP (best of {refined.feasible_starts} feasible of "
+            f"{refined.starts} starts, PreliZ's included)"
+        )
+        if preliz and abs(preliz["mass"] - m) > MASS_TOLERANCE:
+            method += f": PreliZ's answer missed the requested mass ({preliz['mass']:.4g})"
+        elif gain > 1e-6:
+            method += f": entropy {gain:.2g} nats above PreliZ's answer"
+    elif not preliz_ok:
+        raise InputError(f"{f_lo}/{f_hi}/{f_mass}", (lo, hi, m), "an interval and mass a Beta can match")
+    achieved = _mass(alpha, beta, lo, hi)
+    note = ""
+    if abs(achieved - m) > MASS_TOLERANCE:
+        note = (
+            f"the best Beta puts {achieved:.4f} (not the requested {m:g}) in [{lo:g}, {hi:g}]; "
+            "widen the interval or lower the mass"
+        )
+        extra = [str(w.message) for w in caught]
+        if extra:
+            note += f" (PreliZ: {' '.join(extra[0].split())[:120]})"
+    return ElicitedBeta(alpha, beta, lo, hi, m, achieved, note, beta_entropy(alpha, beta), method, preliz)
+
+
+def _mass(alpha: float, beta: float, lo: float, hi: float) -> float:
+    # Independent of the optimizers' own betainc: scipy.stats' CDF.
+    return float(stats.beta.cdf(hi, alpha, beta) - stats.beta.cdf(lo, alpha, beta))
+
+
+def _open_unit(value, field: str, allowed: str) -> float:
+    x = as_float(value, field, allowed)
+    if not 0 < x < 1:
+        hint = f"did you mean {x / 100:g}? values are fractions, not percent" if 1 < x <= 100 else ""
+        raise InputError(field, value, allowed, hint=hint)
+    return x

@@ -196,7 +196,7 @@ class BetaDist:
         return self.alpha + self.beta
 
 
-_BETA_ALLOWED = "a Beta as two parameters > 0, e.g. 98,2"
+_BETA_ALLOWED = "two Beta parameters, both > 0, e.g. 98,2"
 
 
 def parse_beta(value: object, field: str, *, names: tuple[str, str] = (" alpha", " beta")) -> BetaDist:

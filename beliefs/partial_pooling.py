@@ -7,11 +7,19 @@ Each hypothesis has an unknown population mean :math:`\mu` and concentration
 population mean) and :math:`\ln\kappa \sim \mathcal N(\ln\kappa_{\text{median}}, \sigma^2)`
 (its spread across environments, :class:`KappaPrior`).  No PyMC: NumPy and
 SciPy only, so the closed-form ``counts`` command stays light.
+
+The density itself is written once, as named terms (:func:`partial_pooling_log_density`,
+:func:`no_pooling_log_density`, :func:`log_student_t`) over an array namespace
+(:class:`ArrayOps`): the cubature here and the pilot importance sampler and
+power-scaling split (:mod:`models.sensitivity`) call them with :data:`NUMPY_OPS`,
+and the PyMC models (:mod:`models.counts`) with PyTensor's functions, so the
+sampled density and the checked density cannot drift apart.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,7 +30,17 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.validation import as_positive
 
-__all__ = ["CUBATURE_RTOL", "KappaPrior", "log_marginal_partial_pooling"]
+__all__ = [
+    "CUBATURE_RTOL",
+    "NUMPY_OPS",
+    "PSEUDO_DF",
+    "ArrayOps",
+    "KappaPrior",
+    "log_marginal_partial_pooling",
+    "log_student_t",
+    "no_pooling_log_density",
+    "partial_pooling_log_density",
+]
 
 # Relative accuracy asked of the cubature; an integrand whose rounding noise exceeds it (huge
 # concentrations) fails to converge within the subdivision budget and is reported as inaccurate.
@@ -44,6 +62,90 @@ class KappaPrior:
     def __post_init__(self):
         object.__setattr__(self, "median", as_positive(self.median, "kappa median", "a concentration > 0"))
         object.__setattr__(self, "log_sd", as_positive(self.log_sd, "kappa log_sd", "a log-scale sd > 0"))
+
+
+# ---------------------------------------------------------------------------
+# The named density terms (one place for NumPy and PyTensor)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArrayOps:
+    """The elementwise functions the density terms need, from one array library.
+
+    ``betaln`` for PyTensor is ``gammaln(a) + gammaln(b) - gammaln(a + b)``;
+    ``expand`` adds a trailing axis (the environments) to per-draw parameters.
+    """
+
+    log: Callable
+    log1p: Callable
+    exp: Callable
+    gammaln: Callable
+    betaln: Callable
+    log_sigmoid: Callable
+    expand: Callable
+
+
+NUMPY_OPS = ArrayOps(
+    log=np.log, log1p=np.log1p, exp=np.exp, gammaln=special.gammaln, betaln=special.betaln,
+    log_sigmoid=lambda u: -np.logaddexp(0.0, -u), expand=lambda x: np.expand_dims(x, -1),
+)
+
+# Degrees of freedom of the Student-t pseudo-priors of the product-space sampler (models.counts):
+# heavier tails than the normal approximation, so no region of a hypothesis's posterior is starved.
+PSEUDO_DF = 5.0
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def log_student_t(x, ops: ArrayOps = NUMPY_OPS, df: float = PSEUDO_DF):
+    r"""Elementwise log density of the standard Student-t with ``df`` degrees of freedom.
+
+    .. math::
+
+        \ln t_\nu(x) = \ln\Gamma\big(\tfrac{\nu+1}2\big) - \ln\Gamma\big(\tfrac\nu2\big)
+            - \tfrac12\ln(\nu\pi) - \tfrac{\nu+1}2\ln\big(1 + x^2/\nu\big)
+
+    >>> from scipy import stats
+    >>> bool(abs(log_student_t(np.array(1.3)) - stats.t(PSEUDO_DF).logpdf(1.3)) < 1e-14)
+    True
+    """
+    const = float(special.gammaln((df + 1) / 2) - special.gammaln(df / 2) - 0.5 * math.log(df * math.pi))
+    return const - (df + 1) / 2 * ops.log1p(x * x / df)
+
+
+def no_pooling_log_density(u, k, n, a, b, ops: ArrayOps = NUMPY_OPS):
+    r"""(log prior, log likelihood) per environment of logit rates :math:`u_j`, no pooling.
+
+    With :math:`\theta_j = \sigma(u_j)`: the prior is the hypothesis's
+    :math:`\mathrm{Beta}(a, b)` density times the logit Jacobian
+    :math:`\theta_j(1-\theta_j)`; the likelihood is
+    :math:`k_j\ln\theta_j + (n_j-k_j)\ln(1-\theta_j)`, binomial coefficient left
+    out (it is the same under both hypotheses).  Elementwise: sum over the last axis.
+    """
+    log_t, log1m_t = ops.log_sigmoid(u), ops.log_sigmoid(-u)
+    log_prior = (a - 1) * log_t + (b - 1) * log1m_t - ops.betaln(a, b) + log_t + log1m_t
+    return log_prior, k * log_t + (n - k) * log1m_t
+
+
+def partial_pooling_log_density(u, z, k, n, a, b, log_median, log_sd, ops: ArrayOps = NUMPY_OPS):
+    r"""(log prior, log likelihood) of one hypothesis's :math:`\phi = (u, z)` under partial pooling.
+
+    :math:`\mu = \sigma(u) \sim \mathrm{Beta}(a, b)` (Jacobian :math:`\mu(1-\mu)`
+    included) and :math:`\kappa = m\,e^{s z}`, :math:`z \sim \mathcal N(0, 1)`; the
+    environments' rates are integrated out, so the likelihood is
+
+    .. math::
+
+        \sum_j \ln B(k_j + \mu\kappa,\ n_j - k_j + (1-\mu)\kappa) - J\,\ln B(\mu\kappa, (1-\mu)\kappa)
+
+    (binomial coefficients left out).  ``u`` and ``z`` are scalars or arrays of
+    draws; ``k``, ``n`` the environments (last axis).  The :math:`J\ln B(\alpha, \beta)`
+    term is computed once per draw, not per environment (the sampler's inner loop).
+    """
+    log_mu, log1m_mu = ops.log_sigmoid(u), ops.log_sigmoid(-u)
+    kappa = ops.exp(log_median + log_sd * z)
+    al, be = ops.exp(log_mu) * kappa, ops.exp(log1m_mu) * kappa
+    loglik = ops.betaln(k + ops.expand(al), n - k + ops.expand(be)).sum(axis=-1) - k.shape[-1] * ops.betaln(al, be)
+    log_prior = (a - 1) * log_mu + (b - 1) * log1m_mu - ops.betaln(a, b) + log_mu + log1m_mu - 0.5 * z * z - _LOG_SQRT_2PI
+    return log_prior, loglik
 
 
 def log_marginal_partial_pooling(
@@ -147,14 +249,9 @@ def _integrate(log_f, lo, hi, peak, c, max_subdivisions: int = 2_000) -> tuple[f
 
 def _cubature_logit(k, n, a, b, log_m, s) -> tuple[float, float] | None:
     def log_f(x: np.ndarray) -> np.ndarray:
-        u, z = x[:, 0], x[:, 1]
-        log_mu, log_1m = -np.logaddexp(0.0, -u), -np.logaddexp(0.0, u)
-        kap = np.exp(log_m + s * z)
-        al = (np.exp(log_mu) * kap)[:, None]
-        be = (np.exp(log_1m) * kap)[:, None]
         with np.errstate(all="ignore"):
-            ll = np.sum(special.betaln(k + al, n - k + be) - special.betaln(al, be), axis=-1)
-            out = ll + a * log_mu + b * log_1m - special.betaln(a, b) - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
+            log_prior, loglik = partial_pooling_log_density(x[:, 0], x[:, 1], k, n, a, b, log_m, s)
+            out = log_prior + loglik
         return np.where(np.isfinite(out), out, -np.inf)
 
     us, zs = np.linspace(-40.0, 40.0, 321), np.linspace(-9.0, 9.0, 73)

@@ -34,9 +34,12 @@ from scipy import special
 
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
+from beliefs.format import format_interval, format_probability
 from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass
 from beliefs.montecarlo import MAX_DRAWS, DrawSummary, check_draws, check_seed, log_beta_draws
 from beliefs.odds import log_odds
+from beliefs.plots.axes import new_axes
+from beliefs.plots.palette import ESTIMATE, ESTIMATE_FILL, LEVEL
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, cromwell_note, update
 from beliefs.validation import as_probability
@@ -44,8 +47,10 @@ from beliefs.validation import as_probability
 __all__ = [
     "EvidenceTerms",
     "PosteriorDistribution",
+    "distribution_rows",
     "draw_log_odds",
     "evidence_terms",
+    "plot_posterior_distribution",
     "posterior_distribution",
 ]
 
@@ -270,3 +275,96 @@ def evidence_terms(prior: float, evidence) -> EvidenceTerms:
 
 def _has_beta(e: Evidence) -> bool:
     return e.p_e_given_h_dist is not None or e.p_e_given_not_h_dist is not None
+
+
+# --- the chart: matplotlib is imported by new_axes, only when a plot is drawn ---
+
+
+def _percent(p: float) -> str:
+    # The app's text for the same number (beside the chart), so the legend and the page agree.
+    return format_probability(log_odds(p))
+
+
+def _samples(samples) -> np.ndarray:
+    arr = np.asarray(samples, dtype=float).ravel()
+    if arr.size == 0:
+        raise InputError("samples", "[]", "at least one posterior sample")
+    if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
+        raise InputError("samples", "non-probabilities", "posterior probabilities in [0, 1]")
+    return arr
+
+
+def distribution_rows(samples, bins: int = 40) -> list[list]:
+    r"""Histogram of posterior probabilities: bin edges, count and density.
+
+    The density integrates to one over [0, 1]:
+    :math:`\sum_j d_j (r_j - l_j) = 1`.
+
+    >>> rows = distribution_rows([0.1, 0.2, 0.2, 0.9], bins=10)
+    >>> rows[0], rows[2][2], rows[3][2]
+    (['bin_left', 'bin_right', 'count', 'density'], 1, 2)
+    """
+    arr = _samples(samples)
+    counts, edges = np.histogram(arr, bins=bins, range=(0.0, 1.0))
+    width = np.diff(edges)
+    density = counts / (arr.size * width)
+    rows: list[list] = [["bin_left", "bin_right", "count", "density"]]
+    for lo, hi, c, d in zip(edges[:-1], edges[1:], counts, density, strict=True):
+        rows.append([float(lo), float(hi), int(c), float(d)])
+    return rows
+
+
+def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = None, interval: float = 0.9):
+    """Histogram of Monte Carlo posterior probabilities with the median, a central interval and a threshold.
+
+    Parameters
+    ----------
+    samples : array-like of float, or a PosteriorDistribution
+        Posterior probabilities P(H | E), one per draw of the uncertain inputs.
+        An object with ``posterior``, ``median``, ``interval``,
+        ``interval_mass``, ``threshold`` and ``p_above_threshold`` (such as
+        :class:`beliefs.uncertain_evidence.PosteriorDistribution`) is drawn with its
+        own summaries, so the plot shows the numbers printed beside it.
+    threshold : float, optional
+        Drawn as a dashed line and labelled with the fraction of samples above it.
+    interval : float
+        Mass of the shaded equal-tailed interval.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if hasattr(samples, "posterior") and hasattr(samples, "p_above_threshold"):
+        arr = _samples(samples.posterior)
+        med = samples.median
+        lo, hi = samples.interval
+        interval = samples.interval_mass
+        threshold = samples.threshold if threshold is None else threshold
+        above = (
+            samples.p_above_threshold if threshold == samples.threshold else float(np.mean(arr > threshold))
+        )
+    else:
+        arr = _samples(samples)
+        tail = (1.0 - interval) / 2
+        lo, med, hi = (float(v) for v in np.quantile(arr, [tail, 0.5, 1 - tail]))
+        above = None if threshold is None else float(np.mean(arr > threshold))
+    fig, ax = new_axes(ax, figsize=(7.0, 3.6))
+    rows = distribution_rows(arr)[1:]
+    left = np.array([r[0] for r in rows])
+    width = np.array([r[1] - r[0] for r in rows])
+    density = np.array([r[3] for r in rows])
+    ax.bar(left, density, width=width, align="edge", color=ESTIMATE_FILL, edgecolor="white", linewidth=0.3)
+    ax.axvspan(
+        lo, hi, color=ESTIMATE, alpha=0.12, label=f"{100 * interval:g}% interval {format_interval(lo, hi)}"
+    )
+    ax.axvline(med, color=ESTIMATE, linewidth=1.5, label=f"median {_percent(med)}")
+    if threshold is not None:
+        ax.axvline(
+            threshold, color=LEVEL, linestyle="--", linewidth=1, label=f"P(> {_percent(threshold)}) = {_percent(above)}"
+        )
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("posterior P(H)")
+    ax.set_ylabel("density")
+    ax.set_title("Posterior under uncertain evidence")
+    ax.legend(fontsize=8, loc="upper left")
+    return fig

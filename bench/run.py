@@ -517,7 +517,8 @@ def covert_worker(draws: int, tune: int, warm_runs: int, with_pymc: bool, pymc_s
     process (numba and pytensor have compiled nothing in memory yet).
     """
     t0 = time.perf_counter()
-    import models.covert_actions as ca
+    import models.counts as ca
+    from beliefs.counts import quadrature_partial_pooling
     from models import sampling
 
     import_s = time.perf_counter() - t0
@@ -540,7 +541,7 @@ def covert_worker(draws: int, tune: int, warm_runs: int, with_pymc: bool, pymc_s
 
     compiles_before = sampling.compile_count()
     k0, n0 = covert_data(0)
-    exact = ca.quadrature_partial_pooling(k0, n0, COVERT_PRIOR, RATE_IF_H, RATE_IF_NOT_H).posterior
+    exact = quadrature_partial_pooling(k0, n0, COVERT_PRIOR, RATE_IF_H, RATE_IF_NOT_H).posterior
     cold, cold_s = fit(0, seed=1)
     compiled, cold_data = sampled[-1]
     warm = [fit(v, seed=1 + v) for v in range(1, warm_runs + 1)]
@@ -629,8 +630,8 @@ def _sampler_default() -> str:
 
 
 def bench_covert(sz: Sizes) -> list[Row]:
-    if not (ROOT / "models" / "covert_actions.py").exists():
-        return [not_measured("covert", "covert-action model", "models/covert_actions.py missing")]
+    if not (ROOT / "models" / "counts.py").exists():
+        return [not_measured("covert", "covert-action model", "models/counts.py missing")]
     results = [
         _run_worker(
             "covert",
@@ -670,7 +671,7 @@ def bench_covert(sz: Sizes) -> list[Row]:
             (r["posterior"] - exact) / r["mcse"] for r in [*nut, *pmc] if r["mcse"] > 0
         ]
         rows.append(Row("covert", "covert P(H|D): largest |MCMC - quadrature| / MCSE over all runs", "", [max(map(abs, z))],
-                        load=load, note=f"quadrature P(H|D) = {exact:.4f} (models.covert_actions.quadrature_partial_pooling); "
+                        load=load, note=f"quadrature P(H|D) = {exact:.4f} (beliefs.counts.quadrature_partial_pooling); "
                         f"{len(z)} runs; about 4 or more would mean the MCSE understates the error"))
     rows.append(Row("covert", "nutpie: bulk ESS of P(H|D,phi) per second of sampling", "ESS/s",
                     [n["ess_per_second"] for n in nut], load=load,

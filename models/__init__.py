@@ -1,28 +1,12 @@
-"""PyMC models for the ``beliefs`` calculator.
+"""PyMC models for the ``beliefs`` calculator (import the submodules directly; nothing compiles on import).
 
-Submodules (import them directly; this package compiles nothing on import):
-
-- :mod:`models.sampling` -- compile once, re-sample with new data; convergence diagnostics.
-- :mod:`models.covert_actions` -- covert-action counts under H and not H (exact and MCMC).
-- :mod:`models.elicitation` -- a Beta from "I am 90% sure the rate is between L and U".
-- :mod:`beliefs.datasets` -- published and derived counts from the research notes.
-- :mod:`models.plots` -- figures for the covert-action models.
+- :mod:`models.sampling` -- the compile cache (compile once, re-sample with new data), nutpie sampling,
+  convergence diagnostics.
+- :mod:`models.counts` -- covert-action counts under H and not H by MCMC (no pooling, partial pooling;
+  product-space estimator checked against :mod:`beliefs.counts`' exact answers).
+- :mod:`models.before_after` -- covert-action rates before and after anti-scheming training.
+- :mod:`models.sensitivity` -- power-scaling prior/likelihood sensitivity of the fits (ArviZ ``psense``).
+- :mod:`models.chain`, :mod:`models.monitoring`, :mod:`models.uncertain_evidence` -- PyMC versions of
+  closed forms in ``beliefs`` (chain of successors, untrusted monitoring, uncertain evidence), kept as
+  independent MCMC cross-checks for the tests and bench/.
 """
-
-from __future__ import annotations
-
-import importlib
-
-__all__ = ["covert_actions", "datasets", "elicitation", "plots", "sampling"]
-
-_LAZY = {
-    "sampling", "covert_actions", "elicitation", "datasets", "plots",
-    "uncertain_evidence", "chain", "monitoring",
-}
-
-
-def __getattr__(name: str):
-    # Submodules load on first attribute access so ``import models`` stays cheap.
-    if name in _LAZY:
-        return importlib.import_module(f"models.{name}")
-    raise AttributeError(f"module 'models' has no attribute {name!r}")

@@ -53,6 +53,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from beliefs.partial_pooling import (
+    NUMPY_OPS,
+    log_student_t,
+    no_pooling_log_density,
+    partial_pooling_log_density,
+)
+
 __all__ = [
     "EXPLANATION",
     "THRESHOLD",
@@ -77,7 +84,6 @@ MIXTURE_VARS = {
     "no_pooling": ("p_h",),
     "partial_pooling": ("p_h", "mu_h", "kappa_h", "mu_not_h", "kappa_not_h"),
 }
-_PSEUDO_DF = 5.0  # must match models.covert_actions._PSEUDO_DF (checked in the tests)
 _model_lock = threading.Lock()
 
 
@@ -156,25 +162,16 @@ def format_sensitivity(x: float) -> str:
 # ---------------------------------------------------------------------------
 # The covert-action mixture models
 # ---------------------------------------------------------------------------
-def _log_sigmoid(u):
-    return -np.logaddexp(0.0, -u)
-
-
-def _student_t_logpdf(x, df: float):
-    return (
-        special.gammaln((df + 1) / 2) - special.gammaln(df / 2) - 0.5 * math.log(df * math.pi)
-        - (df + 1) / 2 * np.log1p(x * x / df)
-    )
-
-
 def branch_log_densities(
     kind: str, tag: str, xi: np.ndarray, data: Mapping
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(log prior, log likelihood, log pseudo-prior) of one hypothesis's parameters, per draw.
 
     ``xi`` has shape (S, d): standardized coordinates (the sampler's, or draws
-    from the pseudo-prior for :func:`models.covert_actions.pilot_log_bayes_factor`);
+    from the pseudo-prior for :func:`models.counts.pilot_log_bayes_factor`);
     ``tag`` is ``"h"`` or ``"not_h"``; ``data`` the model's ``pm.Data`` values.
+    The densities are :mod:`beliefs.partial_pooling`'s named terms, the ones the
+    PyMC models are built from, plus the binomial coefficients the models leave out.
     """
     k = np.asarray(data["k"], dtype=float)
     n = np.asarray(data["n"], dtype=float)
@@ -182,26 +179,16 @@ def branch_log_densities(
     centre = np.asarray(data[f"pseudo_centre_{tag}"], dtype=float)
     scale = np.asarray(data[f"pseudo_scale_{tag}"], dtype=float)
     u = centre + scale * xi
-    log_pseudo = (_student_t_logpdf(xi, _PSEUDO_DF) - np.log(scale)).sum(axis=-1)
-    log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    log_pseudo = (log_student_t(xi) - np.log(scale)).sum(axis=-1)
+    log_choose = (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)).sum()
     if kind == "no_pooling":
-        log_t, log1m_t = _log_sigmoid(u), _log_sigmoid(-u)
-        loglik = (log_choose + k * log_t + (n - k) * log1m_t).sum(axis=-1)
-        # Beta density of theta times the logit Jacobian theta (1 - theta).
-        log_prior = ((a - 1) * log_t + (b - 1) * log1m_t - special.betaln(a, b) + log_t + log1m_t).sum(axis=-1)
-        return log_prior, loglik, log_pseudo
+        log_prior, loglik = no_pooling_log_density(u, k, n, a, b)
+        return log_prior.sum(axis=-1), log_choose + loglik.sum(axis=-1), log_pseudo
     # partial pooling: phi = (u, z), mu = sigmoid(u), kappa = m exp(s z); environment rates integrated out.
-    uu, z = u[:, 0], u[:, 1]
-    log_mu, log1m_mu = _log_sigmoid(uu), _log_sigmoid(-uu)
-    kappa = np.exp(float(data[f"log_kappa_median_{tag}"]) + float(data[f"log_kappa_sd_{tag}"]) * z)
-    al, be = (np.exp(log_mu) * kappa)[:, None], (np.exp(log1m_mu) * kappa)[:, None]
+    log_median, log_sd = float(data[f"log_kappa_median_{tag}"]), float(data[f"log_kappa_sd_{tag}"])
     with np.errstate(all="ignore"):
-        loglik = (log_choose + special.betaln(k + al, n - k + be) - special.betaln(al, be)).sum(axis=-1)
-    log_prior = (
-        (a - 1) * log_mu + (b - 1) * log1m_mu - special.betaln(a, b) + log_mu + log1m_mu
-        - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
-    )
-    return log_prior, loglik, log_pseudo
+        log_prior, loglik = partial_pooling_log_density(u[:, 0], u[:, 1], k, n, a, b, log_median, log_sd)
+    return log_prior, log_choose + loglik, log_pseudo
 
 
 def mixture_log_densities(kind: str, draws: Mapping[str, np.ndarray], data: Mapping) -> tuple[np.ndarray, np.ndarray]:
@@ -224,7 +211,7 @@ def mixture_log_densities(kind: str, draws: Mapping[str, np.ndarray], data: Mapp
                       \ln(1-p) + \ln\pi_{\lnot H}(\phi_{\lnot H}) + \ln q_H(\phi_H)\big),
 
     so the prior includes P(H) (the *sampler's* weight :math:`\sigma(c)` stored as
-    ``prior_log_odds``: :mod:`models.covert_actions` balances the two hypotheses
+    ``prior_log_odds``: :mod:`models.counts` balances the two hypotheses
     and applies the user's prior after sampling), and the likelihood is what is left,
 
     .. math::
@@ -257,7 +244,7 @@ def mixture_log_densities(kind: str, draws: Mapping[str, np.ndarray], data: Mapp
     pr_h, ll_h, q_h = branch_log_densities(kind, "h", flat(xi_h), data)
     pr_n, ll_n, q_n = branch_log_densities(kind, "not_h", flat(draws["xi_not_h"]), data)
     lo = float(data["prior_log_odds"])
-    log_p, log_1mp = _log_sigmoid(lo), _log_sigmoid(-lo)
+    log_p, log_1mp = NUMPY_OPS.log_sigmoid(lo), NUMPY_OPS.log_sigmoid(-lo)
     log_prior = np.logaddexp(log_p + pr_h + q_n, log_1mp + pr_n + q_h)
     log_joint = np.logaddexp(log_p + pr_h + q_n + ll_h, log_1mp + pr_n + q_h + ll_n)
     return log_prior.reshape(shape), (log_joint - log_prior).reshape(shape)

@@ -17,7 +17,7 @@ import pytest
 from beliefs.evidence import Evidence
 from beliefs.format import format_factor, format_probability
 from beliefs.io.link import decode, encode
-from beliefs.io.scenario import get_scenario, parse_scenario, scenario_to_json
+from beliefs.io.scenario import builtin_scenarios, get_scenario, parse_scenario, scenario_to_json
 from beliefs.update import update
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -497,7 +497,7 @@ def test_stated_3_to_1_reproduces_its_table():
     assert at.query_params["scenario"] == "stated-3-to-1" and at.query_params["cmp"] == "0.25"
 
 
-@pytest.mark.parametrize("name", ["report-3-to-1", "report-confusion", "carlsmith", "greenblatt", "miri-ish"])
+@pytest.mark.parametrize("name", sorted(set(builtin_scenarios()) - {"stated-3-to-1"}))
 def test_every_builtin_scenario_loads_and_matches_the_library(name):
     at = new_app()
     at.button(key=f"preset_{name}").click().run()
@@ -505,6 +505,18 @@ def test_every_builtin_scenario_loads_and_matches_the_library(name):
     expected = get_scenario(name).result()
     assert metrics(at)["Posterior P(H)"] == format_probability(expected.posterior_log_odds)
     assert metrics(at)["Posterior odds"] == expected.posterior_odds_text
+
+
+def test_every_preset_button_has_a_readable_name_that_fits():
+    """A button showed the slug "rare-scheming", and a 36-character name was cut off at 1280 px in 3 columns."""
+    at = new_app()
+    labels = {b.key.removeprefix("preset_"): b.label for b in at.button if (b.key or "").startswith("preset_")}
+    assert set(labels) == set(builtin_scenarios())
+    # The page's order (what a phone stacks top to bottom) is the presets' order, the thread's update first.
+    assert list(labels)[:3] == ["report-3-to-1", "stated-3-to-1", "report-confusion"]
+    for name, label in labels.items():
+        assert label != name and " " in label, (name, label)
+        assert len(label) <= 35, (name, label)  # 35 characters fit a third of the page at 1280 px
 
 
 def test_catalogue_item_carries_its_source_and_status():

@@ -14,7 +14,7 @@ from decimal import Decimal
 import mpmath
 import pytest
 
-from beliefs import counts as bc
+from beliefs.datasets import dataset_counts_result
 from beliefs.io.link import decode
 from beliefs.reproduce import derived_count
 from tests.test_app import APP, assert_clean, button, download_bytes, media, metrics, new_app  # noqa: F401
@@ -65,7 +65,7 @@ def test_reproduce_slider_changes_n():
 def test_default_bayes_factor_is_partial_pooling_with_its_range():
     at = new_app({"view": "data"})
     assert_clean(at)
-    want = bc.dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
+    want = dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
     assert want.pooling == "partial" and want.n_assumed == 316
     shown = metrics(at)
     assert float(shown["Bayes factor for H"]) == pytest.approx(math.exp(want.log_bayes_factor), rel=5e-4)
@@ -95,7 +95,7 @@ def test_ledger_item_carries_the_provenance_text():
     assert "derived from an assumed n = 316 per evaluation, pooling partial" in ledger
     assert "log10 BF range" in ledger
     # the posterior on the Update page is update() of the same factor
-    want = bc.dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
+    want = dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
     assert metrics(at)["Posterior P(H)"] == metrics(new_app({"view": "data"}))["P(H) after the data (prior 50%)"]
     assert want.posterior > 0.99
 

@@ -317,12 +317,11 @@ def _lib_rows():
     from beliefs.analysis.pool import parse_forecasts_csv, pool
     from beliefs.analysis.sequential import sequential
     from beliefs.analysis.tornado import tornado
-    from beliefs.counts import no_pooling_log_bf
+    from beliefs.counts import no_pooling_log_bf, parse_counts
     from beliefs.entry import parse_prior_text
     from beliefs.evidence import BetaDist, Evidence, Source
     from beliefs.io.scenario import parse_scenario
     from beliefs.io.scenario_schema import Scenario
-    from beliefs.io.settings import parse_counts
     from beliefs.update import update
 
     big = json.dumps({**_SCN, "prior": 0.5, "evidence": [_ITEM] * 20000})

@@ -57,12 +57,12 @@ def test_row_summary_and_target(runs, target, better, met):
 
 
 def test_unmeasured_row_has_no_numbers():
-    row = bench.not_measured("covert", "covert model", "models/covert_actions.py missing", "s", 0.25, "<= 0.25 s")
+    row = bench.not_measured("covert", "covert model", "models/counts.py missing", "s", 0.25, "<= 0.25 s")
     assert not row.measured
     assert row.median is None and row.min is None and row.max is None and row.met is None
-    assert row.status == "not measured: models/covert_actions.py missing"
+    assert row.status == "not measured: models/counts.py missing"
     table = bench.format_table([row])
-    assert "not measured: models/covert_actions.py missing" in table
+    assert "not measured: models/counts.py missing" in table
 
 
 def test_table_marks_met_and_missed():

@@ -1,6 +1,6 @@
 """The data page's MCMC panel in a real browser: after a run its numbers stay on screen, checked exactly.
 
-The exact P(H | D) is computed here by quadrature (models.covert_actions) and the
+The exact P(H | D) is computed here by quadrature (beliefs.counts) and the
 panel's estimate must be within 4 of its own MCSE of it; the z the panel shows
 must be (estimate - exact) / MCSE on the log-odds scale, within rounding.
 """
@@ -32,7 +32,7 @@ def _metric(page, label: str) -> str:
 def test_mcmc_panel_shows_its_numbers_after_a_run(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from models.covert_actions import quadrature_partial_pooling
+    from beliefs.counts import quadrature_partial_pooling
 
     require_browser()
     ARTIFACTS.mkdir(exist_ok=True)

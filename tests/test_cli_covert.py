@@ -166,7 +166,7 @@ def test_zero_rollouts_are_no_evidence(capsys):
 
 
 def test_partial_pooling_quadrature_value(capsys):
-    from models.covert_actions import quadrature_partial_pooling
+    from beliefs.counts import quadrature_partial_pooling
 
     code = main([*BASE, "--pooling", "partial", "--json"])
     data = json.loads(capsys.readouterr().out)

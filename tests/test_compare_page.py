@@ -116,3 +116,19 @@ def test_the_compare_view_survives_a_share_link_round_trip():
     assert_clean(at)
     view = at.query_params["view"]
     assert (view[-1] if isinstance(view, list) else view) == "compare"
+
+
+def test_a_built_in_viewpoint_is_shown_by_its_name_and_a_missing_item_is_said_so(media):
+    """The selectbox, the gap's label and the table's headers showed the slug ("report-confusion"),
+    and an item one side lacks showed "None" as its bits."""
+    at = new_app({"view": "compare", "prior": "0.5"})
+    at.selectbox(key="cv_builtin").set_value("report-confusion").run()
+    assert_clean(at)
+    box = at.selectbox(key="cv_builtin")
+    assert "report-confusion" not in box.options and "The report read as confusion" in box.options
+    gap = next(m for m in at.metric if m.label.startswith("Gap"))
+    assert gap.label == "Gap (this view minus The report read as confusion)"
+    table = at.dataframe[0].value
+    assert "The report read as confusion (bits)" in table.columns
+    cells = table.astype(str).to_numpy().ravel().tolist()
+    assert "None" not in cells and "not in this view" in cells  # the ledger is empty here, the preset's is not

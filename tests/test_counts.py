@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -17,11 +18,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from beliefs import counts as bc
+from beliefs.datasets import dataset_counts, dataset_counts_result, parse_dataset
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
+from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
 from beliefs.reproduce import derived_count
 from beliefs.update import update_by_log_bf
 from tests.cli_helpers import ROOT, assert_one_line_error, run_cli, run_json
@@ -74,8 +77,8 @@ def test_no_pooling_bf_against_mpmath(data, h, nh):
 def test_partial_pooling_marginal_against_fixed_kappa_1d_quadrature():
     # A kappa prior with a tiny log-sd pins kappa = 10; the marginal is then a 1-D integral over mu.
     k, n = [3, 0, 7], [50, 40, 60]
-    kap = bc.KappaPrior(median=10.0, log_sd=1e-4)
-    got, _ = bc.log_marginal_partial_pooling(k, n, BetaDist(1, 99), kap)
+    kap = KappaPrior(median=10.0, log_sd=1e-4)
+    got, _ = log_marginal_partial_pooling(k, n, BetaDist(1, 99), kap)
 
     def f(mu):
         return stats.beta.pdf(mu, 1, 99) * np.prod([stats.betabinom.pmf(kj, nj, 10 * mu, 10 * (1 - mu)) for kj, nj in zip(k, n, strict=True)])
@@ -85,15 +88,15 @@ def test_partial_pooling_marginal_against_fixed_kappa_1d_quadrature():
 
 
 def test_dataset_counts_are_the_catalogue_rates_times_n():
-    spec = bc.parse_dataset("antischeming-2025:o3:before")
-    ks, ns, names = bc.dataset_counts(spec, 316)
+    spec = parse_dataset("antischeming-2025:o3:before")
+    ks, ns, names = dataset_counts(spec, 316)
     assert ks == [derived_count(p / 100, 316) for p in FIG9_O3_BEFORE]
     assert ns == [316] * 20 and names[0] == "Broken Promises" and names[-1] == "Subagent Resource Quota"
 
 
 @pytest.fixture(scope="module")
 def o3_before():
-    return bc.dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
+    return dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
 
 
 def test_assumption_range_brackets_each_grid_value(o3_before):
@@ -102,7 +105,7 @@ def test_assumption_range_brackets_each_grid_value(o3_before):
         (n, pool) for n in (100, 316, 1000) for pool in ("none", "partial")
     ]
     for p in rng.points:
-        ks, ns, _ = bc.dataset_counts(bc.parse_dataset("antischeming-2025:o3:before"), p["n_assumed"])
+        ks, ns, _ = dataset_counts(parse_dataset("antischeming-2025:o3:before"), p["n_assumed"])
         if p["pooling"] == "none":
             want = _mp_log_bf(ks, ns, (1, 9), (1, 99)) / math.log(10)
         else:
@@ -153,7 +156,7 @@ def test_to_evidence_refuses_a_factor_beyond_float_range():
                                  "antischeming-2025:o3:during", ""])  # fmt: skip
 def test_parse_dataset_refuses(bad):
     with pytest.raises(InputError, match=r"^dataset: got"):
-        bc.parse_dataset(bad)
+        parse_dataset(bad)
 
 
 def test_cli_dataset_json():
@@ -261,3 +264,131 @@ def test_default_headline_against_a_brute_force_riemann_sum(o3_before):
 
     want = (log_ml(1, 9) - log_ml(1, 99)) / math.log(10)
     assert o3_before.log10_bayes_factor == pytest.approx(want, abs=1e-6)
+
+
+# -- what the data page shows comes from CountsResult (no arithmetic on the page) ------------------------------
+def test_update_with_another_prior_is_the_closed_form_posterior():
+    # One covert action in one rollout, Beta(1,1) vs Beta(1,9): BF = (1/2) / (1/10) = 5; prior 0.2 -> odds 5/4.
+    r = bc.exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9))
+    assert r.update(0.2).posterior == pytest.approx(5 / 9, rel=1e-14)
+    assert r.update().posterior == pytest.approx(5 / 6, rel=1e-14)  # the result's own prior
+    assert r.update(1.0).posterior == 1.0 and r.update(1.0).certain
+
+
+def test_counts_text_and_decibels():
+    r = bc.exact_no_pooling([1, 0], [1, 3], 0.5, (1, 1), (1, 9))
+    # BF = (1/2)(1/4) / ((1/10)(B(1, 12)/B(1, 9)) = 9/12) = 0.125 / 0.075
+    assert r.bayes_factor == pytest.approx(0.125 / 0.075, rel=1e-13)
+    assert r.counts_text == "1/4"
+    assert r.decibels == pytest.approx(10 * math.log10(0.125 / 0.075), rel=1e-12)
+
+
+def test_fits_ledger_is_the_bound_to_evidence_enforces():
+    inside = bc.exact_no_pooling([1], [1], 0.5, (1, 1), (1, 9))
+    assert inside.fits_ledger and inside.to_evidence().likelihood_ratio == pytest.approx(5.0, rel=1e-13)
+    beyond = bc.exact_no_pooling([2000] * 3, [2000] * 3, 0.5, (1000, 1), (1, 1000))
+    assert beyond.log10_bf > 300 and not beyond.fits_ledger
+    with pytest.raises(InputError, match="bayes_factor"):
+        beyond.to_evidence()
+
+
+def test_pooled_rate_curves_are_the_conjugate_posteriors_of_the_summed_counts():
+    r = bc.exact_no_pooling([1, 2], [10, 5], 0.5, (0.5, 2), (1, 9))
+    assert r.pooled_rate_curves() == {
+        "prior under H": (0.5, 2.0),
+        "prior under not H": (1.0, 9.0),
+        "posterior under H (pooled counts)": (3.5, 14.0),  # Beta(0.5 + 3, 2 + 12)
+        "posterior under not H (pooled counts)": (4.0, 21.0),
+    }
+
+
+# -- the one k/n counts parser (share links, scenario files, the data page, the analysis view) -----------------
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 10_000_000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))), max_size=30))
+def test_format_then_parse_counts_is_the_identity(pairs):
+    text = bc.format_counts(pairs)
+    assert bc.parse_counts(text) == pairs
+    assert bc.parse_counts(text.replace(",", " , ")) == pairs  # blanks around the separators are fine
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_parse_counts_accepts_only_k_over_n_pairs(text):
+    try:
+        pairs = bc.parse_counts(text, "--counts")
+    except InputError as exc:
+        assert str(exc).startswith("--counts")  # the field as typed, never a traceback
+        return
+    assert all(isinstance(k, int) and isinstance(n, int) and 0 <= k <= n and n >= 1 for k, n in pairs)
+    assert bc.parse_counts(bc.format_counts(pairs)) == pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("5/3", "counts[0].k"), ("1/2,5-3", "counts[1]"), ("1/0", "counts[0].n"), ("-1/4", "counts[0].k"), ("1/2/3", "counts[0]")],
+)
+def test_parse_counts_names_the_bad_pair(text, field):
+    with pytest.raises(InputError, match=rf"^{re.escape(field)}"):
+        bc.parse_counts(text)
+
+
+# -- the named density terms (one density for the cubature, the PyMC models, the pilot and the sensitivity) ------
+@settings(max_examples=60, deadline=None)
+@given(
+    u=st.floats(-8, 8), z=st.floats(-3, 3), a=st.floats(0.2, 20), b=st.floats(0.2, 200),
+    data=st.lists(st.tuples(st.integers(0, 300), st.integers(1, 300)), min_size=1, max_size=5),
+)
+def test_partial_pooling_terms_against_scipy_densities(u, z, a, b, data):
+    from beliefs.partial_pooling import partial_pooling_log_density
+
+    k = np.array([min(x, m) for x, m in data], dtype=float)
+    n = np.array([m for _, m in data], dtype=float)
+    log_median, log_sd = math.log(10.0), 1.5
+    mu, kappa = 1 / (1 + math.exp(-u)), math.exp(log_median + log_sd * z)
+    # prior: Beta(a, b) density of mu times the logit Jacobian mu (1 - mu), times N(0, 1) of z;
+    # likelihood: beta-binomial pmfs without their binomial coefficients.
+    want_prior = stats.beta.logpdf(mu, a, b) + math.log(mu * (1 - mu)) + stats.norm.logpdf(z)
+    log_choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    want_lik = float(np.sum(stats.betabinom.logpmf(k, n, mu * kappa, (1 - mu) * kappa) - log_choose))
+    log_prior, log_lik = partial_pooling_log_density(u, z, k, n, a, b, log_median, log_sd)
+    assert float(log_prior) == pytest.approx(want_prior, rel=1e-9, abs=1e-9)
+    assert float(log_lik) == pytest.approx(want_lik, rel=1e-9, abs=1e-8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(u=st.floats(-8, 8), a=st.floats(0.2, 20), b=st.floats(0.2, 200), k=st.integers(0, 50), extra=st.integers(0, 50))
+def test_no_pooling_terms_against_scipy_densities(u, a, b, k, extra):
+    from beliefs.partial_pooling import log_student_t, no_pooling_log_density
+
+    n = k + extra
+    theta = 1 / (1 + math.exp(-u))
+    log_prior, log_lik = no_pooling_log_density(np.array([u]), np.array([k]), np.array([n]), a, b)
+    assert float(log_prior[0]) == pytest.approx(stats.beta.logpdf(theta, a, b) + math.log(theta * (1 - theta)), rel=1e-9, abs=1e-9)
+    want_lik = stats.binom.logpmf(k, n, theta) - (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
+    assert float(log_lik[0]) == pytest.approx(want_lik, rel=1e-9, abs=1e-9)
+    assert float(log_student_t(np.array(u))) == pytest.approx(stats.t(5.0).logpdf(u), rel=1e-12)
+
+
+@pytest.mark.parametrize("curves", [{"H": (1.0, 9.0)}, {"H prior": (2.0, 20.0), "not H prior": (1.0, 99.0)}])
+def test_rate_density_rows_integrate_to_the_beta_mass_on_their_grid(curves):
+    """Each column is a Beta density: its integral over the grid is the Beta's mass on [0, top],
+    checked against mpmath's regularized incomplete Beta (30 digits)."""
+
+
+    rows = bc.rate_density_rows(curves, points=4001)
+    x = np.array([r[0] for r in rows[1:]])
+    for j, (a, b) in enumerate(curves.values(), start=1):
+        y = np.array([r[j] for r in rows[1:]])
+        with mpmath.workdps(30):
+            mass = float(mpmath.betainc(a, b, x[0], x[-1], regularized=True))
+        assert np.trapezoid(y, x) == pytest.approx(mass, rel=1e-5)
+    assert rows[0] == ["rate", *curves]
+
+
+def test_plot_rate_densities_draws_one_line_per_curve_in_the_palette():
+    from beliefs.plots.palette import AGAINST_H, FOR_H
+
+    fig = bc.plot_rate_densities({"H prior": (1.0, 9.0), "not H prior": (1.0, 99.0)})
+    lines = fig.axes[0].get_lines()
+    assert [ln.get_label() for ln in lines] == ["H prior", "not H prior"]
+    assert [ln.get_color() for ln in lines] == [FOR_H, AGAINST_H]

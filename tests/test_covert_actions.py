@@ -20,12 +20,15 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
-from beliefs import datasets
+from beliefs import counts, datasets
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.io import catalogue
-from models import covert_actions as ca
+from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
+from models import before_after as ba
+from models import counts as mc
 from models.sampling import compile_count, summarize_draws
+from tests.mcse import Z_MAX, z_score
 
 
 # ---------------------------------------------------------------------------
@@ -43,7 +46,7 @@ def test_beta_binomial_matches_quadrature(k, n, a, b):
     mode = k / n
     pts = [p for p in (mode,) if 0 < p < 1]
     direct, _ = integrate.quad(integrand, 0, 1, points=pts or None, epsabs=1e-14, epsrel=1e-12, limit=200)
-    assert math.exp(ca.log_beta_binomial(k, n, a, b)) == pytest.approx(direct, rel=1e-9, abs=1e-13)
+    assert math.exp(counts.log_beta_binomial(k, n, a, b)) == pytest.approx(direct, rel=1e-9, abs=1e-13)
 
 
 @settings(max_examples=40, deadline=None)
@@ -53,13 +56,13 @@ def test_beta_binomial_matches_quadrature(k, n, a, b):
     b=st.floats(0.05, 50),
 )
 def test_beta_binomial_sums_to_one(n, a, b):
-    total = np.exp(special.logsumexp(ca.log_beta_binomial(np.arange(n + 1), n, a, b)))
+    total = np.exp(special.logsumexp(counts.log_beta_binomial(np.arange(n + 1), n, a, b)))
     assert total == pytest.approx(1.0, abs=1e-10)
 
 
 def test_hand_worked_no_pooling():
     # One rollout, no covert action: P(k=0) = b/(a+b): 1/2 under Beta(1,1), 9/10 under Beta(1,9).
-    r = ca.exact_no_pooling([0], [1], 0.5, (1, 1), (1, 9))
+    r = counts.exact_no_pooling([0], [1], 0.5, (1, 1), (1, 9))
     assert r.bayes_factor == pytest.approx((1 / 2) / (9 / 10), rel=1e-12)
     assert r.posterior == pytest.approx((5 / 9) / (1 + 5 / 9), rel=1e-12)
     assert r.bits == pytest.approx(math.log2(5 / 9), rel=1e-12)
@@ -77,7 +80,7 @@ def test_no_pooling_is_product_of_quadratures():
         return val
 
     bf = np.prod([marginal(kj, nj, *bh) / marginal(kj, nj, *bn) for kj, nj in zip(k, n, strict=True)])
-    r = ca.exact_no_pooling(k, n, 0.3, bh, bn)
+    r = counts.exact_no_pooling(k, n, 0.3, bh, bn)
     assert r.bayes_factor == pytest.approx(bf, rel=1e-8)
     odds = 0.3 / 0.7 * bf
     assert r.posterior == pytest.approx(odds / (1 + odds), rel=1e-8)
@@ -95,13 +98,13 @@ beta_strategy = st.tuples(st.floats(0.1, 30), st.floats(0.1, 30))
 def test_log_bayes_factor_additive_over_environments(data, split, bh, bn):
     k = [d[0] for d in data]
     n = [d[1] for d in data]
-    whole = ca.exact_no_pooling(k, n, 0.5, bh, bn).log_bayes_factor
+    whole = counts.exact_no_pooling(k, n, 0.5, bh, bn).log_bayes_factor
     s = min(split, len(k))
     parts = 0.0
     if s:
-        parts += ca.exact_no_pooling(k[:s], n[:s], 0.5, bh, bn).log_bayes_factor
+        parts += counts.exact_no_pooling(k[:s], n[:s], 0.5, bh, bn).log_bayes_factor
     if s < len(k):
-        parts += ca.exact_no_pooling(k[s:], n[s:], 0.5, bh, bn).log_bayes_factor
+        parts += counts.exact_no_pooling(k[s:], n[s:], 0.5, bh, bn).log_bayes_factor
     assert whole == pytest.approx(parts, abs=1e-9)
 
 
@@ -110,25 +113,25 @@ def test_log_bayes_factor_additive_over_environments(data, split, bh, bn):
 def test_swapping_hypotheses_negates_evidence(data, bh, bn, prior):
     k = [d[0] for d in data]
     n = [d[1] for d in data]
-    r1 = ca.exact_no_pooling(k, n, prior, bh, bn)
-    r2 = ca.exact_no_pooling(k, n, 1 - prior, bn, bh)
+    r1 = counts.exact_no_pooling(k, n, prior, bh, bn)
+    r2 = counts.exact_no_pooling(k, n, 1 - prior, bn, bh)
     assert r1.log_bayes_factor == pytest.approx(-r2.log_bayes_factor, abs=1e-9)
     assert r1.posterior == pytest.approx(1 - r2.posterior, abs=1e-9)
-    same = ca.exact_no_pooling(k, n, prior, bh, bh)
+    same = counts.exact_no_pooling(k, n, prior, bh, bh)
     assert same.log_bayes_factor == 0.0 and same.posterior == pytest.approx(prior, abs=1e-15)
 
 
 @pytest.mark.parametrize("prior", [0.0, 1.0])
 def test_certain_prior_is_explained_not_nan(prior):
-    r = ca.exact_no_pooling([5], [10], prior, (1, 1), (1, 99))
+    r = counts.exact_no_pooling([5], [10], prior, (1, 1), (1, 99))
     assert r.posterior == prior
     assert "no finite likelihood ratio can move them (Cromwell's rule)" in r.note
-    m = ca.mcmc_no_pooling([5], [10], prior, (1, 1), (1, 99))
+    m = mc.mcmc_no_pooling([5], [10], prior, (1, 1), (1, 99))
     assert m.posterior == prior and not m.sampled
 
 
 def test_huge_counts_stay_finite():
-    r = ca.exact_no_pooling([5000] * 50, [10000] * 50, 0.01, (1, 1), (1, 99))
+    r = counts.exact_no_pooling([5000] * 50, [10000] * 50, 0.01, (1, 1), (1, 99))
     assert math.isfinite(r.log_bayes_factor) and r.log_bayes_factor > 1000
     assert r.posterior == 1.0 and not math.isnan(r.posterior)
     assert r.bayes_factor == math.inf  # overflows as a float; the log form carries the value
@@ -149,7 +152,7 @@ def test_huge_counts_stay_finite():
 )
 def test_bad_counts(k, n, field):
     with pytest.raises(InputError, match=field):
-        ca.exact_no_pooling(k, n, 0.5, (1, 1), (1, 1))
+        counts.exact_no_pooling(k, n, 0.5, (1, 1), (1, 1))
 
 
 @pytest.mark.parametrize(
@@ -159,15 +162,15 @@ def test_bad_counts(k, n, field):
         (-0.1, (1, 1), "prior"),
         (math.nan, (1, 1), "prior"),
         ("inf", (1, 1), "prior"),
-        (0.5, (0, 1), "rate_if_h a"),
-        (0.5, (1, -2), "rate_if_h b"),
-        (0.5, (1, math.inf), "rate_if_h b"),
+        (0.5, (0, 1), "rate_if_h alpha"),
+        (0.5, (1, -2), "rate_if_h beta"),
+        (0.5, (1, math.inf), "rate_if_h beta"),
         (0.5, "1,2,3", "rate_if_h"),
     ],
 )
 def test_bad_prior_or_beta(prior, bh, match):
     with pytest.raises(InputError, match=match):
-        ca.exact_no_pooling([1], [2], prior, bh, (1, 1))
+        counts.exact_no_pooling([1], [2], prior, bh, (1, 1))
 
 
 # ---------------------------------------------------------------------------
@@ -181,11 +184,11 @@ def test_quadrature_fixed_kappa_limit_matches_1d_quad(kappa0, rate):
     a, b = rate
 
     def integrand(mu):
-        ll = ca.log_beta_binomial(k, n, mu * kappa0, (1 - mu) * kappa0).sum()
+        ll = counts.log_beta_binomial(k, n, mu * kappa0, (1 - mu) * kappa0).sum()
         return math.exp(ll) * stats.beta.pdf(mu, a, b)
 
     direct, _ = integrate.quad(integrand, 0, 1, points=[k.sum() / n.sum()], epsabs=0, epsrel=1e-11, limit=200)
-    log_m, rel_err = ca.log_marginal_partial_pooling(k, n, BetaDist(a, b), ca.KappaPrior(median=kappa0, log_sd=1e-4))
+    log_m, rel_err = log_marginal_partial_pooling(k, n, BetaDist(a, b), KappaPrior(median=kappa0, log_sd=1e-4))
     assert rel_err < 1e-6
     assert log_m == pytest.approx(math.log(direct), abs=1e-6)
 
@@ -204,10 +207,10 @@ def test_quadrature_matches_monte_carlo(k, n, rate, kappa):
     mu = rng.beta(*rate, size=draws)
     kap = np.exp(math.log(kappa[0]) + kappa[1] * rng.standard_normal(draws))
     k_arr, n_arr = np.array(k), np.array(n)
-    log_lik = ca.log_beta_binomial(k_arr[None, :], n_arr[None, :], (mu * kap)[:, None], ((1 - mu) * kap)[:, None]).sum(1)
+    log_lik = counts.log_beta_binomial(k_arr[None, :], n_arr[None, :], (mu * kap)[:, None], ((1 - mu) * kap)[:, None]).sum(1)
     lik = np.exp(log_lik)
     mc, se = lik.mean(), lik.std(ddof=1) / math.sqrt(draws)
-    log_q, rel_err = ca.log_marginal_partial_pooling(k_arr, n_arr, BetaDist(*rate), ca.KappaPrior(*kappa))
+    log_q, rel_err = log_marginal_partial_pooling(k_arr, n_arr, BetaDist(*rate), KappaPrior(*kappa))
     assert rel_err < 1e-6
     assert abs(math.exp(log_q) - mc) <= 4 * se
     assert se / mc < 0.01  # the oracle itself is precise enough to fail a wrong answer
@@ -215,16 +218,16 @@ def test_quadrature_matches_monte_carlo(k, n, rate, kappa):
 
 def test_quadrature_posterior_consistent_with_marginals():
     k, n = [4, 6], [20, 25]
-    q = ca.quadrature_partial_pooling(k, n, 0.25, (2, 8), (1, 19))
-    lh, _ = ca.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(2, 8), ca.KappaPrior())
-    ln, _ = ca.log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 19), ca.KappaPrior())
+    q = counts.quadrature_partial_pooling(k, n, 0.25, (2, 8), (1, 19))
+    lh, _ = log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(2, 8), KappaPrior())
+    ln, _ = log_marginal_partial_pooling(np.array(k), np.array(n), BetaDist(1, 19), KappaPrior())
     odds = 0.25 / 0.75 * math.exp(lh - ln)
     assert q.posterior == pytest.approx(odds / (1 + odds), rel=1e-12)
     assert q.method == "quadrature" and q.quadrature_rel_error < 1e-6
 
 
 def test_partial_pooling_identical_hypotheses_no_evidence():
-    q = ca.quadrature_partial_pooling([3, 1], [10, 10], 0.4, (2, 8), (2, 8))
+    q = counts.quadrature_partial_pooling([3, 1], [10, 10], 0.4, (2, 8), (2, 8))
     assert q.log_bayes_factor == pytest.approx(0.0, abs=1e-9)
 
 
@@ -247,8 +250,9 @@ PARTIAL_CASES = [
 MCMC_DRAWS = dict(draws=2000, tune=1000, chains=2)  # 2 x 2000: split R-hat of the indicator below 1.01 reliably
 
 
-def _assert_within_mcse(m, exact, z_max=4.0):
+def _assert_within_mcse(m, exact, z_max=Z_MAX):
     """The MCMC estimate is within ``z_max`` MCSE of the exact answer, and says so itself."""
+    print(f"|z| vs exact: {abs(m.z_vs_exact):.2f}")  # shown with -s or -rP (tests/mcse.py)
     assert m.z_vs_exact is not None and abs(m.z_vs_exact) <= z_max, (m.z_vs_exact, m.posterior, exact.posterior)
     assert abs(m.posterior - exact.posterior) <= z_max * m.mcse, (m.posterior, m.mcse, exact.posterior)
     assert abs(m.log_bayes_factor - exact.log_bayes_factor) <= z_max * m.log_bayes_factor_mcse
@@ -257,12 +261,12 @@ def _assert_within_mcse(m, exact, z_max=4.0):
 
 @pytest.fixture(scope="module")
 def no_pooling_fits():
-    return [ca.mcmc_no_pooling(*case, seed=7, **MCMC_DRAWS) for case in NO_POOLING_CASES]
+    return [mc.mcmc_no_pooling(*case, seed=7, **MCMC_DRAWS) for case in NO_POOLING_CASES]
 
 
 @pytest.fixture(scope="module")
 def partial_fits():
-    return [ca.mcmc_partial_pooling(*case, seed=7, **MCMC_DRAWS) for case in PARTIAL_CASES]
+    return [mc.mcmc_partial_pooling(*case, seed=7, **MCMC_DRAWS) for case in PARTIAL_CASES]
 
 
 @pytest.mark.slow
@@ -270,7 +274,7 @@ def partial_fits():
 class TestMcmcAgainstExact:
     @pytest.mark.parametrize("i", range(len(NO_POOLING_CASES)))
     def test_no_pooling(self, no_pooling_fits, i):
-        exact = ca.exact_no_pooling(*NO_POOLING_CASES[i])
+        exact = counts.exact_no_pooling(*NO_POOLING_CASES[i])
         m = no_pooling_fits[i]
         assert m.r_hat <= 1.01, m.warnings
         assert m.divergences == 0
@@ -278,7 +282,7 @@ class TestMcmcAgainstExact:
 
     @pytest.mark.parametrize("i", range(len(PARTIAL_CASES)))
     def test_partial_pooling(self, partial_fits, i):
-        quad = ca.quadrature_partial_pooling(*PARTIAL_CASES[i])
+        quad = counts.quadrature_partial_pooling(*PARTIAL_CASES[i])
         m = partial_fits[i]
         assert m.r_hat <= 1.01, m.warnings
         assert m.divergences == 0
@@ -289,23 +293,22 @@ class TestMcmcAgainstExact:
         n = rng.integers(50, 400, 20)
         k = rng.binomial(n, 0.03)
         before = compile_count()
-        m = ca.mcmc_partial_pooling(k, n, 0.25, (1, 9), (1, 99), seed=3, **MCMC_DRAWS)
+        m = mc.mcmc_partial_pooling(k, n, 0.25, (1, 9), (1, 99), seed=3, **MCMC_DRAWS)
         assert compile_count() == before  # same compiled model as the 2-3 environment fits
-        quad = ca.quadrature_partial_pooling(k, n, 0.25, (1, 9), (1, 99))
+        quad = counts.quadrature_partial_pooling(k, n, 0.25, (1, 9), (1, 99))
         assert m.r_hat <= 1.01 and m.divergences == 0, m.warnings
         _assert_within_mcse(m.with_exact(quad), quad)
-        assert m.seconds < 10  # warm: no compilation (the benchmark measures ~0.3-0.5 s)
 
     def test_same_seed_same_draws(self, partial_fits):
         case = PARTIAL_CASES[0]
-        again = ca.mcmc_partial_pooling(*case, seed=7, **MCMC_DRAWS)
+        again = mc.mcmc_partial_pooling(*case, seed=7, **MCMC_DRAWS)
         assert np.array_equal(again.result.draws("p_h"), partial_fits[0].result.draws("p_h"))
-        other = ca.mcmc_partial_pooling(*case, seed=8, **MCMC_DRAWS)
+        other = mc.mcmc_partial_pooling(*case, seed=8, **MCMC_DRAWS)
         assert not np.array_equal(other.result.draws("p_h"), partial_fits[0].result.draws("p_h"))
 
     def test_no_pooling_compiled_once_per_environment_count(self, no_pooling_fits):
         before = compile_count()
-        ca.mcmc_no_pooling([3, 1, 0], [9, 9, 9], 0.5, (1, 1), (1, 9), seed=1, draws=200, tune=200)
+        mc.mcmc_no_pooling([3, 1, 0], [9, 9, 9], 0.5, (1, 1), (1, 9), seed=1, draws=200, tune=200)
         assert compile_count() == before
 
 
@@ -338,18 +341,18 @@ def _dominated_table(n_env: int, count: int, seed: int, exact_fn) -> list[tuple]
     return out
 
 
-DOMINATED_NO_POOLING = _dominated_table(3, 6, 2026, ca.exact_no_pooling)
+DOMINATED_NO_POOLING = _dominated_table(3, 6, 2026, counts.exact_no_pooling)
 
 
-@pytest.fixture(scope="module")
-def dominated_partial_cases():
-    # Rejection sampling as above is hopeless here: partial pooling rarely gives |log10 BF| >= 3 with
-    # 4 environments, and each candidate costs a quadrature.  Two tables near 11-16% covert actions,
-    # each read both ways round (the hypotheses' priors swapped), so H dominates in two cases and not H
-    # in two; the test itself checks by quadrature that each posterior is within 1e-6..1e-3 of 0 or 1.
-    tables = [([60, 55, 70, 65], [400] * 4), ([45, 40, 52, 48], [300] * 4)]
-    h, not_h = (1, 9), (1, 99)
-    return [case for k, n in tables for case in ((k, n, 0.5, h, not_h), (k, n, 0.5, not_h, h))]
+# Rejection sampling as above is hopeless here: partial pooling rarely gives |log10 BF| >= 3 with
+# 4 environments, and each candidate costs a quadrature.  Two tables near 11-16% covert actions,
+# each read both ways round (the hypotheses' priors swapped), so H dominates in two cases and not H
+# in two; the test itself checks by quadrature that each posterior is within 1e-6..1e-3 of 0 or 1.
+DOMINATED_PARTIAL = [
+    (k, n, 0.5, *rates)
+    for k, n in [([60, 55, 70, 65], [400] * 4), ([45, 40, 52, 48], [300] * 4)]
+    for rates in (((1, 9), (1, 99)), ((1, 99), (1, 9)))
+]
 
 
 @pytest.mark.slow
@@ -357,9 +360,9 @@ def dominated_partial_cases():
 class TestMcmcWhenOneHypothesisDominates:
     @pytest.mark.parametrize("seed", [0, 1, 2])
     def test_issue_case_within_four_mcse(self, seed):
-        exact = ca.exact_no_pooling(*ISSUE_CASE)
+        exact = counts.exact_no_pooling(*ISSUE_CASE)
         assert exact.posterior == pytest.approx(2.906036585e-5, rel=1e-9)
-        m = ca.mcmc_no_pooling(*ISSUE_CASE, seed=seed, **MCMC_DRAWS)
+        m = mc.mcmc_no_pooling(*ISSUE_CASE, seed=seed, **MCMC_DRAWS)
         _assert_within_mcse(m, exact)
         # The sampler visits both hypotheses (it is balanced), so the indicator's average is not a rare event.
         assert 0.2 < m.sampler_p_h < 0.8
@@ -367,32 +370,33 @@ class TestMcmcWhenOneHypothesisDominates:
     @pytest.mark.parametrize("prior", [1e-9, 0.5, 1 - 1e-9])
     def test_same_draws_any_prior(self, prior):
         # The user's prior is applied after sampling: the log BF estimate does not depend on it.
-        base = ca.mcmc_no_pooling(*ISSUE_CASE, seed=4, **MCMC_DRAWS)
-        m = ca.mcmc_no_pooling(*ISSUE_CASE[:2], prior, *ISSUE_CASE[3:], seed=4, **MCMC_DRAWS)
+        base = mc.mcmc_no_pooling(*ISSUE_CASE, seed=4, **MCMC_DRAWS)
+        m = mc.mcmc_no_pooling(*ISSUE_CASE[:2], prior, *ISSUE_CASE[3:], seed=4, **MCMC_DRAWS)
         assert m.log_bayes_factor == base.log_bayes_factor
-        _assert_within_mcse(m, ca.exact_no_pooling(*ISSUE_CASE[:2], prior, *ISSUE_CASE[3:]))
+        _assert_within_mcse(m, counts.exact_no_pooling(*ISSUE_CASE[:2], prior, *ISSUE_CASE[3:]))
 
     @pytest.mark.parametrize("i", range(len(DOMINATED_NO_POOLING)))
     def test_random_dominated_no_pooling(self, i):
         case = DOMINATED_NO_POOLING[i]
-        exact = ca.exact_no_pooling(*case)
+        exact = counts.exact_no_pooling(*case)
         assert 1e-6 <= min(exact.posterior, 1 - exact.posterior) <= 1e-3
-        _assert_within_mcse(ca.mcmc_no_pooling(*case, seed=100 + i, **MCMC_DRAWS), exact)
+        _assert_within_mcse(mc.mcmc_no_pooling(*case, seed=100 + i, **MCMC_DRAWS), exact)
 
-    def test_random_dominated_partial_pooling(self, dominated_partial_cases):
-        for i, case in enumerate(dominated_partial_cases):
-            quad = ca.quadrature_partial_pooling(*case)
-            assert quad.quadrature_rel_error < 1e-4
-            assert 1e-6 <= min(quad.posterior, 1 - quad.posterior) <= 1e-3
-            m = ca.mcmc_partial_pooling(*case, seed=200 + i, exact=quad, **MCMC_DRAWS)
-            _assert_within_mcse(m, quad)
+    @pytest.mark.parametrize("i", range(len(DOMINATED_PARTIAL)))
+    def test_random_dominated_partial_pooling(self, i):
+        case = DOMINATED_PARTIAL[i]
+        quad = counts.quadrature_partial_pooling(*case)
+        assert quad.quadrature_rel_error < 1e-4
+        assert 1e-6 <= min(quad.posterior, 1 - quad.posterior) <= 1e-3
+        m = mc.mcmc_partial_pooling(*case, seed=200 + i, exact=quad, **MCMC_DRAWS)
+        _assert_within_mcse(m, quad)
 
     def test_far_from_exact_is_not_converged(self):
         # A wrong "exact" value 10 MCSE away must flip converged, whatever r_hat says.
-        m = ca.mcmc_no_pooling(*ISSUE_CASE, seed=0, **MCMC_DRAWS)
+        m = mc.mcmc_no_pooling(*ISSUE_CASE, seed=0, **MCMC_DRAWS)
         assert m.converged and m.r_hat <= 1.01
-        exact = ca.exact_no_pooling(*ISSUE_CASE)
-        shifted = ca.CountsResult(
+        exact = counts.exact_no_pooling(*ISSUE_CASE)
+        shifted = counts.CountsResult(
             "test", "none", exact.prior, exact.log_marginal_h + 10 * m.log_bayes_factor_mcse,
             exact.log_marginal_not_h, exact.n_environments,
         )
@@ -410,9 +414,9 @@ def test_pilot_log_bayes_factor_close_to_exact():
     k, n, _, rh, rn = ISSUE_CASE
     data = {"k": np.array(k), "n": np.array(n), "a_h": rh[0], "b_h": rh[1], "a_not_h": rn[0], "b_not_h": rn[1]}
     for tag, rate in (("h", BetaDist(*rh)), ("not_h", BetaDist(*rn))):
-        data[f"pseudo_centre_{tag}"], data[f"pseudo_scale_{tag}"] = ca.conjugate_pseudo_prior(k, n, rate)
-    pilot = ca.pilot_log_bayes_factor("no_pooling", data, seed=0)
-    assert pilot == pytest.approx(ca.exact_no_pooling(*ISSUE_CASE).log_bayes_factor, abs=0.1)
+        data[f"pseudo_centre_{tag}"], data[f"pseudo_scale_{tag}"] = mc.conjugate_pseudo_prior(k, n, rate)
+    pilot = mc.pilot_log_bayes_factor("no_pooling", data, seed=0)
+    assert pilot == pytest.approx(counts.exact_no_pooling(*ISSUE_CASE).log_bayes_factor, abs=0.1)
 
 
 # ---------------------------------------------------------------------------
@@ -439,7 +443,7 @@ def fig9_o4mini():
 def before_after_none(fig9_o4mini):
     d = fig9_o4mini
     n = d.n_before_assumed
-    return ca.fit_before_after(
+    return ba.fit_before_after(
         d.k_before_derived, n, d.k_after_derived, [400] * len(n), pooling="none", threshold=BA_THRESHOLD,
         seed=11, draws=2000, tune=1000, **BA_PRIORS,
     )
@@ -449,25 +453,24 @@ def before_after_none(fig9_o4mini):
 @pytest.mark.xdist_group("covert")
 class TestBeforeAfter:
     # With pooling="none" every evaluation is its own conjugate problem: r ~ Beta(a + k, b + n - k).
-    @pytest.mark.parametrize("j", [0, 12, 14])  # 4.4% -> 0, 41% -> 0, 46.4% -> 0.1% (k_after = 0 or 1)
-    def test_each_evaluation_is_conjugate(self, before_after_none, fig9_o4mini, j):
+    # Evaluations 0, 12, 14: 4.4% -> 0, 41% -> 0, 46.4% -> 0.1% (k_after = 0 or 1), before and after.
+    @pytest.mark.parametrize(("j", "name"), [(j, name) for j in (0, 12, 14) for name in ("rate_before", "rate_after")])
+    def test_each_evaluation_is_conjugate(self, before_after_none, fig9_o4mini, j, name):
         r = before_after_none
         d = fig9_o4mini
-        cases = (
-            ("rate_before", d.k_before_derived[j], 300, BA_PRIORS["prior_before"]),
-            ("rate_after", d.k_after_derived[j], 400, BA_PRIORS["prior_after"]),
-        )
-        for name, k, n, prior in cases:
-            post = ca.conjugate_posterior(k, n, BetaDist(*prior))
-            assert (post.alpha, post.beta) == (prior[0] + k, prior[1] + n - k)
-            exact = stats.beta(post.alpha, post.beta)
-            d_j = r.diagnostics[f"{name}[{j}]"]
-            assert d_j.r_hat <= 1.01
-            assert abs(d_j.mean - exact.mean()) <= max(0.02, 4 * d_j.mcse_mean)
-            # The absolute 0.02 floor is loose for a rate near 0.001, so check in posterior sds too.
-            assert abs(d_j.mean - exact.mean()) <= 0.1 * exact.std()
-            draws = r.result.draws(name)[:, :, j].ravel()
-            _assert_quantiles_match(draws, exact.cdf, min(d_j.ess_bulk, d_j.ess_tail))
+        k, n, prior = {
+            "rate_before": (d.k_before_derived[j], 300, BA_PRIORS["prior_before"]),
+            "rate_after": (d.k_after_derived[j], 400, BA_PRIORS["prior_after"]),
+        }[name]
+        post = counts.conjugate_posterior(k, n, BetaDist(*prior))
+        assert (post.alpha, post.beta) == (prior[0] + k, prior[1] + n - k)
+        exact = stats.beta(post.alpha, post.beta)
+        d_j = r.diagnostics[f"{name}[{j}]"]
+        assert d_j.r_hat <= 1.01
+        # No absolute floor: Z_MAX reported MCSEs only.
+        assert z_score(f"{name}[{j}] mean", d_j.mean, exact.mean(), d_j.mcse_mean) <= Z_MAX
+        draws = r.result.draws(name)[:, :, j].ravel()
+        _assert_quantiles_match(draws, exact.cdf, min(d_j.ess_bulk, d_j.ess_tail))
 
     def test_ratio_matches_monte_carlo_of_conjugates(self, before_after_none, fig9_o4mini):
         j = 14  # Sandbagging QA: 139/300 before, 0/400 after (0.1% of 400 rounds to 0)
@@ -484,18 +487,18 @@ class TestBeforeAfter:
 
         _assert_quantiles_match(draws.ravel(), oracle_cdf, min(diag.ess_bulk, diag.ess_tail))
 
-    def test_average_rates_closed_form(self, before_after_none, fig9_o4mini):
+    @pytest.mark.parametrize("name", ["mean_before", "mean_after"])
+    def test_average_rates_closed_form(self, before_after_none, fig9_o4mini, name):
         # E[mean_j r_j | D] = mean_j (a + k_j) / (a + b + n_j): linearity of expectation over conjugate posteriors.
         r = before_after_none
-        kb, ka = np.array(fig9_o4mini.k_before_derived), np.array(fig9_o4mini.k_after_derived)
-        for name, k, n, (a, b) in (
-            ("mean_before", kb, 300, BA_PRIORS["prior_before"]),
-            ("mean_after", ka, 400, BA_PRIORS["prior_after"]),
-        ):
-            exact = np.mean((a + k) / (a + b + n))
-            s = r.summary[name]
-            assert s.r_hat <= 1.01
-            assert abs(s.mean - exact) <= max(4 * s.mcse_mean, 1e-4)
+        k, n, (a, b) = {
+            "mean_before": (np.array(fig9_o4mini.k_before_derived), 300, BA_PRIORS["prior_before"]),
+            "mean_after": (np.array(fig9_o4mini.k_after_derived), 400, BA_PRIORS["prior_after"]),
+        }[name]
+        exact = np.mean((a + k) / (a + b + n))
+        s = r.summary[name]
+        assert s.r_hat <= 1.01
+        assert z_score(name, s.mean, exact, s.mcse_mean) <= Z_MAX  # no absolute floor
         assert not r.warnings
 
     def test_probability_average_after_rate_above_threshold(self, before_after_none, fig9_o4mini):
@@ -503,15 +506,18 @@ class TestBeforeAfter:
         rng = np.random.default_rng(3)
         ka = np.array(fig9_o4mini.k_after_derived)
         a, b = BA_PRIORS["prior_after"]
-        avg = rng.beta(a + ka, b + 400 - ka, size=(200_000, ka.size)).mean(axis=1)
+        draws = 200_000
+        avg = rng.beta(a + ka, b + 400 - ka, size=(draws, ka.size)).mean(axis=1)
         exact = float(np.mean(avg > BA_THRESHOLD))
         r = before_after_none
-        assert abs(r.p_after_above_threshold - exact) <= max(0.02, 4 * r.p_after_above_threshold_mcse)
+        # Both sides are Monte Carlo: the MCMC's reported MCSE and the oracle's binomial standard error.
+        se = math.hypot(r.p_after_above_threshold_mcse, math.sqrt(exact * (1 - exact) / draws))
+        assert 0 < se and z_score("P(mean after > threshold)", r.p_after_above_threshold, exact, se) <= Z_MAX
 
     def test_partial_pooling_on_derived_fig9_counts_converges(self, fig9_o4mini):
         d = fig9_o4mini
         n = d.n_before_assumed
-        r = ca.fit_before_after(d.k_before_derived, n, d.k_after_derived, n, pooling="partial", seed=1)
+        r = ba.fit_before_after(d.k_before_derived, n, d.k_after_derived, n, pooling="partial", seed=1)
         assert r.diagnostics.divergences == 0 and r.diagnostics.max_r_hat <= 1.01, r.warnings
         assert r.summary["mean_after"].mean < r.summary["mean_before"].mean
         # Pooling barely moves well-measured before-rates: their average stays near the raw average.
@@ -521,11 +527,11 @@ class TestBeforeAfter:
 
     def test_bad_inputs(self):
         with pytest.raises(InputError, match="pooling"):
-            ca.fit_before_after([1], [2], [0], [2], pooling="full")
+            ba.fit_before_after([1], [2], [0], [2], pooling="full")
         with pytest.raises(InputError, match="k_after"):
-            ca.fit_before_after([1, 2], [2, 2], [0], [2])
+            ba.fit_before_after([1, 2], [2, 2], [0], [2])
         with pytest.raises(InputError, match="threshold"):
-            ca.fit_before_after([1], [2], [0], [2], threshold=0)
+            ba.fit_before_after([1], [2], [0], [2], threshold=0)
 
 
 # ---------------------------------------------------------------------------
@@ -579,21 +585,3 @@ class TestDatasets:
             assert 0 <= p.k <= p.n
             if p.derived:
                 assert "DERIVED" in p.display
-
-
-def test_rate_prior_plot_draws_the_priors():
-    import matplotlib.pyplot as plt
-
-    from models.plots import plot_counts_update, plot_rate_priors
-
-    fig = plot_rate_priors((1, 9), (1, 99), k=[1, 0], n=[10, 12])
-    ax = fig.axes[0]
-    x, y = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
-    assert np.allclose(y, stats.beta.pdf(x, 1, 9))
-    assert np.allclose(ax.lines[2].get_xdata(), [0.1, 0.0])
-    plt.close(fig)
-    r = ca.exact_no_pooling([1], [10], 0.25, (1, 9), (1, 99))
-    fig = plot_counts_update(exact=r)
-    heights = [p.get_height() for p in fig.axes[0].patches]
-    assert heights == pytest.approx([0.25, r.posterior])
-    plt.close(fig)

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
+from beliefs.elicitation import MASS_TOLERANCE, elicit_beta
 from beliefs.errors import InputError
-from models.elicitation import MASS_TOLERANCE, elicit_beta
 
 
 def _mass_by_quadrature(a, b, lo, hi):
@@ -80,7 +80,7 @@ def test_mass_achieved_property(lo, width, mass):
 def test_warns_when_fit_misses(monkeypatch):
     import preliz as pz
 
-    import models.elicitation as me
+    import beliefs.elicitation as me
 
     def bad_maxent(dist, lower, upper, mass, plot=False):
         dist._parametrization(1.0, 1.0)  # uniform: puts only (upper - lower) in the interval
@@ -139,19 +139,6 @@ def test_bad_input(lo, hi, mass, match):
 def test_field_names_for_the_command_line():
     with pytest.raises(InputError, match="--upper"):
         elicit_beta(0.5, 0.4, 0.9, fields=("--lower", "--upper", "--mass"))
-
-
-def test_plot_draws_the_fitted_density():
-    import matplotlib.pyplot as plt
-
-    from models.plots import plot_elicited_beta
-
-    b = elicit_beta(0.05, 0.3, 0.9)
-    fig = plot_elicited_beta(b)
-    line = fig.axes[0].lines[0]
-    x, y = line.get_xdata(), line.get_ydata()
-    assert np.allclose(y, stats.beta.pdf(x, b.alpha, b.beta))
-    plt.close(fig)
 
 
 # ---------------------------------------------------------------------------

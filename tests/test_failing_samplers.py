@@ -85,7 +85,8 @@ def test_exception_inside_nutpie_becomes_sampling_error(funnel, monkeypatch):
 
 
 def test_mcmc_counts_result_not_converged_with_few_draws():
-    from models.covert_actions import exact_no_pooling, mcmc_no_pooling
+    from beliefs.counts import exact_no_pooling
+    from models.counts import mcmc_no_pooling
 
     k, n = [1, 0, 2], [20, 20, 20]
     res = mcmc_no_pooling(k, n, 0.5, (1, 9), (1, 99), draws=100, tune=100, chains=2, seed=3)
@@ -170,7 +171,7 @@ def test_app_mcmc_has_a_time_bound_and_reports_timeouts(monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import models.covert_actions as ca
+    import models.counts as mc
     import models.sampling as sampling
     from models.sampling import SamplingTimeout
 
@@ -183,7 +184,7 @@ def test_app_mcmc_has_a_time_bound_and_reports_timeouts(monkeypatch):
     class _Dummy:  # stands in for the compiled model: compilation is not what is tested here
         pass
 
-    monkeypatch.setattr(ca, "mcmc_partial_pooling", timed_out)
+    monkeypatch.setattr(mc, "mcmc_partial_pooling", timed_out)
     monkeypatch.setattr(sampling, "get_compiled", lambda key, builder: _Dummy())
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -204,14 +205,14 @@ def test_app_shows_warnings_next_to_an_unconverged_number(monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import models.covert_actions as ca
+    import models.counts as mc
     import models.sampling as sampling
 
-    bad = ca.McmcCountsResult(
+    bad = mc.McmcCountsResult(
         posterior=0.7, mcse=0.2, r_hat=1.3, ess_bulk=12.0, ess_tail=9.0, divergences=17,
         warnings=["p_h: r_hat = 1.300 > 1.01 (chains disagree; not converged)", "17 divergent transition(s)"],
     )  # fmt: skip
-    monkeypatch.setattr(ca, "mcmc_partial_pooling", lambda *a, **k: bad)
+    monkeypatch.setattr(mc, "mcmc_partial_pooling", lambda *a, **k: bad)
     monkeypatch.setattr(sampling, "get_compiled", lambda key, builder: object())
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

@@ -84,7 +84,7 @@ def test_other_results_show_their_numbers(result, expected):
 
 def test_counts_result_shows_its_bayes_factor():
     pytest.importorskip("pymc")  # models/ needs the [models] extra
-    from models.covert_actions import exact_no_pooling
+    from beliefs.counts import exact_no_pooling
 
     r = exact_no_pooling([2], [100], 0.5, (1.0, 9.0), (1.0, 99.0))
     # Beta-binomial marginals: BF = [B(3, 107)/B(1, 9)] / [B(3, 197)/B(1, 99)] (the binomial coefficient cancels).

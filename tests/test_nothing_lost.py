@@ -238,3 +238,24 @@ def test_failed_upload_changes_nothing_in_the_app():
         assert dict(at.session_state["values"]) == values
         assert [{k: v for k, v in r.items() if k != "uid"} for r in at.session_state["items"]] == items
         assert dict(at.query_params) == link
+
+
+def test_writer_that_opens_the_file_itself_gets_the_same_guarantees(tmp_path):
+    """NetCDF (and any writer that takes a path) goes through the same atomic writer as the bytes."""
+    target = tmp_path / "draws.nc"
+
+    def fill(path):
+        Path(path).write_bytes(b"complete")
+
+    files_mod.write_atomic(fill, target, field="path", by_name=True)
+    assert target.read_bytes() == b"complete"
+    with pytest.raises(InputError, match="does not exist yet"):
+        files_mod.write_atomic(fill, target, field="path", by_name=True)
+
+    def half_then_fail(path):
+        Path(path).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        files_mod.write_atomic(half_then_fail, tmp_path / "other.nc", field="path", by_name=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["draws.nc"]  # no half file, no temporary left

@@ -21,9 +21,9 @@ from beliefs.format import format_interval, format_probability
 from beliefs.io.csvfile import to_csv
 from beliefs.odds import log_odds
 from beliefs.plots.curves import curve_rows, plot_curve
-from beliefs.plots.distributions import distribution_rows, plot_posterior_distribution
 from beliefs.plots.figures import FORMATS, figure_bytes, spec_bytes
 from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
+from beliefs.uncertain_evidence import distribution_rows, plot_posterior_distribution
 from beliefs.update import update
 
 STATED = Evidence("stated 3-to-1", p_e_given_h=0.75, p_e_given_not_h=0.25)
@@ -231,7 +231,7 @@ def test_plots_draw_on_a_given_axes(result):
 
 
 def test_importing_plotting_does_not_import_matplotlib():
-    code = "import sys, beliefs.plots.update, beliefs.plots.figures, beliefs.plots.curves, beliefs.plots.distributions; print('matplotlib' in sys.modules)"
+    code = "import sys, beliefs.plots.update, beliefs.plots.figures, beliefs.plots.curves, beliefs.counts; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

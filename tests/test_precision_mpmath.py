@@ -107,7 +107,7 @@ def test_log_bf_matches_mpmath_to_1e_12():
 
 def test_library_entry_points_use_the_exact_form():
     # no_pooling_log_bf and exact_no_pooling both agree with mpmath where betaln differences fail
-    from models.covert_actions import exact_no_pooling
+    from beliefs.counts import exact_no_pooling
 
     k, n, h, not_h = [848973, 686, 1525, 669], [1000000, 10000, 1525, 1000], (4.513, 0.1617), (0.0357, 7.546)
     ref = ref_log_bf(k, n, h, not_h)
@@ -120,7 +120,7 @@ def test_library_entry_points_use_the_exact_form():
 
 @pytest.mark.parametrize("n", [10**16, 10**18, 10**30])
 def test_counts_beyond_exact_range_are_refused(n):
-    from models.covert_actions import exact_no_pooling
+    from beliefs.counts import exact_no_pooling
 
     with pytest.raises(InputError, match=r"n\[0\].*1000000000000000"):
         exact_no_pooling([1], [n], 0.5, (1, 9), (1, 99))

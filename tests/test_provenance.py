@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beliefs import counts as bc
+from beliefs.datasets import dataset_counts_result
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Provenance
 from beliefs.io.link import AppState, ItemState, decode, encode
@@ -91,7 +91,7 @@ def test_provenance_parameter_never_raises(raw):
 
 
 def test_counts_result_to_evidence_round_trips_through_a_file(tmp_path):
-    r = bc.dataset_counts_result("antischeming-2025:o4-mini:before", 0.5, (1, 9), (1, 99), n_assumed=100)
+    r = dataset_counts_result("antischeming-2025:o4-mini:before", 0.5, (1, 9), (1, 99), n_assumed=100)
     item = r.to_evidence()
     path = save_scenario(Scenario.from_evidence(0.5, [item], name="derived"), tmp_path / "d.json")
     back = load_scenario(path).evidence_items()[0]

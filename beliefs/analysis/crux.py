@@ -234,5 +234,6 @@ def plot_crux(result, ax=None):
     ax.set_yticks(y, labels, fontsize="small")
     a, b = result.names
     ax.set_xlabel(f"bits toward H: {a} minus {b}")
-    ax.set_title(f"Crux: {a} {100 * result.a.posterior:.3g}% vs {b} {100 * result.b.posterior:.3g}%")
+    pa, pb = (format_probability(r.posterior_log_odds) for r in (result.a, result.b))
+    ax.set_title(f"Crux: {a} {pa}\nvs {b} {pb}", fontsize="medium")  # two lines: view names can be long
     return fig

@@ -9,9 +9,9 @@ import numpy as np
 from scipy.special import betaln
 
 from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability, plot_axes, set_scale
-from beliefs.counts import check_beta, no_pooling_log_bf
+from beliefs.counts import no_pooling_log_bf
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist
+from beliefs.evidence import BetaDist, parse_beta
 from beliefs.odds import LN10
 from beliefs.reproduce import derived_count
 from beliefs.update import update_by_log_bf
@@ -118,8 +118,8 @@ def data_robustness(
     """
     kk, nn = counts_arrays(k, n)
     p = open_probability(prior, "prior")
-    h = check_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
-    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
+    h = parse_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
+    not_h = parse_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
     size = as_count(n_grid, "n_grid", minimum=2, maximum=1000)
     default = np.geomspace(1e-3, 0.5, size)
     hm = _mean_grid(h_means, "h_means", default, h.mean)

@@ -11,6 +11,7 @@ import numpy as np
 from beliefs.analysis._common import Table, evidence_list, open_probability, plot_axes, short_label
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
+from beliefs.format import format_probability
 from beliefs.odds import bits
 from beliefs.plots.palette import FOR_H, NEUTRAL
 from beliefs.update import UpdateResult, update
@@ -131,7 +132,7 @@ def plot_dependence(result, ax=None):
     ax.set_yticks(y, [short_label(name) for name in names], fontsize="small")
     ax.set_xlabel("evidence (bits)")
     ax.set_title(
-        f"Dependence: naive {100 * result.naive.posterior:.3g}% vs adjusted {100 * result.adjusted.posterior:.3g}%"
+        f"Dependence: naive {format_probability(result.naive.posterior_log_odds)} vs adjusted {format_probability(result.adjusted.posterior_log_odds)}"
     )
     ax.legend(loc="best", fontsize="small")
     return fig

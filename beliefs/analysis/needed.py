@@ -21,9 +21,9 @@ from beliefs.analysis._common import (
     plot_axes,
     set_scale,
 )
-from beliefs.counts import check_beta, env_log_bf, grid_log_bf
+from beliefs.counts import env_log_bf, grid_log_bf
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist
+from beliefs.evidence import BetaDist, parse_beta
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
 from beliefs.plots.palette import FOR_H, LEVEL
@@ -205,8 +205,8 @@ def needed_count(
     size = as_count(n_new, "n_new", minimum=1, maximum=10_000_000)
     t = open_probability(target, "target")
     p = open_probability(prior, "prior")
-    h = check_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
-    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
+    h = parse_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
+    not_h = parse_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
     kk, nn = counts_arrays(k, n)
     # The data so far move the prior through update(), as every posterior (one route).
     current = update_by_log_bf(p, math.fsum(env_log_bf(kk, nn, h, not_h).tolist())).posterior_log_odds

@@ -20,9 +20,9 @@ from beliefs.analysis._common import (
     set_scale,
     short_label,
 )
-from beliefs.counts import check_beta, env_log_bf
+from beliefs.counts import env_log_bf
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence
+from beliefs.evidence import BetaDist, Evidence, parse_beta
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, log_odds, odds_from_log_odds, probability
 from beliefs.plots.palette import FOR_H, LEVEL
@@ -179,8 +179,8 @@ def sequential_data(
     kk, nn = counts_arrays(k, n)
     p = open_probability(prior, "prior")
     t = _check_threshold(threshold)
-    h = check_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
-    not_h = check_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
+    h = parse_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
+    not_h = parse_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
     if labels is None:
         labels = [f"{int(a)}/{int(b)}" for a, b in zip(kk, nn, strict=True)]
     elif len(labels) != len(kk):

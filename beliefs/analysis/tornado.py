@@ -98,9 +98,9 @@ class TornadoResult(Table):
             f"posterior {format_probability(self.base_log_odds)}; each input off by x{self.factor:g} ({self.mode})",
             f"{'input':<40} {'low':>12} {'high':>12} {'dB':>14} {'pp':>16}",
         ]
-        for r in self.rows():
+        for r, lo, hi in zip(self.rows(), self.low_log_odds, self.high_log_odds, strict=True):
             lines.append(
-                f"{r['label'][:40]:<40} {100 * r['low_posterior']:>11.4g}% {100 * r['high_posterior']:>11.4g}% "
+                f"{r['label'][:40]:<40} {format_probability(lo):>12} {format_probability(hi):>12} "
                 f"{r['low_shift_db']:>+6.2f}/{r['high_shift_db']:>+6.2f} {r['low_shift_pp']:>+7.2f}/{r['high_shift_pp']:>+7.2f}"
             )
         lines += [f"note: {n}" for n in self.notes]
@@ -333,7 +333,7 @@ def plot_tornado(result, ax=None):
     ax.barh(y, high, color=FOR_H, label=f"input x {result.factor:g}")
     ax.axvline(0, color="black", linewidth=1)
     ax.set_yticks(y, [short_label(r["label"]) for r in rows], fontsize="small")
-    ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.3g}%)")
+    ax.set_xlabel(f"change in posterior (percentage points; base {format_probability(result.base_log_odds)})")
     ax.set_title(f"Tornado: each input off by a factor of {result.factor:g} ({result.mode})")
     if result.mode == "strength":  # a zero-width bar is the mode's definition, not a finding: say so on it
         for yi, r in zip(y, rows, strict=True):
@@ -359,7 +359,7 @@ def plot_tornado_stated(result, ax=None):
     ax.scatter([r["loo_shift_pp"] for r in rows], y, marker="x", color="black", zorder=3, label="item left out")
     ax.axvline(0, color="black", linewidth=1)
     ax.set_yticks(y, [short_label(f"{r['label']} ({r['range_rule']})") for r in rows], fontsize="small")
-    ax.set_xlabel(f"change in posterior (percentage points; base {100 * result.posterior:.4g}%)")
+    ax.set_xlabel(f"change in posterior (percentage points; base {format_probability(result.base_log_odds)})")
     ax.set_title(f"Each item over its own {100 * result.interval:g}% range; × = item left out", fontsize="medium")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small", frameon=False)
     return fig

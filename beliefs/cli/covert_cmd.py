@@ -12,13 +12,15 @@ import sys
 
 from beliefs import counts as bc
 from beliefs.cli.output import add_json_flag, emit
+from beliefs.datasets import dataset_counts, dataset_counts_result, parse_dataset
 from beliefs.errors import InputError
+from beliefs.evidence import parse_beta
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import log_odds
+from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
 from beliefs.validation import as_count, as_positive, as_probability
 
 POOLINGS = bc.POOLINGS
-MAX_QUADRATURE_ENVIRONMENTS = 100  # 2-D quadrature cost grows with J; beyond this the CLI says "MCMC only"
 
 
 def register(sub) -> None:
@@ -77,11 +79,11 @@ def register(sub) -> None:
 # counts
 # ---------------------------------------------------------------------------
 def _parse_beta(text: str, field: str) -> tuple[float, float]:
-    b = bc.check_beta(str(text), field, names=(" A", " B"))
+    b = parse_beta(str(text), field, names=(" A", " B"))
     return (b.alpha, b.beta)
 
 
-_DEFAULT_N = bc.DEFAULT_N_ASSUMED
+_DEFAULT_N = DEFAULT_N_ASSUMED
 # --dataset without --prior/--rate-if-*: the data page's defaults (illustrative, status X: no source states
 # what H and not H predict): H, population mean rate ~ Beta(1, 9) (mean 10%); not H ~ Beta(1, 99) (mean 1%).
 _DATASET_DEFAULTS = {"prior": "0.5", "rate_if_h": "1,9", "rate_if_not_h": "1,99"}
@@ -111,10 +113,10 @@ def _counts(args) -> int:
         raise InputError("--pooling", args.pooling, "'none' or 'partial'")
     derived = None
     if args.dataset is not None:
-        spec = bc.parse_dataset(args.dataset, "--dataset")
+        spec = parse_dataset(args.dataset, "--dataset")
         n_assumed = as_count(args.n_assumed if args.n_assumed is not None else _DEFAULT_N, "--n-assumed",
-                             minimum=1, maximum=bc.MAX_N_ASSUMED)  # fmt: skip
-        derived = bc.dataset_counts_result(spec, prior, rate_h, rate_n, n_assumed=n_assumed, pooling=pooling)
+                             minimum=1, maximum=MAX_N_ASSUMED)  # fmt: skip
+        derived = dataset_counts_result(spec, prior, rate_h, rate_n, n_assumed=n_assumed, pooling=pooling)
         k, n = derived.k, derived.n
     else:
         k, n = bc.check_counts(_required(args, "k", "--k"), _required(args, "n", "--n"), k_field="--k", n_field="--n")
@@ -138,7 +140,7 @@ def _counts(args) -> int:
         data.update(
             dataset=derived.dataset,
             n_assumed=derived.n_assumed,
-            evaluations=bc.dataset_counts(spec, derived.n_assumed)[2],
+            evaluations=dataset_counts(spec, derived.n_assumed)[2],
             hypotheses_note=(
                 "the rate priors are illustrative (status X): no source states what H and not H predict"
                 if args.rate_if_h is None or args.rate_if_not_h is None else "the rate priors are as given"
@@ -151,9 +153,11 @@ def _counts(args) -> int:
         data["method"] = "exact (beta-binomial closed form)"
         data["environments"] = exact.environments()
     else:
-        kappa = bc.KappaPrior()
+        from beliefs.partial_pooling import KappaPrior  # SciPy's cubature: only for partial pooling
+
+        kappa = KappaPrior()
         data["kappa_prior"] = {"median": kappa.median, "log_sd": kappa.log_sd}
-        if len(k) <= MAX_QUADRATURE_ENVIRONMENTS:
+        if len(k) <= bc.MAX_QUADRATURE_ENVIRONMENTS:
             quad = derived or bc.quadrature_partial_pooling(k, n, prior, rate_h, rate_n)
             if quad.quadrature_rel_error is not None and quad.quadrature_rel_error <= 1e-4:
                 exact = quad
@@ -179,10 +183,10 @@ def _counts(args) -> int:
         )
 
     if args.mcmc:
-        from models import covert_actions as ca
+        from models.counts import mcmc_no_pooling, mcmc_partial_pooling
         from models.sampling import SamplingError
 
-        fit = ca.mcmc_no_pooling if pooling == "none" else ca.mcmc_partial_pooling
+        fit = mcmc_no_pooling if pooling == "none" else mcmc_partial_pooling
         try:
             m = fit(k, n, prior, rate_h, rate_n, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout)
         except SamplingError as exc:
@@ -306,7 +310,7 @@ def _beta_mean(b: dict) -> float:
 # elicit
 # ---------------------------------------------------------------------------
 def _elicit(args) -> int:
-    from models.elicitation import elicit_beta
+    from beliefs.elicitation import elicit_beta
 
     b = elicit_beta(args.lower, args.upper, args.mass, fields=("--lower", "--upper", "--mass"))
     d = b.to_dict()

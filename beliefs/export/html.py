@@ -64,9 +64,9 @@ def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
     drawn as glyph outlines (matplotlib's default ``svg.fonttype = "path"``),
     so no font is needed.
     """
-    from beliefs.plots.distributions import plot_posterior_distribution
     from beliefs.plots.figures import figure_bytes
     from beliefs.plots.update import plot_prior_posterior
+    from beliefs.uncertain_evidence import plot_posterior_distribution
 
     out = [("Prior and posterior", _inline(figure_bytes(plot_prior_posterior(ledger.result), "svg")))]
     items = ledger.scenario.evidence_items()

@@ -35,6 +35,7 @@ __all__ = [
     "check_destination",
     "check_replaceable",
     "read_capped",
+    "write_atomic",
     "write_bytes_atomic",
     "write_text_atomic",
 ]
@@ -99,12 +100,28 @@ def write_bytes_atomic(data: bytes, path: str | os.PathLike, *, field: str, over
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one; return the path.
 
     The bytes go to a temporary file in the same directory (``.NAME.XXXXXXXX.tmp``),
-    are flushed and fsynced, and are then put in place.  With ``overwrite`` that
-    is :func:`os.replace`, after checking again that the target is still a
-    regular file.  Without it the final step is a hard link, which fails rather
-    than replace a file created since the check (a rename would clobber it).
-    On any error, or an interrupt, the temporary file is removed and the old
-    file is untouched; an OS error becomes an :class:`InputError` naming ``field``.
+    are flushed and fsynced, and are then put in place (see :func:`write_atomic`).
+    """
+
+    def fill(handle) -> None:
+        handle.write(data)
+
+    return write_atomic(fill, path, field=field, overwrite=overwrite)
+
+
+def write_atomic(fill, path: str | os.PathLike, *, field: str, overwrite: bool = False, by_name: bool = False) -> Path:
+    """Write a file through ``fill`` so that readers see the old file or the whole new one; return the path.
+
+    ``fill(handle)`` writes the new content into an open binary file, or, with
+    ``by_name``, ``fill(temporary_path)`` writes a file at that path (for writers
+    that open files themselves, such as NetCDF).  The temporary file
+    (``.NAME.XXXXXXXX.tmp``, in the target's directory) is fsynced and then put
+    in place.  With ``overwrite`` that is :func:`os.replace`, after checking
+    again that the target is still a regular file.  Without it the final step is
+    a hard link, which fails rather than replace a file created since the check
+    (a rename would clobber it).  On any error, or an interrupt, the temporary
+    file is removed and the old file is untouched; an OS error becomes an
+    :class:`InputError` naming ``field``.
     """
     check_destination(path, field, overwrite)
     target = Path(path)
@@ -113,10 +130,17 @@ def write_bytes_atomic(data: bytes, path: str | os.PathLike, *, field: str, over
     except OSError as exc:
         raise InputError(field, os.fspath(path), "a file in a directory you can write to", hint=_os_hint(exc)) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if by_name:
+            os.close(fd)
+            fill(tmp)
+            fd = os.open(tmp, os.O_RDONLY)
+            os.fsync(fd)
+            os.close(fd)
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                fill(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make a shared file unreadable to others
         if overwrite:
             check_replaceable(target, field, overwrite)  # again, just before: a symlink or device made meanwhile

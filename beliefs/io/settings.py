@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from beliefs.counts import format_counts, parse_counts
 from beliefs.entry import PRIOR_ENTRIES
 from beliefs.errors import InputError
 from beliefs.reproduce import DEFAULT_N_ASSUMED
@@ -35,9 +36,7 @@ __all__ = [
     "FieldSpec",
     "checked",
     "defaults",
-    "format_counts",
     "format_value",
-    "parse_counts",
 ]
 
 MAX_ITEMS = 40  # a ledger longer than this is a pasted mistake, not an argument
@@ -97,28 +96,6 @@ def _text(value: object, name: str) -> str:
     return value
 
 
-def parse_counts(value: object, name: str = "counts") -> list[tuple[int, int]]:
-    """Parse ``"k/n,k/n,..."`` (covert actions k of n rollouts per environment); ``""`` is no data.
-
-    >>> parse_counts("2/100, 0/50")
-    [(2, 100), (0, 50)]
-    """
-    allowed = "counts as k/n separated by commas, e.g. 2/100,0/50, with 0 <= k <= n"
-    if not isinstance(value, str):
-        raise InputError(name, value, allowed)
-    if not value.strip():
-        return []
-    out = []
-    for i, part in enumerate(value.split(",")):
-        if part.count("/") != 1:
-            raise InputError(f"{name}[{i}]", part, allowed)
-        k_text, n_text = part.split("/")
-        n = as_count(n_text, f"{name}[{i}].n", minimum=1, maximum=10_000_000)
-        k = as_count(k_text, f"{name}[{i}].k", minimum=0, maximum=n)
-        out.append((k, n))
-    return out
-
-
 def _probability_list(value: object, name: str) -> str:
     if not isinstance(value, str) or len(value) > MAX_PARAM:
         raise InputError(name, value, "probabilities in [0, 1] separated by commas, e.g. 0.25,0.2")
@@ -150,11 +127,6 @@ def _factor_list(value: object, name: str) -> str:
             raise InputError(f"{name}[{i}]", part, allowed)
         out.append(format_value(x))
     return ",".join(out).rstrip(",")
-
-
-def format_counts(counts) -> str:
-    """Inverse of :func:`parse_counts`."""
-    return ",".join(f"{int(k)}/{int(n)}" for k, n in counts)
 
 
 def _counts_text(value: object, name: str) -> str:

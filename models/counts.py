@@ -1,4 +1,4 @@
-r"""Covert-action counts as evidence about H, "the system schemes".
+r"""PyMC models of covert-action counts as evidence about H, "the system schemes".
 
 Data: :math:`k_j` covert actions in :math:`n_j` rollouts in environments
 :math:`j = 1..J`.  Each hypothesis predicts the per-environment covert-action
@@ -41,7 +41,7 @@ mean; the concentration hyperprior defaults to a median of 10 pseudo-rollouts
 with a log-sd of 1.5 (so :math:`\kappa` between about 0.5 and 190 with 95%
 probability: environments may be anywhere from nearly identical to wildly
 different).  The double integral is computed by adaptive quadrature
-(:func:`quadrature_partial_pooling`), substituting :math:`\mu = F^{-1}_{\mathrm{Beta}(a,b)}(t)`
+(:func:`beliefs.counts.quadrature_partial_pooling`), substituting :math:`\mu = F^{-1}_{\mathrm{Beta}(a,b)}(t)`
 and :math:`\ln\kappa = \ln\kappa_{\text{median}} + \sigma_{\ln\kappa} z` so the
 priors become uniform and standard normal weights.
 
@@ -84,13 +84,16 @@ both models are visited, then correct.  Bridge sampling would be the other
 sound choice; it needs a second set of proposal draws and an iteration, while
 this reuses the pseudo-priors the product space already has.
 
-Where an exact answer exists (:func:`exact_no_pooling` always; the
+The closed forms (no-pooling Bayes factor, partial-pooling cubature, the
+named density terms both samplers use) live in :mod:`beliefs.counts` and
+:mod:`beliefs.partial_pooling`, so the closed-form ``counts`` command never
+imports PyMC; this module holds only the PyMC models and the estimator.
+
+Where an exact answer exists (:func:`beliefs.counts.exact_no_pooling` always; the
 quadrature when the caller has it), :meth:`McmcCountsResult.with_exact` records
 ``z_vs_exact`` = (estimate - exact) / MCSE on the log-odds scale (to first
 order the same z as on the probability scale, and stable near 0 and 1), and a
 fit with :math:`|z| > 4` is marked not converged whatever R-hat says.
-
-**Before/after training** (:func:`fit_before_after`): see its docstring.
 """
 
 from __future__ import annotations
@@ -104,66 +107,70 @@ import pymc as pm
 import pytensor.tensor as pt
 from scipy import optimize, special
 
-# The closed forms (parsers, no-pooling Bayes factor, partial-pooling quadrature, conjugate
-# posteriors) live in beliefs.counts so the closed-form `counts` command never imports PyMC;
-# they are re-exported here for the MCMC code and its callers.
 from beliefs.counts import (
     CountsResult,
-    KappaPrior,
-    check_beta,
     check_counts,
     check_partial_pooling_args,
-    conjugate_posterior,
+    check_prior,
     exact_no_pooling,
-    log_beta_binomial,
-    log_marginal_partial_pooling,
-    quadrature_partial_pooling,
 )
-from beliefs.counts import check_prior as _check_prior
-from beliefs.errors import InputError
-from beliefs.evidence import BetaDist
+from beliefs.evidence import BetaDist, parse_beta
 from beliefs.odds import LN10, log_odds, probability
+from beliefs.partial_pooling import (
+    PSEUDO_DF,
+    ArrayOps,
+    KappaPrior,
+    log_student_t,
+    no_pooling_log_density,
+    partial_pooling_log_density,
+)
 from beliefs.tables import NotebookRepr
-from beliefs.validation import as_probability
-from models.sampling import Diagnostics, McmcResult, get_compiled, summarize_draws
+from models.sampling import Diagnostics, McmcResult, get_compiled
 
 __all__ = [
-    "BeforeAfterResult",
-    "CountsResult",
-    "KappaPrior",
+    "ESTIMATOR",
+    "PILOT_DRAWS",
+    "PYTENSOR_OPS",
+    "Z_MAX",
     "McmcCountsResult",
-    "build_before_after_model",
     "build_no_pooling_model",
     "build_partial_pooling_model",
-    "check_beta",
-    "check_counts",
-    "conjugate_posterior",
     "conjugate_pseudo_prior",
-    "exact_no_pooling",
-    "fit_before_after",
     "laplace_pseudo_prior",
-    "log_beta_binomial",
-    "log_marginal_partial_pooling",
     "mcmc_no_pooling",
     "mcmc_partial_pooling",
     "partial_pooling_inputs",
     "pilot_log_bayes_factor",
-    "quadrature_partial_pooling",
 ]
 
-_PSEUDO_DF = 5.0  # Student-t pseudo-priors: heavier tails than the normal approximation, so no region is starved
 _PSEUDO_INFLATE = 1.3
+# The same density terms as the cubature and models.sensitivity, with PyTensor's functions.
+PYTENSOR_OPS = ArrayOps(
+    log=pt.log, log1p=pt.log1p, exp=pt.exp, gammaln=pt.gammaln,
+    betaln=lambda a, b: pt.gammaln(a) + pt.gammaln(b) - pt.gammaln(a + b),
+    log_sigmoid=lambda u: -pt.softplus(-u), expand=lambda x: pt.shape_padright(x),
+)
 
 
 # ---------------------------------------------------------------------------
 # PyMC models (every input is pm.Data, so new data never recompiles)
 # ---------------------------------------------------------------------------
-def _beta_logpdf(x, a, b):
-    return (a - 1) * pt.log(x) + (b - 1) * pt.log1p(-x) - (pt.gammaln(a) + pt.gammaln(b) - pt.gammaln(a + b))
+def _log_pseudo_prior(xi, scale):
+    # q in the model's coordinates: the Student-t density of xi divided by the scale (Jacobian of xi -> phi).
+    return (log_student_t(xi, PYTENSOR_OPS) - pt.log(scale)).sum()
 
 
-def _betaln(a, b):
-    return pt.gammaln(a) + pt.gammaln(b) - pt.gammaln(a + b)
+def _sum_out_hypothesis(prior_log_odds, log_target: dict, log_pseudo: dict) -> None:
+    r"""Add the product-space mixture over H to the model being built, and ``p_h`` = :math:`P_c(H\mid D,\phi)`.
+
+    :math:`\ln w_H = c + \ln p(D,\phi_H\mid H) + \ln q_{\lnot H}(\phi_{\lnot H})`,
+    :math:`\ln w_{\lnot H} = \ln p(D,\phi_{\lnot H}\mid\lnot H) + \ln q_H(\phi_H)`; the
+    Potential is their ``logaddexp`` (the :math:`\ln(1-\sigma(c))` both share is left out).
+    """
+    log_h = prior_log_odds + log_target["h"] + log_pseudo["not_h"]
+    log_n = log_target["not_h"] + log_pseudo["h"]
+    pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
+    pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
 
 
 def build_no_pooling_model(n_environments: int) -> pm.Model:
@@ -204,16 +211,11 @@ def build_no_pooling_model(n_environments: int) -> pm.Model:
             scale = pm.Data(f"pseudo_scale_{tag}", np.ones(j))
             xi = pm.Flat(f"xi_{tag}", shape=j)
             u = centre + scale * xi
-            log_theta, log1m_theta = -pt.softplus(-u), -pt.softplus(u)
             pm.Deterministic(f"theta_{tag}", pm.math.sigmoid(u))
-            log_binom = k * log_theta + (n - k) * log1m_theta  # coefficient C(n, k) is common to both
-            log_beta = (a - 1) * log_theta + (b - 1) * log1m_theta - _betaln(a, b)
-            log_target[tag] = (log_binom + log_beta + log_theta + log1m_theta).sum()  # + log Jacobian
-            log_pseudo[tag] = (_student_t_logpdf(xi, _PSEUDO_DF) - pt.log(scale)).sum()
-        log_h = prior_log_odds + log_target["h"] + log_pseudo["not_h"]
-        log_n = log_target["not_h"] + log_pseudo["h"]
-        pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
-        pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
+            log_prior, log_lik = no_pooling_log_density(u, k, n, a, b, PYTENSOR_OPS)  # prior incl. logit Jacobian
+            log_target[tag] = (log_prior + log_lik).sum()
+            log_pseudo[tag] = _log_pseudo_prior(xi, scale)
+        _sum_out_hypothesis(prior_log_odds, log_target, log_pseudo)
     return model
 
 
@@ -231,39 +233,6 @@ def conjugate_pseudo_prior(k, n, rate: BetaDist) -> tuple[np.ndarray, np.ndarray
     return np.log(a1 / b1), _PSEUDO_INFLATE * np.sqrt((a1 + b1) / (a1 * b1))
 
 
-def _partial_log_density(u, z, k, n, a, b, log_median, log_sd, xp):
-    r"""Log of :math:`p(D\mid\phi)\,p(\phi)` in unconstrained coordinates :math:`\phi = (u, z)`.
-
-    :math:`\mu = \sigma(u)` (Jacobian :math:`\mu(1-\mu)`), :math:`\kappa = m e^{s z}`.
-    Binomial coefficients are left out (they cancel between hypotheses).
-    ``xp`` is ``numpy``-like (scipy/numpy for the Laplace fit, pytensor in the model).
-    """
-    if xp is pt:
-        log_mu, log1m_mu = -pt.softplus(-u), -pt.softplus(u)
-        gammaln, betaln, exp = pt.gammaln, _betaln, pt.exp
-    else:
-        log_mu, log1m_mu = -np.logaddexp(0.0, -u), -np.logaddexp(0.0, u)
-        gammaln, betaln, exp = special.gammaln, special.betaln, np.exp
-    mu, one_minus = exp(log_mu), exp(log1m_mu)
-    kappa = exp(log_median + log_sd * z)
-    al, be = mu * kappa, one_minus * kappa
-    if xp is pt:
-        # ln B(k+al, n-k+be) - ln B(al, be) with the k-independent gammas hoisted out of the sum:
-        # 3 gamma functions per environment instead of 6 (this is the sampler's inner loop).
-        n_env = k.shape[0]
-        loglik = (gammaln(k + al) + gammaln(n - k + be) - gammaln(n + kappa)).sum() + n_env * (
-            gammaln(kappa) - gammaln(al) - gammaln(be)
-        )
-    else:
-        loglik = (betaln(k + al, n - k + be) - betaln(al, be)).sum()
-    log_prior_mu = (a - 1) * log_mu + (b - 1) * log1m_mu - (gammaln(a) + gammaln(b) - gammaln(a + b))
-    log_jacobian = log_mu + log1m_mu
-    log_prior_z = -0.5 * z * z - 0.5 * math.log(2 * math.pi)
-    return loglik + log_prior_mu + log_jacobian + log_prior_z
-
-
-
-
 def laplace_pseudo_prior(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[np.ndarray, np.ndarray]:
     r"""Centre and scale of the pseudo-prior for one hypothesis's :math:`(u, z)`.
 
@@ -274,10 +243,11 @@ def laplace_pseudo_prior(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[np.nd
     """
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
-    args = (k, n, rate.alpha, rate.beta, math.log(kappa.median), kappa.log_sd, np)
+    args = (k, n, rate.alpha, rate.beta, math.log(kappa.median), kappa.log_sd)
 
     def neg(x):
-        val = -_partial_log_density(x[0], x[1], *args)
+        with np.errstate(all="ignore"):
+            val = -float(sum(partial_pooling_log_density(x[0], x[1], *args)))
         return val if np.isfinite(val) else 1e300
 
     x0 = np.array([math.log(rate.alpha / rate.beta), 0.0])
@@ -299,13 +269,6 @@ def laplace_pseudo_prior(k, n, rate: BetaDist, kappa: KappaPrior) -> tuple[np.nd
     except np.linalg.LinAlgError:
         sd = np.array([2.0, 1.0])
     return mode, np.clip(sd * _PSEUDO_INFLATE, 1e-3, 10.0)
-
-
-def _student_t_logpdf(x, df):
-    return (
-        pt.gammaln((df + 1) / 2) - pt.gammaln(df / 2) - 0.5 * pt.log(df * np.pi)
-        - (df + 1) / 2 * pt.log1p(x * x / df)
-    )
 
 
 def build_partial_pooling_model() -> pm.Model:
@@ -355,13 +318,10 @@ def build_partial_pooling_model() -> pm.Model:
             u, z = phi[0], phi[1]
             pm.Deterministic(f"mu_{tag}", pm.math.sigmoid(u))
             pm.Deterministic(f"kappa_{tag}", pt.exp(log_median + log_sd * z))
-            log_target[tag] = _partial_log_density(u, z, k, n, a, b, log_median, log_sd, pt)
-            # q in phi coordinates: t density of xi divided by the scale (Jacobian of xi -> phi).
-            log_pseudo[tag] = (_student_t_logpdf(xi, _PSEUDO_DF) - pt.log(scale)).sum()
-        log_h = prior_log_odds + log_target["h"] + log_pseudo["not_h"]
-        log_n = log_target["not_h"] + log_pseudo["h"]
-        pm.Potential("hypothesis_mixture", pt.logaddexp(log_h, log_n))
-        pm.Deterministic("p_h", pm.math.sigmoid(log_h - log_n))
+            log_prior, log_lik = partial_pooling_log_density(u, z, k, n, a, b, log_median, log_sd, PYTENSOR_OPS)
+            log_target[tag] = log_prior + log_lik
+            log_pseudo[tag] = _log_pseudo_prior(xi, scale)
+        _sum_out_hypothesis(prior_log_odds, log_target, log_pseudo)
     return model
 
 
@@ -540,7 +500,7 @@ def pilot_log_bayes_factor(kind: str, data: dict, *, seed: int = 0, draws: int =
     log_z = {}
     for tag in ("h", "not_h"):
         dim = np.asarray(data[f"pseudo_centre_{tag}"]).shape[-1]
-        xi = rng.standard_t(_PSEUDO_DF, size=(int(draws), dim))
+        xi = rng.standard_t(PSEUDO_DF, size=(int(draws), dim))
         with np.errstate(all="ignore"):
             log_prior, log_lik, log_q = branch_log_densities(kind, tag, xi, data)
             log_w = np.nan_to_num(log_prior + log_lik - log_q, nan=-np.inf, posinf=-np.inf)
@@ -602,15 +562,15 @@ def mcmc_no_pooling(
     k, n, prior, rate_if_h, rate_if_not_h, *, draws: int = 1000, tune: int = 1000, chains: int = 2,
     seed: int = 0, timeout: float | None = None,
 ) -> McmcCountsResult:
-    """MCMC estimate of P(H | D) for no pooling, compared with :func:`exact_no_pooling` (``z_vs_exact``).
+    """MCMC estimate of P(H | D) for no pooling, compared with :func:`~beliefs.counts.exact_no_pooling` (``z_vs_exact``).
 
     Compiled once per number of environments (cached process-wide).  A prior
     of exactly 0 or 1 is returned unchanged without sampling.
     """
     k_arr, n_arr = check_counts(k, n)
-    p = _check_prior(prior)
-    bh = check_beta(rate_if_h, "rate_if_h")
-    bn = check_beta(rate_if_not_h, "rate_if_not_h")
+    p = check_prior(prior)
+    bh = parse_beta(rate_if_h, "rate_if_h")
+    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
     if p in (0.0, 1.0):
         return _certain_mcmc(p)
     j = len(k_arr)
@@ -631,7 +591,7 @@ def mcmc_partial_pooling(
     seed: int = 0, timeout: float | None = None, target_accept: float | None = 0.9,
     exact: CountsResult | None = None,
 ) -> McmcCountsResult:
-    """MCMC estimate of P(H | D) for partial pooling (checks :func:`quadrature_partial_pooling`).
+    """MCMC estimate of P(H | D) for partial pooling (checks :func:`~beliefs.counts.quadrature_partial_pooling`).
 
     One compiled model serves every number of environments.  Pass the
     quadrature as ``exact`` to get ``z_vs_exact`` (it is not computed here:
@@ -656,174 +616,3 @@ def mcmc_partial_pooling(
         draws=draws, tune=tune, chains=chains, timeout=timeout, target_accept=target_accept,
     )
     return fit.with_exact(exact)
-
-
-# ---------------------------------------------------------------------------
-# Before / after anti-scheming training
-# ---------------------------------------------------------------------------
-def build_before_after_model(n_evaluations: int, pooling: str) -> pm.Model:
-    r"""Per-evaluation covert-action rates before and after training.
-
-    ``pooling="none"``: independent conjugate-checkable priors
-    :math:`r^{b}_j \sim \mathrm{Beta}(a_b, b_b)`, :math:`r^{a}_j \sim \mathrm{Beta}(a_a, b_a)`.
-
-    ``pooling="partial"``: hierarchical on the logit scale, non-centred,
-
-    .. math::
-
-        \operatorname{logit} r^{b}_j = \mu_b + \sigma_b\,z^{b}_j,\qquad
-        \operatorname{logit} r^{a}_j = \operatorname{logit} r^{b}_j + \mu_\Delta + \sigma_\Delta\,z^{\Delta}_j,
-
-        \mu_b \sim \mathcal N(m_0, s_0^2),\ \sigma_b \sim \mathcal N^+(0, \tau_b^2),\
-        \mu_\Delta \sim \mathcal N(0, s_\Delta^2),\ \sigma_\Delta \sim \mathcal N^+(0, \tau_\Delta^2),
-
-    so training shifts each evaluation's log-odds by its own amount around a
-    shared mean shift :math:`\mu_\Delta`.  Deterministics in both modes:
-    ``mean_before`` and ``mean_after`` (the average rate over the evaluations,
-    the quantity the anti-scheming paper reports as 13.0% -> 0.4%) and
-    ``reduction`` = mean_before / mean_after; with partial pooling also
-    ``typical_before``/``typical_after`` = :math:`\sigma(\mu_b)`,
-    :math:`\sigma(\mu_b + \mu_\Delta)` (a new evaluation's median rate).
-    """
-    j = int(n_evaluations)
-    with pm.Model() as model:
-        k_b = pm.Data("k_before", np.zeros(j, dtype=np.int64))
-        n_b = pm.Data("n_before", np.ones(j, dtype=np.int64))
-        k_a = pm.Data("k_after", np.zeros(j, dtype=np.int64))
-        n_a = pm.Data("n_after", np.ones(j, dtype=np.int64))
-        if pooling == "none":
-            rate_b = pm.Beta("rate_before", pm.Data("a_before", 1.0), pm.Data("b_before", 1.0), shape=j)
-            rate_a = pm.Beta("rate_after", pm.Data("a_after", 1.0), pm.Data("b_after", 1.0), shape=j)
-        elif pooling == "partial":
-            mu_b = pm.Normal("mu_before", pm.Data("mu_before_loc", -3.0), pm.Data("mu_before_scale", 2.0))
-            sigma_b = pm.HalfNormal("sigma_before", pm.Data("sigma_before_scale", 1.5))
-            mu_d = pm.Normal("mu_change", 0.0, pm.Data("mu_change_scale", 2.5))
-            sigma_d = pm.HalfNormal("sigma_change", pm.Data("sigma_change_scale", 1.0))
-            # Centred for the before rates (hundreds of rollouts each pin them down), non-centred for the
-            # change (after-training counts are mostly zero, the funnel case non-centring is for).
-            logit_b = pm.Normal("logit_before", mu_b, sigma_b, shape=j)
-            z_d = pm.Normal("z_change", 0.0, 1.0, shape=j)
-            rate_b = pm.Deterministic("rate_before", pm.math.sigmoid(logit_b))
-            rate_a = pm.Deterministic("rate_after", pm.math.sigmoid(logit_b + mu_d + sigma_d * z_d))
-            pm.Deterministic("typical_before", pm.math.sigmoid(mu_b))
-            pm.Deterministic("typical_after", pm.math.sigmoid(mu_b + mu_d))
-        else:
-            raise InputError("pooling", pooling, "'none' or 'partial'")
-        pm.Binomial("k_before_obs", n=n_b, p=rate_b, observed=k_b)
-        pm.Binomial("k_after_obs", n=n_a, p=rate_a, observed=k_a)
-        mean_b = pm.Deterministic("mean_before", rate_b.mean())
-        mean_a = pm.Deterministic("mean_after", rate_a.mean())
-        pm.Deterministic("reduction", mean_b / mean_a)
-    return model
-
-
-@dataclass
-class BeforeAfterResult(NotebookRepr):
-    r"""Posterior summaries of covert-action rates before and after training.
-
-    ``summary`` maps each reported quantity (``mean_before``, ``mean_after``,
-    ``reduction``, and with partial pooling ``typical_before``/``typical_after``)
-    to its :class:`~models.sampling.VariableDiagnostics` (mean, sd, R-hat, ESS,
-    MCSE).  ``p_after_above_threshold`` is :math:`P(\bar r^{a} > \text{threshold}\mid D)`:
-    whether training *eliminated* covert action (posterior mass near 0) or
-    merely reduced it.  ``quantiles`` holds the 5%, 50% and 95% points.
-    """
-
-    pooling: str
-    threshold: float
-    p_after_above_threshold: float
-    p_after_above_threshold_mcse: float
-    summary: dict
-    quantiles: dict
-    diagnostics: Diagnostics
-    result: McmcResult = field(repr=False)
-    # The pm.Data values sampled with (models.sensitivity sets them before computing log densities).
-    model_data: dict = field(default_factory=dict, repr=False)
-
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.diagnostics.warnings)
-
-    def labelled_rows(self) -> list[dict]:
-        """Each reported quantity named for what it is, with its statistic (see :func:`beliefs.reproduce.before_after_rows`).
-
-        ``mean_before``/``mean_after`` are the average of the evaluations' rates under
-        the hierarchical model, not the paper's aggregate of Beta(1,1) posterior means;
-        :data:`beliefs.reproduce.WHY_REDUCTION_DIFFERS` says why their ratio is not the paper's x30.
-        """
-        from beliefs.reproduce import before_after_rows
-
-        return before_after_rows(self.quantiles)
-
-    def to_dict(self) -> dict:
-        from beliefs.reproduce import WHY_REDUCTION_DIFFERS
-
-        return {
-            "labelled": self.labelled_rows(),
-            "why_reduction_differs_from_paper": WHY_REDUCTION_DIFFERS,
-            "pooling": self.pooling,
-            "threshold": self.threshold,
-            "p_after_above_threshold": self.p_after_above_threshold,
-            "p_after_above_threshold_mcse": self.p_after_above_threshold_mcse,
-            "summary": {k: v.to_dict() for k, v in self.summary.items()},
-            "quantiles": self.quantiles,
-            "divergences": self.diagnostics.divergences,
-            "warnings": self.warnings,
-        }
-
-
-def fit_before_after(
-    k_before, n_before, k_after, n_after, *, pooling: str = "partial",
-    prior_before: BetaDist | tuple = (1.0, 1.0), prior_after: BetaDist | tuple = (1.0, 1.0),
-    threshold: float = 0.001, draws: int = 1000, tune: int = 1000, chains: int = 2, seed: int = 0,
-    timeout: float | None = None, target_accept: float | None = 0.95,
-) -> BeforeAfterResult:
-    r"""Fit the before/after model and summarise the reduction.
-
-    ``prior_before``/``prior_after`` are used with ``pooling="none"`` (each
-    rate's own Beta prior, so one evaluation has the conjugate posterior
-    :math:`\mathrm{Beta}(a + k, b + n - k)`); the partial-pooling hyperpriors
-    are the documented defaults of :func:`build_before_after_model`.
-    """
-    kb, nb = check_counts(k_before, n_before, k_field="k_before", n_field="n_before")
-    ka, na = check_counts(k_after, n_after, k_field="k_after", n_field="n_after")
-    if len(kb) != len(ka):
-        raise InputError("k_after", k_after, f"one count per evaluation: {len(kb)} value(s), like k_before")
-    if pooling not in ("none", "partial"):
-        raise InputError("pooling", pooling, "'none' or 'partial'")
-    thr = as_probability(threshold, "threshold", open_lower=True, open_upper=True)
-    pb = check_beta(prior_before, "prior_before")
-    pa = check_beta(prior_after, "prior_after")
-    j = len(kb)
-    compiled = get_compiled(("covert_before_after", j, pooling), lambda: build_before_after_model(j, pooling))
-    data: dict = {"k_before": kb, "n_before": nb, "k_after": ka, "n_after": na}
-    if pooling == "none":
-        data.update(a_before=pb.alpha, b_before=pb.beta, a_after=pa.alpha, b_after=pa.beta)
-    res = compiled.sample(
-        data, draws=draws, tune=tune, chains=chains, seed=seed, timeout=timeout,
-        target_accept=target_accept,
-    )
-    names = ["mean_before", "mean_after", "reduction"]
-    if pooling == "partial":
-        names += ["typical_before", "typical_after"]
-    check_names = [*names, "rate_before", "rate_after"]
-    if pooling == "partial":
-        check_names += ["mu_before", "sigma_before", "mu_change", "sigma_change"]
-    diag = res.diagnostics(check_names)
-    after = res.draws("mean_after")
-    above = summarize_draws("p_after_above_threshold", (after > thr).astype(float))
-    quantiles = {
-        name: dict(zip(("q05", "q50", "q95"), np.quantile(res.draws(name), [0.05, 0.5, 0.95]).tolist(), strict=True))
-        for name in names
-    }
-    return BeforeAfterResult(
-        pooling=pooling,
-        threshold=thr,
-        p_after_above_threshold=above.mean,
-        p_after_above_threshold_mcse=above.mcse_mean,
-        summary={name: diag[name] for name in names},
-        quantiles=quantiles,
-        diagnostics=diag,
-        result=res,
-        model_data=data,
-    )
