@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -380,13 +379,13 @@ class McmcResult:
     def save_netcdf(self, path: str | os.PathLike) -> Path:
         """Write the draws to a new NetCDF file; refuse to overwrite an existing one.
 
-        The file is written under a temporary name in the target directory
-        and then hard-linked into place, so a reader never sees a half-written
-        file and an existing file is never replaced (even by a race).
+        Through the project's one atomic writer (:func:`beliefs.io.files.write_atomic`):
+        written under a temporary name in the target directory, fsynced, then
+        hard-linked into place, so a reader never sees a half-written file and an
+        existing file is never replaced (even by a race).
         """
-        target = Path(path)
-        if target.exists():
-            raise FileExistsError(f"{target} already exists; choose another name (results are never overwritten)")
+        from beliefs.io.files import write_atomic
+
         engine = _netcdf_engine()
         tree = self.idata.copy()
         for group in list(tree.children):
@@ -395,14 +394,7 @@ class McmcResult:
             drop = [n for n, v in ds.data_vars.items() if v.dtype == object]
             if drop:
                 tree[group] = ds.drop_vars(drop)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        try:
-            tree.to_netcdf(tmp, engine=engine)
-            os.link(tmp, target)  # atomic and fails if target appeared meanwhile
-        finally:
-            os.unlink(tmp)
-        return target
+        return write_atomic(lambda tmp: tree.to_netcdf(tmp, engine=engine), path, field="path", by_name=True)
 
 
 def _netcdf_engine() -> str:

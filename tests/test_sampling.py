@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from beliefs.errors import InputError
 from models import sampling
 from models.sampling import (
     ESS_BULK_MIN,
@@ -164,7 +165,7 @@ class TestCompiledModel:
         res = conjugate.sample({"k": [5], "n": [20]}, draws=50, tune=50, seed=5)
         target = tmp_path / "fit.nc"
         target.write_text("keep me")
-        with pytest.raises(FileExistsError, match="already exists"):
+        with pytest.raises(InputError, match="does not exist yet"):
             res.save_netcdf(target)
         assert target.read_text() == "keep me"
 
