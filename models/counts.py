@@ -115,7 +115,7 @@ from beliefs.counts import (
     exact_no_pooling,
 )
 from beliefs.evidence import BetaDist, parse_beta
-from beliefs.odds import LN10, log_odds, probability
+from beliefs.odds import LN10, probability
 from beliefs.partial_pooling import (
     PSEUDO_DF,
     ArrayOps,
@@ -125,6 +125,7 @@ from beliefs.partial_pooling import (
     partial_pooling_log_density,
 )
 from beliefs.tables import NotebookRepr
+from beliefs.update import update_by_log_bf
 from models.sampling import Diagnostics, McmcResult, get_compiled
 
 __all__ = [
@@ -533,8 +534,9 @@ def _sample_balanced(
     spread = p_bar * (1.0 - p_bar)
     log_bf = math.log(p_bar) - math.log1p(-p_bar) - c
     log_bf_mcse = ph.mcse_mean / spread if math.isfinite(ph.mcse_mean) else math.nan
-    post_lo = log_odds(prior) + log_bf
-    posterior = probability(post_lo)
+    # The user's prior enters through the one route to a posterior, as for the exact Bayes factor.
+    updated = update_by_log_bf(prior, log_bf, label="covert-action counts (MCMC)")
+    post_lo, posterior = updated.posterior_log_odds, updated.posterior
     # P(1 - P) as sigma(x) sigma(-x): exact near 0 and 1, where 1 - P would round away.
     mcse = probability(post_lo) * probability(-post_lo) * log_bf_mcse
     return McmcCountsResult(
