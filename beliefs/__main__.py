@@ -1,3 +1,5 @@
+"""``python -m beliefs``: the command line (:func:`beliefs.cli.main`)."""
+
 import sys
 
 from beliefs.cli import main
