@@ -24,6 +24,7 @@ if _HERE not in sys.path:
 
 from app_pages import common, mcmc_panel, sharing  # noqa: E402
 from beliefs.io.settings import VIEWS  # noqa: E402
+from beliefs.plots import palette  # noqa: E402
 
 _TITLES = {
     "update": "Update",
@@ -50,10 +51,10 @@ _STICKY_CSS = """<style>
   position: sticky; top: 3.75rem; z-index: 990; background-color: white;}
 .st-key-posterior_summary::before {
   content: ""; position: absolute; left: 0; right: 0; top: -3.75rem; height: 3.75rem; background-color: white;}
-.st-key-posterior_summary {border-bottom: 1px solid #ddd; padding: 0.3rem 0 0.2rem 0;}
+.st-key-posterior_summary {border-bottom: 1px solid RULE; padding: 0.3rem 0 0.2rem 0;}
 .st-key-posterior_summary p {margin-bottom: 0;}
 @media (max-width: 640px) {.st-key-posterior_summary h4 {font-size: 1.05rem;}}
-</style>"""
+</style>""".replace("RULE", palette.RULE)
 
 st.set_page_config(page_title="beliefs: Bayesian updating on AI scheming", page_icon="⚖", layout="wide")
 sharing.init_session()

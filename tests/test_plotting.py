@@ -294,7 +294,7 @@ def test_every_colour_comes_from_the_palette():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    hex_colour = re.compile(r"#[0-9a-fA-F]{6}\b")
+    hex_colour = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}\b")  # #ddd as well as #dddddd
     sources = [*root.glob("beliefs/**/*.py"), *root.glob("app_pages/*.py"), root / "app.py"]
     found = [
         f"{path.relative_to(root)}:{n}"
