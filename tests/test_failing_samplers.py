@@ -186,6 +186,8 @@ def test_app_mcmc_has_a_time_bound_and_reports_timeouts(monkeypatch):
 
     monkeypatch.setattr(mc, "mcmc_partial_pooling", timed_out)
     monkeypatch.setattr(sampling, "get_compiled", lambda key, builder: _Dummy())
+    # A fit of the same data cached (process-wide) by an earlier test would stand in for the stub.
+    st.cache_resource.clear()
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.query_params.update({"view": "data", "da_src": "custom", "da_env": "1/20,0/20,2/20"})
@@ -214,6 +216,8 @@ def test_app_shows_warnings_next_to_an_unconverged_number(monkeypatch):
     )  # fmt: skip
     monkeypatch.setattr(mc, "mcmc_partial_pooling", lambda *a, **k: bad)
     monkeypatch.setattr(sampling, "get_compiled", lambda key, builder: object())
+    # A fit of the same data cached (process-wide) by an earlier test would stand in for the stub.
+    st.cache_resource.clear()
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.query_params.update({"view": "data", "da_src": "custom", "da_env": "1/20,0/20,2/20"})
