@@ -134,7 +134,7 @@ def bench_mcmc_browser(sz, h) -> list:
         h.Row("mcmc_browser", "MCMC first run in a fresh server: click to estimate on screen", "s",
               [r["first"] for r in runs], FIRST_TARGET, "<= 10 s", load=load,
               note="partial pooling, 2025 o3 rates x assumed n, 20 environments; compile started in the "
-              "background when app.py first ran (page load), clicked as soon as the page rendered"),
+              "background at the end of app.py's first run, clicked as soon as the page rendered"),
         h.Row("mcmc_browser", "MCMC re-run after a count change: key press to new estimate", "s", rerun,
               RERUN_TARGET, "<= 0.5 s", load=load, note=note_lib),
         h.Row("mcmc_browser", "library warm call (mcmc_partial_pooling) in the same server", "s", library,
