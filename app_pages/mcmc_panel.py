@@ -221,7 +221,13 @@ def _partial(ks, ns, prior, h, not_h) -> None:
     quad = _quadrature_job(*fit_args[:-1])
     with box:
         m1, m2, m3 = st.columns(3)
-        m1.metric("P(H | data), MCMC", f"{res.posterior:.4g} ± {res.mcse:.2g}", "± is the MCSE", delta_color="off")
+        # Percent, as every probability on every page; the MCSE in percentage points beside it.
+        m1.metric(
+            "P(H | data), MCMC",
+            f"{format_probability(log_odds(res.posterior))} ± {100 * res.mcse:.2g} pp",
+            "± is the MCSE (percentage points)",
+            delta_color="off",
+        )
         exact_slot, z_slot = m2.empty(), m3.empty()
         _diagnostics(res.r_hat, res.ess_bulk, res.divergences)
         warn_slot = st.container()
@@ -240,7 +246,7 @@ def _partial(ks, ns, prior, h, not_h) -> None:
             exact = None
         if exact is not None:
             checked = res.with_exact(exact)
-            exact_slot.metric("P(H | data), quadrature", f"{exact.posterior:.4g}")
+            exact_slot.metric("P(H | data), quadrature", format_probability(log_odds(exact.posterior)))
             z_text = "n/a" if checked.z_vs_exact is None else f"{checked.z_vs_exact:+.2f}"
             z_slot.metric("z vs exact", z_text, "|z| > 4 fails the fit", delta_color="off")
             if checked.warnings != res.warnings:
