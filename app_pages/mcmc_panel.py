@@ -145,7 +145,7 @@ def render_mcmc_panel(ks, ns, prior, h, not_h) -> None:
     st.subheader("MCMC (on request)")
     st.caption(
         "Partial pooling lets environments share a population rate per hypothesis; before/after fits the "
-        "training's effect. Each model compiles once per server (in the background from the start) and then "
+        "training's effect. Each model compiles once per server (in the background, from the first page shown) and then "
         "re-samples live as the data change."
     )
     c1, c2 = st.columns(2)
