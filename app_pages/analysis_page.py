@@ -97,11 +97,11 @@ def _robustness(prior, evidence) -> None:
 
 def _data_robustness(prior, evidence) -> None:
     from beliefs.counts import parse_counts
-    from beliefs.datasets import derived_count_pairs as published_counts
+    from beliefs.datasets import derived_count_pairs
 
     v = common.values()
     if v["da_src"] == "2025":
-        counts = published_counts(v["da_model"], v["da_when"], int(v["da_n"]))
+        counts = derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"]))
         st.caption(f"2025 rates × assumed n = {int(v['da_n'])} (derived counts, not published).")
     else:
         counts = parse_counts(v["da_env"], "da_env")

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages import common
 from beliefs.counts import format_counts, parse_counts
-from beliefs.datasets import derived_count_pairs as published_counts
+from beliefs.datasets import derived_count_pairs
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Source
 from beliefs.io import catalogue
@@ -138,7 +138,7 @@ def _data_source(counts: list[tuple[int, int]], effective_n: int | None) -> dict
     if effective_n is not None:
         for model in ("o3", "o4-mini"):
             for when in ("before", "after"):
-                if published_counts(model, when, effective_n) == counts:
+                if derived_count_pairs(model, when, effective_n) == counts:
                     return {"da_src": "2025", "da_model": model, "da_when": when, "da_n": int(effective_n)}
     return {"da_src": "custom", "da_env": format_counts(counts)}
 
@@ -158,7 +158,7 @@ def scenario_from_state(state: AppState, sources: list, notes: list):
     else:
         chain = {"per_step": v["ch_surv"]}
     if v["da_src"] == "2025":
-        counts = published_counts(v["da_model"], v["da_when"], int(v["da_n"]))
+        counts = derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"]))
         effective_n = int(v["da_n"])
     else:
         counts = parse_counts(v["da_env"], "da_env")

@@ -237,11 +237,10 @@ def parse_vector(text: str, field: str) -> list[float]:
 
 def plot_hypotheses(result: HypothesesResult, ax=None):
     """Each hypothesis' probability before and after the evidence (paired bars)."""
-    from beliefs.plots.axes import new_axes, plain_text_only
+    from beliefs.plots.axes import new_axes
     from beliefs.plots.palette import FOR_H, LEVEL
 
-    plain_text_only()  # names are untrusted: no mathtext
-    fig, ax = new_axes(ax)
+    fig, ax = new_axes(ax)  # names are untrusted: new_axes draws every label as plain text
     x = list(range(len(result.names)))
     width = 0.38
     ax.bar([i - width / 2 for i in x], result.prior, width, color=LEVEL, label="before (prior)")

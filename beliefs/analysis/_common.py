@@ -1,6 +1,6 @@
 """What the analyses share: input checks, the table behind every result's CSV and plot, plot axes.
 
-NumPy and SciPy at import; matplotlib only inside :func:`plot_axes` and :func:`set_scale`, when a plot is drawn.
+NumPy and SciPy at import; matplotlib only inside :func:`set_scale`, when a plot is drawn.
 """
 
 from __future__ import annotations
@@ -86,20 +86,11 @@ def short_label(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def plot_axes(ax=None):
-    """``(figure, axes)`` for an analysis plot: a bare Figure (see :func:`beliefs.plots.axes.new_axes`)
-    whose labels are drawn as plain text, since item labels are untrusted."""
-    from beliefs.plots.axes import new_axes, plain_text_only
-
-    plain_text_only()
-    return new_axes(ax, figsize=(7.0, 4.5))
-
-
 def set_scale(ax, axis: str, scale: str) -> None:
     """Put ``axis`` ("x" or "y") on a ``"logit"`` or ``"log"`` scale with plain-text tick labels.
 
     matplotlib's logit and log tick formatters write mathtext (``$\\mathdefault{10^{-2}}$``),
-    which :func:`plot_axes` turns off for untrusted labels, so they would print as raw
+    which :func:`beliefs.plots.axes.new_axes` turns off for untrusted labels, so they would print as raw
     markup; ticks are written as plain numbers instead (0.001, 0.5, 0.999).
     """
     from matplotlib.ticker import FuncFormatter, NullFormatter

@@ -9,11 +9,12 @@ from functools import cached_property
 
 import numpy as np
 
-from beliefs.analysis._common import CERTAIN_HINT, Table, evidence_list, plot_axes, short_label
+from beliefs.analysis._common import CERTAIN_HINT, Table, evidence_list, short_label
 from beliefs.errors import CertaintyError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import bits, decibels
+from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_probability
@@ -221,7 +222,7 @@ def crux(
 
 def plot_crux(result, ax=None):
     """Each part of the gap between the two viewpoints (bits), largest first, and the total."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     names = ("prior", *result.part_labels())
     parts = [bits(x) for x in result.parts]
     order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))

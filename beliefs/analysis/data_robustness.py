@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaln
 
-from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability, plot_axes, set_scale
+from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability, set_scale
 from beliefs.counts import no_pooling_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, parse_beta
 from beliefs.odds import LN10
+from beliefs.plots.axes import new_axes
 from beliefs.reproduce import derived_count
 from beliefs.update import update_by_log_bf
 from beliefs.validation import as_count
@@ -164,7 +165,7 @@ def _scaled(b: BetaDist, factor: float) -> BetaDist:
 def plot_data_robustness(result, ax=None, *, value: str = "posterior"):
     """Heat map of P(H | data) (``value="posterior"``) or log10 BF (``"log10_bf"``) over the
     two hypotheses' prior mean rates, with the user's choice marked."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     if value == "posterior":
         z, label, cmap, vmin, vmax = result.posterior, "P(H | data)", "RdBu_r", 0.0, 1.0
     elif value == "log10_bf":

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import Table, evidence_list, open_probability, plot_axes, short_label
+from beliefs.analysis._common import Table, evidence_list, open_probability, short_label
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import bits
+from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import FOR_H, NEUTRAL
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_positive
@@ -119,7 +120,7 @@ def dependence(
 
 def plot_dependence(result, ax=None):
     """Naive and adjusted evidence per dependence group (bits), side by side."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     rows = result.rows()
     y = np.arange(len(rows))[::-1]
     h = 0.38

@@ -18,7 +18,6 @@ from beliefs.analysis._common import (
     counts_arrays,
     finite_or_none,
     open_probability,
-    plot_axes,
     set_scale,
 )
 from beliefs.counts import env_log_bf, grid_log_bf
@@ -26,6 +25,7 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, parse_beta
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
+from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import FOR_H, LEVEL
 from beliefs.tables import NotebookRepr
 from beliefs.update import update_by_log_bf
@@ -223,7 +223,7 @@ def needed_count(
 
 def plot_count_needed(result, ax=None):
     """Posterior for each number k' of covert actions in the further rollouts, with the target."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     ks = np.arange(len(result.log_odds_by_k))
     post = np.array([probability(float(x)) for x in result.log_odds_by_k])
     ax.plot(ks, post, drawstyle="steps-mid", color=FOR_H, label="P(H) after k' of n'")

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import Table, finite_or_none, plot_axes, set_scale
+from beliefs.analysis._common import Table, finite_or_none, set_scale
 from beliefs.errors import CertaintyError, InputError
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import log_odds, odds_from_log_odds, probability
+from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 from beliefs.validation import as_float, as_positive, as_probability
 
@@ -223,7 +224,7 @@ def _not_number(cell: str) -> bool:
 
 def plot_pool(result, ax=None):
     """Individual forecasts (logit axis, marker size by weight) and the two pools."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     ps = np.asarray(result.probabilities)
     ws = np.asarray(result.weights)
     sizes = 30 + 120 * ws / ws.max()

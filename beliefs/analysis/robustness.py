@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import Table, evidence_list, open_probability, plot_axes, set_scale
+from beliefs.analysis._common import Table, evidence_list, open_probability, set_scale
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.odds import bits, decibels, log_odds
+from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 from beliefs.update import update
 from beliefs.validation import as_count
@@ -149,7 +150,7 @@ def prior_robustness(
 
 def plot_prior_robustness(result, ax=None):
     """Posterior against prior (both on a logit axis), the no-evidence diagonal, and the user's prior."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     priors, posts = result.priors, result.posteriors
     ax.plot(priors, posts, color=FOR_H if result.log_lr >= 0 else AGAINST_H, label="posterior")
     ax.plot(priors, priors, color=LEVEL, linestyle="--", linewidth=1, label="no evidence")

@@ -16,7 +16,6 @@ from beliefs.analysis._common import (
     evidence_list,
     finite_or_none,
     open_probability,
-    plot_axes,
     set_scale,
     short_label,
 )
@@ -25,6 +24,7 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, parse_beta
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, log_odds, odds_from_log_odds, probability
+from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import FOR_H, LEVEL
 from beliefs.update import update, update_by_log_bf
 
@@ -197,7 +197,7 @@ _LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit ax
 
 def plot_sequential(result, ax=None):
     """Posterior after each step (logit axis), with the threshold line if one was set."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     steps = np.arange(len(result.log_odds))
     log_odds = np.asarray(result.log_odds, dtype=float)
     # A logit axis needs probabilities strictly inside (0, 1) as floats; ratios like 5e-324 and 1e308 in one

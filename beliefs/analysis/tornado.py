@@ -9,11 +9,12 @@ from typing import Literal
 
 import numpy as np
 
-from beliefs.analysis._common import Table, evidence_list, open_probability, plot_axes, short_label
+from beliefs.analysis._common import Table, evidence_list, open_probability, short_label
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import decibels, probability
+from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
 from beliefs.update import update
 from beliefs.validation import as_float, as_positive
@@ -324,7 +325,7 @@ def tornado_stated(
 
 def plot_tornado(result, ax=None):
     """One bar per input from its low to its high posterior shift (percentage points), largest on top."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     rows = result.rows()
     y = np.arange(len(rows))[::-1]
     low = [r["low_shift_pp"] for r in rows]
@@ -349,7 +350,7 @@ def plot_tornado(result, ax=None):
 
 def plot_tornado_stated(result, ax=None):
     """Each item's posterior range over its own stated uncertainty (percentage points), widest on top; x = without it."""
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     rows = result.rows()
     y = np.arange(len(rows))[::-1]
     low = [min(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]

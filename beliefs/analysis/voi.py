@@ -446,10 +446,11 @@ def value_of_information(
 
 def plot_voi(result: VoiResult, ax=None):
     """Expected disagreement after each observation (bars) against the disagreement now (line), in bits."""
-    from beliefs.analysis._common import plot_axes, short_label
+    from beliefs.analysis._common import short_label
+    from beliefs.plots.axes import new_axes
     from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 
-    fig, ax = plot_axes(ax)
+    fig, ax = new_axes(ax)
     obs = result.observations
     now = result.disagreement_bits
     values = [o.expected_disagreement_bits for o in obs]
