@@ -68,6 +68,10 @@ async def _settled(page, timeout_ms: float = 240_000) -> None:
 async def _session(browser, url: str, i: int, barrier: asyncio.Barrier) -> dict:
     prior_pct = 10 + 3 * i  # distinct per session, on the slider's 0.1% grid
     context = await browser.new_context(viewport={"width": 1300, "height": 1500})
+    # Every wait gets the same generous bound, including Playwright's own (30 s by default) on
+    # locator actions: 20 pages on 2 shared cores (CI runs other tests beside this one) can leave a
+    # renderer too busy to answer a focus() within 30 s, which says nothing about the app.
+    context.set_default_timeout(240_000)
     try:
         page = await context.new_page()
         errors: list[str] = []
