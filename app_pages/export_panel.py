@@ -32,8 +32,21 @@ def _html(scenario, link: str) -> Callable[[], bytes]:
 
 
 def render() -> None:
-    """An "Export" expander under the results (called from the Update view)."""
-    with st.expander("Export: Markdown for a post, an HTML report, a short link", icon=":material/ios_share:"):
+    """An "Export" expander under the results (called from the Update view).
+
+    Its content is computed and drawn only while it is open (opening it reruns
+    the page): closed, it costs neither the report's text on every run nor the
+    browser's syntax highlighter on the first page load.
+    """
+    box = st.expander(
+        "Export: Markdown for a post, an HTML report, a short link",
+        icon=":material/ios_share:",
+        key="open_export",
+        on_change="rerun",
+    )
+    if not box.open:
+        return
+    with box:
         rows = st.session_state["items"]
         try:
             scenario = with_builtin_hypothesis(

@@ -21,6 +21,10 @@ def loaded():
     at = AppTest.from_file(str(APP), default_timeout=120).run()
     at.button(key="preset_report-3-to-1").click().run()
     assert not at.exception
+    assert not at.code  # closed, the export box draws nothing (its content is built on opening)
+    at.session_state["open_export"] = True  # what a click on the expander does: open, rerun
+    at.run()
+    assert not at.exception
     return at
 
 
