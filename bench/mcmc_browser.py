@@ -97,7 +97,9 @@ def _one_server(h, browser, logs: str, reruns: int, n_values: list[int]) -> dict
             page.wait_for_selector(h.RENDERED, timeout=120_000)
             data_value = _value(page, None, 60_000, DATA_LABEL)
             for i in range(reruns):
-                box.fill(str(n_values[(i + 1) % len(n_values)]))
+                # Continue the sequence: its next value always differs from the last one typed above (with
+                # 2 re-runs, (i + 1) typed 340 again and the metric never changed).
+                box.fill(str(n_values[(reruns + i) % len(n_values)]))
                 t0 = time.perf_counter()
                 box.press("Enter")
                 data_value = _value(page, data_value, 120_000, DATA_LABEL)
