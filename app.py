@@ -60,12 +60,12 @@ _STICKY_CSS = """<style>
 # messages in batches (Streamlit's frontend buffers them ~10 ms); without a gap the page's ~50 other
 # messages join the summary's batch, and the new posterior shows only once the whole page is laid out.
 # With it the summary is drawn alone, first (bench slider_latency: key press to posterior 2.3x -> ~1.3x
-# the bare app), at the cost of this much on the rest of the page.  A session's first run does not
-# pause: there is no earlier posterior on screen to replace, only a page to draw.
+# the bare app), at the cost of this much on the rest of the page.  Only when the summary changed: a
+# session's first run and a run that leaves the posterior as it was (a count typed on the data page)
+# have nothing to show sooner.
 _SUMMARY_HEAD_START = 0.03  # seconds
 
 st.set_page_config(page_title="beliefs: Bayesian updating on AI scheming", page_icon="⚖", layout="wide")
-first_run = "values" not in st.session_state
 sharing.init_session()
 
 # Kept in view while the page scrolls (CSS below).  Drawn first, from the widgets' current values,
@@ -73,9 +73,10 @@ sharing.init_session()
 # ahead of the sidebar (a separate container, so the layout is unchanged).
 common.sync_rows_from_widgets()
 with st.container(key="posterior_summary"):
-    common.posterior_summary()
-if not first_run:
+    summary = common.posterior_summary()
+if st.session_state.get("summary_shown", summary) != summary:
     time.sleep(_SUMMARY_HEAD_START)
+st.session_state["summary_shown"] = summary
 
 with st.sidebar:
     st.header("beliefs")

@@ -143,8 +143,8 @@ def row_reason(index: int, row: dict) -> str | None:
     return ignored[0][2] if ignored else None
 
 
-def posterior_summary() -> None:
-    """Prior -> posterior, the change in percentage points and the total bits, in one line.
+def posterior_summary() -> str:
+    """Prior -> posterior, the change in percentage points and the total bits, in one line; returns it.
 
     Drawn first in the run, after :func:`sync_rows_from_widgets`, into a
     container that stays in view while the page scrolls.
@@ -156,20 +156,25 @@ def posterior_summary() -> None:
     try:
         result = update(values()["prior"], list(check.evidence))
     except InputError as exc:
-        st.markdown(f"**Posterior unavailable:** {plain(str(exc))}")
-        return
+        text = f"**Posterior unavailable:** {plain(str(exc))}"
+        st.markdown(text)
+        return text
     change_pp = 100 * (result.posterior - result.prior)
     flags = [check.headline(), st.session_state.get("prior_flag", "")]
-    st.markdown(
+    text = (
         f"#### P(H) {format_probability(result.prior_log_odds)} → "
         f"**{format_probability(result.posterior_log_odds)}** "
         # Streamlit's :small[] directive, not HTML: Markdown with HTML loads a 190 kB parser in the browser.
-        f":small[({change_pp:+.3g} percentage points, {result.bits:+.3g} bits)]",
+        f":small[({change_pp:+.3g} percentage points, {result.bits:+.3g} bits)]"
+    )
+    st.markdown(
+        text,
         help="P(H): the probability of H, before → after the evidence. "
         "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios.",
     )
     for flag in filter(None, flags):
         st.caption(":material/warning: " + plain(flag))
+    return "\n".join([text, *filter(None, flags)])
 
 
 def seed(widget_key: str, value) -> str:

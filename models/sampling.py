@@ -108,8 +108,15 @@ class VariableDiagnostics:
         """All draws equal: R-hat/ESS are undefined but nothing failed to mix."""
         return self.sd == 0.0
 
+    @property
+    def finite(self) -> bool:
+        """Every draw is a number (a chain cut short is padded with NaN; an overflow gives inf)."""
+        return math.isfinite(self.mean) and math.isfinite(self.sd)
+
     def warnings(self, *, chains: int) -> list[str]:
         out: list[str] = []
+        if not self.finite:
+            return [f"{self.name}: some draws are NaN or infinite; the estimate and its diagnostics are unusable"]
         if self.constant:
             return out
         if chains < 2:
@@ -193,13 +200,16 @@ def summarize_draws(name: str, draws: np.ndarray) -> VariableDiagnostics:
     if arr.ndim != 2:
         raise ValueError(f"summarize_draws({name!r}): expected shape (chain, draw), got {arr.shape}")
     mean = float(arr.mean())
+    nan = math.nan
+    if not np.isfinite(arr).all():
+        # Never "constant": a NaN spread would compare as zero and pass silently with a NaN mean.
+        return VariableDiagnostics(name, nan, nan, nan, nan, nan, nan)
     # Spread below rounding error (e.g. P(H | D, phi) = 1 in every draw) is "constant": R-hat is undefined there.
     spread = float(np.ptp(arr)) if arr.size else 0.0
-    scale = max(1.0, float(np.max(np.abs(arr)))) if arr.size and np.isfinite(arr).all() else 1.0
+    scale = max(1.0, float(np.max(np.abs(arr)))) if arr.size else 1.0
     sd = float(arr.std(ddof=1)) if arr.size > 1 and spread > 1e-12 * scale else 0.0
-    if sd == 0.0 or not np.isfinite(arr).all():
-        nan = math.nan
-        return VariableDiagnostics(name, mean, sd, nan, nan, nan, 0.0 if sd == 0.0 else nan)
+    if sd == 0.0:
+        return VariableDiagnostics(name, mean, sd, nan, nan, nan, 0.0)
     with np.errstate(all="ignore"):
         r_hat = float(az.rhat(arr)) if arr.shape[0] >= 2 else math.nan
         ess_bulk = float(az.ess(arr, method="bulk"))

@@ -122,6 +122,26 @@ def test_every_view_runs_cleanly(view):
     assert at.title[0].value
 
 
+def test_first_page_draws_no_code_box_and_no_html_markdown():
+    """What the first page load must not draw, for speed the user feels (bench/ app_start measures it).
+
+    A code box makes the browser load its 1.5 MB syntax highlighter and Markdown with HTML a 190 kB
+    parser: together ~1 s on every first load.  The share link and the export box draw their code
+    boxes only once opened; opening them draws them.
+    """
+    at = new_app({"prior": "0.25", "e0": "p~0.75~0.25~1~~~~~stated 3-to-1"})
+    assert_clean(at)
+    assert not at.code
+    assert not [m.value for m in at.markdown if m.proto.allow_html]
+    at.session_state["open_share_link"] = True
+    at.session_state["open_export"] = True
+    at.run()
+    assert_clean(at)
+    codes = [c.value for c in at.code]
+    assert any(c.startswith("?s=1") for c in codes)  # the export box's short link
+    assert any("prior=0.25" in c for c in codes)  # the sidebar's share link holds the page's prior
+
+
 # -- the Update page against the closed form ---------------------------------------------
 
 

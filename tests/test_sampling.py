@@ -211,6 +211,15 @@ class TestSummarizeDraws:
         assert d.constant and d.mean == pytest.approx(0.3) and d.mcse_mean == 0.0
         assert d.warnings(chains=2) == []
 
+    @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+    def test_non_finite_draws_are_flagged_never_constant(self, bad):
+        # A chain cut short is padded with NaN: that must not pass as a "constant" quantity.
+        draws = np.full((2, 100), 0.3)
+        draws[1, 50:] = bad
+        d = summarize_draws("x", draws)
+        assert not d.constant and not d.finite and math.isnan(d.mean) and math.isnan(d.mcse_mean)
+        assert d.warnings(chains=2) == ["x: some draws are NaN or infinite; the estimate and its diagnostics are unusable"]
+
     def test_shape_checked(self):
         with pytest.raises(ValueError, match=r"\(chain, draw\)"):
             summarize_draws("x", np.zeros(10))
