@@ -10,7 +10,7 @@ Widgets only; every number comes from :mod:`models`.  What makes it fast:
   wrapper (it uses dynamic globals, so numba will not cache it), whose cost
   grows with the number of ``pm.Data`` (hence the model's one ``hyper`` vector);
 - a re-run samples the compiled model (tenths of a second) in a background
-  job that the data page starts before it draws its plot (:func:`start_partial`;
+  job that the data page starts as soon as it has the counts (:func:`start_partial`;
   nutpie samples without the GIL, so the two overlap), and shows the
   estimate, MCSE, R-hat, ESS and divergences at once; the quadrature that
   gives ``z vs exact`` runs in a background thread, once per data set, and
@@ -221,12 +221,15 @@ def _partial(ks, ns, prior, h, not_h) -> None:
     quad = _quadrature_job(*fit_args[:-1])
     with box:
         m1, m2, m3 = st.columns(3)
-        # Percent, as every probability on every page; the MCSE in percentage points beside it.
+        # Percent, as every probability on every page; the MCSE in percentage points under it (in the
+        # value itself it was cut off at 1280 px: "99.55% ± 0.01…").
         m1.metric(
             "P(H | data), MCMC",
-            f"{format_probability(log_odds(res.posterior))} ± {100 * res.mcse:.2g} pp",
-            "± is the MCSE (percentage points)",
+            format_probability(log_odds(res.posterior)),
+            f"± {100 * res.mcse:.2g} pp (MCSE)",
             delta_color="off",
+            delta_arrow="off",
+            help="± the Monte Carlo standard error of the estimate, in percentage points.",
         )
         exact_slot, z_slot = m2.empty(), m3.empty()
         _diagnostics(res.r_hat, res.ess_bulk, res.divergences)
@@ -248,7 +251,7 @@ def _partial(ks, ns, prior, h, not_h) -> None:
             checked = res.with_exact(exact)
             exact_slot.metric("P(H | data), quadrature", format_probability(log_odds(exact.posterior)))
             z_text = "n/a" if checked.z_vs_exact is None else f"{checked.z_vs_exact:+.2f}"
-            z_slot.metric("z vs exact", z_text, "|z| > 4 fails the fit", delta_color="off")
+            z_slot.metric("z vs exact", z_text, "|z| > 4 fails the fit", delta_color="off", delta_arrow="off")
             if checked.warnings != res.warnings:
                 _show_warnings(warn_slot, [w for w in checked.warnings if w not in res.warnings])
             res = checked

@@ -38,13 +38,15 @@ N_INPUT = "Assumed effective n per evaluation"  # the data page's number input (
 CALL_PATTERN = re.compile(r"MCMC call ([0-9.]+) s")
 FIRST_TARGET, RERUN_TARGET = 10.0, 0.5
 
-# The metric's value text once it differs from `old` (null while absent or unchanged).
+# The metric's text (value and the line under it: the MCMC estimate's MCSE) once it differs from `old`
+# (null while absent or unchanged).  The value alone can repeat between two data sets at the digits shown.
 _VALUE_JS = """([label, old]) => {
   for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
     const l = m.querySelector('[data-testid="stMetricLabel"]');
     if (l && l.innerText.trim() === label) {
       const v = m.querySelector('[data-testid="stMetricValue"]');
-      if (v && v.innerText.trim() !== old) return v.innerText.trim();
+      const text = m.innerText.trim();
+      if (v && text !== old) return text;
     }
   }
   return null;

@@ -23,11 +23,11 @@ QUERY = f"view=data&da_src=custom&da_env={COUNTS}&prior=0.25&da_h_a=1&da_h_b=9&d
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _metric(page, label: str) -> str:
+def _metric(page, label: str, part: str = "stMetricValue") -> str:
     metric = page.locator("[data-testid=stMetric]").filter(
         has=page.locator("[data-testid=stMetricLabel]", has_text=re.compile(f"^{re.escape(label)}$"))
     )
-    return metric.locator("[data-testid=stMetricValue]").first.inner_text().strip()
+    return metric.locator(f"[data-testid={part}]").first.inner_text().strip()
 
 
 def test_mcmc_panel_shows_its_numbers_after_a_run(tmp_path):
@@ -50,7 +50,7 @@ def test_mcmc_panel_shows_its_numbers_after_a_run(tmp_path):
             page.get_by_text("z vs exact", exact=True).wait_for(timeout=600_000)
             page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
             shown_mcmc = _metric(page, "P(H | data), MCMC")
-            estimate, mcse = mcmc_metric(shown_mcmc)
+            estimate, mcse = mcmc_metric(shown_mcmc, _metric(page, "P(H | data), MCMC", "stMetricDelta"))
             z = float(_metric(page, "z vs exact"))
             r_hat = float(_metric(page, "R-hat"))
             ess = float(_metric(page, "ESS (bulk)"))
