@@ -118,7 +118,10 @@ def bench_slider_latency(sz) -> list[Row]:
         bare_path = Path(tmp) / "bare_app.py"
         bare_path.write_text(BARE_APP)
         app_port, bare_port = free_port(), free_port()
-        with streamlit_server(app_port, tmp, APP) as app_proc, streamlit_server(bare_port, tmp, bare_path) as bare:
+        # The steady state: without the app's one-off background compile of the MCMC model, which a
+        # fresh server starts after its first page and which takes 16-35 s of CPU (bench mcmc_browser).
+        steady = {"BELIEFS_MCMC_WARMUP": "0"}
+        with streamlit_server(app_port, tmp, APP, steady) as app_proc, streamlit_server(bare_port, tmp, bare_path) as bare:
             wait_healthy(app_port, app_proc)
             wait_healthy(bare_port, bare)
             app_page = _open(browser, f"http://127.0.0.1:{app_port}/{APP_QUERY}")
@@ -136,7 +139,8 @@ def bench_slider_latency(sz) -> list[Row]:
     shown = lambda b: ", ".join(f"{n} texts/{f} flicker" for _, n, f in b)  # noqa: E731
     return [
         Row("slider_latency", "app: key press to posterior changed", "ms", app_ms, load=load,
-            note=f"{presses} presses, ArrowRight/ArrowLeft alternating, Update page with one item"),
+            note=f"{presses} presses, ArrowRight/ArrowLeft alternating, Update page with one item; steady state "
+                 "(the one-off MCMC compile of a fresh server's first ~30 s is off)"),
         Row("slider_latency", "bare one-slider app: key press to posterior changed", "ms", bare_ms, load=load),
         Row("slider_latency", "app / bare app, key press to posterior", "x", ratios, 1.5, "<= 1.5x", load=load,
             note="ratio per interleaved pair"),

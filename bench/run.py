@@ -716,8 +716,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(port: int, log_dir: str, app: Path = APP) -> Iterator[subprocess.Popen]:
-    """``streamlit run app`` headless on 127.0.0.1:port; always stopped on exit."""
+def streamlit_server(port: int, log_dir: str, app: Path = APP, env: dict | None = None) -> Iterator[subprocess.Popen]:
+    """``streamlit run app`` headless on 127.0.0.1:port (``env`` added to this process's); always stopped on exit."""
     log = open(Path(log_dir) / f"streamlit-{port}.log", "w")
     cmd = [
         PYTHON, "-m", "streamlit", "run", str(app),
@@ -727,7 +727,9 @@ def streamlit_server(port: int, log_dir: str, app: Path = APP) -> Iterator[subpr
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})}
+    )
     try:
         yield proc
     finally:
