@@ -49,6 +49,7 @@ _MCMC_BEFORE_AFTER = {"draws": 1500, "tune": 1000, "chains": 2, "seed": 0, "time
 _LONGER = 4  # "Sample longer" multiplies the draws by this, up to _MAX_FACTOR
 _MAX_FACTOR = 16
 _POLL = 0.25  # seconds between elapsed-time updates while waiting
+_COMPILE_NICE = 10  # the background compile's nice value (0 normal, 19 lowest)
 
 # One worker each: compiling is CPU-bound and numba holds a global lock anyway; a queue of stale
 # quadratures is cancelled when newer data arrive.
@@ -59,6 +60,7 @@ _SAMPLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-mcmc")
 
 
 def _compile(kind: str, size: int):
+    _lower_priority()
     from models import before_after, counts
     from models.sampling import get_compiled
 
@@ -67,6 +69,18 @@ def _compile(kind: str, size: int):
     return get_compiled(
         ("covert_before_after", size, "partial"), lambda: before_after.build_before_after_model(size, "partial")
     )
+
+
+def _lower_priority() -> None:
+    """Lower this (compile) thread's CPU priority: a live page, in this server or a browser on the same
+    machine, should win over a compile that nobody waits for yet (Linux: a thread's own nice value)."""
+    if sys.platform.startswith("linux"):
+        import threading
+
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _COMPILE_NICE)
+        except OSError:  # not permitted here: compile at normal priority
+            pass
 
 
 @st.cache_resource(show_spinner=False)
