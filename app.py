@@ -60,10 +60,10 @@ _STICKY_CSS = """<style>
 </style>""".replace("RULE", palette.RULE)
 
 # After the summary, a rerun pauses this long before drawing the rest.  The browser applies a run's
-# messages in batches (Streamlit's frontend buffers them ~10 ms); without a gap the page's ~50 other
+# messages in batches (Streamlit's frontend buffers them ~10 ms); without a gap the page's ~100 other
 # messages join the summary's batch, and the new posterior shows only once the whole page is laid out.
-# With it the summary is drawn alone, first (bench slider_latency: key press to posterior 2.3x -> ~1.3x
-# the bare app), at the cost of this much on the rest of the page.  Only when the summary changed: a
+# With it the summary is drawn alone, first (bench slider_latency, steady state: key press to posterior
+# 2.3x -> 1.1x the bare app), at the cost of this much on the rest of the page.  Only when the summary changed: a
 # session's first run and a run that leaves the posterior as it was (a count typed on the data page)
 # have nothing to show sooner.
 _SUMMARY_HEAD_START = 0.03  # seconds
