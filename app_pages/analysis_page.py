@@ -226,7 +226,7 @@ def _crux(prior, evidence) -> None:
         st.selectbox,
         "Compare with",
         options=names,
-        format_func=lambda n: presets[n].title,
+        format_func=scenarios.preset_label,
         help="A built-in scenario; the gap between its posterior and yours is split into the prior and each item.",
     )
     s = presets[other]

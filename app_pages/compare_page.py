@@ -29,17 +29,12 @@ def _shipped_pending() -> str:
     return (resources.files("beliefs.data") / "pending-2025.json").read_text(encoding="utf-8")
 
 
-def _readable(name: str) -> str:
-    """A built-in's button name (as on the Update page), never its slug."""
-    return scenarios.PRESETS.get(name) or builtin_scenarios()[name].title
-
-
 def _other_view():
     """The other side, as the user chose to give it; InputError names the widget."""
     how = st.radio("Compare with", _SOURCES, horizontal=True, key="cv_how")
     if how == _SOURCES[0]:
         name = st.selectbox(
-            "Viewpoint", list(builtin_scenarios()), index=2, key="cv_builtin", format_func=_readable
+            "Viewpoint", list(builtin_scenarios()), index=2, key="cv_builtin", format_func=scenarios.preset_label
         )
         return load_view(name, field="Viewpoint")
     if how == _SOURCES[1]:
@@ -88,9 +83,9 @@ def render() -> None:
             with tab:
                 st.info("Paste a share link or upload a scenario file above.")
         return
-    if other.name in builtin_scenarios():
-        other_name = _readable(other.name)
-    else:
+    if st.session_state.get("cv_how") == _SOURCES[0]:  # picked from the built-ins: its readable name
+        other_name = scenarios.preset_label(other.name)
+    else:  # a link or file keeps its own name, even one that began as a preset and was then edited
         other_name = other.name if other.name != "this-view" else "other view"
     names = (_THIS, other_name)
     with crux_tab:

@@ -175,7 +175,7 @@ def _result(v, ks, ns, h, not_h):
     ks_checked, ns_checked = bc.check_counts(ks, ns)
     if pooling == "partial" and len(ks_checked) > bc.MAX_QUADRATURE_ENVIRONMENTS:
         raise InputError(
-            "pooling", "partial", f"no pooling for more than {bc.MAX_QUADRATURE_ENVIRONMENTS} environments (quadrature cost)"
+            "Pooling", "partial", f"no pooling for more than {bc.MAX_QUADRATURE_ENVIRONMENTS} environments (quadrature cost)"
         )
     return _custom_result(tuple(ks_checked.tolist()), tuple(ns_checked.tolist()), tuple(h), tuple(not_h),
                           pooling, kmed, ksd)  # fmt: skip

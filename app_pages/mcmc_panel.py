@@ -2,8 +2,8 @@
 
 Widgets only; every number comes from :mod:`models`.  What makes it fast:
 
-- the partial-pooling model is compiled in a background thread as soon as the
-  server runs ``app.py`` (:func:`warm_up`), once per process; a click before it
+- the partial-pooling model is compiled in a background thread (at low CPU
+  priority) once the server's first page is drawn (:func:`warm_up`), once per process; a click before it
   is done waits with the elapsed time on screen.  PyTensor 3 caches the
   model's own numba functions on disk (``~/.pytensor/numba``, loaded in a
   fresh process); what is compiled again in every process is nutpie's ``cfunc``
@@ -34,6 +34,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
+from beliefs.counts import check_counts
 from beliefs.errors import InputError
 from beliefs.format import format_probability
 from beliefs.odds import log_odds
@@ -51,6 +52,9 @@ _MAX_FACTOR = 16
 _POLL = 0.25  # seconds between elapsed-time updates while waiting
 _COMPILE_NICE = 10  # the background compile's nice value (0 normal, 19 lowest)
 
+# The unattended warm-up compile runs on its own worker at low CPU priority (a thread cannot raise its
+# priority again, so a compile somebody clicked for never shares that worker).
+_WARMER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-warm-up")
 # One worker each: compiling is CPU-bound and numba holds a global lock anyway; a queue of stale
 # quadratures is cancelled when newer data arrive.
 _COMPILER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-compile")
@@ -60,7 +64,6 @@ _SAMPLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-mcmc")
 
 
 def _compile(kind: str, size: int):
-    _lower_priority()
     from models import before_after, counts
     from models.sampling import get_compiled
 
@@ -72,8 +75,8 @@ def _compile(kind: str, size: int):
 
 
 def _lower_priority() -> None:
-    """Lower this (compile) thread's CPU priority: a live page, in this server or a browser on the same
-    machine, should win over a compile that nobody waits for yet (Linux: a thread's own nice value)."""
+    """Lower this thread's CPU priority: a live page, in this server or a browser on the same machine,
+    should win over a compile that nobody waits for yet (Linux: a thread's own nice value)."""
     if sys.platform.startswith("linux"):
         import threading
 
@@ -85,8 +88,22 @@ def _lower_priority() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _compile_job(kind: str, size: int = 0) -> Future:
-    """The (possibly running) compilation of one model structure, shared by every session."""
+    """The (possibly running) compilation of one model structure, shared by every session.
+
+    A click during the warm-up waits for it: the process-wide compile cache
+    (:func:`models.sampling.get_compiled`) compiles each structure once.
+    """
     return _COMPILER.submit(_compile, kind, size)
+
+
+def _warm_compile() -> None:
+    _lower_priority()
+    _compile("partial", 0)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_job() -> Future:
+    return _WARMER.submit(_warm_compile)
 
 
 def warm_up() -> None:
@@ -99,7 +116,7 @@ def warm_up() -> None:
     flag = os.environ.get("BELIEFS_MCMC_WARMUP", "auto")
     served = Path(sys.argv[0]).name == "app.py"  # `streamlit run app.py` sets argv[0] to the script
     if flag == "1" or (flag == "auto" and served):
-        _compile_job("partial")
+        _warm_up_job()
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -139,8 +156,9 @@ def start_partial(ks, ns, prior, h, not_h) -> None:
     if not (st.session_state.get("mcmc_partial") and _compile_job("partial").done()):
         return
     try:
+        check_counts(ks, ns)
         args = _partial_args(ks, ns, prior, h, not_h)
-    except (TypeError, ValueError):
+    except (InputError, TypeError, ValueError):
         return
     _partial_job(*args)
 
@@ -228,7 +246,7 @@ def _partial(ks, ns, prior, h, not_h) -> None:
         res, call_seconds = job.result()
     except (InputError, SamplingError) as exc:
         if isinstance(exc, SamplingTimeout):
-            _partial_job.clear()  # a busy moment, not the data: the next run tries again
+            _partial_job.clear(*fit_args)  # a busy moment, not the data: the next run tries again
         box.error(str(exc))
         return
     args = {**_MCMC, "draws": fit_args[-1]}
@@ -239,7 +257,7 @@ def _partial(ks, ns, prior, h, not_h) -> None:
         # value itself it was cut off at 1280 px: "99.55% ± 0.01…").
         m1.metric(
             "P(H | data), MCMC",
-            format_probability(log_odds(res.posterior)),
+            format_probability(res.posterior_log_odds),
             f"± {100 * res.mcse:.2g} pp (MCSE)",
             delta_color="off",
             delta_arrow="off",
@@ -263,7 +281,7 @@ def _partial(ks, ns, prior, h, not_h) -> None:
             exact = None
         if exact is not None:
             checked = res.with_exact(exact)
-            exact_slot.metric("P(H | data), quadrature", format_probability(log_odds(exact.posterior)))
+            exact_slot.metric("P(H | data), quadrature", format_probability(exact.log_posterior_odds))
             z_text = "n/a" if checked.z_vs_exact is None else f"{checked.z_vs_exact:+.2f}"
             z_slot.metric("z vs exact", z_text, "|z| > 4 fails the fit", delta_color="off", delta_arrow="off")
             if checked.warnings != res.warnings:

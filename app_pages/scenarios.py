@@ -230,6 +230,13 @@ PRESETS = {
     "miri-ish": "A MIRI-ish view",
     "rare-scheming": "Rare scheming, mostly caught",
 }
+
+
+def preset_label(name: str) -> str:
+    """A built-in scenario's readable name (its button's label), never its slug."""
+    return PRESETS.get(name) or builtin()[name].title
+
+
 DEFAULT_H = "early human-competitive AI systems scheme (take covert actions for goals their overseers did not intend)"
 DEFAULT_NOT_H = "they do not"
 
@@ -267,7 +274,7 @@ def preset_buttons() -> None:
             for col, name in zip(st.columns(3), names[row : row + 3], strict=False):
                 with col:
                     st.button(
-                        PRESETS.get(name, name),
+                        preset_label(name),
                         key=f"preset_{name}",
                         on_click=_load,
                         args=(name,),

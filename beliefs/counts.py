@@ -54,7 +54,7 @@ import numpy as np
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source, parse_beta
-from beliefs.odds import LN2, LN10, decibels, odds_from_log_odds
+from beliefs.odds import LN10, LogLRQuantities, odds_from_log_odds
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
 from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
@@ -218,7 +218,7 @@ class AssumptionRange:
 
 
 @dataclass(frozen=True)
-class CountsResult(NotebookRepr):
+class CountsResult(LogLRQuantities, NotebookRepr):
     r"""Exact (closed-form or quadrature) Bayes factor of covert-action counts, and P(H) updated by it.
 
     ``log_bayes_factor`` is in nats: :math:`\ln P(D\mid H) - \ln P(D\mid\lnot H)`.
@@ -259,8 +259,9 @@ class CountsResult(NotebookRepr):
         return odds_from_log_odds(self.log_bayes_factor)
 
     @property
-    def bits(self) -> float:
-        return self.log_bayes_factor / LN2
+    def log_lr(self) -> float:
+        """The counts' evidence as a log likelihood ratio (nats): ``bits`` and ``decibels`` derive from it."""
+        return self.log_bayes_factor
 
     @property
     def log10_bayes_factor(self) -> float:
@@ -269,10 +270,6 @@ class CountsResult(NotebookRepr):
     @property
     def log10_bf(self) -> float:
         return self.log_bayes_factor / LN10
-
-    @property
-    def decibels(self) -> float:
-        return decibels(self.log_bayes_factor)
 
     @property
     def counts_text(self) -> str:
@@ -320,7 +317,7 @@ class CountsResult(NotebookRepr):
     def label(self) -> str:
         if self.dataset:
             return f"covert actions, {self.dataset} (derived counts)"
-        return f"covert actions {sum(self.k)}/{sum(self.n)} in {self.n_environments} environment(s)"
+        return f"covert actions {self.counts_text} in {self.n_environments} environment(s)"
 
     @property
     def model_text(self) -> str:
@@ -484,6 +481,9 @@ def quadrature_partial_pooling(
     from beliefs.partial_pooling import log_marginal_partial_pooling
 
     k_arr, n_arr, p, bh, bn, kh, kn = check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h, kappa_not_h)
+    if len(k_arr) > MAX_QUADRATURE_ENVIRONMENTS:  # the cubature's cost grows with the environments
+        raise InputError("k", f"{len(k_arr)} environments",
+                         f"at most {MAX_QUADRATURE_ENVIRONMENTS} environments for the quadrature; use MCMC beyond")  # fmt: skip
     lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
     lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
     err = max(err_h, err_n)

@@ -13,7 +13,10 @@ The density itself is written once, as named terms (:func:`partial_pooling_log_d
 (:class:`ArrayOps`): the cubature here and the pilot importance sampler and
 power-scaling split (:mod:`models.sensitivity`) call them with :data:`NUMPY_OPS`,
 and the PyMC models (:mod:`models.counts`) with PyTensor's functions, so the
-sampled density and the checked density cannot drift apart.
+sampled density and the checked density cannot drift apart.  One exception: the
+cubature's prior-quantile fallback (:func:`_log_f_points`, for very wide priors)
+integrates over the quantile of mu, so it writes the beta-binomial term in those
+coordinates itself.
 """
 
 from __future__ import annotations
@@ -75,17 +78,15 @@ class ArrayOps:
     ``expand`` adds a trailing axis (the environments) to per-draw parameters.
     """
 
-    log: Callable
     log1p: Callable
     exp: Callable
-    gammaln: Callable
     betaln: Callable
     log_sigmoid: Callable
     expand: Callable
 
 
 NUMPY_OPS = ArrayOps(
-    log=np.log, log1p=np.log1p, exp=np.exp, gammaln=special.gammaln, betaln=special.betaln,
+    log1p=np.log1p, exp=np.exp, betaln=special.betaln,
     log_sigmoid=lambda u: -np.logaddexp(0.0, -u), expand=lambda x: np.expand_dims(x, -1),
 )
 

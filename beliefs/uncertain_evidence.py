@@ -35,7 +35,7 @@ from scipy import special
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_interval, format_probability
-from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass
+from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass, equal_tailed
 from beliefs.montecarlo import MAX_DRAWS, DrawSummary, check_draws, check_seed, log_beta_draws
 from beliefs.odds import log_odds
 from beliefs.plots.axes import new_axes
@@ -345,8 +345,9 @@ def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = N
         )
     else:
         arr = _samples(samples)
-        tail = (1.0 - interval) / 2
-        lo, med, hi = (float(v) for v in np.quantile(arr, [tail, 0.5, 1 - tail]))
+        interval = check_interval_mass(interval, "interval")
+        low_level, high_level = equal_tailed(interval)
+        lo, med, hi = (float(v) for v in np.quantile(arr, [low_level, 0.5, high_level]))
         above = None if threshold is None else float(np.mean(arr > threshold))
     fig, ax = new_axes(ax, figsize=(7.0, 3.6))
     rows = distribution_rows(arr)[1:]

@@ -115,7 +115,7 @@ from beliefs.counts import (
     exact_no_pooling,
 )
 from beliefs.evidence import BetaDist, parse_beta
-from beliefs.odds import LN10, probability
+from beliefs.odds import LN10, log_odds, probability
 from beliefs.partial_pooling import (
     PSEUDO_DF,
     ArrayOps,
@@ -126,7 +126,7 @@ from beliefs.partial_pooling import (
 )
 from beliefs.tables import NotebookRepr
 from beliefs.update import update_by_log_bf
-from models.sampling import Diagnostics, McmcResult, get_compiled
+from models.sampling import Diagnostics, McmcResult, SamplingError, get_compiled
 
 __all__ = [
     "ESTIMATOR",
@@ -147,7 +147,7 @@ __all__ = [
 _PSEUDO_INFLATE = 1.3
 # The same density terms as the cubature and models.sensitivity, with PyTensor's functions.
 PYTENSOR_OPS = ArrayOps(
-    log=pt.log, log1p=pt.log1p, exp=pt.exp, gammaln=pt.gammaln,
+    log1p=pt.log1p, exp=pt.exp,
     betaln=lambda a, b: pt.gammaln(a) + pt.gammaln(b) - pt.gammaln(a + b),
     log_sigmoid=lambda u: -pt.softplus(-u), expand=lambda x: pt.shape_padright(x),
 )
@@ -387,6 +387,8 @@ class McmcCountsResult(NotebookRepr):
     prior: float = math.nan
     log_bayes_factor: float = math.nan
     log_bayes_factor_mcse: float = math.nan
+    # P(H | D) on the log-odds scale, for display: ``posterior`` rounds to 1 once ln BF exceeds ~37.
+    posterior_log_odds: float = math.nan
     # The sampler's own prior log-odds of H (the balancing weight c) and how often it visited H.
     sampler_prior_log_odds: float = 0.0
     sampler_p_h: float = math.nan
@@ -476,7 +478,7 @@ def _finite_or_none(x: float | None) -> float | None:
 def _certain_mcmc(prior: float) -> McmcCountsResult:
     return McmcCountsResult(
         posterior=prior, mcse=0.0, r_hat=math.nan, ess_bulk=math.nan, ess_tail=math.nan, divergences=0,
-        warnings=[], sampled=False, prior=prior,
+        warnings=[], sampled=False, prior=prior, posterior_log_odds=log_odds(prior),
     )
 
 
@@ -520,6 +522,9 @@ def _sample_balanced(
     res = compiled.sample(inputs, seed=seed, **sample_args)
     diag = res.diagnostics(["p_h", *extra_vars])
     ph = diag["p_h"]
+    if not ph.finite:
+        # No Bayes factor can be read from NaN or infinite draws (a chain cut short is padded with NaN).
+        raise SamplingError(f"the model indicator p_h has NaN or infinite draws ({ph.name}); nothing to report")
     warnings = list(diag.warnings)
     n_draws = res.chains * res.n_draws
     p_bar = ph.mean
@@ -555,6 +560,7 @@ def _sample_balanced(
         prior=prior,
         log_bayes_factor=log_bf,
         log_bayes_factor_mcse=log_bf_mcse,
+        posterior_log_odds=post_lo,
         sampler_prior_log_odds=c,
         sampler_p_h=ph.mean,
     )

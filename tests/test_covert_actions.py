@@ -24,6 +24,7 @@ from beliefs import counts, datasets
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.io import catalogue
+from beliefs.odds import probability
 from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling
 from models import before_after as ba
 from models import counts as mc
@@ -256,6 +257,9 @@ def _assert_within_mcse(m, exact, z_max=Z_MAX):
     assert m.z_vs_exact is not None and abs(m.z_vs_exact) <= z_max, (m.z_vs_exact, m.posterior, exact.posterior)
     assert abs(m.posterior - exact.posterior) <= z_max * m.mcse, (m.posterior, m.mcse, exact.posterior)
     assert abs(m.log_bayes_factor - exact.log_bayes_factor) <= z_max * m.log_bayes_factor_mcse
+    # the log-odds shown on the page (exact where the probability rounds to 1): prior log-odds + ln BF
+    assert abs(m.posterior_log_odds - exact.log_posterior_odds) <= z_max * m.log_bayes_factor_mcse
+    assert m.posterior == pytest.approx(probability(m.posterior_log_odds), rel=1e-12)
     assert m.converged, m.warnings
 
 

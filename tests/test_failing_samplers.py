@@ -230,3 +230,26 @@ def test_app_shows_warnings_next_to_an_unconverged_number(monkeypatch):
         assert np.isclose(float(next(m.value for m in at.metric if m.label == "R-hat")), 1.3)
     finally:
         st.cache_resource.clear()
+
+
+def test_nan_draws_of_the_model_indicator_are_a_sampling_error(monkeypatch):
+    """No Bayes factor is read from NaN draws (a chain cut short is padded with NaN): one clear error."""
+    import models.counts as mc
+    from models.sampling import Diagnostics, SamplingError, summarize_draws
+
+    draws = np.full((2, 50), 0.5)
+    draws[1, 25:] = np.nan
+
+    class Trace:
+        chains, n_draws = 2, 50
+
+        def diagnostics(self, names):
+            return Diagnostics({"p_h": summarize_draws("p_h", draws)}, 0, 2, 50, [])
+
+    class Compiled:
+        def sample(self, inputs, **kwargs):
+            return Trace()
+
+    monkeypatch.setattr(mc, "pilot_log_bayes_factor", lambda *a, **k: 0.0)
+    with pytest.raises(SamplingError, match="NaN or infinite"):
+        mc._sample_balanced(Compiled(), "no_pooling", {}, 0.5, 0, [])

@@ -262,3 +262,9 @@ def test_prior_list_parser_raises_only_input_error(text, entry):
         assert "compare priors" in str(exc)
     else:
         assert all(0.0 <= float(p) <= 1.0 for p in out.split(",") if out)
+
+
+def test_a_percent_typed_as_a_probability_keeps_its_hint_with_a_spread():
+    for spread in (0.0, 10.0):  # with a spread the probability is a Beta's mean: checked the same way first
+        with pytest.raises(InputError, match=r"evidence\[0\]\.p_e_given_h: got 1\.5.*did you mean 0\.015"):
+            ItemState("x", "p", 1.5, 0.2, spread=spread).to_evidence(field_prefix="evidence[0].")

@@ -141,7 +141,7 @@ def write_atomic(fill, path: str | os.PathLike, *, field: str, overwrite: bool =
                 fill(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make a shared file unreadable to others
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would make a shared file unreadable to others
         if overwrite:
             check_replaceable(target, field, overwrite)  # again, just before: a symlink or device made meanwhile
             os.replace(tmp, target)
@@ -179,6 +179,11 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# Read once, at import: reading it means setting it, and a write in another thread (the app serves many
+# sessions) must never see the momentary 0 and create a world-writable file.
+_UMASK = _umask()
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -50,7 +50,7 @@ from typing import Any, Literal
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.io.settings import FIELDS, MAX_ITEMS, MAX_PARAM, defaults, format_value
-from beliefs.validation import as_float
+from beliefs.validation import as_float, as_probability
 
 __all__ = [
     "MAX_QUERY_PARAMS",
@@ -92,6 +92,9 @@ class ItemState:
             if self.kind == "p":
                 dists = {}
                 if self.spread:  # each probability is the mean of a Beta with concentration kappa = spread
+                    # Checked as probabilities first: the message then keeps its "did you mean 0.015?" hint.
+                    for name, p in (("p_e_given_h", self.a), ("p_e_given_not_h", self.b)):
+                        as_probability(p, name, open_lower=True, open_upper=True)
                     dists = {
                         f"{name}_dist": BetaDist.from_mean_concentration(
                             p, self.spread, mean_field=name, concentration_field="spread"
