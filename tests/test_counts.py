@@ -392,3 +392,9 @@ def test_plot_rate_densities_draws_one_line_per_curve_in_the_palette():
     lines = fig.axes[0].get_lines()
     assert [ln.get_label() for ln in lines] == ["H prior", "not H prior"]
     assert [ln.get_color() for ln in lines] == [FOR_H, AGAINST_H]
+
+
+def test_the_quadrature_refuses_more_environments_than_it_can_afford():
+    k, n = [0] * (bc.MAX_QUADRATURE_ENVIRONMENTS + 1), [10] * (bc.MAX_QUADRATURE_ENVIRONMENTS + 1)
+    with pytest.raises(InputError, match=r"^k: got '101 environments'; expected at most 100 environments"):
+        bc.quadrature_partial_pooling(k, n, 0.5, (1, 9), (1, 99))

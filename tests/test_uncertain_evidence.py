@@ -267,3 +267,19 @@ def test_numpy_paths_do_not_import_pymc():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("interval", [1.5, 0.0, "wide"])
+def test_the_distribution_plot_names_a_bad_interval_mass(interval):
+    from beliefs.uncertain_evidence import plot_posterior_distribution
+
+    with pytest.raises(InputError, match=r"^interval: got"):
+        plot_posterior_distribution(np.linspace(0.1, 0.9, 50), interval=interval)
+
+
+def test_the_distribution_plot_marks_the_equal_tailed_interval():
+    from beliefs.uncertain_evidence import plot_posterior_distribution
+
+    samples = np.linspace(0.0, 1.0, 1001)  # quantiles of a uniform: the 5% and 95% levels are 0.05 and 0.95
+    fig = plot_posterior_distribution(samples, interval=0.9)
+    assert any("90% interval" in t.get_text() for t in fig.axes[0].get_legend().get_texts())

@@ -55,7 +55,7 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 
-# The strict base model and JSON reader are scenario.py's: one set of rules (no NaN, no
+# The strict JSON hooks are scenario.py's and the strict base model scenario_schema.py's: one set of rules (no NaN, no
 # duplicate keys, no strings for numbers, bounded nesting) for every file we read.
 from beliefs.io.scenario import _check_depth, _finite_float, _no_duplicates, _refuse_constant
 from beliefs.io.scenario_schema import Scenario, ScenarioError, SourceSpec, _Strict, _translate

@@ -1,7 +1,9 @@
 """The files the user names: bounded reads, and atomic writes that never overwrite silently.
 
-Every read of a user-named file goes through :func:`read_capped` (``pool --file
-/dev/zero`` once read until memory ran out), and every write goes through
+Every read of a user-named file is bounded in size (``pool --file /dev/zero`` once
+read until memory ran out): :func:`read_capped` here, and the scenario and
+pending-observation readers, which read one byte past their own limit the same way
+and word their own messages.  Every write goes through
 :func:`write_bytes_atomic` (or :func:`write_text_atomic`), which checks its
 destination with :func:`check_destination` first: a name too long for the file
 system, a missing directory or a device file is an :class:`InputError` naming
