@@ -103,7 +103,8 @@ importlib.import_module(_MODULES[view]).render()
 with share_slot:
     sharing.sidebar()
 sharing.sync_query_params()
-# Compile the MCMC model in the background once the first page is drawn, so a click on the data page
-# does not wait for it (a no-op after the first run, and under AppTest).  At the end, not the start:
-# started first, its imports and compile slowed the first page (app start 1.65x -> 1.4x the bare app).
+# Compile the MCMC model in the background after the first page, so a click on the data page does not
+# wait for it (a no-op after the first run, and under AppTest).  At the end, not the start, and half a
+# second later (mcmc_panel._WARM_UP_DELAY): started first, its imports and compile slowed the first page
+# (app start 1.65x -> 1.4x the bare app).
 mcmc_panel.warm_up()

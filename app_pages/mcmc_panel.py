@@ -3,8 +3,9 @@
 Widgets only; every number comes from :mod:`models`.  What makes it fast:
 
 - the partial-pooling model is compiled in a background thread (at low CPU
-  priority) once the server's first page is drawn (:func:`warm_up`), once per process; a click before it
-  is done waits with the elapsed time on screen.  PyTensor 3 caches the
+  priority) from half a second after the server's first page has run (:func:`warm_up`), once per
+  process; a click in that half second compiles at once, and a click while the warm-up compiles waits
+  for it with the elapsed time on screen.  PyTensor 3 caches the
   model's own numba functions on disk (``~/.pytensor/numba``, loaded in a
   fresh process); what is compiled again in every process is nutpie's ``cfunc``
   wrapper (it uses dynamic globals, so numba will not cache it), whose cost
@@ -28,12 +29,13 @@ from __future__ import annotations
 import os
 import sys
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from pathlib import Path
 
 import streamlit as st
 
 from app_pages import common
+from app_pages.workers import Worker
 from beliefs.counts import check_counts
 from beliefs.errors import InputError
 from beliefs.format import format_probability
@@ -51,16 +53,23 @@ _LONGER = 4  # "Sample longer" multiplies the draws by this, up to _MAX_FACTOR
 _MAX_FACTOR = 16
 _POLL = 0.25  # seconds between elapsed-time updates while waiting
 _COMPILE_NICE = 10  # the background compile's nice value (0 normal, 19 lowest)
+# The warm-up waits this long after the first page's run before it starts, so the browser draws that
+# page without the compile's imports beside it (a nice value does not help the server's own thread,
+# which needs the GIL the imports hold): started at once, app start was 0.07x higher relative to the
+# bare app (mean of 16 interleaved pairs, higher in 14 of them).  A click meanwhile does not wait for it:
+# it compiles at once, at normal priority, and the warm-up then finds the model in the cache.  The cost:
+# MCMC's first run in a fresh server, clicked as soon as the page shows, 8.48 s -> 8.66 s (medians of 4).
+_WARM_UP_DELAY = 0.5  # seconds
 
 # The unattended warm-up compile runs on its own worker at low CPU priority (a thread cannot raise its
 # priority again, so a compile somebody clicked for never shares that worker).
-_WARMER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-warm-up")
+_WARMER = Worker("beliefs-warm-up")
 # One worker each: compiling is CPU-bound and numba holds a global lock anyway; a queue of stale
-# quadratures is cancelled when newer data arrive.
-_COMPILER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-compile")
-_QUADRATURE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-quadrature")
+# quadratures is cancelled when newer data arrive.  (Daemon threads: none keeps a stopping server alive.)
+_COMPILER = Worker("beliefs-compile")
+_QUADRATURE = Worker("beliefs-quadrature")
 # Live re-samples run here, started before the page draws its plot (nutpie samples without the GIL).
-_SAMPLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beliefs-mcmc")
+_SAMPLER = Worker("beliefs-mcmc")
 
 
 def _compile(kind: str, size: int):
@@ -96,8 +105,9 @@ def _compile_job(kind: str, size: int = 0) -> Future:
     return _COMPILER.submit(_compile, kind, size)
 
 
-def _warm_compile() -> None:
+def _warm_compile(delay: float = _WARM_UP_DELAY) -> None:
     _lower_priority()
+    time.sleep(delay)
     _compile("partial", 0)
 
 
@@ -107,7 +117,7 @@ def _warm_up_job() -> Future:
 
 
 def warm_up() -> None:
-    """Start compiling the partial-pooling model in the background (called by ``app.py``).
+    """Start compiling the partial-pooling model in the background, ``_WARM_UP_DELAY`` from now (``app.py``).
 
     Runs when the app is served by ``streamlit run`` (not under AppTest, whose
     test processes must not compile models they never sample), or whenever

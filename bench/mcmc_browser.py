@@ -6,9 +6,10 @@ environments, partial pooling):
 
 - **first run**: a fresh server; the page is opened and, as soon as it has
   rendered, "Run partial pooling" is clicked; the time is from the click to
-  the MCMC estimate on screen.  The model compiles in the background from the
-  moment ``app.py`` first runs (``app_pages.mcmc_panel.warm_up``), so what the
-  user waits for is whatever compile time is left.  Target <= 10 s.
+  the MCMC estimate on screen.  The model compiles in the background from half
+  a second after ``app.py`` first runs (``app_pages.mcmc_panel.warm_up``; a
+  click before then compiles at once), so what the user waits for is whatever
+  compile time is left.  Target <= 10 s.
 - **re-run**: in the same page, the assumed n per evaluation is changed (so
   every count changes) and Enter pressed; the time is from the key press to a
   new estimate on screen.  Target <= 0.5 s.
@@ -138,7 +139,7 @@ def bench_mcmc_browser(sz, h) -> list:
         h.Row("mcmc_browser", "MCMC first run in a fresh server: click to estimate on screen", "s",
               [r["first"] for r in runs], FIRST_TARGET, "<= 10 s", load=load,
               note="partial pooling, 2025 o3 rates x assumed n, 20 environments; compile started in the "
-              "background at the end of app.py's first run, clicked as soon as the page rendered"),
+              "background half a second after app.py's first run, clicked as soon as the page rendered"),
         h.Row("mcmc_browser", "MCMC re-run after a count change: key press to new estimate", "s", rerun,
               RERUN_TARGET, "<= 0.5 s", load=load, note=note_lib),
         h.Row("mcmc_browser", "library warm call (mcmc_partial_pooling) in the same server", "s", library,

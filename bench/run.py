@@ -211,7 +211,7 @@ class Sizes:
 FULL = Sizes(
     quick=False, timeit_number=2000, timeit_repeat=7, mc_draws=(100_000, 1_000_000), mc_repeats=5, reruns=10,
     covert_draws=1000, covert_tune=1000, covert_cold_runs=3, covert_warm_runs=5, covert_pymc_runs=3,
-    start_runs=5, sessions=10, import_runs=9, cli_runs=9,
+    start_runs=9, sessions=10, import_runs=9, cli_runs=9,
 )
 QUICK = Sizes(
     quick=True, timeit_number=100, timeit_repeat=2, mc_draws=(10_000, 100_000), mc_repeats=1, reruns=2,

@@ -9,6 +9,7 @@ import math
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -148,6 +149,29 @@ def test_first_page_draws_no_code_box_and_no_html_markdown():
     assert any("prior=0.25" in c for c in codes)  # the sidebar's share link holds the page's prior
 
 
+def test_first_page_loads_no_pandas():
+    """The first page's run imports no pandas: 0.3 s of every server's first page (bench app_start).
+
+    Streamlit converts a chart's top-level data through pandas; the waterfall keeps its values inside a
+    layer, which Streamlit passes on as they are.  (A ledger with items draws its table with st.dataframe,
+    which needs pandas; the first page, 50% and no evidence yet, has none.)  A fresh interpreter, so no
+    earlier test's import hides one.
+    """
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=120)\n"
+        "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert at.get('vega_lite_chart'), 'no waterfall drawn'\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    env = {**os.environ, "BELIEFS_MCMC_WARMUP": "0", "PYTHONPATH": str(Path(APP).parent)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
 def test_the_background_compile_runs_at_low_cpu_priority():
     """The MCMC warm-up compile yields the CPU to live pages; the thread that asks for it keeps its own."""
@@ -167,6 +191,22 @@ def test_the_background_compile_runs_at_low_cpu_priority():
     t.join()
     assert seen["nice"] == max(mcmc_panel._COMPILE_NICE, base) > 0
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base
+
+
+def test_a_click_during_the_warm_up_delay_compiles_at_once(monkeypatch):
+    """The warm-up waits before compiling; a click meanwhile compiles at once, not after the wait."""
+    import threading
+
+    from app_pages import mcmc_panel
+
+    calls = []
+    monkeypatch.setattr(mcmc_panel, "_compile", lambda kind, size: calls.append(threading.current_thread().name))
+    warm = threading.Thread(target=mcmc_panel._warm_compile, args=(3.0,), name="warm-up")
+    warm.start()
+    mcmc_panel._COMPILER.submit(mcmc_panel._compile, "partial", 0).result()  # what a click's _compile_job runs
+    assert calls == ["beliefs-compile"]  # the warm-up is still waiting
+    warm.join()
+    assert calls == ["beliefs-compile", "warm-up"]
 
 
 # -- the Update page against the closed form ---------------------------------------------

@@ -35,8 +35,14 @@ def result():
     return update(0.25, [STATED, HALVING])
 
 
+def _chart(spec):
+    """The waterfall's one data-carrying layer (its data sit there, not at the top; see waterfall_spec)."""
+    (chart,) = spec["layer"]
+    return chart
+
+
 def _spec_rows(spec):
-    return [(v["kind"], v["start_bits"], v["end_bits"]) for v in spec["data"]["values"]]
+    return [(v["kind"], v["start_bits"], v["end_bits"]) for v in _chart(spec)["data"]["values"]]
 
 
 def test_waterfall_spec_bars_are_the_hand_worked_log_odds(result):
@@ -58,16 +64,16 @@ def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
     from beliefs.plots.palette import AGAINST_H, FOR_H
 
     spec = waterfall_spec(update(0.25, [STATED]))
-    post = spec["data"]["values"][-1]
+    post = _chart(spec)["data"]["values"][-1]
     assert post["name"] == "posterior" and post["end_bits"] == 0.0 and post["text"] == "posterior 50%"
     # The posterior is drawn as a point mark (visible at 0 bits), not as a zero-height bar.
-    point = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    point = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "point")
     assert "prior / posterior" in point["transform"][0]["filter"]
-    axis = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")["encoding"]["x"]["axis"]
+    axis = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "bar")["encoding"]["x"]["axis"]
     # Ticks sit at round probabilities: 25%, 30%, 40%, 45%, 50% (the labels are printed from the bits).
     assert [round(100 / (1 + 2 ** -t), 6) for t in axis["values"]][:2] == [25.0, 30.0]
-    assert spec["encoding"]["y"]["sort"] == {"field": "order"}
-    colours = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")["encoding"]["color"]
+    assert _chart(spec)["encoding"]["y"]["sort"] == {"field": "order"}
+    colours = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "bar")["encoding"]["color"]
     assert colours["scale"]["range"][:2] == [FOR_H, AGAINST_H]
 
 

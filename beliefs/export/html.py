@@ -46,7 +46,8 @@ def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
     spec = waterfall_spec(ledger.result)
     if spec is None:  # a certain prior: the ledger's note explains, there is no bar to draw
         return []
-    width = min(1400, max(480, 120 * len(spec["data"]["values"])))  # room for each bar's label
+    rows = len(spec["layer"][0]["data"]["values"])
+    width = min(1400, max(480, 120 * rows))  # room for each bar's label
     return [("Log-odds waterfall (bits)", {**spec, "width": width})]
 
 
