@@ -30,6 +30,7 @@ from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probabili
 from beliefs.validation import as_float, refuse_rounded_certainty
 
 __all__ = [
+    "MAX_COMPARED_PRIORS",
     "PRIOR_ENTRIES",
     "LedgerCheck",
     "PercentEntry",
@@ -45,6 +46,7 @@ __all__ = [
 
 PRIOR_ENTRIES = ("percent", "odds", "log-odds")  # the ways the exact prior may be typed
 _MAX_PRIORS_TEXT = 2000  # characters of a typed list of priors (the length of a link parameter)
+MAX_COMPARED_PRIORS = 20  # "the same evidence from other priors", typed or in a link
 
 _PERCENT_ALLOWED = "a percentage in [0, 100], e.g. 25 or 25% or 0.25%"
 _RATIO_ALLOWED = "a likelihood ratio: a finite number > 0, e.g. 3, 0.5, 1e36 or 3:1"
@@ -109,6 +111,14 @@ def _exactly(body: str, values: tuple[int, ...]) -> bool:
         return False
 
 
+def _odds_pair(text: object, field: str, allowed: str) -> tuple[float, float] | None:
+    """``(a, b)`` from odds typed as ``a:b``; None when the text is not of that form (one colon)."""
+    if not isinstance(text, str) or text.count(":") != 1:
+        return None
+    left, right = text.split(":")
+    return as_float(left, field, allowed), as_float(right, field, allowed)
+
+
 def parse_ratio(text: object, field: str = "likelihood ratio") -> float:
     """Parse a likelihood ratio typed as a number (``3``, ``1e36``) or as odds ``a:b``; exact, no rounding.
 
@@ -117,10 +127,9 @@ def parse_ratio(text: object, field: str = "likelihood ratio") -> float:
     >>> parse_ratio("1e36"), parse_ratio("3:1"), parse_ratio("1:4")
     (1e+36, 3.0, 0.25)
     """
-    if isinstance(text, str) and text.count(":") == 1:
-        left, right = text.split(":")
-        a = as_float(left, field, _RATIO_ALLOWED)
-        b = as_float(right, field, _RATIO_ALLOWED)
+    pair = _odds_pair(text, field, _RATIO_ALLOWED)
+    if pair is not None:
+        a, b = pair
         if a <= 0 or b <= 0 or not math.isfinite(a / b) or a / b == 0:
             raise InputError(field, text, _RATIO_ALLOWED)
         return a / b
@@ -217,11 +226,10 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
         return parse_percent(text, field).probability  # 25, 25% and 0.25% as written
     if entry == "odds":
         allowed = "odds a:b with a, b >= 0 and not both 0, e.g. 1:3"
-        if not isinstance(text, str) or text.count(":") != 1:
+        pair = _odds_pair(text, field, allowed)
+        if pair is None:
             raise InputError(field, text, allowed)
-        left, right = text.split(":")
-        a = as_float(left, field, allowed)
-        b = as_float(right, field, allowed)
+        a, b = pair
         if a < 0 or b < 0 or a + b == 0:
             raise InputError(field, text, allowed)
         # a/(a+b) is one correctly rounded division (1:9 is exactly 0.1); scaled first only when
@@ -292,8 +300,8 @@ def parse_prior_list_text(text: object, entry: str, field: str = "compare priors
     if not text.strip():
         return ""
     parts = text.split(",")
-    if len(parts) > 20:
-        raise InputError(field, text, "at most 20 priors")
+    if len(parts) > MAX_COMPARED_PRIORS:
+        raise InputError(field, text, f"at most {MAX_COMPARED_PRIORS} priors")
     return ",".join(repr(parse_prior_text(part.strip(), entry, f"{field}[{i}]")) for i, part in enumerate(parts))
 
 

@@ -398,3 +398,38 @@ def test_the_quadrature_refuses_more_environments_than_it_can_afford():
     k, n = [0] * (bc.MAX_QUADRATURE_ENVIRONMENTS + 1), [10] * (bc.MAX_QUADRATURE_ENVIRONMENTS + 1)
     with pytest.raises(InputError, match=r"^k: got '101 environments'; expected at most 100 environments"):
         bc.quadrature_partial_pooling(k, n, 0.5, (1, 9), (1, 99))
+
+
+# -- the cubature's prior-quantile fallback (priors with mass far out in logit space) ----------------
+
+
+def test_a_very_wide_prior_takes_the_quantile_fallback_and_with_no_trials_integrates_to_one():
+    """Beta(0.02, 0.02) puts mass beyond |logit mu| = 40, so the logit cubature hands over to the
+    prior-quantile substitution.  With no trials every likelihood term is 1 and the marginal is
+    exactly the prior's total mass, 1 (less the normal's tails beyond |z| = 9, ~2e-19)."""
+    from beliefs import partial_pooling as pp
+
+    k = n = np.zeros(3)
+    kappa = KappaPrior()
+    args = (k, n, 0.02, 0.02, math.log(kappa.median), kappa.log_sd)
+    assert pp._cubature_logit(*args) is None  # the fallback is what runs
+    log_total, rel_err = pp._cubature_quantile(*args)
+    assert abs(log_total) <= max(10 * rel_err, 1e-9)
+    log_marginal, _ = log_marginal_partial_pooling(k, n, BetaDist(0.02, 0.02), kappa)
+    assert log_marginal == log_total  # the public function took the same route
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "a", "b"),
+    [([0, 2, 1], [100, 100, 50], 1.0, 20.0), ([5, 0, 12, 3], [40, 60, 80, 30], 2.0, 3.0), ([1, 3], [200, 150], 2.0, 60.0)],
+)
+def test_the_quantile_fallback_agrees_with_the_logit_cubature_where_both_apply(k, n, a, b):
+    """Two substitutions of the same integral (mu = F^-1(t) against mu = sigmoid(u)) give one number."""
+    from beliefs import partial_pooling as pp
+
+    kappa = KappaPrior()
+    args = (np.asarray(k, float), np.asarray(n, float), a, b, math.log(kappa.median), kappa.log_sd)
+    logit = pp._cubature_logit(*args)
+    assert logit is not None
+    quantile = pp._cubature_quantile(*args)
+    assert quantile[0] == pytest.approx(logit[0], abs=max(5 * (logit[1] + quantile[1]), 1e-7))

@@ -57,6 +57,7 @@ from beliefs.io.scenario_schema import (
     field_path,
     validate,
 )
+from beliefs.io.settings import MAX_ITEMS
 
 __all__ = [
     "MAX_DEPTH",
@@ -75,8 +76,9 @@ MAX_SCENARIO_BYTES = 1_000_000
 # far deeper is not a scenario, and refusing it early keeps json's recursive
 # decoder from exhausting the stack.
 MAX_DEPTH = 32
-# As many items as a share link carries: a 1,000-item file took 154 s per app rerun and slowed other sessions.
-MAX_EVIDENCE = 40
+# As many items as a share link carries (one constant, so a saved file always fits in a link): a
+# 1,000-item file took 154 s per app rerun and slowed other sessions.
+MAX_EVIDENCE = MAX_ITEMS
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BUILTIN_PREFIX = "scenario-"
 _BUILTIN_ORDER = (

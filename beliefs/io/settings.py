@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from beliefs.counts import format_counts, parse_counts
-from beliefs.entry import PRIOR_ENTRIES
+from beliefs.entry import MAX_COMPARED_PRIORS, PRIOR_ENTRIES
 from beliefs.errors import InputError
 from beliefs.reproduce import DEFAULT_N_ASSUMED
 from beliefs.validation import as_count, as_float, as_probability, refuse_surrogates
@@ -102,8 +102,8 @@ def _probability_list(value: object, name: str) -> str:
     if not value.strip():
         return ""
     parts = value.split(",")
-    if len(parts) > 20:
-        raise InputError(name, value, "at most 20 priors")
+    if len(parts) > MAX_COMPARED_PRIORS:
+        raise InputError(name, value, f"at most {MAX_COMPARED_PRIORS} priors")
     return ",".join(format_value(as_probability(p, f"{name}[{i}]")) for i, p in enumerate(parts))
 
 

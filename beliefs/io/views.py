@@ -110,17 +110,13 @@ def source_for(item_id: str) -> Source | None:
     >>> source_for("") is None, source_for("no-such-item") is None
     (True, True)
     """
-    if not item_id:
-        return None
-    entry = {e.id: e for e in catalogue.evidence_entries()}.get(item_id)
-    if entry is not None:
-        return entry.source
-    return _scenario_sources().get(item_id)
+    return _sources().get(item_id) if item_id else None
 
 
 @cache
-def _scenario_sources() -> dict[str, Source]:
-    out: dict[str, Source] = {}
+def _sources() -> dict[str, Source]:
+    """Every known item id's source, built once: the catalogue's first, then the built-in scenarios'."""
+    out: dict[str, Source] = {e.id: e.source for e in catalogue.evidence_entries()}
     for s in builtin_scenarios().values():
         for e in s.evidence_items():
             if e.id and e.source is not None:
