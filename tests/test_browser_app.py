@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from beliefs.plots.palette import FOR_H
 from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -58,6 +59,18 @@ def _open(browser, server, query: str, size=(1280, 900)):
     page.locator("[data-testid=stSidebar] [data-testid=stDownloadButton]").first.wait_for(state="attached", timeout=90_000)
     _settled(page)
     return page
+
+
+def _pixels_of(png: bytes, colour: str, tolerance: int = 12) -> int:
+    """How many pixels of a screenshot are within ``tolerance`` (per channel, 0-255) of ``colour``."""
+    import io
+
+    import matplotlib.image
+    import numpy as np
+
+    rgb = (matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3] * 255).round()
+    want = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return int(np.all(np.abs(rgb - want) <= tolerance, axis=-1).sum())
 
 
 def _settled(page, timeout: float = 60_000) -> None:
@@ -296,6 +309,8 @@ def test_waterfall_is_the_vega_chart_and_its_svg_shows_a_50_percent_posterior(br
         page.wait_for_selector("[data-testid=stVegaLiteChart]", timeout=30_000)
         assert page.locator("[data-testid=stVegaLiteChart]").count() == 1  # no second (matplotlib) picture
         assert page.locator("[data-testid=stMain] [data-testid=stImage]").count() == 0
+        # The chart on screen drew its bar (its data travel inside a layer of the spec, not as a table).
+        assert _pixels_of(page.locator("[data-testid=stVegaLiteChart]").screenshot(), FOR_H) > 500
         with page.expect_download() as info:
             page.get_by_role("button", name="SVG").click()
         svg = Path(info.value.path()).read_text()
