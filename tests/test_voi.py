@@ -251,3 +251,27 @@ def test_cli_voi_human_output_and_errors(tmp_path):
     assert_one_line_error(run_cli("voi", "carlsmith", "miri-ish", "--pending", str(bad)), "[0].a.p_e_given_h")
     assert_one_line_error(run_cli("voi", "carlsmith", "nope", "--pending", PENDING), "B")
     assert_one_line_error(run_cli("voi", "carlsmith", "miri-ish", "--pending", str(tmp_path)), "--pending")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b'{"x": NaN}',
+        b'{"x": 1e999}',
+        b"[" * 40 + b"]" * 40,
+        b'{"x": 1, "x": 2}',
+        b'{"x": "\xff"}',
+        b'{"x": ',
+    ],
+    ids=["nan", "overflow", "depth", "duplicate", "not-utf8", "truncated"],
+)
+def test_a_pending_file_and_a_scenario_file_follow_one_set_of_json_rules(document):
+    """Both readers refuse the same documents with the same rule (scenario.decode_document/loads_strict)."""
+    from beliefs.io.scenario import parse_scenario
+
+    with pytest.raises(InputError) as scenario_error:
+        parse_scenario(document)
+    with pytest.raises(InputError) as pending_error:
+        parse_pending(document)
+    assert pending_error.value.allowed == scenario_error.value.allowed
+    assert pending_error.value.field == "--pending"

@@ -44,7 +44,6 @@ by itself, and its "not observed" branch would have probability 0.
 
 from __future__ import annotations
 
-import json
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -55,9 +54,9 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 
-# The strict JSON hooks are scenario.py's and the strict base model scenario_schema.py's: one set of rules (no NaN, no
-# duplicate keys, no strings for numbers, bounded nesting) for every file we read.
-from beliefs.io.scenario import _check_depth, _finite_float, _no_duplicates, _refuse_constant
+# The strict JSON reader is scenario.py's (decode_document, loads_strict) and the strict base model scenario_schema.py's:
+# one set of rules (no NaN, no duplicate keys, no strings for numbers, bounded size and nesting) for every file we read.
+from beliefs.io.scenario import decode_document, loads_strict
 from beliefs.io.scenario_schema import Scenario, ScenarioError, SourceSpec, _Strict, _translate
 from beliefs.odds import bits
 from beliefs.tables import NotebookRepr
@@ -122,30 +121,11 @@ def parse_pending(text: str | bytes, field: str = "--pending") -> list[PendingOb
     >>> obs[0].b_or_a.p_e_given_h
     0.9
     """
-    if isinstance(text, (bytes, bytearray)):
-        if len(text) > MAX_PENDING_BYTES:
-            raise InputError(field, f"{len(text):,} bytes", f"a file of at most {MAX_PENDING_BYTES:,} bytes")
-        try:
-            text = bytes(text).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(field, f"byte {exc.start}", "UTF-8 text") from None
-    if not isinstance(text, str):
-        raise InputError(field, type(text).__name__, "JSON text")
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_PENDING_BYTES:
-        raise InputError(field, f"{len(text):,} characters", f"a file of at most {MAX_PENDING_BYTES:,} bytes")
-    text = text.removeprefix("\ufeff")
-    try:
-        _check_depth(text)
-        obj = json.loads(
-            text, parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_no_duplicates
-        )
-    except ScenarioError as exc:
+    try:  # the same strict JSON as a scenario file
+        text = decode_document(text, field, max_bytes=MAX_PENDING_BYTES, what="a file")
+        obj = loads_strict(text, field)
+    except ScenarioError as exc:  # a duplicate key is named by its path there; here by the option
         raise InputError(field, exc.value, exc.allowed, exc.hint) from None
-    except json.JSONDecodeError as exc:
-        near = text[max(0, exc.pos - 10) : exc.pos + 10]
-        raise InputError(field, near, f"valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError(field, type(exc).__name__, f"valid JSON ({exc})") from None
     allowed = 'a JSON list of observations [{"label": ..., "a": {...}, "b": {...}}, ...]'
     if not isinstance(obj, list):
         raise InputError(field, type(obj).__name__ if isinstance(obj, dict) else obj, allowed)

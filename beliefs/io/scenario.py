@@ -64,8 +64,10 @@ __all__ = [
     "MAX_EVIDENCE",
     "MAX_SCENARIO_BYTES",
     "builtin_scenarios",
+    "decode_document",
     "get_scenario",
     "load_scenario",
+    "loads_strict",
     "parse_scenario",
     "save_scenario",
     "scenario_to_json",
@@ -97,7 +99,7 @@ _BUILTIN_ORDER = (
 _STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
-def _check_depth(text: str) -> None:
+def _check_depth(text: str, field: str) -> None:
     depth = 0
     for match in _STRUCTURE.finditer(text):
         token = match.group()
@@ -105,23 +107,12 @@ def _check_depth(text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 raise ScenarioError(
-                    "scenario",
+                    field,
                     f"JSON nested more than {MAX_DEPTH} levels deep",
                     f"at most {MAX_DEPTH} levels",
                 )
         elif token in "]}":
             depth -= 1
-
-
-def _refuse_constant(name: str) -> float:
-    raise ScenarioError("scenario", name, "finite numbers only (NaN and Infinity are not JSON numbers)")
-
-
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ScenarioError("scenario", text, "finite numbers only (this one overflows a float)")
-    return number
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -137,45 +128,67 @@ def _too_big(size: int) -> ScenarioError:
     return ScenarioError("scenario", f"{size:,} bytes", f"a scenario of at most {MAX_SCENARIO_BYTES:,} bytes")
 
 
-def parse_scenario(text: str | bytes) -> Scenario:
-    """Parse and validate a scenario document (JSON text or UTF-8 bytes)."""
+def decode_document(text: str | bytes, field: str, *, max_bytes: int, what: str) -> str:
+    """A user's JSON document as text: at most ``max_bytes`` of UTF-8 (a byte-order mark is dropped).
+
+    Raises :class:`ScenarioError` naming ``field``; ``what`` names the document in the message
+    ("a scenario", "a file").
+    """
     if isinstance(text, (bytes, bytearray, memoryview)):
         data = bytes(text)
-        if len(data) > MAX_SCENARIO_BYTES:
-            raise _too_big(len(data))
+        if len(data) > max_bytes:
+            raise ScenarioError(field, f"{len(data):,} bytes", f"{what} of at most {max_bytes:,} bytes")
         try:
-            text = data.decode("utf-8-sig")
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ScenarioError("scenario", f"byte {exc.start}", "UTF-8 text") from None
-    elif isinstance(text, str):
-        if len(text) > MAX_SCENARIO_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_SCENARIO_BYTES:
-            raise _too_big(len(text.encode("utf-8", "surrogatepass")))
-        text = text.removeprefix("\ufeff")
-    else:
-        raise ScenarioError("scenario", type(text).__name__, "JSON text (str or bytes)")
+            raise ScenarioError(field, f"byte {exc.start}", "UTF-8 text") from None
+    if isinstance(text, str):
+        if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+            size = len(text.encode("utf-8", "surrogatepass"))
+            raise ScenarioError(field, f"{size:,} bytes", f"{what} of at most {max_bytes:,} bytes")
+        return text.removeprefix("\ufeff")
+    raise ScenarioError(field, type(text).__name__, "JSON text (str or bytes)")
+
+
+def loads_strict(text: str, field: str) -> Any:
+    """``json.loads`` with the rules for every JSON file a user gives us, or a :class:`ScenarioError`.
+
+    Nested at most ``MAX_DEPTH`` deep (checked before parsing: json's decoder is recursive), finite
+    numbers only (no NaN or Infinity, no literal that overflows a float) and each key once per object
+    (a duplicate is named by its key; every other error by ``field``).
+    """
+    _check_depth(text, field)
+
+    def refuse_constant(name: str) -> float:
+        raise ScenarioError(field, name, "finite numbers only (NaN and Infinity are not JSON numbers)")
+
+    def finite_float(number_text: str) -> float:
+        number = float(number_text)
+        if not math.isfinite(number):
+            raise ScenarioError(field, number_text, "finite numbers only (this one overflows a float)")
+        return number
+
+    try:
+        return json.loads(text, parse_constant=refuse_constant, parse_float=finite_float, object_pairs_hook=_no_duplicates)
+    except ScenarioError:
+        raise
+    except json.JSONDecodeError as exc:
+        near = text[max(0, exc.pos - 10) : exc.pos + 10]
+        raise ScenarioError(field, near, f"valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer literal of 5000 digits
+        raise ScenarioError(field, type(exc).__name__, f"valid JSON ({exc})") from None
+
+
+def parse_scenario(text: str | bytes) -> Scenario:
+    """Parse and validate a scenario document (JSON text or UTF-8 bytes)."""
+    text = decode_document(text, "scenario", max_bytes=MAX_SCENARIO_BYTES, what="a scenario")
     if not text.strip():
         raise ScenarioError("scenario", text, "a JSON object; the document is empty")
     from beliefs.export import embed
 
     if embed.looks_like_html(text):  # an HTML report from `beliefs export` carries its scenario
         text = embed.extract(embed.SCENARIO_ID, text)
-    _check_depth(text)
-    try:
-        obj = json.loads(
-            text,
-            parse_constant=_refuse_constant,
-            parse_float=_finite_float,
-            object_pairs_hook=_no_duplicates,
-        )
-    except ScenarioError:
-        raise
-    except json.JSONDecodeError as exc:
-        near = text[max(0, exc.pos - 10) : exc.pos + 10]
-        raise ScenarioError(
-            "scenario", near, f"valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from None
-    except (ValueError, RecursionError) as exc:  # e.g. an integer literal of 5000 digits
-        raise ScenarioError("scenario", type(exc).__name__, f"valid JSON ({exc})") from None
+    obj = loads_strict(text, "scenario")
     return _from_object(obj)
 
 
