@@ -22,21 +22,16 @@ __all__ = ["Worker"]
 
 
 class Worker:
-    """One daemon thread (named ``name``, started on the first job) that runs submitted jobs in order."""
+    """One daemon thread, named ``name``, that runs submitted jobs in order."""
 
     def __init__(self, name: str):
         self.name = name
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        threading.Thread(target=self._run, name=name, daemon=True).start()  # idle, it only waits on the queue
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
         self._jobs.put((future, fn, args, kwargs))
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-                self._thread.start()
         return future
 
     def _run(self) -> None:

@@ -124,8 +124,8 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _too_big(size: int) -> ScenarioError:
-    return ScenarioError("scenario", f"{size:,} bytes", f"a scenario of at most {MAX_SCENARIO_BYTES:,} bytes")
+def _too_big(size: int, field: str = "scenario", what: str = "a scenario", max_bytes: int = MAX_SCENARIO_BYTES) -> ScenarioError:
+    return ScenarioError(field, f"{size:,} bytes", f"{what} of at most {max_bytes:,} bytes")
 
 
 def decode_document(text: str | bytes, field: str, *, max_bytes: int, what: str) -> str:
@@ -137,15 +137,14 @@ def decode_document(text: str | bytes, field: str, *, max_bytes: int, what: str)
     if isinstance(text, (bytes, bytearray, memoryview)):
         data = bytes(text)
         if len(data) > max_bytes:
-            raise ScenarioError(field, f"{len(data):,} bytes", f"{what} of at most {max_bytes:,} bytes")
+            raise _too_big(len(data), field, what, max_bytes)
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ScenarioError(field, f"byte {exc.start}", "UTF-8 text") from None
     if isinstance(text, str):
         if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-            size = len(text.encode("utf-8", "surrogatepass"))
-            raise ScenarioError(field, f"{size:,} bytes", f"{what} of at most {max_bytes:,} bytes")
+            raise _too_big(len(text.encode("utf-8", "surrogatepass")), field, what, max_bytes)
         return text.removeprefix("\ufeff")
     raise ScenarioError(field, type(text).__name__, "JSON text (str or bytes)")
 
