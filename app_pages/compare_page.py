@@ -18,7 +18,7 @@ from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, val
 from beliefs.errors import InputError
 from beliefs.hypotheses import parse_names, parse_vector, plot_hypotheses, update_hypotheses
 from beliefs.io.scenario import builtin_scenarios, parse_scenario
-from beliefs.io.views import load_view, scenario_from_state
+from beliefs.io.views import load_link, load_view, scenario_from_state
 
 _SOURCES = ("A built-in viewpoint", "A share link", "A scenario file")
 _MAX_UPLOAD = 1_000_000
@@ -45,7 +45,8 @@ def _other_view():
         )
         if not link.strip():
             return None
-        return load_view(link, field="Share link")
+        # Links only: the server never opens a path a visitor typed (see load_link).
+        return load_link(link, field="Share link")
     f = st.file_uploader("Scenario file", type=["json"], key="cv_file")
     if f is None:
         return None

@@ -132,3 +132,30 @@ def test_a_built_in_viewpoint_is_shown_by_its_name_and_a_missing_item_is_said_so
     assert "The report read as confusion (bits)" in table.columns
     cells = table.astype(str).to_numpy().ravel().tolist()
     assert "None" not in cells and "not in this view" in cells  # the ledger is empty here, the preset's is not
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["/etc/shadow", "/proc/self/environ", "/etc/passwd", "/no/such/file.json", "beliefs/data/scenario-carlsmith.json",
+     "report-3-to-1", "FIFO"],
+)
+def test_the_share_link_box_reads_no_server_file(media, tmp_path, typed):
+    """Issue 22.1: a typed path is refused by its shape, before any filesystem call; the message is the same
+    whether the path exists, is a scenario file, a FIFO or nothing, and quotes no file content."""
+    import os
+    from unittest import mock
+
+    if typed == "FIFO":  # a FIFO would hang a reader forever: the box must not open it
+        typed = str(tmp_path / "fifo")
+        os.mkfifo(typed)
+    at = new_app(LEDGER)
+    at.radio(key="cv_how").set_value("A share link").run()
+    with mock.patch("builtins.open", side_effect=AssertionError("opened a file")), \
+         mock.patch("pathlib.Path.is_file", side_effect=AssertionError("looked at a path")):
+        at.text_input(key="cv_link").input(typed).run(timeout=30)
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert "Share link" in error and "links only" in error
+    assert "root:" not in error and "SHELL=" not in error and "Carlsmith" not in error
+    assert not at.metric or not any(m.label.startswith("Gap") for m in at.metric)
+    assert at.session_state["values"]["prior"] == 0.1

@@ -50,6 +50,7 @@ from beliefs.io.shortlink import open_link
 
 __all__ = [
     "MAX_LINK_CHARS",
+    "load_link",
     "load_view",
     "looks_like_link",
     "scenario_from_state",
@@ -144,6 +145,32 @@ def with_builtin_hypothesis(s: Scenario) -> Scenario:
     if s.hypothesis or known is None or not known.hypothesis:
         return s
     return s.model_copy(update={"hypothesis": known.hypothesis})
+
+
+def load_link(text: str, *, field: str = "link") -> Scenario:
+    """The scenario behind a share link, and nothing else: never a file, never a built-in name.
+
+    This is the app's reader of typed text (the Compare page's "A share link"
+    box).  A server must not open a path a visitor typed, nor say whether it
+    exists, so anything that is not link-shaped is refused by its shape alone,
+    before any filesystem call, and the message never quotes what it points at.
+
+    >>> load_link("?prior=0.25&e0=p~0.75~0.25~1~~~~~report").result().posterior
+    0.5
+    >>> load_link("/etc/passwd", field="Share link")
+    Traceback (most recent call last):
+    ...
+    beliefs.errors.InputError: Share link: got '/etc/passwd'; expected a share link starting with http://, https:// or ? (this box takes links only: upload a file below 'A scenario file')
+    """
+    if isinstance(text, bool) or not isinstance(text, str) or not looks_like_link(text):
+        shown = text if isinstance(text, str) and len(text) <= 200 else f"{len(str(text)):,} characters"
+        raise InputError(
+            field,
+            shown,
+            "a share link starting with http://, https:// or ?",
+            "this box takes links only: upload a file below 'A scenario file'",
+        )
+    return _from_link(text, field)
 
 
 def _from_link(text: str, field: str) -> Scenario:
