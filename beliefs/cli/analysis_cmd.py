@@ -53,7 +53,12 @@ def register(sub) -> None:
         "--file", metavar="CSV", help="CSV of forecasts: probability[,weight] per line, header optional"
     )
     p.add_argument("--weights", help="comma-separated weights >= 0, one per forecast")
-    p.add_argument("--extremize", default="1", help="factor d on the pooled log-odds (1 = none)")
+    p.add_argument(
+        "--extremize",
+        default="1",
+        help="factor d on the pooled log-odds (1 = none), or 'nr': Neyman and Roughgarden's "
+        "d = n(sqrt(3n^2-3n+1)-2)/(n^2-n-1) for n equally weighted forecasts (unequal weights are refused)",
+    )
     _add_output_flags(p)
     p.set_defaults(handler=_pool)
 
