@@ -121,6 +121,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
+from beliefs.analysis.crux import HypothesisCheck, check_hypotheses
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 
@@ -451,6 +452,7 @@ class VoiResult(NotebookRepr):
     a: UpdateResult
     b: UpdateResult
     observations: tuple[ObservationVoi, ...]
+    hypotheses: HypothesisCheck | None = None  # None: no statements of H were given to check
 
     @property
     def disagreement_bits(self) -> float:
@@ -475,11 +477,13 @@ class VoiResult(NotebookRepr):
             "disagreement_bits": self.disagreement_bits,
             "observations": [o.to_dict() for o in self.observations],
             "notes": list(self.notes),
+            "hypotheses": None if self.hypotheses is None else self.hypotheses.to_dict(),
         }
 
     def text(self) -> str:
         a, b = self.names
-        lines = [
+        lines = [] if self.hypotheses is None or not self.hypotheses.warning else ["warning: " + self.hypotheses.warning]
+        lines += [
             f"{a}: P(H) {_pct(self.a)}   {b}: P(H) {_pct(self.b)}   disagreement now {_fmt_bits(self.disagreement_bits)}",
             "",
             "ranked by expected disagreement after the observation (smallest first):",
@@ -549,12 +553,16 @@ def value_of_information(
     pending: list[PendingObservation],
     *,
     names: tuple[str, str] = ("A", "B"),
+    hypotheses: tuple[str, str] | None = None,
 ) -> VoiResult:
     """Rank pending observations by the disagreement between A and B they are expected to leave.
 
     ``a`` and ``b`` are scenarios (or ``(prior, evidence)`` pairs); each
     branch's posterior is :func:`~beliefs.update.update` of the side's prior
     and ledger with the observation, or its complement, appended.
+    ``hypotheses``: the two views' statements of H, checked by
+    :func:`beliefs.analysis.crux.check_hypotheses` (default: the scenarios'
+    ``hypothesis`` fields when both sides are scenarios; no check for pairs).
 
     Examples
     --------
@@ -567,6 +575,9 @@ def value_of_information(
     """
     if names[0] == names[1]:
         names = (f"{names[0]} (A)", f"{names[1]} (B)")
+    if hypotheses is None and isinstance(a, Scenario) and isinstance(b, Scenario):
+        hypotheses = (a.hypothesis, b.hypothesis)
+    check = None if hypotheses is None else check_hypotheses(*hypotheses, names=names)
     prior_a, items_a = _side(a)
     prior_b, items_b = _side(b)
     now_a, now_b = update(prior_a, items_a), update(prior_b, items_b)
@@ -596,7 +607,9 @@ def value_of_information(
         )
     # Stable sort on one precomputed key: equal expectations keep the file's order.
     keyed = sorted(((o.expected_disagreement_bits, i) for i, o in enumerate(rows)))
-    return VoiResult(names=names, a=now_a, b=now_b, observations=tuple(rows[i] for _, i in keyed))
+    return VoiResult(
+        names=names, a=now_a, b=now_b, observations=tuple(rows[i] for _, i in keyed), hypotheses=check
+    )
 
 
 def plot_voi(result: VoiResult, ax=None):

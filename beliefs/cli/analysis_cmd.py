@@ -207,7 +207,9 @@ def _crux(args) -> int:
     a, name_a = _view(args.a, "A")
     b, name_b = _view(args.b, "B")
     with _in_scenario(f"{name_a} / {name_b}"):
-        r = crux_from_results(a.result(), b.result(), names=(name_a, name_b))
+        r = crux_from_results(
+            a.result(), b.result(), names=(name_a, name_b), hypotheses=(a.hypothesis, b.hypothesis)
+        )
     return _finish(args, r, r.to_dict(), r.text(), plot_crux)
 
 
