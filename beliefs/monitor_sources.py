@@ -177,6 +177,11 @@ _WIN_ASSUMPTION = (
     "covert action the monitor recognised and let through, and every loss one it reported."
 )
 
+def _collusion(key: str, figure_label: str, name: str) -> SourcedSetting:
+    """c from one of the self-recognition paper's red-team win rates."""
+    return SourcedSetting(key, "c", "monitor_self_recognition_collusion", figure_label, name, _WIN_ASSUMPTION)
+
+
 SOURCED_SETTINGS: tuple[SourcedSetting, ...] = (
     SourcedSetting(
         key="shade_arena_monitor_auc",
@@ -187,21 +192,15 @@ SOURCED_SETTINGS: tuple[SourcedSetting, ...] = (
         assumption=_AUC_ASSUMPTION,
         needs_false_alarm_rate=True,
     ),
-    SourcedSetting(
-        key="self_recognition_collusion",
-        parameter="c",
-        entry_id="monitor_self_recognition_collusion",
-        figure_label="red-team win rate, collusion by recognising its own style",
-        name="the red-team win rate of a monitor colluding by recognising its own style",
-        assumption=_WIN_ASSUMPTION,
+    _collusion(
+        "self_recognition_collusion",
+        "red-team win rate, collusion by recognising its own style",
+        "the red-team win rate of a monitor colluding by recognising its own style",
     ),
-    SourcedSetting(
-        key="signalling_collusion",
-        parameter="c",
-        entry_id="monitor_self_recognition_collusion",
-        figure_label="red-team win rate, earlier signalling strategies",
-        name="the red-team win rate of earlier signalling strategies",
-        assumption=_WIN_ASSUMPTION,
+    _collusion(
+        "signalling_collusion",
+        "red-team win rate, earlier signalling strategies",
+        "the red-team win rate of earlier signalling strategies",
     ),
 )
 

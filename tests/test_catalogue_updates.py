@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from beliefs.io.catalogue import evidence_entries, get_entry
+from tests.test_catalogue import EVIDENCE_MD_IDS
 
 EVIDENCE_MD = Path("/work/shared/research/evidence.md")
 
@@ -104,17 +105,9 @@ DECEMBER = "Update 2026-12-06"
 
 
 def test_the_tables_are_found_and_parsed():
-    assert [_id(r["id (suggested)"]) for r in _table(DECEMBER)] == [
-        "shade_arena_sabotage",
-        "eval_awareness_auc",
-        "ctrl_z_resampling",
-        "monitor_self_recognition_collusion",
-        "extract_then_evaluate",
-        "sonnet45_eval_awareness",
-        "opus47_eval_awareness",
-        "cot_hint_mention",
-    ]
-    assert len(_table(NOVEMBER)) == 9
+    # the hand-copied id list of test_catalogue ends with the November and December tables
+    assert [_id(r["id (suggested)"]) for r in _table(DECEMBER)] == EVIDENCE_MD_IDS[-8:]
+    assert [_id(r["id (suggested)"]) for r in _table(NOVEMBER)] == EVIDENCE_MD_IDS[-17:-8]
     # the parser against a hand reading of one cell of each kind
     assert _key(parse_numbers("best monitor AUC 0.87")[0]) == ("auc", None, None, 0.87, None, False)
     assert [_key(x) for x in parse_numbers("cuts 75–90% with > 99%")] == [
