@@ -76,6 +76,17 @@ def render() -> None:
     except InputError as exc:
         common.show_error(exc)
         return
+    if other is not None:
+        if st.session_state.get("cv_how") == _SOURCES[0]:  # picked from the built-ins: its readable name
+            other_name = scenarios.preset_label(other.name)
+        else:  # a link or file keeps its own name, even one that began as a preset and was then edited
+            other_name = other.name if other.name != "this-view" else "other view"
+        names = (_THIS, other_name)
+        # This view's H is the one the Update page states (the loaded preset's, else the app's default).
+        hypotheses = (scenarios.hypothesis(), other.hypothesis)
+        warning = check_hypotheses(*hypotheses, names=names).warning
+        if warning:  # above the tabs: it concerns the crux and what would settle it alike
+            st.warning(common.plain(warning))
     crux_tab, voi_tab, hyp_tab = st.tabs(["Crux", "What would settle it", "Three hypotheses"])
     with hyp_tab:
         _hypotheses()
@@ -84,16 +95,6 @@ def render() -> None:
             with tab:
                 st.info("Paste a share link or upload a scenario file above.")
         return
-    if st.session_state.get("cv_how") == _SOURCES[0]:  # picked from the built-ins: its readable name
-        other_name = scenarios.preset_label(other.name)
-    else:  # a link or file keeps its own name, even one that began as a preset and was then edited
-        other_name = other.name if other.name != "this-view" else "other view"
-    names = (_THIS, other_name)
-    # This view's H is the one the Update page states (the loaded preset's, else the app's default).
-    hypotheses = (scenarios.hypothesis(), other.hypothesis)
-    warning = check_hypotheses(*hypotheses, names=names).warning
-    if warning:
-        st.warning(common.plain(warning))
     with crux_tab:
         _crux(mine, other, names, hypotheses)
     with voi_tab:

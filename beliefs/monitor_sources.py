@@ -169,8 +169,8 @@ class SourcedValue:
 
 
 _AUC_ASSUMPTION = (
-    "an AUC is not a report probability; with an equal-variance binormal ROC (AUC = Phi(d'/sqrt 2)) and "
-    "the monitor flagging a share f of benign transcripts, q = Phi(sqrt(2) Phi^-1(AUC) + Phi^-1(f))."
+    "an AUC is not a report probability; with an equal-variance binormal ROC (AUC = Φ(d′/√2)) and "
+    "the monitor flagging a share f of benign transcripts, q = Φ(√2·Φ⁻¹(AUC) + Φ⁻¹(f))."
 )
 _WIN_ASSUMPTION = (
     "a red-team win rate is not a per-action collusion probability; used as c, every red-team win is one "

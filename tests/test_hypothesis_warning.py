@@ -152,6 +152,9 @@ def test_compare_page_warns_when_the_other_view_states_another_h():
     assert_clean(at)
     shown = [w.value for w in at.warning if "different hypotheses" in w.value]
     assert len(shown) == 1 and "\n" not in shown[0]
+    # above the tabs (it concerns the crux and what would settle it alike), not below the last tab's content
+    kinds = [type(c).__name__ for c in at.main.children.values()]
+    assert kinds.index("Warning") == kinds.index("Selectbox") + 1
     at.selectbox(key="cv_builtin").set_value("report-confusion").run()
     assert_clean(at)
     assert not [w.value for w in at.warning if "hypothes" in w.value]
