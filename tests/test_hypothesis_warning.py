@@ -158,3 +158,12 @@ def test_compare_page_warns_when_the_other_view_states_another_h():
     at.selectbox(key="cv_builtin").set_value("report-confusion").run()
     assert_clean(at)
     assert not [w.value for w in at.warning if "hypothes" in w.value]
+
+
+def test_analysis_page_crux_warns_too():
+    from tests.test_app import assert_clean, new_app
+
+    for other, warned in (("carlsmith", True), ("report-confusion", False)):
+        at = new_app({"view": "analysis", "scenario": "report-3-to-1", "prior": "0.5", "an_crux": other})
+        assert_clean(at)
+        assert any("different hypotheses" in w.value for w in at.warning) is warned, other
