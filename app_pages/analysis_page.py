@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common, scenarios
-from beliefs.analysis.crux import crux, plot_crux
+from beliefs.analysis.crux import check_hypotheses, crux, plot_crux
 from beliefs.analysis.data_robustness import data_robustness, plot_data_robustness
 from beliefs.analysis.dependence import dependence, plot_dependence
 from beliefs.analysis.needed import needed
@@ -230,6 +230,9 @@ def _crux(prior, evidence) -> None:
         help="A built-in scenario; the gap between its posterior and yours is split into the prior and each item.",
     )
     s = presets[other]
+    warning = check_hypotheses(scenarios.hypothesis(), s.hypothesis, names=("this ledger", other)).warning
+    if warning:  # a gap between answers to two questions is not a disagreement about one
+        st.warning(common.plain(warning))
     r = crux(prior, evidence, s.prior, s.evidence_items(), names=("this ledger", other))
     _show("crux", r, plot_crux)
 

@@ -53,7 +53,12 @@ def register(sub) -> None:
         "--file", metavar="CSV", help="CSV of forecasts: probability[,weight] per line, header optional"
     )
     p.add_argument("--weights", help="comma-separated weights >= 0, one per forecast")
-    p.add_argument("--extremize", default="1", help="factor d on the pooled log-odds (1 = none)")
+    p.add_argument(
+        "--extremize",
+        default="1",
+        help="factor d on the pooled log-odds (1 = none), or 'nr': Neyman and Roughgarden's "
+        "d = n(sqrt(3n^2-3n+1)-2)/(n^2-n-1) for n equally weighted forecasts (unequal weights are refused)",
+    )
     _add_output_flags(p)
     p.set_defaults(handler=_pool)
 
@@ -202,7 +207,9 @@ def _crux(args) -> int:
     a, name_a = _view(args.a, "A")
     b, name_b = _view(args.b, "B")
     with _in_scenario(f"{name_a} / {name_b}"):
-        r = crux_from_results(a.result(), b.result(), names=(name_a, name_b))
+        r = crux_from_results(
+            a.result(), b.result(), names=(name_a, name_b), hypotheses=(a.hypothesis, b.hypothesis)
+        )
     return _finish(args, r, r.to_dict(), r.text(), plot_crux)
 
 
