@@ -409,21 +409,21 @@ def test_cli_robustness_threshold_and_the_files_setting(capsys, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("argv", "field"),
+    ("argv", "said"),
     [
-        (["robustness", "carlsmith", "--threshold", "1"], "--threshold"),
-        (["robustness", "carlsmith", "--threshold", "abc"], "--threshold"),
-        (["robustness", "carlsmith", "--data", "--threshold", "0.5"], "--threshold"),
-        (["dependence", "carlsmith", "--apply-proposals"], "--discount"),
-        (["dependence", "carlsmith", "--apply-proposals", "--discount", "1.5"], "--discount"),
-        (["dependence", "carlsmith", "--discount", "0.5"], "--discount"),
+        (["robustness", "carlsmith", "--threshold", "1"], "--threshold: got '1'; expected a probability strictly between 0 and 1"),
+        (["robustness", "carlsmith", "--threshold", "abc"], "--threshold: got 'abc'"),
+        (["robustness", "carlsmith", "--data", "--threshold", "0.5"], "--threshold: got '0.5'; expected a threshold only without --data"),
+        (["dependence", "carlsmith", "--apply-proposals"], "--discount: got '(not given)'; expected a discount w in (0, 1] for the proposed groups"),
+        (["dependence", "carlsmith", "--apply-proposals", "--discount", "1.5"], "--discount: got '1.5'"),
+        (["dependence", "carlsmith", "--discount", "0.5"], "expected a discount only with --group LABEL_OR_ID=NAME or --apply-proposals"),
     ],
-)
-def test_cli_bad_input_is_one_line(capsys, argv, field):
+)  # fmt: skip
+def test_cli_bad_input_is_one_line_naming_the_option_and_value(capsys, argv, said):
     code, out, err = _run(capsys, *argv)
     assert code == 2, (out, err)
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and field in lines[0] and "Traceback" not in err
+    assert len(lines) == 1 and said in lines[0] and "Traceback" not in err, lines
 
 
 @pytest.fixture
