@@ -267,11 +267,11 @@ def _dependence(prior, evidence) -> None:
     with right:
         st.slider("Discount w", 0.05, 1.0, 0.5, 0.05, key="w_dep_discount",
                   help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half.")  # fmt: skip
-    left, right = st.columns(2)
-    left.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
+    buttons = st.container(horizontal=True)
+    buttons.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
     if pending:
-        right.button("Apply the proposed groups", key="dep_prop_apply", on_click=_apply_proposal, args=(pending,),
-                     icon=":material/done_all:", help="Group the items proposed above, each group with the discount w set above.")  # fmt: skip
+        buttons.button("Apply the proposed groups", key="dep_prop_apply", on_click=_apply_proposal, args=(pending,),
+                       icon=":material/done_all:", help="Group the items proposed above, each group with the discount w set above.")  # fmt: skip
     _show("dependence", dependence(prior, evidence), plot_dependence)
 
 

@@ -184,7 +184,7 @@ def test_tornado_default_leaves_out_items_with_no_stated_uncertainty():
     without = update(0.3, [sigma, beta, own]).posterior
     assert rows["exact"]["low_posterior"] == pytest.approx(without, rel=1e-14)
     assert rows["exact"]["high_posterior"] == pytest.approx(update(0.3, items).posterior, rel=1e-14)
-    assert rows["exact"]["range_rule"] == "left out: no uncertainty stated"
+    assert rows["exact"]["range_rule"] == "left out, none stated"
     assert r.headline == (
         "Bars: “vague” and “beta”: own stated uncertainty (90% range of its σ or Beta); “own”: the ×/÷ factor "
         "you gave; “exact”: no uncertainty stated, so left out (the bar runs from the posterior without the item "
@@ -222,7 +222,7 @@ def test_builtin_scenarios_alone_have_nothing_to_group_and_together_share_one_it
     from beliefs.io.scenario import builtin_scenarios
 
     scenarios = builtin_scenarios()
-    for name, s in scenarios.items():
+    for s in scenarios.values():
         p = propose_groups(s.evidence_items())
         assert p.proposals == () and p.headline == "No proposal: only one item is included, so there is nothing to group."
     # Every built-in reads the same 2025 report from the same thread: pooled, they are one proposed group.
@@ -285,8 +285,8 @@ def test_proposal_keys_url_doi_citation_and_existing_groups():
 
 sources = st.sampled_from(
     [None, Source("Paper A"), Source("paper  a."), Source("B", url="https://b.org/x"), Source("C", url="https://B.org/x/"),
-     Source("D, arXiv:2401.05566"), Source("E", url="https://arxiv.org/abs/2401.05566"), Source("F")]  # fmt: skip
-)
+     Source("D, arXiv:2401.05566"), Source("E", url="https://arxiv.org/abs/2401.05566"), Source("F")]
+)  # fmt: skip
 ids = st.sampled_from([None, "entry_1", "entry_2"])
 
 

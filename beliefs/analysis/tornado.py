@@ -265,7 +265,7 @@ class StatedTornadoResult(Table):
 
 # How each row's range was chosen (StatedTornadoResult.bases, the rows' "basis").
 STATED, OWN_FACTOR, COMMON_FACTOR, LEFT_OUT = "stated", "own factor", "common factor", "left out"
-LEFT_OUT_RULE = "left out: no uncertainty stated"
+LEFT_OUT_RULE = "left out, none stated"  # short: plots put it after the label
 
 
 def states_uncertainty(e: Evidence) -> bool:

@@ -235,8 +235,9 @@ def _robustness(args) -> int:
     _check_outputs(args)
     if args.data and args.threshold is not None:
         raise InputError("--threshold", args.threshold, "a threshold only without --data")
-    with _user_fields("threshold"):
-        prior_robustness(0.5, threshold=args.threshold or 0.5)  # a bad threshold fails before loading
+    if args.threshold is not None:
+        with _user_fields("threshold"):
+            prior_robustness(0.5, threshold=args.threshold)  # a bad threshold fails before loading
     scn, name, saved = _scenario_with_settings(args.scenario)
     if args.data:
         counts = _covert_settings(scn, name)
