@@ -177,7 +177,10 @@ class StatedTornadoResult(Table):
 
     For each included item the low and high posterior replace its term
     :math:`w \ln \mathrm{LR}` by the ends of its range (``range_rule`` says
-    which); ``loo_log_odds`` leaves the item out altogether.
+    which); ``loo_log_odds`` leaves the item out altogether.  An item that
+    states no uncertainty, with no factor given, is shown *left out*: its low
+    and high ends are the posterior without it and with it (``bases`` says
+    which kind of range each row shows, :attr:`headline` says it in words).
     """
 
     _EMPTY_COLUMNS = ("label", "range_rule", "low_posterior", "high_posterior", "loo_posterior")
@@ -192,7 +195,7 @@ class StatedTornadoResult(Table):
     loo_log_odds: tuple[float, ...]
     posterior: float  # update()'s posterior, as the app's headline shows it
     # Per row: "stated" (σ or Beta), "own factor", "common factor" or "left out" (see tornado_stated).
-    bases: tuple[str, ...] = ()
+    bases: tuple[str, ...]
     factor: float | None = None  # the common ×/÷ factor of items stating no uncertainty; None: left out
 
     @property
