@@ -115,7 +115,7 @@ def test_stated_rows_match_scipy_quantiles_and_update(capsys, ledger):
 def test_stated_human_text_and_subprocess(ledger):
     proc = run_cli("tornado", str(ledger), *STATED)
     assert proc.returncode == 0, proc.stderr
-    assert "each item over its own 80% range, and left out" in proc.stdout
+    assert "each item's range (low, high; σ and Beta over 80%) and the posterior without it (left out)" in proc.stdout
     assert "×/÷ 5" in proc.stdout and "×/÷ 3" in proc.stdout and "ln LR ± 1.28 σ" in proc.stdout
 
 

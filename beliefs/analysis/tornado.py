@@ -252,8 +252,8 @@ class StatedTornadoResult(Table):
         lines = [
             self.headline,
             "",
-            f"posterior {format_probability(self.base_log_odds)}; each item over its own "
-            f"{100 * self.interval:g}% range, and left out",
+            f"posterior {format_probability(self.base_log_odds)}; each item's range (low, high; "
+            f"σ and Beta over {100 * self.interval:g}%) and the posterior without it (left out)",
             f"{'item':<40} {'low':>11} {'high':>11} {'left out':>11}  range",
         ]
         for label, rule, lo, hi, loo in zip(
