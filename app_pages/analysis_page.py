@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import common, scenarios
 from beliefs.analysis.crux import check_hypotheses, crux, plot_crux
 from beliefs.analysis.data_robustness import data_robustness, plot_data_robustness
-from beliefs.analysis.dependence import dependence, plot_dependence
+from beliefs.analysis.dependence import dependence, plot_dependence, propose_groups
 from beliefs.analysis.needed import needed
 from beliefs.analysis.pool import plot_pool, pool
 from beliefs.analysis.robustness import plot_prior_robustness, prior_robustness
@@ -86,13 +86,21 @@ def _needed(prior, evidence) -> None:
     st.markdown(common.plain(r.text()))
 
 
+def _headline(text: str) -> None:
+    """The one sentence an analysis adds, above its chart (it quotes labels: shown as text)."""
+    st.markdown(f"**{common.plain(text)}**")
+
+
 def _sequential(prior, evidence) -> None:
-    thr = common.values()["thr"]
-    _show("sequential", sequential(prior, evidence, threshold=thr), plot_sequential)
+    r = sequential(prior, evidence, threshold=common.values()["thr"])
+    _headline(r.headline)
+    _show("sequential", r, plot_sequential)
 
 
 def _robustness(prior, evidence) -> None:
-    _show("prior-robustness", prior_robustness(prior, evidence), plot_prior_robustness)
+    r = prior_robustness(prior, evidence, threshold=common.values()["thr"])
+    _headline(r.headline)
+    _show("prior-robustness", r, plot_prior_robustness)
 
 
 def _data_robustness(prior, evidence) -> None:
@@ -139,18 +147,31 @@ def _tornado(prior, evidence) -> None:
     v = common.values()
     st.caption(
         "Each item moves over its own stated uncertainty: a σ (90% of a log-normal ratio), a Beta κ (5–95% of "
-        "P(E|H) and P(E|¬H)), or else ×/÷ a factor you set. × marks the posterior with the item left out."
+        "P(E|H) and P(E|¬H)), or a ×/÷ factor you give it below. An item that states none is shown left out: "
+        "its bar runs from the posterior without it to the posterior with it. × marks the item left out."
     )
-    factor = common.bound(
-        "an_factor",
-        st.number_input,
-        "×/÷ factor for items with no stated uncertainty",
-        min_value=1.01,
-        max_value=1e6,
-        step=0.5,
-        help="An item stated as an exact ratio is taken to be uncertain by this factor either way, unless you "
-        "set its own factor below.",
+    unstated = common.bound(
+        "an_unst",
+        st.radio,
+        "Items with no stated uncertainty",
+        options=["left-out", "factor"],
+        format_func={"left-out": "left out", "factor": "×/÷ a common factor"}.get,
+        horizontal=True,
+        help="Left out: the bar shows what the item contributes (without it → with it). A common factor: the "
+        "item is taken to be uncertain by that factor either way.",
     )
+    factor = None
+    if unstated == "factor":
+        factor = common.bound(
+            "an_factor",
+            st.number_input,
+            "×/÷ factor for items with no stated uncertainty",
+            min_value=1.01,
+            max_value=1e6,
+            step=0.5,
+            help="An item stated as an exact ratio is taken to be uncertain by this factor either way, unless "
+            "you set its own factor below.",
+        )
     rows = st.session_state["items"]
     own = (v["an_ifac"].split(",") if v["an_ifac"] else []) + [""] * len(rows)
     with st.expander("Per-item ×/÷ factors"):
@@ -160,8 +181,9 @@ def _tornado(prior, evidence) -> None:
                 st.text_input(
                     f"{i + 1}. {row['label'][:60]}",
                     key=common.seed(f"w_an_ifac_{row['uid']}", own[i]),
-                    placeholder=f"{factor:g} (the common factor)",
-                    help="Blank: the common factor. A number > 1: this item's own ×/÷ range.",
+                    placeholder="left out" if factor is None else f"{factor:g} (the common factor)",
+                    help="Blank: as set above (left out, or the common factor). A number > 1: this item's own "
+                    "×/÷ range.",
                 ).strip()
             )
         try:
@@ -173,11 +195,9 @@ def _tornado(prior, evidence) -> None:
     per_item = [float(x) if x else None for x in (v["an_ifac"].split(",") if v["an_ifac"] else [])]
     per_item += [None] * len(rows)
     factors = [per_item[i] for i in sorted(usable)]
-    _show(
-        "tornado",
-        tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"]),
-        plot_tornado_stated,
-    )
+    r = tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"])
+    _headline(r.headline)
+    _show("tornado", r, plot_tornado_stated)
 
 
 def _group_items() -> None:
@@ -192,12 +212,48 @@ def _group_items() -> None:
                 st.session_state.pop(f"w_{row['uid']}_{suffix}", None)
 
 
+def _choose(uids: list[str], name: str) -> None:
+    """Load a proposed group into the controls below, to edit before applying."""
+    st.session_state["w_dep_items"] = uids
+    st.session_state["w_dep_name"] = name
+
+
+def _apply_proposal(groups: list[tuple[str, list[str]]]) -> None:
+    """Put each proposed group (name, row uids) into effect with the discount on the slider."""
+    w = float(st.session_state.get("w_dep_discount", 0.5))
+    for row in st.session_state["items"]:
+        for name, uids in groups:
+            if row["uid"] in uids:
+                row["group"], row["discount"] = name, w
+                for suffix in ("group", "discount"):
+                    st.session_state.pop(f"w_{row['uid']}_{suffix}", None)
+
+
+def _proposal(rows: list[dict], evidence) -> list[tuple[str, list[str]]]:
+    """Show the groups proposed from shared sources, each with a button to edit it; return the pending ones."""
+    ignored = {i for i, _, _ in common.ledger_check().ignored}
+    usable = [i for i in range(len(rows)) if i not in ignored]  # the rows behind the Evidence items, in order
+    proposal = propose_groups(evidence, numbers=[i + 1 for i in usable])
+    _headline(proposal.headline)
+    pending = []
+    for k, group in enumerate(proposal.proposals):
+        uids = [rows[usable[m]]["uid"] for m in group.members]
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        text.markdown(common.plain(group.line))
+        if not group.applied:
+            pending.append((group.name, uids))
+            button.button("Edit", key=f"dep_prop_edit_{k}", on_click=_choose, args=(uids, group.name),
+                          help="Load these items and this name into the controls below, to change before applying.")  # fmt: skip
+    return pending
+
+
 def _dependence(prior, evidence) -> None:
     rows = st.session_state["items"]
     st.caption(
         "Items that share a cause (two readings of one report) are not independent evidence. Put them in a "
         "group: the group's log-likelihood ratios are multiplied by the discount w (1 = fully counted)."
     )
+    pending = _proposal(rows, evidence)
     left, mid, right = st.columns([3, 2, 2], vertical_alignment="bottom")
     with left:
         st.multiselect(
@@ -211,7 +267,11 @@ def _dependence(prior, evidence) -> None:
     with right:
         st.slider("Discount w", 0.05, 1.0, 0.5, 0.05, key="w_dep_discount",
                   help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half.")  # fmt: skip
-    st.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
+    buttons = st.container(horizontal=True)
+    buttons.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
+    if pending:
+        buttons.button("Apply the proposed groups", key="dep_prop_apply", on_click=_apply_proposal, args=(pending,),
+                       icon=":material/done_all:", help="Group the items proposed above, each group with the discount w set above.")  # fmt: skip
     _show("dependence", dependence(prior, evidence), plot_dependence)
 
 

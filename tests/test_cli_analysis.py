@@ -360,7 +360,7 @@ def test_sequential_ends_at_the_scenarios_posterior(capsys, scenarios, tmp_path)
 
 
 def test_tornado_rows_move_by_the_factor(capsys, scenarios):
-    code, out, err = run_main(capsys, "tornado", "stated-3-to-1", "--factor", "4", "--json")
+    code, out, err = run_main(capsys, "tornado", "stated-3-to-1", "--mode", "ratio", "--factor", "4", "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["factor"] == 4.0
@@ -464,7 +464,7 @@ def test_sequential_data_and_dependence_on_a_scenario_file(capsys, ledger_file):
 
 
 def test_tornado_on_a_ledger_file(capsys, ledger_file):
-    code, out, _ = run_main(capsys, "tornado", str(ledger_file), "--json")
+    code, out, _ = run_main(capsys, "tornado", str(ledger_file), "--mode", "ratio", "--json")
     assert code == 0
     rows = {r["label"]: r for r in json.loads(out)["rows"]}
     assert rows["report"]["high_shift_db"] == pytest.approx(10 * math.log10(2), rel=1e-12)

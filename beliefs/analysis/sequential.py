@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -11,11 +12,14 @@ import numpy as np
 
 from beliefs.analysis._common import (
     BETA_FIELDS,
+    HEADLINE_THRESHOLD,
     Table,
     counts_arrays,
     evidence_list,
     finite_or_none,
+    listed,
     open_probability,
+    quoted,
     set_scale,
     short_label,
 )
@@ -77,6 +81,71 @@ class SequentialResult(Table):
         need = self.needed_log_lr
         return None if need is None else need[-1]
 
+    @property
+    def headline_threshold(self) -> float:
+        """The P(H) the headline speaks of: ``threshold``, or 50% when none was set."""
+        return HEADLINE_THRESHOLD if self.threshold is None else self.threshold
+
+    def _sides(self) -> list[str]:
+        r"""Each step's side of :attr:`headline_threshold`: ``"above"``, ``"below"`` or ``"at"``.
+
+        Compared in log-odds, :math:`\lambda_j` against :math:`\operatorname{logit} t`.
+        A step closer to the threshold than the rounding of the terms summed
+        so far (8 ulps of :math:`|\operatorname{logit} t| + |\lambda_0| + \sum_{i \le j} |w_i \ln \mathrm{LR}_i|`)
+        is *at* it: 1:3 times 3:1 is even odds exactly, though
+        :math:`\ln \tfrac13 + \ln 3` may round to :math:`2 \times 10^{-16}`, and
+        the sign of such a sum says nothing.
+        """
+        t = log_odds(self.headline_threshold)
+        scale = abs(t) + abs(self.log_odds[0])
+        sides = []
+        for x, step in zip(self.log_odds, self.step_log_lr, strict=True):
+            scale += abs(step)
+            gap = x - t
+            sides.append("at" if abs(gap) <= 8 * sys.float_info.epsilon * scale else "above" if gap > 0 else "below")
+        return sides
+
+    @property
+    def crossings(self) -> tuple[tuple[int, str], ...]:
+        """Each step where the posterior changes side of :attr:`headline_threshold`, as ``(step, side)``.
+
+        ``side`` is ``"above"``, ``"below"`` or ``"at"`` (see :meth:`_sides`): a
+        ledger that lands exactly on the threshold (1:3 times 3:1 on 50%)
+        reaches it rather than crossing it.  Unlike :attr:`crossed_at`, every
+        change is listed, back and forth.
+        """
+        sides = self._sides()
+        return tuple((j, side) for j, side in enumerate(sides) if j and side != sides[j - 1])
+
+    @property
+    def headline(self) -> str:
+        """The one sentence this analysis adds to the ledger: where the posterior crosses the threshold, if it does.
+
+        Its numbers are this result's own log-odds (update()'s route), written by
+        :func:`beliefs.format.format_probability`; labels are one line and quoted.
+        """
+        t = format_probability(log_odds(self.headline_threshold))
+        start, end = format_probability(self.log_odds[0]), format_probability(self.log_odds[-1])
+        if len(self.log_odds) == 1:
+            return f"No evidence is included, so the posterior is the prior, {start}, and crosses nothing."
+        events = self.crossings
+        if not events:
+            side = self._sides()[0]
+            if side == "at":
+                return f"The posterior stays at {t} at every step."
+            return f"The posterior never crosses {t}: it stays {side} it at every step, from {start} to {end}."
+        verb = {"above": "rises above", "below": "falls below", "at": "reaches"}
+
+        def where(j: int) -> str:
+            return f"step {j} ({quoted(self.labels[j])})"
+
+        if len(events) == 1:
+            (j, side), = events
+            return f"The posterior {verb[side]} {t} at {where(j)} and ends at {end}."
+        steps = listed([f"{side} at {where(j)}" for j, side in events], limit=4)
+        times = "twice" if len(events) == 2 else f"{len(events)} times"
+        return f"The posterior crosses {t} {times}: {steps}; it ends at {end}."
+
     def rows(self) -> list[dict]:
         need = self.needed_log_lr
         out = []
@@ -105,10 +174,13 @@ class SequentialResult(Table):
             if remaining is None
             else finite_or_none(odds_from_log_odds(remaining)),
             "steps": self.rows(),
+            "headline": self.headline,
+            "headline_threshold": self.headline_threshold,
+            "crossings": [{"step": j, "side": side} for j, side in self.crossings],
         }
 
     def text(self) -> str:
-        lines = [f"{'step':>4}  {'item':<40} {'bits':>8}  posterior"]
+        lines = [self.headline, "", f"{'step':>4}  {'item':<40} {'bits':>8}  posterior"]
         for r in self.rows():
             lines.append(
                 f"{r['step']:>4}  {r['label'][:40]:<40} {r['step_bits']:>+8.3f}  {format_probability(r['log_odds'])}"

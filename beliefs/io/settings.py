@@ -157,6 +157,7 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("cmp", "", _probability_list, "other priors to apply the same evidence to"),
         # Analysis view.
         FieldSpec("an_target", 0.9, _probability, "target probability for 'what would change my mind'"),
+        FieldSpec("an_unst", "left-out", _choice(("left-out", "factor")), "tornado: unstated items left out or x/÷ an_factor"),
         FieldSpec("an_factor", 2.0, _range(1.01, 1e6), "tornado: x/÷ factor for items without a stated range"),
         FieldSpec("an_ifac", "", _factor_list, "tornado: per-item x/÷ factors (blank = the common factor)"),
         FieldSpec("an_crux", "", _text, "crux: the built-in scenario compared with"),
