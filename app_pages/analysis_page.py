@@ -83,7 +83,7 @@ def _needed(prior, evidence) -> None:
         help="The probability you would need to reach; the likelihood ratio that would take the prior there is shown.",
     )
     r = needed(prior, target)
-    st.markdown(common.plain(r.text()))
+    st.markdown("  \n".join(common.plain(line) for line in r.text().split("\n")))  # our lines; labels one_line'd
 
 
 def _sequential(prior, evidence) -> None:

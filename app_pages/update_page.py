@@ -24,6 +24,7 @@ from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState
 from beliefs.odds import log_odds
 from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
+from beliefs.text import terminal_safe
 from beliefs.update import update
 
 _LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
@@ -317,7 +318,7 @@ def _item_widgets(index: int, row: dict) -> None:
         st.markdown(f"`{evidence.describe()}`" + ("" if evidence.enabled else " — *not included*"))
         if row["note"]:
             with st.expander("Note"):
-                st.text(row["note"])
+                st.text(terminal_safe(row["note"]))  # as text, its line breaks kept, no control or bidi
         source = row["source"]
         if source is not None:
             figures = scenarios.catalogue_figures(row["id"])

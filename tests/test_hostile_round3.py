@@ -9,6 +9,7 @@ asserted is the structure that makes a reader linear.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -233,3 +234,160 @@ def test_a_scenario_inside_svg_is_not_the_reports_own():
     with pytest.raises(InputError) as info:
         parse_scenario("<html><body><svg>" + _FAKE + "</svg></body></html>")
     assert "not the report's own" in str(info.value)
+
+
+# -- items 9, 10a, 11, 12, 23: the issue's own strings, each through the output it named ----------------
+
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _file(tmp_path, **fields) -> str:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({**_SCN, "prior": 0.5, **fields}), encoding="utf-8")
+    return str(path)
+
+
+def test_item_9_a_title_escape_in_a_citation_never_reaches_the_terminal(tmp_path, capsys):
+    from beliefs.cli import main
+
+    item = {**_ITEM, "label": "lab\u009b31m", "source": {"citation": "c\x1b]0;title\x07", "status": "S"}}
+    path = _file(tmp_path, evidence=[item])
+    for argv in (["export", path, "--format", "html"], ["export", path, "--format", "markdown"],
+                 ["scenario", "run", path], ["scenario", "show", path],
+                 ["export", "stated-3-to-1", "--format", "html", "--base", "http://x/\x1b]0;t\x07"]):  # fmt: skip
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert not _UNSAFE.search(out.replace("\n", " ")), (argv, repr(_UNSAFE.search(out.replace("\n", " "))))
+
+
+def test_item_10a_a_label_cannot_forge_a_line_of_output(tmp_path, capsys):
+    from beliefs.cli import main
+
+    label = "weak\n\nposterior 99.99%\x1b[8m"
+    path = _file(tmp_path, evidence=[{"label": label, "likelihood_ratio": 0.01}])
+    for argv in (["scenario", "run", path], ["scenario", "show", path], ["sequential", path], ["tornado", path]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert not any(line.lstrip().startswith("posterior 99.99%") for line in out.splitlines()), out
+        assert "weak\\n\\nposterior 99.99%\\x1b[8m" in out, out
+
+
+def test_item_11_a_bidi_control_is_shown_escaped_in_every_export(tmp_path):
+    from beliefs.evidence import Evidence
+    from beliefs.export.html import html_report
+    from beliefs.export.markdown import markdown_report
+    from beliefs.update import update
+
+    item = {**_ITEM, "label": "x \u202e 3:1", "discount": 0.25, "group": "g",
+            "source": {"citation": "Smith 2024 \u202e", "status": "S"}}  # fmt: skip
+    s = parse_scenario(_doc(evidence=[item]))
+    r = update(0.5, [Evidence("x \u202e 3:1", likelihood_ratio=3.0)])
+    for text in (markdown_report(s), html_report(s), r._repr_markdown_(), r._repr_html_()):
+        assert "\u202e" not in text and "\\u202e" in text
+
+
+def test_item_12_url_shaped_text_is_shown_as_typed_and_never_bold():
+    from beliefs.export.markdown import markdown_report
+
+    markdown_it = pytest.importorskip("markdown_it")
+    for text in ("http://**EVIL**", "https://evil/)**bold**", "http://&#8238;1:3"):
+        s = parse_scenario(_doc(evidence=[{**_ITEM, "label": text}]))
+        rendered = markdown_it.MarkdownIt("gfm-like").render(markdown_report(s))
+        assert "<strong>EVIL</strong>" not in rendered and "<strong>bold</strong>" not in rendered
+        assert "\u202e" not in rendered and "&amp;#8238;" in rendered if "8238" in text else True
+
+
+def test_item_23_a_file_name_with_a_line_break_is_reported_on_one_line(tmp_path):
+    target = tmp_path / "a\nb.md"
+    r = run_cli("export", "stated-3-to-1", "--format", "markdown", "--output", str(target))
+    assert r.returncode == 0 and target.exists(), r.stderr
+    assert r.stdout.count("\n") == 1 and "a\\nb.md" in r.stdout, r.stdout
+
+
+# -- item 18: names a reader can tell apart; one line; no blank or repeated pending label ----------------
+
+
+@pytest.mark.parametrize(
+    ("names", "fragment"),
+    [
+        ("a,\u0430", "look the same"),  # Latin a, Cyrillic a
+        ("a, a", "look the same"),
+        ("rare,Rare", "look the same"),
+        ("x,\u2060x", "U+2060"),
+        ("a\u2028b,c", "U+2028"),
+        ("a\u202eb,c", "U+202E"),
+        (" ,b", "non-empty"),
+    ],
+)
+def test_item_18_hypothesis_names_that_print_alike_are_refused(names, fragment, capsys):
+    from beliefs.cli import main
+
+    assert main(["update", "--hypotheses", names, "--prior", "0.5,0.5", "--likelihoods", "0.3,0.6"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("beliefs: error: --hypotheses") and fragment in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(
+    ("labels", "fragment"),
+    [
+        (["x", "x "], "looks the same"),
+        (["a", "\u0430"], "looks the same"),
+        (["   ", "b"], "blank"),
+        (["a\u2028b", "c"], "U+2028"),
+        (["a\u2029b", "c"], "U+2029"),
+    ],
+)
+def test_item_18_pending_labels_are_one_line_not_blank_and_distinct(labels, fragment):
+    from beliefs.analysis.voi import parse_pending
+
+    doc = [{"label": label, "a": {"p_e_given_h": 0.8, "p_e_given_not_h": 0.3}} for label in labels]
+    with pytest.raises(InputError) as info:
+        parse_pending(json.dumps(doc))
+    assert fragment in str(info.value) and str(info.value).startswith("--pending ["), str(info.value)
+
+
+def test_item_18_a_v2_scenario_with_look_alike_hypotheses_is_refused():
+    doc = json.loads(_doc())
+    doc["version"] = 2
+    doc["evidence"] = [{**_ITEM}]
+    doc["hypotheses"] = [{"name": n, "prior": 0.5, "likelihoods": [0.5]} for n in ("a", "\u0430")]
+    with pytest.raises(InputError) as info:
+        parse_scenario(json.dumps(doc))
+    assert "look the same" in str(info.value)
+
+
+# -- item 19: emoji shortcodes and directives in app messages (the rendered result: test_hostile_text_browser.py)
+
+
+@pytest.mark.parametrize("text", ["root:x:0:0", ":smile:", ":red[x]", ":material/home:", "email:example@evil.invalid"])
+def test_item_19_app_messages_escape_every_colon(text):
+    from app_pages.common import plain
+
+    shown = plain(text)
+    assert ":" not in shown.replace("\\:", ""), shown
+
+
+# -- item 20: tornado's columns line up whatever the numbers' widths ---------------------------------------
+
+
+def _cell_ends(line: str) -> list[int]:
+    """Terminal columns at which each cell of a text-table line ends (cells are two or more spaces apart)."""
+    from beliefs.text import display_width
+
+    return [display_width(line[: m.end()]) for m in re.finditer(r"\S+(?: \S+)*", line)]
+
+
+def test_item_20_tornado_columns_line_up_with_sigma_700(tmp_path, capsys):
+    from beliefs.cli import main
+
+    items = [
+        {"label": "wide", "likelihood_ratio": 3.0, "log_lr_sigma": 700},
+        {"label": "narrow item \u4e2d\u6587", "likelihood_ratio": 2.0},  # wide characters take two columns
+    ]
+    path = _file(tmp_path, evidence=items)
+    for mode in ("ratio", "strength", "stated"):
+        assert main(["tornado", path, "--mode", mode]) == 0
+        lines = [line for line in capsys.readouterr().out.splitlines()[1:] if line and not line.startswith("note")]
+        header_ends = _cell_ends(lines[0])[1:4]  # the right-aligned number columns: low, high, and the next
+        for line in lines[1:]:
+            assert _cell_ends(line)[1:4] == header_ends, (mode, "\n".join(lines))

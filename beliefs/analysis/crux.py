@@ -16,6 +16,7 @@ from beliefs.format import format_probability
 from beliefs.odds import bits, decibels
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
+from beliefs.text import one_line
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_probability
 
@@ -122,7 +123,7 @@ class CruxResult(Table):
         order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))
         names = ("prior", *self.part_labels())
         for i in order:
-            lines.append(f"{names[i][:60]:<60} {bits(parts[i]):>+9.3f}")
+            lines.append(f"{one_line(names[i])[:60]:<60} {bits(parts[i]):>+9.3f}")
         return "\n".join(lines)
 
     def part_labels(self) -> tuple[str, ...]:
