@@ -217,13 +217,13 @@ def _check_names(names: list[str], field: str) -> list[str]:
             raise InputError(f"{field}[{i}]", name, "a non-empty name of at most 100 characters")
         problem = one_line_problem(name)
         if problem:
-            raise InputError(f"{field}[{i}]", name, "a name on one line, without control or invisible characters", problem)
+            raise InputError(f"{field}[{i}]", name, "a name on one line, without control characters or invisible ones", problem)
     alike = look_alike([n.strip() for n in names])
     if alike:
         a, b = (names[k] for k in alike)
         raise InputError(
             field, names, "names a reader can tell apart",
-            f"{a!r} and {b!r} look the same ({_code_points(a)} vs {_code_points(b)})",
+            f"{a!r} appears twice" if a == b else f"{a!r} and {b!r} look the same ({_code_points(a)} vs {_code_points(b)})",
         )  # fmt: skip
     return [n.strip() for n in names]
 

@@ -70,11 +70,15 @@ def html_text(text: object) -> str:
 
 # -- Markdown --------------------------------------------------------------------------------------
 
-# The ASCII punctuation that CommonMark/GFM inline syntax, LaTeX-in-Markdown ($), superscripts (^),
-# emoji shortcodes and directives (:) read as markup.  Parentheses need no escape once [ and ] have one
-# (no link can form).  Streamlit's renderer honours a backslash before ":" ("root\:x\:0\:0" is text,
-# "root:x:0:0" showed "root❌0:0"), checked in Chromium by tests/test_hostile_text_browser.py.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~&$^:@])")
+# The ASCII punctuation that CommonMark/GFM inline syntax, LaTeX-in-Markdown ($) and superscripts (^) read
+# as markup, and "@" (e-mail autolinks).  Parentheses need no escape once [ and ] have one (no link can
+# form).  A colon is escaped only where it can start markup: a directive or icon (":red[", ":material/")
+# before a letter, and both colons of an emoji shortcode (":x:"; Streamlit drew "root:x:0:0" as
+# "root❌0:0", and draws "root\:x\:0\:0" as typed, checked in Chromium by
+# tests/test_hostile_text_browser.py); "1:3" and "arXiv:2509.15541" stay as they are.
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>#!|~&$^@:]")
+_SHORTCODE = re.compile(r"(?=(:[A-Za-z0-9_+-]+:))")
+_DIRECTIVE = re.compile(r":(?=[A-Za-z])")
 # Block syntax at the start of a line: a list item or setext underline ("- x", "+ x", "==="), a numbered
 # item ("1. x"); "-0.5" and "34.42%" are not.
 _LINE_START = re.compile(r"^(?:([-+=])(?=[\s=-]|$)|(\d{1,9})([.)])(?=\s|$))")
@@ -94,7 +98,14 @@ _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=\\@)|(?<=:)(?=materi
 
 def _escape_words(text: str) -> str:
     """Text with its markup escaped and no autolink literal left in it."""
-    return _AUTOLINK.sub("\u2060", _MD_SPECIAL.sub(r"\\\1", text))
+    markup_colons = {m.start() for m in _DIRECTIVE.finditer(text)}
+    for m in _SHORTCODE.finditer(text):
+        markup_colons |= {m.start(), m.start() + len(m.group(1)) - 1}
+
+    def escape(m: re.Match) -> str:
+        return m.group() if m.group() == ":" and m.start() not in markup_colons else "\\" + m.group()
+
+    return _AUTOLINK.sub("\u2060", _MD_SPECIAL.sub(escape, text))
 
 
 def md_escape(text: object, *, links: bool = True) -> str:
@@ -107,9 +118,9 @@ def md_escape(text: object, *, links: bool = True) -> str:
     >>> md_escape("see https://arxiv.org/abs/2311.08379 (p. 3) *sic*")
     'see https://arxiv.org/abs/2311.08379 (p. 3) \\\\*sic\\\\*'
     >>> md_escape("http://**EVIL**")
-    'http\\\\:\\u2060//\\\\*\\\\*EVIL\\\\*\\\\*'
+    'http:\\u2060//\\\\*\\\\*EVIL\\\\*\\\\*'
     >>> md_escape("https://evil.invalid", links=False)
-    'https\\\\:\\u2060//evil.invalid'
+    'https:\\u2060//evil.invalid'
     """
     line = one_line(text)
     out, pos = [], 0

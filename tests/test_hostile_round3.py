@@ -359,12 +359,21 @@ def test_item_18_a_v2_scenario_with_look_alike_hypotheses_is_refused():
 # -- item 19: emoji shortcodes and directives in app messages (the rendered result: test_hostile_text_browser.py)
 
 
-@pytest.mark.parametrize("text", ["root:x:0:0", ":smile:", ":red[x]", ":material/home:", "email:example@evil.invalid"])
-def test_item_19_app_messages_escape_every_colon(text):
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("root:x:0:0", "root\\:x\\:0\\:0"),  # the issue's case: drew "root❌0:0"
+        (":smile: 1:3", "\\:smile\\: 1:3"),  # odds stay as typed
+        (":red[x]", "\\:red\\[x\\]"),
+        (":material/home:", "\\:\u2060material/home:"),  # the icon is drawn even with escaped colons
+        ("email:example@evil.invalid", "email\\:example\u2060\\@evil.invalid"),
+    ],
+)
+def test_item_19_app_messages_neutralise_shortcodes_and_directives(text, source):
+    # The Markdown source; what Streamlit draws from it is checked in Chromium (test_hostile_text_browser.py).
     from app_pages.common import plain
 
-    shown = plain(text)
-    assert ":" not in shown.replace("\\:", ""), shown
+    assert plain(text) == source
 
 
 # -- item 20: tornado's columns line up whatever the numbers' widths ---------------------------------------

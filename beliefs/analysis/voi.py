@@ -104,7 +104,7 @@ class PendingObservation(_Strict):
         # names, beliefs.text.one_line_problem); a note may break lines, but holds no escape sequence.
         problem = one_line_problem(self.label)
         if problem:
-            raise InputError("label", self.label, "a label on one line, without control or invisible characters", problem)
+            raise InputError("label", self.label, "a label on one line, without control characters or invisible ones", problem)
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\n" for ch in self.note):
             raise InputError("note", self.note, "text without control characters (escape codes)")
         return self
