@@ -67,13 +67,26 @@ _COMMENT_END = re.compile(r"--!?>")
 # ordinary elements), and the two that open foreign content.
 _RAW_TEXT = ("script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "textarea", "title")
 _FOREIGN = ("svg", "math")
-# Text and every other tag, skipped in one match (in C, not one Python step per tag: 1 MB of "<a>" would
-# otherwise hold the interpreter for over a second while other sessions of the app wait).
+# In HTML content: text, comments, bogus comments ("<!DOCTYPE ...>", "<?xml ...>", "</ 1>", "<![CDATA[...>")
+# and every tag but the special ones, skipped in one match (in C: one Python step per tag or comment held
+# the interpreter for seconds on 1 MB of "<?>" or "</>", while other sessions of the app waited).
+_COMMENT = r"<!--(?:-?>|(?:[^-]++|-(?!-!?>))*+(?:--!?>|\Z))"
+_BOGUS = r"(?:<[!?]|</(?![A-Za-z]))[^>]*+(?:>|\Z)"
+_SPECIAL = "|".join((*_RAW_TEXT, *_FOREIGN, "plaintext"))
 _ORDINARY = re.compile(
-    rf"(?:[^<]++|<(?![!?/A-Za-z])|</?(?!(?:{'|'.join((*_RAW_TEXT, *_FOREIGN, 'plaintext'))})[{_WS}/>])"
-    rf"[A-Za-z][^{_WS}/>]*+{_ATTRIBUTES}>)*+",
+    rf"(?:[^<]++|<(?![!?/A-Za-z])|{_COMMENT}|{_BOGUS}|</?(?!(?:{_SPECIAL})[{_WS}/>])[A-Za-z][^{_WS}/>]*+{_ATTRIBUTES}>)*+",
     re.IGNORECASE,
 )
+# In SVG and MathML: the same, but "<![CDATA[" is a real CDATA section (read in Python), and only svg, math
+# and script tags are special (style, title and the like hold markup there, not text).
+_ORDINARY_FOREIGN = re.compile(
+    rf"(?:[^<]++|<(?![!?/A-Za-z])|{_COMMENT}|(?:<\?|</(?![A-Za-z])|<!(?!--|\[CDATA\[))[^>]*+(?:>|\Z)"
+    rf"|</?(?!(?:svg|math|script)[{_WS}/>])[A-Za-z][^{_WS}/>]*+{_ATTRIBUTES}>)*+",
+    re.IGNORECASE,
+)
+# A report from `beliefs export` holds a few dozen special elements (its style, charts, scenario); past
+# this many the document is refused rather than read element by element.
+MAX_SPECIAL = 10_000
 
 
 @cache
@@ -96,14 +109,21 @@ def _scripts(document: str):
     """Yield ``(attributes, content)`` for each script element a browser would see, in document order.
 
     ``content`` is the script's text in HTML (``None`` inside ``<svg>`` or ``<math>``, where a script is
-    an ordinary element whose content is markup).  The document is read once, left to right, as a browser's tokenizer reads it;
-    ordinary tags are skipped unread.
+    an ordinary element whose content is markup).  The document is read once, left to right, as a
+    browser's tokenizer reads it; text, comments and ordinary tags are skipped in single matches, and a
+    document with more than MAX_SPECIAL other things to read is refused.
     """
-    pos, n, foreign = 0, len(document), 0
+    pos, n, foreign, steps = 0, len(document), 0, 0
     while True:
-        pos = _ORDINARY.match(document, pos).end()
+        pos = (_ORDINARY_FOREIGN if foreign else _ORDINARY).match(document, pos).end()
         if pos >= n:
             return
+        steps += 1
+        if steps > MAX_SPECIAL:
+            raise InputError(
+                "scenario", f"an HTML file with more than {MAX_SPECIAL:,} comments or special elements",
+                "a report written by `beliefs export`",
+            )  # fmt: skip
         if document.startswith("<!--", pos):
             if document.startswith(("<!-->", "<!--->"), pos):
                 pos += 5 if document[pos + 4] == ">" else 6
