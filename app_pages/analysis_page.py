@@ -17,6 +17,7 @@ from beliefs.errors import InputError
 from beliefs.format import format_probability
 from beliefs.io.settings import FIELDS
 from beliefs.odds import log_odds
+from beliefs.text import one_line
 
 
 def _ledger():
@@ -83,7 +84,7 @@ def _needed(prior, evidence) -> None:
         help="The probability you would need to reach; the likelihood ratio that would take the prior there is shown.",
     )
     r = needed(prior, target)
-    st.markdown(common.plain(r.text()))
+    st.markdown("  \n".join(common.plain(line) for line in r.text().split("\n")))  # our lines; labels one_line'd
 
 
 def _headline(text: str) -> None:
@@ -179,7 +180,7 @@ def _tornado(prior, evidence) -> None:
         for i, row in enumerate(rows):
             texts.append(
                 st.text_input(
-                    f"{i + 1}. {row['label'][:60]}",
+                    f"{i + 1}. {common.plain(row['label'][:60])}",  # a widget label is Markdown
                     key=common.seed(f"w_an_ifac_{row['uid']}", own[i]),
                     placeholder="left out" if factor is None else f"{factor:g} (the common factor)",
                     help="Blank: as set above (left out, or the common factor). A number > 1: this item's own "
@@ -259,7 +260,7 @@ def _dependence(prior, evidence) -> None:
         st.multiselect(
             "Items",
             [r["uid"] for r in rows],
-            format_func=lambda uid: next(f"{i + 1}. {r['label']}" for i, r in enumerate(rows) if r["uid"] == uid),
+            format_func=lambda uid: next(f"{i + 1}. {one_line(r['label'])}" for i, r in enumerate(rows) if r["uid"] == uid),
             key="w_dep_items",
         )
     with mid:

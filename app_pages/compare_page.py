@@ -19,6 +19,7 @@ from beliefs.errors import InputError
 from beliefs.hypotheses import parse_names, parse_vector, plot_hypotheses, update_hypotheses
 from beliefs.io.scenario import builtin_scenarios, parse_scenario
 from beliefs.io.views import load_link, load_view, scenario_from_state
+from beliefs.text import one_line
 
 _SOURCES = ("A built-in viewpoint", "A share link", "A scenario file")
 _MAX_UPLOAD = 1_000_000
@@ -121,7 +122,7 @@ def _crux(mine, other, names, hypotheses) -> None:
     # Bits as text: an item one side lacks reads "not in this view", not "None".
     rows = [
         {
-            "part": row["label"],
+            "part": one_line(row["label"]),
             "gap (bits)": _bits(row["bits"], names[0]),
             f"{names[0]} (bits)": _bits(row[f"{r.names[0]}_bits"], names[0]),
             f"{names[1]} (bits)": _bits(row[f"{r.names[1]}_bits"], names[1]),

@@ -22,6 +22,7 @@ from beliefs.io import scenario as scenario_mod
 from beliefs.io.link import AppState, ItemState, encode
 from beliefs.io.scenario_schema import Scenario
 from beliefs.io.settings import FIELDS, checked, defaults
+from beliefs.text import terminal_safe
 
 # -- catalogue ----------------------------------------------------------------------
 
@@ -285,7 +286,7 @@ def preset_buttons() -> None:
         if loaded is not None:
             st.markdown(f"Loaded: **{common.plain(loaded.title)}**")
             with st.expander("About this scenario"):
-                st.text(loaded.description)
+                st.text(terminal_safe(loaded.description))  # as text, its line breaks kept, no control or bidi
                 if loaded.prior_source is not None:
                     ps = loaded.prior_source
                     st.caption(

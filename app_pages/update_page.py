@@ -24,6 +24,7 @@ from beliefs.io.csvfile import to_csv
 from beliefs.io.link import ItemState
 from beliefs.odds import log_odds
 from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
+from beliefs.text import one_line, terminal_safe
 from beliefs.update import update
 
 _LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
@@ -317,7 +318,7 @@ def _item_widgets(index: int, row: dict) -> None:
         st.markdown(f"`{evidence.describe()}`" + ("" if evidence.enabled else " — *not included*"))
         if row["note"]:
             with st.expander("Note"):
-                st.text(row["note"])
+                st.text(terminal_safe(row["note"]))  # as text, its line breaks kept, no control or bidi
         source = row["source"]
         if source is not None:
             figures = scenarios.catalogue_figures(row["id"])
@@ -379,7 +380,7 @@ def _bulk_ledger(rows: list[dict]) -> None:
         table.append(
             {
                 "#": i + 1,
-                "item": row["label"],
+                "item": one_line(row["label"]),
                 "included": row["enabled"] and evidence is not None,
                 "evidence": f"ignored: {reasons[i]}" if evidence is None else evidence.describe(),
             }
@@ -392,7 +393,7 @@ def _bulk_ledger(rows: list[dict]) -> None:
     pick = st.selectbox(
         "Edit item",
         uids,
-        format_func=lambda u: f"{numbers[u] + 1}. {rows[numbers[u]]['label']}",
+        format_func=lambda u: f"{numbers[u] + 1}. {one_line(rows[numbers[u]]['label'])}",
         key="w_ledger_pick",
         help=f"With more than {FULL_LEDGER_MAX} items the page draws one item's controls at a time, "
         "so every change stays fast; the table above lists them all.",

@@ -455,7 +455,7 @@ def test_cli_dependence_lists_then_applies_the_proposal(capsys, shared_file):
     code, out, err = _run(capsys, "dependence", shared_file)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == data["headline"] and lines[1].startswith("  “arXiv:2509.15541”: items 1 and 3 (“evil [click]")
+    assert lines[0] == data["headline"] and lines[1].startswith("  “arXiv:2509.15541”: items 1 and 3 (“evil\\n[click]")
     assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out)
     assert "cite\\u2066 <img src=x>" in lines[2]  # the isolate shown as an escape, the rest as text
     assert lines[3] == "to apply: --apply-proposals --discount W; to edit: --group LABEL_OR_ID=NAME as well"

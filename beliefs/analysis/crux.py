@@ -17,6 +17,7 @@ from beliefs.format import format_probability
 from beliefs.odds import bits, decibels
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
+from beliefs.text import one_line
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_probability
 
@@ -125,9 +126,10 @@ class CruxResult(Table):
         order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))
         names = ("prior", *self.part_labels())
         for i in order:
-            lines.append(f"{names[i][:60]:<60} {bits(parts[i]):>+9.3f}")
+            lines.append(f"{one_line(names[i])[:60]:<60} {bits(parts[i]):>+9.3f}")
         if self.hypotheses is not None and self.hypotheses.warning:
-            lines.insert(0, "warning: " + self.hypotheses.warning)
+            # The warning quotes each view's H, which comes from a file or a link: one line, as typed.
+            lines.insert(0, "warning: " + one_line(self.hypotheses.warning))
         return "\n".join(lines)
 
     def part_labels(self) -> tuple[str, ...]:

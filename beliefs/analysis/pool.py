@@ -248,7 +248,10 @@ def parse_forecasts_csv(text: str) -> tuple[list[float], list[float] | None]:
     """
     if not isinstance(text, str):
         raise InputError("forecasts", text, "CSV text")
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    except csv.Error as exc:  # e.g. a quoted cell that never ends runs past csv's field limit
+        raise InputError("forecasts", f"{len(text):,} characters", "CSV text of probabilities", str(exc)) from None
     if not rows:
         raise InputError("forecasts", text, "CSV with at least one forecast")
     head = [cell.strip().lower() for cell in rows[0]]

@@ -30,6 +30,7 @@ from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, log_odds, odds_from_log_odds, probability
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import FOR_H, LEVEL
+from beliefs.text import one_line
 from beliefs.update import update, update_by_log_bf
 
 
@@ -183,7 +184,7 @@ class SequentialResult(Table):
         lines = [self.headline, "", f"{'step':>4}  {'item':<40} {'bits':>8}  posterior"]
         for r in self.rows():
             lines.append(
-                f"{r['step']:>4}  {r['label'][:40]:<40} {r['step_bits']:>+8.3f}  {format_probability(r['log_odds'])}"
+                f"{r['step']:>4}  {one_line(r['label'])[:40]:<40} {r['step_bits']:>+8.3f}  {format_probability(r['log_odds'])}"
             )
         if self.threshold is not None:
             remaining = self.remaining_log_lr

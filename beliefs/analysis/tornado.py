@@ -16,6 +16,7 @@ from beliefs.format import format_probability
 from beliefs.odds import decibels, probability
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
+from beliefs.tables import text_table
 from beliefs.update import update
 from beliefs.validation import as_float, as_positive
 
@@ -95,15 +96,15 @@ class TornadoResult(Table):
         }
 
     def text(self) -> str:
+        rows = [
+            (r["label"], format_probability(lo), format_probability(hi),
+             f"{r['low_shift_db']:+.2f}/{r['high_shift_db']:+.2f}", f"{r['low_shift_pp']:+.2f}/{r['high_shift_pp']:+.2f}")
+            for r, lo, hi in zip(self.rows(), self.low_log_odds, self.high_log_odds, strict=True)
+        ]  # fmt: skip
         lines = [
             f"posterior {format_probability(self.base_log_odds)}; each input off by x{self.factor:g} ({self.mode})",
-            f"{'input':<40} {'low':>12} {'high':>12} {'dB':>14} {'pp':>16}",
+            *text_table(("input", "low", "high", "dB", "pp"), rows),
         ]
-        for r, lo, hi in zip(self.rows(), self.low_log_odds, self.high_log_odds, strict=True):
-            lines.append(
-                f"{r['label'][:40]:<40} {format_probability(lo):>12} {format_probability(hi):>12} "
-                f"{r['low_shift_db']:>+6.2f}/{r['high_shift_db']:>+6.2f} {r['low_shift_pp']:>+7.2f}/{r['high_shift_pp']:>+7.2f}"
-            )
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -249,21 +250,19 @@ class StatedTornadoResult(Table):
                 "headline": self.headline, "factor": self.factor}  # fmt: skip
 
     def text(self) -> str:
-        lines = [
+        rows = [
+            (label, format_probability(lo), format_probability(hi), format_probability(loo), rule)
+            for label, rule, lo, hi, loo in zip(
+                self.labels, self.range_rules, self.low_log_odds, self.high_log_odds, self.loo_log_odds, strict=True
+            )
+        ]
+        return "\n".join([
             self.headline,
             "",
             f"posterior {format_probability(self.base_log_odds)}; each item's range (low, high; "
             f"σ and Beta over {100 * self.interval:g}%) and the posterior without it (left out)",
-            f"{'item':<40} {'low':>11} {'high':>11} {'left out':>11}  range",
-        ]
-        for label, rule, lo, hi, loo in zip(
-            self.labels, self.range_rules, self.low_log_odds, self.high_log_odds, self.loo_log_odds, strict=True
-        ):
-            lines.append(
-                f"{label[:40]:<40} {format_probability(lo):>11} {format_probability(hi):>11} "
-                f"{format_probability(loo):>11}  {rule}"
-            )
-        return "\n".join(lines)
+            *text_table(("item", "low", "high", "left out", "range"), rows, align="<>>><"),
+        ])  # fmt: skip
 
 
 # How each row's range was chosen (StatedTornadoResult.bases, the rows' "basis").

@@ -131,6 +131,7 @@ from beliefs.io.scenario import decode_document, loads_strict
 from beliefs.io.scenario_schema import Scenario, ScenarioError, SourceSpec, _Strict, _translate
 from beliefs.odds import LN10, bits, probability
 from beliefs.tables import NotebookRepr
+from beliefs.text import look_alike, one_line, one_line_problem
 from beliefs.update import UpdateResult, cromwell_note, update
 
 __all__ = [
@@ -171,11 +172,13 @@ class PendingObservation(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> PendingObservation:
-        # Shown in terminals and the app: no escape sequences; a note may break lines, a label not.
-        for name, allowed_breaks in (("label", ""), ("note", "\n")):
-            value = getattr(self, name)
-            if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed_breaks for ch in value):
-                raise InputError(name, value, "text without control characters (escape codes; no newline in a label)")
+        # Shown in terminals and the app: a label on one line, with something in it (the one rule for
+        # names, beliefs.text.one_line_problem); a note may break lines, but holds no escape sequence.
+        problem = one_line_problem(self.label)
+        if problem:
+            raise InputError("label", self.label, "a label on one line, without control characters or invisible ones", problem)
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\n" for ch in self.note):
+            raise InputError("note", self.note, "text without control characters (escape codes)")
         return self
 
     @property
@@ -206,12 +209,20 @@ def parse_pending(text: str | bytes, field: str = "--pending") -> list[PendingOb
     if len(obj) > MAX_OBSERVATIONS:
         raise InputError(field, f"{len(obj)} observations", f"at most {MAX_OBSERVATIONS} observations")
     try:
-        return _LIST.validate_python(obj)
+        observations = _LIST.validate_python(obj)
     except ValidationError as exc:
         err = _translate(exc, PendingObservation)
         raise InputError(f"{field} {err.field}", err.value, err.allowed, err.hint) from None
     except InputError as exc:  # raised by a model's own check
         raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
+    alike = look_alike([o.label for o in observations])
+    if alike:  # results are read by label: two that look the same could not be told apart
+        i, j = alike
+        raise InputError(
+            f"{field} [{j}].label", observations[j].label, "a label unlike every other observation's",
+            f"it looks the same as [{i}].label {observations[i].label!r}",
+        )  # fmt: skip
+    return observations
 
 
 # -- computing -----------------------------------------------------------------------
@@ -491,7 +502,7 @@ class VoiResult(NotebookRepr):
         for i, o in enumerate(self.observations, 1):
             ta, tb = o.expected_movement_toward_other_bits
             lines += [
-                f"{i}. {o.label}",
+                f"{i}. {one_line(o.label)}",
                 f"   P(observed): {a} {_probability_text(o.p_observed_a)}, {b} {_probability_text(o.p_observed_b)}",
                 f"   if observed:     {a} {_pct(o.if_observed.a)}, {b} {_pct(o.if_observed.b)}, "
                 f"disagreement {_fmt_bits(o.if_observed.disagreement_bits)}",

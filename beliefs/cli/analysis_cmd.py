@@ -20,6 +20,7 @@ from beliefs.errors import InputError
 from beliefs.format import format_odds, format_probability
 from beliefs.io.files import check_destination, read_capped, write_bytes_atomic
 from beliefs.odds import LN10, log_odds
+from beliefs.text import one_line
 
 # beliefs.analysis (NumPy, SciPy) is imported inside the handlers: every
 # command's parser is built on each run, and ``beliefs update`` should not pay
@@ -592,5 +593,5 @@ def _finish(args, result, data: dict, human: str, plot) -> int:
         written.append(args.csv)
     if written:
         data = {**data, "written": written}
-        human = human.rstrip("\n") + "\n\n" + "\n".join(f"wrote {w}" for w in written)
+        human = human.rstrip("\n") + "\n\n" + "\n".join(f"wrote {one_line(w)}" for w in written)
     return emit(args, data, human)
