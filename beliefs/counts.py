@@ -504,10 +504,16 @@ def quadrature_partial_pooling(
 def conjugate_posterior(k: int, n: int, prior: BetaDist) -> BetaDist:
     r"""Conjugate update :math:`\mathrm{Beta}(a + k,\ b + n - k)` of a rate after k events in n trials.
 
+    Each parameter is one correctly rounded sum, :math:`a + k` and :math:`b + (n - k)`, with the
+    count difference taken exactly in integers first: ``b + n - k`` would round ``b + n`` to the
+    spacing of doubles near ``n`` (0.0002 at n = 2e12) and keep that error after subtracting ``k``.
+
     >>> conjugate_posterior(1, 4, BetaDist(0.5, 0.5))
     BetaDist(alpha=1.5, beta=3.5)
+    >>> conjugate_posterior(2133384007382, 2133384007382, BetaDist(42.4734, 1.26509)).beta
+    1.26509
     """
-    return BetaDist(prior.alpha + k, prior.beta + n - k)
+    return BetaDist(prior.alpha + k, prior.beta + (n - k))  # n - k: exact for counts below 2**53
 
 
 def env_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarray:

@@ -433,3 +433,35 @@ def test_the_quantile_fallback_agrees_with_the_logit_cubature_where_both_apply(k
     assert logit is not None
     quantile = pp._cubature_quantile(*args)
     assert quantile[0] == pytest.approx(logit[0], abs=max(5 * (logit[1] + quantile[1]), 1e-7))
+
+
+# -- issue 25.2: exact conjugate parameters ---------------------------------------------------------
+
+
+def _rounded_sum(x: float, count: int) -> float:
+    """x + count, exactly (Fraction), rounded once to the nearest double: the oracle."""
+    from fractions import Fraction
+
+    return float(Fraction(x) + count)
+
+
+def test_conjugate_parameters_of_the_audit_case_are_exact():
+    out = run_json("counts", "--k", "2133384007382", "--n", "2133384007382", "--prior", "0.5",
+                   "--rate-if-h", "3.74632,205.722", "--rate-if-not-h", "42.4734,1.26509", "--pooling", "none")  # fmt: skip
+    env = out["environments"][0]
+    assert env["posterior_if_h"] == [_rounded_sum(3.74632, 2133384007382), 205.722]
+    assert env["posterior_if_not_h"] == [_rounded_sum(42.4734, 2133384007382), 1.26509]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(0, 10**15),
+    frac=st.floats(0, 1),
+    a=st.floats(1e-3, 1e4),
+    b=st.floats(1e-3, 1e4),
+)
+def test_conjugate_parameters_are_each_one_correctly_rounded_sum(n, frac, a, b):
+    k = int(n * frac)
+    post = bc.conjugate_posterior(k, n, BetaDist(a, b))
+    assert post.alpha == _rounded_sum(a, k)
+    assert post.beta == _rounded_sum(b, n - k)
