@@ -115,6 +115,15 @@ def test_assumption_range_brackets_each_grid_value(o3_before):
     assert rng.low == min(p["log10_bayes_factor"] for p in rng.points)
     assert rng.high == max(p["log10_bayes_factor"] for p in rng.points)
     assert rng.low <= o3_before.log10_bayes_factor <= rng.high
+    # by_pooling: each model's own [low, high], bracketing exactly that model's grid values (issue 21.3)
+    by = rng.by_pooling()
+    assert set(by) == {"none", "partial"}
+    for pooling, (lo, hi) in by.items():
+        own = [p["log10_bayes_factor"] for p in rng.points if p["pooling"] == pooling]
+        assert (lo, hi) == (min(own), max(own))
+        assert all(lo <= v <= hi for v in own)
+    assert by["partial"][1] < 2.5 < 60 < by["none"][0]  # the two models do not overlap: never one mixed range
+    assert rng.to_dict()["by_pooling"] == {k: list(v) for k, v in by.items()}
 
 
 def test_default_is_partial_pooling_at_the_reproducing_n(o3_before):
@@ -141,9 +150,14 @@ def test_to_evidence_carries_provenance(o3_before):
     prov = item.provenance
     assert prov.assumption == "derived from an assumed n = 316 per evaluation, pooling partial"
     assert prov.method == "quadrature" and "partial pooling" in prov.model
-    assert prov.log10_bf_range == (o3_before.assumption_range.low, o3_before.assumption_range.high)
+    # The chosen model's range is the headline; the other model's is named beside it, never mixed in.
+    assert prov.log10_bf_range == o3_before.assumption_range.by_pooling()["partial"]
     text = item.describe()
-    assert "assumed n = 316" in text and "log10 BF range" in text and "pooling in {none, partial}" in text
+    assert "assumed n = 316" in text and "log10 BF range [2.345, 2.424]" in text
+    assert "with no pooling (the evaluations independent): log10 BF from 60.4 to 93.28" in text
+    # ... and the predictions are named readings with their status and reason
+    assert "'scheming' Beta(1, 9) (status X" in prov.model and "'confusion or ambiguous instructions'" in prov.model
+    assert prov.model.count("no source gives the Beta's parameters") == 2
 
 
 def test_to_evidence_refuses_a_factor_beyond_float_range():
