@@ -40,7 +40,7 @@ from beliefs.odds import LN10
 from beliefs.plots.palette import AGAINST_H, FOR_H, INK
 from beliefs.rate_priors import PointRate, RatePrior, parse_rate_prior, rate_prior_text, reading_for
 from beliefs.tables import NotebookRepr
-from beliefs.validation import as_count
+from beliefs.validation import as_count, as_probability
 
 if TYPE_CHECKING:
     from beliefs.partial_pooling import KappaPrior
@@ -179,7 +179,22 @@ def _spline(log_means: np.ndarray, values: np.ndarray):
     order = np.argsort(log_means)
     x, y = np.asarray(log_means)[order], np.asarray(values)[order]
     keep = np.concatenate([[True], np.diff(x) > 0])
+    if keep.sum() < 2:  # one mean only: a constant, which crosses no level
+        return CubicSpline([x[0] - 1.0, x[0] + 1.0], [y[0], y[0]])
     return CubicSpline(x[keep], y[keep])
+
+
+def _given_means(values, field: str) -> np.ndarray:
+    raw = list(values) if isinstance(values, (list, tuple, np.ndarray)) else [values]
+    if not raw:
+        raise InputError(field, values, "a non-empty list of prior mean rates in (0, 1)")
+    out = []
+    for i, v in enumerate(raw):
+        x = as_probability(v, f"{field}[{i}]")
+        if not 0.0 < x < 1.0:
+            raise InputError(f"{field}[{i}]", v, "a prior mean rate strictly between 0 and 1")
+        out.append(x)
+    return np.asarray(sorted(out), dtype=float)
 
 
 def _crossings(spline, level: float) -> list[float]:
@@ -191,7 +206,7 @@ def _crossings(spline, level: float) -> list[float]:
 
 def bayes_factor_map(
     k, n, rate_if_h, rate_if_not_h, *, pooling: str = "partial", kappa: KappaPrior | None = None,
-    grid: object = DEFAULT_GRID, grid_field: str = "grid",
+    grid: object = DEFAULT_GRID, grid_field: str = "grid", h_means=None, not_h_means=None,
 ) -> BayesFactorMap:  # fmt: skip
     """The Bayes factor of counts ``k`` of ``n`` over a grid of the two hypotheses' mean predictions.
 
@@ -203,6 +218,8 @@ def bayes_factor_map(
         The model, as for the plain Bayes factor; ``kappa`` the spread prior (both hypotheses).
     grid : int
         Means per axis (2 to 101).
+    h_means, not_h_means : sequence of float, optional
+        The means of an axis, instead of the default grid (each strictly between 0 and 1).
     """
     if pooling not in POOLINGS:
         raise InputError("pooling", pooling, "'none' or 'partial'")
@@ -213,7 +230,8 @@ def bayes_factor_map(
     from beliefs.partial_pooling import KappaPrior
 
     kappa = kappa or KappaPrior()
-    hm, nm = _axis(bh, size, pooling), _axis(bn, size, pooling)
+    hm = _axis(bh, size, pooling) if h_means is None else _given_means(h_means, "h_means")
+    nm = _axis(bn, size, pooling) if not_h_means is None else _given_means(not_h_means, "not_h_means")
 
     def marginal(prior, field):
         return log_marginal(k_arr, n_arr, prior, pooling, kappa, field=field)
@@ -247,7 +265,7 @@ def bayes_factor_map(
     a_spline = _spline(np.log(np.append(hm, bh.mean)), np.append(a, choice_h[0]))
     line = [
         {"h_mean": float(math.exp(x)), "not_h_mean": m, "branch": branch}
-        for x in np.linspace(a_spline.x[0], a_spline.x[-1], 4 * size)
+        for x in np.linspace(math.log(min(hm[0], bh.mean)), math.log(max(hm[-1], bh.mean)), 4 * size)
         for branch, m in enumerate(_crossings(b_spline, float(a_spline(x))))
     ]
     return BayesFactorMap(

@@ -237,7 +237,7 @@ def test_data_robustness_varies_spreads_and_n_against_mpmath():
     from beliefs.analysis.data_robustness import N_FACTORS, SPREAD_FACTORS, data_robustness
 
     k, n, h, nh = [3, 0, 10], [100, 50, 200], (1.0, 20.0), (1.0, 200.0)
-    r = data_robustness(k, n, 0.25, h, nh, n_grid=5)
+    r = data_robustness(k, n, 0.25, h, nh, pooling="none", n_grid=5)
     assert len(r.spreads) == len(SPREAD_FACTORS) ** 2 and len(r.sample_sizes) == len(N_FACTORS)
     for row in r.spreads:
         fh, fn = row["h_spread_factor"], row["not_h_spread_factor"]
