@@ -169,6 +169,12 @@ def _axis(prior: RatePrior, size: int, pooling: str) -> np.ndarray:
     if pooling == "partial" and isinstance(prior, BetaDist):
         lo = max(lo, _MIN_PARAMETER / prior.concentration)
         hi = min(hi, 1.0 - _MIN_PARAMETER / prior.concentration)
+        if lo >= hi:
+            raise InputError(
+                "rate prior", f"Beta({prior.alpha:g}, {prior.beta:g})",
+                f"a spread a + b of at least {4 * _MIN_PARAMETER:g} for the partial-pooling map (the cubature "
+                f"needs both Beta parameters >= {_MIN_PARAMETER:g} at every mean drawn)",
+            )  # fmt: skip
     return np.geomspace(min(lo, prior.mean), max(hi, prior.mean), size)
 
 

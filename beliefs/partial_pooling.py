@@ -330,11 +330,27 @@ def _cubature_logit(k, n, a, b, log_m, s, w=None) -> tuple[float, float] | None:
     peak, c = _peak(log_f, pts, grid, np.array([-40.0, -9.0]), np.array([40.0, 9.0]))
     keep = (grid > c - 60.0).reshape(uu.shape)
     iu, iz = np.flatnonzero(keep.any(axis=1)), np.flatnonzero(keep.any(axis=0))
-    if iu.size == 0 or iu[0] == 0 or iu[-1] == len(us) - 1:
-        return None  # mass beyond |logit mu| = 40: use the prior-quantile substitution
-    lo = [us[iu[0] - 1], zs[max(iz[0] - 1, 0)]]
-    hi = [us[iu[-1] + 1], zs[min(iz[-1] + 1, len(zs) - 1)]]
-    return _integrate(log_f, lo, hi, peak, c)
+    if iu.size == 0:
+        return None
+    # Mass beyond |logit mu| = 40 is integrated exactly when the likelihood is flat there: with no covert
+    # action anywhere, P(D | mu, kappa) -> 1 as mu -> 0 (1 - P <= mu * sum(n), below 1e-13 at mu = 4e-18
+    # for the counts the app takes), so that tail is the prior's own mass, F(sigmoid(-40)) (likewise
+    # mu -> 1 when every rollout was a covert action).  Else the prior-quantile substitution takes over.
+    lower_tail, upper_tail = iu[0] == 0, iu[-1] == len(us) - 1
+    if (lower_tail and not np.all(k == 0)) or (upper_tail and not np.all(k == n)):
+        return None
+    lo = [us[max(iu[0] - 1, 0)], zs[max(iz[0] - 1, 0)]]
+    hi = [us[min(iu[-1] + 1, len(us) - 1)], zs[min(iz[-1] + 1, len(zs) - 1)]]
+    log_box, rel_err = _integrate(log_f, lo, hi, peak, c)
+    edge = 1.0 / (1.0 + math.exp(40.0))
+    tails = [float(special.betainc(a, b, edge))] if lower_tail else []
+    tails += [float(special.betainc(b, a, edge))] if upper_tail else []
+    if not tails:
+        return log_box, rel_err
+    log_total = float(special.logsumexp([log_box, *(math.log(t) for t in tails if t > 0)]))
+    flat = min(1.0, edge * float(np.sum(n * (1.0 if w is None else w))))  # bound on 1 - P(D | mu) in a tail
+    tail_share = math.exp(float(special.logsumexp([math.log(t) for t in tails if t > 0] or [-math.inf])) - log_total)
+    return log_total, rel_err + tail_share * flat
 
 
 def _cubature_quantile(k, n, a, b, log_m, s, w=None) -> tuple[float, float]:

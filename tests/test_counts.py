@@ -417,20 +417,55 @@ def test_the_quadrature_refuses_more_environments_than_it_can_afford():
 # -- the cubature's prior-quantile fallback (priors with mass far out in logit space) ----------------
 
 
-def test_a_very_wide_prior_takes_the_quantile_fallback_and_with_no_trials_integrates_to_one():
-    """Beta(0.02, 0.02) puts mass beyond |logit mu| = 40, so the logit cubature hands over to the
-    prior-quantile substitution.  With no trials every likelihood term is 1 and the marginal is
-    exactly the prior's total mass, 1 (less the normal's tails beyond |z| = 9, ~2e-19)."""
+def test_a_very_wide_prior_with_no_trials_integrates_to_one_and_mixed_data_take_the_quantile_fallback():
+    """Beta(0.02, 0.02) puts mass beyond |logit mu| = 40.  With no trials every likelihood term is 1 and the
+    marginal is exactly the prior's total mass, 1 (less the normal's tails beyond |z| = 9, ~2e-19): the logit
+    cubature integrates the box and adds both tails' prior mass exactly.  With covert actions in some
+    environments and none in others the tails are not flat, and the prior-quantile substitution runs."""
     from beliefs import partial_pooling as pp
 
     k = n = np.zeros(3)
     kappa = KappaPrior()
     args = (k, n, 0.02, 0.02, math.log(kappa.median), kappa.log_sd)
-    assert pp._cubature_logit(*args) is None  # the fallback is what runs
-    log_total, rel_err = pp._cubature_quantile(*args)
+    log_total, rel_err = pp._cubature_logit(*args)
     assert abs(log_total) <= max(10 * rel_err, 1e-9)
     log_marginal, _ = log_marginal_partial_pooling(k, n, BetaDist(0.02, 0.02), kappa)
     assert log_marginal == log_total  # the public function took the same route
+    mixed = (np.array([1.0, 0.0]), np.array([2.0, 3.0]), 0.02, 0.02, math.log(kappa.median), kappa.log_sd)
+    assert pp._cubature_logit(*mixed) is None
+    log_q, err_q = pp._cubature_quantile(*mixed)
+    assert math.isfinite(log_q) and log_q < 0
+
+
+def _mp_fixed_kappa_marginal(k, n, a, b, kappa):
+    """ln P(D) with kappa pinned, as one integral over logit mu in mpmath (30 digits)."""
+    with mpmath.workdps(30):
+        a, b, kap = mpmath.mpf(a), mpmath.mpf(b), mpmath.mpf(kappa)
+        log_b = mpmath.log(mpmath.beta(a, b))
+
+        def f(t):
+            mu = 1 / (1 + mpmath.e ** (-t))
+            out = a * mpmath.log(mu) + b * mpmath.log(1 - mu) - log_b
+            for kj, nj in zip(k, n, strict=True):
+                out += mpmath.log(mpmath.binomial(nj, kj) * mpmath.beta(kj + kap * mu, nj - kj + kap * (1 - mu))
+                                  / mpmath.beta(kap * mu, kap * (1 - mu)))  # fmt: skip
+            return mpmath.e**out
+
+        return float(mpmath.log(mpmath.quad(f, [-mpmath.inf, -200, -40, -10, 0, 10, mpmath.inf])))
+
+
+@pytest.mark.parametrize(("k", "n", "a", "b"), [([0], [100], 0.01, 9.99), ([0, 0], [100, 316], 0.1, 99.9),
+                                                ([0], [100], 0.05, 0.05)])  # fmt: skip
+def test_no_covert_action_anywhere_takes_the_prior_tail_exactly(k, n, a, b):
+    """With no covert action at all, mass far below logit -40 is the prior's own (the likelihood is flat
+    there): the cubature adds it in closed form instead of failing to converge (it took 5-18 s and gave a
+    wrong answer flagged 1e-2; the map on the app's default own counts, 0/100, took 270 s)."""
+    got, err = log_marginal_partial_pooling(k, n, BetaDist(a, b), KappaPrior(10.0, 1e-4))
+    assert err < 1e-7
+    assert got == pytest.approx(_mp_fixed_kappa_marginal(k, n, a, b, 10.0), abs=1e-8)
+    # every rollout a covert action is the mirror image: mu <-> 1 - mu
+    mirror, _ = log_marginal_partial_pooling(n, n, BetaDist(b, a), KappaPrior(10.0, 1e-4))
+    assert mirror == pytest.approx(got, abs=1e-8)
 
 
 @pytest.mark.parametrize(

@@ -342,12 +342,14 @@ def _counts_table(d: dict, updated=None) -> str:
     elif ps:
         lines.append("")
         lines.append(f"Prior sensitivity (power-scaling prior / likelihood by alpha in [{ps['alphas'][0]:g}, {ps['alphas'][1]:g}]):")
-        width = max([len("quantity"), *(len(r["variable"]) for r in ps["rows"])])
+        width = max([len("quantity"), *(len(r["quantity"]) for r in ps["rows"])])
         lines.append(f"  {'quantity':<{width}}  {'prior':>7}  {'likelihood':>10}  diagnosis")
         for r in ps["rows"]:
             diag = "ok" if r["diagnosis"] == "\u2713" else r["diagnosis"]
-            lines.append(f"  {r['variable']:<{width}}  {r['prior']:>7.3f}  {r['likelihood']:>10.3f}  {diag}")
+            lines.append(f"  {r['quantity']:<{width}}  {r['prior']:>7.3f}  {r['likelihood']:>10.3f}  {diag}")
         lines.append(f"  (>= {ps['threshold']:g} flags a strong prior, or prior-data conflict if the likelihood's is too)")
+        if ps["flagged"] and mc is not None and mc.get("sampled") and not mc["warnings"]:
+            lines.append(f"  {ps['converged_and_sensitive']}")
     return "\n".join(lines)
 
 
