@@ -433,7 +433,7 @@ def test_a_very_wide_prior_with_no_trials_integrates_to_one_and_mixed_data_take_
     assert log_marginal == log_total  # the public function took the same route
     mixed = (np.array([1.0, 0.0]), np.array([2.0, 3.0]), 0.02, 0.02, math.log(kappa.median), kappa.log_sd)
     assert pp._cubature_logit(*mixed) is None
-    log_q, err_q = pp._cubature_quantile(*mixed)
+    log_q, _ = pp._cubature_quantile(*mixed)
     assert math.isfinite(log_q) and log_q < 0
 
 
