@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import Decimal
 
 import mpmath
@@ -219,3 +220,42 @@ def test_analysis_data_robustness_uses_the_data_pages_model():
         if "log10 BF" in df.columns:
             assert not df.isna().any().any(), df
             assert "None" not in df.astype(str).to_numpy().ravel().tolist()
+
+
+# -- MCMC as a first-class result (issue 21.6) ----------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("app_mcmc")
+def test_an_mcmc_estimate_enters_the_ledger_with_its_provenance_in_words():
+    from streamlit.testing.v1 import AppTest
+
+    from beliefs.counts import quadrature_partial_pooling
+
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params.update({"view": "data", "da_src": "custom", "da_env": "1/20,0/20,2/20"})
+    at.run()
+    next(b for b in at.button if b.label == "Run partial pooling").click().run()
+    assert_clean(at)
+    # the time shown is the time the user waited, compile included and said so
+    waited = next(c.value for c in at.caption if "You waited" in c.value)
+    assert "MCMC call" in waited and ("compiling the model" in waited or "already compiled" in waited)
+    n_before = len(at.session_state["items"])
+    next(b for b in at.button if b.label == "Add the MCMC estimate to the ledger").click().run()
+    assert_clean(at)
+    items = at.session_state["items"]
+    assert len(items) == n_before + 1
+    prov = items[-1]["provenance"]
+    assert re.fullmatch(r"MCMC \(nutpie\), z vs exact [+-]\d+\.\d\d, R-hat \d\.\d{3}, ESS \d+, 0 divergences; "
+                        r"log10 BF -?\d+\.\d{4} \+/- [0-9.e-]+ \(MCSE\)", prov.method), prov.method  # fmt: skip
+    exact = quadrature_partial_pooling([1, 0, 2], [20, 20, 20], 0.5, (1, 9), (1, 99))
+    assert prov.assumption == exact.provenance.assumption == "from counts as entered, pooling partial"
+    assert prov.model == exact.provenance.model and "'scheming' Beta(1, 9) (status X" in prov.model
+    # the item's factor is the MCMC estimate, within a few MCSE of the exact one
+    z = float(re.search(r"z vs exact ([+-][0-9.]+)", prov.method).group(1))
+    assert abs(z) <= 4
+    assert items[-1]["kind"] == "lr" and items[-1]["a"] > 0
+    # the Update page shows it in words
+    at.radio(key="w_view").set_value("update").run()
+    assert_clean(at)
+    assert any("MCMC (nutpie), z vs exact" in m.value for m in at.markdown)
