@@ -252,7 +252,7 @@ def bayes_factor_map(
         log_bf = a[:, None] - b[None, :]
         at_choice = choice_h[0] - choice_nh[0]
     else:  # the closed form per cell, as the plain command computes it (no two O(n) marginals subtracted)
-        log_bf = np.array([[no_pooling_log_bf(k_arr, n_arr, _at_mean(bh, x), _at_mean(bn, y)) for y in nm] for x in hm])
+        log_bf = _no_pooling_cells(k_arr, n_arr, [_at_mean(bh, x) for x in hm], [_at_mean(bn, y) for y in nm])
         at_choice = no_pooling_log_bf(k_arr, n_arr, bh, bn)
     # The neutral line: ln P(D | m_H) = ln P(D | m_notH), each side a spline in ln m (the user's means as nodes).
     b_x, b_y = [*np.log(nm).tolist(), math.log(bn.mean)], [*b.tolist(), choice_nh[0]]
@@ -283,6 +283,20 @@ def bayes_factor_map(
         not_h_nodes=tuple(zip(b_x, b_y, strict=True)),
         quadrature_rel_error=err,
     )  # fmt: skip
+
+
+def _no_pooling_cells(k_arr, n_arr, rows: list, columns: list) -> np.ndarray:
+    """Each cell's no-pooling log BF.  Between two Betas the factor is the ``fsum`` of one side's terms and
+    the other's negated (:func:`beliefs.special.beta_binomial_terms`), so each side's terms are computed once
+    and every cell is the plain command's value bit for bit; with a point, cell by cell."""
+    from beliefs.special import beta_binomial_terms
+
+    if any(isinstance(p, PointRate) for p in (*rows[:1], *columns[:1])):
+        return np.array([[no_pooling_log_bf(k_arr, n_arr, x, y) for y in columns] for x in rows])
+    k, n = k_arr.tolist(), n_arr.tolist()
+    row_terms = [beta_binomial_terms(k, n, (x.alpha, x.beta)) for x in rows]
+    col_terms = [[-t for t in beta_binomial_terms(k, n, (y.alpha, y.beta))] for y in columns]
+    return np.array([[math.fsum(r + c) for c in col_terms] for r in row_terms])
 
 
 def _edges(values) -> list[tuple[float, float]]:

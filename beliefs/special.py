@@ -43,6 +43,7 @@ from beliefs.errors import InputError
 __all__ = [
     "BEYOND_EXACT",
     "MAX_EXACT_COUNT",
+    "beta_binomial_terms",
     "beta_power_mean",
     "lgammacor",
     "log1pmx",
@@ -204,7 +205,19 @@ def log_bf_beta_binomial(
     >>> round(math.exp(log_bf_beta_binomial([1], [1], (2.0, 1.0), (1.0, 2.0))), 12)
     2.0
     """
-    (ah, bh), (an, bn) = (float(h[0]), float(h[1])), (float(not_h[0]), float(not_h[1]))
+    k, n = list(k), list(n)
+    terms = beta_binomial_terms(k, n, h, n_field=n_field)
+    return math.fsum(terms + [-t for t in beta_binomial_terms(k, n, not_h, n_field=n_field)])
+
+
+def beta_binomial_terms(k: Iterable[float], n: Iterable[float], rate: tuple[float, float], *,
+                        n_field: str = "n") -> list[float]:  # fmt: skip
+    r"""One hypothesis's share of :func:`log_bf_beta_binomial`: the terms whose sum is
+    :math:`\sum_j \ln B(k_j+a, n_j-k_j+b) - \ln B(a, b)` less the count-only part that cancels between
+    hypotheses.  The factor is the ``fsum`` of one side's terms and the other's negated, so a grid of
+    factors (the Bayes-factor map) needs each side's terms once and gets every cell bit for bit.
+    """
+    a, b = float(rate[0]), float(rate[1])
     terms = []
     for j, (kj, nj) in enumerate(zip(k, n, strict=True)):
         nf = _check_count(nj, f"{n_field}[{j}]")
@@ -212,20 +225,10 @@ def log_bf_beta_binomial(
         mf = nf - kf
         if nf <= _PRODUCT_COUNTS:
             # Few rollouts: the product form, each factor exact to an ulp, so a Bayes factor near 1 keeps its digits.
-            terms.append(_log_beta_ratio_product(ah, bh, int(kf), int(mf)))
-            terms.append(-_log_beta_ratio_product(an, bn, int(kf), int(mf)))
-            continue
-        terms.extend(
-            (
-                reduced_log_pochhammer(ah, kf),
-                reduced_log_pochhammer(bh, mf),
-                -_reduced_log_pochhammer_sum(ah, bh, nf),
-                -reduced_log_pochhammer(an, kf),
-                -reduced_log_pochhammer(bn, mf),
-                _reduced_log_pochhammer_sum(an, bn, nf),
-            )
-        )
-    return math.fsum(terms)
+            terms.append(_log_beta_ratio_product(a, b, int(kf), int(mf)))
+        else:
+            terms += [reduced_log_pochhammer(a, kf), reduced_log_pochhammer(b, mf), -_reduced_log_pochhammer_sum(a, b, nf)]
+    return terms
 
 
 def log_excess_binomial(k: float, n: float, p: float) -> float:
