@@ -12,7 +12,7 @@ import time
 import streamlit as st
 
 from app_pages import common
-from app_pages.mcmc_panel import render_mcmc_panel, start_partial
+from app_pages.mcmc_panel import add_to_ledger, render_mcmc_panel, start_partial
 from app_pages.predictions import prediction_inputs, prior_from_key, prior_key
 from beliefs import counts as bc
 from beliefs.bf_map import bayes_factor_map, bayes_factor_map_spec
@@ -28,7 +28,6 @@ from beliefs.errors import InputError
 from beliefs.format import format_factor, format_probability
 from beliefs.io.catalogue import per_evaluation
 from beliefs.io.csvfile import to_csv
-from beliefs.io.link import ItemState
 from beliefs.partial_pooling import KappaPrior
 from beliefs.rate_priors import PointRate
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
@@ -160,17 +159,6 @@ def _result(v, ks, ns, h, not_h, pooling=None):
         )
     return _custom_result(tuple(ks_checked.tolist()), tuple(ns_checked.tolist()), prior_key(h), prior_key(not_h),
                           pooling, kmed, ksd)  # fmt: skip
-
-
-def _add_to_ledger(result, label: str) -> None:
-    try:
-        item = result.to_evidence(label=label)
-    except InputError as exc:
-        st.session_state["data_add_error"] = str(exc)
-        return
-    source = per_evaluation().source if result.derived else None
-    st.session_state["items"].append(common.new_item(ItemState.from_evidence(item), source))
-    st.session_state["data_added"] = label
 
 
 # -- the page -----------------------------------------------------------------------------------
@@ -362,16 +350,16 @@ def render() -> None:
     if result.fits_ledger:
         st.button(
             "Add this Bayes factor to the ledger",
-            on_click=_add_to_ledger,
-            args=(result, label),
+            on_click=add_to_ledger,
+            args=(lambda: (result.to_evidence(label=label), result.derived), label, "data"),
             icon=":material/playlist_add:",
         )
     else:
         st.caption("This Bayes factor is beyond 1e300 and cannot enter the ledger as a number.")
     if "data_added" in st.session_state:
         st.success(f"Added to the ledger: {st.session_state.pop('data_added')}")
-    if "data_add_error" in st.session_state:
-        st.error(st.session_state.pop("data_add_error"))
+    if "data_error" in st.session_state:
+        st.error(st.session_state.pop("data_error"))
     # The map is shown here but computed after the MCMC panel: its cubatures (~4 s for new data) would
     # otherwise hold up a live re-sample's estimate, which the sampler has ready in tenths of a second.
     map_slot = st.container()

@@ -257,19 +257,25 @@ def _ready(kind: str, size: int, slot, what: str) -> float | None:
     return waited
 
 
-def _add_mcmc_to_ledger(res, exact_for_ledger, label: str) -> None:
-    """The MCMC estimate as a ledger item, with the exact result's provenance and the fit's checks in words."""
+def add_to_ledger(make_item, label: str, key: str) -> None:
+    """Append ``make_item()`` (an Evidence with its provenance, and whether its counts are the 2025 derived ones)
+    to the ledger; the one place the data page's exact and MCMC results enter it (a button's callback, so a
+    refusal is shown on the next run under ``{key}_error`` and a success under ``{key}_added``)."""
     from beliefs.io.catalogue import per_evaluation
 
     try:
-        exact = exact_for_ledger()
-        item = res.to_evidence(label, exact)
+        item, derived = make_item()
     except InputError as exc:
-        st.session_state["mcmc_add_error"] = str(exc)
+        st.session_state[f"{key}_error"] = str(exc)
         return
-    source = per_evaluation().source if exact.derived else None
+    source = per_evaluation().source if derived else None
     st.session_state["items"].append(common.new_item(ItemState.from_evidence(item), source))
-    st.session_state["mcmc_added"] = label
+    st.session_state[f"{key}_added"] = label
+
+
+def _mcmc_item(res, exact_for_ledger, label: str):
+    exact = exact_for_ledger()
+    return res.to_evidence(label, exact), exact.derived
 
 
 def _partial(ks, ns, prior, h, not_h, kappa, exact_for_ledger, label: str, run_started: float) -> None:
@@ -342,12 +348,13 @@ def _partial(ks, ns, prior, h, not_h, kappa, exact_for_ledger, label: str, run_s
                 icon=":material/check_circle:",
             )
             if exact is not None:
-                st.button("Add the MCMC estimate to the ledger", on_click=_add_mcmc_to_ledger,
-                          args=(res, exact_for_ledger, label), icon=":material/playlist_add:")  # fmt: skip
+                st.button("Add the MCMC estimate to the ledger", on_click=add_to_ledger,
+                          args=(lambda: _mcmc_item(res, exact_for_ledger, label), label, "mcmc"),
+                          icon=":material/playlist_add:")  # fmt: skip
         if "mcmc_added" in st.session_state:
             st.success(f"Added to the ledger: {st.session_state.pop('mcmc_added')} ({res.method_text()})")
-        if "mcmc_add_error" in st.session_state:
-            st.error(st.session_state.pop("mcmc_add_error"))
+        if "mcmc_error" in st.session_state:
+            st.error(st.session_state.pop("mcmc_error"))
         _sensitivity_table(res, converged=res.converged)
 
 

@@ -128,6 +128,15 @@ _THREAD = "LessWrong comment thread under a review of 'If Anyone Builds It, Ever
 _REPORT = "Schoen et al., 'Stress Testing Deliberative Alignment for Anti-Scheming Training', 2025, arXiv:2509.15541"
 _NO_PARAMETERS = "no source gives the Beta's parameters"
 
+def _report_prior(side: Side, of: str) -> RateReading:
+    """The report's own uniform prior, the one reading whose parameters a primary text states (either side)."""
+    return RateReading(
+        "report-prior-h" if side == "if_h" else "report-prior-not-h", side, "the report's own prior",
+        BetaDist(1.0, 1.0), Source(_REPORT, "Fig. 9 caption: each evaluation's rate gets a uniform Beta(1, 1) prior", "P"),
+        f"the paper's analysis prior (parameters read in the primary text); agnostic, not a prediction of {of}",
+    )  # fmt: skip
+
+
 READINGS: tuple[RateReading, ...] = (
     RateReading(
         "scheming", "if_h", "scheming", BetaDist(1.0, 9.0),
@@ -140,11 +149,7 @@ READINGS: tuple[RateReading, ...] = (
         Source(_THREAD, "research notes claims.md §2: the paper author's reply, the behaviour is 'rare but real'", "X"),
         f"the author's qualitative reading (rare, yet scheming); mean 2% is illustrative: {_NO_PARAMETERS}",
     ),
-    RateReading(
-        "report-prior-h", "if_h", "the report's own prior", BetaDist(1.0, 1.0),
-        Source(_REPORT, "Fig. 9 caption: each evaluation's rate gets a uniform Beta(1, 1) prior", "P"),
-        "the paper's analysis prior (parameters read in the primary text); agnostic, not a prediction of scheming",
-    ),
+    _report_prior("if_h", "scheming"),
     RateReading(
         "confusion", "if_not_h", "confusion or ambiguous instructions", BetaDist(1.0, 99.0),
         Source(_THREAD, "research notes claims.md §2: 'it seems somewhat ambiguous what the model is actually "
@@ -159,11 +164,7 @@ READINGS: tuple[RateReading, ...] = (
         "built to provoke covert action, so rates here can be high without scheming; no source gives a rate "
         "(mean 5% is illustrative) and the attribution is unconfirmed",
     ),
-    RateReading(
-        "report-prior-not-h", "if_not_h", "the report's own prior", BetaDist(1.0, 1.0),
-        Source(_REPORT, "Fig. 9 caption: each evaluation's rate gets a uniform Beta(1, 1) prior", "P"),
-        "the paper's analysis prior (parameters read in the primary text); agnostic, not a prediction of not H",
-    ),
+    _report_prior("if_not_h", "not H"),
 )  # fmt: skip
 DEFAULT_READINGS = {"if_h": "scheming", "if_not_h": "confusion"}
 

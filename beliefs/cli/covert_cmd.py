@@ -234,6 +234,14 @@ def _counts(args) -> int:
         mc.update(draws=draws, tune=tune, chains=chains, seed=seed, sampler="nutpie NUTS")
         if not m.sampled:
             mc["warnings"] = [f"MCMC not run: prior P(H) = {prior:g} is certainty, which no evidence can move"]
+        elif exact is not None and m.converged:
+            # What the estimate carries into a ledger (the app's "Add the MCMC estimate"): the exact result's
+            # provenance with the fit's own method and checks in words.
+            try:
+                mc["provenance"] = m.to_evidence(exact.label + " (MCMC)", exact).provenance.to_dict()
+            except InputError as exc:  # e.g. a factor beyond 1e300: no ledger item, and the reason
+                mc["provenance"] = None
+                mc["ledger_refused"] = str(exc)
         data["mcmc"] = mc
         data["prior_sensitivity"] = _sensitivity(m)
     return emit(args, data, _counts_table(data, updated))
