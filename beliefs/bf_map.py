@@ -358,7 +358,7 @@ def bayes_factor_map_spec(result: BayesFactorMap, *, width: int | None = None) -
                     "y2": {"field": "h_hi"},
                     "color": {
                         "field": "log10_bf", "type": "quantitative", "title": "log10 BF",
-                        "scale": {"domain": [-limit, 0, limit], "range": [AGAINST_H, "#f7f7f7", FOR_H], "clamp": True},
+                        "scale": {"domain": [-limit, 0, limit], "range": [AGAINST_H, "white", FOR_H], "clamp": True},
                     },
                     "tooltip": [
                         {"field": "h_mean", "title": "H mean", "format": ".3~%"},
