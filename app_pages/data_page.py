@@ -337,7 +337,8 @@ def render() -> None:
     )
     m2.metric(f"P(H) after the data (prior {format_probability(updated.prior_log_odds)})",
               format_probability(updated.posterior_log_odds))  # fmt: skip
-    m3.metric("Data", result.counts_text, f"{result.n_environments} environments", delta_color="off")
+    m3.metric("Data", result.counts_text, f"{result.n_environments} environment{'s' if result.n_environments != 1 else ''}",
+              delta_color="off")  # fmt: skip
     _range_box(result, v)
     _disagreement(result, v, ks, ns, h, not_h)
     if result.quadrature_rel_error is not None and result.quadrature_rel_error > 1e-4:

@@ -57,6 +57,9 @@ _POLISH = 2  # refinement rounds of the crossings at the user's H mean (one marg
 _MIN_PARAMETER = 0.01  # the partial-pooling cubature's smallest Beta parameter (beliefs.partial_pooling)
 
 
+_POOLING_TITLE = {"partial": "partial pooling", "none": "no pooling"}
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.3g}%"
 
@@ -118,9 +121,9 @@ class BayesFactorMap(NotebookRepr):
         parts = []
         for a, b in against:
             if a == lo:
-                parts.append(f"below {_pct(b)}")
+                parts.append(f"below {_pct(b)} (down to the map's edge, {_pct(lo)})")
             elif b == hi:
-                parts.append(f"above {_pct(a)}")
+                parts.append(f"above {_pct(a)} (up to the map's edge, {_pct(hi)})")
             else:
                 parts.append(f"between {_pct(a)} and {_pct(b)}")
         return f"{head} {' or '.join(parts)}; at every other not-H mean on the map they favour H."
@@ -162,10 +165,13 @@ def _at_mean(prior: RatePrior, mean: float) -> RatePrior:
     return BetaDist.from_mean_concentration(mean, prior.concentration)
 
 
-def _axis(prior: RatePrior, size: int, pooling: str) -> np.ndarray:
-    """Geometric means from 0.1% to 50%, widened to the user's mean; with partial pooling no lower
-    than the cubature's smallest Beta parameter allows at this concentration."""
+def _axis(prior: RatePrior, size: int, pooling: str, observed: float = 0.0) -> np.ndarray:
+    """Geometric means from 0.1% to 50%, widened to the user's mean and, for data with a high pooled rate
+    ``observed``, up to a third of the way from it to 1 (the map must show where the data lie); with partial
+    pooling no lower than the cubature's smallest Beta parameter allows at this concentration."""
     lo, hi = MEAN_RANGE
+    if observed > 0.25:
+        hi = max(hi, 1.0 - (1.0 - observed) / 3.0)
     if pooling == "partial" and isinstance(prior, BetaDist):
         lo = max(lo, _MIN_PARAMETER / prior.concentration)
         hi = min(hi, 1.0 - _MIN_PARAMETER / prior.concentration)
@@ -236,8 +242,9 @@ def bayes_factor_map(
     from beliefs.partial_pooling import KappaPrior
 
     kappa = kappa or KappaPrior()
-    hm = _axis(bh, size, pooling) if h_means is None else _given_means(h_means, "h_means")
-    nm = _axis(bn, size, pooling) if not_h_means is None else _given_means(not_h_means, "not_h_means")
+    observed = float(k_arr.sum()) / float(n_arr.sum()) if n_arr.sum() else 0.0
+    hm = _axis(bh, size, pooling, observed) if h_means is None else _given_means(h_means, "h_means")
+    nm = _axis(bn, size, pooling, observed) if not_h_means is None else _given_means(not_h_means, "not_h_means")
 
     def marginal(prior, field):
         return log_marginal(k_arr, n_arr, prior, pooling, kappa, field=field)
@@ -342,7 +349,7 @@ def bayes_factor_map_spec(result: BayesFactorMap, *, width: int | None = None) -
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": {
-            "text": f"log10 Bayes factor (H : not H), {result.pooling} pooling; line: the data are neutral",
+            "text": f"log10 Bayes factor (H : not H), {_POOLING_TITLE[result.pooling]}; line: the data are neutral",
             "anchor": "start",
             "fontSize": 13,
         },
@@ -358,7 +365,8 @@ def bayes_factor_map_spec(result: BayesFactorMap, *, width: int | None = None) -
                     "y2": {"field": "h_hi"},
                     "color": {
                         "field": "log10_bf", "type": "quantitative", "title": "log10 BF",
-                        "scale": {"domain": [-limit, 0, limit], "range": [AGAINST_H, "white", FOR_H], "clamp": True},
+                        "scale": {"domain": [-limit, 0, limit], "range": [AGAINST_H, "white", FOR_H], "clamp": True,
+                                  "interpolate": "lab"},
                     },
                     "tooltip": [
                         {"field": "h_mean", "title": "H mean", "format": ".3~%"},
