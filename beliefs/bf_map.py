@@ -171,7 +171,7 @@ def _axis(prior: RatePrior, size: int, pooling: str, observed: float = 0.0) -> n
     pooling no lower than the cubature's smallest Beta parameter allows at this concentration."""
     lo, hi = MEAN_RANGE
     if observed > 0.25:
-        hi = max(hi, 1.0 - (1.0 - observed) / 3.0)
+        hi = max(hi, min(1.0 - (1.0 - observed) / 3.0, 1.0 - lo))  # never 1: a mean is strictly inside (0, 1)
     if pooling == "partial" and isinstance(prior, BetaDist):
         lo = max(lo, _MIN_PARAMETER / prior.concentration)
         hi = min(hi, 1.0 - _MIN_PARAMETER / prior.concentration)

@@ -146,3 +146,15 @@ def test_cli_human_map_sentence():
     proc = run_cli("counts", "--dataset", O3, "--pooling", "none", "--map", "--grid", "3")
     assert proc.returncode == 0, proc.stderr
     assert "Bayes factor map (3 x 3" in proc.stdout and "favour H whatever not H predicts" in proc.stdout
+
+
+@pytest.mark.parametrize("pooling", ["none", "partial"])
+def test_the_axes_reach_where_high_rates_lie_and_stay_below_one(pooling):
+    # 7 of 10 against a point at 1/2: not H wins only for a point near the data's 70%, a band inside the map
+    m = bayes_factor_map([7], [10], (1, 1), "point:0.5", pooling=pooling, grid=5)
+    assert 0.5 < m.not_h_means[-1] < 1
+    every = bayes_factor_map([5, 5], [5, 5], (1, 1), (1, 9), pooling=pooling, grid=5)  # every rollout covert
+    assert every.not_h_means[-1] < 1 and every.h_means[-1] < 1
+    if pooling == "none":
+        lo, hi = m.crossings_at_choice
+        assert lo < 0.7 < hi < m.not_h_means[-1] and f"between {100 * lo:.3g}% and {100 * hi:.3g}%" in m.sentence()
