@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import common, scenarios
 from beliefs.analysis.crux import check_hypotheses, crux, plot_crux
-from beliefs.analysis.data_robustness import data_robustness, plot_data_robustness
+from beliefs.analysis.data_robustness import data_robustness
 from beliefs.analysis.dependence import dependence, plot_dependence, propose_groups
 from beliefs.analysis.needed import needed
 from beliefs.analysis.pool import plot_pool, pool
@@ -16,7 +16,7 @@ from beliefs.analysis.tornado import plot_tornado_stated, tornado_stated
 from beliefs.errors import InputError
 from beliefs.format import format_probability
 from beliefs.io.settings import FIELDS
-from beliefs.odds import log_odds
+from beliefs.odds import LN10, log_odds
 from beliefs.text import one_line
 
 
@@ -105,41 +105,54 @@ def _robustness(prior, evidence) -> None:
 
 
 def _data_robustness(prior, evidence) -> None:
+    from app_pages.predictions import current
+    from beliefs.bf_map import bayes_factor_map_spec
     from beliefs.counts import parse_counts
-    from beliefs.datasets import derived_count_pairs
+    from beliefs.datasets import POOLING_WORDS, derived_count_pairs
+    from beliefs.partial_pooling import KappaPrior
 
     v = common.values()
+    pooling = v["da_pool"]
     if v["da_src"] == "2025":
         counts = derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"]))
-        st.caption(f"2025 rates × assumed n = {int(v['da_n'])} (derived counts, not published).")
+        data = f"2025 rates × assumed n = {int(v['da_n'])} (derived counts, not published)"
     else:
         counts = parse_counts(v["da_env"], "da_env")
+        data = "your own counts"
     if not counts:
         st.info("No counts: set them on the Evidence-from-data page.")
         return
+    # The data page's model: its pooling, spread prior, counts and the two predictions (one model, issue 21).
+    st.markdown(f"**Data robustness, {POOLING_WORDS[pooling]}:** {data}, as on the Evidence-from-data page.")
     st.caption(
-        "The Bayes factor of the Evidence-from-data counts over a grid of the two hypotheses' prior mean rates."
+        "The Bayes factor of the Evidence-from-data counts over a grid of the two hypotheses' prior mean rates, "
+        "with the page's model and spread prior."
     )
     r = data_robustness(
-        [k for k, _ in counts],
-        [n for _, n in counts],
-        prior,
-        (v["da_h_a"], v["da_h_b"]),
-        (v["da_n_a"], v["da_n_b"]),
-    )
-    _show("data-robustness", r, plot_data_robustness)
+        [k for k, _ in counts], [n for _, n in counts], prior, current("h"), current("n"), pooling=pooling,
+        kappa=KappaPrior(float(v["da_kmed"]), float(v["da_ksd"])),
+    )  # fmt: skip
+    st.markdown(common.plain(r.map.sentence()))
+    st.vega_lite_chart(bayes_factor_map_spec(r.map), width="stretch", theme=None, key="an_bf_map_chart")
+    csv_text = r.to_csv()
+    common.spec_downloads("data-robustness", bayes_factor_map_spec(r.map, width=640), csv_text)
     lo, hi = r.log10_bf_span
     st.caption(
+        f"Your choice: log10 BF {r.log_bf_at_choice / LN10:+.4g}, P(H | data) {r.posterior_text_at_choice}. "
         "The means are not the only unpublished choice: below, the same factor with each hypothesis's prior "
         f"made 10× wider or narrower (same mean), and with every n scaled at the same rates. Over all of "
-        f"these, log10 BF runs from {lo:+.3g} to {hi:+.3g}."
+        f"these, log10 BF runs from {lo:+.4g} to {hi:+.4g}."
     )
     st.dataframe(
         [{"H spread ×": x["h_spread_factor"], "not-H spread ×": x["not_h_spread_factor"],
           "log10 BF": round(x["log10_bf"], 4), "P(H | data)": format_probability(x["posterior_log_odds"])}
-         for x in r.spreads]
-        + [{"n ×": x["n_factor"], "log10 BF": round(x["log10_bf"], 4), "P(H | data)": format_probability(x["posterior_log_odds"])}
-           for x in r.sample_sizes],
+         for x in r.spreads],
+        hide_index=True,
+    )  # fmt: skip
+    st.dataframe(
+        [{"every n ×": x["n_factor"], "log10 BF": round(x["log10_bf"], 4),
+          "P(H | data)": format_probability(x["posterior_log_odds"])}
+         for x in r.sample_sizes],
         hide_index=True,
     )  # fmt: skip
 

@@ -63,8 +63,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SECTIONS = (
-    "closed_form", "monte_carlo", "rerun", "covert", "app_start", "slider_latency", "mcmc_browser", "import", "memory",
-    "readers", "upload_under_load",
+    "closed_form", "monte_carlo", "rerun", "covert", "bf_map", "app_start", "slider_latency", "mcmc_browser", "import",
+    "memory", "readers", "upload_under_load",
 )
 BROWSER_SECTIONS = ("app_start", "slider_latency", "mcmc_browser", "memory", "upload_under_load")
 
@@ -1022,6 +1022,10 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
             rows += _guarded(section, lambda: bench_rerun(sz))
         elif section == "covert":
             rows += _guarded(section, lambda: bench_covert(sz))
+        elif section == "bf_map":
+            from bench.bf_map import bench_bf_map  # its own module; given this one's helpers
+
+            rows += _guarded(section, lambda: bench_bf_map(sz, sys.modules[__name__]))
         elif section == "app_start":
             rows += _guarded(section, lambda: bench_app_start(sz))
         elif section == "slider_latency":

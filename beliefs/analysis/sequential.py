@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import sys
 from collections.abc import Iterable, Sequence
@@ -23,13 +24,15 @@ from beliefs.analysis._common import (
     set_scale,
     short_label,
 )
-from beliefs.counts import env_log_bf
+from beliefs.counts import counts_log_bf, no_pooling_log_bf
+from beliefs.datasets import POOLING_WORDS
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, parse_beta
+from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, log_odds, odds_from_log_odds, probability
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import FOR_H, LEVEL
+from beliefs.rate_priors import parse_rate_prior
 from beliefs.text import one_line
 from beliefs.update import update, update_by_log_bf
 
@@ -48,6 +51,7 @@ class SequentialResult(Table):
     threshold: float | None = None
     # update()'s own posterior for the whole ledger (it may take the exact-product route): one route to it
     final_posterior: float | None = None
+    model: str = ""  # for data batches: the model of every step (no pooling or partial pooling), in words
 
     @property
     def probabilities(self) -> tuple[float, ...]:
@@ -178,10 +182,14 @@ class SequentialResult(Table):
             "headline": self.headline,
             "headline_threshold": self.headline_threshold,
             "crossings": [{"step": j, "side": side} for j, side in self.crossings],
+            **({"model": self.model} if self.model else {}),
         }
 
     def text(self) -> str:
-        lines = [self.headline, "", f"{'step':>4}  {'item':<40} {'bits':>8}  posterior"]
+        lines = [self.headline]
+        if self.model:
+            lines.append(f"model: {self.model}")
+        lines += ["", f"{'step':>4}  {'item':<40} {'bits':>8}  posterior"]
         for r in self.rows():
             lines.append(
                 f"{r['step']:>4}  {one_line(r['label'])[:40]:<40} {r['step_bits']:>+8.3f}  {format_probability(r['log_odds'])}"
@@ -242,27 +250,47 @@ def sequential_data(
     k: object,
     n: object,
     prior: object,
-    rate_if_h: BetaDist | tuple,
-    rate_if_not_h: BetaDist | tuple,
+    rate_if_h: BetaDist | tuple | str,
+    rate_if_not_h: BetaDist | tuple | str,
     *,
+    pooling: str = "partial",
+    kappa=None,
     threshold: object = None,
     labels: Sequence[str] | None = None,
 ) -> SequentialResult:
-    """The posterior after each data batch (environment); batches are independent given H or not H."""
+    r"""The posterior after each data batch (environment), under ``pooling`` (the data page's model).
+
+    No pooling: batches are independent given H or not H, so step :math:`j` is that environment's own
+    factor.  Partial pooling: environments share a population, so they are not independent given H;
+    step :math:`j` is :math:`\ln\mathrm{BF}(D_{1..j}) - \ln\mathrm{BF}(D_{1..j-1})`, each prefix's factor
+    by the quadrature (one pair of marginals per prefix).  Either way the last step's posterior is
+    :func:`beliefs.update.update_by_log_bf` of the whole data's factor, the data page's.
+    """
     kk, nn = counts_arrays(k, n)
     p = open_probability(prior, "prior")
     t = _check_threshold(threshold)
-    h = parse_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
-    not_h = parse_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
+    h = parse_rate_prior(rate_if_h, "rate_if_h", names=BETA_FIELDS)
+    not_h = parse_rate_prior(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
     if labels is None:
         labels = [f"{int(a)}/{int(b)}" for a, b in zip(kk, nn, strict=True)]
     elif len(labels) != len(kk):
         raise InputError("labels", labels, f"one label per batch ({len(kk)})")
-    nats = env_log_bf(kk, nn, h, not_h).tolist()
+    if pooling == "none":
+        nats = [no_pooling_log_bf([kj], [nj], h, not_h) for kj, nj in zip(kk, nn, strict=True)]
+        total = math.fsum(nats)
+    elif pooling == "partial":
+        prefix = [0.0] + [
+            counts_log_bf(kk[:j], nn[:j], h, not_h, "partial", kappa_h=kappa, kappa_not_h=kappa)
+            for j in range(1, len(kk) + 1)
+        ]
+        nats = [b - a for a, b in itertools.pairwise(prefix)]
+        total = prefix[-1]
+    else:
+        raise InputError("pooling", pooling, "'none' or 'partial'")
     # The prior and the final posterior come from update() (one route); the steps between are its partial sums.
-    result = update_by_log_bf(p, math.fsum(nats))
+    result = update_by_log_bf(p, total)
     seq = _sequential_from_nats(result.prior_log_odds, list(labels), nats, t)
-    return dataclasses.replace(seq, final_posterior=result.posterior)
+    return dataclasses.replace(seq, final_posterior=result.posterior, model=POOLING_WORDS[pooling])
 
 
 _LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit axis
@@ -300,7 +328,7 @@ def plot_sequential(result, ax=None):
         set_scale(ax, "y", "logit")
     ax.set_xticks(steps, [short_label(lbl) for lbl in result.labels], rotation=30, ha="right", fontsize="small")
     ax.set_ylabel("P(H)" if on_logit else "log10 odds of H")
-    ax.set_title("Sequential analysis")
+    ax.set_title("Sequential analysis" + (f", {result.model}" if result.model else ""), fontsize="medium")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")
     return fig

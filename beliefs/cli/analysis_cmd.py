@@ -78,7 +78,7 @@ def register(sub) -> None:
         "--data",
         action="store_true",
         help="instead: the Bayes factor of the scenario's covert-action counts over a grid of the "
-        "two hypotheses' prior mean rates (no pooling)",
+        "two hypotheses' prior mean rates (with the scenario's pooling)",
     )
 
     p = _scenario_command(
@@ -86,7 +86,8 @@ def register(sub) -> None:
     )
     p.add_argument("--threshold", help=THRESHOLD_HELP + "; the headline says where the posterior crosses it")
     p.add_argument("--data", action="store_true",
-                   help="instead: one step per environment of the scenario's covert-action counts (no pooling)")  # fmt: skip
+                   help="instead: one step per environment of the scenario's covert-action counts "
+                   "(with the scenario's pooling)")  # fmt: skip
 
     p = _scenario_command(
         sub, "tornado", "how far the posterior moves when each ratio or the prior is off", _tornado, links=True
@@ -191,7 +192,7 @@ def _needed(args) -> int:
             n=_list(args.n, "n"),
         )
     data["counts"] = c.to_dict()
-    return _finish(args, c, data, human + "\n" + c.message() + ".", plot_count_needed)
+    return _finish(args, c, data, human + "\n" + c.message() + f" ({c.MODEL}).", plot_count_needed)
 
 
 def _pool(args) -> int:
@@ -244,7 +245,8 @@ def _robustness(args) -> int:
         counts = _covert_settings(scn, name)
         with _in_scenario(f"{name}: models.covert_actions"):
             d = data_robustness(
-                counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h)
+                counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h),
+                pooling=counts.pooling,
             )
         from beliefs.update import update_by_log_bf
 
@@ -253,6 +255,7 @@ def _robustness(args) -> int:
 
         lines = [
             f"{name}: {sum(counts.k)} covert actions in {sum(counts.n)} rollouts over {len(counts.k)} environments",
+            f"model (the scenario's): {d.model}",
             f"your rate priors Beta{tuple(counts.rate_if_h)} if H, Beta{tuple(counts.rate_if_not_h)} if not H:",
             f"  log10 BF {d.log_bf_at_choice / LN10:+.3f}, P(H | data) {shown(d.log_bf_at_choice)}",
             "over the grid of prior mean rates: P(H | data) from "
@@ -263,8 +266,6 @@ def _robustness(args) -> int:
             + ", ".join(f"{r['log10_bf']:+.3g}" for r in d.sample_sizes),
             "log10 BF over all of these: {:+.3g} to {:+.3g}".format(*d.log10_bf_span),
         ]
-        if counts.pooling != "none":
-            lines.append(f"(the scenario asks for {counts.pooling} pooling; this check assumes none)")
         return _finish(args, d, d.to_dict(), "\n".join(lines), plot_data_robustness)
     with _in_scenario(name):
         r = prior_robustness(scn.prior, scn.evidence_items(), compare_priors=scn.compare_priors,
@@ -302,6 +303,7 @@ def _sequential(args) -> int:
                 scn.prior,
                 tuple(counts.rate_if_h),
                 tuple(counts.rate_if_not_h),
+                pooling=counts.pooling,
                 threshold=args.threshold,
             )
         return _finish(args, r, r.to_dict(), r.text(), plot_sequential)

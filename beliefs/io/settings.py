@@ -195,6 +195,11 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("da_h_b", 9.0, _range(1e-3, 1e4), "Beta beta of the covert-action rate under H"),
         FieldSpec("da_n_a", 1.0, _range(1e-3, 1e4), "Beta alpha of the covert-action rate under not H"),
         FieldSpec("da_n_b", 99.0, _range(1e-3, 1e4), "Beta beta of the covert-action rate under not H"),
+        # What each hypothesis predicts: a Beta (da_*_a, da_*_b) or a point rate (a point null, issue 25.3).
+        FieldSpec("da_h_kind", "beta", _choice(("beta", "point")), "H predicts a Beta prior or a point rate"),
+        FieldSpec("da_h_pt", 0.1, _range(1e-9, 1 - 1e-9), "H's point rate (with da_h_kind = point)"),
+        FieldSpec("da_n_kind", "beta", _choice(("beta", "point")), "not H predicts a Beta prior or a point rate"),
+        FieldSpec("da_n_pt", 0.01, _range(1e-9, 1 - 1e-9), "not H's point rate (with da_n_kind = point)"),
     )
 }
 
