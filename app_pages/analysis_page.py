@@ -32,8 +32,7 @@ def _show(name: str, result, plot) -> None:
         st.info("Nothing to show yet: add evidence on the Update page.")
         return
     csv_text = result.to_csv()
-    common.show_plot(name, lambda: plot(result), csv_text)
-    common.plot_downloads(name, lambda: plot(result), csv_text)
+    common.show_chart(name, lambda: plot(result), csv_text, csv_text)
 
 
 def render() -> None:

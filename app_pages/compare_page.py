@@ -109,8 +109,7 @@ def _crux(mine, other, names) -> None:
     csv_text = r.to_csv()
     chart, _ = st.columns([1, 1])
     with chart:
-        common.show_plot("compare-crux", lambda: plot_crux(r), csv_text)
-        common.plot_downloads("compare-crux", lambda: plot_crux(r), csv_text)
+        common.show_chart("compare-crux", lambda: plot_crux(r), f"{csv_text}|{names}", csv_text)
     # Below the chart, full width: beside it the view names in the headers were cut off.
     # Bits as text: an item one side lacks reads "not in this view", not "None".
     rows = [
@@ -158,8 +157,8 @@ def _voi(mine, other, names) -> None:
         st.warning(common.plain(note))
     chart, _ = st.columns([3, 2])
     with chart:
-        voi_key = repr(r.to_dict())  # every number the plot draws: the PNG cache's key
-        common.show_plot("compare-voi", lambda: plot_voi(r), voi_key)
+        voi_key = repr(r.to_dict())  # every number the chart draws: its cache key
+        common.show_chart("compare-voi", lambda: plot_voi(r), voi_key)
     rows = []
     for o in r.observations:
         ta, tb = o.expected_movement_toward_other_bits
@@ -209,8 +208,8 @@ def _hypotheses() -> None:
         return
     chart, table = st.columns([3, 2])
     with chart:
-        hyp_key = repr(r.to_dict())  # every number the plot draws: the PNG cache's key
-        common.show_plot("compare-hypotheses", lambda: plot_hypotheses(r), hyp_key)
+        hyp_key = repr(r.to_dict())  # every number the chart draws: its cache key
+        common.show_chart("compare-hypotheses", lambda: plot_hypotheses(r), hyp_key)
     with table:
         st.dataframe(
             [{"hypothesis": n, "prior": p, "posterior": q} for n, p, q in zip(r.names, r.prior, r.posterior, strict=True)],

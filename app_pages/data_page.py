@@ -336,7 +336,7 @@ def render() -> None:
     if "data_add_error" in st.session_state:
         st.error(st.session_state.pop("data_add_error"))
 
-    # The MCMC check before the rate plot: drawing the plot (matplotlib, holding the GIL) while the
+    # The MCMC check before the rate plot: drawing the plot (then matplotlib, holding the GIL) while the
     # sampler's Python steps run delayed the estimate (bench: re-run 0.51 s -> 0.37 s, target 0.5 s).
     render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h)
     curves = result.pooled_rate_curves()
@@ -344,5 +344,4 @@ def render() -> None:
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
     )
     csv_text = to_csv(rate_density_rows(curves))
-    common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)
-    common.plot_downloads("rates", lambda: plot_rate_densities(curves), csv_text)
+    common.show_chart("rates", lambda: plot_rate_densities(curves), f"{csv_text}|{list(curves)}", csv_text)

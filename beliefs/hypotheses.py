@@ -235,19 +235,37 @@ def parse_vector(text: str, field: str) -> list[float]:
     return [as_float(part, f"{field}[{i}]") for i, part in enumerate(text.split(","))]
 
 
-def plot_hypotheses(result: HypothesesResult, ax=None):
-    """Each hypothesis' probability before and after the evidence (paired bars)."""
-    from beliefs.plots.axes import new_axes
-    from beliefs.plots.palette import FOR_H, LEVEL
+def plot_hypotheses(result: HypothesesResult) -> dict:
+    """Each hypothesis' probability before and after the evidence: its name, then a bar for each.
 
-    fig, ax = new_axes(ax)  # names are untrusted: new_axes draws every label as plain text
-    x = list(range(len(result.names)))
-    width = 0.38
-    ax.bar([i - width / 2 for i in x], result.prior, width, color=LEVEL, label="before (prior)")
-    ax.bar([i + width / 2 for i in x], result.posterior, width, color=FOR_H, label="after (posterior)")
-    ax.set_xticks(x, [n if len(n) <= 24 else n[:23] + "…" for n in result.names])
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("probability")
-    ax.set_title(f"{len(result.names)} hypotheses, {len(result.items)} evidence item(s)")
-    ax.legend(loc="upper left", fontsize="small")
-    return fig
+    Returns
+    -------
+    dict
+        The Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    import altair as alt
+
+    from beliefs.format import format_probability
+    from beliefs.odds import log_odds
+    from beliefs.plots.palette import ESTIMATE, LEVEL
+    from beliefs.plots.style import colour, finish, row_geometry, title, wrap
+
+    before, after = "before (prior)", "after (posterior)"
+    values = []
+    for i, (name, p, q) in enumerate(zip(result.names, result.prior, result.posterior, strict=True)):
+        text = f"{name}: {format_probability(log_odds(p))} → {format_probability(log_odds(q))}"
+        values.append({"row": i, "label": wrap(text), "name": name, "prior": p, "posterior": q})
+    geometry = row_geometry([v["label"] for v in values], bar=20)
+    top, bottom = geometry.bar_offsets(2)
+    base = alt.Chart(alt.NamedData("rows"))
+    x = alt.X("prior:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1], title="probability"))
+    tooltip = [alt.Tooltip("name:N", title="hypothesis"), alt.Tooltip("prior:Q", format=".4~%"), alt.Tooltip("posterior:Q", format=".4~%")]
+    bar = {"height": geometry.bar / 2}
+    chart = alt.layer(
+        geometry.altair_labels(base),
+        base.mark_bar(**bar, yOffset=top).encode(y=geometry.altair_y(), x=x, x2=alt.X2Datum(0), color=alt.ColorDatum(before, type="nominal"), tooltip=tooltip),
+        base.mark_bar(**bar, yOffset=bottom).encode(y=geometry.altair_y(), x="posterior:Q", x2=alt.X2Datum(0), color=alt.ColorDatum(after, type="nominal"), tooltip=tooltip),
+    ).encode(color=alt.Color(**colour({before: LEVEL, after: ESTIMATE}))).properties(
+        title=title(f"{len(result.names)} hypotheses, {len(result.items)} evidence item(s)"), height={"step": geometry.step}
+    )  # fmt: skip
+    return finish(chart, name="hypotheses", data={"rows": values})

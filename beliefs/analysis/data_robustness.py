@@ -8,12 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaln
 
-from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability, set_scale
+from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability
 from beliefs.counts import no_pooling_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, parse_beta
 from beliefs.odds import LN10
-from beliefs.plots.axes import new_axes
 from beliefs.reproduce import derived_count
 from beliefs.update import update_by_log_bf
 from beliefs.validation import as_count
@@ -162,42 +161,37 @@ def _scaled(b: BetaDist, factor: float) -> BetaDist:
     return BetaDist(b.alpha * factor, b.beta * factor)
 
 
-def plot_data_robustness(result, ax=None, *, value: str = "posterior"):
+def plot_data_robustness(result: DataRobustness, *, value: str = "posterior") -> dict:
     """Heat map of P(H | data) (``value="posterior"``) or log10 BF (``"log10_bf"``) over the
-    two hypotheses' prior mean rates, with the user's choice marked."""
-    fig, ax = new_axes(ax)
+    two hypotheses' prior mean rates, with the user's choice marked.
+
+    Returns the Vega-Lite spec (:func:`beliefs.plots.heatmap.heat_map`).
+    """
+    from beliefs.format import format_probability
+    from beliefs.odds import log_odds
+    from beliefs.plots.heatmap import heat_map
+
     if value == "posterior":
-        z, label, cmap, vmin, vmax = result.posterior, "P(H | data)", "RdBu_r", 0.0, 1.0
+        z, label, domain, fmt = result.posterior, "P(H | data)", (0.0, 1.0), ".4~%"
     elif value == "log10_bf":
         z = result.log_bf / LN10
         lim = float(np.max(np.abs(z))) or 1.0
-        label, cmap, vmin, vmax = "log10 BF (H : not H)", "RdBu_r", -lim, lim
+        label, domain, fmt = "log10 BF (H : not H)", (-lim, lim), "+.3f"
     else:
         from beliefs.errors import InputError
 
         raise InputError("value", value, "'posterior' or 'log10_bf'")
-    mesh = ax.pcolormesh(
-        result.h_means, result.not_h_means, z, shading="nearest", cmap=cmap, vmin=vmin, vmax=vmax
+    h, nh = result.rate_if_h, result.rate_if_not_h
+    return heat_map(
+        result.h_means,
+        result.not_h_means,
+        z.tolist(),
+        x_title=f"prior mean covert-action rate if H (a+b = {h.alpha + h.beta:g})",
+        y_title=f"prior mean rate if not H (a+b = {nh.alpha + nh.beta:g})",
+        value_title=label,
+        domain=domain,
+        value_format=fmt,
+        chart_title="Bayes-factor robustness check",
+        subtitle=f"your choice (◆): P(H | data) = {format_probability(log_odds(result.posterior_at_choice))}",
+        marker=(h.mean, nh.mean, "your choice"),
     )
-    fig.colorbar(mesh, ax=ax, label=label)
-    ax.plot(
-        [result.rate_if_h.mean],
-        [result.rate_if_not_h.mean],
-        marker="*",
-        markersize=14,
-        color="gold",
-        markeredgecolor="black",
-        linestyle="none",
-        label=f"your choice: P(H | data) = {result.posterior_at_choice:.3g}",
-    )
-    set_scale(ax, "x", "log")
-    set_scale(ax, "y", "log")
-    ax.set_xlabel(
-        f"prior mean covert-action rate if H (a+b = {result.rate_if_h.alpha + result.rate_if_h.beta:g})"
-    )
-    ax.set_ylabel(
-        f"prior mean rate if not H (a+b = {result.rate_if_not_h.alpha + result.rate_if_not_h.beta:g})"
-    )
-    ax.set_title("Bayes-factor robustness check")
-    ax.legend(loc="upper left", fontsize="small")
-    return fig

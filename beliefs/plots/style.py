@@ -1,0 +1,484 @@
+r"""The look of every chart in one place: one Vega-Lite config, the sizes, and the helpers the specs share.
+
+Every chart is a Vega-Lite spec (a plain ``dict``): the app draws it with
+``st.vega_lite_chart`` and :func:`beliefs.plots.figures.spec_bytes` renders the
+same spec to PNG, SVG or PDF (vl-convert) for the downloads, the command line's
+``--plot`` and the HTML report.  The charts are built with Altair (imported
+inside each ``plot_*`` function) except the waterfall, which the app's first
+page draws: it is written here in plain dicts, because importing Altair costs
+that page 0.4 s.  Nothing in this module imports Altair.
+
+Readable at 1280 and at 390 px: no text under :data:`MIN_FONT_SIZE`; no label
+cut to a width (``labelLimit`` 0), long labels wrapped onto lines instead
+(:func:`wrap`); a legend for every colour (:func:`colour`); one font weight, so
+vl-convert's PDF embeds one font and its bytes are the same on every save.
+Charts with one row per item put each row's label *above* its bar
+(:func:`row_geometry`), so the bars keep the full width on a phone.
+
+Probabilities are drawn on a log-odds axis (bits) labelled in percent
+(:func:`probability_axis`): 1e-300 and 1 - 1e-12 have a place on it, where a
+linear or logit axis of floats has none.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import textwrap
+from dataclasses import dataclass
+
+from beliefs.errors import InputError
+from beliefs.format import format_probability
+from beliefs.odds import LN2, LN10, bits, log_odds
+from beliefs.plots.palette import INK
+from beliefs.tables import one_line
+
+__all__ = [
+    "CONFIG",
+    "FILE_WIDTH",
+    "FONT_SIZE",
+    "MAX_ROWS",
+    "MIN_FONT_SIZE",
+    "PLOT_HEIGHT",
+    "SCHEMA",
+    "VEGA_LITE_VERSION",
+    "RowGeometry",
+    "bar_rows",
+    "colour",
+    "finish",
+    "log_odds_domain",
+    "probability_axis",
+    "probability_ticks",
+    "row_geometry",
+    "title",
+    "wrap",
+]
+
+# Altair 6.3 writes this schema; Streamlit 1.67 draws with Vega-Lite 6.4.0 and vl-convert renders with 6.4.
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+VEGA_LITE_VERSION = "6.4"
+
+MIN_FONT_SIZE = 11  # px: nothing in a chart is smaller (issue 24)
+FONT_SIZE = 12  # axis and legend labels and titles, text marks
+TITLE_FONT_SIZE = 14
+LINE_HEIGHT = 15  # px per line of a wrapped label
+FILE_WIDTH = 640  # px of plot in a file; on screen the chart takes the page's width
+PLOT_HEIGHT = 240  # px of plot for charts without rows
+LABEL_CHARS = 40  # a row label wraps here: 40 characters of 12 px text fit a phone's plot (~350 px)
+LABEL_LINES = 4  # at most this many lines of a label are drawn (160 characters); the CSV has it whole
+TITLE_CHARS = 48
+MAX_ROWS = 40  # rows drawn in a chart ranked by size (the ledger's own limit); the rest are summed in one row
+
+CONFIG = {
+    "font": "sans-serif",
+    "view": {"stroke": None},
+    "title": {
+        "fontSize": TITLE_FONT_SIZE,
+        "subtitleFontSize": FONT_SIZE,
+        "fontWeight": "normal",  # one weight: one font in a PDF (two made vl-convert's bytes differ per save)
+        "anchor": "start",
+        "color": INK,
+        "subtitleColor": INK,
+        "offset": 8,
+    },
+    "axis": {
+        "labelFontSize": FONT_SIZE,
+        "titleFontSize": FONT_SIZE,
+        "titleFontWeight": "normal",
+        "labelLimit": 0,  # 0: no limit; a label is never cut with an ellipsis
+        "labelColor": INK,
+        "titleColor": INK,
+        "labelOverlap": "greedy",  # on a phone, drop a tick label that would overlap rather than shrink it
+    },
+    "legend": {
+        "orient": "top",
+        "direction": "vertical",  # one entry per line: a legend never runs off a phone's screen
+        "labelFontSize": FONT_SIZE,
+        "titleFontSize": FONT_SIZE,
+        "titleFontWeight": "normal",
+        "labelLimit": 0,
+        "titleLimit": 0,
+        "labelColor": INK,
+        "titleColor": INK,
+        "symbolSize": 120,
+    },
+    "text": {"fontSize": FONT_SIZE, "lineHeight": LINE_HEIGHT, "color": INK},
+}
+
+
+def wrap(text: object, width: int = LABEL_CHARS, max_lines: int = LABEL_LINES) -> list[str]:
+    """``text`` on one line (control characters and line breaks folded), wrapped into lines of ``width``.
+
+    Beyond ``max_lines`` the last line ends in "…": a chart shows 160 characters of a label, the
+    CSV and the tables beside it show it whole.
+
+    >>> wrap("A report like the 2025 anti-scheming report (rare-scheming reading)")
+    ['A report like the 2025 anti-scheming', 'report (rare-scheming reading)']
+    >>> wrap("x" * 10, width=4, max_lines=2)
+    ['xxxx', 'xxx…']
+    """
+    lines = textwrap.wrap(one_line(text), width, break_on_hyphens=False) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1] + "…"
+    return lines
+
+
+def title(text: str, subtitle: str = "") -> dict:
+    """A chart title (and subtitle) wrapped to lines that fit a phone."""
+    out: dict = {"text": wrap(text, TITLE_CHARS, 3)}
+    if subtitle:
+        out["subtitle"] = wrap(subtitle, TITLE_CHARS + 10, 4)
+    return out
+
+
+def colour(series: dict[str, str], field: str = "series", legend_title: str | None = None) -> dict:
+    """A colour encoding with a fixed scale (name -> colour) and its legend: every colour is named.
+
+    Marks that share the field share the scale, so one legend lists them all;
+    a mark of one series alone uses ``{"datum": name}`` with this encoding.
+    """
+    return {
+        "field": field,
+        "type": "nominal",
+        "scale": {"domain": list(series), "range": list(series.values())},
+        "legend": {"title": legend_title},
+    }
+
+
+# -- rows: one per item, the label above its bar ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowGeometry:
+    """Pixel layout of a chart with one row per item: the label's lines, then the bar under them.
+
+    Offsets are from the row's centre (a band of an ordinal ``y`` scale with
+    no padding), as Vega-Lite's ``yOffset`` mark property takes them.
+    """
+
+    lines: int
+    bar: int = 14
+
+    @property
+    def step(self) -> int:
+        return 3 + LINE_HEIGHT * self.lines + 3 + self.bar + 6
+
+    @property
+    def label_offset(self) -> float:
+        return -self.step / 2 + 3
+
+    @property
+    def bar_offset(self) -> float:
+        return -self.step / 2 + 3 + LINE_HEIGHT * self.lines + 3 + self.bar / 2
+
+    def y(self, field: str = "row") -> dict:
+        """The rows' ``y`` encoding: one band per row, in the order of the field (0 on top), no axis (the labels are text).
+
+        Sorted by value, not by the data's order: layers that filter rows would otherwise put
+        the rows they draw first.
+        """
+        return {
+            "field": field,
+            "type": "ordinal",
+            "sort": "ascending",
+            "axis": None,
+            "scale": {"paddingInner": 0, "paddingOuter": 0},
+        }
+
+    def label_mark(self) -> dict:
+        """The text mark of the rows' labels: at the top of each band, from the left edge, line under line."""
+        return {"type": "text", "align": "left", "baseline": "top", "yOffset": self.label_offset,
+                "fontSize": FONT_SIZE, "lineHeight": LINE_HEIGHT, "color": INK}  # fmt: skip
+
+    def label_layer(self, field: str = "label") -> dict:
+        """The text layer writing each row's label lines (a plain dict, for specs written without Altair)."""
+        return {"mark": self.label_mark(), "encoding": {"y": self.y(), "x": {"value": 0}, "text": {"field": field}}}
+
+    def altair_y(self, field: str = "row"):
+        """:meth:`y` as an Altair channel."""
+        import altair as alt
+
+        return alt.Y(**self.y(field))
+
+    def altair_labels(self, base, field: str = "label"):
+        """:meth:`label_layer` as an Altair layer on ``base`` (a chart holding the rows)."""
+        import altair as alt
+
+        # The colour as a value, so a colour encoding the layers inherit from their parent leaves labels alone.
+        return base.mark_text(**{k: v for k, v in self.label_mark().items() if k != "type"}).encode(
+            y=self.altair_y(), x=alt.XValue(0), text=alt.Text(field, type="nominal"), color=alt.ColorValue(INK)
+        )
+
+    def segment_mark(self, **mark) -> dict:
+        """A rule mark drawn in each row across its bars only: a reference line that never crosses a label.
+
+        Use it with ``y`` and ``y2`` both the row field (:meth:`y`).
+        """
+        return {"type": "rule", "yOffset": self.bar_offset - self.bar / 2 - 3,
+                "y2Offset": self.bar_offset + self.bar / 2 + 3, **mark}  # fmt: skip
+
+    def altair_segments(self, base, x, colour, **mark):
+        """:meth:`segment_mark` in every row of ``base`` at ``x`` (an Altair channel), coloured by ``colour``."""
+        import altair as alt
+
+        mark = {k: v for k, v in self.segment_mark(**mark).items() if k != "type"}
+        return base.mark_rule(**mark).encode(y=self.altair_y(), y2=alt.Y2("row:O"), x=x, color=colour)
+
+    def bar_offsets(self, bars: int) -> list[float]:
+        """The centres of ``bars`` bars sharing the bar's height under one label (the first on top).
+
+        Each is ``bar / bars`` pixels high; offsets are from the band's centre.
+        """
+        return [self.bar_offset + (i - (bars - 1) / 2) * self.bar / bars for i in range(bars)]
+
+
+def row_geometry(labels: list[list[str]], bar: int = 14) -> RowGeometry:
+    """The geometry for rows whose labels are these wrapped lines (the longest label sets every row's height)."""
+    return RowGeometry(lines=max((len(lines) for lines in labels), default=1), bar=bar)
+
+
+# -- probabilities on a log-odds axis --------------------------------------------------------------------
+
+_ROUND_PROBABILITIES = (
+    1e-9, 1e-6, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1 - 1e-4, 1 - 1e-6, 1 - 1e-9,
+)  # fmt: skip
+_FINE_PROBABILITIES = (0.2, 0.3, 0.4, 0.45, 0.55, 0.6, 0.7, 0.8)
+_ROUND_SPAN_BITS = 80.0  # the round probabilities reach +-30 bits; wider axes tick at powers of ten
+
+
+def probability_ticks(lo: float, hi: float) -> list[float]:
+    """Tick positions (bits of log-odds) inside ``[lo, hi]`` at round probabilities.
+
+    The first of these to put at least three ticks inside: round probabilities
+    (1%, 25%, 50%, 99.9%, ...); those and finer ones (30%, 40%, ...); powers
+    of ten and their complements (0.001%, 99.999%); 1, 2 and 5 times a power of ten.
+    On a wide axis, powers of ten a round step apart (1e-100, 1e-50, ...); failing all,
+    evenly spaced bits.
+
+    >>> [round(100 / (1 + 2 ** -t)) for t in probability_ticks(-1.8, 0.5)]
+    [25, 30, 40, 45, 50, 55]
+    >>> [format_probability(t * LN2) for t in probability_ticks(-11.2, -5.8)]
+    ['0.05%', '0.1%', '0.2%', '0.5%', '1%']
+    >>> [format_probability(t * LN2) for t in probability_ticks(-1100.0, 10.0)]
+    ['1e-298%', '1e-198%', '1e-98%', '50%']
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+        raise InputError("axis", (lo, hi), "a finite range of log-odds")
+    if hi - lo <= _ROUND_SPAN_BITS:
+        candidates = (
+            [bits(log_odds(p)) for p in _ROUND_PROBABILITIES],
+            [bits(log_odds(p)) for p in _ROUND_PROBABILITIES + _FINE_PROBABILITIES],
+            _decade_ticks(lo, hi, (1,)),
+            _decade_ticks(lo, hi, (1, 2, 5)),
+        )
+        for ticks in candidates:
+            inside = sorted(t for t in ticks if lo <= t <= hi)
+            if len(inside) >= 3:
+                return inside
+    else:
+        ticks = _power_of_ten_ticks(lo, hi)
+        if len(ticks) >= 2:
+            return ticks
+    magnitude = 10 ** math.floor(math.log10(max(hi - lo, 1e-9) / 4))
+    step = min((m * magnitude for m in (1, 2, 5, 10)), key=lambda x: abs((hi - lo) / x - 5))
+    return [k * step for k in range(math.ceil(lo / step), math.floor(hi / step) + 1)]
+
+
+def _tail_bits(k: float, mantissa: float = 1.0) -> float:
+    """Bits of log-odds of P = mantissa * 10^-k, exactly: ln P - ln(1 - P) (the second term vanishes for large k)."""
+    return bits(math.log(mantissa) - k * LN10 - math.log1p(-mantissa * 10.0**-k))
+
+
+def _decade_ticks(lo: float, hi: float, mantissas: tuple[int, ...]) -> list[float]:
+    """Ticks at P = m * 10^-k below 50% and 1 - m * 10^-k above it, for the decades k that reach [lo, hi]."""
+    to10 = LN2 / LN10
+    ticks = []
+    for sign, (a, b) in ((-1, (-hi * to10, -lo * to10)), (1, (lo * to10, hi * to10))):
+        for k in range(max(1, math.floor(a) - 1), min(340, math.ceil(b) + 2)):
+            for m in mantissas:
+                if m * 10.0**-k < 0.5:
+                    ticks.append(sign * -_tail_bits(k, m))
+    return ticks
+
+
+def _power_of_ten_ticks(lo: float, hi: float) -> list[float]:
+    """Ticks at P = 10^-k and 1 - 10^-k (and 50%), k a multiple of a round step, about five of them."""
+    lo10, hi10 = lo * LN2 / LN10, hi * LN2 / LN10  # log10 odds; for k >= 2, P = 10^-k sits at about -k
+    span = hi10 - lo10
+    step = next((s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if span / s <= 6), 10 ** math.ceil(math.log10(span)))
+    ticks = []
+    for m in range(math.ceil(lo10 / step), math.floor(hi10 / step) + 1):
+        t = 0.0 if m == 0 else math.copysign(-_tail_bits(abs(m * step)), m)
+        if lo <= t <= hi:
+            ticks.append(t)
+    return ticks
+
+
+def probability_axis(lo: float, hi: float, axis_title: str) -> dict:
+    """An axis of log-odds (bits) over ``[lo, hi]`` labelled in percent at round probabilities.
+
+    The labels are the project's own text for each probability
+    (:func:`beliefs.format.format_probability`: "1e-298%", "100% - 1e-10%"),
+    written into the spec and looked up by tick, so the axis never has to
+    turn 1e-300 back into a float.
+    """
+    ticks = probability_ticks(lo, hi)
+    labels = [format_probability(t * LN2) for t in ticks]
+    return {
+        "title": wrap(axis_title, TITLE_CHARS + 10, 2),
+        "values": ticks,
+        "labelExpr": f"{json.dumps(labels)}[indexof({json.dumps(ticks)}, datum.value)]",
+        "grid": True,
+    }
+
+
+def log_odds_domain(values: list[float], *, left: float = 0.05, right: float = 0.05, least: float = 2.0) -> list[float]:
+    """A ``[lo, hi]`` domain (bits) around ``values`` with a margin on each side (fractions of the span)."""
+    lo, hi = min(values), max(values)
+    span = max(hi - lo, least)
+    return [lo - left * span, hi + right * span]
+
+
+# -- the finished spec ------------------------------------------------------------------------------------
+
+
+def finish(chart, *, name: str = "chart", data: dict[str, list] | None = None) -> dict:
+    """The spec of an Altair chart (or a spec dict) as every chart of ours is shipped.
+
+    * ``data``: the rows of each ``alt.NamedData(name)`` the chart uses, put in its place as
+      values.  Altair never holds the rows: it deep-copied and validated them on every call
+      (0.1-1.7 s a chart);
+    * the one :data:`CONFIG`, the Vega-Lite ``$schema``, and an SVG renderer on screen (text is
+      text in the page: crisp, selectable and measurable by the browser tests);
+    * the data inside the top layer, not at the top level: Streamlit turns top-level data into an
+      Arrow table through pandas (0.3 s to import on a page that needs nothing else of it), while a
+      layer's values reach the browser as they are.  Vega-Lite draws the same chart;
+    * every number finite: a value of inf or nan has no place on an axis, so it is refused by
+      name here rather than drawn as a blank or sent as invalid JSON.
+    """
+    # Not validated here (the tests validate every chart against the Vega-Lite schema: tests/test_charts.py).
+    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
+    spec = _inline_datasets(dict(spec), dict(data or {}))
+    spec.pop("config", None)
+    top = spec.pop("data", None)
+    if top is not None:
+        inner = {k: spec.pop(k) for k in ("mark", "encoding", "layer", "transform", "params") if k in spec}
+        spec["layer"] = [{"data": top, **inner}]
+    _check_finite(spec, name)
+    return {
+        "$schema": SCHEMA,
+        **{k: v for k, v in spec.items() if k != "$schema"},
+        "config": CONFIG,
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+    }
+
+
+def _inline_datasets(spec: dict, tables: dict[str, list]) -> dict:
+    """Named data (``{"name": ...}``: ours in ``tables``, Altair's in ``datasets``) put in place as values."""
+    tables.update(spec.pop("datasets", None) or {})
+    if not tables:
+        return spec
+
+    def walk(node):
+        if isinstance(node, dict):
+            if set(node) == {"name"} and node["name"] in tables:
+                return {"values": tables[node["name"]]}
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(spec)
+
+
+def _check_finite(node, name: str) -> None:
+    if isinstance(node, float) and not math.isfinite(node):
+        raise InputError(name, node, "finite numbers (a chart has no place for an infinite or undefined value)")
+    if isinstance(node, dict):
+        for v in node.values():
+            _check_finite(v, name)
+    elif isinstance(node, list):
+        for v in node:
+            _check_finite(v, name)
+
+
+# -- the rows charts (crux, tornado, value of information, dependence) ---------------------------------------
+
+
+def bar_rows(
+    values: list[dict],
+    lanes: list[list[dict]],
+    *,
+    series: dict[str, str],
+    x_title: str,
+    chart_title: str,
+    subtitle: str = "",
+    tooltip: list | tuple = (),
+    markers: list[dict] | tuple = (),
+    levels: list[dict] | tuple = (),
+    name: str = "chart",
+) -> dict:
+    """One row per item: its label (``values[i]["label"]``, wrapped lines), then its bars on a common axis.
+
+    ``lanes``: the bars under each label, one list per lane (lanes sit one under the other; bars
+    in one lane share it).  A bar is ``{"x": field, "x2": field or a number, "colour": field}``
+    (the field holds the series name) or ``{..., "series": name}`` (one series for every row).
+    ``markers``: ``{"x": field, "lane": i, "name": legend text}`` drawn as crosses, with a
+    legend of their own.  ``levels``: ``{"x": number, "series": name}`` vertical lines across all
+    rows.  A thin line at 0.  Every colour is in ``series`` (name -> colour), which the legend lists.
+    """
+    import altair as alt
+
+    geometry = row_geometry([v["label"] for v in values], bar=14 if len(lanes) == 1 else 10 * len(lanes))
+    offsets = geometry.bar_offsets(len(lanes))
+    base = alt.Chart(alt.NamedData("rows"))
+    tables = {"rows": values}
+    y = geometry.altair_y()
+    xs = [v[b["x"]] for v in values for lane in lanes for b in lane]
+    xs += [v[b["x2"]] if isinstance(b["x2"], str) else b["x2"] for v in values for lane in lanes for b in lane]
+    xs += [v[m["x"]] for v in values for m in markers] + [lvl["x"] for lvl in levels] + [0.0]
+    lo, hi = min(xs), max(xs)
+    pad = 0.04 * (hi - lo or 1.0)
+    scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False, zero=False)
+    x_axis = alt.Axis(title=wrap(x_title, TITLE_CHARS + 10, 2), grid=True)
+    # Channel objects, not dicts: Altair rebuilds its schema index for each dict it is handed (30 ms apiece).
+    tooltip = [alt.Tooltip(t["field"], **{k: v for k, v in t.items() if k != "field"}) for t in tooltip]
+    layers = [geometry.altair_labels(base)]
+    first = True
+    for offset, lane in zip(offsets, lanes, strict=True):
+        for bar in lane:
+            colour_channel = (alt.Color(f"{bar['colour']}:N") if "colour" in bar
+                              else alt.ColorDatum(bar["series"], type="nominal"))  # fmt: skip
+            x2 = alt.X2(f"{bar['x2']}:Q") if isinstance(bar["x2"], str) else alt.X2(datum=bar["x2"])
+            layers.append(
+                base.mark_bar(height=geometry.bar / len(lanes), yOffset=offset).encode(
+                    y=y, x=alt.X(f"{bar['x']}:Q", scale=scale, axis=x_axis if first else alt.Undefined), x2=x2,
+                    color=colour_channel, tooltip=list(tooltip),
+                )
+            )  # fmt: skip
+            first = False
+    for marker in markers:
+        tables[f"marker{len(tables)}"] = [{**v, "marker": marker["name"]} for v in values]
+        marked = alt.Chart(alt.NamedData(f"marker{len(tables) - 1}"))
+        layers.append(
+            marked.mark_point(shape="cross", size=110, filled=True, opacity=1, yOffset=offsets[marker.get("lane", 0)]).encode(
+                y=y, x=alt.X(f"{marker['x']}:Q", scale=scale), color=alt.ColorValue(INK),
+                shape=alt.Shape("marker:N", scale=alt.Scale(domain=[marker["name"]], range=["cross"]),
+                                legend=alt.Legend(title=None, symbolFillColor=INK, symbolStrokeColor=INK)),
+                tooltip=list(tooltip),
+            )
+        )  # fmt: skip
+    # Reference lines in each row, across its bars: never through a label.
+    layers.append(geometry.altair_segments(base, alt.X(datum=0.0, scale=scale), alt.ColorValue(INK), strokeWidth=1))
+    for level in levels:
+        layers.append(
+            geometry.altair_segments(base, alt.X(datum=level["x"], scale=scale), alt.ColorDatum(level["series"], type="nominal"),
+                                     strokeDash=[4, 3], strokeWidth=2)
+        )  # fmt: skip
+    used = {v[b["colour"]] for v in values for lane in lanes for b in lane if "colour" in b}
+    used |= {b["series"] for lane in lanes for b in lane if "series" in b} | {lvl["series"] for lvl in levels}
+    chart = alt.layer(*layers).encode(color=alt.Color(**colour({k: c for k, c in series.items() if k in used}))).properties(
+        title=title(chart_title, subtitle), height={"step": geometry.step}
+    )
+    return finish(chart, name=name, data=tables)
