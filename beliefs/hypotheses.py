@@ -96,6 +96,11 @@ class HypothesesResult(NotebookRepr):
     def posterior(self) -> tuple[float, ...]:
         return tuple(math.exp(x) for x in self.log_posterior)
 
+    @property
+    def posterior_log_odds(self) -> tuple[float, ...]:
+        """Each hypothesis' posterior as log-odds (nats): ln p - ln(1 - p), with 1 - p = -expm1(ln p) exact near 1."""
+        return tuple(lp - math.log(-math.expm1(lp)) if lp < 0 else math.inf for lp in self.log_posterior)
+
     def pair_bits(self, j: int, k: int) -> dict:
         """Prior, evidence and posterior log2 odds of hypothesis j against k."""
 
@@ -141,9 +146,7 @@ class HypothesesResult(NotebookRepr):
 
         width = max(len("hypothesis"), *(len(n) for n in self.names))
         lines = [f"{'hypothesis':<{width}}  {'prior':>10}  {'posterior':>12}"]
-        for name, p, lp in zip(self.names, self.prior, self.log_posterior, strict=True):
-            # format_probability takes log-odds: ln p - ln(1 - p), with 1 - p = -expm1(ln p) exact near 1.
-            x = lp - math.log(-math.expm1(lp)) if lp < 0 else math.inf
+        for name, p, x in zip(self.names, self.prior, self.posterior_log_odds, strict=True):
             prior_text = format_probability(log_odds(p))  # one probability format, prior and posterior alike
             lines.append(f"{name:<{width}}  {prior_text:>10}  {format_probability(x):>12}")
         lines += ["", "bits between hypotheses (log2 odds): prior + evidence = posterior"]
@@ -248,24 +251,22 @@ def plot_hypotheses(result: HypothesesResult) -> dict:
     from beliefs.format import format_probability
     from beliefs.odds import log_odds
     from beliefs.plots.palette import ESTIMATE, LEVEL
-    from beliefs.plots.style import colour, finish, row_geometry, title, wrap
+    from beliefs.plots.style import Rows, colour, finish, title, wrap
 
     before, after = "before (prior)", "after (posterior)"
     values = []
-    for i, (name, p, q) in enumerate(zip(result.names, result.prior, result.posterior, strict=True)):
-        text = f"{name}: {format_probability(log_odds(p))} → {format_probability(log_odds(q))}"
+    for i, (name, p, q, x) in enumerate(zip(result.names, result.prior, result.posterior, result.posterior_log_odds, strict=True)):
+        text = f"{name}: {format_probability(log_odds(p))} → {format_probability(x)}"
         values.append({"row": i, "label": wrap(text), "name": name, "prior": p, "posterior": q})
-    geometry = row_geometry([v["label"] for v in values], bar=20)
-    top, bottom = geometry.bar_offsets(2)
+    rows = Rows.place(values, lanes=2, bar=20)
     base = alt.Chart(alt.NamedData("rows"))
     x = alt.X("prior:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1], title="probability"))
     tooltip = [alt.Tooltip("name:N", title="hypothesis"), alt.Tooltip("prior:Q", format=".4~%"), alt.Tooltip("posterior:Q", format=".4~%")]
-    bar = {"height": geometry.bar / 2}
     chart = alt.layer(
-        geometry.altair_labels(base),
-        base.mark_bar(**bar, yOffset=top).encode(y=geometry.altair_y(), x=x, x2=alt.X2Datum(0), color=alt.ColorDatum(before, type="nominal"), tooltip=tooltip),
-        base.mark_bar(**bar, yOffset=bottom).encode(y=geometry.altair_y(), x="posterior:Q", x2=alt.X2Datum(0), color=alt.ColorDatum(after, type="nominal"), tooltip=tooltip),
+        rows.altair_labels(base),
+        base.mark_rect().encode(**rows.altair_lane(0), x=x, x2=alt.X2Datum(0), color=alt.ColorDatum(before, type="nominal"), tooltip=tooltip),
+        base.mark_rect().encode(**rows.altair_lane(1), x="posterior:Q", x2=alt.X2Datum(0), color=alt.ColorDatum(after, type="nominal"), tooltip=tooltip),
     ).encode(color=alt.Color(**colour({before: LEVEL, after: ESTIMATE}))).properties(
-        title=title(f"{len(result.names)} hypotheses, {len(result.items)} evidence item(s)"), height={"step": geometry.step}
+        title=title(f"{len(result.names)} hypotheses, {len(result.items)} evidence item(s)"), height=rows.height
     )  # fmt: skip
-    return finish(chart, name="hypotheses", data={"rows": values})
+    return finish(chart, name="hypotheses", data={"rows": list(rows.values)})

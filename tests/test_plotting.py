@@ -81,16 +81,17 @@ def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
     # The posterior is drawn as a point mark (visible at 0 bits), not as a zero-height bar.
     point = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "point")
     assert "prior / posterior" in point["transform"][0]["filter"]
-    axis = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "bar")["encoding"]["x"]["axis"]
+    axis = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "rect")["encoding"]["x"]["axis"]
     # Ticks sit at round probabilities: 25%, 30%, 40%, 45%, 50%, labelled in the page's own words.
     assert [round(100 / (1 + 2 ** -t), 6) for t in axis["values"]][:2] == [25.0, 30.0]
     assert '"25%"' in axis["labelExpr"] and '"50%"' in axis["labelExpr"]
-    # Rows in the ledger's order (sorted by their number, whatever the layer draws first).
-    assert {json.dumps(m["encoding"]["y"]) for m in marks(spec) if "y" in m["encoding"]} == {
-        json.dumps({"field": "row", "type": "ordinal", "sort": "ascending", "axis": None,
-                    "scale": {"paddingInner": 0, "paddingOuter": 0}})
-    }  # fmt: skip
-    assert [v["row"] for v in _chart(spec)["data"]["values"]] == [0, 1, 2]
+    # Rows in the ledger's order, top to bottom, each label above its bar; one y scale (pixels from the top).
+    rows = _chart(spec)["data"]["values"]
+    assert [v["row"] for v in rows] == [0, 1, 2]
+    assert all(a["y_bar"] < b["y_label"] for a, b in itertools.pairwise(rows))
+    assert all(v["y_label"] < v["y_lane0_top"] < v["y_bar"] < v["y_lane0_bottom"] for v in rows)
+    scales = {json.dumps(m["encoding"]["y"]["scale"]) for m in marks(spec) if "y" in m["encoding"]}
+    assert len(scales) == 1
     assert list(colour_scale(spec).values())[:2] == [FOR_H, AGAINST_H]
 
 
@@ -98,7 +99,9 @@ def test_waterfall_data_are_separable_from_its_layout(result):
     # The HTML report redraws the waterfall for a reader's numbers from new rows alone.
     values = waterfall_values(result)
     assert waterfall_layout(values) == waterfall_spec(result)
-    assert _chart(waterfall_spec(result))["data"]["values"] == values
+    # The chart's rows are these, with their places on the page (y_*: pixels from the top) added.
+    drawn = _chart(waterfall_spec(result))["data"]["values"]
+    assert [{k: v for k, v in row.items() if not k.startswith("y_")} for row in drawn] == values
     assert [v["label"] for v in values] == [["prior"], ["1. stated 3-to-1"], ["2. halving"], ["posterior"]]
 
 

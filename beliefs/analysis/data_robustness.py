@@ -192,6 +192,7 @@ def plot_data_robustness(result: DataRobustness, *, value: str = "posterior") ->
         domain=domain,
         value_format=fmt,
         chart_title="Bayes-factor robustness check",
-        subtitle=f"your choice (◆): P(H | data) = {format_probability(log_odds(result.posterior_at_choice))}",
+        # In words, not a ◆: a glyph outside the chart font brings a second font into the PDF, whose bytes then vary.
+        subtitle=f"your choice (the diamond): P(H | data) = {format_probability(log_odds(result.posterior_at_choice))}",
         marker=(h.mean, nh.mean, "your choice"),
     )

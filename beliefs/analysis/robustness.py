@@ -163,15 +163,16 @@ def plot_prior_robustness(result: PriorRobustness) -> dict:
     curve, diagonal = "posterior after the evidence", "no evidence (posterior = prior)"
     i = result.user_index
     x0, y0 = result.prior_log_odds, result.posterior_log_odds
-    yours = f"your prior: {format_probability(float(x0[i]))} → {format_probability(log_odds(result.posterior))}"
+    # From log-odds, never from a probability: a posterior of 1 - 1e-17 is 1.0 as a float, and "certain".
+    yours = f"your prior: {format_probability(float(x0[i]))} → {format_probability(float(y0[i]))}"
     values = [{"prior": bits(float(a)), "posterior": bits(float(b))} for a, b in zip(x0, y0, strict=True)]
-    marks = [{"prior": bits(float(x0[i])), "posterior": bits(log_odds(result.posterior)), "series": yours}]
+    marks = [{"prior": bits(float(x0[i])), "posterior": bits(float(y0[i])), "series": yours}]
     series = {curve: FOR_H if result.log_lr >= 0 else AGAINST_H, diagonal: REFERENCE, yours: INK}
     if result.compare_priors:
         others = "other priors"
         series[others] = LEVEL
-        marks += [{"prior": bits(log_odds(q)), "posterior": bits(log_odds(result.posterior_at(q))), "series": others}
-                  for q in result.compare_priors]  # fmt: skip
+        marks += [{"prior": bits(log_odds(q)), "posterior": bits(update(q, result.evidence).posterior_log_odds),
+                   "series": others} for q in result.compare_priors]  # fmt: skip
     xs = [v["prior"] for v in values]
     ys = [v["posterior"] for v in values] + xs  # the diagonal too
     x_domain, y_domain = log_odds_domain(xs, left=0.02, right=0.02), log_odds_domain(ys, left=0.02, right=0.02)

@@ -203,15 +203,7 @@ def plot_sequential(result: SequentialResult) -> dict:
     import altair as alt
 
     from beliefs.plots.palette import ESTIMATE, REFERENCE
-    from beliefs.plots.style import (
-        colour,
-        finish,
-        log_odds_domain,
-        probability_axis,
-        row_geometry,
-        title,
-        wrap,
-    )
+    from beliefs.plots.style import Rows, colour, finish, log_odds_domain, probability_axis, title, wrap
 
     path = "P(H) after each step"
     values = []
@@ -237,23 +229,23 @@ def plot_sequential(result: SequentialResult) -> dict:
         )
     domain = log_odds_domain(levels, left=0.05, right=0.5)
     x_scale = alt.Scale(domain=domain, nice=False, zero=False)
-    geometry = row_geometry([v["label"] for v in values])
+    rows = Rows.place(values)
     base = alt.Chart(alt.NamedData("steps"))
-    at = {"yOffset": geometry.bar_offset}
+    middle = rows.altair_y(Rows.MIDDLE)
     x = alt.X("bits:Q", scale=x_scale, axis=alt.Axis(**probability_axis(*domain, "P(H), log-odds scale")))
     layers = [
-        geometry.altair_labels(base),
-        base.mark_point(filled=True, size=90, opacity=1, **at).encode(
-            y=geometry.altair_y(), x=x,
+        rows.altair_labels(base),
+        base.mark_point(filled=True, size=90, opacity=1).encode(
+            y=middle, x=x,
             tooltip=[alt.Tooltip("name:N", title="step"), alt.Tooltip("step_bits:Q", format="+.3f", title="bits"),
                      alt.Tooltip("value:N", title="P(H) after")],
         ),
-        base.mark_text(align="left", baseline="middle", dx=8, **at).encode(y=geometry.altair_y(), x=x, text="value:N", color=alt.ColorValue(INK)),
+        base.mark_text(align="left", baseline="middle", dx=8).encode(y=middle, x=x, text="value:N", color=alt.ColorValue(INK)),
     ]  # fmt: skip
-    if result.threshold is not None:
-        layers.insert(0, alt.Chart(alt.NamedData("threshold")).mark_rule(strokeDash=[5, 4], strokeWidth=1.5).encode(x=alt.X("t:Q", scale=x_scale)))
+    if result.threshold is not None:  # in every row, across the points only (never through a label)
+        layers.insert(0, rows.altair_rules(base, alt.X(datum=t, scale=x_scale), alt.ColorDatum(name, type="nominal"),
+                                           strokeDash=[5, 4], strokeWidth=1.5))  # fmt: skip
     chart = alt.layer(*layers).encode(color=alt.Color(**colour(series))).properties(
-        title=title("Sequential analysis: P(H) after each item", subtitle), height={"step": geometry.step}
+        title=title("Sequential analysis: P(H) after each item", subtitle), height=rows.height
     )
-    threshold = [] if result.threshold is None else [{"t": t, "series": name}]
-    return finish(chart, name="sequential", data={"steps": values, "threshold": threshold})
+    return finish(chart, name="sequential", data={"steps": list(rows.values)})

@@ -13,7 +13,7 @@ import re
 from beliefs.errors import InputError
 from beliefs.plots.style import FILE_WIDTH, VEGA_LITE_VERSION
 
-__all__ = ["FORMATS", "MIME_TYPES", "spec_bytes", "xml_safe"]
+__all__ = ["FORMATS", "MIME_TYPES", "spec_bytes", "stable_ids", "xml_safe"]
 
 FORMATS = ("png", "svg", "pdf")
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv"}
@@ -60,6 +60,27 @@ def spec_bytes(spec: dict, fmt: str, *, width: int = FILE_WIDTH) -> bytes:
     spec = xml_safe({"width": width, **spec})
     if fmt == "png":
         return vlc.vegalite_to_png(spec, scale=2, vl_version=VEGA_LITE_VERSION)
+    # vl-convert numbers gradients and clip paths with a counter that lives as long as the process
+    # (gradient_0, then gradient_1 for the same chart): numbered afresh, the app's thousandth save is
+    # the command line's first.  The PDF is drawn from that SVG.
+    svg = stable_ids(vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION))
     if fmt == "svg":
-        return vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION).encode()
-    return vlc.vegalite_to_pdf(spec, vl_version=VEGA_LITE_VERSION)
+        return svg.encode()
+    return vlc.svg_to_pdf(svg)
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def stable_ids(svg: str) -> str:
+    """``svg`` with its element ids renumbered in order of appearance, and every reference to them.
+
+    >>> stable_ids('<a id="gradient_7"/><b fill="url(#gradient_7)"/><c id="clip12"/>')
+    '<a id="gradient_0"/><b fill="url(#gradient_0)"/><c id="clip_1"/>'
+    """
+    ids = list(dict.fromkeys(_ID.findall(svg)))
+    if not ids:
+        return svg
+    names = {old: f"{re.sub(r'_?[0-9]+$', '', old)}_{k}" for k, old in enumerate(ids)}
+    pattern = re.compile(r'(id="|#)(' + "|".join(map(re.escape, sorted(ids, key=len, reverse=True))) + r')(?=["\)])')
+    return pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)

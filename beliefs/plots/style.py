@@ -13,7 +13,7 @@ cut to a width (``labelLimit`` 0), long labels wrapped onto lines instead
 (:func:`wrap`); a legend for every colour (:func:`colour`); one font weight, so
 vl-convert's PDF embeds one font and its bytes are the same on every save.
 Charts with one row per item put each row's label *above* its bar
-(:func:`row_geometry`), so the bars keep the full width on a phone.
+(:class:`Rows`), so the bars keep the full width on a phone.
 
 Probabilities are drawn on a log-odds axis (bits) labelled in percent
 (:func:`probability_axis`): 1e-300 and 1 - 1e-12 have a place on it, where a
@@ -42,14 +42,13 @@ __all__ = [
     "PLOT_HEIGHT",
     "SCHEMA",
     "VEGA_LITE_VERSION",
-    "RowGeometry",
+    "Rows",
     "bar_rows",
     "colour",
     "finish",
     "log_odds_domain",
     "probability_axis",
     "probability_ticks",
-    "row_geometry",
     "title",
     "wrap",
 ]
@@ -65,7 +64,7 @@ LINE_HEIGHT = 15  # px per line of a wrapped label
 FILE_WIDTH = 640  # px of plot in a file; on screen the chart takes the page's width
 PLOT_HEIGHT = 240  # px of plot for charts without rows
 LABEL_CHARS = 40  # a row label wraps here: 40 characters of 12 px text fit a phone's plot (~350 px)
-LABEL_LINES = 4  # at most this many lines of a label are drawn (160 characters); the CSV has it whole
+LABEL_LINES = 6  # at most this many lines of a label are drawn (about 220 characters); the CSV has it whole
 TITLE_CHARS = 48
 MAX_ROWS = 40  # rows drawn in a chart ranked by size (the ledger's own limit); the rest are summed in one row
 
@@ -109,7 +108,7 @@ CONFIG = {
 def wrap(text: object, width: int = LABEL_CHARS, max_lines: int = LABEL_LINES) -> list[str]:
     """``text`` on one line (control characters and line breaks folded), wrapped into lines of ``width``.
 
-    Beyond ``max_lines`` the last line ends in "…": a chart shows 160 characters of a label, the
+    Beyond ``max_lines`` the last line ends in "…": a chart shows about 220 characters of a label, the
     CSV and the tables beside it show it whole.
 
     >>> wrap("A report like the 2025 anti-scheming report (rare-scheming reading)")
@@ -150,92 +149,98 @@ def colour(series: dict[str, str], field: str = "series", legend_title: str | No
 
 
 @dataclass(frozen=True)
-class RowGeometry:
-    """Pixel layout of a chart with one row per item: the label's lines, then the bar under them.
+class Rows:
+    """Pixel layout of a chart with one row per item: the row's label, line under line, then its bar.
 
-    Offsets are from the row's centre (a band of an ordinal ``y`` scale with
-    no padding), as Vega-Lite's ``yOffset`` mark property takes them.
+    Each row is as tall as its own label (a one-line row takes 41 px, a four-line
+    one 86 px).  ``lanes`` bars share the bar's height under one label (naive and
+    adjusted, before and after).  :meth:`place` gives every row its positions in
+    pixels from the top of the plot; :meth:`y` is the ``y`` encoding that draws them
+    there (a linear scale from 0 at the top to :attr:`height` at the bottom, no axis).
     """
 
-    lines: int
+    values: tuple[dict, ...]
+    height: int
+    lanes: int = 1
     bar: int = 14
 
-    @property
-    def step(self) -> int:
-        return 3 + LINE_HEIGHT * self.lines + 3 + self.bar + 6
+    # Fields each placed row carries (px from the top): its label's top, the centre of its bar area,
+    # each lane's top and bottom (lane 0 on top), and the reach of a reference line across its bars.
+    LABEL, MIDDLE, RULE_TOP, RULE_BOTTOM = "y_label", "y_bar", "y_rule_top", "y_rule_bottom"
 
-    @property
-    def label_offset(self) -> float:
-        return -self.step / 2 + 3
+    @staticmethod
+    def lane_top(i: int) -> str:
+        return f"y_lane{i}_top"
 
-    @property
-    def bar_offset(self) -> float:
-        return -self.step / 2 + 3 + LINE_HEIGHT * self.lines + 3 + self.bar / 2
+    @staticmethod
+    def lane_bottom(i: int) -> str:
+        return f"y_lane{i}_bottom"
 
-    def y(self, field: str = "row") -> dict:
-        """The rows' ``y`` encoding: one band per row, in the order of the field (0 on top), no axis (the labels are text).
+    @classmethod
+    def place(cls, values: list[dict], *, lanes: int = 1, bar: int = 14, label: str = "label") -> Rows:
+        """The rows (``values``, each with its wrapped ``label`` lines) stacked from the top, positions added to copies."""
+        placed, top = [], 0.0
+        for v in values:
+            label_top = top + 3
+            bar_top = label_top + LINE_HEIGHT * len(v[label]) + 3
+            row = {**v, cls.LABEL: label_top, cls.MIDDLE: bar_top + bar / 2,
+                   cls.RULE_TOP: bar_top - 3, cls.RULE_BOTTOM: bar_top + bar + 3}  # fmt: skip
+            for i in range(lanes):
+                row[cls.lane_top(i)] = bar_top + i * bar / lanes
+                row[cls.lane_bottom(i)] = bar_top + (i + 1) * bar / lanes
+            placed.append(row)
+            top = bar_top + bar + 6
+        return cls(values=tuple(placed), height=max(round(top), 1), lanes=lanes, bar=bar)
 
-        Sorted by value, not by the data's order: layers that filter rows would otherwise put
-        the rows they draw first.
-        """
-        return {
-            "field": field,
-            "type": "ordinal",
-            "sort": "ascending",
-            "axis": None,
-            "scale": {"paddingInner": 0, "paddingOuter": 0},
-        }
+    def y(self, field: str) -> dict:
+        """``y`` at a position field, in pixels from the top; the scale is shared by every layer."""
+        return {"field": field, "type": "quantitative", "axis": None,
+                "scale": {"domain": [0, self.height], "reverse": True, "nice": False, "zero": False}}  # fmt: skip
+
+    def lane_y(self, i: int = 0) -> tuple[dict, dict]:
+        """``y`` and ``y2`` of lane ``i``'s bars (rect marks)."""
+        return self.y(self.lane_top(i)), {"field": self.lane_bottom(i)}
 
     def label_mark(self) -> dict:
-        """The text mark of the rows' labels: at the top of each band, from the left edge, line under line."""
-        return {"type": "text", "align": "left", "baseline": "top", "yOffset": self.label_offset,
-                "fontSize": FONT_SIZE, "lineHeight": LINE_HEIGHT, "color": INK}  # fmt: skip
+        """The text mark of the rows' labels: from the left edge, line under line."""
+        return {"type": "text", "align": "left", "baseline": "top", "fontSize": FONT_SIZE, "lineHeight": LINE_HEIGHT,
+                "color": INK}  # fmt: skip
 
     def label_layer(self, field: str = "label") -> dict:
         """The text layer writing each row's label lines (a plain dict, for specs written without Altair)."""
-        return {"mark": self.label_mark(), "encoding": {"y": self.y(), "x": {"value": 0}, "text": {"field": field}}}
+        return {"mark": self.label_mark(), "encoding": {"y": self.y(self.LABEL), "x": {"value": 0}, "text": {"field": field}}}
 
-    def altair_y(self, field: str = "row"):
-        """:meth:`y` as an Altair channel."""
+    def rule_layer(self, x: dict, colour: dict, **mark) -> dict:
+        """A reference line in every row across its bars only (never through a label), at ``x``, as a plain dict."""
+        return {"mark": {"type": "rule", **mark},
+                "encoding": {"y": self.y(self.RULE_TOP), "y2": {"field": self.RULE_BOTTOM}, "x": x, "color": colour}}  # fmt: skip
+
+    # -- the same as Altair layers on a chart ``base`` holding the placed rows
+
+    def altair_y(self, field: str):
         import altair as alt
 
         return alt.Y(**self.y(field))
 
+    def altair_lane(self, i: int = 0) -> dict:
+        """``y`` and ``y2`` channels of lane ``i`` (keyword arguments to ``encode``)."""
+        import altair as alt
+
+        return {"y": self.altair_y(self.lane_top(i)), "y2": alt.Y2(self.lane_bottom(i))}
+
     def altair_labels(self, base, field: str = "label"):
-        """:meth:`label_layer` as an Altair layer on ``base`` (a chart holding the rows)."""
         import altair as alt
 
         # The colour as a value, so a colour encoding the layers inherit from their parent leaves labels alone.
         return base.mark_text(**{k: v for k, v in self.label_mark().items() if k != "type"}).encode(
-            y=self.altair_y(), x=alt.XValue(0), text=alt.Text(field, type="nominal"), color=alt.ColorValue(INK)
+            y=self.altair_y(self.LABEL), x=alt.XValue(0), text=alt.Text(field, type="nominal"), color=alt.ColorValue(INK)
         )
 
-    def segment_mark(self, **mark) -> dict:
-        """A rule mark drawn in each row across its bars only: a reference line that never crosses a label.
-
-        Use it with ``y`` and ``y2`` both the row field (:meth:`y`).
-        """
-        return {"type": "rule", "yOffset": self.bar_offset - self.bar / 2 - 3,
-                "y2Offset": self.bar_offset + self.bar / 2 + 3, **mark}  # fmt: skip
-
-    def altair_segments(self, base, x, colour, **mark):
-        """:meth:`segment_mark` in every row of ``base`` at ``x`` (an Altair channel), coloured by ``colour``."""
+    def altair_rules(self, base, x, colour, **mark):
+        """:meth:`rule_layer` in Altair: ``x`` and ``colour`` are Altair channels."""
         import altair as alt
 
-        mark = {k: v for k, v in self.segment_mark(**mark).items() if k != "type"}
-        return base.mark_rule(**mark).encode(y=self.altair_y(), y2=alt.Y2("row:O"), x=x, color=colour)
-
-    def bar_offsets(self, bars: int) -> list[float]:
-        """The centres of ``bars`` bars sharing the bar's height under one label (the first on top).
-
-        Each is ``bar / bars`` pixels high; offsets are from the band's centre.
-        """
-        return [self.bar_offset + (i - (bars - 1) / 2) * self.bar / bars for i in range(bars)]
-
-
-def row_geometry(labels: list[list[str]], bar: int = 14) -> RowGeometry:
-    """The geometry for rows whose labels are these wrapped lines (the longest label sets every row's height)."""
-    return RowGeometry(lines=max((len(lines) for lines in labels), default=1), bar=bar)
+        return base.mark_rule(**mark).encode(y=self.altair_y(self.RULE_TOP), y2=alt.Y2(self.RULE_BOTTOM), x=x, color=colour)
 
 
 # -- probabilities on a log-odds axis --------------------------------------------------------------------
@@ -369,6 +374,9 @@ def finish(chart, *, name: str = "chart", data: dict[str, list] | None = None) -
     return {
         "$schema": SCHEMA,
         **{k: v for k, v in spec.items() if k != "$schema"},
+        # The width fits the page (or the file); the height is the plot's own, plus its title, legend and
+        # axis.  Streamlit's default ("fit" both ways) squeezed the plot under a tall legend.
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "config": CONFIG,
         "usermeta": {"embedOptions": {"renderer": "svg"}},
     }
@@ -425,16 +433,14 @@ def bar_rows(
     in one lane share it).  A bar is ``{"x": field, "x2": field or a number, "colour": field}``
     (the field holds the series name) or ``{..., "series": name}`` (one series for every row).
     ``markers``: ``{"x": field, "lane": i, "name": legend text}`` drawn as crosses, with a
-    legend of their own.  ``levels``: ``{"x": number, "series": name}`` vertical lines across all
-    rows.  A thin line at 0.  Every colour is in ``series`` (name -> colour), which the legend lists.
+    legend of their own.  ``levels``: ``{"x": number, "series": name}`` drawn as dashed lines in
+    every row.  A thin line at 0.  Every colour is in ``series`` (name -> colour), which the legend lists.
     """
     import altair as alt
 
-    geometry = row_geometry([v["label"] for v in values], bar=14 if len(lanes) == 1 else 10 * len(lanes))
-    offsets = geometry.bar_offsets(len(lanes))
+    rows = Rows.place(values, lanes=len(lanes), bar=14 if len(lanes) == 1 else 10 * len(lanes))
     base = alt.Chart(alt.NamedData("rows"))
-    tables = {"rows": values}
-    y = geometry.altair_y()
+    tables = {"rows": list(rows.values)}
     xs = [v[b["x"]] for v in values for lane in lanes for b in lane]
     xs += [v[b["x2"]] if isinstance(b["x2"], str) else b["x2"] for v in values for lane in lanes for b in lane]
     xs += [v[m["x"]] for v in values for m in markers] + [lvl["x"] for lvl in levels] + [0.0]
@@ -444,41 +450,43 @@ def bar_rows(
     x_axis = alt.Axis(title=wrap(x_title, TITLE_CHARS + 10, 2), grid=True)
     # Channel objects, not dicts: Altair rebuilds its schema index for each dict it is handed (30 ms apiece).
     tooltip = [alt.Tooltip(t["field"], **{k: v for k, v in t.items() if k != "field"}) for t in tooltip]
-    layers = [geometry.altair_labels(base)]
+    layers = [rows.altair_labels(base)]
     first = True
-    for offset, lane in zip(offsets, lanes, strict=True):
+    for i, lane in enumerate(lanes):
         for bar in lane:
             colour_channel = (alt.Color(f"{bar['colour']}:N") if "colour" in bar
                               else alt.ColorDatum(bar["series"], type="nominal"))  # fmt: skip
             x2 = alt.X2(f"{bar['x2']}:Q") if isinstance(bar["x2"], str) else alt.X2(datum=bar["x2"])
             layers.append(
-                base.mark_bar(height=geometry.bar / len(lanes), yOffset=offset).encode(
-                    y=y, x=alt.X(f"{bar['x']}:Q", scale=scale, axis=x_axis if first else alt.Undefined), x2=x2,
-                    color=colour_channel, tooltip=list(tooltip),
+                base.mark_rect().encode(
+                    **rows.altair_lane(i), x=alt.X(f"{bar['x']}:Q", scale=scale, axis=x_axis if first else alt.Undefined),
+                    x2=x2, color=colour_channel, tooltip=tooltip,
                 )
             )  # fmt: skip
             first = False
     for marker in markers:
-        tables[f"marker{len(tables)}"] = [{**v, "marker": marker["name"]} for v in values]
+        tables[f"marker{len(tables)}"] = [{**v, "marker": marker["name"]} for v in rows.values]
         marked = alt.Chart(alt.NamedData(f"marker{len(tables) - 1}"))
+        lane = marker.get("lane", 0)
         layers.append(
-            marked.mark_point(shape="cross", size=110, filled=True, opacity=1, yOffset=offsets[marker.get("lane", 0)]).encode(
-                y=y, x=alt.X(f"{marker['x']}:Q", scale=scale), color=alt.ColorValue(INK),
+            marked.mark_point(shape="cross", size=110, filled=True, opacity=1).encode(
+                y=rows.altair_y(Rows.MIDDLE if len(lanes) == 1 else Rows.lane_top(lane)),
+                x=alt.X(f"{marker['x']}:Q", scale=scale), color=alt.ColorValue(INK),
                 shape=alt.Shape("marker:N", scale=alt.Scale(domain=[marker["name"]], range=["cross"]),
                                 legend=alt.Legend(title=None, symbolFillColor=INK, symbolStrokeColor=INK)),
-                tooltip=list(tooltip),
+                tooltip=tooltip,
             )
         )  # fmt: skip
     # Reference lines in each row, across its bars: never through a label.
-    layers.append(geometry.altair_segments(base, alt.X(datum=0.0, scale=scale), alt.ColorValue(INK), strokeWidth=1))
+    layers.append(rows.altair_rules(base, alt.X(datum=0.0, scale=scale), alt.ColorValue(INK), strokeWidth=1))
     for level in levels:
         layers.append(
-            geometry.altair_segments(base, alt.X(datum=level["x"], scale=scale), alt.ColorDatum(level["series"], type="nominal"),
-                                     strokeDash=[4, 3], strokeWidth=2)
+            rows.altair_rules(base, alt.X(datum=level["x"], scale=scale), alt.ColorDatum(level["series"], type="nominal"),
+                              strokeDash=[4, 3], strokeWidth=2)
         )  # fmt: skip
     used = {v[b["colour"]] for v in values for lane in lanes for b in lane if "colour" in b}
     used |= {b["series"] for lane in lanes for b in lane if "series" in b} | {lvl["series"] for lvl in levels}
     chart = alt.layer(*layers).encode(color=alt.Color(**colour({k: c for k, c in series.items() if k in used}))).properties(
-        title=title(chart_title, subtitle), height={"step": geometry.step}
+        title=title(chart_title, subtitle), height=rows.height
     )
     return finish(chart, name=name, data=tables)

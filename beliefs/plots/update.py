@@ -21,7 +21,7 @@ import math
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN2, bits, probability
 from beliefs.plots.palette import AGAINST_H, BACKGROUND, FOR_H, LEVEL, NEUTRAL
-from beliefs.plots.style import colour, finish, log_odds_domain, probability_axis, row_geometry, title, wrap
+from beliefs.plots.style import Rows, colour, finish, log_odds_domain, probability_axis, title, wrap
 from beliefs.tables import one_line
 from beliefs.update import UpdateResult
 
@@ -150,13 +150,13 @@ def waterfall_layout(values: list[dict], *, width: int | None = None) -> dict:
     and ticks at round probabilities (:func:`beliefs.plots.style.probability_axis`).
     The rows travel in the spec's first layer (``spec["layer"][0]["data"]["values"]``).
     """
-    geometry = row_geometry([v["label"] for v in values])
+    rows = Rows.place(values)
     ends = [v["start_bits"] for v in values] + [v["end_bits"] for v in values]
     domain = log_odds_domain(ends, left=0.05, right=0.6)  # room on the right for the text, on a phone too
     x_scale = {"domain": domain, "nice": False, "zero": False}
     kinds = colour({"for H": FOR_H, "against H": AGAINST_H, "prior / posterior": LEVEL}, field="kind")
-    y = geometry.y()
-    at_bar = geometry.bar_offset
+    y, y2 = rows.lane_y()
+    middle = rows.y(Rows.MIDDLE)
     tooltip = [
         {"field": "name", "title": "row"},
         {"field": "change_bits", "title": "bits", "format": "+.3f"},
@@ -168,9 +168,10 @@ def waterfall_layout(values: list[dict], *, width: int | None = None) -> dict:
     layers = [
         {
             "transform": [{"filter": "datum.kind != 'prior / posterior'"}],
-            "mark": {"type": "bar", "height": geometry.bar, "yOffset": at_bar},
+            "mark": {"type": "rect"},
             "encoding": {
                 "y": y,
+                "y2": y2,
                 "x": {"field": "start_bits", "type": "quantitative", "scale": x_scale, "axis": x_axis},
                 "x2": {"field": "end_bits"},
                 "color": kinds,
@@ -179,29 +180,26 @@ def waterfall_layout(values: list[dict], *, width: int | None = None) -> dict:
         },
         {
             "transform": [levels],
-            "mark": {"type": "point", "shape": "diamond", "size": 160, "filled": True, "opacity": 1, "yOffset": at_bar},
+            "mark": {"type": "point", "shape": "diamond", "size": 160, "filled": True, "opacity": 1},
             "encoding": {
-                "y": y,
+                "y": middle,
                 "x": {"field": "end_bits", "type": "quantitative", "scale": x_scale},
                 "color": kinds,
                 "tooltip": tooltip,
             },
         },
-        {  # the posterior's level in every row, across the bars only (never through a label)
-            "mark": geometry.segment_mark(strokeDash=[4, 3]),
-            "encoding": {
-                "y": y,
-                "y2": {"field": "row"},
-                "x": {"datum": values[-1]["end_bits"], "type": "quantitative", "scale": x_scale},
-                "color": {"datum": "prior / posterior", "type": "nominal"},
-            },
-        },
-        geometry.label_layer(),
+        # the posterior's level in every row, across the bars only (never through a label)
+        rows.rule_layer(
+            {"datum": values[-1]["end_bits"], "type": "quantitative", "scale": x_scale},
+            {"datum": "prior / posterior", "type": "nominal"},
+            strokeDash=[4, 3],
+        ),
+        rows.label_layer(),
         {  # the text right of the bar, whichever way it points
             "transform": [{"calculate": "max(datum.start_bits, datum.end_bits)", "as": "right"}],
-            "mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 8, "yOffset": at_bar},
+            "mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 8},
             "encoding": {
-                "y": y,
+                "y": middle,
                 "x": {"field": "right", "type": "quantitative", "scale": x_scale},
                 "text": {"field": "value"},
             },
@@ -209,8 +207,8 @@ def waterfall_layout(values: list[dict], *, width: int | None = None) -> dict:
     ]
     spec = {
         "title": title("Evidence ledger: P(H) on a log-odds scale"),
-        "height": {"step": geometry.step},
-        "data": {"values": values},
+        "height": rows.height,
+        "data": {"values": list(rows.values)},
         "layer": layers,
     }
     if width is not None:
@@ -256,14 +254,14 @@ def plot_prior_posterior(result: UpdateResult) -> dict:
         # From the log-odds: 1 - 1e-12 reads "100% - 1e-10%", never a rounded "100%".
         text = f"{stage}: {format_probability(lam)} (odds {odds})"
         values.append({"row": i, "label": wrap(text), "series": stage if i == 0 else after, "p": p, "text": text})
-    geometry = row_geometry([v["label"] for v in values])
+    rows = Rows.place(values)
     base = alt.Chart(alt.NamedData("rows"))
     x = alt.X("p:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1], title="P(H)"))
     colours = colour(series)
-    bar = {"height": geometry.bar, "yOffset": geometry.bar_offset}
     chart = alt.layer(
-        base.mark_bar(**bar).encode(y=geometry.altair_y(), x=alt.XDatum(1.0), x2="p:Q", color=alt.ColorDatum("not H", type="nominal")),
-        base.mark_bar(**bar).encode(y=geometry.altair_y(), x=alt.XDatum(0.0), x2="p:Q", color=alt.Color(**colours), tooltip=[alt.Tooltip("text:N", title="P(H)")]),
-        geometry.altair_labels(base),
-    ).encode(x=x).properties(title=title("Prior and posterior"), height={"step": geometry.step})
-    return finish(chart, name="prior and posterior", data={"rows": values})
+        base.mark_rect().encode(**rows.altair_lane(), x=alt.XDatum(1.0), x2="p:Q", color=alt.ColorDatum("not H", type="nominal")),
+        base.mark_rect().encode(**rows.altair_lane(), x=alt.XDatum(0.0), x2="p:Q", color=alt.Color(**colours),
+                                tooltip=[alt.Tooltip("text:N", title="P(H)")]),
+        rows.altair_labels(base),
+    ).encode(x=x).properties(title=title("Prior and posterior"), height=rows.height)  # fmt: skip
+    return finish(chart, name="prior and posterior", data={"rows": list(rows.values)})
