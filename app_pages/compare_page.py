@@ -107,9 +107,8 @@ def _crux(mine, other, names) -> None:
         help="prior gap + each item's gap = the posterior gap, in bits (log2 odds)",
     )
     csv_text = r.to_csv()
-    chart, _ = st.columns([1, 1])
-    with chart:
-        common.show_chart("compare-crux", lambda: plot_crux(r), f"{csv_text}|{names}", csv_text)
+    # The full width: the browser draws the chart, its text stays 12 px whatever its width.
+    common.show_chart("compare-crux", lambda: plot_crux(r), f"{csv_text}|{names}", csv_text)
     # Below the chart, full width: beside it the view names in the headers were cut off.
     # Bits as text: an item one side lacks reads "not in this view", not "None".
     rows = [
@@ -155,10 +154,8 @@ def _voi(mine, other, names) -> None:
     st.metric("Disagreement now", "infinite" if r.disagreement_bits == float("inf") else f"{r.disagreement_bits:.3f} bits")
     for note in r.notes:
         st.warning(common.plain(note))
-    chart, _ = st.columns([3, 2])
-    with chart:
-        voi_key = repr(r.to_dict())  # every number the chart draws: its cache key
-        common.show_chart("compare-voi", lambda: plot_voi(r), voi_key)
+    voi_key = repr(r.to_dict())  # every number the chart draws: its cache key
+    common.show_chart("compare-voi", lambda: plot_voi(r), voi_key)
     rows = []
     for o in r.observations:
         ta, tb = o.expected_movement_toward_other_bits

@@ -141,7 +141,40 @@ def readability_problems(spec: dict) -> list[str]:
                 problems.append(f"a {mark_type(m)} mark's colour has its legend turned off")
             if colour.get("type") != "quantitative" and not named:
                 problems.append(f"a {mark_type(m)} mark is coloured by a scale with no fixed names")
+    problems += [f"the legend names {name!r}, which nothing in the chart is" for name in _legend_names(spec) - _drawn_names(spec)]
     return problems
+
+
+def _legend_names(spec: dict) -> set[str]:
+    """The names a chart's nominal colour and shape scales list (each becomes a legend entry)."""
+    names: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, dict) and isinstance(node.get("encoding"), dict):
+            for channel in ("color", "shape"):
+                scale = (node["encoding"].get(channel) or {}).get("scale") or {}
+                if isinstance(scale, dict) and isinstance(scale.get("domain"), list):
+                    names.update(d for d in scale["domain"] if isinstance(d, str))
+
+    _walk(_without_data({k: v for k, v in spec.items() if k != "config"}), visit)
+    return names
+
+
+def _drawn_names(spec: dict) -> set[str]:
+    """Every string a chart's marks can be coloured or shaped by: its data's strings and its encodings' datums."""
+    found: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("values"), list):
+                for row in node["values"]:
+                    if isinstance(row, dict):
+                        found.update(v for v in row.values() if isinstance(v, str))
+            if isinstance(node.get("datum"), str):
+                found.add(node["datum"])
+
+    _walk(spec, visit)
+    return found
 
 
 def svg_texts(svg: bytes | str) -> list[str]:

@@ -13,6 +13,7 @@ a long one) and checked the same way:
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -262,3 +263,14 @@ def test_the_needed_count_chart_draws_a_large_n_at_a_thousand_points():
     (counts,) = [layer["data"]["values"] for layer in spec["layer"] if layer["data"]["values"] and "k" in layer["data"]["values"][0] and "bits" in layer["data"]["values"][0]]
     assert 1001 <= len(counts) <= 1004 and r.k_needed in {row["k"] for row in counts}
     assert np.all(np.diff([row["k"] for row in counts]) > 0)
+
+
+def test_no_chart_calls_an_uncertain_probability_certain():
+    # A posterior of 1 - 1e-17 is 1.0 as a float; drawn from its probability it read "100% (certain)".
+    charts = every_chart(0.25, EXTREME_LEDGERS["huge ratios"], of_the_ledger=True)
+    # Not the Monte Carlo distribution: its draws are probabilities (1.0 here), and its legend repeats the
+    # page's own text for them (format_interval); where that says "certain" is issue 22.7's, for format.py.
+    del charts["posterior-distribution"]
+    charts["data-robustness"] = plot_data_robustness(data_robustness([100, 50], [200, 100], 0.25, (1, 20), (1, 200)))
+    for name, spec in charts.items():
+        assert "(certain)" not in json.dumps(spec, ensure_ascii=False), name

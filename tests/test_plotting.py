@@ -73,7 +73,7 @@ def test_waterfall_spec_bars_are_the_hand_worked_log_odds(result):
 
 
 def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
-    from beliefs.plots.palette import AGAINST_H, FOR_H
+    from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 
     spec = waterfall_spec(update(0.25, [STATED]))
     post = _chart(spec)["data"]["values"][-1]
@@ -92,7 +92,10 @@ def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
     assert all(v["y_label"] < v["y_lane0_top"] < v["y_bar"] < v["y_lane0_bottom"] for v in rows)
     scales = {json.dumps(m["encoding"]["y"]["scale"]) for m in marks(spec) if "y" in m["encoding"]}
     assert len(scales) == 1
-    assert list(colour_scale(spec).values())[:2] == [FOR_H, AGAINST_H]
+    # The legend names what is drawn: no bar against H here.
+    assert colour_scale(spec) == {"for H": FOR_H, "prior / posterior": LEVEL}
+    assert colour_scale(waterfall_spec(update(0.25, [STATED, HALVING]))) == {
+        "for H": FOR_H, "against H": AGAINST_H, "prior / posterior": LEVEL}
 
 
 def test_waterfall_data_are_separable_from_its_layout(result):

@@ -168,7 +168,6 @@ def plot_data_robustness(result: DataRobustness, *, value: str = "posterior") ->
     Returns the Vega-Lite spec (:func:`beliefs.plots.heatmap.heat_map`).
     """
     from beliefs.format import format_probability
-    from beliefs.odds import log_odds
     from beliefs.plots.heatmap import heat_map
 
     if value == "posterior":
@@ -182,6 +181,7 @@ def plot_data_robustness(result: DataRobustness, *, value: str = "posterior") ->
 
         raise InputError("value", value, "'posterior' or 'log10_bf'")
     h, nh = result.rate_if_h, result.rate_if_not_h
+    chosen = update_by_log_bf(result.prior, result.log_bf_at_choice)  # as posterior_at_choice, kept in log-odds
     return heat_map(
         result.h_means,
         result.not_h_means,
@@ -193,6 +193,7 @@ def plot_data_robustness(result: DataRobustness, *, value: str = "posterior") ->
         value_format=fmt,
         chart_title="Bayes-factor robustness check",
         # In words, not a ◆: a glyph outside the chart font brings a second font into the PDF, whose bytes then vary.
-        subtitle=f"your choice (the diamond): P(H | data) = {format_probability(log_odds(result.posterior_at_choice))}",
+        # From the log-odds: a posterior of 1 - 1e-20 is 1.0 as a float, which would read "100% (certain)".
+        subtitle=f"your choice (the diamond): P(H | data) = {format_probability(chosen.posterior_log_odds)}",
         marker=(h.mean, nh.mean, "your choice"),
     )

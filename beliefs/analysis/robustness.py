@@ -173,6 +173,7 @@ def plot_prior_robustness(result: PriorRobustness) -> dict:
         series[others] = LEVEL
         marks += [{"prior": bits(log_odds(q)), "posterior": bits(update(q, result.evidence).posterior_log_odds),
                    "series": others} for q in result.compare_priors]  # fmt: skip
+    shapes = [yours, *(["other priors"] if result.compare_priors else [])]  # a legend entry only for what is drawn
     xs = [v["prior"] for v in values]
     ys = [v["posterior"] for v in values] + xs  # the diagonal too
     x_domain, y_domain = log_odds_domain(xs, left=0.02, right=0.02), log_odds_domain(ys, left=0.02, right=0.02)
@@ -185,7 +186,7 @@ def plot_prior_robustness(result: PriorRobustness) -> dict:
         base.mark_line(strokeWidth=2).encode(x=x, y=y, color=alt.ColorDatum(curve, type="nominal")),
         base.mark_line(strokeWidth=1.5, strokeDash=[5, 4]).encode(x=x, y=alt.Y("prior:Q"), color=alt.ColorDatum(diagonal, type="nominal")),
         alt.Chart(alt.NamedData("priors")).mark_point(filled=True, size=110, opacity=1).encode(
-            x=x, y=y, shape=alt.Shape("series:N", legend=None, scale=alt.Scale(domain=[yours, "other priors"], range=["circle", "square"])),
+            x=x, y=y, shape=alt.Shape("series:N", legend=None, scale=alt.Scale(domain=shapes, range=["circle", "square"][: len(shapes)])),
         ),
     ).encode(color=alt.Color(**colour(series))).properties(
         title=title("Robustness to the prior", f"evidence {bits(result.log_lr):+.2f} bits, whatever the prior"), height=PLOT_HEIGHT

@@ -377,6 +377,9 @@ def finish(chart, *, name: str = "chart", data: dict[str, list] | None = None) -
         # The width fits the page (or the file); the height is the plot's own, plus its title, legend and
         # axis.  Streamlit's default ("fit" both ways) squeezed the plot under a tall legend.
         "autosize": {"type": "fit-x", "contains": "padding"},
+        # Inside the width: a rotated axis title's glyphs stay inside the chart's box.  An object, not a number:
+        # Streamlit's front end sets padding.bottom on it (a number raised "Cannot create property 'bottom'").
+        "padding": {"left": 6, "right": 6, "top": 6, "bottom": 6},
         "config": CONFIG,
         "usermeta": {"embedOptions": {"renderer": "svg"}},
     }

@@ -154,7 +154,9 @@ def waterfall_layout(values: list[dict], *, width: int | None = None) -> dict:
     ends = [v["start_bits"] for v in values] + [v["end_bits"] for v in values]
     domain = log_odds_domain(ends, left=0.05, right=0.6)  # room on the right for the text, on a phone too
     x_scale = {"domain": domain, "nice": False, "zero": False}
-    kinds = colour({"for H": FOR_H, "against H": AGAINST_H, "prior / posterior": LEVEL}, field="kind")
+    present = {v["kind"] for v in values}  # the legend names only what is drawn
+    kinds = colour({k: c for k, c in (("for H", FOR_H), ("against H", AGAINST_H), ("prior / posterior", LEVEL))
+                    if k in present}, field="kind")  # fmt: skip
     y, y2 = rows.lane_y()
     middle = rows.y(Rows.MIDDLE)
     tooltip = [
