@@ -264,8 +264,8 @@ def plot_hypotheses(result: HypothesesResult) -> dict:
     tooltip = [alt.Tooltip("name:N", title="hypothesis"), alt.Tooltip("prior:Q", format=".4~%"), alt.Tooltip("posterior:Q", format=".4~%")]
     chart = alt.layer(
         rows.altair_labels(base),
-        base.mark_rect().encode(**rows.altair_lane(0), x=x, x2=alt.X2Datum(0), color=alt.ColorDatum(before, type="nominal"), tooltip=tooltip),
-        base.mark_rect().encode(**rows.altair_lane(1), x="posterior:Q", x2=alt.X2Datum(0), color=alt.ColorDatum(after, type="nominal"), tooltip=tooltip),
+        base.mark_bar().encode(**rows.altair_lane(0), x=x, x2=alt.X2Datum(0), color=alt.ColorDatum(before, type="nominal"), tooltip=tooltip),
+        base.mark_bar().encode(**rows.altair_lane(1), x="posterior:Q", x2=alt.X2Datum(0), color=alt.ColorDatum(after, type="nominal"), tooltip=tooltip),
     ).encode(color=alt.Color(**colour({before: LEVEL, after: ESTIMATE}))).properties(
         title=title(f"{len(result.names)} hypotheses, {len(result.items)} evidence item(s)"), height=rows.height
     )  # fmt: skip

@@ -11,7 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from beliefs.plots.palette import INK
-from beliefs.plots.style import MIN_FONT_SIZE
+from beliefs.plots.style import MIN_FONT_SIZE, walk
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -47,13 +47,8 @@ def rows_of(spec: dict, kind: str) -> list[list[dict]]:
 
 
 def _walk(node, visit) -> None:
-    visit(node)
-    if isinstance(node, dict):
-        for v in node.values():
-            _walk(v, visit)
-    elif isinstance(node, list):
-        for v in node:
-            _walk(v, visit)
+    for part in walk(node):
+        visit(part)
 
 
 def _without_data(spec: dict) -> dict:

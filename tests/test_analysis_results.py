@@ -130,13 +130,13 @@ def drawn_numbers(name, spec, result):
         (counts,) = rows_of(spec, "line")
         return [v["bits"] for v in counts], [_bits(float(x)) for x in result.log_odds_by_k]
     if name == "tornado":
-        rows = rows_of(spec, "rect")[0]
+        rows = rows_of(spec, "bar")[0]
         return [(v["low"], v["high"]) for v in rows], [(r["low_shift_pp"], r["high_shift_pp"]) for r in result.rows()]
     if name == "dependence":
-        rows = rows_of(spec, "rect")[0]
+        rows = rows_of(spec, "bar")[0]
         return [(v["naive"], v["adjusted"]) for v in rows], [(r["naive_bits"], r["adjusted_bits"]) for r in result.rows()]
     if name == "crux":
-        rows = rows_of(spec, "rect")[0]
+        rows = rows_of(spec, "bar")[0]
         parts = sorted((_bits(x) for x in result.parts), key=lambda b: -abs(b))
         return [v["bits"] for v in rows], [*parts, result.total_bits]
     (forecasts,) = rows_of(spec, "point")

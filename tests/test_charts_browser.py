@@ -18,7 +18,8 @@ import pytest
 from beliefs.evidence import Evidence
 from beliefs.io.link import AppState, ItemState, encode
 from beliefs.io.settings import defaults
-from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from tests.test_browser_app import _settled as run_settled
+from tests.test_browser_app import browser, server  # noqa: F401 - one server and one Chromium per module
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -78,36 +79,9 @@ _MEASURE = """
 """
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_browser()
-    with streamlit_server(tmp_path_factory.mktemp("streamlit") / "server.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def _settled(page, timeout: float = 90_000) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=2_000)
-    except PlaywrightTimeout:
-        pass
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
-    page.wait_for_function("document.querySelectorAll('[data-stale=true]').length === 0", timeout=timeout)
-    # Vega draws after the element arrives: wait until every chart in view (not in a hidden tab) has its SVG.
+    """The run is over, nothing is stale, and Vega has drawn every chart in view (not those in a hidden tab)."""
+    run_settled(page, timeout)
     page.wait_for_function(
         "[...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
         ".every(c => c.getClientRects().length === 0 || c.querySelector('svg text'))",
@@ -143,16 +117,16 @@ def _check(page, shot: str, *, charts: int) -> dict:
     return seen
 
 
-def _open(browser, server, view: str, size: str):
-    page = browser.new_page(viewport=dict(zip(("width", "height"), SIZES[size], strict=True)))
-    page.goto(f"{server}/?{_query(view)}", wait_until="domcontentloaded")
+def _open(chromium, url: str, view: str, size: str):
+    page = chromium.new_page(viewport=dict(zip(("width", "height"), SIZES[size], strict=True)))
+    page.goto(f"{url}/?{_query(view)}", wait_until="domcontentloaded")
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
     _settled(page)
     return page
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_update_view(browser, server, size):
+def test_update_view(browser, server, size):  # noqa: F811
     page = _open(browser, server, "update", size)
     try:
         page.get_by_text("Show prior and posterior as bars").click()
@@ -164,7 +138,7 @@ def test_update_view(browser, server, size):
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_compare_view(browser, server, size):
+def test_compare_view(browser, server, size):  # noqa: F811
     page = _open(browser, server, "compare", size)
     try:
         for tab, name in (("Crux", "crux"), ("What would settle it", "settle"), ("Three hypotheses", "hypotheses")):
@@ -179,7 +153,7 @@ ANALYSIS_TABS = ("Sequential", "Prior robustness", "Data robustness", "Tornado",
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_analysis_view(browser, server, size):
+def test_analysis_view(browser, server, size):  # noqa: F811
     page = _open(browser, server, "analysis", size)
     try:
         for tab in ANALYSIS_TABS:
@@ -191,7 +165,7 @@ def test_analysis_view(browser, server, size):
 
 
 @pytest.mark.parametrize("view", ["chain", "monitoring", "data"])
-def test_the_other_views_charts_on_a_phone(browser, server, view):
+def test_the_other_views_charts_on_a_phone(browser, server, view):  # noqa: F811
     page = _open(browser, server, view, "phone")
     try:
         _check(page, f"{view}-phone", charts=1)

@@ -49,6 +49,7 @@ def plot_curve(
 ) -> dict:
     """A probability against ``x`` (0 to 1, in percent) with an optional shaded band (a credible interval).
 
+    A band of no width anywhere (a point estimate) is left out.
     ``log_x`` puts ``x`` on a logarithmic scale, where ``x = 0`` has no place: that point is left
     out of the picture (the CSV keeps it).
 
@@ -59,8 +60,9 @@ def plot_curve(
     """
     import altair as alt
 
-    banded = lower is not None and upper is not None
     rows = curve_rows(x, y, lower, upper, names=("x", "y", "lower", "upper"))
+    # A band of no width (a point estimate: lower = upper = y) is not drawn, nor named in the legend.
+    banded = lower is not None and upper is not None and any(r[2] != r[3] for r in rows[1:])
     header, body = rows[0], rows[1:]
     values = [dict(zip(header, r, strict=True)) for r in body if not (log_x and r[0] <= 0)]
     line_name = label or ylabel or "value"

@@ -198,7 +198,7 @@ class Rows:
                 "scale": {"domain": [0, self.height], "reverse": True, "nice": False, "zero": False}}  # fmt: skip
 
     def lane_y(self, i: int = 0) -> tuple[dict, dict]:
-        """``y`` and ``y2`` of lane ``i``'s bars (rect marks)."""
+        """``y`` and ``y2`` of lane ``i``'s bars (bar marks ranged both ways)."""
         return self.y(self.lane_top(i)), {"field": self.lane_bottom(i)}
 
     def label_mark(self) -> dict:
@@ -403,15 +403,21 @@ def _inline_datasets(spec: dict, tables: dict[str, list]) -> dict:
     return walk(spec)
 
 
-def _check_finite(node, name: str) -> None:
-    if isinstance(node, float) and not math.isfinite(node):
-        raise InputError(name, node, "finite numbers (a chart has no place for an infinite or undefined value)")
+def walk(node):
+    """Every part of a spec, depth first: the node, then each value of a dict or item of a list."""
+    yield node
     if isinstance(node, dict):
         for v in node.values():
-            _check_finite(v, name)
+            yield from walk(v)
     elif isinstance(node, list):
         for v in node:
-            _check_finite(v, name)
+            yield from walk(v)
+
+
+def _check_finite(spec, name: str) -> None:
+    for node in walk(spec):
+        if isinstance(node, float) and not math.isfinite(node):
+            raise InputError(name, node, "finite numbers (a chart has no place for an infinite or undefined value)")
 
 
 # -- the rows charts (crux, tornado, value of information, dependence) ---------------------------------------
@@ -461,7 +467,7 @@ def bar_rows(
                               else alt.ColorDatum(bar["series"], type="nominal"))  # fmt: skip
             x2 = alt.X2(f"{bar['x2']}:Q") if isinstance(bar["x2"], str) else alt.X2(datum=bar["x2"])
             layers.append(
-                base.mark_rect().encode(
+                base.mark_bar().encode(
                     **rows.altair_lane(i), x=alt.X(f"{bar['x']}:Q", scale=scale, axis=x_axis if first else alt.Undefined),
                     x2=x2, color=colour_channel, tooltip=tooltip,
                 )

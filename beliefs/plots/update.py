@@ -170,7 +170,7 @@ def waterfall_layout(values: list[dict], *, width: int | None = None) -> dict:
     layers = [
         {
             "transform": [{"filter": "datum.kind != 'prior / posterior'"}],
-            "mark": {"type": "rect"},
+            "mark": {"type": "bar"},  # a bar between two levels (x, x2) and two heights (y, y2)
             "encoding": {
                 "y": y,
                 "y2": y2,
@@ -261,8 +261,8 @@ def plot_prior_posterior(result: UpdateResult) -> dict:
     x = alt.X("p:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1], title="P(H)"))
     colours = colour(series)
     chart = alt.layer(
-        base.mark_rect().encode(**rows.altair_lane(), x=alt.XDatum(1.0), x2="p:Q", color=alt.ColorDatum("not H", type="nominal")),
-        base.mark_rect().encode(**rows.altair_lane(), x=alt.XDatum(0.0), x2="p:Q", color=alt.Color(**colours),
+        base.mark_bar().encode(**rows.altair_lane(), x=alt.XDatum(1.0), x2="p:Q", color=alt.ColorDatum("not H", type="nominal")),
+        base.mark_bar().encode(**rows.altair_lane(), x=alt.XDatum(0.0), x2="p:Q", color=alt.Color(**colours),
                                 tooltip=[alt.Tooltip("text:N", title="P(H)")]),
         rows.altair_labels(base),
     ).encode(x=x).properties(title=title("Prior and posterior"), height=rows.height)  # fmt: skip
