@@ -147,8 +147,18 @@ def waterfall_layout(values: list[dict], *, width: int | None = None) -> dict:
 
     The layout depends on the rows alone: the axis runs from the lowest level
     to the highest, with a margin on the right for the text beside each bar,
-    and ticks at round probabilities (:func:`beliefs.plots.style.probability_axis`).
+    and ticks at round probabilities (:func:`beliefs.plots.style.probability_axis`);
+    each row is placed below the last, as tall as its label
+    (:class:`beliefs.plots.style.Rows`, which adds the ``y_*`` pixel fields).
     The rows travel in the spec's first layer (``spec["layer"][0]["data"]["values"]``).
+
+    For a page that redraws it (the interactive HTML report, under a CSP with
+    no ``unsafe-eval``): the spec's only expressions are a filter on ``kind``
+    and ``step``, ``max(start_bits, end_bits)``, and the axis labels' lookup
+    (an array indexed by ``indexof``); Streamlit's own page draws this spec with
+    Vega's CSP-safe expression interpreter (``vega-interpreter``), so Vega can
+    draw it there too, or a plain-SVG drawing can follow the same rules from
+    new rows.
     """
     rows = Rows.place(values)
     ends = [v["start_bits"] for v in values] + [v["end_bits"] for v in values]
