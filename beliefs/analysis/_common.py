@@ -79,3 +79,8 @@ def counts_arrays(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0), np.zeros(0)  # no data yet (reverse Bayes from the prior alone)
     kk, nn = check_counts(k, n)
     return kk.astype(float), nn.astype(float)
+
+
+def short_label(text: str, width: int = 48) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis, for a tick label."""
+    return text if len(text) <= width else text[: width - 1] + "…"
