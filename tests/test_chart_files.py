@@ -7,7 +7,9 @@ its rang"), at 11 px or more.  Issue 22.5: a prior of 5e-324 on the Analysis vie
 (OverflowError)``: every chart now draws there, or is refused with a one-line message.
 
 Only the command line and AppTest drive the code here (the SVG readers come from tests/chart_checks.py):
-run with those two readers inlined, 10 of these 24 tests failed on b19b1bb, the commit before the new stack.
+run with those two readers inlined, 10 of its then 24 tests failed on b19b1bb, the commit before the new stack
+(the robustness plot at priors of 1e-250 and below, four tests; the three file-text tests; the app at 5e-324
+on Analysis and on Compare; the Compare charts shown as pictures).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("prior", ["1e-250", "1e-300", "5e-324", "0.9999999999999999"])
+@pytest.mark.parametrize("prior", ["1e-250", "5e-324", "0.9999999999999999"])
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_the_plot_is_written_at_an_extreme_prior_or_refused_in_one_line(command, prior, tmp_path):
     scenario, plot = _scenario(tmp_path, prior), tmp_path / "x.png"
