@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special, stats
 
+from beliefs import special as sp
 from beliefs.errors import InputError
 from beliefs.validation import as_float, refuse_subnormal
 
@@ -76,13 +77,42 @@ _CONCENTRATIONS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1e3, 1e4, 1e5)
 def beta_entropy(alpha: float, beta: float) -> float:
     r"""Differential entropy of Beta(alpha, beta) in nats (closed form; see the module docstring).
 
+    The closed form subtracts terms of size :math:`\beta \ln \beta`: for Beta(2.67, 4.9e149) it
+    gave 0 (the truth is -342.89).  With a shape of 10 or more it is rearranged by Stirling's series
+    so that only small terms are added (:math:`s = \alpha + \beta`, :math:`R` the digamma's tail):
+
+    * both >= 10: :math:`\tfrac12\ln\frac{2\pi\alpha\beta}{s^3} + \tfrac12 - \frac{1}{2\alpha} - \frac{1}{2\beta}
+      + \frac1s + \omega(\alpha) + \omega(\beta) - \omega(s) + (\alpha-1)R(\alpha) + (\beta-1)R(\beta) - (s-2)R(s)`;
+    * :math:`p = \min < 10 \le q = \max`: :math:`\ln\Gamma(p) - (p-1)\psi(p) - \ln q - G + (p-1)[\mathrm{log1p}(p/q)
+      - \frac{1}{2s} - R(s)] - (q-1)[\psi(q) - \psi(s)]` with :math:`G = \ln\Gamma(s) - \ln\Gamma(q) - p\ln q`
+      and :math:`\psi(q) - \psi(s) = -\mathrm{log1p}(p/q) - \frac{p}{2qs} - R(q) + R(s)`.
+
+    Tested against mpmath at 700 digits (to 1e-16).
+
     >>> round(beta_entropy(1.0, 1.0), 15)  # the uniform on [0, 1]
     0.0
+    >>> round(beta_entropy(2.67, 4.86e149), 10)
+    -342.8931713164
     """
     a, b = float(alpha), float(beta)
-    return float(
-        special.betaln(a, b) - (a - 1) * special.digamma(a) - (b - 1) * special.digamma(b)
-        + (a + b - 2) * special.digamma(a + b)
+    p, q = min(a, b), max(a, b)
+    if q < 10:
+        return float(
+            special.betaln(a, b) - (a - 1) * special.digamma(a) - (b - 1) * special.digamma(b)
+            + (a + b - 2) * special.digamma(a + b)
+        )
+    s = p + q
+    log_s = math.log(q) + math.log1p(p / q)  # s may overflow
+    if p >= 10:
+        return (
+            0.5 * (math.log(2 * math.pi) + math.log(p) + math.log(q) - 3 * log_s) + 0.5 - 0.5 / p - 0.5 / q + 1 / s
+            + sp.lgammacor(p) + sp.lgammacor(q) - sp.lgammacor(s)
+            + (p - 1) * sp.digamma_remainder(p) + (q - 1) * sp.digamma_remainder(q) - (s - 2) * sp.digamma_remainder(s)
+        )
+    psi_q_minus_psi_s = -math.log1p(p / q) - p / (2 * q * s) - (sp.digamma_remainder(q) - sp.digamma_remainder(s))
+    return (
+        math.lgamma(p) - (p - 1) * float(special.digamma(p)) - math.log(q) - sp.log_pochhammer_excess(q, p)
+        + (p - 1) * (math.log1p(p / q) - 0.5 / s - sp.digamma_remainder(s)) - (q - 1) * psi_q_minus_psi_s
     )
 
 
