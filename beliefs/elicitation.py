@@ -322,7 +322,7 @@ def _mass(alpha: float, beta: float, lo: float, hi: float) -> float:
 def _open_unit(value, field: str, allowed: str) -> float:
     x = as_float(value, field, allowed)
     if isinstance(value, str):
-        refuse_subnormal(field, value, x, allowed=allowed)  # the rule for every typed probability
+        refuse_subnormal(field, value, x, allowed=allowed, advice="")  # the rule for every typed probability
     if not 0 < x < 1:
         hint = f"did you mean {x / 100:g}? values are fractions, not percent" if 1 < x <= 100 else ""
         raise InputError(field, value, allowed, hint=hint)

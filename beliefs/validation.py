@@ -118,12 +118,13 @@ def _refuse_rounded_certainty(value: object, number: float, field: str, allowed:
     refuse_subnormal(field, value, number, allowed=allowed)
 
 
-def refuse_subnormal(field: str, value: object, p: float, *, allowed: str) -> None:
+def refuse_subnormal(field: str, value: object, p: float, *, allowed: str, advice: str = _AS_ODDS) -> None:
     """Raise when a typed probability ``p`` lies below the smallest normal double, 2.2e-308.
 
     There a double keeps fewer digits (1e-320 is held as 9.88e-321, an odds prior
     ``1.4e-323:1e-323`` read as two such doubles is 3:2): the value is refused, the same
-    way in every form it can be typed, never computed with the digits it lost.
+    way in every form it can be typed, never computed with the digits it lost.  ``advice`` ends
+    the message (by default: how to give such a prior as odds).
 
     >>> refuse_subnormal("prior", "1e-300", 1e-300, allowed="a probability")
     """
@@ -134,7 +135,7 @@ def refuse_subnormal(field: str, value: object, p: float, *, allowed: str) -> No
             allowed,
             hint=(
                 "this is below 2.2e-308, the smallest double that keeps full precision "
-                f"(1e-320 would be held as 9.88e-321); {_AS_ODDS}"
+                "(1e-320 would be held as 9.88e-321)" + (f"; {advice}" if advice else "")
             ),
         )
 
