@@ -96,17 +96,22 @@ def lgammacor(z: float) -> float:
     >>> abs(lgammacor(10.0) - 0.0083305634333628712564693) < 1e-17  # mpmath, 50 digits
     True
     """
+    return _series_in_inverse_square(z, _OMEGA, "lgammacor") / z
+
+
+def _series_in_inverse_square(z: float, coefficients: tuple[float, ...], name: str) -> float:
+    # sum_k c_k z^(-2k), k = 0.., coefficients highest order first (Horner); Stirling's series need z >= 10
     if z < _STIRLING:
-        raise ValueError(f"lgammacor needs z >= {_STIRLING}, got {z}")
+        raise ValueError(f"{name} needs z >= {_STIRLING}, got {z}")
     w = 1.0 / (z * z)
     acc = 0.0
-    for c in _OMEGA:
+    for c in coefficients:
         acc = acc * w + c
-    return acc / z
+    return acc
 
 
-# B_2k / 2k, k = 1..10: at z = 10 the next term is 2e-20
-_PSI_TAIL = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12, -3617 / 8160, 43867 / 14364, -174611 / 6600)
+# B_2k / 2k for k = 10..1, highest order first: at z = 10 the next term is 2e-20
+_PSI_TAIL = (-174611 / 6600, 43867 / 14364, -3617 / 8160, 1 / 12, -691 / 32760, 1 / 132, -1 / 240, 1 / 252, -1 / 120, 1 / 12)
 
 
 def digamma_remainder(z: float) -> float:
@@ -115,13 +120,7 @@ def digamma_remainder(z: float) -> float:
     >>> abs(digamma_remainder(10.0) - 0.00083250392732457637) < 1e-17  # mpmath, 30 digits
     True
     """
-    if z < _STIRLING:
-        raise ValueError(f"digamma_remainder needs z >= {_STIRLING}, got {z}")
-    w = 1.0 / (z * z)
-    acc = 0.0
-    for c in reversed(_PSI_TAIL):
-        acc = acc * w + c
-    return acc * w
+    return _series_in_inverse_square(z, _PSI_TAIL, "digamma_remainder") / (z * z)
 
 
 def reduced_log_pochhammer(a: float, x: float) -> float:
