@@ -29,7 +29,7 @@ Zero steps means nothing has to survive: :math:`s^0 = 1` even for
 Every result is computed as a logarithm: :math:`\ln P = \ln b + n \ln s`, the Beta
 mean's log by :func:`beliefs.special.log_beta_power_mean` and each quantile as
 :math:`\ln b + n \ln Q_s(u)` with :math:`\ln Q_s(u)` (or :math:`\ln(1 - Q_s(u))`
-near 1) from :func:`beliefs.special.beta_quantile_logs`; the complement
+near 1) from :func:`beliefs.beta_quantile.beta_quantile_logs`; the complement
 :math:`\ln(1 - P)` is :func:`beliefs.odds.log1mexp` of it.  So 0.98 per step over
 a million steps is 1.19e-8774, not 0, and a chain within 1e-140 of certain is
 ``1 - 1e-140``, not 1.  The JSON keeps the doubles (which underflow to 0) and
@@ -67,6 +67,7 @@ import numpy as np
 from scipy import special
 
 from beliefs import special as sp
+from beliefs.beta_quantile import beta_quantile_logs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, parse_beta
 from beliefs.format import format_probability, format_probability_log
@@ -123,10 +124,10 @@ def beta_power_quantile(u, alpha: float, beta: float, n) -> np.ndarray:
     r"""The ``u``-quantile of :math:`s^n`: :math:`Q_s(u)^n` (``x -> x^n`` is increasing on [0, 1]).
 
     Computed as :math:`\exp(n \ln Q_s(u))` with :math:`\ln Q_s(u)` from
-    :func:`beliefs.special.beta_quantile_logs` (a rounded :math:`Q_s(u)` raised to
+    :func:`beliefs.beta_quantile.beta_quantile_logs` (a rounded :math:`Q_s(u)` raised to
     :math:`n = 10^5` would lose 1e-11).  ``n = 0`` gives 1 at every quantile (:math:`s^0 = 1`).
     """
-    log_q = np.vectorize(lambda level: sp.beta_quantile_logs(alpha, beta, level)[0], otypes=[float])(u)
+    log_q = np.vectorize(lambda level: beta_quantile_logs(alpha, beta, level)[0], otypes=[float])(u)
     return np.exp(np.asarray(n, dtype=float) * log_q)
 
 
@@ -321,7 +322,7 @@ def chain_success(
         )
     log_mean = sp.log_beta_power_mean(post.alpha, post.beta, n)
     # n ln Q_s(u) for the median and the interval's ends (s^n is increasing in s)
-    n_log_q = [_n_log(n, sp.beta_quantile_logs(post.alpha, post.beta, u)[0]) for u in (0.5, *equal_tailed(x.mass))]
+    n_log_q = [_n_log(n, beta_quantile_logs(post.alpha, post.beta, u)[0]) for u in (0.5, *equal_tailed(x.mass))]
     median, lo, hi = (b * math.exp(v) for v in n_log_q)
     log_q = [log_b + v for v in n_log_q]
     return ChainResult(
@@ -408,7 +409,7 @@ def chain_curve(
         log_p = log_b + np.where(n == 0, 0.0, np.maximum(n, 1) * log_s)  # s^0 = 1 even for s = 0
         return _curve_from_logs(n, log_p, log_p, log_p, log_p, x.mass, f"point s = {x.per_step:g}")
     log_mean = log_b + sp.log_beta_power_mean_curve(post.alpha, post.beta, x.steps)
-    log_q = [log_b + n * sp.beta_quantile_logs(post.alpha, post.beta, u)[0] for u in (0.5, *equal_tailed(x.mass))]
+    log_q = [log_b + n * beta_quantile_logs(post.alpha, post.beta, u)[0] for u in (0.5, *equal_tailed(x.mass))]
     return _curve_from_logs(n, log_mean, *log_q, x.mass, f"s ~ Beta({post.alpha:g}, {post.beta:g})")
 
 

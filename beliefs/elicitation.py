@@ -52,6 +52,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from beliefs import special as sp
+from beliefs.beta_quantile import log_pochhammer_excess
 from beliefs.errors import InputError
 from beliefs.validation import as_float, refuse_subnormal
 
@@ -111,7 +112,7 @@ def beta_entropy(alpha: float, beta: float) -> float:
         )
     psi_q_minus_psi_s = -math.log1p(p / q) - p / (2 * q * s) - (sp.digamma_remainder(q) - sp.digamma_remainder(s))
     return (
-        math.lgamma(p) - (p - 1) * float(special.digamma(p)) - math.log(q) - sp.log_pochhammer_excess(q, p)
+        math.lgamma(p) - (p - 1) * float(special.digamma(p)) - math.log(q) - log_pochhammer_excess(q, p)
         + (p - 1) * (math.log1p(p / q) - 0.5 / s - sp.digamma_remainder(s)) - (q - 1) * psi_q_minus_psi_s
     )
 

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from beliefs import special
+from beliefs import beta_quantile, special
 from beliefs.chain import chain_success
 from beliefs.monitoring import monitor_risk
 
@@ -219,7 +219,7 @@ def test_beta_chain_quantiles_at_the_hard_cases(a, b, n):
 def _check_quantile(a, b, n, u):
     r = chain_success(1.0, n, per_step_beta=(a, b), interval=0.9)
     got = {0.5: r.log_median, 0.05: r.log_interval[0], 0.95: r.log_interval[1]}[u]
-    ln_x, ln_1mx = special.beta_quantile_logs(a, b, u)
+    ln_x, ln_1mx = beta_quantile.beta_quantile_logs(a, b, u)
     ref_x, ref_1mx, cond = ref_beta_quantile_log(a, b, u, (ln_x, ln_1mx))
     # Exact to the conditioning of the problem: an error of ~1e-16 in I_y moves the short side y by
     # 1e-16 * cond relative, cond = 1 / (y pdf(y)) (about 1/shape for a shape below 1).
