@@ -185,17 +185,17 @@ def bench_upload_under_load(sz) -> list[Row]:
         Row(SECTION, "five sessions, sixth uploading the worst file at the cap: key press to posterior", "ms",
             out["upload"]["ms"], load=load, note=note),
         Row(SECTION, "median shift from idle: MCMC re-runs (per round)", "ms",
-            [m - i for m, i in zip(mcmc, idle, strict=True)], load=load),
+            [m - i for m, i in zip(mcmc, idle, strict=True)], load=load, signed=True),
         Row(SECTION, "five sessions, sixth uploading a small file (refused at once): key press to posterior", "ms",
             out["small_upload"]["ms"], load=load, note="any upload's own cost: the page's rerun, the transfer"),
         Row(SECTION, "median shift from idle: worst uploads (per round)", "ms",
-            [u - i for u, i in zip(upload, idle, strict=True)], load=load),
+            [u - i for u, i in zip(upload, idle, strict=True)], load=load, signed=True),
         Row(SECTION, "median shift from idle: small uploads (per round)", "ms",
-            [u - i for u, i in zip(small_upload, idle, strict=True)], load=load),
+            [u - i for u, i in zip(small_upload, idle, strict=True)], load=load, signed=True),
         Row(SECTION, "worst upload minus small upload (the reader's own share, per round)", "ms",
-            [u - m for u, m in zip(upload, small_upload, strict=True)], load=load),
+            [u - m for u, m in zip(upload, small_upload, strict=True)], load=load, signed=True),
         Row(SECTION, title, "ms", [u - m for u, m in zip(upload, mcmc, strict=True)], 0.0,
-            "<= 0 ms (an upload moves the median no more than MCMC)", load=load),
+            "<= 0 ms (an upload moves the median no more than MCMC)", load=load, signed=True),
     ]  # fmt: skip
 
 
