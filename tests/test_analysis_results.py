@@ -28,27 +28,47 @@ def lr(x, label="e", **kw):
     return Evidence(label, likelihood_ratio=x, **kw)
 
 
-def all_results():
-    items = [
+def _items():
+    return [
         Evidence("report", p_e_given_h=0.75, p_e_given_not_h=0.25, id="r"),
         lr(2.0, "a", group="g", discount=0.5),
         lr(4.0, "b", group="g", discount=0.5),
     ]
-    return {
-        "prior_robustness": prior_robustness(0.25, items, n_points=21),
-        "data_robustness": data_robustness([3, 0], [100, 50], 0.25, (1, 20), (1, 200), n_grid=5),
-        "sequential": sequential(0.25, items, threshold=0.9),
-        "needed_count": needed_count(30, 0.9, 0.25, (1, 20), (1, 200)),
-        "tornado": tornado(0.25, items),
-        "dependence": dependence(0.25, items, joint_ratios={"g": 3}),
-        "crux": crux(0.25, items, 0.5, [lr(1.2, "report", id="r"), lr(0.5, "new")]),
-        "pool": pool([0.1, 0.3, 0.6], [1, 2, 1], extremize=1.5),
-    }
 
 
-@pytest.mark.parametrize("name", list(all_results()))
-def test_csv_parses_back_to_the_same_numbers(name):
-    result = all_results()[name]
+BUILDERS = {
+    "prior_robustness": lambda: prior_robustness(0.25, _items(), n_points=21),
+    "data_robustness": lambda: data_robustness([3, 0], [100, 50], 0.25, (1, 20), (1, 200), n_grid=5),
+    "sequential": lambda: sequential(0.25, _items(), threshold=0.9),
+    "needed_count": lambda: needed_count(30, 0.9, 0.25, (1, 20), (1, 200)),
+    "tornado": lambda: tornado(0.25, _items()),
+    "dependence": lambda: dependence(0.25, _items(), joint_ratios={"g": 3}),
+    "crux": lambda: crux(0.25, _items(), 0.5, [lr(1.2, "report", id="r"), lr(0.5, "new")]),
+    "pool": lambda: pool([0.1, 0.3, 0.6], [1, 2, 1], extremize=1.5),
+}
+
+
+@pytest.fixture(scope="module")
+def results():
+    """``results(name)``: that analysis result, computed on first use and shared by the module's tests.
+
+    Lazy on purpose: the data-robustness grid runs partial-pooling cubatures (tens of seconds on a loaded
+    machine); computed at import, every xdist worker paid it while collecting, whether or not it ran
+    this file.
+    """
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = BUILDERS[name]()
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_csv_parses_back_to_the_same_numbers(results, name):
+    result = results(name)
     rows = result.rows()
     parsed = list(csv.DictReader(io.StringIO(result.to_csv())))
     assert len(parsed) == len(rows)
@@ -78,13 +98,13 @@ def test_empty_ledger_exports_a_header_only():
     assert r.naive.posterior == r.adjusted.posterior == 0.3
 
 
-@pytest.mark.parametrize("name", list(all_results()))
-def test_to_dict_is_strict_json(name):
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_to_dict_is_strict_json(results, name):
     import json
 
     from beliefs.cli.output import jsonable
 
-    json.dumps(jsonable(all_results()[name].to_dict()), allow_nan=False)
+    json.dumps(jsonable(results(name).to_dict()), allow_nan=False)
 
 
 def test_importing_analysis_does_not_import_heavy_libraries():
@@ -144,19 +164,19 @@ def drawn_numbers(name, spec, result):
 
 
 @pytest.mark.parametrize("name", list(PLOTS))
-def test_charts_draw_the_results_numbers(name):
-    result = all_results()[name]
+def test_charts_draw_the_results_numbers(results, name):
+    result = results(name)
     spec = PLOTS[name](result)
     drawn, expected = drawn_numbers(name, spec, result)
     assert np.asarray(drawn, dtype=float) == pytest.approx(np.asarray(expected, dtype=float), rel=1e-12, abs=1e-12)
     assert readability_problems(spec) == []
 
 
-def test_chart_marks_the_priors_to_compare_and_the_heat_map_has_a_gradient_legend():
+def test_chart_marks_the_priors_to_compare_and_the_heat_map_has_a_gradient_legend(results):
     spec = plot_prior_robustness(prior_robustness(0.25, [3.0], compare_priors=[0.2, 0.5]))
     (priors,) = rows_of(spec, "point")
     assert [p["series"] for p in priors] == ["your prior: 25% → 50%", "other priors", "other priors"]
-    r = all_results()["data_robustness"]
+    r = results("data_robustness")
     for value in ("posterior", "log10_bf"):
         (cells,) = [m for m in marks(plot_data_robustness(r, value=value)) if mark_type(m) == "rect"]
         assert cells["encoding"]["color"]["type"] == "quantitative" and cells["encoding"]["color"]["legend"]["title"]
@@ -167,16 +187,16 @@ MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
 
 @pytest.mark.parametrize("name", ["tornado", "data_robustness", "crux"])
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
-def test_charts_save_to_png_svg_pdf(fmt, name):
-    head = spec_bytes(PLOTS[name](all_results()[name]), fmt)[:400]
+def test_charts_save_to_png_svg_pdf(results, fmt, name):
+    head = spec_bytes(PLOTS[name](results(name)), fmt)[:400]
     if fmt == "svg":
         assert MAGIC["svg"] in head, head
     else:
         assert head.startswith(MAGIC[fmt])
 
 
-def test_log10_bf_heat_map_uses_the_log_bayes_factors():
-    r = all_results()["data_robustness"]
+def test_log10_bf_heat_map_uses_the_log_bayes_factors(results):
+    r = results("data_robustness")
     (cells,) = rows_of(plot_data_robustness(r, value="log10_bf"), "rect")
     np.testing.assert_allclose([c["value"] for c in cells], (r.log_bf / LN10).ravel(), rtol=1e-12)
     with pytest.raises(InputError, match=r"^value"):
