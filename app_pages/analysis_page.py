@@ -14,17 +14,17 @@ from beliefs.analysis.robustness import plot_prior_robustness, prior_robustness
 from beliefs.analysis.sequential import plot_sequential, sequential
 from beliefs.analysis.tornado import plot_tornado_stated, tornado_stated
 from beliefs.errors import InputError
+from beliefs.evidence import DISCOUNT
 from beliefs.format import format_probability
 from beliefs.io.settings import FIELDS
 from beliefs.odds import log_odds
 
 
 def _ledger():
-    """The prior and the ledger's usable Evidence items as the Update page holds them (ignored rows left out)."""
-    check = common.ledger_check()
-    if check.ignored:
-        st.warning(common.plain(check.headline() + ": " + "; ".join(r for _, _, r in check.ignored)))
-    return common.values()["prior"], list(check.evidence)
+    """The prior and the ledger's Evidence items as the Update page holds them."""
+    if common.pending_flag():
+        st.warning(common.plain(common.pending_flag() + ": " + "; ".join(common.item_errors().values())))
+    return common.values()["prior"], list(common.items())
 
 
 def _show(name: str, result, plot) -> None:
@@ -151,15 +151,15 @@ def _tornado(prior, evidence) -> None:
         help="An item stated as an exact ratio is taken to be uncertain by this factor either way, unless you "
         "set its own factor below.",
     )
-    rows = st.session_state["items"]
-    own = (v["an_ifac"].split(",") if v["an_ifac"] else []) + [""] * len(rows)
+    items, uids = common.items(), common.uids()
+    own = (v["an_ifac"].split(",") if v["an_ifac"] else []) + [""] * len(items)
     with st.expander("Per-item ×/÷ factors"):
         texts = []
-        for i, row in enumerate(rows):
+        for i, (uid, item) in enumerate(zip(uids, items, strict=True)):
             texts.append(
                 st.text_input(
-                    f"{i + 1}. {row['label'][:60]}",
-                    key=common.seed(f"w_an_ifac_{row['uid']}", own[i]),
+                    f"{i + 1}. {item.label[:60]}",
+                    key=common.seed(f"w_an_ifac_{uid}", own[i]),
                     placeholder=f"{factor:g} (the common factor)",
                     help="Blank: the common factor. A number > 1: this item's own ×/÷ range.",
                 ).strip()
@@ -168,11 +168,8 @@ def _tornado(prior, evidence) -> None:
             v["an_ifac"] = FIELDS["an_ifac"].parse(",".join(texts), "per-item factors")
         except InputError as exc:
             common.show_error(exc)
-    check = common.ledger_check()
-    usable = {i for i in range(len(rows))} - set(check.reasons)
     per_item = [float(x) if x else None for x in (v["an_ifac"].split(",") if v["an_ifac"] else [])]
-    per_item += [None] * len(rows)
-    factors = [per_item[i] for i in sorted(usable)]
+    factors = (per_item + [None] * len(items))[: len(items)]
     _show(
         "tornado",
         tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"]),
@@ -181,19 +178,24 @@ def _tornado(prior, evidence) -> None:
 
 
 def _group_items() -> None:
-    rows = st.session_state["items"]
     chosen = st.session_state.get("w_dep_items") or []
     name = (st.session_state.get("w_dep_name") or "").strip()
-    for row in rows:
-        if row["uid"] in chosen:
-            row["group"] = name or None
-            row["discount"] = float(st.session_state.get("w_dep_discount", 1.0)) if name else 1.0
-            for suffix in ("group", "discount"):
-                st.session_state.pop(f"w_{row['uid']}_{suffix}", None)
+    discount = float(st.session_state.get("w_dep_discount", 1.0)) if name else 1.0
+    try:
+        grouped = {uid: common.items()[common.item_index(uid)].with_(group=name or None, discount=discount)
+                   for uid in chosen if uid in common.uids()}  # fmt: skip
+    except InputError as exc:  # a group name the item schema refuses: nothing changes
+        st.session_state["dep_error"] = str(exc)
+        return
+    st.session_state.pop("dep_error", None)
+    for uid, item in grouped.items():
+        common.replace_item(uid, item)
+        for suffix in ("group", "discount"):
+            st.session_state.pop(f"w_{uid}_{suffix}", None)
 
 
 def _dependence(prior, evidence) -> None:
-    rows = st.session_state["items"]
+    items, uids = common.items(), common.uids()
     st.caption(
         "Items that share a cause (two readings of one report) are not independent evidence. Put them in a "
         "group: the group's log-likelihood ratios are multiplied by the discount w (1 = fully counted)."
@@ -202,16 +204,19 @@ def _dependence(prior, evidence) -> None:
     with left:
         st.multiselect(
             "Items",
-            [r["uid"] for r in rows],
-            format_func=lambda uid: next(f"{i + 1}. {r['label']}" for i, r in enumerate(rows) if r["uid"] == uid),
+            list(uids),
+            format_func=lambda uid: f"{uids.index(uid) + 1}. {items[uids.index(uid)].label}",
             key="w_dep_items",
         )
     with mid:
         st.text_input("Group name (empty: independent)", key="w_dep_name", help="Items with the same name form one group.")
     with right:
-        st.slider("Discount w", 0.05, 1.0, 0.5, 0.05, key="w_dep_discount",
-                  help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half.")  # fmt: skip
+        st.number_input("Discount w", DISCOUNT.low, DISCOUNT.high, 0.5, 0.05, format="%.4g", key="w_dep_discount",
+                        help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half; "
+                        "it must be above 0.")  # fmt: skip
     st.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
+    if st.session_state.get("dep_error"):
+        st.error(common.plain(st.session_state["dep_error"]) + " — nothing was changed", icon=":material/error:")
     _show("dependence", dependence(prior, evidence), plot_dependence)
 
 

@@ -18,7 +18,8 @@ from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, val
 from beliefs.errors import InputError
 from beliefs.hypotheses import parse_names, parse_vector, plot_hypotheses, update_hypotheses
 from beliefs.io.scenario import builtin_scenarios, parse_scenario
-from beliefs.io.views import load_link, load_view, scenario_from_state
+from beliefs.io.state import scenario_from_state
+from beliefs.io.views import load_link, load_view
 
 _SOURCES = ("A built-in viewpoint", "A share link", "A scenario file")
 _MAX_UPLOAD = 1_000_000

@@ -19,7 +19,6 @@ from beliefs.evidence import BetaDist
 from beliefs.format import format_factor, format_probability
 from beliefs.io.catalogue import per_evaluation
 from beliefs.io.csvfile import to_csv
-from beliefs.io.link import ItemState
 from beliefs.partial_pooling import KappaPrior
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
 
@@ -183,12 +182,11 @@ def _result(v, ks, ns, h, not_h):
 
 def _add_to_ledger(result, label: str) -> None:
     try:
-        item = result.to_evidence(label=label)
+        item = result.to_evidence(label=label, source=per_evaluation().source if result.derived else None)
     except InputError as exc:
         st.session_state["data_add_error"] = str(exc)
         return
-    source = per_evaluation().source if result.derived else None
-    st.session_state["items"].append(common.new_item(ItemState.from_evidence(item), source))
+    common.append_item(item)
     st.session_state["data_added"] = label
 
 

@@ -96,6 +96,11 @@ class Contribution:
     def text(self) -> str:
         return format_evidence(self.log_lr, self.p_e_given_h, self.p_e_given_not_h)
 
+    @property
+    def provenance_text(self) -> str:
+        """How a derived ratio was obtained, in words (see :meth:`beliefs.evidence.Provenance.describe`); ``""`` if not derived."""
+        return "" if self.provenance is None else self.provenance.describe(self.likelihood_ratio)
+
     def to_dict(self) -> dict:
         return {
             "label": self.label,
@@ -196,7 +201,10 @@ class UpdateResult(LogLRQuantities, NotebookRepr):
         ]  # fmt: skip
         tables = [("UpdateResult", ["", "P(H)", "odds", ""], levels)]
         if self.items:
-            rows = [[c.label, c.text, f"{c.bits:+.3f}", f"{c.decibels:+.2f}"] for c in self.items]
+            rows = [
+                [c.label, c.text + (f" [{c.provenance_text}]" if c.provenance else ""), f"{c.bits:+.3f}", f"{c.decibels:+.2f}"]
+                for c in self.items
+            ]
             tables.append(("evidence", ["item", "evidence", "bits", "dB"], rows))
         if self.note:
             tables.append(("note", ["note"], [[self.note]]))

@@ -15,7 +15,7 @@ import mpmath
 import pytest
 
 from beliefs.datasets import dataset_counts_result
-from beliefs.io.link import decode
+from beliefs.io.shortlink import open_link
 from beliefs.reproduce import derived_count
 from tests.test_app import APP, assert_clean, button, download_bytes, media, metrics, new_app  # noqa: F401
 
@@ -86,13 +86,13 @@ def test_ledger_item_carries_the_provenance_text():
     at = new_app({"view": "data"})
     next(b for b in at.button if b.label == "Add this Bayes factor to the ledger").click().run()
     assert_clean(at)
-    prov = at.session_state["items"][-1]["provenance"]
+    prov = at.session_state["items"][-1].provenance
     assert prov.assumption == "derived from an assumed n = 316 per evaluation, pooling partial"
     assert prov.method == "quadrature" and prov.log10_bf_range is not None
     at.radio(key="w_view").set_value("update").run()
     assert_clean(at)
     ledger = " ".join(m.value for m in at.markdown)
-    assert "derived from an assumed n = 316 per evaluation, pooling partial" in ledger
+    assert "derived: assumed n = 316 per evaluation, pooling partial" in ledger
     assert "log10 BF range" in ledger
     # the posterior on the Update page is update() of the same factor
     want = dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
@@ -109,7 +109,7 @@ def test_provenance_survives_save_and_load(media):  # noqa: F811
     target = new_app()
     target.file_uploader(key="upload").set_value(("mine.json", saved, "application/json")).run()
     assert_clean(target)
-    prov = target.session_state["items"][-1]["provenance"]
+    prov = target.session_state["items"][-1].provenance
     assert prov.assumption == "derived from an assumed n = 500 per evaluation, pooling none"
     assert list(prov.log10_bf_range) == item["provenance"]["log10_bf_range"]
 
@@ -119,10 +119,10 @@ def test_provenance_survives_a_share_link():
     next(b for b in at.button if b.label == "Add this Bayes factor to the ledger").click().run()
     params = dict(at.query_params)
     flat = {k: v[-1] if isinstance(v, list) else v for k, v in params.items()}
-    assert any(k.startswith("p") and k[1:].isdigit() for k in flat)
-    state, warnings = decode(flat)
-    assert warnings == [] and state.items[-1].provenance is not None
+    # The item's source (the 2025 per-evaluation rates) is no id's: the address bar holds the scenario itself.
+    state, warnings = open_link(flat)
+    assert warnings == [] and state.items[-1] == at.session_state["items"][-1]
     opened = new_app({**flat, "view": "update"})
     assert_clean(opened)
-    assert opened.session_state["items"][-1]["provenance"] == at.session_state["items"][-1]["provenance"]
+    assert opened.session_state["items"][-1] == at.session_state["items"][-1]
     assert any("assumed n = 316" in m.value for m in opened.markdown)

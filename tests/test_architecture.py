@@ -409,3 +409,51 @@ def test_every_source_folder_is_a_package():
     assert folders, "no source folders found: the checker is looking in the wrong place"
     missing = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists())
     assert not missing, f"folders without __init__.py: {missing}"
+
+
+# ------------------------------------------------------------------ one state, one conversion (issue 20)
+
+STATE_MODULE = "beliefs.io.state"
+_SCHEMA_MODULE = "beliefs.io.scenario_schema"
+
+
+def _conversions(name: str, tree: ast.Module) -> list[str]:
+    """What in ``tree`` converts between the app's state and a scenario: a function named for both, or a
+    Scenario built from parts (``Scenario(...)``, ``Scenario.from_evidence``, ``Scenario.model_validate``)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            words = node.name.lower()
+            if "scenario" in words and "state" in words:
+                found.append(f"{name} defines {node.name}()")
+        elif isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name) and f.id == "Scenario":
+                found.append(f"{name} builds Scenario(...) (line {node.lineno})")
+            elif (
+                isinstance(f, ast.Attribute)
+                and isinstance(f.value, ast.Name)
+                and f.value.id == "Scenario"
+                and f.attr in ("from_evidence", "model_validate", "model_construct")
+            ):
+                found.append(f"{name} calls Scenario.{f.attr} (line {node.lineno})")
+    return found
+
+
+def test_the_checker_sees_a_conversion():
+    """Guard: the old tree had two scenario_from_state (app_pages/scenarios.py and beliefs/io/views.py)."""
+    old = ast.parse("def scenario_from_state(state):\n    return Scenario.from_evidence(0.5, [])\n")
+    assert len(_conversions("old", old)) == 2
+
+
+def test_only_the_state_module_converts_between_app_state_and_scenarios():
+    """Issue 20: one module converts app state <-> scenario (save, links, exports, Compare, restore, CLI links)."""
+    assert STATE_MODULE in MODULES
+    problems = [
+        found
+        for name, tree in TREES.items()
+        if name not in (STATE_MODULE, _SCHEMA_MODULE)  # the schema validates the documents it defines
+        for found in _conversions(name, tree)
+    ]
+    assert problems == [], "\n".join(problems)
+    assert _conversions(STATE_MODULE, TREES[STATE_MODULE]), "the state module converts (the checker sees it)"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from beliefs.datasets import dataset_counts_result
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence, Provenance
-from beliefs.io.link import AppState, ItemState, decode, encode
+from beliefs.io.link import AppState, decode, encode
 from beliefs.io.scenario import load_scenario, parse_scenario, save_scenario, scenario_to_json
 from beliefs.io.scenario_schema import Scenario
 from tests.cli_helpers import run_cli, run_json
@@ -60,17 +60,16 @@ def test_scenario_file_bad_provenance_names_the_field():
 
 
 def test_share_link_round_trip():
-    state = AppState(items=(ItemState.from_evidence(_item()), ItemState("plain", "lr", 2.0)))
+    state = AppState(items=(_item(), Evidence("plain", likelihood_ratio=2.0)))
     params = encode(state)
     assert "p0" in params and "p1" not in params
     back, warnings = decode(params)
     assert warnings == []
     assert back.items[0].provenance == PROV and back.items[1].provenance is None
-    assert back.items[0].to_evidence().provenance == PROV
 
 
 def test_links_without_provenance_decode_unchanged_and_bad_provenance_warns():
-    params = encode(AppState(items=(ItemState.from_evidence(_item()),)))
+    params = encode(AppState(items=(_item(),)))
     params.pop("p0")
     back, warnings = decode(params)
     assert warnings == [] and back.items[0].provenance is None
@@ -84,7 +83,7 @@ def test_links_without_provenance_decode_unchanged_and_bad_provenance_warns():
 @settings(max_examples=50, deadline=None)
 @given(st.text(max_size=200))
 def test_provenance_parameter_never_raises(raw):
-    params = encode(AppState(items=(ItemState("x", "lr", 2.0),)))
+    params = encode(AppState(items=(Evidence("x", likelihood_ratio=2.0),)))
     params["p0"] = raw
     state, _ = decode(params)
     assert len(state.items) == 1

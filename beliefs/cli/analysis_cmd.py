@@ -335,15 +335,9 @@ def _scenario_with_settings(text: str):
     """A scenario name, file or share link, its display name, and the app settings it carries.
 
     A share link holds the whole app state, so the CLI can show what the
-    link's author saw; a scenario file may carry settings in its ``app`` block.
+    link's author saw: its settings are its scenario's ``app`` block, as a
+    scenario file's are.
     """
-    from beliefs.io.views import link_state, looks_like_link, scenario_from_state
-
-    if looks_like_link(text) and not Path(text).is_file():
-        state = link_state(text, "SCENARIO")
-        with _in_scenario("SCENARIO"):
-            scn = scenario_from_state(state)
-        return scn, scn.name, dict(state.values)
     from beliefs.io.settings import FIELDS
 
     scn, name = _scenario(text, "SCENARIO")
@@ -463,27 +457,24 @@ def _in_scenario(name: str):
         raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
 
 
-def _scenario(name: str, field: str):
-    """Load a built-in scenario or a scenario file, returning it and a short display name."""
+def _scenario(text: str, field: str):
+    """A scenario given as a built-in name, a scenario file or a share link, and its display name."""
     try:
-        from beliefs.io.scenario import get_scenario
+        from beliefs.io.views import load_view
     except ModuleNotFoundError as exc:
-        if exc.name != "beliefs.io.scenario":
+        if not (exc.name or "").startswith("beliefs.io"):
             raise
         raise InputError(
-            field, name, "a scenario, but scenario support is not installed in this build"
+            field, text, "a scenario, but scenario support is not installed in this build"
         ) from None
-    scn = get_scenario(name)
-    display = getattr(scn, "name", None) or Path(name).stem
+    scn = load_view(text, field=field)
+    display = getattr(scn, "name", None) or Path(text).stem
     return scn, str(display)
 
 
 def _view(text: str, field: str):
     """A viewpoint given as a built-in name, a scenario file or a share link, and its display name."""
-    from beliefs.io.views import load_view
-
-    scn = load_view(text, field=field)
-    return scn, scn.name
+    return _scenario(text, field)
 
 
 def _covert_settings(scn, name: str):

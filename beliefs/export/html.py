@@ -24,6 +24,7 @@ from beliefs.export import embed
 from beliefs.export.ledger import Ledger, build_ledger, source_text
 from beliefs.io.scenario import scenario_to_json
 from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import local_link_note
 from beliefs.plots.palette import HEADER_FILL, INK, MUTED_INK, RULE
 from beliefs.tables import html_table, one_line
 
@@ -61,7 +62,7 @@ def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
     """``(title, inline SVG)`` of the app's other charts of this update, drawn by the app's matplotlib functions.
 
     The prior/posterior bars always; the posterior's distribution when an
-    enabled item is uncertain (Monte Carlo, seed 0, as in the app).  Text is
+    enabled item is uncertain (the ledger's own draws, as in the app).  Text is
     drawn as glyph outlines (matplotlib's default ``svg.fonttype = "path"``),
     so no font is needed.
     """
@@ -70,14 +71,10 @@ def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
     from beliefs.uncertain_evidence import plot_posterior_distribution
 
     out = [("Prior and posterior", _inline(figure_bytes(plot_prior_posterior(ledger.result), "svg")))]
-    items = ledger.scenario.evidence_items()
-    if any(e.enabled and e.is_uncertain for e in items):
-        from beliefs.uncertain_evidence import posterior_distribution
-
-        dist = posterior_distribution(ledger.scenario.prior, items, seed=0)
-        if not dist.note:
-            svg = figure_bytes(plot_posterior_distribution(dist), "svg")
-            out.append(("Posterior as a distribution (Monte Carlo, seed 0)", _inline(svg)))
+    dist = ledger.distribution  # the app's own draws (ledger_distribution): the same digits as its page
+    if dist is not None and not dist.note:
+        svg = figure_bytes(plot_posterior_distribution(dist), "svg")
+        out.append((f"Posterior as a distribution ({dist.shown()['draws']})", _inline(svg)))
     return out
 
 
@@ -88,7 +85,7 @@ def _inline(svg: bytes) -> str:
 
 
 def _link(url: str) -> str:
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
         return html.escape(url)
     return f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>'
 
@@ -134,7 +131,9 @@ def html_report(
     else:
         out.append("<p>No evidence items are counted.</p>")
     if ledger.disabled:
-        out.append(f"<p>{ledger.disabled} disabled item(s) are in the scenario but not counted.</p>")
+        out.append(f"<p>{ledger.disabled} disabled item(s) are in the scenario but not counted (marked in the table).</p>")
+    if ledger.distribution_text:
+        out.append(f"<p><b>Posterior under the stated uncertainty:</b> {e(ledger.distribution_text)}.</p>")
     if ledger.compare:
         out.append("<p>Same evidence from other priors:</p><ul>")
         out += [f"<li>{e(c)}</li>" for c in ledger.compare]
@@ -151,7 +150,8 @@ def html_report(
         out.append(f"<li><b>{e(one_line(item.label))}</b>{off}: {e(source_text(item.source))}{note}</li>")
     out.append("</ul>")
     if link:
-        out.append(f"<p>Open this ledger in the beliefs app: {_link(link)}</p>")
+        note = local_link_note(link)
+        out.append(f"<p>Open this ledger in the beliefs app: {_link(link)}" + (f" ({e(note)})" if note else "") + "</p>")
     out.append(
         '<p class="meta">The scenario is embedded in this file: load it in the app ("Load a scenario '
         'file") or run <code>beliefs scenario run THIS_FILE.html</code>.</p>'

@@ -20,14 +20,16 @@ beliefs.io.scenario_schema.ScenarioError: prior: got -0.5; expected a probabilit
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
 
+from beliefs import evidence as item_schema
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, Provenance, Source
+from beliefs.evidence import BetaDist, Evidence, Provenance, Range, Source, TextRule
 from beliefs.update import UpdateResult, update
 
 __all__ = [
@@ -65,13 +67,27 @@ class ScenarioError(InputError):
 # -- schema --------------------------------------------------------------------
 
 _PROB = "a probability in [0, 1]"
-_LIKELIHOOD = "a probability in (0, 1]"
+_LIKELIHOOD = item_schema.LIKELIHOOD.allowed
 _BETA_PAIR = "a Beta prior as [alpha, beta], two numbers > 0"
 
 Probability = Annotated[float, Field(ge=0, le=1)]
-Likelihood = Annotated[float, Field(gt=0, le=1)]
+Likelihood = Annotated[float, Field(gt=item_schema.LIKELIHOOD.low, le=item_schema.LIKELIHOOD.high)]
 Positive = Annotated[float, Field(gt=0)]
 BetaPair = Annotated[list[Positive], Field(min_length=2, max_length=2)]
+
+
+def _number(rule: Range, default: Any = ..., *, nullable: bool = False) -> Any:
+    """A pydantic field for a number of the item schema: its bounds and its message are the rule's."""
+    bounds: dict[str, float] = {}
+    bounds["gt" if rule.low_open else "ge"] = rule.low
+    if not math.isinf(rule.high):
+        bounds["lt" if rule.high_open else "le"] = rule.high
+    return Field(default, **bounds, description=rule.allowed + (" or null" if nullable else ""))
+
+
+def _text(rule: TextRule, default: Any = ..., *, nullable: bool = False) -> Any:
+    """A pydantic field for a text of the item schema; its rule is checked by the library's constructor."""
+    return Field(default, description=rule.allowed + (" or null" if nullable else ""))
 
 
 class _Strict(BaseModel):
@@ -100,10 +116,10 @@ def _judged_by(build: Callable[[], object], prefix: str) -> None:
 class SourceSpec(_Strict):
     """Where a number comes from (see :class:`beliefs.evidence.Source`)."""
 
-    citation: str = Field(min_length=1, description="a non-empty citation")
-    location: str = Field("", description="text: where in the source")
+    citation: str = _text(item_schema.CITATION)
+    location: str = _text(item_schema.LOCATION, "")
     status: Literal["P", "S", "X"] = Field("X", description="'P', 'S' or 'X'")
-    url: str = Field("", description="a URL or an empty string")
+    url: str = _text(item_schema.URL, "")
 
     def to_source(self) -> Source:
         return Source(citation=self.citation, location=self.location, status=self.status, url=self.url)
@@ -135,13 +151,18 @@ class BetaSpec(_Strict):
 class ProvenanceSpec(_Strict):
     """How a derived likelihood ratio was obtained (see :class:`beliefs.evidence.Provenance`)."""
 
-    assumption: str = Field(min_length=1, description="text: what was assumed (e.g. the assumed n and pooling)")
-    method: str = Field("", description="text: exact, quadrature or MCMC")
-    model: str = Field("", description="text: the likelihood model")
+    assumption: str = Field(
+        min_length=1, description=item_schema.PROVENANCE_TEXT.allowed + ": what was assumed (e.g. the assumed n and pooling)"
+    )
+    method: str = Field("", description=item_schema.PROVENANCE_TEXT.allowed + ": exact, quadrature or MCMC")
+    model: str = Field("", description=item_schema.PROVENANCE_TEXT.allowed + ": the likelihood model")
     log10_bf_range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = Field(
         None, description="[low, high] of log10 Bayes factor over the unpublished assumptions, or null"
     )
-    range_over: str = Field("", description="text: the grid the range is over")
+    range_over: str = Field("", description=item_schema.PROVENANCE_TEXT.allowed + ": the grid the range is over")
+    derived_likelihood_ratio: Positive | None = Field(
+        None, description="the likelihood ratio as derived (> 0), or null; written only when known"
+    )
 
     def to_provenance(self) -> Provenance:
         return Provenance.from_dict(self.model_dump())
@@ -149,6 +170,14 @@ class ProvenanceSpec(_Strict):
     @classmethod
     def from_provenance(cls, prov: Provenance) -> ProvenanceSpec:
         return cls(**prov.to_dict())
+
+    @model_serializer(mode="wrap")
+    def _omit_unknown_derived_value(self, handler):
+        # Files written before the derived value was recorded stay byte for byte as they were.
+        data = handler(self)
+        if self.derived_likelihood_ratio is None:
+            data.pop("derived_likelihood_ratio", None)
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> ProvenanceSpec:
@@ -163,20 +192,18 @@ _SAME_FIELDS = ("label", "id", "p_e_given_h", "p_e_given_not_h", "note", "log_lr
 class EvidenceSpec(_Strict):
     """One evidence item as stored in a scenario (see :class:`beliefs.evidence.Evidence`)."""
 
-    label: str = Field(min_length=1, description="a non-empty label")
-    id: str | None = Field(None, description="an id string or null")
-    p_e_given_h: Likelihood | None = Field(None, description=_LIKELIHOOD + " or null")
-    p_e_given_not_h: Likelihood | None = Field(None, description=_LIKELIHOOD + " or null")
-    likelihood_ratio: Positive | None = Field(None, description="a likelihood ratio > 0 or null")
-    note: str = Field("", description="text")
+    label: str = _text(item_schema.LABEL)
+    id: str | None = _text(item_schema.ITEM_ID, None, nullable=True)
+    p_e_given_h: float | None = _number(item_schema.LIKELIHOOD, None, nullable=True)
+    p_e_given_not_h: float | None = _number(item_schema.LIKELIHOOD, None, nullable=True)
+    likelihood_ratio: float | None = _number(item_schema.LIKELIHOOD_RATIO, None, nullable=True)
+    note: str = _text(item_schema.NOTE, "")
     source: SourceSpec | None = Field(None, description="a source object or null")
     p_e_given_h_dist: BetaSpec | None = Field(None, description="a Beta object {alpha, beta} or null")
     p_e_given_not_h_dist: BetaSpec | None = Field(None, description="a Beta object {alpha, beta} or null")
-    log_lr_sigma: Annotated[float, Field(ge=0)] | None = Field(
-        None, description="a standard deviation of ln LR >= 0, or null"
-    )
-    group: str | None = Field(None, description="a dependence-group name or null")
-    discount: Annotated[float, Field(gt=0, le=1)] = Field(1.0, description="a discount exponent in (0, 1]")
+    log_lr_sigma: float | None = _number(item_schema.LOG_LR_SIGMA, None, nullable=True)
+    group: str | None = _text(item_schema.GROUP, None, nullable=True)
+    discount: float = _number(item_schema.DISCOUNT, 1.0)
     enabled: bool = Field(True, description="true or false")
     provenance: ProvenanceSpec | None = Field(
         None, description="a provenance object (assumption, method, model, log10_bf_range, range_over) or null"
@@ -352,6 +379,8 @@ class Scenario(_Strict):
         self.result()
         if self.app:
             _check_app_settings(self.app)
+        elif self.app is not None:
+            self.app = None  # {} says no more than no block
         if self.hypotheses is not None:
             if self.version < HYPOTHESES_VERSION:
                 raise InputError(
@@ -361,11 +390,13 @@ class Scenario(_Strict):
         return self
 
     @model_serializer(mode="wrap")
-    def _omit_absent_hypotheses(self, handler):
-        # A file without hypotheses is written exactly as before (version 1, no new key).
+    def _omit_absent_blocks(self, handler):
+        # A file without hypotheses is written exactly as before (version 1, no new key), and one
+        # without display settings has no "app" key: a built-in saved is the built-in byte for byte.
         data = handler(self)
-        if self.hypotheses is None:
-            data.pop("hypotheses", None)
+        for key in ("hypotheses", "app"):
+            if getattr(self, key) is None:
+                data.pop(key, None)
         return data
 
     def hypotheses_result(self):
