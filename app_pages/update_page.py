@@ -485,17 +485,21 @@ def _compare_priors(evidence: list[Evidence]) -> None:
     """The same evidence applied to other priors (a scenario's compare_priors), editable."""
     v = common.values()
     entry = v["entry"]
+    shown = format_prior_list(v["cmp"], entry)
     text = st.text_input(
         f"Same evidence from other priors (comma-separated, {_ENTRY_LABELS[entry]} like the exact prior)",
-        key=common.seed("w_cmp", format_prior_list(v["cmp"], entry)),
+        key=common.seed("w_cmp", shown),
         placeholder="e.g. " + format_prior_list("0.25,0.2", entry),
         help=_ENTRY_HELP[entry],
     )
-    try:
-        v["cmp"] = parse_prior_list_text(text, entry)
-    except InputError as exc:
-        common.show_error(exc)
-        return
+    # Only a change the user typed is read back: the box shows 12 digits, and reading its own text back
+    # would round a file's exact prior (0.9501106711677474 -> 0.9501106711676951) without anyone asking.
+    if text != shown:
+        try:
+            v["cmp"] = parse_prior_list_text(text, entry)
+        except InputError as exc:
+            common.show_error(exc)
+            return
     if not v["cmp"]:
         return
     rows = []

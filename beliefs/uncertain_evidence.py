@@ -283,25 +283,27 @@ def evidence_terms(prior: float, evidence) -> EvidenceTerms:
     point = update(prior, given)  # validates the prior, the items and the group discounts
     # update() accepted bare numbers as likelihood ratios; do the same here.
     items = [e if isinstance(e, Evidence) else Evidence(f"LR {e:g}", likelihood_ratio=e) for e in given]
-    items = [e for e in items if e.enabled]
-    constant = [e.weighted_log_lr for e in items if not _has_beta(e)]
+    items = [e for e in items if e.enabled]  # in the order of point.items (update() skips the disabled)
     sigmas = [e.discount * e.log_lr_sigma for e in items if e.log_lr_sigma]
     alphas, betas, signs = [], [], []
-    for e in items:
+    drawn: dict[int, float] = {}  # item index -> the nats of its sides that are not drawn
+    for k, e in enumerate(items):
         if not _has_beta(e):
             continue
+        fixed = []
         for dist, point_p, sign in (
             (e.p_e_given_h_dist, e.p_e_given_h, 1.0),
             (e.p_e_given_not_h_dist, e.p_e_given_not_h, -1.0),
         ):
             if dist is None:
-                constant.append(sign * e.discount * math.log(point_p))
+                fixed.append(sign * e.discount * math.log(point_p))
             else:
                 alphas.append(dist.alpha)
                 betas.append(dist.beta)
                 signs.append(sign * e.discount)
-    # fsum: the constant does not depend on the order of the items.
-    shift = point.prior_log_odds + math.fsum(constant) if not point.certain else point.prior_log_odds
+        drawn[k] = math.fsum(fixed)
+    # update()'s own sum, with each Beta item's drawn part taken out (UpdateResult.log_odds_with).
+    shift = point.log_odds_with(drawn)
     return EvidenceTerms(
         point,
         shift,

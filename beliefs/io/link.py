@@ -53,6 +53,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from beliefs.errors import InputError
@@ -146,7 +147,10 @@ def _decode_provenance(raw: object, name: str) -> Provenance:
         raise InputError(field, exc.value, exc.allowed, exc.hint) from None
 
 
+@lru_cache(maxsize=4096)
 def _decode_item(raw: str, name: str) -> Evidence:
+    # Cached: Evidence is immutable, and the app checks on every run that its address bar restores its
+    # state, so an item unchanged since the last run is not built (validated) again.
     parts = raw.split(_SEP, 8)
     allowed = "kind~a~b~enabled~spread~id~group~discount~label, e.g. p~0.75~0.25~1~~~~~stated 3-to-1"
     if len(parts) != 9:

@@ -19,13 +19,22 @@ beliefs.io.scenario_schema.ScenarioError: prior: got -0.5; expected a probabilit
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from beliefs import evidence as item_schema
 from beliefs.errors import InputError
@@ -209,10 +218,27 @@ class EvidenceSpec(_Strict):
         None, description="a provenance object (assumption, method, model, log10_bf_range, range_over) or null"
     )
 
+    # The library's value this spec holds, built once: when the spec is validated, or given (from_evidence).
+    _item: Evidence | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _check(self) -> EvidenceSpec:
-        self.to_evidence()
+        if self._item is None:  # pydantic runs this again for an instance placed in a Scenario: built once
+            self._item = self.to_evidence()
         return self
+
+    @property
+    def item(self) -> Evidence:
+        """The :class:`~beliefs.evidence.Evidence` this spec stores (validated once, then kept: it is immutable)."""
+        if self._item is None:
+            self._item = self.to_evidence()
+        return self._item
+
+    def model_copy(self, *, update=None, deep: bool = False):
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy._item = None  # changed fields: the value is built again when asked for
+        return copy
 
     def to_evidence(self) -> Evidence:
         """The library's :class:`~beliefs.evidence.Evidence` item (errors name this item's fields)."""
@@ -230,14 +256,24 @@ class EvidenceSpec(_Strict):
         """Store an Evidence item; a ratio derived from P(E|H)/P(E|not H) is not stored twice."""
         if not isinstance(item, Evidence):
             raise ScenarioError("evidence", item, "an Evidence item")
-        return cls(
+        # An Evidence item obeyed the item schema when it was built, and the spec's constraints are that
+        # schema's: stored without checking it again (the app converts its ledger on every change).
+        spec = cls.model_construct(
             **{name: getattr(item, name) for name in _SAME_FIELDS},
             likelihood_ratio=None if item.stated_as_probabilities else item.likelihood_ratio,
-            source=SourceSpec.from_source(item.source) if item.source else None,
-            p_e_given_h_dist=BetaSpec.from_beta(item.p_e_given_h_dist) if item.p_e_given_h_dist else None,
-            p_e_given_not_h_dist=BetaSpec.from_beta(item.p_e_given_not_h_dist) if item.p_e_given_not_h_dist else None,
+            source=None if item.source is None else SourceSpec.model_construct(**_fields_of(item.source)),
+            p_e_given_h_dist=None if item.p_e_given_h_dist is None else BetaSpec.model_construct(**_fields_of(item.p_e_given_h_dist)),
+            p_e_given_not_h_dist=None
+            if item.p_e_given_not_h_dist is None
+            else BetaSpec.model_construct(**_fields_of(item.p_e_given_not_h_dist)),
             provenance=ProvenanceSpec.from_provenance(item.provenance) if item.provenance else None,
         )
+        spec._item = item
+        return spec
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
 
 
 class CovertActionsSettings(_Strict):
@@ -429,7 +465,7 @@ class Scenario(_Strict):
         items = []
         for i, spec in enumerate(self.evidence):
             try:
-                items.append(spec.to_evidence())
+                items.append(spec.item)
             except InputError as exc:
                 raise _relative(exc, f"evidence[{i}].") from None
         return items

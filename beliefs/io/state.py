@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from beliefs.errors import InputError
@@ -226,10 +226,13 @@ def completed_from_origin(values: Mapping[str, Any], items: Sequence[Evidence]) 
         hit = known.get(item.id) if item.id else None
         if hit is not None:
             j, mine = hit
-            item = replace(item, note=mine.note, source=mine.source)
+            if (item.note, item.source) != (mine.note, mine.source):
+                item = _with_words(item, mine.note, mine.source)
             columns = None if columns is None else [*columns, j]
         else:
-            item = replace(item, source=source_for(item.id)) if item.source is None else item
+            known_source = source_for(item.id)
+            if item.source is None and known_source is not None:
+                item = _with_words(item, item.note, known_source)
             columns = None
         done.append(item)
     hypotheses = None
@@ -238,6 +241,12 @@ def completed_from_origin(values: Mapping[str, Any], items: Sequence[Evidence]) 
             h.model_copy(update={"likelihoods": [h.likelihoods[j] for j in columns]}) for h in origin.hypotheses
         )
     return AppState(values=dict(values), items=tuple(done), about=About(origin=origin, hypotheses=hypotheses))
+
+
+@lru_cache(maxsize=4096)
+def _with_words(item: Evidence, note: str, source: Source | None) -> Evidence:
+    # Cached like the link's items: the app checks its address bar every run, and an item is built once.
+    return replace(item, note=note, source=source)
 
 
 # -- model blocks <-> the views' settings -------------------------------------------------------
@@ -415,6 +424,15 @@ def hypothesis_pair(text: str) -> tuple[str, str]:
     return head.strip(), tail.strip() if sep else "H is false"
 
 
+def _display_settings(values: Mapping[str, Any], implied: Mapping[str, Any]) -> dict[str, str]:
+    """The settings that differ from what the rest of the scenario implies: its "app" block."""
+    return {
+        key: format_value(values[key])
+        for key in FIELDS
+        if key not in _OWN_FIELDS and (values[key] != implied[key] or type(values[key]) is not type(implied[key]))
+    }
+
+
 def _prior_source(state: AppState) -> SourceSpec | None:
     origin = state.about.origin
     if origin is not None and origin.prior_source is not None and state.values["prior"] == origin.prior:
@@ -462,11 +480,15 @@ def scenario_from_state(state: AppState, *, name: str | None = None, default_nam
         implied = _implied_values(ModelSettings(**models))
     except InputError as exc:  # a view's settings no model block holds (a certain per-step survival with a spread)
         raise InputError(f"models.{exc.field}", exc.value, exc.allowed, exc.hint) from None
-    app = {
-        key: format_value(v[key])
-        for key in FIELDS
-        if key not in _OWN_FIELDS and (v[key] != implied[key] or type(v[key]) is not type(implied[key]))
-    }
+    app = _display_settings(v, implied)
+    if origin is not None and origin.app:
+        # The display settings as loaded, written as the file wrote them, while the page still shows them.
+        try:
+            as_loaded = state_from_scenario(origin).values
+        except InputError:
+            as_loaded = None
+        if as_loaded is not None and _display_settings(as_loaded, implied) == app:
+            app = dict(origin.app)
     prior_source = _prior_source(state)
     hypotheses = None if state.about.hypotheses is None else list(state.about.hypotheses)
     own = v["scenario"] if _NAME.fullmatch(v["scenario"] or "") else default_name
