@@ -448,7 +448,6 @@ def test_the_checker_sees_a_conversion():
 
 def test_only_the_state_module_converts_between_app_state_and_scenarios():
     """Issue 20: one module converts app state <-> scenario (save, links, exports, Compare, restore, CLI links)."""
-    assert STATE_MODULE in MODULES
     problems = [
         found
         for name, tree in TREES.items()
@@ -456,4 +455,37 @@ def test_only_the_state_module_converts_between_app_state_and_scenarios():
         for found in _conversions(name, tree)
     ]
     assert problems == [], "\n".join(problems)
-    assert _conversions(STATE_MODULE, TREES[STATE_MODULE]), "the state module converts (the checker sees it)"
+    assert STATE_MODULE in MODULES and _conversions(STATE_MODULE, TREES[STATE_MODULE]), "the one module converts"
+
+
+# ------------------------------------------------------------------ one route to a posterior (issue 20 item 7)
+
+_PATH_MODULES = (
+    "beliefs.analysis.tornado",
+    "beliefs.analysis.sequential",
+    "beliefs.analysis.robustness",
+    "beliefs.analysis.crux",
+    "beliefs.uncertain_evidence",
+)
+# fsum calls that add no posterior: one Bayes factor from independent batches (sequential_data, which then goes
+# through update_by_log_bf), and one Beta item's fixed side (evidence_terms, which then goes through
+# UpdateResult.log_odds_with).
+_NOT_A_PATH = {("beliefs.analysis.sequential", "sequential_data"), ("beliefs.uncertain_evidence", "evidence_terms")}
+
+
+def _fsum_calls(name: str) -> list[str]:
+    found = []
+    for fn in ast.walk(TREES[name]):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or (name, fn.name) in _NOT_A_PATH:
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "fsum":
+                found.append(f"{name}.{fn.name} (line {node.lineno})")
+    return found
+
+
+def test_the_analyses_take_their_log_odds_from_update():
+    """Issue 20: the log-odds prefix sum was written by hand in the analyses; they use update()'s own sum
+    (beliefs.update.posterior_log_odds through UpdateResult.log_odds_path / log_odds_with / log_odds_at / log_odds_gap)."""
+    found = sorted({hit for name in _PATH_MODULES for hit in _fsum_calls(name)})
+    assert found == [], "hand-written log-odds sums:\n" + "\n".join(found)
