@@ -95,7 +95,7 @@ def link_caption(link: str) -> None:
     """Under every link a reader may get: that it opens only here, when it does, and any problem with the setting."""
     note = local_link_note(link)
     if note:
-        st.caption(f":material/warning: {note.capitalize()}.")
+        st.caption(":material/warning: " + common.plain(note[0].upper() + note[1:] + "."))
     if st.session_state.get("base_problem"):
         st.caption(":material/error: " + common.plain(st.session_state["base_problem"]))
 
@@ -122,7 +122,9 @@ def _uploaded() -> None:
 
 
 def _title_typed() -> None:
-    text = st.session_state["w_title"]
+    text = st.session_state.get("w_title")
+    if text is None:  # a load in the same click reset the widgets: there is nothing typed to take
+        return
     automatic = title_of(replace(common.current_state(), about=replace(common.about(), title=None)))
     st.session_state["about"] = replace(common.about(), title=None if text == automatic else text)
 
@@ -130,7 +132,8 @@ def _title_typed() -> None:
 def _title_box() -> None:
     """The title saves, links and exports carry: the loaded one (marked once edited) or the user's own."""
     shown = title_of(common.current_state())
-    if st.session_state.get("w_title_shown") != shown:  # the automatic title moved on (an edit): show it
+    if "w_title" not in st.session_state or st.session_state.get("w_title_shown") != shown:
+        # A new state, or the automatic title moved on (an edit made it "edited from ..."): show it.
         st.session_state["w_title"] = shown
         st.session_state["w_title_shown"] = shown
     st.text_input(
