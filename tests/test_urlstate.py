@@ -277,3 +277,70 @@ def test_a_percent_typed_as_a_probability_keeps_its_hint_with_a_spread():
     for spread in (None, 10.0):  # with a spread the probability is a Beta's mean: checked the same way first
         with pytest.raises(InputError, match=r"^p_e_given_h: got 1\.5.*did you mean 0\.015"):
             Evidence.from_entry("x", Entry("p", 1.5, 0.2, spread))
+
+
+# -- one schema: the link's limits and the file's come from the item schema ----------------------
+
+
+def test_the_longest_valid_item_fits_a_link_parameter():
+    """MAX_ITEM_PARAM holds any valid item: every text at its schema limit, made of the characters escaped most."""
+    from beliefs.evidence import GROUP, ITEM_ID, LABEL, PROVENANCE_TEXT, Provenance
+    from beliefs.io.link import MAX_ITEM_PARAM
+
+    worst = Evidence.from_entry(
+        "~" * LABEL.max_length,
+        Entry("p", 0.1 + 0.2, 2 / 3, 1 / 3),
+        id="%" * ITEM_ID.max_length,
+        group="~" * GROUP.max_length,
+        discount=0.1 + 0.2,
+        provenance=Provenance(
+            *(['"\\' * (PROVENANCE_TEXT.max_length // 2)] * 3),
+            log10_bf_range=(-1.2345678901234567e-300, 1.2345678901234567e300),
+            range_over='"' * PROVENANCE_TEXT.max_length,
+            derived_likelihood_ratio=1.2345678901234567e-300,
+        ),
+    )
+    params = encode(AppState(items=(worst,)))
+    assert len(params["e0"]) <= MAX_ITEM_PARAM and len(params["p0"]) <= MAX_ITEM_PARAM
+    assert decode(params) == (AppState(items=(worst,)), [])
+
+
+@given(
+    st.sampled_from(["discount", "log_lr_sigma", "likelihood_ratio", "p_e_given_h"]),
+    st.sampled_from([-1.0, -0.0, 0.0, 5e-324, 0.5, 1.0, 1.0000000000000002, 700.0, 700.0000000000001, 1e308]),
+)
+def test_a_file_refuses_exactly_what_an_item_refuses(field, value):
+    """One range per field: the scenario file's pydantic bounds are the item schema's (beliefs.evidence)."""
+    from beliefs.io.scenario_schema import EvidenceSpec
+
+    base = {"label": "x", "likelihood_ratio": 2.0} if field != "p_e_given_h" else {"label": "x", "p_e_given_not_h": 0.5}
+    fields = {**base, field: value}
+    try:
+        Evidence(**fields)
+        item_ok = True
+    except InputError:
+        item_ok = False
+    try:
+        EvidenceSpec(**fields)
+        file_ok = True
+    except InputError:
+        file_ok = False
+    assert item_ok == file_ok, (field, value)
+
+
+def test_a_label_longer_than_the_schema_allows_is_refused_alike_by_item_file_and_link():
+    """Issue 22.13: one length limit, one message."""
+    from beliefs.io.scenario_schema import EvidenceSpec
+
+    label = "L" * 301
+    messages = []
+    for build in (
+        lambda: Evidence(label, likelihood_ratio=2.0),
+        lambda: EvidenceSpec(label=label, likelihood_ratio=2.0),
+    ):
+        with pytest.raises(InputError) as info:
+            build()
+        messages.append(str(info.value).split(": got")[1])
+    _, warnings = decode({"e0": "lr~2~~1~~~~~" + label})
+    messages.append(warnings[0].split(": got")[1].split("; this item")[0])
+    assert len(set(messages)) == 1 and "a non-empty label of at most 300 characters (it has 301)" in messages[0]

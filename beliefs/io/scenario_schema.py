@@ -234,6 +234,11 @@ class EvidenceSpec(_Strict):
             self._item = self.to_evidence()
         return self._item
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in type(self).model_fields:
+            self._item = None  # a field set by hand: the value is built (and checked) again when asked for
+
     def model_copy(self, *, update=None, deep: bool = False):
         copy = super().model_copy(update=update, deep=deep)
         if update:

@@ -204,10 +204,19 @@ def _sources() -> dict[str, Source]:
 
 
 def builtin_origin(name: str) -> Scenario | None:
-    """The built-in scenario ``name`` (a readable link's ``scenario=``), or None."""
+    """The built-in scenario ``name`` (a readable link's ``scenario=``), or None; never a file.
+
+    One parsed copy per name for the process, shared read-only (an origin is never changed: a state's
+    edits are its own values and items), so reading a link every run costs no parse and no copy.
+    """
+    return _builtin_origins().get(name) if isinstance(name, str) else None
+
+
+@cache
+def _builtin_origins() -> dict[str, Scenario]:
     from beliefs.io.scenario import builtin_scenarios
 
-    return builtin_scenarios().get(name) if name else None
+    return builtin_scenarios()
 
 
 def completed_from_origin(values: Mapping[str, Any], items: Sequence[Evidence]) -> AppState:
