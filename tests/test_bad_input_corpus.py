@@ -527,6 +527,7 @@ LINK_ROWS = [
     ({"e" + "1" * 5000: "x"}, "'e111", "unknown parameter"),
     ({"[x](https://evil.invalid)": "1"}, "'[x](https://evil.invalid)'", "unknown parameter"),
     ({"prior": "1e308:1e-308"}, "prior", "probability"),
+    ({"e0": "lr~2~~1~~~~~" + "L" * 1990}, "e0.label", "at most 300 characters"),  # issue 22.13: the schema's limit
 ]
 
 

@@ -396,6 +396,24 @@ def test_without_a_public_address_every_link_says_it_opens_only_here(monkeypatch
     assert len(warnings) == 2  # under the share link and under the short link
 
 
+def test_the_command_line_reads_beliefs_base_url_and_base_overrides_it(monkeypatch):
+    from tests.cli_helpers import assert_one_line_error, run_cli
+
+    monkeypatch.setenv("BELIEFS_BASE_URL", "https://example.org/beliefs/")
+    link = run_cli("scenario", "link", "report-3-to-1")
+    assert link.returncode == 0 and link.stdout.startswith("https://example.org/beliefs/?s=2") and link.stderr == ""
+    markdown = run_cli("export", "report-3-to-1", "--format", "markdown").stdout
+    assert "(https://example.org/beliefs/?s=2" in markdown and "only on the machine" not in markdown
+    other = run_cli("scenario", "link", "report-3-to-1", "--base", "https://other.example/app")
+    assert other.stdout.startswith("https://other.example/app?s=2")
+    monkeypatch.setenv("BELIEFS_BASE_URL", "ftp://nowhere")
+    assert_one_line_error(run_cli("scenario", "link", "report-3-to-1"), "BELIEFS_BASE_URL")
+    monkeypatch.delenv("BELIEFS_BASE_URL")
+    local = run_cli("scenario", "link", "report-3-to-1")
+    assert local.stdout.startswith("http://127.0.0.1:8501/?s=2") and "opens only on the machine" in local.stderr
+    assert "opens only on the machine that made it" in run_cli("export", "report-3-to-1", "--format", "markdown").stdout
+
+
 # -- one number for one thing (item 6) -------------------------------------------------------------------
 
 
