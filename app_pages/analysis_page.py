@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common, scenarios
-from beliefs.analysis.crux import crux, plot_crux
-from beliefs.analysis.data_robustness import data_robustness, plot_data_robustness
-from beliefs.analysis.dependence import dependence, plot_dependence
+from beliefs.analysis.crux import check_hypotheses, crux, plot_crux
+from beliefs.analysis.data_robustness import data_robustness
+from beliefs.analysis.dependence import dependence, plot_dependence, propose_groups
 from beliefs.analysis.needed import needed
 from beliefs.analysis.pool import plot_pool, pool
 from beliefs.analysis.robustness import plot_prior_robustness, prior_robustness
@@ -17,7 +17,8 @@ from beliefs.errors import InputError
 from beliefs.evidence import DISCOUNT
 from beliefs.format import format_probability
 from beliefs.io.settings import FIELDS
-from beliefs.odds import log_odds
+from beliefs.odds import LN10, log_odds
+from beliefs.text import one_line
 
 
 def _ledger():
@@ -83,54 +84,75 @@ def _needed(prior, evidence) -> None:
         help="The probability you would need to reach; the likelihood ratio that would take the prior there is shown.",
     )
     r = needed(prior, target)
-    st.markdown(common.plain(r.text()))
+    st.markdown("  \n".join(common.plain(line) for line in r.text().split("\n")))  # our lines; labels one_line'd
+
+
+def _headline(text: str) -> None:
+    """The one sentence an analysis adds, above its chart (it quotes labels: shown as text)."""
+    st.markdown(f"**{common.plain(text)}**")
 
 
 def _sequential(prior, evidence) -> None:
-    thr = common.values()["thr"]
-    _show("sequential", sequential(prior, evidence, threshold=thr), plot_sequential)
+    r = sequential(prior, evidence, threshold=common.values()["thr"])
+    _headline(r.headline)
+    _show("sequential", r, plot_sequential)
 
 
 def _robustness(prior, evidence) -> None:
-    _show("prior-robustness", prior_robustness(prior, evidence), plot_prior_robustness)
+    r = prior_robustness(prior, evidence, threshold=common.values()["thr"])
+    _headline(r.headline)
+    _show("prior-robustness", r, plot_prior_robustness)
 
 
 def _data_robustness(prior, evidence) -> None:
+    from app_pages.predictions import current
+    from beliefs.bf_map import bayes_factor_map_spec
     from beliefs.counts import parse_counts
-    from beliefs.datasets import derived_count_pairs
+    from beliefs.datasets import POOLING_WORDS, derived_count_pairs
+    from beliefs.partial_pooling import KappaPrior
 
     v = common.values()
+    pooling = v["da_pool"]
     if v["da_src"] == "2025":
         counts = derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"]))
-        st.caption(f"2025 rates × assumed n = {int(v['da_n'])} (derived counts, not published).")
+        data = f"2025 rates × assumed n = {int(v['da_n'])} (derived counts, not published)"
     else:
         counts = parse_counts(v["da_env"], "da_env")
+        data = "your own counts"
     if not counts:
         st.info("No counts: set them on the Evidence-from-data page.")
         return
+    # The data page's model: its pooling, spread prior, counts and the two predictions (one model, issue 21).
+    st.markdown(f"**Data robustness, {POOLING_WORDS[pooling]}:** {data}, as on the Evidence-from-data page.")
     st.caption(
-        "The Bayes factor of the Evidence-from-data counts over a grid of the two hypotheses' prior mean rates."
+        "The Bayes factor of the Evidence-from-data counts over a grid of the two hypotheses' prior mean rates, "
+        "with the page's model and spread prior."
     )
     r = data_robustness(
-        [k for k, _ in counts],
-        [n for _, n in counts],
-        prior,
-        (v["da_h_a"], v["da_h_b"]),
-        (v["da_n_a"], v["da_n_b"]),
-    )
-    _show("data-robustness", r, plot_data_robustness)
+        [k for k, _ in counts], [n for _, n in counts], prior, current("h"), current("n"), pooling=pooling,
+        kappa=KappaPrior(float(v["da_kmed"]), float(v["da_ksd"])),
+    )  # fmt: skip
+    st.markdown(common.plain(r.map.sentence()))
+    st.vega_lite_chart(bayes_factor_map_spec(r.map), width="stretch", theme=None, key="an_bf_map_chart")
+    csv_text = r.to_csv()
+    common.spec_downloads("data-robustness", bayes_factor_map_spec(r.map, width=640), csv_text)
     lo, hi = r.log10_bf_span
     st.caption(
+        f"Your choice: log10 BF {r.log_bf_at_choice / LN10:+.4g}, P(H | data) {r.posterior_text_at_choice}. "
         "The means are not the only unpublished choice: below, the same factor with each hypothesis's prior "
         f"made 10× wider or narrower (same mean), and with every n scaled at the same rates. Over all of "
-        f"these, log10 BF runs from {lo:+.3g} to {hi:+.3g}."
+        f"these, log10 BF runs from {lo:+.4g} to {hi:+.4g}."
     )
     st.dataframe(
         [{"H spread ×": x["h_spread_factor"], "not-H spread ×": x["not_h_spread_factor"],
           "log10 BF": round(x["log10_bf"], 4), "P(H | data)": format_probability(x["posterior_log_odds"])}
-         for x in r.spreads]
-        + [{"n ×": x["n_factor"], "log10 BF": round(x["log10_bf"], 4), "P(H | data)": format_probability(x["posterior_log_odds"])}
-           for x in r.sample_sizes],
+         for x in r.spreads],
+        hide_index=True,
+    )  # fmt: skip
+    st.dataframe(
+        [{"every n ×": x["n_factor"], "log10 BF": round(x["log10_bf"], 4),
+          "P(H | data)": format_probability(x["posterior_log_odds"])}
+         for x in r.sample_sizes],
         hide_index=True,
     )  # fmt: skip
 
@@ -139,18 +161,31 @@ def _tornado(prior, evidence) -> None:
     v = common.values()
     st.caption(
         "Each item moves over its own stated uncertainty: a σ (90% of a log-normal ratio), a Beta κ (5–95% of "
-        "P(E|H) and P(E|¬H)), or else ×/÷ a factor you set. × marks the posterior with the item left out."
+        "P(E|H) and P(E|¬H)), or a ×/÷ factor you give it below. An item that states none is shown left out: "
+        "its bar runs from the posterior without it to the posterior with it. × marks the item left out."
     )
-    factor = common.bound(
-        "an_factor",
-        st.number_input,
-        "×/÷ factor for items with no stated uncertainty",
-        min_value=1.01,
-        max_value=1e6,
-        step=0.5,
-        help="An item stated as an exact ratio is taken to be uncertain by this factor either way, unless you "
-        "set its own factor below.",
+    unstated = common.bound(
+        "an_unst",
+        st.radio,
+        "Items with no stated uncertainty",
+        options=["left-out", "factor"],
+        format_func={"left-out": "left out", "factor": "×/÷ a common factor"}.get,
+        horizontal=True,
+        help="Left out: the bar shows what the item contributes (without it → with it). A common factor: the "
+        "item is taken to be uncertain by that factor either way.",
     )
+    factor = None
+    if unstated == "factor":
+        factor = common.bound(
+            "an_factor",
+            st.number_input,
+            "×/÷ factor for items with no stated uncertainty",
+            min_value=1.01,
+            max_value=1e6,
+            step=0.5,
+            help="An item stated as an exact ratio is taken to be uncertain by this factor either way, unless "
+            "you set its own factor below.",
+        )
     items, uids = common.items(), common.uids()
     own = (v["an_ifac"].split(",") if v["an_ifac"] else []) + [""] * len(items)
     with st.expander("Per-item ×/÷ factors"):
@@ -158,10 +193,11 @@ def _tornado(prior, evidence) -> None:
         for i, (uid, item) in enumerate(zip(uids, items, strict=True)):
             texts.append(
                 st.text_input(
-                    f"{i + 1}. {item.label[:60]}",
+                    f"{i + 1}. {common.plain(item.label[:60])}",  # a widget label is Markdown
                     key=common.seed(f"w_an_ifac_{uid}", own[i]),
-                    placeholder=f"{factor:g} (the common factor)",
-                    help="Blank: the common factor. A number > 1: this item's own ×/÷ range.",
+                    placeholder="left out" if factor is None else f"{factor:g} (the common factor)",
+                    help="Blank: as set above (left out, or the common factor). A number > 1: this item's own "
+                    "×/÷ range.",
                 ).strip()
             )
         try:
@@ -170,21 +206,18 @@ def _tornado(prior, evidence) -> None:
             common.show_error(exc)
     per_item = [float(x) if x else None for x in (v["an_ifac"].split(",") if v["an_ifac"] else [])]
     factors = (per_item + [None] * len(items))[: len(items)]
-    _show(
-        "tornado",
-        tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"]),
-        plot_tornado_stated,
-    )
+    r = tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"])
+    _headline(r.headline)
+    _show("tornado", r, plot_tornado_stated)
 
 
-def _group_items() -> None:
-    chosen = st.session_state.get("w_dep_items") or []
-    name = (st.session_state.get("w_dep_name") or "").strip()
-    discount = float(st.session_state.get("w_dep_discount", 1.0)) if name else 1.0
+def _regroup(changes: dict[str, tuple[str | None, float]]) -> None:
+    """Put each item (uid -> (group, discount)) in its group, all or nothing: a value the item schema
+    refuses changes no item and says why."""
     try:
-        grouped = {uid: common.items()[common.item_index(uid)].with_(group=name or None, discount=discount)
-                   for uid in chosen if uid in common.uids()}  # fmt: skip
-    except InputError as exc:  # a group name the item schema refuses: nothing changes
+        grouped = {uid: common.items()[common.item_index(uid)].with_(group=group, discount=discount)
+                   for uid, (group, discount) in changes.items() if uid in common.uids()}  # fmt: skip
+    except InputError as exc:
         st.session_state["dep_error"] = str(exc)
         return
     st.session_state.pop("dep_error", None)
@@ -194,18 +227,55 @@ def _group_items() -> None:
             st.session_state.pop(f"w_{uid}_{suffix}", None)
 
 
+def _group_items() -> None:
+    chosen = st.session_state.get("w_dep_items") or []
+    name = (st.session_state.get("w_dep_name") or "").strip()
+    discount = float(st.session_state.get("w_dep_discount", 1.0)) if name else 1.0
+    _regroup({uid: (name or None, discount) for uid in chosen})
+
+
+def _choose(uids: list[str], name: str) -> None:
+    """Load a proposed group into the controls below, to edit before applying."""
+    st.session_state["w_dep_items"] = uids
+    st.session_state["w_dep_name"] = name
+
+
+def _apply_proposal(groups: list[tuple[str, list[str]]]) -> None:
+    """Put each proposed group (name, item uids) into effect with the discount w set below."""
+    w = float(st.session_state.get("w_dep_discount", 0.5))
+    _regroup({uid: (name, w) for name, uids in groups for uid in uids})
+
+
+def _proposal(evidence) -> list[tuple[str, list[str]]]:
+    """Show the groups proposed from shared sources, each with a button to edit it; return the pending ones."""
+    uids = common.uids()  # one per item of the ledger, in order: a proposal's members index both
+    proposal = propose_groups(evidence)
+    _headline(proposal.headline)
+    pending = []
+    for k, group in enumerate(proposal.proposals):
+        members = [uids[m] for m in group.members]
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        text.markdown(common.plain(group.line))
+        if not group.applied:
+            pending.append((group.name, members))
+            button.button("Edit", key=f"dep_prop_edit_{k}", on_click=_choose, args=(members, group.name),
+                          help="Load these items and this name into the controls below, to change before applying.")  # fmt: skip
+    return pending
+
+
 def _dependence(prior, evidence) -> None:
     items, uids = common.items(), common.uids()
     st.caption(
         "Items that share a cause (two readings of one report) are not independent evidence. Put them in a "
         "group: the group's log-likelihood ratios are multiplied by the discount w (1 = fully counted)."
     )
+    pending = _proposal(evidence)
     left, mid, right = st.columns([3, 2, 2], vertical_alignment="bottom")
     with left:
         st.multiselect(
             "Items",
             list(uids),
-            format_func=lambda uid: f"{uids.index(uid) + 1}. {items[uids.index(uid)].label}",
+            format_func=lambda uid: f"{uids.index(uid) + 1}. {one_line(items[uids.index(uid)].label)}",
             key="w_dep_items",
         )
     with mid:
@@ -214,7 +284,11 @@ def _dependence(prior, evidence) -> None:
         st.number_input("Discount w", DISCOUNT.low, DISCOUNT.high, 0.5, 0.05, format="%.4g", key="w_dep_discount",
                         help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half; "
                         "it must be above 0.")  # fmt: skip
-    st.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
+    buttons = st.container(horizontal=True)
+    buttons.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
+    if pending:
+        buttons.button("Apply the proposed groups", key="dep_prop_apply", on_click=_apply_proposal, args=(pending,),
+                       icon=":material/done_all:", help="Group the items proposed above, each group with the discount w set above.")  # fmt: skip
     if st.session_state.get("dep_error"):
         st.error(common.plain(st.session_state["dep_error"]) + " — nothing was changed", icon=":material/error:")
     _show("dependence", dependence(prior, evidence), plot_dependence)
@@ -235,6 +309,9 @@ def _crux(prior, evidence) -> None:
         help="A built-in scenario; the gap between its posterior and yours is split into the prior and each item.",
     )
     s = presets[other]
+    warning = check_hypotheses(scenarios.hypothesis(), s.hypothesis, names=("this ledger", other)).warning
+    if warning:  # a gap between answers to two questions is not a disagreement about one
+        st.warning(common.plain(warning))
     r = crux(prior, evidence, s.prior, s.evidence_items(), names=("this ledger", other))
     _show("crux", r, plot_crux)
 

@@ -18,7 +18,6 @@ the ledger operations below.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -31,6 +30,7 @@ from beliefs.io.csvfile import to_csv
 from beliefs.io.settings import defaults
 from beliefs.io.state import About, AppState
 from beliefs.plots.figures import FORMATS, MIME_TYPES, figure_bytes
+from beliefs.text import md_escape
 
 _uid = itertools.count()
 
@@ -265,30 +265,13 @@ def plain(text: str) -> str:
     """Text that Streamlit's Markdown shows literally: for anything quoting a stranger's input.
 
     Labels, notes, citations, locations, file names and error messages that
-    repeat them come from files and links anyone can write.  Backslash escapes
-    (CommonMark) defuse every construct that could render: links and images
-    (``[``, ``!``), emphasis (``*``, ``_``, ``~``), code (backtick), math (``$``),
-    HTML and autolinks (``<``), tables (``|``), headings (``#``), directives
-    (``:red[...]``), block markers at the start of a line (``-``, ``+``, ``=``,
-    ``>``, ``1.``) and bare URLs (``https://``, ``www.``).  Digits, dots and
-    dashes inside a line are left alone, so "did you mean 0.75?" reads as typed.
-    Line breaks are kept; control characters are shown escaped.
+    repeat them come from files and links anyone can write.  The text goes
+    through the one Markdown escaper, :func:`beliefs.text.md_escape`, without
+    links (a stranger's address is shown, not linked), on one line: a line
+    break inside it is shown escaped (``\\n``), so it cannot forge a line.
+    Several lines of our own are several calls, joined by the caller.
     """
-    lines = str(text).splitlines() or [""]
-    return "  \n".join(_plain_line(line) for line in lines)
-
-
-_MARKDOWN = re.compile(r"[\\`*_\[\]<>#$!|~{}]")
-_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
-_URL = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=www)(\.)")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _plain_line(line: str) -> str:
-    line = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], line)
-    line = _MARKDOWN.sub(r"\\\g<0>", line)
-    line = _URL.sub(lambda m: "\\" + m.group(), line)
-    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], line)
+    return md_escape(text, links=False)
 
 
 def show_error(exc: InputError) -> None:

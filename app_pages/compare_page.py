@@ -13,13 +13,14 @@ from importlib import resources
 import streamlit as st
 
 from app_pages import common, scenarios
-from beliefs.analysis.crux import crux_from_results, plot_crux
+from beliefs.analysis.crux import check_hypotheses, crux_from_results, plot_crux
 from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, value_of_information
 from beliefs.errors import InputError
 from beliefs.hypotheses import parse_names, parse_vector, plot_hypotheses, update_hypotheses
 from beliefs.io.scenario import builtin_scenarios, parse_scenario
 from beliefs.io.state import scenario_from_state
 from beliefs.io.views import load_link, load_view
+from beliefs.text import one_line
 
 _SOURCES = ("A built-in viewpoint", "A share link", "A scenario file")
 _MAX_UPLOAD = 1_000_000
@@ -77,6 +78,17 @@ def render() -> None:
     except InputError as exc:
         common.show_error(exc)
         return
+    if other is not None:
+        if st.session_state.get("cv_how") == _SOURCES[0]:  # picked from the built-ins: its readable name
+            other_name = scenarios.preset_label(other.name)
+        else:  # a link or file keeps its own name, even one that began as a preset and was then edited
+            other_name = other.name if other.name != "this-view" else "other view"
+        names = (_THIS, other_name)
+        # This view's H is the one its scenario states (the loaded scenario's, else the app's own), as saved.
+        hypotheses = (mine.hypothesis, other.hypothesis)
+        warning = check_hypotheses(*hypotheses, names=names).warning
+        if warning:  # above the tabs: it concerns the crux and what would settle it alike
+            st.warning(common.plain(warning))
     crux_tab, voi_tab, hyp_tab = st.tabs(["Crux", "What would settle it", "Three hypotheses"])
     with hyp_tab:
         _hypotheses()
@@ -85,20 +97,15 @@ def render() -> None:
             with tab:
                 st.info("Paste a share link or upload a scenario file above.")
         return
-    if st.session_state.get("cv_how") == _SOURCES[0]:  # picked from the built-ins: its readable name
-        other_name = scenarios.preset_label(other.name)
-    else:  # a link or file keeps its own name, even one that began as a preset and was then edited
-        other_name = other.name if other.name != "this-view" else "other view"
-    names = (_THIS, other_name)
     with crux_tab:
-        _crux(mine, other, names)
+        _crux(mine, other, names, hypotheses)
     with voi_tab:
-        _voi(mine, other, names)
+        _voi(mine, other, names, hypotheses)
 
 
-def _crux(mine, other, names) -> None:
+def _crux(mine, other, names, hypotheses) -> None:
     try:
-        r = crux_from_results(mine.result(), other.result(), names=names)
+        r = crux_from_results(mine.result(), other.result(), names=names, hypotheses=hypotheses)
     except InputError as exc:
         common.show_error(exc)
         return
@@ -116,7 +123,7 @@ def _crux(mine, other, names) -> None:
     # Bits as text: an item one side lacks reads "not in this view", not "None".
     rows = [
         {
-            "part": row["label"],
+            "part": one_line(row["label"]),
             "gap (bits)": _bits(row["bits"], names[0]),
             f"{names[0]} (bits)": _bits(row[f"{r.names[0]}_bits"], names[0]),
             f"{names[1]} (bits)": _bits(row[f"{r.names[1]}_bits"], names[1]),
@@ -136,7 +143,19 @@ def _bits(value: float | None, view: str) -> str:
     return f"not in {view}" if value is None else f"{value:+.3f}"
 
 
-def _voi(mine, other, names) -> None:
+_VOI_HELP = (
+    "The Forecasting Research Institute's value of information (VoI_log, log10 units) on {view}'s own forecast: "
+    "P(observed) × KL(P(H | observed), P(H)) + P(not observed) × KL(P(H | not observed), P(H)), each from "
+    "{view}'s prior, ledger and likelihoods. How much {view} expects to learn about H."
+)
+_VOD_HELP = (
+    "FRI's value of discrimination (VoD_log_gmod, log10): the symmetric KL divergence between the two views' "
+    "P(H) now, minus the one expected after the observation, weighted by the geometric mean of odds of their "
+    "P(observed). Positive: the observation is expected to bring the views closer. Empty when a view is certain."
+)
+
+
+def _voi(mine, other, names, hypotheses) -> None:
     f = st.file_uploader(
         "Pending observations (JSON list); without a file, the shipped 2025 list (illustrative likelihoods, status X)",
         type=["json"],
@@ -150,7 +169,7 @@ def _voi(mine, other, names) -> None:
             if len(raw) > MAX_PENDING_BYTES:
                 raise InputError("Pending observations", f"{len(raw)} bytes", f"at most {MAX_PENDING_BYTES} bytes")
             pending = parse_pending(raw, f"Pending observations {f.name}")
-        r = value_of_information(mine, other, pending, names=names)
+        r = value_of_information(mine, other, pending, names=names, hypotheses=hypotheses)
     except InputError as exc:
         common.show_error(exc)
         return
@@ -162,8 +181,10 @@ def _voi(mine, other, names) -> None:
         voi_key = repr(r.to_dict())  # every number the plot draws: the PNG cache's key
         common.show_plot("compare-voi", lambda: plot_voi(r), voi_key)
     rows = []
+    voi_columns = (f"VoI {names[0]} (log10)", f"VoI {names[1]} (log10)", "VoD (log10)")
     for o in r.observations:
         ta, tb = o.expected_movement_toward_other_bits
+        va, vb = o.voi_log10
         src = o.observation.source
         rows.append(
             {
@@ -175,10 +196,22 @@ def _voi(mine, other, names) -> None:
                 "expected disagreement (bits)": o.expected_disagreement_bits,
                 f"{names[0]} moves toward the other (bits)": ta,
                 f"{names[1]} moves toward the other (bits)": tb,
+                voi_columns[0]: va,
+                voi_columns[1]: vb,
+                voi_columns[2]: o.vod_log_gmod,
                 "status": src.status if src is not None else "",
             }
         )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            voi_columns[0]: st.column_config.NumberColumn(format="%.5f", help=_VOI_HELP.format(view=common.plain(names[0]))),
+            voi_columns[1]: st.column_config.NumberColumn(format="%.5f", help=_VOI_HELP.format(view=common.plain(names[1]))),
+            voi_columns[2]: st.column_config.NumberColumn(format="%+.5f", help=_VOD_HELP),
+        },
+    )
     st.caption("Smallest expected disagreement first. An observation both sides expect to move them toward each other is the one to fund.")
 
 

@@ -7,19 +7,29 @@ figures) and :func:`beliefs.update.update` (every posterior).
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from app_pages import common
-from app_pages.mcmc_panel import render_mcmc_panel, start_partial
+from app_pages.mcmc_panel import add_to_ledger, render_mcmc_panel, start_partial
+from app_pages.predictions import prediction_inputs, prior_from_key, prior_key
 from beliefs import counts as bc
+from beliefs.bf_map import bayes_factor_map, bayes_factor_map_spec
 from beliefs.counts import format_counts, parse_counts, plot_rate_densities, rate_density_rows
-from beliefs.datasets import antischeming_counts, dataset_counts_result, derived_count_pairs
+from beliefs.datasets import (
+    POOLING_WORDS,
+    antischeming_counts,
+    dataset_counts_result,
+    derived_count_pairs,
+    pooling_disagreement,
+)
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist
 from beliefs.format import format_factor, format_probability
 from beliefs.io.catalogue import per_evaluation
 from beliefs.io.csvfile import to_csv
 from beliefs.partial_pooling import KappaPrior
+from beliefs.rate_priors import PointRate
 from beliefs.reproduce import ASSUMPTION_NOTE, WHY_REDUCTION_DIFFERS, reproduce_antischeming
 
 _MODELS = {"o3": "o3", "o4-mini": "o4-mini"}
@@ -46,8 +56,11 @@ def _published_rows(v) -> list[dict]:
 
 def _to_custom() -> None:
     v = common.values()
-    v["da_env"] = format_counts(derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"])))
+    pairs = derived_count_pairs(v["da_model"], v["da_when"], int(v["da_n"]))
+    v["da_env"] = format_counts(pairs)
     v["da_src"] = "custom"
+    # The editor shows which evaluation each row came from, for as long as these counts are the ones edited.
+    st.session_state["da_env_names"] = (v["da_env"], list(antischeming_counts(v["da_model"], int(v["da_n"])).evaluations))
     st.session_state.pop("w_da_src", None)
     st.session_state.pop("w_da_table", None)
 
@@ -58,7 +71,7 @@ def _counts(v) -> tuple[list[int], list[int], str]:
         st.warning(
             f"**Assumption, not data:** the paper publishes per-evaluation *rates* only. The counts below are "
             f"rate × n with an assumed effective n = {d.n_assumed} per evaluation, rounded — derived, not "
-            "published. The range beside the Bayes factor shows what other choices of n and pooling give.",
+            "published. The range beside the Bayes factor shows what other choices of n give.",
             icon=":material/warning:",
         )
         st.dataframe(_published_rows(v), hide_index=True, width="stretch", height=240)
@@ -77,17 +90,22 @@ def _counts(v) -> tuple[list[int], list[int], str]:
     # The editor keeps its edits as changes to the data it was first given, so that base must stay
     # fixed while the editor lives; it is re-seeded from the saved counts when the editor is new.
     if "w_da_table" not in st.session_state or "da_table_base" not in st.session_state:
-        st.session_state["da_table_base"] = parse_counts(v["da_env"], "da_env") or [(0, 100)]
+        base = parse_counts(v["da_env"], "da_env") or [(0, 100)]
+        env_text, names = st.session_state.get("da_env_names", ("", []))
+        names = names if env_text == v["da_env"] and len(names) == len(base) else [""] * len(base)
+        st.session_state["da_table_base"] = [{"evaluation": e, "k": k, "n": n} for e, (k, n) in zip(names, base, strict=True)]
     edited = st.data_editor(
-        [{"k": k, "n": n} for k, n in st.session_state["da_table_base"]],
+        st.session_state["da_table_base"],
         num_rows="dynamic",
         key="w_da_table",
         width="stretch",
         column_config={
+            "evaluation": st.column_config.TextColumn("evaluation", disabled=True,
+                                                      help="Where the row came from (2025 table); blank for rows you added."),
             "k": st.column_config.NumberColumn("k (covert actions)", step=1),
             "n": st.column_config.NumberColumn("n (rollouts)", step=1),
         },
-    )
+    )  # fmt: skip
     ks, ns = [], []
     for row in edited:
         if row.get("k") is None and row.get("n") is None:
@@ -97,51 +115,6 @@ def _counts(v) -> tuple[list[int], list[int], str]:
     return ks, ns, "my counts"
 
 
-def _beta_inputs(tag: str, title: str):
-    st.markdown(f"**{title}**")
-    c1, c2 = st.columns(2)
-    with c1:
-        a = common.bound(
-            f"da_{tag}_a", st.number_input, "a", min_value=0.001, max_value=1e4, step=0.5, format="%.4g"
-        )
-    with c2:
-        b = common.bound(
-            f"da_{tag}_b", st.number_input, "b", min_value=0.001, max_value=1e4, step=0.5, format="%.4g"
-        )
-    st.caption(f"Beta({a:g}, {b:g}): mean {BetaDist(a, b).mean:.3%}")
-    with st.popover("Elicit from an interval", icon=":material/tune:"):
-        _elicit(tag)
-    return a, b
-
-
-def _elicit(tag: str) -> None:
-    st.caption("The maximum-entropy Beta with the given mass between the bounds (PreliZ maxent).")
-    st.number_input("lower", value=0.001, min_value=0.0, max_value=1.0, format="%.4g", key=f"el_{tag}_lo")
-    st.number_input("upper", value=0.1, min_value=0.0, max_value=1.0, format="%.4g", key=f"el_{tag}_hi")
-    st.number_input("mass", value=0.9, min_value=0.01, max_value=0.99, key=f"el_{tag}_mass")
-    st.button("Elicit", key=f"el_{tag}_go", on_click=_elicited, args=(tag,))
-    message = st.session_state.get(f"el_{tag}_message")
-    if message:
-        (st.error if message.startswith("error:") else st.warning)(message.removeprefix("error: "))
-
-
-def _elicited(tag: str) -> None:
-    """Fit the Beta and set the hypothesis's prior (a callback, so the a/b widgets can be re-seeded)."""
-    from beliefs.elicitation import elicit_beta  # PreliZ maxent, checked with scipy; no PyMC
-
-    ss = st.session_state
-    try:
-        fit = elicit_beta(ss[f"el_{tag}_lo"], ss[f"el_{tag}_hi"], ss[f"el_{tag}_mass"])
-    except InputError as exc:
-        ss[f"el_{tag}_message"] = f"error: {exc}"
-        return
-    ss[f"el_{tag}_message"] = fit.warning
-    common.values()[f"da_{tag}_a"] = fit.alpha
-    common.values()[f"da_{tag}_b"] = fit.beta
-    ss.pop(f"w_da_{tag}_a", None)
-    ss.pop(f"w_da_{tag}_b", None)
-
-
 # -- computed once per data change (st.cache_data), not on every rerun ----------------------------
 
 
@@ -149,16 +122,24 @@ def _elicited(tag: str) -> None:
 def _dataset_result(dataset: str, n: int, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
     kappa = KappaPrior(kmed, ksd)
     return dataset_counts_result(
-        dataset, 0.5, h, not_h, n_assumed=n, pooling=pooling, kappa_h=kappa, kappa_not_h=kappa
-    )
+        dataset, 0.5, prior_from_key(h), prior_from_key(not_h), n_assumed=n, pooling=pooling, kappa_h=kappa,
+        kappa_not_h=kappa,
+    )  # fmt: skip
 
 
 @st.cache_data(max_entries=256, show_spinner="Computing the Bayes factor…")
 def _custom_result(ks: tuple, ns: tuple, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
     if pooling == "none":
-        return bc.exact_no_pooling(ks, ns, 0.5, h, not_h)
+        return bc.exact_no_pooling(ks, ns, 0.5, prior_from_key(h), prior_from_key(not_h))
     kappa = KappaPrior(kmed, ksd)
-    return bc.quadrature_partial_pooling(ks, ns, 0.5, h, not_h, kappa_h=kappa, kappa_not_h=kappa)
+    return bc.quadrature_partial_pooling(ks, ns, 0.5, prior_from_key(h), prior_from_key(not_h), kappa_h=kappa,
+                                         kappa_not_h=kappa)  # fmt: skip
+
+
+@st.cache_data(max_entries=64, show_spinner="Computing the Bayes factor map (two marginal likelihoods per mean)…")
+def _map(ks: tuple, ns: tuple, h: tuple, not_h: tuple, pooling: str, kmed: float, ksd: float):
+    return bayes_factor_map(list(ks), list(ns), prior_from_key(h), prior_from_key(not_h), pooling=pooling,
+                            kappa=KappaPrior(kmed, ksd))  # fmt: skip
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -166,28 +147,18 @@ def _reproduced(n: int):
     return reproduce_antischeming(n)
 
 
-def _result(v, ks, ns, h, not_h):
-    pooling, kmed, ksd = v["da_pool"], float(v["da_kmed"]), float(v["da_ksd"])
+def _result(v, ks, ns, h, not_h, pooling=None):
+    pooling, kmed, ksd = pooling or v["da_pool"], float(v["da_kmed"]), float(v["da_ksd"])
     if v["da_src"] == "2025":
         dataset = f"antischeming-2025:{v['da_model']}:{v['da_when']}"
-        return _dataset_result(dataset, int(v["da_n"]), tuple(h), tuple(not_h), pooling, kmed, ksd)
+        return _dataset_result(dataset, int(v["da_n"]), prior_key(h), prior_key(not_h), pooling, kmed, ksd)
     ks_checked, ns_checked = bc.check_counts(ks, ns)
     if pooling == "partial" and len(ks_checked) > bc.MAX_QUADRATURE_ENVIRONMENTS:
         raise InputError(
             "Pooling", "partial", f"no pooling for more than {bc.MAX_QUADRATURE_ENVIRONMENTS} environments (quadrature cost)"
         )
-    return _custom_result(tuple(ks_checked.tolist()), tuple(ns_checked.tolist()), tuple(h), tuple(not_h),
+    return _custom_result(tuple(ks_checked.tolist()), tuple(ns_checked.tolist()), prior_key(h), prior_key(not_h),
                           pooling, kmed, ksd)  # fmt: skip
-
-
-def _add_to_ledger(result, label: str) -> None:
-    try:
-        item = result.to_evidence(label=label, source=per_evaluation().source if result.derived else None)
-    except InputError as exc:
-        st.session_state["data_add_error"] = str(exc)
-        return
-    common.append_item(item)
-    st.session_state["data_added"] = label
 
 
 # -- the page -----------------------------------------------------------------------------------
@@ -200,8 +171,7 @@ def _reproduce_section(v) -> None:
             "evaluations of each one's Beta(1,1) posterior mean (k+1)/(n+2), with k = published rate × n "
             "(rounded half to even). " + ASSUMPTION_NOTE
         )
-        n = common.bound("da_rn", st.slider, "Assumed n per evaluation", min_value=100, max_value=1000, step=1)
-        r = _reproduced(int(n))
+        r = _reproduced(int(v["da_n"]))
         st.dataframe(
             [
                 {"model": row.model, "phase": row.phase, "published %": row.published_pct,
@@ -224,7 +194,81 @@ def _reproduce_section(v) -> None:
         )
 
 
+def _assumed_n(v) -> None:
+    """The one assumed n: the reproduce table and the model below both use it."""
+    common.bound(
+        "da_n", st.number_input, "Assumed effective n per evaluation (not published)", min_value=1,
+        max_value=100_000, step=1,
+        help="An assumption: the paper does not publish per-evaluation sample sizes. One setting for the "
+        "reproduce table and for the Bayes factor below (316 reproduces all four headline figures).",
+    )  # fmt: skip
+    if v["da_src"] == "custom":
+        st.caption("Your own counts are in use below: this n sets only the reproduce table.")
+
+
+def _range_box(result, v) -> None:
+    """The chosen model's range over the assumed n, the other model's beside it, and any disagreement."""
+    rng = result.assumption_range
+    if rng is None:
+        return
+    lo, hi = rng.range_of(result.pooling)
+    st.info(
+        f"**Range over what nobody published, {POOLING_WORDS[result.pooling]}:** log10 BF from {lo:.3g} to "
+        f"{hi:.3g} over assumed n in {{{', '.join(map(str, rng.n_grid))}}} (this choice: log10 BF "
+        f"{result.log10_bayes_factor:.3g} at n = {result.n_assumed}).",
+        icon=":material/straighten:",
+    )
+    for other, (o_lo, o_hi) in rng.by_pooling().items():
+        if other != result.pooling:
+            who = (f"If the {result.n_environments} evaluations were independent (no pooling)" if other == "none"
+                   else "If the evaluations shared a population (partial pooling)")  # fmt: skip
+            st.caption(f"{who}: log10 BF from {o_lo:.3g} to {o_hi:.3g} over the same n. The headline above uses "
+                       f"{_POOLING[result.pooling]}.")  # fmt: skip
+    st.dataframe(
+        [{"assumed n": p["n_assumed"], "pooling": p["pooling"], "log10 BF": round(p["log10_bayes_factor"], 4)}
+         for p in rng.points],
+        hide_index=True,
+    )  # fmt: skip
+
+
+def _disagreement(result, v, ks, ns, h, not_h) -> None:
+    """Where the model choice flips the sign of log BF, say so (Dablander et al., 'A Puzzle of Proportions')."""
+    if result.assumption_range is not None:
+        text = pooling_disagreement(result.assumption_range, result.n_assumed)
+    else:
+        other = "none" if result.pooling == "partial" else "partial"
+        try:
+            other_result = _result(v, ks, ns, h, not_h, pooling=other)
+        except InputError:
+            return  # the other model cannot be computed for these data (e.g. > 100 environments)
+        text = pooling_disagreement({result.pooling: result.log10_bayes_factor, other: other_result.log10_bayes_factor})
+    if text:
+        st.warning(text, icon=":material/call_split:")
+
+
+def _map_section(ks, ns, h, not_h, pooling, kmed, ksd) -> None:
+    st.subheader("What would each hypothesis have to predict?")
+    try:
+        ks_checked, ns_checked = bc.check_counts(ks, ns)
+        m = _map(tuple(ks_checked.tolist()), tuple(ns_checked.tolist()), prior_key(h), prior_key(not_h), pooling,
+                 kmed, ksd)  # fmt: skip
+    except InputError as exc:
+        common.show_error(exc)
+        return
+    st.markdown(f"**{common.plain(m.sentence())}**")
+    st.vega_lite_chart(bayes_factor_map_spec(m), width="stretch", theme=None, key="bf_map_chart")
+    st.caption(
+        f"Each cell: the Bayes factor with H predicting the row's mean rate and not H the column's, each at its "
+        f"reading's spread; {POOLING_WORDS[pooling]}. Orange favours H, purple not H; the dashed line is where "
+        "the data are neutral (Bayes factor 1); the diamond is your choice."
+    )
+    header = ["h_mean_rate", "not_h_mean_rate", "log10_bf"]
+    csv_text = to_csv([header, *([r[c] for c in header] for r in m.rows())])
+    common.spec_downloads("bf-map", bayes_factor_map_spec(m, width=640), csv_text)
+
+
 def render() -> None:
+    run_started = time.perf_counter()  # what the MCMC panel reports as the time the user waited
     st.title("Evidence from data")
     st.caption(
         "Each hypothesis states what it predicts about the population of evaluations: a mean covert-action "
@@ -232,6 +276,7 @@ def render() -> None:
         "shown with its range over what nobody published, which can join the ledger with that provenance."
     )
     v = common.values()
+    _assumed_n(v)
     _reproduce_section(v)
     left, right = st.columns([3, 2])
     with left:
@@ -244,33 +289,23 @@ def render() -> None:
             horizontal=True,
         )
         if src == "2025":
-            c1, c2, c3 = st.columns(3)
+            c1, c2 = st.columns(2)
             with c1:
                 common.bound(
                     "da_model", st.selectbox, "Model", options=tuple(_MODELS), format_func=_MODELS.get
                 )
             with c2:
                 common.bound("da_when", st.radio, "Rates", options=("before", "after"), horizontal=True)
-            with c3:
-                common.bound(
-                    "da_n",
-                    st.number_input,
-                    "Assumed effective n per evaluation",
-                    min_value=1,
-                    max_value=100_000,
-                    step=50,
-                    help="An assumption: the paper does not publish per-evaluation sample sizes.",
-                )
         try:
             ks, ns, data_label = _counts(v)
         except InputError as exc:
             common.show_error(exc)
             return
     with right:
-        common.bound("da_pool", st.radio, "Pooling", options=tuple(_POOLING), format_func=_POOLING.get)
-        h = _beta_inputs("h", "Population mean rate under H (schemes)")
-        not_h = _beta_inputs("n", "Population mean rate under not H")
-        if v["da_pool"] == "partial":
+        pooling = common.bound("da_pool", st.radio, "Pooling", options=tuple(_POOLING), format_func=_POOLING.get)
+        h = prediction_inputs("h", "if_h", "What H (schemes) predicts: population mean rate", pooling=pooling)
+        not_h = prediction_inputs("n", "if_not_h", "What not H predicts: population mean rate", pooling=pooling)
+        if pooling == "partial":
             st.markdown("**Spread across evaluations (both hypotheses)**")
             s1, s2 = st.columns(2)
             with s1:
@@ -279,7 +314,10 @@ def render() -> None:
             with s2:
                 common.bound("da_ksd", st.number_input, "log-sd of κ", min_value=0.1, max_value=3.0,
                              format="%.3g")  # fmt: skip
-    start_partial(ks, ns, v["prior"], h, not_h)  # live MCMC samples while the page computes and draws
+    kmed, ksd = float(v["da_kmed"]), float(v["da_ksd"])
+    beta_only = not (isinstance(h, PointRate) or isinstance(not_h, PointRate))
+    if beta_only:
+        start_partial(ks, ns, v["prior"], h, not_h, KappaPrior(kmed, ksd))  # live MCMC while the page computes
     st.caption(WHY_NOT_NO_POOLING)
     try:
         result = _result(v, ks, ns, h, not_h)
@@ -299,47 +337,53 @@ def render() -> None:
     )
     m2.metric(f"P(H) after the data (prior {format_probability(updated.prior_log_odds)})",
               format_probability(updated.posterior_log_odds))  # fmt: skip
-    m3.metric("Data", result.counts_text, f"{result.n_environments} environments", delta_color="off")
-    rng = result.assumption_range
-    if rng is not None:
-        st.info(
-            f"**Range over what nobody published:** log10 BF from {rng.low:.3g} to {rng.high:.3g} over "
-            f"{rng.over} (this choice: log10 BF {result.log10_bayes_factor:.3g}, {_POOLING[result.pooling]}, "
-            f"assumed n = {result.n_assumed}).",
-            icon=":material/straighten:",
-        )
-        st.dataframe(
-            [{"assumed n": p["n_assumed"], "pooling": p["pooling"], "log10 BF": round(p["log10_bayes_factor"], 4)}
-             for p in rng.points],
-            hide_index=True,
-        )  # fmt: skip
+    m3.metric("Data", result.counts_text, f"{result.n_environments} environment{'s' if result.n_environments != 1 else ''}",
+              delta_color="off")  # fmt: skip
+    _range_box(result, v)
+    _disagreement(result, v, ks, ns, h, not_h)
     if result.quadrature_rel_error is not None and result.quadrature_rel_error > 1e-4:
         st.warning(f"The quadrature's own error estimate is {result.quadrature_rel_error:.1e}: treat the "
                    "partial-pooling factor as approximate.")  # fmt: skip
     if updated.certain:
         st.warning(updated.note)
     label = f"covert actions {result.counts_text} ({data_label}; {_POOLING[result.pooling]})"
-    st.caption(f"Provenance: {result.provenance.describe()}")
+    st.caption(common.plain(f"Provenance: {result.provenance.describe()}"))
     if result.fits_ledger:
         st.button(
             "Add this Bayes factor to the ledger",
-            on_click=_add_to_ledger,
-            args=(result, label),
+            on_click=add_to_ledger,
+            args=(lambda: (result.to_evidence(label=label), result.derived), label, "data"),
             icon=":material/playlist_add:",
         )
     else:
         st.caption("This Bayes factor is beyond 1e300 and cannot enter the ledger as a number.")
     if "data_added" in st.session_state:
         st.success(f"Added to the ledger: {st.session_state.pop('data_added')}")
-    if "data_add_error" in st.session_state:
-        st.error(st.session_state.pop("data_add_error"))
+    if "data_error" in st.session_state:
+        st.error(st.session_state.pop("data_error"))
+    # The map is shown here but computed after the MCMC panel: its cubatures (~4 s for new data) would
+    # otherwise hold up a live re-sample's estimate, which the sampler has ready in tenths of a second.
+    map_slot = st.container()
 
     # The MCMC check before the rate plot: drawing the plot (matplotlib, holding the GIL) while the
     # sampler's Python steps run delayed the estimate (bench: re-run 0.51 s -> 0.37 s, target 0.5 s).
-    render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h)
+    if beta_only:
+        def exact_partial():  # the partial-pooling result of these data: the MCMC item's provenance
+            return result if result.pooling == "partial" else _result(v, ks, ns, h, not_h, pooling="partial")
+
+        render_mcmc_panel(list(result.k), list(result.n), prior, h, not_h, kappa=KappaPrior(kmed, ksd),
+                          exact_for_ledger=exact_partial, label=f"covert actions {result.counts_text} ({data_label}; "
+                          f"{_POOLING['partial']}; MCMC)", run_started=run_started)  # fmt: skip
+    else:
+        st.info("MCMC samples Beta predictions; with a point rate the Bayes factor above is exact and needs no MCMC.")
+    with map_slot:
+        _map_section(ks, ns, h, not_h, pooling, kmed, ksd)
     curves = result.pooled_rate_curves()
+    if not curves:
+        return  # two point rates: no density to draw
     st.caption(
         "Posteriors are drawn for all environments pooled, for display; the Bayes factor treats them separately."
+        + (" A point rate has no density to draw." if not beta_only else "")
     )
     csv_text = to_csv(rate_density_rows(curves))
     common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)

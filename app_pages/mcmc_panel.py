@@ -130,11 +130,14 @@ def warm_up() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _quadrature_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple) -> Future:
-    """The exact answer (2-D quadrature) for one data set, computed once, in the background."""
+def _quadrature_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple, kappa: tuple) -> Future:
+    """The exact answer (2-D quadrature) for one data set and spread prior, computed once, in the background."""
     from beliefs.counts import quadrature_partial_pooling
+    from beliefs.partial_pooling import KappaPrior
 
-    return _QUADRATURE.submit(quadrature_partial_pooling, list(ks), list(ns), prior, h, not_h)
+    spread = KappaPrior(*kappa)
+    return _QUADRATURE.submit(quadrature_partial_pooling, list(ks), list(ns), prior, h, not_h, kappa_h=spread,
+                              kappa_not_h=spread)  # fmt: skip
 
 
 def _timed(fn, *args, **kwargs):
@@ -143,19 +146,24 @@ def _timed(fn, *args, **kwargs):
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _partial_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple, draws: int) -> Future:
+def _partial_job(ks: tuple, ns: tuple, prior: float, h: tuple, not_h: tuple, kappa: tuple, draws: int) -> Future:
     """One partial-pooling fit (seeded, so the same for every session) and its wall time, in the background."""
+    from beliefs.partial_pooling import KappaPrior
     from models.counts import mcmc_partial_pooling
 
-    return _SAMPLER.submit(_timed, mcmc_partial_pooling, list(ks), list(ns), prior, h, not_h, **{**_MCMC, "draws": draws})
+    spread = KappaPrior(*kappa)
+    return _SAMPLER.submit(_timed, mcmc_partial_pooling, list(ks), list(ns), prior, h, not_h, kappa_h=spread,
+                           kappa_not_h=spread, **{**_MCMC, "draws": draws})  # fmt: skip
 
 
-def _partial_args(ks, ns, prior, h, not_h) -> tuple:
+def _partial_args(ks, ns, prior, h, not_h, kappa) -> tuple:
+    """The fit's arguments as plain values: the data page's counts, priors and spread prior (one model)."""
     draws = _MCMC["draws"] * st.session_state.get("mcmc_factor_partial", 1)
-    return tuple(int(k) for k in ks), tuple(int(n) for n in ns), float(prior), tuple(h), tuple(not_h), draws
+    return (tuple(int(k) for k in ks), tuple(int(n) for n in ns), float(prior), (h.alpha, h.beta),
+            (not_h.alpha, not_h.beta), (kappa.median, kappa.log_sd), draws)  # fmt: skip
 
 
-def start_partial(ks, ns, prior, h, not_h) -> None:
+def start_partial(ks, ns, prior, h, not_h, kappa) -> None:
     """Start the live partial-pooling re-sample now, if it is on and its model compiled.
 
     The data page calls this as soon as it has the counts and priors, before
@@ -167,23 +175,30 @@ def start_partial(ks, ns, prior, h, not_h) -> None:
         return
     try:
         check_counts(ks, ns)
-        args = _partial_args(ks, ns, prior, h, not_h)
+        args = _partial_args(ks, ns, prior, h, not_h, kappa)
     except (InputError, TypeError, ValueError):
         return
     _partial_job(*args)
 
 
-def _wait(job: Future, slot, what: str) -> None:
-    """Wait for ``job`` showing the elapsed time; each update is a point where Streamlit can stop this run."""
+def _wait(job: Future, slot, what: str) -> float:
+    """Wait for ``job`` showing the elapsed time; each update is a point where Streamlit can stop this run.
+
+    Returns the seconds waited here."""
     start = time.perf_counter()
     while not job.done():
         slot.info(f"{what}… {time.perf_counter() - start:.1f} s", icon=":material/hourglass_top:")
         wait([job], timeout=_POLL)  # returns as soon as the job is done, not at the next poll
     slot.empty()
+    return time.perf_counter() - start
 
 
-def render_mcmc_panel(ks, ns, prior, h, not_h) -> None:
-    """The "MCMC (on request)" section of the data page for counts ``ks``/``ns`` and rate priors ``h``/``not_h``."""
+def render_mcmc_panel(ks, ns, prior, h, not_h, *, kappa, exact_for_ledger, label: str, run_started: float) -> None:
+    """The "MCMC (on request)" section of the data page for counts ``ks``/``ns``, rate priors ``h``/``not_h``
+    and the page's spread prior ``kappa`` (the same model as the page's partial-pooling factor).
+
+    ``exact_for_ledger()`` gives the page's partial-pooling result of these data, whose provenance an MCMC
+    item carries into the ledger; ``run_started`` is when this script run began (the user's wait)."""
     st.subheader("MCMC (on request)")
     st.caption(
         "Partial pooling lets environments share a population rate per hypothesis; before/after fits the "
@@ -200,7 +215,7 @@ def render_mcmc_panel(ks, ns, prior, h, not_h) -> None:
     if st.session_state.get("mcmc_partial") or st.session_state.get("mcmc_before_after"):
         st.button("Stop live MCMC", on_click=_stop_mcmc, icon=":material/stop:")
     if st.session_state.get("mcmc_partial"):
-        _partial(ks, ns, prior, h, not_h)
+        _partial(ks, ns, prior, h, not_h, kappa, exact_for_ledger, label, run_started)
     if st.session_state.get("mcmc_before_after"):
         _before_after()
 
@@ -229,29 +244,53 @@ def _offer_longer(which: str, draws: int) -> None:
         st.caption(f"Already at {draws} draws per chain; the fit itself, not its length, is the problem.")
 
 
-def _ready(kind: str, size: int, slot, what: str) -> bool:
+def _ready(kind: str, size: int, slot, what: str) -> float | None:
+    """Seconds waited for the model's compilation in this run (0 if it was ready), None if it failed."""
     job = _compile_job(kind, size)
-    if not job.done():
-        _wait(job, slot, what)
+    waited = 0.0 if job.done() else _wait(job, slot, what)
     exc = job.exception()
     if exc is not None:
         _compile_job.clear()  # the next click tries again
         st.error(f"Compiling the model failed: {exc}")
-        return False
-    return True
+        return None
+    return waited
 
 
-def _partial(ks, ns, prior, h, not_h) -> None:
+def add_to_ledger(make_item, label: str, key: str) -> None:
+    """Append ``make_item()`` (an Evidence with its provenance, and whether its counts are the 2025 derived ones)
+    to the ledger; the one place the data page's exact and MCMC results enter it (a button's callback, so a
+    refusal is shown on the next run under ``{key}_error`` and a success under ``{key}_added``)."""
+    from beliefs.io.catalogue import per_evaluation
+
+    try:
+        item, derived = make_item()
+    except InputError as exc:
+        st.session_state[f"{key}_error"] = str(exc)
+        return
+    if derived:  # the 2025 rates' counts: the item cites the paper they come from
+        item = item.with_(source=per_evaluation().source)
+    common.append_item(item)
+    st.session_state[f"{key}_added"] = label
+
+
+def _mcmc_item(res, exact_for_ledger, label: str):
+    exact = exact_for_ledger()
+    return res.to_evidence(label, exact), exact.derived
+
+
+def _partial(ks, ns, prior, h, not_h, kappa, exact_for_ledger, label: str, run_started: float) -> None:
     from models.sampling import SamplingError, SamplingTimeout
 
     box = st.container(border=True)
     box.markdown("**Partial pooling (PyMC + nutpie)**")
     slot = box.empty()
-    if not _ready("partial", 0, slot, "Compiling the partial-pooling model (once per server)"):
+    compile_wait = _ready("partial", 0, slot, "Compiling the partial-pooling model (once per server)")
+    if compile_wait is None:
         return
-    fit_args = _partial_args(ks, ns, prior, h, not_h)
+    fit_args = _partial_args(ks, ns, prior, h, not_h, kappa)
     job = _partial_job(*fit_args)
     _wait(job, slot, "Sampling")
+    waited = time.perf_counter() - run_started
     try:
         res, call_seconds = job.result()
     except (InputError, SamplingError) as exc:
@@ -277,10 +316,13 @@ def _partial(ks, ns, prior, h, not_h) -> None:
         _diagnostics(res.r_hat, res.ess_bulk, res.divergences)
         warn_slot = st.container()
         _show_warnings(warn_slot, res.warnings)
+        compiled = (f"compiling the model {compile_wait:.1f} s of it (once per server), "
+                    if compile_wait >= 0.05 else "the model already compiled, ")  # fmt: skip
         st.caption(
             f"{_MCMC['chains']} chains × {args['draws']} draws; log10 BF = "
             f"{res.log10_bayes_factor:.4f} ± {res.log10_bayes_factor_mcse:.2g} (MCSE). "
-            f"MCMC call {call_seconds:.3f} s ({res.seconds:.3f} s of it sampling)."
+            f"You waited {waited:.1f} s for this page with the estimate ({compiled}the MCMC call "
+            f"{call_seconds:.3f} s, {res.seconds:.3f} s of it sampling; a fit seen before is reused)."
         )
         if not quad.done():
             _wait(quad, z_slot, "Exact value (quadrature) for z")
@@ -305,7 +347,15 @@ def _partial(ks, ns, prior, h, not_h) -> None:
                 + (", within 4 MCSE of the exact value" if res.z_vs_exact is not None else ""),
                 icon=":material/check_circle:",
             )
-        _sensitivity_table(res)
+            if exact is not None:
+                st.button("Add the MCMC estimate to the ledger", on_click=add_to_ledger,
+                          args=(lambda: _mcmc_item(res, exact_for_ledger, label), label, "mcmc"),
+                          icon=":material/playlist_add:")  # fmt: skip
+        if "mcmc_added" in st.session_state:
+            st.success(f"Added to the ledger: {st.session_state.pop('mcmc_added')} ({res.method_text()})")
+        if "mcmc_error" in st.session_state:
+            st.error(st.session_state.pop("mcmc_error"))
+        _sensitivity_table(res, converged=res.converged)
 
 
 def _diagnostics(r_hat: float, ess: float, divergences: int) -> None:
@@ -320,8 +370,8 @@ def _show_warnings(where, warnings: list[str]) -> None:
         where.warning(f"Do not trust this number: {w}", icon=":material/warning:")
 
 
-def _sensitivity_table(res, var_names=None) -> None:
-    from models.sensitivity import EXPLANATION, prior_sensitivity
+def _sensitivity_table(res, var_names=None, *, converged: bool = False) -> None:
+    from models.sensitivity import CONVERGED_AND_SENSITIVE, EXPLANATION, prior_sensitivity
 
     try:
         sens = prior_sensitivity(res, var_names=var_names)
@@ -329,12 +379,14 @@ def _sensitivity_table(res, var_names=None) -> None:
         st.caption(f"Prior sensitivity not available: {exc}")
         return
     label = "Prior sensitivity (power-scaling)" + (f": {len(sens.flagged)} flagged" if sens.flagged else "")
+    if converged and sens.flagged:
+        st.caption(CONVERGED_AND_SENSITIVE)  # beside the green "Converged", outside the expander
     with st.expander(label, expanded=bool(sens.flagged)):
         st.caption(EXPLANATION)
         st.dataframe(
             [
-                {"quantity": r.variable, "prior": round(r.prior, 3), "likelihood": round(r.likelihood, 3),
-                 "diagnosis": r.diagnosis}
+                {"quantity": r.quantity, "prior": round(r.prior, 3), "likelihood": round(r.likelihood, 3),
+                 "diagnosis": "ok" if r.diagnosis == "✓" else r.diagnosis}
                 for r in sens.table
             ],
             hide_index=True,
@@ -392,4 +444,4 @@ def _before_after() -> None:
         _show_warnings(st, res.warnings)
         if res.warnings:
             _offer_longer("before_after", args["draws"])
-        _sensitivity_table(res, list(res.summary))
+        _sensitivity_table(res, list(res.summary), converged=not res.warnings)

@@ -9,6 +9,7 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_interval, format_probability
 from beliefs.io.csvfile import to_csv
+from beliefs.monitor_sources import SOURCED_SETTINGS, sourced_setting
 from beliefs.monitoring import monitor_curve, monitor_risk
 from beliefs.odds import log_odds
 from beliefs.plots.curves import curve_rows, plot_curve
@@ -21,6 +22,7 @@ def render() -> None:
         "otherwise reports with probability q. P(at least one unreported over T tasks) = 1 − (1 − r(c + (1−c)(1−q)))ᵀ."
     )
     v = common.values()
+    _sourced_picker()
     c1, c2 = st.columns(2)
     with c1:
         common.bound(
@@ -71,6 +73,7 @@ def render() -> None:
     except InputError as exc:
         common.show_error(exc)
         return
+    _sourced_captions()
     m1, m2, m3 = st.columns(3)
     # The headline is the end of the plotted curve: with r uncertain that is the mean over r, not the point value.
     headline = float(curve.mean[-1])
@@ -124,3 +127,70 @@ def render() -> None:
     csv_text = to_csv(rows)
     common.show_plot("monitoring", figure, csv_text)
     common.plot_downloads("monitoring", figure, csv_text)
+
+
+# -- q and c from published figures (beliefs.monitor_sources) ---------------------------------------------
+
+_FIELD = {"q": "mo_report", "c": "mo_collude"}
+
+
+def _sourced_picker() -> None:
+    """Offer q or c from a catalogue figure, showing the assumption that turns it into one."""
+    with st.expander("Set q or c from a published figure"):
+        st.caption(
+            "No source states q or c. A published figure becomes one only under an assumption, stated "
+            "with it, so a setting made this way has status X; the figure keeps its own status."
+        )
+        key = st.selectbox(
+            "Published figure",
+            [s.key for s in SOURCED_SETTINGS],
+            format_func=lambda k: sourced_setting(k).title,
+            key="mo_src_pick",
+        )
+        setting = sourced_setting(key)
+        rate = None
+        if setting.needs_false_alarm_rate:
+            rate = st.number_input(
+                "False-alarm rate f: the share of benign transcripts the monitor flags (your assumption)",
+                min_value=0.0,
+                max_value=1.0,
+                value=None,
+                step=0.005,
+                format="%.4g",
+                key="mo_src_f",
+                help="The operating point that turns an AUC into q. The source does not give it: choose it.",
+            )
+            if rate is None:
+                st.info("Enter a false-alarm rate f to turn the AUC into q.")
+                return
+        try:
+            sourced = setting.resolve(rate, field="False-alarm rate f")
+        except InputError as exc:
+            common.show_error(exc)
+            return
+        st.markdown(common.plain(sourced.describe()))
+        st.button(
+            f"Use it for {sourced.parameter}",
+            key="mo_src_apply",
+            on_click=_apply_sourced,
+            args=(sourced,),
+        )
+
+
+def _apply_sourced(sourced) -> None:
+    name = _FIELD[sourced.parameter]
+    common.values()[name] = sourced.value
+    st.session_state[f"w_{name}"] = sourced.value
+    st.session_state[f"mo_src_{sourced.parameter}"] = sourced
+
+
+def _sourced_captions() -> None:
+    """Where q or c came from, for as long as the value set from a source stands."""
+    for parameter, name in _FIELD.items():
+        sourced = st.session_state.get(f"mo_src_{parameter}")
+        if sourced is None:
+            continue
+        if common.values()[name] != sourced.value:  # moved by hand since: no longer the sourced value
+            del st.session_state[f"mo_src_{parameter}"]
+            continue
+        st.caption(common.plain(sourced.describe()))

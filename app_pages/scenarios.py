@@ -16,6 +16,7 @@ from beliefs.evidence import STATUS_MEANING, Evidence
 from beliefs.io import catalogue
 from beliefs.io import scenario as scenario_mod
 from beliefs.io.state import hypothesis_of, hypothesis_pair, is_edited, state_from_scenario, title_of
+from beliefs.text import terminal_safe
 
 # -- catalogue ----------------------------------------------------------------------
 
@@ -129,7 +130,7 @@ def preset_buttons() -> None:
             with st.expander("About this scenario"):
                 if is_edited(state):
                     st.caption("Changed since it was loaded: its title says so; what follows describes it as loaded.")
-                st.text(loaded.description)
+                st.text(terminal_safe(loaded.description))  # as text, its line breaks kept, no control or bidi
                 if loaded.prior_source is not None:
                     ps = loaded.prior_source
                     cited = "" if state.values["prior"] == loaded.prior else " (not the prior now set)"

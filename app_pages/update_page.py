@@ -32,6 +32,7 @@ from beliefs.format import format_evidence, format_probability
 from beliefs.io.csvfile import to_csv
 from beliefs.odds import log_odds
 from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
+from beliefs.text import one_line, terminal_safe
 from beliefs.update import update
 
 _LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
@@ -319,7 +320,7 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
         st.markdown(f"`{item.describe()}`" + ("" if item.enabled else " — *not included*"))
         if item.note:
             with st.expander("Note"):
-                st.text(item.note)
+                st.text(terminal_safe(item.note))  # as text, its line breaks kept, no control or bidi
         if item.source is not None:
             figures = scenarios.catalogue_figures(item.id or "")
             if figures:
@@ -374,7 +375,7 @@ def _bulk_ledger() -> None:
     table = [
         {
             "#": i + 1,
-            "item": item.label,
+            "item": one_line(item.label),
             "included": item.enabled,
             "evidence": item.describe() + (" (an entry was not applied)" if uid in errors else ""),
         }
@@ -387,7 +388,7 @@ def _bulk_ledger() -> None:
     pick = st.selectbox(
         "Edit item",
         uids,
-        format_func=lambda u: f"{numbers[u] + 1}. {items[numbers[u]].label}",
+        format_func=lambda u: f"{numbers[u] + 1}. {one_line(items[numbers[u]].label)}",
         key="w_ledger_pick",
         help=f"With more than {FULL_LEDGER_MAX} items the page draws one item's controls at a time, "
         "so every change stays fast; the table above lists them all.",
@@ -453,7 +454,7 @@ def _results() -> None:
         st.dataframe(
             [
                 {
-                    "item": c.label,
+                    "item": one_line(c.label),
                     "evidence": c.text,
                     "bits": round(c.bits, 4),
                     "dB": round(c.decibels, 3),

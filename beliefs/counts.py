@@ -38,9 +38,9 @@ changes it, so the factor compares what they predict about the mean rate.
 
 **Derived data** (:func:`beliefs.datasets.dataset_counts_result`): the 2025 anti-scheming
 report's per-evaluation rates times an *assumed* n.  Every Bayes factor from
-such counts carries its range over what nobody published,
-n in {100, 316, 1000} x pooling in {none, partial} (:class:`AssumptionRange`),
-and that provenance follows it into the ledger (:meth:`CountsResult.to_evidence`).
+such counts carries its range over what nobody published, n in {100, 316, 1000}
+for each pooling (:class:`beliefs.datasets.AssumptionRange`), and that
+provenance follows it into the ledger (:meth:`CountsResult.to_evidence`).
 The posterior always comes from :func:`beliefs.update.update`.
 """
 
@@ -53,16 +53,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, Provenance, Source, parse_beta
+from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import LN10, LogLRQuantities, odds_from_log_odds
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
-from beliefs.special import BEYOND_EXACT, MAX_EXACT_COUNT, log_bf_beta_binomial
+from beliefs.rate_priors import PointRate, RatePrior, parse_rate_prior, reading_for
+from beliefs.special import (
+    BEYOND_EXACT,
+    MAX_EXACT_COUNT,
+    log_bf_beta_binomial,
+    log_bf_beta_vs_point,
+    log_bf_point_vs_point,
+)
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, cromwell_note, update_by_log_bf
 from beliefs.validation import as_count, as_float_list, as_probability
 
 if TYPE_CHECKING:
+    from beliefs.datasets import AssumptionRange
     from beliefs.partial_pooling import KappaPrior
 
 # SciPy and the partial-pooling cubature are imported inside the functions that use them: the share-link
@@ -72,7 +80,6 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_QUADRATURE_ENVIRONMENTS",
     "POOLINGS",
-    "AssumptionRange",
     "CountsResult",
     "check_counts",
     "check_prior",
@@ -82,6 +89,7 @@ __all__ = [
     "exact_no_pooling",
     "format_counts",
     "log_beta_binomial",
+    "log_marginal",
     "no_pooling_log_bf",
     "parse_counts",
     "plot_rate_densities",
@@ -191,33 +199,6 @@ def log_beta_binomial(k, n, alpha, beta) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class AssumptionRange:
-    """log10 of a Bayes factor over the grid of unpublished assumptions (assumed n x pooling)."""
-
-    points: tuple[dict, ...]  # {"n_assumed", "pooling", "log10_bayes_factor"}
-
-    @property
-    def low(self) -> float:
-        return min(p["log10_bayes_factor"] for p in self.points)
-
-    @property
-    def high(self) -> float:
-        return max(p["log10_bayes_factor"] for p in self.points)
-
-    @property
-    def over(self) -> str:
-        ns = sorted({p["n_assumed"] for p in self.points})
-        pools = [x for x in POOLINGS if any(p["pooling"] == x for p in self.points)]
-        return f"assumed n in {{{', '.join(map(str, ns))}}} x pooling in {{{', '.join(pools)}}}"
-
-    def text(self) -> str:
-        return f"log10 BF from {self.low:.3g} to {self.high:.3g} over {self.over}"
-
-    def to_dict(self) -> dict:
-        return {"log10_bayes_factor": [self.low, self.high], "over": self.over, "grid": [dict(p) for p in self.points]}
-
-
-@dataclass(frozen=True)
 class CountsResult(LogLRQuantities, NotebookRepr):
     r"""Exact (closed-form or quadrature) Bayes factor of covert-action counts, and P(H) updated by it.
 
@@ -239,8 +220,8 @@ class CountsResult(LogLRQuantities, NotebookRepr):
     log_bf_nats: float | None = None  # set when summed per environment (cancellation-free), else the difference
     k: tuple[int, ...] = ()
     n: tuple[int, ...] = ()
-    rate_if_h: BetaDist | None = None
-    rate_if_not_h: BetaDist | None = None
+    rate_if_h: RatePrior | None = None
+    rate_if_not_h: RatePrior | None = None
     kappa_h: KappaPrior | None = None
     kappa_not_h: KappaPrior | None = None
     derived: bool = False
@@ -293,17 +274,22 @@ class CountsResult(LogLRQuantities, NotebookRepr):
     def pooled_rate_curves(self) -> dict[str, tuple[float, float]]:
         """The Beta priors of the rate under H and not H, and their conjugate posteriors for all counts pooled.
 
-        For display only: the Bayes factor treats the environments separately.
+        For display only: the Bayes factor treats the environments separately.  A point rate has no
+        density to draw and is left out (its value is in :attr:`model_text`).
         """
-        h, nh = self.rate_if_h, self.rate_if_not_h
         k, n = sum(self.k), sum(self.n)
-        post_h, post_nh = conjugate_posterior(k, n, h), conjugate_posterior(k, n, nh)
-        return {
-            "prior under H": (h.alpha, h.beta),
-            "prior under not H": (nh.alpha, nh.beta),
-            "posterior under H (pooled counts)": (post_h.alpha, post_h.beta),
-            "posterior under not H (pooled counts)": (post_nh.alpha, post_nh.beta),
-        }
+        out = {}
+        for word, prior in (("H", self.rate_if_h), ("not H", self.rate_if_not_h)):
+            if isinstance(prior, BetaDist):
+                post = conjugate_posterior(k, n, prior)
+                out[f"prior under {word}"] = (prior.alpha, prior.beta)
+                out[f"posterior under {word} (pooled counts)"] = (post.alpha, post.beta)
+        return dict(sorted(out.items(), key=lambda kv: "posterior" in kv[0]))  # priors first, as drawn
+
+    @property
+    def readings(self) -> dict:
+        """The named reading behind each side's prediction (:func:`beliefs.rate_priors.reading_for`)."""
+        return {"if_h": reading_for("if_h", self.rate_if_h), "if_not_h": reading_for("if_not_h", self.rate_if_not_h)}
 
     @property
     def log_posterior_odds(self) -> float:
@@ -322,7 +308,7 @@ class CountsResult(LogLRQuantities, NotebookRepr):
     @property
     def model_text(self) -> str:
         h, nh = self.rate_if_h, self.rate_if_not_h
-        rates = f"Beta({h.alpha:g}, {h.beta:g}) vs Beta({nh.alpha:g}, {nh.beta:g})" if h and nh else ""
+        rates = "; ".join(r.text for r in self.readings.values()) if h and nh else ""
         if self.pooling == "partial":
             from beliefs.partial_pooling import KappaPrior
 
@@ -333,8 +319,8 @@ class CountsResult(LogLRQuantities, NotebookRepr):
                 if kh == kn
                 else f"spreads ln kappa ~ N(ln {kh.median:g}, {kh.log_sd:g}^2) vs N(ln {kn.median:g}, {kn.log_sd:g}^2)"
             )
-            return f"partial pooling (hierarchical beta-binomial): population mean {rates}; {spread}"
-        return f"no pooling (independent beta-binomial environments): rate {rates}"
+            return f"partial pooling (hierarchical beta-binomial), population mean rate if {rates}; {spread}"
+        return f"no pooling (independent environments), each environment's rate if {rates}"
 
     @property
     def provenance(self) -> Provenance:
@@ -348,8 +334,8 @@ class CountsResult(LogLRQuantities, NotebookRepr):
             assumption=assumption,
             method=self.method,
             model=self.model_text,
-            log10_bf_range=None if rng is None else (rng.low, rng.high),
-            range_over="" if rng is None else rng.over,
+            log10_bf_range=None if rng is None else rng.range_of(self.pooling),
+            range_over="" if rng is None else rng.over_for(self.pooling),
         )
 
     def to_evidence(self, label: str | None = None, source: Source | None = None) -> Evidence:
@@ -371,16 +357,22 @@ class CountsResult(LogLRQuantities, NotebookRepr):
         )
 
     def environments(self) -> list[dict]:
-        """Each environment's conjugate posterior of its rate under H and under not H (no pooling)."""
+        """Each environment's conjugate posterior ``[a + k, b + (n - k)]`` of its rate under H and under not H
+        (no pooling); ``None`` for a point rate, which no count moves."""
         if self.rate_if_h is None or self.rate_if_not_h is None:
             return []
-        out = []
-        for kj, nj in zip(self.k, self.n, strict=True):
-            ph = conjugate_posterior(kj, nj, self.rate_if_h)
-            pn = conjugate_posterior(kj, nj, self.rate_if_not_h)
-            out.append({"k": kj, "n": nj, "posterior_if_h": [ph.alpha, ph.beta],
-                        "posterior_if_not_h": [pn.alpha, pn.beta]})  # fmt: skip
-        return out
+
+        def posterior(kj, nj, prior):
+            if isinstance(prior, PointRate):
+                return None
+            post = conjugate_posterior(kj, nj, prior)
+            return [post.alpha, post.beta]
+
+        return [
+            {"k": kj, "n": nj, "posterior_if_h": posterior(kj, nj, self.rate_if_h),
+             "posterior_if_not_h": posterior(kj, nj, self.rate_if_not_h)}
+            for kj, nj in zip(self.k, self.n, strict=True)
+        ]  # fmt: skip
 
     def to_dict(self) -> dict:
         d = {
@@ -400,6 +392,8 @@ class CountsResult(LogLRQuantities, NotebookRepr):
             "derived": self.derived,
             "provenance": self.provenance.to_dict(),
         }
+        if self.rate_if_h is not None and self.rate_if_not_h is not None:
+            d["rate_priors"] = {side: r.to_dict() for side, r in self.readings.items()}
         if self.derived:
             d.update(dataset=self.dataset, n_assumed=self.n_assumed)
         if self.assumption_range is not None:
@@ -442,10 +436,9 @@ def exact_no_pooling(k, n, prior, rate_if_h, rate_if_not_h) -> CountsResult:
     """
     k_arr, n_arr = check_counts(k, n)
     p = check_prior(prior)
-    bh = parse_beta(rate_if_h, "rate_if_h")
-    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
-    lm_h = math.fsum(log_beta_binomial(k_arr, n_arr, bh.alpha, bh.beta).tolist())
-    lm_n = math.fsum(log_beta_binomial(k_arr, n_arr, bn.alpha, bn.beta).tolist())
+    bh = parse_rate_prior(rate_if_h, "rate_if_h")
+    bn = parse_rate_prior(rate_if_not_h, "rate_if_not_h")
+    lm_h, lm_n = _log_marginal_no_pooling(k_arr, n_arr, bh), _log_marginal_no_pooling(k_arr, n_arr, bn)
     return CountsResult(
         "exact", "none", p, lm_h, lm_n, len(k_arr), note=_certainty_note(p),
         log_bf_nats=no_pooling_log_bf(k_arr, n_arr, bh, bn), k=tuple(k_arr.tolist()), n=tuple(n_arr.tolist()),
@@ -459,8 +452,8 @@ def check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h=No
 
     k_arr, n_arr = check_counts(k, n)
     return (
-        k_arr, n_arr, check_prior(prior), parse_beta(rate_if_h, "rate_if_h"),
-        parse_beta(rate_if_not_h, "rate_if_not_h"), kappa_h or KappaPrior(), kappa_not_h or KappaPrior(),
+        k_arr, n_arr, check_prior(prior), parse_rate_prior(rate_if_h, "rate_if_h"),
+        parse_rate_prior(rate_if_not_h, "rate_if_not_h"), kappa_h or KappaPrior(), kappa_not_h or KappaPrior(),
     )  # fmt: skip
 
 
@@ -478,16 +471,16 @@ def quadrature_partial_pooling(
 
     ``quadrature_rel_error`` is the cubature's own error estimate (relative, on
     each marginal); above 1e-4 ``note`` says the value is uncertain and the
-    MCMC answer should be preferred.
+    MCMC answer should be preferred.  A point rate (``point:P``) fixes that
+    hypothesis's population mean at P; its spread is still integrated out
+    (:func:`beliefs.partial_pooling.log_marginal_point_mean`).
     """
-    from beliefs.partial_pooling import log_marginal_partial_pooling
-
     k_arr, n_arr, p, bh, bn, kh, kn = check_partial_pooling_args(k, n, prior, rate_if_h, rate_if_not_h, kappa_h, kappa_not_h)
     if len(k_arr) > MAX_QUADRATURE_ENVIRONMENTS:  # the cubature's cost grows with the environments
         raise InputError("k", f"{len(k_arr)} environments",
                          f"at most {MAX_QUADRATURE_ENVIRONMENTS} environments for the quadrature; use MCMC beyond")  # fmt: skip
-    lm_h, err_h = log_marginal_partial_pooling(k_arr, n_arr, bh, kh, field="rate_if_h")
-    lm_n, err_n = log_marginal_partial_pooling(k_arr, n_arr, bn, kn, field="rate_if_not_h")
+    lm_h, err_h = log_marginal(k_arr, n_arr, bh, "partial", kh, field="rate_if_h")
+    lm_n, err_n = log_marginal(k_arr, n_arr, bn, "partial", kn, field="rate_if_not_h")
     err = max(err_h, err_n)
     note = _certainty_note(p)
     if err > 1e-4:
@@ -506,10 +499,16 @@ def quadrature_partial_pooling(
 def conjugate_posterior(k: int, n: int, prior: BetaDist) -> BetaDist:
     r"""Conjugate update :math:`\mathrm{Beta}(a + k,\ b + n - k)` of a rate after k events in n trials.
 
+    Each parameter is one correctly rounded sum, :math:`a + k` and :math:`b + (n - k)`, with the
+    count difference taken exactly in integers first: ``b + n - k`` would round ``b + n`` to the
+    spacing of doubles near ``n`` (0.0002 at n = 2e12) and keep that error after subtracting ``k``.
+
     >>> conjugate_posterior(1, 4, BetaDist(0.5, 0.5))
     BetaDist(alpha=1.5, beta=3.5)
+    >>> conjugate_posterior(2133384007382, 2133384007382, BetaDist(42.4734, 1.26509)).beta
+    1.26509
     """
-    return BetaDist(prior.alpha + k, prior.beta + n - k)
+    return BetaDist(prior.alpha + k, prior.beta + (n - k))  # n - k: exact for counts below 2**53
 
 
 def env_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarray:
@@ -552,11 +551,50 @@ def grid_log_bf(k, n, rate_if_h: BetaDist, rate_if_not_h: BetaDist) -> np.ndarra
 
 
 def no_pooling_log_bf(k, n, rate_if_h, rate_if_not_h) -> float:
-    """The no-pooling log Bayes factor (nats): the ``fsum`` of :func:`env_log_bf` over environments."""
+    """The no-pooling log Bayes factor (nats), cancellation-free (:mod:`beliefs.special`).
+
+    Beta against Beta: the beta-binomial marginals; a point rate (``point:P``) on either side: the
+    binomial likelihood at P (JASP's binomial test against a point null).
+    """
     k_arr, n_arr = check_counts(k, n)
-    bh = parse_beta(rate_if_h, "rate_if_h")
-    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
-    return log_bf_beta_binomial(k_arr.tolist(), n_arr.tolist(), (bh.alpha, bh.beta), (bn.alpha, bn.beta))
+    bh = parse_rate_prior(rate_if_h, "rate_if_h")
+    bn = parse_rate_prior(rate_if_not_h, "rate_if_not_h")
+    ks, ns = k_arr.tolist(), n_arr.tolist()
+    if isinstance(bh, PointRate) and isinstance(bn, PointRate):
+        return log_bf_point_vs_point(ks, ns, bh.rate, bn.rate)
+    if isinstance(bn, PointRate):
+        return log_bf_beta_vs_point(ks, ns, (bh.alpha, bh.beta), bn.rate)
+    if isinstance(bh, PointRate):
+        return -log_bf_beta_vs_point(ks, ns, (bn.alpha, bn.beta), bh.rate)
+    return log_bf_beta_binomial(ks, ns, (bh.alpha, bh.beta), (bn.alpha, bn.beta))
+
+
+def _log_marginal_no_pooling(k_arr: np.ndarray, n_arr: np.ndarray, rate: RatePrior) -> float:
+    """ln P(D | hyp), binomial coefficients included: beta-binomial, or binomial at a point rate."""
+    if isinstance(rate, PointRate):
+        from scipy import stats
+
+        return math.fsum(stats.binom.logpmf(k_arr, n_arr, rate.rate).tolist())
+    return math.fsum(log_beta_binomial(k_arr, n_arr, rate.alpha, rate.beta).tolist())
+
+
+def log_marginal(k_arr, n_arr, rate: RatePrior, pooling: str, kappa: KappaPrior | None = None, *,
+                 field: str = "rate") -> tuple[float, float]:  # fmt: skip
+    """``(ln P(D | hyp), relative error)`` of checked counts under one hypothesis's prediction ``rate``.
+
+    The one place a hypothesis's marginal likelihood is chosen: the headline (:func:`quadrature_partial_pooling`)
+    and the Bayes-factor map (:mod:`beliefs.bf_map`) both call it, so a map cell and the plain command agree.
+    No pooling: closed form (error 0); partial pooling: the 2-D cubature, or for a point rate the 1-D
+    integral over the spread (both cached by value).
+    """
+    if pooling == "none":
+        return _log_marginal_no_pooling(np.asarray(k_arr), np.asarray(n_arr), rate), 0.0
+    from beliefs.partial_pooling import KappaPrior, log_marginal_partial_pooling, log_marginal_point_mean
+
+    kappa = kappa or KappaPrior()
+    if isinstance(rate, PointRate):
+        return log_marginal_point_mean(k_arr, n_arr, rate.rate, kappa)
+    return log_marginal_partial_pooling(k_arr, n_arr, rate, kappa, field=field)
 
 
 def counts_log_bf(k, n, rate_if_h, rate_if_not_h, pooling: str = "partial", *,

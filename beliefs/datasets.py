@@ -24,14 +24,16 @@ imports it inside the functions that compute).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from beliefs import counts
 from beliefs.errors import InputError
-from beliefs.evidence import Source, parse_beta
+from beliefs.evidence import Source
 from beliefs.io import catalogue
 from beliefs.odds import LN10
+from beliefs.rate_priors import parse_rate_prior
 from beliefs.reproduce import DATASET, DEFAULT_N_ASSUMED, MAX_N_ASSUMED, derived_counts
 from beliefs.validation import as_count
 
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ASSUMED_N_GRID",
+    "AssumptionRange",
     "DatasetSpec",
     "DerivedCounts",
     "PublishedCount",
@@ -51,6 +54,7 @@ __all__ = [
     "dataset_counts_result",
     "derived_count_pairs",
     "parse_dataset",
+    "pooling_disagreement",
     "published_counts",
 ]
 
@@ -224,8 +228,103 @@ def derived_count_pairs(model: str, phase: str, n: int) -> list[tuple[int, int]]
 # ---------------------------------------------------------------------------
 # Bayes factors of the derived counts, with their range over what nobody published
 # ---------------------------------------------------------------------------
+POOLING_WORDS = {
+    "partial": "partial pooling (evaluations share a population)",
+    "none": "no pooling (the evaluations independent)",
+}
+
+
+@dataclass(frozen=True)
+class AssumptionRange:
+    """log10 of a Bayes factor over the grid of unpublished assumptions (assumed n x pooling).
+
+    The two poolings are two models, not two settings of one: their ranges are
+    kept apart (:meth:`by_pooling`), the chosen model's is the headline
+    (:meth:`range_of`), and the other is named beside it (:meth:`over_for`).
+    """
+
+    points: tuple[dict, ...]  # {"n_assumed", "pooling", "log10_bayes_factor"}
+
+    @property
+    def low(self) -> float:
+        return min(p["log10_bayes_factor"] for p in self.points)
+
+    @property
+    def high(self) -> float:
+        return max(p["log10_bayes_factor"] for p in self.points)
+
+    @property
+    def n_grid(self) -> tuple[int, ...]:
+        return tuple(sorted({p["n_assumed"] for p in self.points}))
+
+    @property
+    def over(self) -> str:
+        pools = [x for x in counts.POOLINGS if any(p["pooling"] == x for p in self.points)]
+        return f"assumed n in {{{', '.join(map(str, self.n_grid))}}} x pooling in {{{', '.join(pools)}}}"
+
+    def by_pooling(self) -> dict[str, tuple[float, float]]:
+        """``{pooling: (low, high)}`` of log10 BF over the assumed n, one model at a time."""
+        out = {}
+        for pooling in counts.POOLINGS:
+            values = [p["log10_bayes_factor"] for p in self.points if p["pooling"] == pooling]
+            if values:
+                out[pooling] = (min(values), max(values))
+        return out
+
+    def range_of(self, pooling: str) -> tuple[float, float]:
+        """The chosen model's (low, high) over the assumed n: the headline range."""
+        return self.by_pooling()[pooling]
+
+    def over_for(self, pooling: str) -> str:
+        """What :meth:`range_of` ranges over, and the other model's range in words."""
+        text = f"assumed n in {{{', '.join(map(str, self.n_grid))}}}, {POOLING_WORDS[pooling]}"
+        for other, (lo, hi) in self.by_pooling().items():
+            if other != pooling:
+                text += f"; with {POOLING_WORDS[other]}: log10 BF from {lo:.4g} to {hi:.4g}"
+        return text
+
+    def text(self) -> str:
+        return f"log10 BF from {self.low:.3g} to {self.high:.3g} over {self.over}"
+
+    def to_dict(self) -> dict:
+        return {
+            "log10_bayes_factor": [self.low, self.high],
+            "over": self.over,
+            "by_pooling": {k: list(v) for k, v in self.by_pooling().items()},
+            "grid": [dict(p) for p in self.points],
+        }
+
+
+def pooling_disagreement(by_pooling: AssumptionRange | dict, n_assumed: int | None = None) -> str | None:
+    """One sentence when the two models point opposite ways at one assumed n, else None.
+
+    ``by_pooling`` is an :class:`AssumptionRange` (its grid at ``n_assumed``) or ``{pooling: log10 BF}``.
+    Two standard Bayes-factor tests can disagree on the same counts (Dablander et al., "A Puzzle of
+    Proportions"); where the model choice flips the sign of log BF, a reader must be told.
+
+    >>> pooling_disagreement({"partial": 2.35, "none": -3.1}).startswith("The two models disagree")
+    True
+    >>> pooling_disagreement({"partial": 2.35, "none": 81.7}) is None
+    True
+    """
+    if isinstance(by_pooling, AssumptionRange):
+        values = {p["pooling"]: p["log10_bayes_factor"] for p in by_pooling.points if p["n_assumed"] == n_assumed}
+    else:
+        values = dict(by_pooling)
+    if len(values) < 2 or len({math.copysign(1.0, v) for v in values.values() if v != 0}) < 2:
+        return None
+    where = f" at an assumed n = {n_assumed}" if n_assumed is not None else ""
+    parts = [f"{POOLING_WORDS[p]} gives log10 BF {v:+.3g} (favours {'H' if v > 0 else 'not H'})"
+             for p, v in sorted(values.items())]  # fmt: skip
+    return (
+        f"The two models disagree on the direction{where}: {'; '.join(parts)}. Two standard Bayes-factor tests "
+        "can disagree on the same counts (Dablander et al., 'A Puzzle of Proportions'): which model fits the "
+        "evaluations decides which way these data point."
+    )
+
+
 def assumption_range(spec: DatasetSpec, rate_if_h, rate_if_not_h, *, kappa_h: KappaPrior | None = None,
-                     kappa_not_h: KappaPrior | None = None, n_grid=ASSUMED_N_GRID) -> counts.AssumptionRange:  # fmt: skip
+                     kappa_not_h: KappaPrior | None = None, n_grid=ASSUMED_N_GRID) -> AssumptionRange:  # fmt: skip
     """log10 BF of ``spec``'s derived counts at each assumed n in ``n_grid`` and each pooling."""
     points = []
     for n_assumed in n_grid:
@@ -233,7 +332,7 @@ def assumption_range(spec: DatasetSpec, rate_if_h, rate_if_not_h, *, kappa_h: Ka
         for pooling in counts.POOLINGS:
             log_bf = counts.counts_log_bf(ks, ns, rate_if_h, rate_if_not_h, pooling, kappa_h=kappa_h, kappa_not_h=kappa_not_h)
             points.append({"n_assumed": n_assumed, "pooling": pooling, "log10_bayes_factor": log_bf / LN10})
-    return counts.AssumptionRange(tuple(points))
+    return AssumptionRange(tuple(points))
 
 
 def dataset_counts_result(
@@ -241,12 +340,12 @@ def dataset_counts_result(
     pooling: str = "partial", kappa_h: KappaPrior | None = None, kappa_not_h: KappaPrior | None = None,
     n_field: str = "n_assumed",
 ) -> counts.CountsResult:
-    """The Bayes factor of the 2025 report's derived counts, with its :class:`~beliefs.counts.AssumptionRange` and provenance."""
+    """The Bayes factor of the 2025 report's derived counts, with its :class:`AssumptionRange` and provenance."""
     spec = parse_dataset(spec) if isinstance(spec, str) else spec
     n_int = as_count(n_assumed, n_field, minimum=1, maximum=MAX_N_ASSUMED)
     ks, ns, _ = dataset_counts(spec, n_int)
-    bh = parse_beta(rate_if_h, "rate_if_h")
-    bn = parse_beta(rate_if_not_h, "rate_if_not_h")
+    bh = parse_rate_prior(rate_if_h, "rate_if_h")
+    bn = parse_rate_prior(rate_if_not_h, "rate_if_not_h")
     if pooling == "none":
         res = counts.exact_no_pooling(ks, ns, prior, bh, bn)
     elif pooling == "partial":

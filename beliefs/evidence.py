@@ -161,7 +161,9 @@ NOTE = TextRule("a note", 10_000)
 CITATION = TextRule("a non-empty citation", 1_000, required=True)
 LOCATION = TextRule("a location in the source", 2_000)
 URL = TextRule("a URL", 2_000)
-PROVENANCE_TEXT = TextRule("text", 400, plain=True)
+# Provenance fields hold a model in words, e.g. both hypotheses' named readings with their status and reason
+# (beliefs.counts.CountsResult.model_text: up to ~550 characters for the shipped readings).
+PROVENANCE_TEXT = TextRule("text", 1_000, plain=True)
 # Numbers.  A likelihood of exactly 0 would make the evidence infinitely strong: no finite ledger holds it.
 LIKELIHOOD = Range("a probability", 0.0, 1.0, low_open=True)
 LIKELIHOOD_RATIO = Range("a likelihood ratio", 0.0, low_open=True)

@@ -33,13 +33,13 @@ Three readings of one report, priors 1/2, 1/4, 1/4 and likelihoods 0.2, 0.4, 0.8
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from beliefs.errors import InputError
 from beliefs.odds import bits
 from beliefs.tables import NotebookRepr
+from beliefs.text import look_alike, one_line, one_line_problem
 from beliefs.update import cromwell_note
 from beliefs.validation import as_float, as_probability
 
@@ -139,9 +139,10 @@ class HypothesesResult(NotebookRepr):
         from beliefs.format import format_probability
         from beliefs.odds import log_odds
 
-        width = max(len("hypothesis"), *(len(n) for n in self.names))
+        shown = [one_line(n) for n in self.names]
+        width = max(len("hypothesis"), *(len(n) for n in shown))
         lines = [f"{'hypothesis':<{width}}  {'prior':>10}  {'posterior':>12}"]
-        for name, p, lp in zip(self.names, self.prior, self.log_posterior, strict=True):
+        for name, p, lp in zip(shown, self.prior, self.log_posterior, strict=True):
             # format_probability takes log-odds: ln p - ln(1 - p), with 1 - p = -expm1(ln p) exact near 1.
             x = lp - math.log(-math.expm1(lp)) if lp < 0 else math.inf
             prior_text = format_probability(log_odds(p))  # one probability format, prior and posterior alike
@@ -149,8 +150,8 @@ class HypothesesResult(NotebookRepr):
         lines += ["", "bits between hypotheses (log2 odds): prior + evidence = posterior"]
         for row in self.pairs:
             pb, eb, qb = row["prior_bits"], row["evidence_bits"], row["posterior_bits"]
-            shown = [("n/a" if v is None else f"{v:+.3f}") for v in (pb, eb, qb)]
-            lines.append(f"  {row['a']} vs {row['b']}: {shown[0]} + {shown[1]} = {shown[2]}")
+            sums = [("n/a" if v is None else f"{v:+.3f}") for v in (pb, eb, qb)]
+            lines.append(f"  {one_line(row['a'])} vs {one_line(row['b'])}: {sums[0]} + {sums[1]} = {sums[2]}")
         for note in self.notes:
             lines += ["", "note: " + note]
         return "\n".join(lines)
@@ -208,17 +209,27 @@ def update_hypotheses(
 
 
 def _check_names(names: list[str], field: str) -> list[str]:
+    """Names a reader can tell apart, each on one line (:func:`beliefs.text.one_line_problem`, :func:`~beliefs.text.look_alike`)."""
     if not 2 <= len(names) <= MAX_HYPOTHESES:
         raise InputError(field, names, f"2 to {MAX_HYPOTHESES} hypothesis names")
     for i, name in enumerate(names):
         if not isinstance(name, str) or not name.strip() or len(name) > 100:
             raise InputError(f"{field}[{i}]", name, "a non-empty name of at most 100 characters")
-        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
-            raise InputError(f"{field}[{i}]", name, "a name without control characters")
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        raise InputError(field, names, "distinct names", f"{dup!r} appears twice")
+        problem = one_line_problem(name)
+        if problem:
+            raise InputError(f"{field}[{i}]", name, "a name on one line, without control characters or invisible ones", problem)
+    alike = look_alike([n.strip() for n in names])
+    if alike:
+        a, b = (names[k] for k in alike)
+        raise InputError(
+            field, names, "names a reader can tell apart",
+            f"{a!r} appears twice" if a == b else f"{a!r} and {b!r} look the same ({_code_points(a)} vs {_code_points(b)})",
+        )  # fmt: skip
     return [n.strip() for n in names]
+
+
+def _code_points(name: str) -> str:
+    return " ".join(f"U+{ord(ch):04X}" for ch in name[:6]) + (" ..." if len(name) > 6 else "")
 
 
 def parse_names(text: str, field: str = "--hypotheses") -> list[str]:

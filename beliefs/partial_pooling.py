@@ -22,6 +22,7 @@ coordinates itself.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,7 @@ __all__ = [
     "ArrayOps",
     "KappaPrior",
     "log_marginal_partial_pooling",
+    "log_marginal_point_mean",
     "log_student_t",
     "no_pooling_log_density",
     "partial_pooling_log_density",
@@ -126,7 +128,7 @@ def no_pooling_log_density(u, k, n, a, b, ops: ArrayOps = NUMPY_OPS):
     return log_prior, k * log_t + (n - k) * log1m_t
 
 
-def partial_pooling_log_density(u, z, k, n, a, b, log_median, log_sd, ops: ArrayOps = NUMPY_OPS):
+def partial_pooling_log_density(u, z, k, n, a, b, log_median, log_sd, ops: ArrayOps = NUMPY_OPS, weights=None):
     r"""(log prior, log likelihood) of one hypothesis's :math:`\phi = (u, z)` under partial pooling.
 
     :math:`\mu = \sigma(u) \sim \mathrm{Beta}(a, b)` (Jacobian :math:`\mu(1-\mu)`
@@ -140,11 +142,17 @@ def partial_pooling_log_density(u, z, k, n, a, b, log_median, log_sd, ops: Array
     (binomial coefficients left out).  ``u`` and ``z`` are scalars or arrays of
     draws; ``k``, ``n`` the environments (last axis).  The :math:`J\ln B(\alpha, \beta)`
     term is computed once per draw, not per environment (the sampler's inner loop).
+    ``weights`` (NumPy only): how many environments share each ``(k, n)``, so equal
+    environments are evaluated once (the cubature's data are deduplicated).
     """
     log_mu, log1m_mu = ops.log_sigmoid(u), ops.log_sigmoid(-u)
     kappa = ops.exp(log_median + log_sd * z)
     al, be = ops.exp(log_mu) * kappa, ops.exp(log1m_mu) * kappa
-    loglik = ops.betaln(k + ops.expand(al), n - k + ops.expand(be)).sum(axis=-1) - k.shape[-1] * ops.betaln(al, be)
+    terms = ops.betaln(k + ops.expand(al), n - k + ops.expand(be))
+    if weights is None:
+        loglik = terms.sum(axis=-1) - k.shape[-1] * ops.betaln(al, be)
+    else:
+        loglik = (weights * terms).sum(axis=-1) - weights.sum() * ops.betaln(al, be)
     log_prior = (a - 1) * log_mu + (b - 1) * log1m_mu - ops.betaln(a, b) + log_mu + log1m_mu - 0.5 * z * z - _LOG_SQRT_2PI
     return log_prior, loglik
 
@@ -180,9 +188,8 @@ def log_marginal_partial_pooling(
     (log_marginal, rel_error) : tuple of float
         The log marginal likelihood and the cubature's own relative error estimate.
     """
-    # Cached by value: the headline and its assumption range (and reruns of the app) share marginals.
-    k_t = tuple(float(x) for x in np.asarray(k, dtype=float).ravel())
-    n_t = tuple(float(x) for x in np.asarray(n, dtype=float).ravel())
+    # Cached by value: the headline, its assumption range, the map (and reruns of the app) share marginals.
+    k_t, n_t, w_t = _distinct(k, n)
     # Below ~0.01 the population mean's prior puts almost all its mass within 1e-300 of 0 or 1,
     # where no cubature (and no independent check we have) can be trusted: refuse, don't guess.
     beyond = min(rate.alpha, rate.beta) < MIN_BETA_PARAMETER
@@ -190,7 +197,7 @@ def log_marginal_partial_pooling(
         if beyond:
             raise ArithmeticError
         log_marginal, rel_err = _log_marginal_cached(
-            k_t, n_t, float(rate.alpha), float(rate.beta), float(kappa.median), float(kappa.log_sd)
+            k_t, n_t, w_t, float(rate.alpha), float(rate.beta), float(kappa.median), float(kappa.log_sd)
         )
     except (ValueError, ArithmeticError):  # math.log(0): the cubature found no mass at all
         log_marginal, rel_err = math.nan, math.inf
@@ -208,17 +215,78 @@ def log_marginal_partial_pooling(
 MIN_BETA_PARAMETER = 0.01
 
 
-@lru_cache(maxsize=512)
-def _log_marginal_cached(k_t, n_t, a, b, median, log_sd) -> tuple[float, float]:
-    k, n = np.asarray(k_t), np.asarray(n_t)
+def log_marginal_point_mean(k, n, mean: float, kappa: KappaPrior) -> tuple[float, float]:
+    r""":math:`\ln P(D\mid\text{hyp})` under partial pooling when the hypothesis's population mean is exactly ``mean``.
+
+    The Beta prior on :math:`\mu` collapsed to a point (``point:P``): evaluations still spread around
+    :math:`\mu = P` by the spread prior, so one integral remains,
+
+    .. math::
+
+        P(D) = \int \varphi(z) \prod_j P\big(k_j \mid n_j, P\kappa, (1-P)\kappa\big)\, dz,
+        \qquad \kappa = m\,e^{s z},
+
+    with the same likelihood term as the 2-D cubature (:func:`partial_pooling_log_density`), by
+    adaptive Gauss-Kronrod (``scipy.integrate.quad``) over :math:`|z| \le 9`, split at the integrand's peak.
+
+    Returns
+    -------
+    (log_marginal, rel_error) : tuple of float
+    """
+    return _log_marginal_point_cached(*_distinct(k, n), float(mean), float(kappa.median), float(kappa.log_sd))
+
+
+def _distinct(k, n) -> tuple[tuple, tuple, tuple]:
+    """The environments' distinct (k, n) pairs, sorted, and how many share each: the integrand's cost
+    and the cache key depend on these only (the 2025 data after training have 3 distinct of 20)."""
+    pairs = Counter(zip(np.asarray(k, dtype=float).ravel().tolist(), np.asarray(n, dtype=float).ravel().tolist(), strict=True))
+    ordered = sorted(pairs.items())
+    return tuple(p[0][0] for p in ordered), tuple(p[0][1] for p in ordered), tuple(float(p[1]) for p in ordered)
+
+
+@lru_cache(maxsize=1024)
+def _log_marginal_point_cached(k_t, n_t, w_t, mean, median, log_sd) -> tuple[float, float]:
+    k, n, w = np.asarray(k_t), np.asarray(n_t), np.asarray(w_t)
+    u = math.log(mean) - math.log1p(-mean)
+    log_m = math.log(median)
+
+    def log_g(z):
+        z = np.atleast_1d(np.asarray(z, dtype=float))
+        with np.errstate(all="ignore"):
+            _, loglik = partial_pooling_log_density(np.full_like(z, u), z, k, n, 1.0, 1.0, log_m, log_sd, weights=w)
+            out = loglik - 0.5 * z * z
+        return np.where(np.isfinite(out), out, -np.inf)
+
+    zs = np.linspace(-_Z_MAX, _Z_MAX, 721)
+    grid = log_g(zs)
+    best = int(np.argmax(grid))
+    opt = optimize.minimize_scalar(lambda z: -float(log_g(z)[0]), bracket=None,
+                                   bounds=(zs[max(best - 1, 0)], zs[min(best + 1, len(zs) - 1)]), method="bounded",
+                                   options={"xatol": 1e-10})  # fmt: skip
+    peak = float(opt.x) if -opt.fun >= grid[best] else float(zs[best])
+    c = float(log_g(peak)[0])
+    total, err = integrate.quad(lambda z: math.exp(float(log_g(z)[0]) - c), -_Z_MAX, _Z_MAX, points=[peak],
+                                epsabs=0.0, epsrel=1e-11, limit=400)  # fmt: skip
+    return _log_binomial_coefficients(k, n, w) + c + math.log(total) - _LOG_SQRT_2PI, err / total
+
+
+def _log_binomial_coefficients(k, n, w) -> float:
+    return float(np.sum(w * (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))))
+
+
+_Z_MAX = 9.0  # the spread's standard-normal coordinate: beyond 9 sd the prior's mass is below 1e-18
+
+
+@lru_cache(maxsize=1024)
+def _log_marginal_cached(k_t, n_t, w_t, a, b, median, log_sd) -> tuple[float, float]:
+    k, n, w = np.asarray(k_t), np.asarray(n_t), np.asarray(w_t)
     log_m, s = math.log(median), log_sd
-    binom = float(np.sum(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)))
-    logit = _cubature_logit(k, n, a, b, log_m, s)
+    logit = _cubature_logit(k, n, a, b, log_m, s, w)
     if logit is not None:
         log_total, rel_err = logit
     else:
-        log_total, rel_err = _cubature_quantile(k, n, a, b, log_m, s)
-    return binom + log_total, rel_err
+        log_total, rel_err = _cubature_quantile(k, n, a, b, log_m, s, w)
+    return _log_binomial_coefficients(k, n, w) + log_total, rel_err
 
 
 def _peak(log_f, grid_pts: np.ndarray, grid: np.ndarray, lo, hi) -> tuple[np.ndarray, float]:
@@ -248,10 +316,10 @@ def _integrate(log_f, lo, hi, peak, c, max_subdivisions: int = 2_000) -> tuple[f
     return c + math.log(total), rel_err
 
 
-def _cubature_logit(k, n, a, b, log_m, s) -> tuple[float, float] | None:
+def _cubature_logit(k, n, a, b, log_m, s, w=None) -> tuple[float, float] | None:
     def log_f(x: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            log_prior, loglik = partial_pooling_log_density(x[:, 0], x[:, 1], k, n, a, b, log_m, s)
+            log_prior, loglik = partial_pooling_log_density(x[:, 0], x[:, 1], k, n, a, b, log_m, s, weights=w)
             out = log_prior + loglik
         return np.where(np.isfinite(out), out, -np.inf)
 
@@ -262,16 +330,32 @@ def _cubature_logit(k, n, a, b, log_m, s) -> tuple[float, float] | None:
     peak, c = _peak(log_f, pts, grid, np.array([-40.0, -9.0]), np.array([40.0, 9.0]))
     keep = (grid > c - 60.0).reshape(uu.shape)
     iu, iz = np.flatnonzero(keep.any(axis=1)), np.flatnonzero(keep.any(axis=0))
-    if iu.size == 0 or iu[0] == 0 or iu[-1] == len(us) - 1:
-        return None  # mass beyond |logit mu| = 40: use the prior-quantile substitution
-    lo = [us[iu[0] - 1], zs[max(iz[0] - 1, 0)]]
-    hi = [us[iu[-1] + 1], zs[min(iz[-1] + 1, len(zs) - 1)]]
-    return _integrate(log_f, lo, hi, peak, c)
+    if iu.size == 0:
+        return None
+    # Mass beyond |logit mu| = 40 is integrated exactly when the likelihood is flat there: with no covert
+    # action anywhere, P(D | mu, kappa) -> 1 as mu -> 0 (1 - P <= mu * sum(n), below 1e-13 at mu = 4e-18
+    # for the counts the app takes), so that tail is the prior's own mass, F(sigmoid(-40)) (likewise
+    # mu -> 1 when every rollout was a covert action).  Else the prior-quantile substitution takes over.
+    lower_tail, upper_tail = iu[0] == 0, iu[-1] == len(us) - 1
+    if (lower_tail and not np.all(k == 0)) or (upper_tail and not np.all(k == n)):
+        return None
+    lo = [us[max(iu[0] - 1, 0)], zs[max(iz[0] - 1, 0)]]
+    hi = [us[min(iu[-1] + 1, len(us) - 1)], zs[min(iz[-1] + 1, len(zs) - 1)]]
+    log_box, rel_err = _integrate(log_f, lo, hi, peak, c)
+    edge = 1.0 / (1.0 + math.exp(40.0))
+    tails = [float(special.betainc(a, b, edge))] if lower_tail else []
+    tails += [float(special.betainc(b, a, edge))] if upper_tail else []
+    if not tails:
+        return log_box, rel_err
+    log_total = float(special.logsumexp([log_box, *(math.log(t) for t in tails if t > 0)]))
+    flat = min(1.0, edge * float(np.sum(n * (1.0 if w is None else w))))  # bound on 1 - P(D | mu) in a tail
+    tail_share = math.exp(float(special.logsumexp([math.log(t) for t in tails if t > 0] or [-math.inf])) - log_total)
+    return log_total, rel_err + tail_share * flat
 
 
-def _cubature_quantile(k, n, a, b, log_m, s) -> tuple[float, float]:
+def _cubature_quantile(k, n, a, b, log_m, s, w=None) -> tuple[float, float]:
     def log_f(x: np.ndarray) -> np.ndarray:
-        return _log_f_points(x[:, 0], x[:, 1], k, n, a, b, log_m, s)
+        return _log_f_points(x[:, 0], x[:, 1], k, n, a, b, log_m, s, w)
 
     ts = np.concatenate([np.geomspace(1e-12, 0.5, 150), 1 - np.geomspace(1e-12, 0.5, 150)[::-1][1:]])
     zs = np.linspace(-9, 9, 73)
@@ -284,7 +368,7 @@ def _cubature_quantile(k, n, a, b, log_m, s) -> tuple[float, float]:
     return _integrate(log_f, [0.0, -9.0], [1.0, 9.0], peak, c, max_subdivisions=_FALLBACK_SUBDIVISIONS)
 
 
-def _log_f_points(t, z, k, n, a, b, log_m, s) -> np.ndarray:
+def _log_f_points(t, z, k, n, a, b, log_m, s, w=None) -> np.ndarray:
     # log of phi(z) * prod_j BB(k_j | n_j, mu(t) kappa(z), (1 - mu(t)) kappa(z)), binomial coefficients left out.
     t = np.asarray(t, dtype=float)
     z = np.asarray(z, dtype=float)
@@ -298,7 +382,8 @@ def _log_f_points(t, z, k, n, a, b, log_m, s) -> np.ndarray:
     al = (mu * kap)[:, None]
     be = (one_minus * kap)[:, None]
     with np.errstate(all="ignore"):
-        ll = np.sum(special.betaln(k + al, n - k + be) - special.betaln(al, be), axis=-1)
+        w = np.ones_like(np.asarray(k, dtype=float)) if w is None else w
+        ll = np.sum(w * (special.betaln(k + al, n - k + be) - special.betaln(al, be)), axis=-1)
         out = ll - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
     ok = (mu > 0) & (one_minus > 0) & np.isfinite(out)
     return np.where(ok, out, -np.inf)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from fractions import Fraction
 
 import numpy as np
 
@@ -42,6 +43,7 @@ from beliefs.errors import InputError
 __all__ = [
     "BEYOND_EXACT",
     "MAX_EXACT_COUNT",
+    "beta_binomial_terms",
     "beta_power_mean",
     "lgammacor",
     "log1pmx",
@@ -49,6 +51,9 @@ __all__ = [
     "log_beta_power_mean_curve",
     "log_beta_ratio",
     "log_bf_beta_binomial",
+    "log_bf_beta_vs_point",
+    "log_bf_point_vs_point",
+    "log_excess_binomial",
     "log_pochhammer",
     "reduced_log_pochhammer",
 ]
@@ -200,7 +205,19 @@ def log_bf_beta_binomial(
     >>> round(math.exp(log_bf_beta_binomial([1], [1], (2.0, 1.0), (1.0, 2.0))), 12)
     2.0
     """
-    (ah, bh), (an, bn) = (float(h[0]), float(h[1])), (float(not_h[0]), float(not_h[1]))
+    k, n = list(k), list(n)
+    terms = beta_binomial_terms(k, n, h, n_field=n_field)
+    return math.fsum(terms + [-t for t in beta_binomial_terms(k, n, not_h, n_field=n_field)])
+
+
+def beta_binomial_terms(k: Iterable[float], n: Iterable[float], rate: tuple[float, float], *,
+                        n_field: str = "n") -> list[float]:  # fmt: skip
+    r"""One hypothesis's share of :func:`log_bf_beta_binomial`: the terms whose sum is
+    :math:`\sum_j \ln B(k_j+a, n_j-k_j+b) - \ln B(a, b)` less the count-only part that cancels between
+    hypotheses.  The factor is the ``fsum`` of one side's terms and the other's negated, so a grid of
+    factors (the Bayes-factor map) needs each side's terms once and gets every cell bit for bit.
+    """
+    a, b = float(rate[0]), float(rate[1])
     terms = []
     for j, (kj, nj) in enumerate(zip(k, n, strict=True)):
         nf = _check_count(nj, f"{n_field}[{j}]")
@@ -208,19 +225,123 @@ def log_bf_beta_binomial(
         mf = nf - kf
         if nf <= _PRODUCT_COUNTS:
             # Few rollouts: the product form, each factor exact to an ulp, so a Bayes factor near 1 keeps its digits.
-            terms.append(_log_beta_ratio_product(ah, bh, int(kf), int(mf)))
-            terms.append(-_log_beta_ratio_product(an, bn, int(kf), int(mf)))
-            continue
-        terms.extend(
-            (
-                reduced_log_pochhammer(ah, kf),
-                reduced_log_pochhammer(bh, mf),
-                -_reduced_log_pochhammer_sum(ah, bh, nf),
-                -reduced_log_pochhammer(an, kf),
-                -reduced_log_pochhammer(bn, mf),
-                _reduced_log_pochhammer_sum(an, bn, nf),
-            )
-        )
+            terms.append(_log_beta_ratio_product(a, b, int(kf), int(mf)))
+        else:
+            terms += [reduced_log_pochhammer(a, kf), reduced_log_pochhammer(b, mf), -_reduced_log_pochhammer_sum(a, b, nf)]
+    return terms
+
+
+def log_excess_binomial(k: float, n: float, p: float) -> float:
+    r""":math:`k\ln\frac{k}{np} + m\ln\frac{m}{n(1-p)}` (:math:`m = n - k`): :math:`n` times the Kullback-Leibler
+    divergence of the observed rate from ``p``, :math:`\ge 0`.
+
+    It is the count-only part of a Beta-binomial marginal, :math:`k\ln k + m\ln m - n\ln n`,
+    minus the binomial log-likelihood at ``p``, :math:`k\ln p + m\ln(1-p)`: two O(n) numbers
+    whose difference is what a point null needs.  With :math:`d = k - np` taken exactly (in
+    rationals: ``p`` is a double, ``k`` and ``n`` integers) and :math:`t_1 = d/(np)`,
+    :math:`t_2 = -d/(n(1-p))`, the terms linear in :math:`d` cancel algebraically,
+
+    .. math:: k\ln(1+t_1) + m\ln(1+t_2) = \frac{d^2}{np(1-p)} + k\,\mathrm{log1pmx}(t_1) + m\,\mathrm{log1pmx}(t_2),
+
+    which is used while both :math:`|t_i| \le 1/2` (the observed rate near ``p``); farther away the
+    two logarithms no longer cancel and are summed directly.  ``ln(1-p)`` is ``log1p(-p)``.
+
+    >>> log_excess_binomial(5, 10, 0.5)
+    0.0
+    >>> round(log_excess_binomial(0, 10, 0.5), 12) == round(10 * math.log(2), 12)  # all 10 failures at p = 1/2
+    True
+    """
+    k, n = float(k), float(n)
+    m = n - k
+    if k == 0:
+        return -n * math.log1p(-p)
+    if m == 0:
+        return -n * math.log(p)
+    d = float(Fraction(int(k)) - Fraction(p) * int(n))  # k - np exactly, rounded once
+    q = 1.0 - p  # only in ratios below: its rounding (2**-53 relative) costs no more than n p's
+    np_, nq = n * p, n * q
+    t1, t2 = d / np_, -d / nq
+    if abs(t1) <= 0.5 and abs(t2) <= 0.5:
+        return math.fsum((d * d / (np_ * q), k * log1pmx(t1), m * log1pmx(t2)))
+    return k * math.log1p(t1) + m * math.log1p(t2)
+
+
+def log_bf_beta_vs_point(
+    k: Iterable[float], n: Iterable[float], rate: tuple[float, float], point: float, *, n_field: str = "n"
+) -> float:
+    r"""Log Bayes factor (nats) of a Beta(a, b) rate against the point rate ``point`` (JASP's binomial test).
+
+    .. math::
+
+        \ln\mathrm{BF} = \sum_j \ln\frac{B(k_j + a, m_j + b)}{B(a, b)} - k_j\ln p - m_j\ln(1-p)
+                       = \sum_j R_j + \big[k_j\ln\tfrac{k_j}{n_jp} + m_j\ln\tfrac{m_j}{n_j(1-p)}\big]
+
+    (binomial coefficients cancel), with :math:`R_j` the reduced log-Beta ratio of
+    :func:`log_bf_beta_binomial` (count-only terms taken out) and the bracket
+    :func:`log_excess_binomial`: no two O(n) numbers are subtracted.
+
+    JASP's example: 7 of 10 with Beta(1, 1) against 1/2 gives BF = (1/11) / (C(10, 7)/2^10) = 0.7757...
+
+    >>> round(math.exp(log_bf_beta_vs_point([7], [10], (1.0, 1.0), 0.5)), 12)
+    0.775757575758
+    """
+    a, b = float(rate[0]), float(rate[1])
+    p = float(point)
+    terms = []
+    for j, (kj, nj) in enumerate(zip(k, n, strict=True)):
+        nf = _check_count(nj, f"{n_field}[{j}]")
+        kf = float(kj)
+        mf = nf - kf
+        log_p, log_q = math.log(p), math.log1p(-p)
+        # Three exact rearrangements of the same sum; the one whose terms are smallest in total loses least
+        # to rounding (a Beta(0.15, 300) prior lost 11 digits of a factor near 1 in the reduced form).
+        forms = (
+            [reduced_log_pochhammer(a, kf), reduced_log_pochhammer(b, mf), -_reduced_log_pochhammer_sum(a, b, nf),
+             log_excess_binomial(kf, nf, p)],
+            _few_events(a, b, kf, mf, log_p, log_q),
+            _few_events(b, a, mf, kf, log_q, log_p),
+        )  # fmt: skip
+        terms += min(forms, key=lambda form: math.fsum(abs(t) for t in form))
+    return math.fsum(terms)
+
+
+def _few_events(a: float, b: float, k: float, m: float, log_p: float, log_q: float) -> list[float]:
+    # ln B(a+k, b+m) - ln B(a, b) - k ln p - m ln q through the identity
+    # ln B(a+k, b+m) - ln B(a, b) = P(a, k) + P(b, a) - P(b+m, a+k),  P(x, y) = ln Gamma(x+y) - ln Gamma(x):
+    # with few events on one side (a + k small) every term is O((a + k) ln n), where the reduced form
+    # subtracts two O(b ln n) numbers.
+    return [log_pochhammer(a, k), log_pochhammer(b, a), -log_pochhammer(b + m, a + k), -k * log_p, -m * log_q]
+
+
+def log_bf_point_vs_point(k: Iterable[float], n: Iterable[float], p_h: float, p_not_h: float) -> float:
+    r"""Log Bayes factor (nats) of two point rates, :math:`\sum_j k_j\ln\frac{p_H}{p_{\lnot H}} + m_j\ln\frac{1-p_H}{1-p_{\lnot H}}`,
+
+    With :math:`\delta = p_H - p_{\lnot H}`, each term is :math:`k\ln(1+t_1) + m\ln(1+t_2)`,
+    :math:`t_1 = \delta/p_{\lnot H}`, :math:`t_2 = -\delta/(1-p_{\lnot H})`; for nearby rates the parts
+    linear in :math:`\delta` are summed as one exact product, as in :func:`log_excess_binomial`.
+
+    >>> round(math.exp(log_bf_point_vs_point([1], [1], 0.5, 0.25)), 12)
+    2.0
+    """
+    delta = float(p_h) - float(p_not_h)
+    t1, t2 = delta / p_not_h, -delta / (1.0 - p_not_h)
+    near = abs(t1) <= 0.5 and abs(t2) <= 0.5  # then delta is exact (Sterbenz) and the linear terms cancel
+    # Rates apart: each log ratio from one quotient (its rounding is small beside the ratio's logarithm);
+    # ln(1 - p) by log1p while both rates are small, where 1 - p would round.
+    far_k = math.log(p_h / p_not_h)
+    if max(p_h, p_not_h) < 0.5:
+        far_m = math.log1p(-p_h) - math.log1p(-p_not_h)
+    else:
+        far_m = math.log((1.0 - p_h) / (1.0 - p_not_h))
+    terms = []
+    for kj, nj in zip(k, n, strict=True):
+        kf, mf = float(kj), float(nj) - float(kj)
+        if near:
+            # k ln(1 + t1) + m ln(1 + t2), whose linear part k t1 + m t2 is delta (k - n p_not_h) / (p_not_h (1 - p_not_h))
+            d = float(Fraction(int(kf)) - Fraction(p_not_h) * int(nj))
+            terms += [delta * d / (p_not_h * (1.0 - p_not_h)), kf * log1pmx(t1), mf * log1pmx(t2)]
+        else:
+            terms += [kf * far_k if kf else 0.0, mf * far_m if mf else 0.0]
     return math.fsum(terms)
 
 

@@ -2,16 +2,15 @@
 
 Labels, sources and notes are untrusted text: a label may hold ``|``, a
 newline, ``[x](javascript:...)`` or ``<script>``.  Everything here shows such
-text as text.  Markdown escapes every ASCII punctuation character that can
-start markup (CommonMark allows a backslash before any ASCII punctuation) and
-folds line breaks and control characters into spaces, so a cell stays one
-cell; HTML goes through :func:`html.escape`.
+text as text, through the one rule for each format in :mod:`beliefs.text`:
+:func:`~beliefs.text.md_escape` for Markdown (line breaks and controls shown
+escaped, so a cell stays one cell) and :func:`~beliefs.text.html_text` for HTML.
 
 Result objects mix in :class:`NotebookRepr` so Jupyter shows them as a table
 (``_repr_html_``, ``_repr_markdown_``), built from their own ``to_dict()``.
 
 >>> md_escape("a | b [x](javascript:alert(1)) <script>")
-'a \\\\| b \\\\[x\\\\](javascript:alert(1)) \\\\<script\\\\>'
+'a \\\\| b \\\\[x\\\\](javascript\\\\:alert(1)) \\\\<script\\\\>'
 >>> print(md_table(["item", "bits"], [[md_escape("3 | 1"), "+1.585"]]))
 | item | bits |
 |---|---|
@@ -22,51 +21,11 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Sequence
 
-__all__ = ["NotebookRepr", "html_table", "md_escape", "md_table", "one_line"]
+from beliefs.text import display_width, html_text, md_escape, one_line
 
-# The ASCII punctuation that CommonMark/GFM inline syntax, LaTeX-in-Markdown (``$``) or a superscript
-# extension (``^``) read as markup.  Parentheses need no escape once ``[`` and ``]`` have one (no link can
-# form), and block syntax (``#``, ``-``, ``1.``) cannot start inside a table cell or after the fixed text
-# that begins each of our lines.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~&$^])")
-# C0/C1 controls (terminal escapes, carriage returns) and the Unicode line/paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def one_line(text: object) -> str:
-    """``text`` as one line: line breaks, tabs and control characters become single spaces."""
-    return _CONTROL.sub(" ", str(text)).strip()
-
-
-# A web address inside the text.  Renderers with autolinks (GFM, LessWrong) link it; a backslash escape
-# inside it would end up in the link's address, so its characters that cannot appear in a URL unencoded
-# are percent-encoded instead (the address stays the same one) and the rest is left as it is.
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_URL_UNSAFE = re.compile(r'[\\<>|\[\]{}^`"]')
-
-
-def _escape_url(url: str) -> str:
-    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
-
-
-def md_escape(text: object) -> str:
-    """Untrusted text as inline Markdown that renders as exactly that text, on one line.
-
-    Web addresses in it are kept linkable (see ``_URL``):
-
-    >>> md_escape("see https://arxiv.org/abs/2311.08379 (p. 3) *sic*")
-    'see https://arxiv.org/abs/2311.08379 (p. 3) \\\\*sic\\\\*'
-    """
-    line = one_line(text)
-    out, pos = [], 0
-    for m in _URL.finditer(line):
-        out += [_MD_SPECIAL.sub(r"\\\1", line[pos : m.start()]), _escape_url(m.group())]
-        pos = m.end()
-    out.append(_MD_SPECIAL.sub(r"\\\1", line[pos:]))
-    return "".join(out)
+__all__ = ["NotebookRepr", "html_table", "md_escape", "md_table", "one_line", "text_table"]
 
 
 def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -76,13 +35,50 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def text_table(
+    header: Sequence[str], rows: Sequence[Sequence[object]], *, align: str = "", max_width: int = 40
+) -> list[str]:
+    """The lines of a plain-text table for a terminal: every cell on one line, columns lined up.
+
+    Each cell goes through :func:`beliefs.text.one_line` (a label's line breaks and controls shown
+    escaped, so no label starts a line of its own), cells longer than ``max_width`` columns are cut
+    with "…", and each column is as wide as its widest cell *in terminal columns*
+    (:func:`beliefs.text.display_width`: wide characters count two).  ``align`` gives "<" or ">" per
+    column (default: the first left, the others right).
+
+    >>> print("\\n".join(text_table(["item", "bits"], [["a\\nb", "+1.585"], ["long", "-0.5"]])))
+    item    bits
+    a\\nb  +1.585
+    long    -0.5
+    """
+    cells = [[_fit(one_line(c), max_width) for c in row] for row in [header, *rows]]
+    columns = len(header)
+    align = align or "<" + ">" * (columns - 1)
+    widths = [max(display_width(row[i]) for row in cells) for i in range(columns)]
+
+    def pad(text: str, i: int) -> str:
+        space = " " * (widths[i] - display_width(text))
+        return text + space if align[i] == "<" else space + text
+
+    return ["  ".join(pad(c, i) for i, c in enumerate(row)).rstrip() for row in cells]
+
+
+def _fit(text: str, width: int) -> str:
+    if display_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
 def html_table(header: Sequence[str], rows: Sequence[Sequence[object]], *, cls: str = "") -> str:
     """An HTML table; every cell is plain text and is escaped here."""
     attr = f' class="{html.escape(cls)}"' if cls else ""
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(one_line(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
+    head = "".join(f"<th>{html_text(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -136,7 +132,7 @@ class NotebookRepr:
     def _repr_html_(self) -> str:
         parts = []
         for title, header, rows in self._notebook_tables():
-            parts.append(f"<p><b>{html.escape(one_line(title))}</b></p>")
+            parts.append(f"<p><b>{html_text(title)}</b></p>")
             parts.append(html_table(header, [[_cell(c) for c in r] for r in rows]))
         return "<div>" + "".join(parts) + "</div>"
 

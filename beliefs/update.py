@@ -44,6 +44,7 @@ from beliefs.odds import (
     probability,
 )
 from beliefs.tables import NotebookRepr
+from beliefs.text import one_line
 from beliefs.validation import as_float, as_positive, as_probability
 
 __all__ = [
@@ -254,7 +255,7 @@ class UpdateResult(LogLRQuantities, NotebookRepr):
         rows = [("item", "evidence", "bits", "dB")]
         for c in self.items:
             disc = f" (x{c.discount:g})" if c.discount != 1 else ""
-            rows.append((c.label, c.text + disc, f"{c.bits:+.3f}", f"{c.decibels:+.2f}"))
+            rows.append((one_line(c.label), c.text + disc, f"{c.bits:+.3f}", f"{c.decibels:+.2f}"))
         rows.append(("total", "", f"{self.bits:+.3f}", f"{self.decibels:+.2f}"))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]

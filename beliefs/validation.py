@@ -16,6 +16,7 @@ from numbers import Integral, Real
 from beliefs.errors import InputError
 
 __all__ = [
+    "AS_ODDS",
     "as_count",
     "as_float",
     "as_float_list",
@@ -23,6 +24,7 @@ __all__ = [
     "as_probability",
     "refuse_rounded_certainty",
     "refuse_surrogates",
+    "rounding_hint",
 ]
 
 _MAX_TEXT = 64  # longer "numbers" are garbage, not precision
@@ -116,17 +118,20 @@ def refuse_rounded_certainty(field: str, value: object, p: float, *, exactly_cer
     """
     if exactly_certain or p not in (0.0, 1.0):
         return
+    raise InputError(field, value, allowed, hint=f"{rounding_hint(p)}; {AS_ODDS}")
+
+
+# How to give a probability closer to 0 or 1 than a double can hold.
+AS_ODDS = (
+    "give it as odds instead: a prior of 0.5 times likelihood ratios whose product is the odds "
+    "you mean (e.g. 1e-200 twice for odds 1e-400)"
+)
+
+
+def rounding_hint(p: float) -> str:
+    """Why a value typed as neither 0 nor 1 became ``p`` (0 or 1): the nearest double is exactly that."""
     side, edge = ("0", "the smallest positive double is 5e-324") if p == 0 else ("1", "the largest double below 1 is 1 - 1.1e-16")
-    raise InputError(
-        field,
-        value,
-        allowed,
-        hint=(
-            f"this is not {side} but rounds to exactly {side} as a double ({edge}); "
-            "give it as odds instead: a prior of 0.5 times likelihood ratios whose product is the odds "
-            "you mean (e.g. 1e-200 twice for odds 1e-400)"
-        ),
-    )
+    return f"this is not {side} but rounds to exactly {side} as a double ({edge})"
 
 
 def _odds_hint(value: object) -> str:

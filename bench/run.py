@@ -63,9 +63,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SECTIONS = (
-    "closed_form", "monte_carlo", "rerun", "covert", "app_start", "slider_latency", "mcmc_browser", "import", "memory",
+    "closed_form", "monte_carlo", "rerun", "covert", "bf_map", "app_start", "slider_latency", "mcmc_browser", "import",
+    "memory", "readers", "upload_under_load",
 )
-BROWSER_SECTIONS = ("app_start", "slider_latency", "mcmc_browser", "memory")
+BROWSER_SECTIONS = ("app_start", "slider_latency", "mcmc_browser", "memory", "upload_under_load")
 
 
 # ---------------------------------------------------------------------------
@@ -1021,6 +1022,10 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
             rows += _guarded(section, lambda: bench_rerun(sz))
         elif section == "covert":
             rows += _guarded(section, lambda: bench_covert(sz))
+        elif section == "bf_map":
+            from bench.bf_map import bench_bf_map  # its own module; given this one's helpers
+
+            rows += _guarded(section, lambda: bench_bf_map(sz, sys.modules[__name__]))
         elif section == "app_start":
             rows += _guarded(section, lambda: bench_app_start(sz))
         elif section == "slider_latency":
@@ -1035,6 +1040,14 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
             rows += _guarded(section, lambda: bench_import(sz, cli_samples))
         elif section == "memory":
             rows += _guarded(section, lambda: bench_memory(sz, cli_samples.get("rss_mb"), browser))
+        elif section == "readers":
+            from bench.readers import bench_readers  # its own module: each reader's worst case at its cap
+
+            rows += _guarded(section, lambda: bench_readers(sz))
+        elif section == "upload_under_load":
+            from bench.concurrent_upload import bench_upload_under_load  # five sessions beside a sixth's load
+
+            rows += _guarded(section, lambda: bench_upload_under_load(sz))
     info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result = {
         "generated": started.isoformat(timespec="seconds"),

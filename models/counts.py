@@ -114,7 +114,8 @@ from beliefs.counts import (
     check_prior,
     exact_no_pooling,
 )
-from beliefs.evidence import BetaDist, parse_beta
+from beliefs.errors import InputError
+from beliefs.evidence import BetaDist, Evidence, Provenance, parse_beta
 from beliefs.odds import LN10, log_odds, probability
 from beliefs.partial_pooling import (
     PSEUDO_DF,
@@ -436,6 +437,43 @@ class McmcCountsResult(NotebookRepr):
             self, warnings=warnings, exact_posterior=exact.posterior,
             exact_log_bayes_factor=exact.log_bayes_factor, z_vs_exact=z,
         )
+
+    def method_text(self) -> str:
+        """How this estimate was made and checked, in words: the ledger item's provenance method."""
+        z = "n/a" if self.z_vs_exact is None else f"{self.z_vs_exact:+.2f}"
+        return (
+            f"MCMC (nutpie), z vs exact {z}, R-hat {self.r_hat:.3f}, ESS {self.ess_bulk:.0f}, "
+            f"{self.divergences} divergences; log10 BF {self.log10_bayes_factor:.4f} +/- "
+            f"{self.log10_bayes_factor_mcse:.2g} (MCSE)"
+        )
+
+    def to_evidence(self, label: str, exact: CountsResult, source=None) -> Evidence:
+        """A ledger item with this estimate's Bayes factor and the provenance of ``exact`` (the same data and
+        model: its assumption, model and range), the method being this fit's :meth:`method_text`.
+
+        Refused (InputError naming ``mcmc``) when nothing was sampled, the fit did not converge (its warnings,
+        ``|z| > 4`` against ``exact`` included), ``exact`` is of other data, or the factor is beyond 1e±300.
+        """
+        checked = self.with_exact(exact)
+        if not checked.sampled or not math.isfinite(checked.log_bayes_factor):
+            raise InputError("mcmc", "no draws", "a sampled fit to enter the ledger")
+        if exact is None or tuple(exact.k) != tuple(np.asarray(self.model_data.get("k", ())).tolist()) or tuple(
+            exact.n) != tuple(np.asarray(self.model_data.get("n", ())).tolist()):  # fmt: skip
+            raise InputError("mcmc", "a fit of other data", "the exact result of the same counts and model")
+        if not checked.converged:
+            raise InputError("mcmc", "not converged", "a converged fit to enter the ledger",
+                             hint="; ".join(checked.warnings))  # fmt: skip
+        if abs(checked.log_bayes_factor) > 300 * LN10:
+            raise InputError("bayes_factor", f"10^{checked.log10_bayes_factor:.1f}",
+                             "a Bayes factor between 1e-300 and 1e300 to enter the ledger")  # fmt: skip
+        base = exact.provenance
+        ratio = math.exp(checked.log_bayes_factor)
+        # The ratio as derived travels with the item, as the exact result's does: edited later, it says so.
+        provenance = Provenance(
+            assumption=base.assumption, method=checked.method_text(), model=base.model,
+            log10_bf_range=base.log10_bf_range, range_over=base.range_over, derived_likelihood_ratio=ratio,
+        )  # fmt: skip
+        return Evidence(label, likelihood_ratio=ratio, source=source, provenance=provenance)
 
     def to_dict(self) -> dict:
         return {

@@ -59,9 +59,12 @@ from beliefs.partial_pooling import (
     no_pooling_log_density,
     partial_pooling_log_density,
 )
+from beliefs.reproduce import BEFORE_AFTER_QUANTITIES
 
 __all__ = [
+    "CONVERGED_AND_SENSITIVE",
     "EXPLANATION",
+    "QUANTITY_WORDS",
     "THRESHOLD",
     "SensitivityResult",
     "SensitivityRow",
@@ -69,6 +72,7 @@ __all__ = [
     "format_sensitivity",
     "mixture_log_densities",
     "prior_sensitivity",
+    "quantity_words",
 ]
 
 THRESHOLD = 0.05
@@ -87,9 +91,49 @@ MIXTURE_VARS = {
 _model_lock = threading.Lock()
 
 
+# The quantities in words (the model's variable names are for code, not for readers).
+QUANTITY_WORDS = {
+    "p_h": "P(H | data, parameters), the model's indicator of H",
+    "mu_h": "H's population mean rate",
+    "kappa_h": "H's spread across evaluations (concentration κ)",
+    "mu_not_h": "not H's population mean rate",
+    "kappa_not_h": "not H's spread across evaluations (concentration κ)",
+    "mu_before": "population mean log-odds of the rate before training",
+    "sigma_before": "spread of the evaluations' log-odds before training",
+    "mu_change": "mean change in log-odds with training",
+    "sigma_change": "spread of the change across evaluations",
+    **BEFORE_AFTER_QUANTITIES,
+}
+_INDEXED_WORDS = {
+    "rate_before": "evaluation {i}'s rate before training",
+    "rate_after": "evaluation {i}'s rate after training",
+    "logit_before": "evaluation {i}'s log-odds before training",
+    "z_change": "evaluation {i}'s standardized change",
+}
+CONVERGED_AND_SENSITIVE = (
+    "Converged and prior-sensitive can both hold: converged says the sampler computed this posterior "
+    "accurately; prior sensitivity says the posterior would move if the priors you chose moved, which is a "
+    "property of the question (these data do not pin the quantity down), not an error in the computation."
+)
+
+
+def quantity_words(variable: str) -> str:
+    """``mu_h`` -> "H's population mean rate"; ``rate_before[2]`` -> "evaluation 3's rate before training".
+
+    >>> quantity_words("kappa_not_h"), quantity_words("rate_after[0]"), quantity_words("other")
+    ("not H's spread across evaluations (concentration κ)", "evaluation 1's rate after training", 'other')
+    """
+    if variable in QUANTITY_WORDS:
+        return QUANTITY_WORDS[variable]
+    name, _, rest = variable.partition("[")
+    if rest.endswith("]") and name in _INDEXED_WORDS and rest[:-1].isdigit():
+        return _INDEXED_WORDS[name].format(i=int(rest[:-1]) + 1)
+    return variable
+
+
 @dataclass(frozen=True)
 class SensitivityRow:
-    """Power-scaling sensitivity of one scalar posterior quantity."""
+    """Power-scaling sensitivity of one scalar posterior quantity (``variable`` as named in the model)."""
 
     variable: str
     prior: float
@@ -100,9 +144,15 @@ class SensitivityRow:
     def flagged(self) -> bool:
         return self.diagnosis != "✓"
 
+    @property
+    def quantity(self) -> str:
+        """The quantity in words, for tables a reader sees."""
+        return quantity_words(self.variable)
+
     def to_dict(self) -> dict:
         return {
             "variable": self.variable,
+            "quantity": self.quantity,
             "prior": self.prior,
             "likelihood": self.likelihood,
             "diagnosis": self.diagnosis,
@@ -142,15 +192,16 @@ class SensitivityResult:
             "flagged": [r.variable for r in self.flagged],
             "notes": list(self.notes),
             "explanation": EXPLANATION,
+            "converged_and_sensitive": CONVERGED_AND_SENSITIVE,
         }
 
     def lines(self) -> list[str]:
         """Human-readable table lines (for the command line)."""
-        width = max([len("quantity"), *(len(r.variable) for r in self.table)])
+        width = max([len("quantity"), *(len(r.quantity) for r in self.table)])
         out = [f"  {'quantity':<{width}}  {'prior':>7}  {'likelihood':>10}  diagnosis"]
         for r in self.table:
             diag = "ok" if r.diagnosis == "✓" else r.diagnosis
-            out.append(f"  {r.variable:<{width}}  {format_sensitivity(r.prior):>7}  {format_sensitivity(r.likelihood):>10}  {diag}")
+            out.append(f"  {r.quantity:<{width}}  {format_sensitivity(r.prior):>7}  {format_sensitivity(r.likelihood):>10}  {diag}")
         return out
 
 

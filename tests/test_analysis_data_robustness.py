@@ -90,7 +90,7 @@ def test_no_pooling_log_bf_is_the_ratio_of_scipy_marginals_and_antisymmetric(pai
 )
 def test_data_robustness_at_the_choice_is_the_exact_no_pooling_update(k, n, prior, h, not_h):
     exact = exact_no_pooling(k, n, prior, h, not_h)
-    r = data_robustness(k, n, prior, h, not_h)
+    r = data_robustness(k, n, prior, h, not_h, pooling="none")
     assert r.log_bf_at_choice == pytest.approx(exact.log_bayes_factor, rel=1e-12, abs=1e-12)
     assert r.posterior_at_choice == pytest.approx(exact.posterior, rel=1e-12)
 
@@ -120,7 +120,7 @@ def test_bad_rate_prior_names_the_field():
 def test_data_robustness_grid_cells_match_scipy():
     k, n = [3, 0, 5], [100, 50, 200]
     h, not_h = BetaDist(1, 20), BetaDist(1, 200)
-    r = data_robustness(k, n, 0.25, h, not_h, n_grid=11)
+    r = data_robustness(k, n, 0.25, h, not_h, pooling="none", n_grid=11)
     assert r.log_bf.shape == (11, 11)
     assert r.h_means[0] <= h.mean <= r.h_means[-1]
     assert r.not_h_means[0] <= not_h.mean <= r.not_h_means[-1]
@@ -133,7 +133,7 @@ def test_data_robustness_grid_cells_match_scipy():
         assert r.posterior[j, i] == pytest.approx(probability(log_odds(0.25) + oracle), rel=1e-9)
     assert r.log_bf_at_choice == pytest.approx(no_pooling_log_bf(k, n, h, not_h), rel=1e-14)
     # A user's choice that is on the grid reproduces the cell exactly.
-    on = data_robustness(k, n, 0.25, (0.5, 4.5), (2, 8), h_means=[0.1], not_h_means=[0.2])
+    on = data_robustness(k, n, 0.25, (0.5, 4.5), (2, 8), pooling="none", h_means=[0.1], not_h_means=[0.2])
     assert on.log_bf[0, 0] == pytest.approx(on.log_bf_at_choice, rel=1e-12)
 
 

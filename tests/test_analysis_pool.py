@@ -2,12 +2,13 @@
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beliefs.analysis.pool import parse_forecasts_csv, pool
+from beliefs.analysis.pool import neyman_roughgarden_factor, parse_forecasts_csv, pool
 from beliefs.errors import CertaintyError, InputError
 
 probs = st.floats(min_value=1e-9, max_value=1 - 1e-9, allow_nan=False)
@@ -86,3 +87,78 @@ def test_parse_forecasts_csv():
         parse_forecasts_csv("\n\n")
 
 
+
+
+# -- Neyman and Roughgarden's extremizing factor ---------------------------------------------------------
+
+
+def _nr_exact(n: int) -> mpmath.mpf:
+    """d(n) = n (sqrt(3n^2 - 3n + 1) - 2) / (n^2 - n - 1) at 50 digits."""
+    with mpmath.workdps(50):
+        n = mpmath.mpf(n)
+        return n * (mpmath.sqrt(3 * n**2 - 3 * n + 1) - 2) / (n**2 - n - 1)
+
+
+@pytest.mark.parametrize(
+    ("n", "published"),
+    # evidence.md, "Methods with published test cases": FRI aggutils / Neyman and Roughgarden (2021).
+    [(1, 1.0), (2, 1.2915), (3, 1.4153), (10, 1.6250)],
+)
+def test_nr_factor_matches_the_published_values_and_the_closed_form(n, published):
+    d = neyman_roughgarden_factor(n)
+    assert d == pytest.approx(published, abs=5e-5)  # published to 4 decimals
+    assert d == pytest.approx(float(_nr_exact(n)), rel=4e-16)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 50_000_000))
+def test_nr_factor_against_mpmath_rises_toward_sqrt3(n):
+    d = neyman_roughgarden_factor(n)
+    assert d == pytest.approx(float(_nr_exact(n)), rel=1e-15)
+    assert 1.0 <= d < math.sqrt(3)
+    assert neyman_roughgarden_factor(n + 1) > d
+
+
+def test_nr_factor_tends_to_sqrt3():
+    # d(n) = sqrt(3) - (2 - sqrt(3)/2 ... ) / n + O(1/n^2): the gap to sqrt(3) shrinks like 1/n.
+    with mpmath.workdps(50):
+        limit = mpmath.limit(lambda n: n * (mpmath.sqrt(3 * n**2 - 3 * n + 1) - 2) / (n**2 - n - 1), mpmath.inf)
+    assert float(limit) == pytest.approx(math.sqrt(3), rel=1e-15)
+    gaps = [math.sqrt(3) - neyman_roughgarden_factor(n) for n in (10**3, 10**4, 10**5)]
+    assert gaps[0] > gaps[1] > gaps[2] > 0
+    assert gaps[0] / gaps[1] == pytest.approx(10, rel=1e-2) and gaps[1] / gaps[2] == pytest.approx(10, rel=1e-2)
+
+
+def test_sevillas_example_geometric_mean_of_odds_and_nr():
+    # evidence.md: forecasts 1.40%, 2.21%, 0.39%, 0.40% -> arithmetic mean 1.10%, geometric mean of odds 0.836%.
+    ps = [0.0140, 0.0221, 0.0039, 0.0040]
+    plain = pool(ps)
+    assert round(100 * plain.pooled_probability, 3) == 0.836
+    assert round(100 * plain.arithmetic_mean, 2) == 1.10
+    r = pool(ps, extremize="nr")
+    assert r.extremize_method == "nr" and r.extremize == neyman_roughgarden_factor(4)
+    with mpmath.workdps(50):
+        mean_logit = mpmath.fsum(mpmath.log(mpmath.mpf(p) / (1 - mpmath.mpf(p))) for p in ps) / 4
+        want = 1 / (1 + mpmath.exp(-_nr_exact(4) * mean_logit))
+        want_plain = 1 / (1 + mpmath.exp(-mean_logit))
+    assert r.pooled_probability == pytest.approx(float(want), rel=1e-13)
+    assert r.to_dict()["unextremized"] == pytest.approx(float(want_plain), rel=1e-13)
+    assert r.arithmetic_mean == plain.arithmetic_mean  # extremizing leaves the arithmetic mean alone
+    text = r.text()
+    assert "Neyman-Roughgarden d for n = 4" in text and "not extremized" in text and "0.8358%" in text
+
+
+def test_nr_is_case_blind_and_equal_weights_are_no_weights():
+    ps = [0.2, 0.3, 0.9]
+    assert pool(ps, [2, 2, 2], extremize=" NR ").pooled_log_odds == pool(ps, extremize="nr").pooled_log_odds
+
+
+@pytest.mark.parametrize("weights", [[1, 2, 1], [1, 1, 0]])
+def test_nr_refuses_unequal_weights_with_the_reason(weights):
+    with pytest.raises(InputError, match=r"^weights: got .*equally weighted forecasters"):
+        pool([0.2, 0.3, 0.9], weights, extremize="nr")
+
+
+def test_an_unknown_extremize_word_names_nr():
+    with pytest.raises(InputError, match=r"^extremize: got 'nrr'.*'nr'"):
+        pool([0.2, 0.3], extremize="nrr")

@@ -66,7 +66,7 @@ def test_sequential_skips_disabled_items_and_applies_discounts():
 
 def test_sequential_data_ends_at_the_one_shot_bayes_factor():
     k, n = [3, 0, 5], [100, 50, 200]
-    r = sequential_data(k, n, 0.25, (1, 20), (1, 200), threshold=0.5)
+    r = sequential_data(k, n, 0.25, (1, 20), (1, 200), pooling="none", threshold=0.5)
     oracle = np.sum(stats.betabinom.logpmf(k, n, 1, 20)) - np.sum(stats.betabinom.logpmf(k, n, 1, 200))
     assert r.log_odds[-1] == pytest.approx(log_odds(0.25) + oracle, rel=1e-10)
     assert r.labels == ("prior", "3/100", "0/50", "5/200")

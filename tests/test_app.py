@@ -798,9 +798,11 @@ def test_partial_pooling_on_request_matches_quadrature():
 
 
 def test_analysis_data_robustness_csv_against_the_oracle(media):
+    # no pooling, as the data page is set (the section uses the data page's model)
     at = new_app(
-        {"view": "analysis", "da_src": "custom", "da_env": "1/10,0/10,3/40", "da_h_b": "9", "da_n_b": "99"}
-    )
+        {"view": "analysis", "da_src": "custom", "da_env": "1/10,0/10,3/40", "da_h_b": "9", "da_n_b": "99",
+         "da_pool": "none"}
+    )  # fmt: skip
     assert_clean(at)
     rows = list(
         csv.DictReader(io.StringIO(download_bytes(media, button(at, "dl_data-robustness_csv")).decode()))

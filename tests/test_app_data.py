@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import Decimal
 
 import mpmath
@@ -51,15 +52,24 @@ def test_reproduce_control_default_n_matches_the_paper():
     assert any("n = 316: all four published figures reproduced" in m.value for m in at.markdown)
 
 
-def test_reproduce_slider_changes_n():
+def test_one_assumed_n_for_the_reproduce_table_and_the_model():
+    """Issue 21.5: one setting; changing it moves the reproduce table and the model's counts together."""
     at = new_app({"view": "data"})
-    at.slider(key="w_da_rn").set_value(100).run()
+    assert not [s for s in at.slider if s.key == "w_da_rn"]  # no second, unlinked control
+    at.number_input(key="w_da_n").set_value(311).run()
     assert_clean(at)
+    assert at.session_state["values"]["da_n"] == 311
     rows = _reproduce_table(at)
-    assert [r["matches to 0.1"] for r in rows] == ["no"] * 4
-    ks = [int((Decimal(str(p)) * 100 / 100).to_integral_value()) for p in FIG9_O3_BEFORE]
-    assert rows[0]["reproduced %"] == pytest.approx(float(100 * sum(Decimal(k + 1) / 102 for k in ks) / 20), abs=5e-4)
-    assert at.session_state["values"]["da_rn"] == 100
+    ks = [int((Decimal(str(p)) * 311 / 100).to_integral_value()) for p in FIG9_O3_BEFORE]
+    assert rows[0]["reproduced %"] == pytest.approx(float(100 * sum(Decimal(k + 1) / 313 for k in ks) / 20), abs=5e-4)
+    assert any("n = 311:" in m.value for m in at.markdown)
+    # ... and the Bayes factor's counts are the same k at the same n
+    assert metrics(at)["Data"] == f"{sum(ks)}/{311 * 20}"
+    assert any("n = 311 per evaluation" in w.value for w in at.warning)
+    want = dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99), n_assumed=311)
+    assert float(metrics(at)["Bayes factor for H"]) == pytest.approx(math.exp(want.log_bayes_factor), rel=5e-4)
+    at.number_input(key="w_da_n").set_value(100).run()
+    assert [r["matches to 0.1"] for r in _reproduce_table(at)] == ["no"] * 4
 
 
 def test_default_bayes_factor_is_partial_pooling_with_its_range():
@@ -71,7 +81,12 @@ def test_default_bayes_factor_is_partial_pooling_with_its_range():
     assert float(shown["Bayes factor for H"]) == pytest.approx(math.exp(want.log_bayes_factor), rel=5e-4)
     info = " ".join(i.value for i in at.info)
     rng = want.assumption_range
-    assert f"log10 BF from {rng.low:.3g} to {rng.high:.3g}" in info and "pooling in {none, partial}" in info
+    # The chosen model's range is the headline; the other model's is named beside it (issue 21.3).
+    lo, hi = rng.by_pooling()["partial"]
+    assert f"log10 BF from {lo:.3g} to {hi:.3g}" in info and "partial pooling" in info
+    o_lo, o_hi = rng.by_pooling()["none"]
+    assert any(f"If the 20 evaluations were independent (no pooling): log10 BF from {o_lo:.3g} to {o_hi:.3g}" in c.value
+               for c in at.caption)  # fmt: skip
     # Each no-pooling grid point against mpmath; each point inside the range.
     grid = next(df for df in at.dataframe if "log10 BF" in df.value.columns).value.to_dict("records")
     assert len(grid) == 6
@@ -126,3 +141,122 @@ def test_provenance_survives_a_share_link():
     assert_clean(opened)
     assert opened.session_state["items"][-1] == at.session_state["items"][-1]
     assert any("assumed n = 316" in m.value for m in opened.markdown)
+
+
+# -- what each hypothesis predicts (issue 21.1), the point null (25.3), the map (21.2) ---------------------
+
+
+def test_predictions_show_their_reading_status_and_source():
+    at = new_app({"view": "data"})
+    assert_clean(at)
+    reading_h, reading_n = (s for s in at.selectbox if s.label == "Reading")
+    assert reading_h.value == "scheming" and reading_n.value == "confusion"
+    statuses = [c.value for c in at.caption if c.value.startswith("Status ")]
+    assert len(statuses) == 2 and all("Status X, not in any source" in c and "no source gives" in c for c in statuses)
+    at.selectbox(key="w_da_n_read").set_value("designed-to-elicit").run()
+    assert_clean(at)
+    v = at.session_state["values"]
+    assert (v["da_n_a"], v["da_n_b"]) == (1.0, 19.0)
+    assert any("designed to elicit" in c.value for c in at.caption if c.value.startswith("Status "))
+    at.number_input(key="w_da_n_b").set_value(30.0).run()  # numbers of one's own: no longer the reading
+    assert at.selectbox(key="w_da_n_read").value == "own"
+    assert any("your own choice" in c.value.lower() for c in at.caption if c.value.startswith("Status "))
+
+
+def test_point_null_on_the_data_page_is_the_librarys_binomial_factor():
+    from beliefs.counts import exact_no_pooling
+    from beliefs.rate_priors import PointRate
+
+    at = new_app({"view": "data", "da_src": "custom", "da_env": "7/10", "da_pool": "none", "da_h_a": "1",
+                  "da_h_b": "1", "da_n_kind": "point", "da_n_pt": "0.5"})  # fmt: skip
+    assert_clean(at)
+    want = exact_no_pooling([7], [10], 0.5, (1, 1), PointRate(0.5))
+    assert metrics(at)["Bayes factor for H"] == f"{want.bayes_factor:.4g}" == "0.7758"  # JASP's 0.775758
+    assert any("a point null" in c.value for c in at.caption)
+    assert any("needs no MCMC" in i.value for i in at.info)
+    prov = " ".join(c.value for c in at.caption if c.value.startswith("Provenance"))
+    assert "point 0.5" in prov
+
+
+def test_the_map_is_drawn_with_its_sentence_and_its_data():
+    at = new_app({"view": "data"})
+    assert_clean(at)
+    assert at.get("vega_lite_chart")
+    sentence = next(m.value for m in at.markdown if "favour not H only if" in m.value)
+    assert "between 6.28% and 19.5%" in sentence  # the brentq-checked crossings (tests/test_bf_map.py)
+
+
+def test_the_page_says_when_the_model_choice_flips_the_direction():
+    # 1/100 and 100/100 with H Beta(1, 9), not H Beta(0.2, 5): no pooling favours not H, partial pooling H
+    at = new_app({"view": "data", "da_src": "custom", "da_env": "1/100,100/100", "da_n_a": "0.2", "da_n_b": "5"})
+    assert_clean(at)
+    text = " ".join(w.value for w in at.warning)
+    assert "The two models disagree on the direction" in text and "A Puzzle of Proportions" in text
+    agree = new_app({"view": "data"})
+    assert not any("disagree" in w.value for w in agree.warning)
+
+
+def test_the_count_editor_shows_the_evaluation_names():
+    at = new_app({"view": "data"})
+    next(b for b in at.button if b.label == "Edit these counts").click().run()
+    assert_clean(at)
+    rows = at.session_state["da_table_base"]
+    assert [r["evaluation"] for r in rows][:2] == ["Broken Promises", "Email Scoring"]
+    assert [r["k"] for r in rows] == [derived_count(p / 100, 316) for p in FIG9_O3_BEFORE]
+
+
+def test_analysis_data_robustness_uses_the_data_pages_model():
+    """Issue 21.4: Analysis -> Data robustness with partial pooling returns the data page's factor, names its
+    model, and shows no "None" cell."""
+    at = new_app({"view": "analysis"})
+    assert_clean(at)
+    want = dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
+    heading = next(m.value for m in at.markdown if m.value.startswith("**Data robustness"))
+    assert "partial pooling" in heading
+    choice = next(c.value for c in at.caption if c.value.startswith("Your choice: log10 BF"))
+    assert f"log10 BF {want.log10_bayes_factor:+.4g}," in choice
+    for frame in at.dataframe:
+        df = frame.value
+        if "log10 BF" in df.columns:
+            assert not df.isna().any().any(), df
+            assert "None" not in df.astype(str).to_numpy().ravel().tolist()
+
+
+# -- MCMC as a first-class result (issue 21.6) ----------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("app_mcmc")
+def test_an_mcmc_estimate_enters_the_ledger_with_its_provenance_in_words():
+    from streamlit.testing.v1 import AppTest
+
+    from beliefs.counts import quadrature_partial_pooling
+
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params.update({"view": "data", "da_src": "custom", "da_env": "1/20,0/20,2/20"})
+    at.run()
+    next(b for b in at.button if b.label == "Run partial pooling").click().run()
+    assert_clean(at)
+    # the time shown is the time the user waited, compile included and said so
+    waited = next(c.value for c in at.caption if "You waited" in c.value)
+    assert "MCMC call" in waited and ("compiling the model" in waited or "already compiled" in waited)
+    n_before = len(at.session_state["items"])
+    next(b for b in at.button if b.label == "Add the MCMC estimate to the ledger").click().run()
+    assert_clean(at)
+    items = at.session_state["items"]
+    assert len(items) == n_before + 1
+    prov = items[-1].provenance
+    assert re.fullmatch(r"MCMC \(nutpie\), z vs exact [+-]\d+\.\d\d, R-hat \d\.\d{3}, ESS \d+, 0 divergences; "
+                        r"log10 BF -?\d+\.\d{4} \+/- [0-9.e-]+ \(MCSE\)", prov.method), prov.method  # fmt: skip
+    exact = quadrature_partial_pooling([1, 0, 2], [20, 20, 20], 0.5, (1, 9), (1, 99))
+    assert prov.assumption == exact.provenance.assumption == "from counts as entered, pooling partial"
+    assert prov.model == exact.provenance.model and "'scheming' Beta(1, 9) (status X" in prov.model
+    # the item's factor is the MCMC estimate, within a few MCSE of the exact one
+    z = float(re.search(r"z vs exact ([+-][0-9.]+)", prov.method).group(1))
+    assert abs(z) <= 4
+    assert items[-1].entry.kind == "lr" and items[-1].likelihood_ratio > 0
+    assert prov.derived_likelihood_ratio == items[-1].likelihood_ratio  # edited later, it says so
+    # the Update page shows it in words
+    at.radio(key="w_view").set_value("update").run()
+    assert_clean(at)
+    assert any("MCMC (nutpie), z vs exact" in m.value for m in at.markdown)

@@ -424,7 +424,7 @@ def _lib_rows():
         (
             "scenario huge number",
             lambda: parse_scenario('{"format": "beliefs-scenario", "version": 1, "prior": 1e999}'),
-            "scenario",
+            "prior",
             "overflows",
         ),
         (

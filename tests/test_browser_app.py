@@ -204,11 +204,13 @@ def test_every_kind_of_widget_on_every_view_is_in_the_link_and_the_saved_file(br
         _number(page, "Tasks T", "500")
         _assert_consistent(page, view="monitoring", mo_tasks="500")
 
-        # Analysis: a number input in a tab, a text box and a select box.
+        # Analysis: a radio and a number input in a tab, a text box and a select box.
         _view(page, "Analysis")
         page.get_by_role("tab", name="Tornado").click()
+        page.locator("[data-testid=stRadio]", has_text="Items with no stated uncertainty").get_by_text("a common factor").click()
+        _settled(page)
         _number(page, "factor for items with no stated uncertainty", "3")
-        _assert_consistent(page, view="analysis", an_factor="3.0")
+        _assert_consistent(page, view="analysis", an_unst="factor", an_factor="3.0")
         page.get_by_role("tab", name="Pooling").click()
         _text(page, "Forecasts P(H)", "0.2, 0.4")
         _assert_consistent(page, an_pool="0.2, 0.4")

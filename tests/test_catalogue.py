@@ -68,6 +68,15 @@ EVIDENCE_MD_IDS = [
     "nem_sabotage_claude_code",
     "nem_inoculation",
     "gpt5_cot_deception",
+    # evidence.md "Update 2026-12-06" (monitoring, evaluation awareness, control), in its order
+    "shade_arena_sabotage",
+    "eval_awareness_auc",
+    "ctrl_z_resampling",
+    "monitor_self_recognition_collusion",
+    "extract_then_evaluate",
+    "sonnet45_eval_awareness",
+    "opus47_eval_awareness",
+    "cot_hint_mention",
 ]
 
 # Status column of evidence.md, read by hand for a sample of rows.

@@ -159,6 +159,19 @@ def test_pool_weights_and_extremizing(capsys):
     assert code == 0 and "arithmetic mean" in out and "50%" in out
 
 
+def test_pool_extremize_nr_on_sevillas_example(capsys):
+    # evidence.md: 1.40%, 2.21%, 0.39%, 0.40%; geometric mean of odds 0.836%, arithmetic mean 1.10%.
+    data = run_json("pool", "--probs", "0.0140,0.0221,0.0039,0.0040", "--extremize", "nr")
+    assert data["extremize_method"] == "nr"
+    assert data["extremize"] == pytest.approx(4 * (math.sqrt(37) - 2) / 11, rel=1e-15)  # d(4)
+    assert round(100 * data["unextremized"], 3) == 0.836 and round(100 * data["arithmetic_mean"], 2) == 1.10
+    assert data["pooled_log_odds"] == pytest.approx(data["extremize"] * math.log(0.836 / 99.164), rel=1e-3)
+    code, out, _ = run_main(capsys, "pool", "--probs", "0.0140,0.0221,0.0039,0.0040", "--extremize", "NR")
+    assert code == 0 and "Neyman-Roughgarden d for n = 4" in out
+    line = assert_main_error(capsys, ["pool", "--probs", "0.1,0.2", "--weights", "1,3", "--extremize", "nr"], "--weights")
+    assert "equally weighted" in line
+
+
 def test_pool_reads_a_csv_file(capsys, tmp_path):
     path = tmp_path / "forecasts.csv"
     path.write_text("probability,weight\n0.1,3\n0.5,1\n", encoding="utf-8")
@@ -347,7 +360,7 @@ def test_sequential_ends_at_the_scenarios_posterior(capsys, scenarios, tmp_path)
 
 
 def test_tornado_rows_move_by_the_factor(capsys, scenarios):
-    code, out, err = run_main(capsys, "tornado", "stated-3-to-1", "--factor", "4", "--json")
+    code, out, err = run_main(capsys, "tornado", "stated-3-to-1", "--mode", "ratio", "--factor", "4", "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["factor"] == 4.0
@@ -451,7 +464,7 @@ def test_sequential_data_and_dependence_on_a_scenario_file(capsys, ledger_file):
 
 
 def test_tornado_on_a_ledger_file(capsys, ledger_file):
-    code, out, _ = run_main(capsys, "tornado", str(ledger_file), "--json")
+    code, out, _ = run_main(capsys, "tornado", str(ledger_file), "--mode", "ratio", "--json")
     assert code == 0
     rows = {r["label"]: r for r in json.loads(out)["rows"]}
     assert rows["report"]["high_shift_db"] == pytest.approx(10 * math.log10(2), rel=1e-12)

@@ -48,7 +48,7 @@ SCENARIO_KEYS = {
 
 def test_evidence_list_json_is_a_list_of_entries():
     out = run_json("evidence", "list")
-    assert isinstance(out, list) and len(out) == 41  # 32 rows of evidence.md + 9 from its 2026-11-27 update
+    assert isinstance(out, list) and len(out) == 49  # 32 rows of evidence.md + 9 (2026-11-27) + 8 (2026-12-06)
     assert all(set(row) == {"id", "status", "claim"} for row in out)
     by_id = {row["id"]: row["status"] for row in out}
     assert by_id["antischeming_o3_covert_rate"] == "P" and by_id["palisade_shutdown"] == "S"

@@ -32,6 +32,7 @@ LINK = {
     "view": "analysis",
     "prior": "0.3",
     "ci": "0.8",
+    "an_unst": "factor",
     "an_factor": "3",
     "an_ifac": ",,5,,",
     "e0": "lr~3~~1~0.8~sigma-item~~~vague report",
@@ -114,7 +115,7 @@ def test_stated_rows_match_scipy_quantiles_and_update(capsys, ledger):
 def test_stated_human_text_and_subprocess(ledger):
     proc = run_cli("tornado", str(ledger), *STATED)
     assert proc.returncode == 0, proc.stderr
-    assert "each item over its own 80% range, and left out" in proc.stdout
+    assert "each item's range (low, high; σ and Beta over 80%) and the posterior without it (left out)" in proc.stdout
     assert "×/÷ 5" in proc.stdout and "×/÷ 3" in proc.stdout and "ln LR ± 1.28 σ" in proc.stdout
 
 
@@ -127,7 +128,7 @@ def test_item_factor_by_label_equals_by_id(capsys, ledger):
 def test_a_files_saved_tornado_settings_are_the_defaults(capsys, ledger, tmp_path):
     """A scenario file that carries the app's tornado settings gives what the app shows, without flags."""
     doc = json.loads(ledger.read_text(encoding="utf-8"))
-    doc["app"] = {"ci": "0.8", "an_factor": "3", "an_ifac": ",,5,,"}
+    doc["app"] = {"ci": "0.8", "an_unst": "factor", "an_factor": "3", "an_ifac": ",,5,,"}
     saved = tmp_path / "saved.json"
     saved.write_text(json.dumps(doc), encoding="utf-8")
     by_flags = json.loads(run_main(capsys, "tornado", ledger, *STATED, "--json")[1])
@@ -160,7 +161,7 @@ def test_strength_mode_at_a_50_percent_prior_says_zero_by_construction(capsys, t
 
 
 def test_ratio_mode_says_its_bars_are_equal(capsys):
-    _, out, _ = run_main(capsys, "tornado", "stated-3-to-1", "--json")
+    _, out, _ = run_main(capsys, "tornado", "stated-3-to-1", "--mode", "ratio", "--json")
     data = json.loads(out)
     assert {"prior", "posterior", "factor", "mode", "rows"} <= set(data)  # the old keys stay
     assert data["mode"] == "ratio" and "--mode stated" in data["notes"][0]
@@ -296,8 +297,8 @@ def test_app_tornado_and_dependence_equal_the_cli(media, ledger, tmp_path, capsy
         (["--mode", "stated", "--item-factor", "exact-a"], "--item-factor", "exact-a"),
         (["--mode", "stated", "--item-factor", "off=3"], "--item-factor", "excluded"),
         (["--mode", "stated", "--item-factor", "exact-a=3", "--item-factor", "exact one=4"], "--item-factor", "exact one=4"),
-        (["--item-factor", "exact-a=3"], "--item-factor", "only with --mode stated"),
-        (["--interval", "0.5"], "--interval", "only with --mode stated"),
+        (["--mode", "ratio", "--item-factor", "exact-a=3"], "--item-factor", "only with --mode stated"),
+        (["--mode", "strength", "--interval", "0.5"], "--interval", "only with --mode stated"),
         (["--mode", "stated", "--interval", "1"], "--interval", "'1'"),
         (["--mode", "stated", "--interval", "0"], "--interval", "'0'"),
         (["--mode", "stated", "--interval", "90%"], "--interval", "90%"),

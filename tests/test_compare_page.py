@@ -159,3 +159,19 @@ def test_the_share_link_box_reads_no_server_file(media, tmp_path, typed):
     assert "root:" not in error and "SHELL=" not in error and "Carlsmith" not in error
     assert not at.metric or not any(m.label.startswith("Gap") for m in at.metric)
     assert at.session_state["values"]["prior"] == 0.1
+
+
+def test_value_of_information_tab_shows_fri_measures_equal_to_the_library(media):
+    from beliefs.analysis.voi import parse_pending, value_of_information
+    from beliefs.io.views import load_view
+
+    at = new_app(LEDGER)
+    at.selectbox(key="cv_builtin").set_value("report-confusion").run()
+    assert_clean(at)
+    pending = parse_pending((resources.files("beliefs.data") / "pending-2025.json").read_text(encoding="utf-8"))
+    r = value_of_information(load_view("?prior=0.1&e0=p~0.75~0.25~1~~report_2025~~~stated"), load_view("report-confusion"), pending)
+    table = at.dataframe[1].value
+    (other,) = [c for c in table.columns if c.startswith("VoI ") and c != "VoI this view (log10)"]
+    assert list(table["VoI this view (log10)"]) == pytest.approx([o.voi_log10[0] for o in r.observations], rel=1e-12)
+    assert list(table[other]) == pytest.approx([o.voi_log10[1] for o in r.observations], rel=1e-12)
+    assert list(table["VoD (log10)"]) == pytest.approx([o.vod_log_gmod for o in r.observations], rel=1e-12)

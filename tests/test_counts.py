@@ -115,6 +115,15 @@ def test_assumption_range_brackets_each_grid_value(o3_before):
     assert rng.low == min(p["log10_bayes_factor"] for p in rng.points)
     assert rng.high == max(p["log10_bayes_factor"] for p in rng.points)
     assert rng.low <= o3_before.log10_bayes_factor <= rng.high
+    # by_pooling: each model's own [low, high], bracketing exactly that model's grid values (issue 21.3)
+    by = rng.by_pooling()
+    assert set(by) == {"none", "partial"}
+    for pooling, (lo, hi) in by.items():
+        own = [p["log10_bayes_factor"] for p in rng.points if p["pooling"] == pooling]
+        assert (lo, hi) == (min(own), max(own))
+        assert all(lo <= v <= hi for v in own)
+    assert by["partial"][1] < 2.5 < 60 < by["none"][0]  # the two models do not overlap: never one mixed range
+    assert rng.to_dict()["by_pooling"] == {k: list(v) for k, v in by.items()}
 
 
 def test_default_is_partial_pooling_at_the_reproducing_n(o3_before):
@@ -141,9 +150,14 @@ def test_to_evidence_carries_provenance(o3_before):
     prov = item.provenance
     assert prov.assumption == "derived from an assumed n = 316 per evaluation, pooling partial"
     assert prov.method == "quadrature" and "partial pooling" in prov.model
-    assert prov.log10_bf_range == (o3_before.assumption_range.low, o3_before.assumption_range.high)
+    # The chosen model's range is the headline; the other model's is named beside it, never mixed in.
+    assert prov.log10_bf_range == o3_before.assumption_range.by_pooling()["partial"]
     text = item.describe()
-    assert "assumed n = 316" in text and "log10 BF range" in text and "pooling in {none, partial}" in text
+    assert "assumed n = 316" in text and "log10 BF range [2.345, 2.424]" in text
+    assert "with no pooling (the evaluations independent): log10 BF from 60.4 to 93.28" in text
+    # ... and the predictions are named readings with their status and reason
+    assert "'scheming' Beta(1, 9) (status X" in prov.model and "'confusion or ambiguous instructions'" in prov.model
+    assert prov.model.count("no source gives the Beta's parameters") == 2
 
 
 def test_to_evidence_refuses_a_factor_beyond_float_range():
@@ -223,7 +237,7 @@ def test_data_robustness_varies_spreads_and_n_against_mpmath():
     from beliefs.analysis.data_robustness import N_FACTORS, SPREAD_FACTORS, data_robustness
 
     k, n, h, nh = [3, 0, 10], [100, 50, 200], (1.0, 20.0), (1.0, 200.0)
-    r = data_robustness(k, n, 0.25, h, nh, n_grid=5)
+    r = data_robustness(k, n, 0.25, h, nh, pooling="none", n_grid=5)
     assert len(r.spreads) == len(SPREAD_FACTORS) ** 2 and len(r.sample_sizes) == len(N_FACTORS)
     for row in r.spreads:
         fh, fn = row["h_spread_factor"], row["not_h_spread_factor"]
@@ -403,20 +417,55 @@ def test_the_quadrature_refuses_more_environments_than_it_can_afford():
 # -- the cubature's prior-quantile fallback (priors with mass far out in logit space) ----------------
 
 
-def test_a_very_wide_prior_takes_the_quantile_fallback_and_with_no_trials_integrates_to_one():
-    """Beta(0.02, 0.02) puts mass beyond |logit mu| = 40, so the logit cubature hands over to the
-    prior-quantile substitution.  With no trials every likelihood term is 1 and the marginal is
-    exactly the prior's total mass, 1 (less the normal's tails beyond |z| = 9, ~2e-19)."""
+def test_a_very_wide_prior_with_no_trials_integrates_to_one_and_mixed_data_take_the_quantile_fallback():
+    """Beta(0.02, 0.02) puts mass beyond |logit mu| = 40.  With no trials every likelihood term is 1 and the
+    marginal is exactly the prior's total mass, 1 (less the normal's tails beyond |z| = 9, ~2e-19): the logit
+    cubature integrates the box and adds both tails' prior mass exactly.  With covert actions in some
+    environments and none in others the tails are not flat, and the prior-quantile substitution runs."""
     from beliefs import partial_pooling as pp
 
     k = n = np.zeros(3)
     kappa = KappaPrior()
     args = (k, n, 0.02, 0.02, math.log(kappa.median), kappa.log_sd)
-    assert pp._cubature_logit(*args) is None  # the fallback is what runs
-    log_total, rel_err = pp._cubature_quantile(*args)
+    log_total, rel_err = pp._cubature_logit(*args)
     assert abs(log_total) <= max(10 * rel_err, 1e-9)
     log_marginal, _ = log_marginal_partial_pooling(k, n, BetaDist(0.02, 0.02), kappa)
     assert log_marginal == log_total  # the public function took the same route
+    mixed = (np.array([1.0, 0.0]), np.array([2.0, 3.0]), 0.02, 0.02, math.log(kappa.median), kappa.log_sd)
+    assert pp._cubature_logit(*mixed) is None
+    log_q, _ = pp._cubature_quantile(*mixed)
+    assert math.isfinite(log_q) and log_q < 0
+
+
+def _mp_fixed_kappa_marginal(k, n, a, b, kappa):
+    """ln P(D) with kappa pinned, as one integral over logit mu in mpmath (30 digits)."""
+    with mpmath.workdps(30):
+        a, b, kap = mpmath.mpf(a), mpmath.mpf(b), mpmath.mpf(kappa)
+        log_b = mpmath.log(mpmath.beta(a, b))
+
+        def f(t):
+            mu = 1 / (1 + mpmath.e ** (-t))
+            out = a * mpmath.log(mu) + b * mpmath.log(1 - mu) - log_b
+            for kj, nj in zip(k, n, strict=True):
+                out += mpmath.log(mpmath.binomial(nj, kj) * mpmath.beta(kj + kap * mu, nj - kj + kap * (1 - mu))
+                                  / mpmath.beta(kap * mu, kap * (1 - mu)))  # fmt: skip
+            return mpmath.e**out
+
+        return float(mpmath.log(mpmath.quad(f, [-mpmath.inf, -200, -40, -10, 0, 10, mpmath.inf])))
+
+
+@pytest.mark.parametrize(("k", "n", "a", "b"), [([0], [100], 0.01, 9.99), ([0, 0], [100, 316], 0.1, 99.9),
+                                                ([0], [100], 0.05, 0.05)])  # fmt: skip
+def test_no_covert_action_anywhere_takes_the_prior_tail_exactly(k, n, a, b):
+    """With no covert action at all, mass far below logit -40 is the prior's own (the likelihood is flat
+    there): the cubature adds it in closed form instead of failing to converge (it took 5-18 s and gave a
+    wrong answer flagged 1e-2; the map on the app's default own counts, 0/100, took 270 s)."""
+    got, err = log_marginal_partial_pooling(k, n, BetaDist(a, b), KappaPrior(10.0, 1e-4))
+    assert err < 1e-7
+    assert got == pytest.approx(_mp_fixed_kappa_marginal(k, n, a, b, 10.0), abs=1e-8)
+    # every rollout a covert action is the mirror image: mu <-> 1 - mu
+    mirror, _ = log_marginal_partial_pooling(n, n, BetaDist(b, a), KappaPrior(10.0, 1e-4))
+    assert mirror == pytest.approx(got, abs=1e-8)
 
 
 @pytest.mark.parametrize(
@@ -433,3 +482,35 @@ def test_the_quantile_fallback_agrees_with_the_logit_cubature_where_both_apply(k
     assert logit is not None
     quantile = pp._cubature_quantile(*args)
     assert quantile[0] == pytest.approx(logit[0], abs=max(5 * (logit[1] + quantile[1]), 1e-7))
+
+
+# -- issue 25.2: exact conjugate parameters ---------------------------------------------------------
+
+
+def _rounded_sum(x: float, count: int) -> float:
+    """x + count, exactly (Fraction), rounded once to the nearest double: the oracle."""
+    from fractions import Fraction
+
+    return float(Fraction(x) + count)
+
+
+def test_conjugate_parameters_of_the_audit_case_are_exact():
+    out = run_json("counts", "--k", "2133384007382", "--n", "2133384007382", "--prior", "0.5",
+                   "--rate-if-h", "3.74632,205.722", "--rate-if-not-h", "42.4734,1.26509", "--pooling", "none")  # fmt: skip
+    env = out["environments"][0]
+    assert env["posterior_if_h"] == [_rounded_sum(3.74632, 2133384007382), 205.722]
+    assert env["posterior_if_not_h"] == [_rounded_sum(42.4734, 2133384007382), 1.26509]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(0, 10**15),
+    frac=st.floats(0, 1),
+    a=st.floats(1e-3, 1e4),
+    b=st.floats(1e-3, 1e4),
+)
+def test_conjugate_parameters_are_each_one_correctly_rounded_sum(n, frac, a, b):
+    k = int(n * frac)
+    post = bc.conjugate_posterior(k, n, BetaDist(a, b))
+    assert post.alpha == _rounded_sum(a, k)
+    assert post.beta == _rounded_sum(b, n - k)

@@ -449,3 +449,33 @@ def test_a_rerun_validates_no_item_again(monkeypatch):
     assert_clean(at)
     # Only the item whose widget changed is built: once from the widget, once from its new link parameter.
     assert calls == ["item 2", "item 2"]
+
+
+# -- the data page's provenance fits the one item schema ------------------------------------------------
+
+
+def test_every_model_text_the_data_page_writes_fits_an_item_a_file_and_a_link():
+    """The named readings' model text (both readings, status and reason; up to ~550 characters with partial
+    pooling and two spreads) is a provenance field: the item schema holds it, so the data page's "Add to the
+    ledger" works for every shipped reading, and the file and the readable link carry it exactly (it was
+    refused at 400 characters: 'provenance.model: ... (it has 438)')."""
+    from dataclasses import replace
+
+    from beliefs.counts import exact_no_pooling
+    from beliefs.io.state import AppState
+    from beliefs.partial_pooling import KappaPrior
+    from beliefs.rate_priors import readings
+
+    longest = ""
+    for h in readings("if_h"):
+        for n in readings("if_not_h"):
+            base = exact_no_pooling([3], [100], 0.5, h.prior, n.prior)
+            for r in (base, replace(base, pooling="partial", kappa_h=KappaPrior(1000.0, 2.5), kappa_not_h=KappaPrior(0.125, 1.5))):
+                item = r.to_evidence("covert actions")
+                assert item.provenance.model == r.model_text
+                longest = max(longest, r.model_text, key=len)
+                state = AppState(items=(item,))
+                assert decode(encode(state)) == (state, [])
+                s = scenario_from_state(state)
+                assert parse_scenario(scenario_to_json(s)).evidence_items() == [item]
+    assert len(longest) > 500

@@ -308,7 +308,7 @@ def test_counts_mcmc_json_carries_prior_sensitivity(capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "Prior sensitivity (power-scaling prior / likelihood by alpha in [0.99, 1.01])" in out
-    assert "p_h" in out
+    assert "the model's indicator of H" in out and " p_h " not in out
 
 
 @pytest.mark.slow
@@ -326,6 +326,12 @@ def test_data_view_shows_the_sensitivity_after_partial_pooling():
     expander = next(e for e in at.expander if e.label.startswith("Prior sensitivity (power-scaling)"))
     assert any("alpha in [0.99, 1.01]" in c.value for c in expander.caption)
     table = expander.dataframe[0].value
-    assert list(table["quantity"])[:1] == ["p_h"]
-    assert set(table["quantity"]) == {"p_h", "mu_h", "kappa_h", "mu_not_h", "kappa_not_h"}
+    # The quantities in words, never the model's variable names (issue 21.6).
+    assert list(table["quantity"])[:1] == ["P(H | data, parameters), the model's indicator of H"]
+    assert set(table["quantity"]) == {
+        "P(H | data, parameters), the model's indicator of H", "H's population mean rate",
+        "H's spread across evaluations (concentration κ)", "not H's population mean rate",
+        "not H's spread across evaluations (concentration κ)",
+    }  # fmt: skip
+    assert not any(name in " ".join(table["quantity"]) for name in ("p_h", "mu_h", "kappa_h", "mu_not_h"))
     assert np.isfinite(table["prior"].to_numpy(dtype=float)).all()

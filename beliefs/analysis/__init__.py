@@ -15,9 +15,11 @@ Everything happens in log-odds (nats), where Bayes' rule is a sum:
   the evidence still needed to cross a threshold.
 * :mod:`beliefs.analysis.needed` -- reverse Bayes: the likelihood ratio, or the number of
   covert actions in further rollouts, that would move a prior to a target.
-* :mod:`beliefs.analysis.tornado` -- how far the posterior moves when each ratio, or the
-  prior odds, is off by a factor, or over each item's own stated uncertainty.
-* :mod:`beliefs.analysis.dependence` -- naive (independent) versus dependence-adjusted posterior.
+* :mod:`beliefs.analysis.tornado` -- how far the posterior moves over each item's own stated
+  uncertainty, or without the item where it states none (or when each ratio, or the prior
+  odds, is off by a factor).
+* :mod:`beliefs.analysis.dependence` -- naive (independent) versus dependence-adjusted posterior,
+  and the groups that shared sources suggest.
 * :mod:`beliefs.analysis.crux` -- the gap between two viewpoints split exactly into a prior
   part and one part per item.
 * :mod:`beliefs.analysis.pool` -- pooling forecasters by the geometric mean of odds.
@@ -25,6 +27,8 @@ Everything happens in log-odds (nats), where Bayes' rule is a sum:
 * :mod:`beliefs.analysis._common` -- input checks and the table every result derives from.
 
 Each module holds a compute function, its result object and ``plot_*(result, ax=None)``.
+Sequential, prior robustness, the stated tornado and the dependence proposal each have a
+``headline``: the one sentence the analysis adds, with numbers from the result itself.
 Each result has ``rows()``, ``to_csv()`` and ``to_frame()`` (the data behind its plot)
 and ``to_dict()`` (JSON-ready).  Priors and targets of exactly 0 or 1 are refused with an
 explanation: such beliefs are certain and no evidence can move them (Cromwell's rule).

@@ -14,11 +14,13 @@ from beliefs.counts import check_counts
 from beliefs.errors import CertaintyError
 from beliefs.evidence import Evidence
 from beliefs.io.csvfile import to_csv
-from beliefs.tables import NotebookRepr
+from beliefs.tables import NotebookRepr, one_line
 from beliefs.update import cromwell_note
 from beliefs.validation import as_positive, as_probability
 
 CERTAIN_HINT = cromwell_note(of="probability")
+# The P(H) the analyses' headline sentences speak of when no threshold is given (the app's default ``thr``).
+HEADLINE_THRESHOLD = 0.5
 
 
 def open_probability(value: object, field: str) -> float:
@@ -102,3 +104,23 @@ def set_scale(ax, axis: str, scale: str) -> None:
     target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.6g}"))
     target.set_minor_formatter(NullFormatter())
+
+
+def quoted(label: str, width: int = 40) -> str:
+    """An item's label for a sentence: one line, cut to ``width`` characters, in curly quotes.
+
+    Labels are untrusted; this keeps them to one line (:func:`beliefs.tables.one_line`).  The
+    caller still escapes the sentence for where it is shown (Markdown, a terminal).
+    """
+    return f"“{short_label(one_line(label), width)}”"
+
+
+def listed(names: list[str], limit: int = 3) -> str:
+    """``a``, ``a and b``, ``a, b and c``, or ``a, b, c and 4 more``.
+
+    >>> listed(["a"]), listed(["a", "b"]), listed(list("abcdef"))
+    ('a', 'a and b', 'a, b, c and 3 more')
+    """
+    if len(names) > limit:
+        names = [*names[:limit], f"{len(names) - limit} more"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

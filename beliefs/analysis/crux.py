@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,6 +16,7 @@ from beliefs.format import format_probability
 from beliefs.odds import bits, decibels
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
+from beliefs.text import one_line
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_probability
 
@@ -42,6 +44,7 @@ class CruxResult(Table):
     a_log_lr: tuple[float | None, ...]  # None: absent from A
     b_log_lr: tuple[float | None, ...]
     total_log_odds: float
+    hypotheses: HypothesisCheck | None = None  # None: the caller gave no statements of H to check
 
     # Cached: text() and plot_crux sort by these, and a property recomputed inside a
     # sort key made the sort O(n^2).
@@ -106,6 +109,7 @@ class CruxResult(Table):
                 }
                 for r in rows[1:]
             ],
+            "hypotheses": None if self.hypotheses is None else self.hypotheses.to_dict(),
         }
 
     def text(self) -> str:
@@ -121,7 +125,10 @@ class CruxResult(Table):
         order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))
         names = ("prior", *self.part_labels())
         for i in order:
-            lines.append(f"{names[i][:60]:<60} {bits(parts[i]):>+9.3f}")
+            lines.append(f"{one_line(names[i])[:60]:<60} {bits(parts[i]):>+9.3f}")
+        if self.hypotheses is not None and self.hypotheses.warning:
+            # The warning quotes each view's H, which comes from a file or a link: one line, as typed.
+            lines.insert(0, "warning: " + one_line(self.hypotheses.warning))
         return "\n".join(lines)
 
     def part_labels(self) -> tuple[str, ...]:
@@ -134,14 +141,104 @@ class CruxResult(Table):
         return tuple(out)
 
 
+# -- do the two views ask the same question? -------------------------------------------------------------
+
+NOT_H_MARK = "; not H:"  # the built-in scenarios write "H ...; not H: ..." in their `hypothesis`
+
+
+def stated_h(text: str) -> str:
+    """H as a view states it: the text before ``'; not H:'`` (all of it without one), whitespace collapsed.
+
+    >>> stated_h("Scheming appears by 2027; not H: it does not, or only rarely.")
+    'Scheming appears by 2027'
+    """
+    head = text.split(NOT_H_MARK, 1)[0]
+    return " ".join(head.split()).rstrip(" .;:")
+
+
+def _same_text(a: str, b: str) -> bool:
+    return unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
+
+
+@dataclass(frozen=True)
+class HypothesisCheck:
+    """Whether two views state the same hypothesis H (their statements of not H may differ).
+
+    Two views that state different H are not disagreeing about one question:
+    the gap between their posteriors mixes a difference of question with a
+    difference of evidence, and ``warning`` says so in one line.  A view that
+    states no H cannot be checked; ``warning`` says that instead.
+    """
+
+    names: tuple[str, str]
+    a: str  # each view's statement of H (and of not H), as written
+    b: str
+
+    @property
+    def same(self) -> bool | None:
+        """True or False; None when a view states no hypothesis."""
+        ha, hb = stated_h(self.a), stated_h(self.b)
+        if not ha or not hb:
+            return None
+        return _same_text(ha, hb)
+
+    @property
+    def warning(self) -> str:
+        """One line when the views state different hypotheses (or one states none); empty otherwise."""
+        a, b = self.names
+        ha, hb = stated_h(self.a), stated_h(self.b)
+        if not ha and not hb:
+            return "Neither view states its hypothesis H, so whether both answer the same question cannot be checked."
+        if not ha or not hb:
+            silent = a if not ha else b
+            return f"{silent} states no hypothesis H, so whether both views answer the same question cannot be checked."
+        if _same_text(ha, hb):
+            return ""
+        return (
+            "The two views state different hypotheses: their gap compares answers to two questions, not two "
+            f"answers to one. {a}: H = \u201c{short_label(ha, 90)}\u201d; {b}: H = \u201c{short_label(hb, 90)}\u201d."
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "a_h": stated_h(self.a),
+            "b_h": stated_h(self.b),
+            "same": self.same,
+            "warning": self.warning or None,
+        }
+
+
+def check_hypotheses(a: str, b: str, *, names: tuple[str, str] = ("A", "B")) -> HypothesisCheck:
+    """Compare two views' statements of H (scenario ``hypothesis`` fields); see :class:`HypothesisCheck`.
+
+    >>> check_hypotheses("X scheme; not H: they do not", "x scheme; not H: confusion").same
+    True
+    >>> check_hypotheses("X scheme", "Y schemes", names=("a", "b")).warning
+    'The two views state different hypotheses: their gap compares answers to two questions, not two answers to one. a: H = “X scheme”; b: H = “Y schemes”.'
+    """
+    return HypothesisCheck(names=names, a=a or "", b=b or "")
+
+
 def _crux_key(c, other_ids: set[str]) -> str:
     # By id where both sides use that id; otherwise by label, so an item one side
     # tagged with an id and the other did not still meets its counterpart.
     return f"id:{c.id}" if c.id is not None and c.id in other_ids else f"label:{c.label}"
 
 
-def crux_from_results(a: UpdateResult, b: UpdateResult, *, names: tuple[str, str] = ("A", "B")) -> CruxResult:
-    """:func:`crux` for two results of :func:`beliefs.update.update` (e.g. two scenarios)."""
+def crux_from_results(
+    a: UpdateResult,
+    b: UpdateResult,
+    *,
+    names: tuple[str, str] = ("A", "B"),
+    hypotheses: tuple[str, str] | None = None,
+) -> CruxResult:
+    """:func:`crux` for two results of :func:`beliefs.update.update` (e.g. two scenarios).
+
+    ``hypotheses``: the two views' statements of H (scenario ``hypothesis``
+    fields), checked by :func:`check_hypotheses`; the result warns when they differ.
+    """
     for which, r in zip(names, (a, b), strict=True):
         if r.certain:
             raise CertaintyError(
@@ -182,6 +279,7 @@ def crux_from_results(a: UpdateResult, b: UpdateResult, *, names: tuple[str, str
         a_log_lr=tuple(a_nats),
         b_log_lr=tuple(b_nats),
         total_log_odds=total,
+        hypotheses=None if hypotheses is None else check_hypotheses(*hypotheses, names=names),
     )
 
 

@@ -1,4 +1,4 @@
-"""Bayes-factor robustness check for covert-action counts (no pooling)."""
+"""Bayes-factor robustness check for covert-action counts, under the model the data page uses."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betaln
 
 from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability, set_scale
-from beliefs.counts import no_pooling_log_bf
-from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, parse_beta
+from beliefs.bf_map import BayesFactorMap, bayes_factor_map
+from beliefs.counts import counts_log_bf
+from beliefs.datasets import POOLING_WORDS
+from beliefs.evidence import BetaDist
+from beliefs.format import format_probability
 from beliefs.odds import LN10
 from beliefs.plots.axes import new_axes
+from beliefs.rate_priors import PointRate, RatePrior, parse_rate_prior
 from beliefs.reproduce import derived_count
 from beliefs.update import update_by_log_bf
 from beliefs.validation import as_count
@@ -21,30 +23,49 @@ from beliefs.validation import as_count
 
 @dataclass(frozen=True, eq=False)
 class DataRobustness(Table):
-    r"""Log Bayes factor and posterior over a grid of the two hypotheses' prior mean rates.
+    r"""Log Bayes factor and posterior over a grid of the two hypotheses' prior mean rates, one model.
 
-    Each hypothesis keeps its concentration :math:`\kappa = a + b`; the grid varies
-    the prior mean :math:`m`, so :math:`a = m\kappa,\ b = (1-m)\kappa`.
+    The mean grid is the Bayes-factor map (:func:`beliefs.bf_map.bayes_factor_map`): each hypothesis
+    keeps its spread (a Beta's concentration :math:`\kappa = a + b`; a point stays a point) and the
+    grid varies the mean :math:`m`, so :math:`a = m\kappa,\ b = (1-m)\kappa`.
     ``log_bf[j, i]`` is for ``not_h_means[j]`` and ``h_means[i]``.
 
-    The means are not the only unpublished choice: ``spreads`` holds the factor at
-    the chosen means with each hypothesis's concentration multiplied by
-    :data:`SPREAD_FACTORS` (a wider or narrower prior; with no pooling the width
-    alone can decide the factor), and ``sample_sizes`` with every environment's
-    rollouts multiplied by :data:`N_FACTORS` at the same rates
-    (:math:`k' = \operatorname{round}(k f)`, :math:`n' = \operatorname{round}(n f)`),
-    as for an assumed n.
+    The means are not the only unpublished choice: ``spreads`` holds the factor at the chosen means
+    with each hypothesis's concentration multiplied by :data:`SPREAD_FACTORS`, and ``sample_sizes``
+    with every environment's rollouts multiplied by :data:`N_FACTORS` at the same rates
+    (:math:`k' = \operatorname{round}(k f)`, :math:`n' = \operatorname{round}(n f)`), as for an
+    assumed n.  ``pooling`` is the model of every one of these factors (:attr:`model`).
     """
 
     prior: float
-    rate_if_h: BetaDist
-    rate_if_not_h: BetaDist
-    h_means: np.ndarray
-    not_h_means: np.ndarray
-    log_bf: np.ndarray  # nats, shape (len(not_h_means), len(h_means))
-    log_bf_at_choice: float
+    rate_if_h: RatePrior
+    rate_if_not_h: RatePrior
+    pooling: str
+    map: BayesFactorMap
     spreads: tuple[dict, ...] = ()  # {"h_spread_factor", "not_h_spread_factor", "log10_bf", "posterior"}
     sample_sizes: tuple[dict, ...] = ()  # {"n_factor", "log10_bf", "posterior"}
+
+    @property
+    def model(self) -> str:
+        """The model in words, for titles: every factor here is computed with it."""
+        return POOLING_WORDS[self.pooling]
+
+    @property
+    def h_means(self) -> np.ndarray:
+        return np.asarray(self.map.h_means)
+
+    @property
+    def not_h_means(self) -> np.ndarray:
+        return np.asarray(self.map.not_h_means)
+
+    @property
+    def log_bf(self) -> np.ndarray:
+        """nats, shape (len(not_h_means), len(h_means))."""
+        return self.map.log_bf.T
+
+    @property
+    def log_bf_at_choice(self) -> float:
+        return self.map.log_bf_at_choice
 
     @property
     def log10_bf_span(self) -> tuple[float, float]:
@@ -62,6 +83,11 @@ class DataRobustness(Table):
     def posterior_at_choice(self) -> float:
         return update_by_log_bf(self.prior, self.log_bf_at_choice).posterior
 
+    @property
+    def posterior_text_at_choice(self) -> str:
+        """P(H | data) at the user's choice in the project's one format (never "1" for 1 - 1e-9)."""
+        return format_probability(update_by_log_bf(self.prior, self.log_bf_at_choice).posterior_log_odds)
+
     def rows(self) -> list[dict]:
         post = self.posterior
         return [
@@ -76,10 +102,15 @@ class DataRobustness(Table):
         ]
 
     def to_dict(self) -> dict:
+        def prior_list(p):
+            return ["point", p.rate] if isinstance(p, PointRate) else [p.alpha, p.beta]
+
         return {
             "prior": self.prior,
-            "rate_if_h": [self.rate_if_h.alpha, self.rate_if_h.beta],
-            "rate_if_not_h": [self.rate_if_not_h.alpha, self.rate_if_not_h.beta],
+            "pooling": self.pooling,
+            "model": self.model,
+            "rate_if_h": prior_list(self.rate_if_h),
+            "rate_if_not_h": prior_list(self.rate_if_not_h),
             "log10_bf_at_choice": self.log_bf_at_choice / LN10,
             "posterior_at_choice": self.posterior_at_choice,
             "grid": self.rows(),
@@ -89,67 +120,55 @@ class DataRobustness(Table):
         }
 
 
-def _mean_grid(values: object, field: str, default: np.ndarray, choice: float) -> np.ndarray:
-    if values is None:
-        lo, hi = min(default[0], choice), max(default[-1], choice)
-        return np.geomspace(lo, hi, len(default))
-    raw = list(values) if isinstance(values, (list, tuple, np.ndarray)) else [values]
-    if not raw:
-        raise InputError(field, values, "a non-empty list of prior mean rates in (0, 1)")
-    out = [open_probability(v, f"{field}[{i}]") for i, v in enumerate(raw)]
-    return np.asarray(sorted(out), dtype=float)
-
-
 def data_robustness(
     k: object,
     n: object,
     prior: object,
-    rate_if_h: BetaDist | tuple,
-    rate_if_not_h: BetaDist | tuple,
+    rate_if_h: BetaDist | PointRate | tuple | str,
+    rate_if_not_h: BetaDist | PointRate | tuple | str,
     *,
+    pooling: str = "partial",
+    kappa=None,
     h_means: Sequence[float] | None = None,
     not_h_means: Sequence[float] | None = None,
-    n_grid: int = 41,
+    n_grid: int | None = None,
 ) -> DataRobustness:
-    r"""Bayes-factor robustness check for covert-action counts (the Bayes factor is :func:`beliefs.counts.no_pooling_log_bf`).
+    r"""Bayes-factor robustness check for covert-action counts under ``pooling`` (the data page's model).
 
-    Varies the prior mean rate under H and under not H over a grid (geometric
-    from 0.001 to 0.5 by default, widened to include the user's choice), each
-    hypothesis keeping its own concentration :math:`a+b`.
+    The mean grid is :func:`beliefs.bf_map.bayes_factor_map` (``n_grid`` means per axis, geometric from
+    0.1% to 50% and widened to the user's choice, or the given ``h_means`` / ``not_h_means``); every other
+    factor is :func:`beliefs.counts.counts_log_bf` with the same model and spread prior ``kappa``.
     """
+    from beliefs.bf_map import DEFAULT_GRID
+
     kk, nn = counts_arrays(k, n)
     p = open_probability(prior, "prior")
-    h = parse_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
-    not_h = parse_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
-    size = as_count(n_grid, "n_grid", minimum=2, maximum=1000)
-    default = np.geomspace(1e-3, 0.5, size)
-    hm = _mean_grid(h_means, "h_means", default, h.mean)
-    nm = _mean_grid(not_h_means, "not_h_means", default, not_h.mean)
-
-    def log_ml(means: np.ndarray, kappa: float) -> np.ndarray:
-        a = (means * kappa)[:, None]
-        b = ((1.0 - means) * kappa)[:, None]
-        return np.sum(betaln(kk[None, :] + a, nn[None, :] - kk[None, :] + b) - betaln(a, b), axis=1)
-
-    log_bf = log_ml(hm, h.alpha + h.beta)[None, :] - log_ml(nm, not_h.alpha + not_h.beta)[:, None]
+    h = parse_rate_prior(rate_if_h, "rate_if_h", names=BETA_FIELDS)
+    not_h = parse_rate_prior(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
+    size = as_count(DEFAULT_GRID if n_grid is None else n_grid, "n_grid", minimum=2, maximum=1000)
+    grid = bayes_factor_map(kk, nn, h, not_h, pooling=pooling, kappa=kappa, grid=size,
+                            h_means=h_means, not_h_means=not_h_means)  # fmt: skip
 
     def row(log_bf_nats: float, **where) -> dict:
         updated = update_by_log_bf(p, log_bf_nats)
         return {**where, "log10_bf": log_bf_nats / LN10, "posterior": updated.posterior,
                 "posterior_log_odds": updated.posterior_log_odds}  # fmt: skip
 
+    def factor(k_, n_, h_, nh_) -> float:
+        return counts_log_bf(k_, n_, h_, nh_, pooling, kappa_h=kappa, kappa_not_h=kappa)
+
     spreads = tuple(
-        row(no_pooling_log_bf(kk, nn, _scaled(h, fh), _scaled(not_h, fn)), h_spread_factor=fh, not_h_spread_factor=fn)
+        row(factor(kk, nn, _scaled(h, fh), _scaled(not_h, fn)), h_spread_factor=fh, not_h_spread_factor=fn)
         for fh in SPREAD_FACTORS
         for fn in SPREAD_FACTORS
+        if not ((isinstance(h, PointRate) and fh != 1.0) or (isinstance(not_h, PointRate) and fn != 1.0))
     )
     sizes = []
     for f in N_FACTORS:
         k_f = np.array([derived_count(x, 1) for x in kk * f], dtype=float)  # round half to even, exactly
         n_f = np.maximum(np.array([derived_count(x, 1) for x in nn * f], dtype=float), k_f)
-        sizes.append(row(no_pooling_log_bf(k_f, n_f, h, not_h), n_factor=f))
-    return DataRobustness(prior=p, rate_if_h=h, rate_if_not_h=not_h, h_means=hm, not_h_means=nm, log_bf=log_bf,
-                          log_bf_at_choice=no_pooling_log_bf(kk, nn, h, not_h), spreads=spreads,
+        sizes.append(row(factor(k_f, n_f, h, not_h), n_factor=f))
+    return DataRobustness(prior=p, rate_if_h=h, rate_if_not_h=not_h, pooling=pooling, map=grid, spreads=spreads,
                           sample_sizes=tuple(sizes))  # fmt: skip
 
 
@@ -157,8 +176,10 @@ SPREAD_FACTORS = (0.1, 1.0, 10.0)  # each hypothesis's concentration a + b times
 N_FACTORS = (0.316, 1.0, 3.16)  # every environment's rollouts times these (100 / 316 / 1000 around 316)
 
 
-def _scaled(b: BetaDist, factor: float) -> BetaDist:
-    """The same mean, concentration times ``factor``."""
+def _scaled(b: RatePrior, factor: float) -> RatePrior:
+    """The same mean, concentration times ``factor`` (a point has no spread to scale)."""
+    if isinstance(b, PointRate):
+        return b
     return BetaDist(b.alpha * factor, b.beta * factor)
 
 
@@ -188,16 +209,16 @@ def plot_data_robustness(result, ax=None, *, value: str = "posterior"):
         color="gold",
         markeredgecolor="black",
         linestyle="none",
-        label=f"your choice: P(H | data) = {result.posterior_at_choice:.3g}",
+        label=f"your choice: P(H | data) = {result.posterior_text_at_choice}",
     )
     set_scale(ax, "x", "log")
     set_scale(ax, "y", "log")
-    ax.set_xlabel(
-        f"prior mean covert-action rate if H (a+b = {result.rate_if_h.alpha + result.rate_if_h.beta:g})"
-    )
-    ax.set_ylabel(
-        f"prior mean rate if not H (a+b = {result.rate_if_not_h.alpha + result.rate_if_not_h.beta:g})"
-    )
-    ax.set_title("Bayes-factor robustness check")
+    ax.set_xlabel(f"prior mean covert-action rate if H ({_spread_text(result.rate_if_h)})")
+    ax.set_ylabel(f"prior mean rate if not H ({_spread_text(result.rate_if_not_h)})")
+    ax.set_title(f"Bayes-factor robustness check, {result.model}", fontsize="medium")
     ax.legend(loc="upper left", fontsize="small")
     return fig
+
+
+def _spread_text(prior: RatePrior) -> str:
+    return "a point" if isinstance(prior, PointRate) else f"a+b = {prior.concentration:g}"

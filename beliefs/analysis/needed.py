@@ -112,6 +112,10 @@ class CountNeeded(Table):
     current_log_odds: float
     log_odds_by_k: np.ndarray  # index k' -> posterior log-odds after k' of n_new
 
+    # The model of every factor here, named in the message and the plot's title (the data page's models
+    # are no pooling and partial pooling; this one is no pooling, stated so nobody reads it as the page's).
+    MODEL = "no pooling (the further rollouts are one new environment, independent of the others given H)"
+
     @property
     def current(self) -> float:
         return probability(self.current_log_odds)
@@ -173,6 +177,7 @@ class CountNeeded(Table):
             "k_needed": self.k_needed,
             "monotone": self.monotone,
             "message": self.message(),
+            "model": self.MODEL,
         }
 
 
@@ -233,6 +238,6 @@ def plot_count_needed(result, ax=None):
     set_scale(ax, "y", "logit")
     ax.set_xlabel(f"covert actions k' in {result.n_new} further rollouts")
     ax.set_ylabel("P(H)")
-    ax.set_title(result.message(), fontsize="small")
+    ax.set_title(f"{result.message()}\n{result.MODEL}", fontsize="small")
     ax.legend(loc="best", fontsize="small")
     return fig

@@ -1,4 +1,20 @@
-"""Pooling forecasters by the geometric mean of odds."""
+r"""Pooling forecasters by the geometric mean of odds, optionally extremized.
+
+The extremizing factor ``d`` is either a number the user chooses or
+Neyman and Roughgarden's factor for ``n`` forecasters (``extremize="nr"``),
+
+.. math::
+
+    d(n) = \frac{n\left(\sqrt{3n^2 - 3n + 1} - 2\right)}{n^2 - n - 1},
+
+which is 1 for one forecaster, 1.2915 for two, 1.4153 for three, 1.6250 for
+ten, and rises to :math:`\sqrt 3` (E. Neyman and T. Roughgarden, "Are you
+smarter than a random expert? The robust aggregation of substitutable
+signals", 2021, arXiv:2111.03153; FRI's ``aggutils::neymanAggCalc``; J.
+Sevilla, "Principled extremizing of aggregated forecasts").  The factor is
+derived for ``n`` equally weighted forecasters, so ``"nr"`` refuses unequal
+weights rather than guess what ``n`` would mean for them.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +31,7 @@ from beliefs.format import format_odds, format_probability
 from beliefs.odds import log_odds, odds_from_log_odds, probability
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
-from beliefs.validation import as_float, as_positive, as_probability
+from beliefs.validation import as_count, as_float, as_positive, as_probability
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,6 +50,7 @@ class PoolResult(Table):
     extremize: float
     pooled_log_odds: float  # after extremizing
     arithmetic_mean: float
+    extremize_method: str = "factor"  # "factor": d as given; "nr": Neyman and Roughgarden's d(n)
 
     @property
     def pooled_probability(self) -> float:
@@ -81,19 +98,47 @@ class PoolResult(Table):
             "pooled_log_odds": self.pooled_log_odds,
             "pooled_odds": finite_or_none(odds_from_log_odds(self.pooled_log_odds)),
             "extremize": self.extremize,
+            "extremize_method": self.extremize_method,
             "unextremized": probability(self.unextremized_log_odds),
             "probabilities": list(self.probabilities),
             "weights": list(self.weights),
         }
 
     def text(self) -> str:
+        n = len(self.probabilities)
+        how = f"x{self.extremize:.5g}" + (
+            f": Neyman-Roughgarden d for n = {n}" if self.extremize_method == NR else ""
+        )
         lines = [
-            f"{len(self.probabilities)} forecasts",
+            f"{n} forecasts",
             f"geometric mean of odds  {format_probability(self.pooled_log_odds):>12}  odds {format_odds(self.pooled_log_odds)}"
-            + (f"  (extremized x{self.extremize:g})" if self.extremize != 1 else ""),
-            f"arithmetic mean         {format_probability(log_odds(self.arithmetic_mean)):>12}",
+            + (f"  (extremized {how})" if self.extremize != 1 else ""),
         ]
+        if self.extremize != 1:
+            lines.append(f"  not extremized        {format_probability(self.unextremized_log_odds):>12}")
+        lines.append(f"arithmetic mean         {format_probability(log_odds(self.arithmetic_mean)):>12}")
         return "\n".join(lines)
+
+
+NR = "nr"
+
+
+def neyman_roughgarden_factor(n: object) -> float:
+    r"""Neyman and Roughgarden's extremizing factor for ``n`` equally weighted forecasters.
+
+    .. math:: d(n) = \frac{n\left(\sqrt{3n^2 - 3n + 1} - 2\right)}{n^2 - n - 1}
+
+    The denominator has no whole-number root (its roots are :math:`(1 \pm \sqrt 5)/2`),
+    and the integers are exact in floating point below :math:`n \approx 5 \times 10^7`,
+    so the factor is within a few ulps of the exact value there.
+
+    Examples
+    --------
+    >>> [round(neyman_roughgarden_factor(n), 4) for n in (1, 2, 3, 10)]
+    [1.0, 1.2915, 1.4153, 1.625]
+    """
+    n = as_count(n, "n", minimum=1)
+    return n * (math.sqrt(3 * n * n - 3 * n + 1) - 2) / (n * n - n - 1)
 
 
 MAX_EXTREMIZE = 10.0  # published extremizing factors are about 1.2 to 3; beyond 10 one forecast's sign decides all
@@ -106,6 +151,10 @@ _POOL_HINT = (
 
 def pool(probs: object, weights: object = None, *, extremize: object = 1.0) -> PoolResult:
     r"""Pool forecasts by the (weighted) geometric mean of odds, optionally extremized.
+
+    ``extremize`` is the factor ``d`` on the pooled log-odds (1 = none), or
+    ``"nr"`` for Neyman and Roughgarden's :func:`neyman_roughgarden_factor`
+    of the number of forecasts (equal weights only).
 
     Examples
     --------
@@ -135,10 +184,26 @@ def pool(probs: object, weights: object = None, *, extremize: object = 1.0) -> P
                 raise InputError(f"weights[{i}]", raw_w[i], "a weight >= 0")
         if max(ws) <= 0:
             raise InputError("weights", weights, "weights >= 0 that are not all 0")
-    allowed_d = f"an extremizing factor in (0, {MAX_EXTREMIZE:g}] (1 = none, > 1 pushes away from 50%)"
-    d = as_positive(extremize, "extremize", allowed_d)
-    if d > MAX_EXTREMIZE:
-        raise InputError("extremize", extremize, allowed_d)
+    allowed_d = (
+        f"an extremizing factor in (0, {MAX_EXTREMIZE:g}] (1 = none, > 1 pushes away from 50%) "
+        f"or '{NR}' (Neyman and Roughgarden's factor for the number of forecasts)"
+    )
+    method = "factor"
+    if isinstance(extremize, str) and extremize.strip().lower() == NR:
+        if len(set(ws)) > 1:
+            raise InputError(
+                "weights",
+                weights,
+                f"equal weights with extremize='{NR}' (or a numeric extremizing factor)",
+                hint="Neyman and Roughgarden derive d for n equally weighted forecasters; with unequal "
+                "weights n has no stated meaning. Drop a forecast rather than weight it 0",
+            )
+        method = NR
+        d = neyman_roughgarden_factor(len(ps))
+    else:
+        d = as_positive(extremize, "extremize", allowed_d)
+        if d > MAX_EXTREMIZE:
+            raise InputError("extremize", extremize, allowed_d)
     # Normalised by the largest weight first: 1e308 + 1 must not overflow, 5e-324 twice must not underflow.
     top = max(ws)
     norm = [w / top for w in ws]
@@ -151,6 +216,7 @@ def pool(probs: object, weights: object = None, *, extremize: object = 1.0) -> P
         extremize=d,
         pooled_log_odds=d * mean_x,
         arithmetic_mean=mean_p,
+        extremize_method=method,
     )
 
 
@@ -182,7 +248,10 @@ def parse_forecasts_csv(text: str) -> tuple[list[float], list[float] | None]:
     """
     if not isinstance(text, str):
         raise InputError("forecasts", text, "CSV text")
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    except csv.Error as exc:  # e.g. a quoted cell that never ends runs past csv's field limit
+        raise InputError("forecasts", f"{len(text):,} characters", "CSV text of probabilities", str(exc)) from None
     if not rows:
         raise InputError("forecasts", text, "CSV with at least one forecast")
     head = [cell.strip().lower() for cell in rows[0]]

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import Table, evidence_list, open_probability, set_scale
+from beliefs.analysis._common import HEADLINE_THRESHOLD, Table, evidence_list, open_probability, set_scale
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.odds import bits, decibels, log_odds
+from beliefs.format import format_probability
+from beliefs.odds import bits, decibels, log_odds, probability
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 from beliefs.update import update
@@ -35,6 +36,43 @@ class PriorRobustness(Table):
     user_posterior: float | None = None
     # The evidence itself, so that another prior's posterior comes from update() too (one route).
     evidence: tuple[Evidence, ...] = ()
+    threshold: float = HEADLINE_THRESHOLD  # the P(H) the headline speaks of
+
+    @property
+    def crossing_prior_log_odds(self) -> float:
+        r"""The prior (log-odds) whose posterior is exactly ``threshold``: :math:`\operatorname{logit} t - L`.
+
+        The posterior log-odds are the prior's plus the evidence's :math:`L`
+        nats, so the posterior exceeds :math:`t` exactly for priors above
+        :math:`\sigma(\operatorname{logit} t - L)`; in log-odds this never
+        underflows (a prior of 1e-400 is -921 nats).
+        """
+        return log_odds(self.threshold) - self.log_lr
+
+    @property
+    def crossing_prior(self) -> float:
+        """:attr:`crossing_prior_log_odds` as a probability (0.0 below about 1e-308: use the log-odds there)."""
+        return probability(self.crossing_prior_log_odds)
+
+    @property
+    def headline(self) -> str:
+        """The one sentence this analysis adds: the prior above which the posterior exceeds the threshold.
+
+        Its numbers are this result's (update()'s evidence :math:`L`, update()'s
+        posterior at the user's prior), written by :func:`beliefs.format.format_probability`.
+        """
+        t = format_probability(log_odds(self.threshold))
+        yours = (
+            f"your prior, {format_probability(log_odds(self.prior))}, "
+            f"gives {format_probability(float(self.posterior_log_odds[self.user_index]))}"
+        )
+        if self.log_lr == 0:
+            what = "No evidence is included" if not self.evidence else "The evidence sums to 0 bits"
+            return f"{what}, so the posterior equals the prior: it exceeds {t} only for priors above {t}, and {yours}."
+        return (
+            f"Above a prior of {format_probability(self.crossing_prior_log_odds)}, the posterior exceeds {t} "
+            f"(the evidence counts {bits(self.log_lr):+.3g} bits); {yours}."
+        )
 
     @property
     def priors(self) -> np.ndarray:
@@ -76,6 +114,10 @@ class PriorRobustness(Table):
             "bits": bits(self.log_lr),
             "decibels": decibels(self.log_lr),
             "compare": [{"prior": p, "posterior": self.posterior_at(p)} for p in self.compare_priors],
+            "threshold": self.threshold,
+            "crossing_prior": self.crossing_prior,
+            "crossing_prior_log_odds": self.crossing_prior_log_odds,
+            "headline": self.headline,
             "grid": self.rows(),
         }
 
@@ -99,6 +141,7 @@ def prior_robustness(
     high: float = 0.999,
     n_points: int = 201,
     compare_priors: Sequence[object] = (),
+    threshold: object = HEADLINE_THRESHOLD,
 ) -> PriorRobustness:
     r"""The posterior over a log-odds-spaced grid of priors, with the user's prior included.
 
@@ -110,7 +153,9 @@ def prior_robustness(
 
     The grid spans ``[low, high]`` evenly in log-odds, widened to include the
     user's prior if it lies outside.  ``compare_priors`` (other people's
-    priors, say) are carried along to be marked on the curve.
+    priors, say) are carried along to be marked on the curve.  ``threshold``
+    is the P(H) of the headline: the prior above which the posterior exceeds
+    it (:attr:`PriorRobustness.crossing_prior`).
 
     Examples
     --------
@@ -125,6 +170,7 @@ def prior_robustness(
         raise InputError("high", high, f"a probability above low ({lo:g})")
     count = as_count(n_points, "n_points", minimum=2, maximum=100_000)
     others = tuple(open_probability(q, f"compare_priors[{i}]") for i, q in enumerate(compare_priors))
+    t = open_probability(threshold, "threshold")
     items = tuple(evidence_list(evidence))
     result = update(p, items)
     prior_x = result.prior_log_odds
@@ -143,6 +189,7 @@ def prior_robustness(
         compare_priors=others,
         user_posterior=result.posterior,
         evidence=items,
+        threshold=t,
     )
 
 

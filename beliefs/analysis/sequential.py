@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -11,21 +13,27 @@ import numpy as np
 
 from beliefs.analysis._common import (
     BETA_FIELDS,
+    HEADLINE_THRESHOLD,
     Table,
     counts_arrays,
     evidence_list,
     finite_or_none,
+    listed,
     open_probability,
+    quoted,
     set_scale,
     short_label,
 )
-from beliefs.counts import env_log_bf
+from beliefs.counts import counts_log_bf, no_pooling_log_bf
+from beliefs.datasets import POOLING_WORDS
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, parse_beta
+from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, log_odds, odds_from_log_odds, probability
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import FOR_H, LEVEL
+from beliefs.rate_priors import parse_rate_prior
+from beliefs.text import one_line
 from beliefs.update import log_odds_path, update, update_by_log_bf
 
 
@@ -43,6 +51,7 @@ class SequentialResult(Table):
     threshold: float | None = None
     # update()'s own posterior for the whole ledger (it may take the exact-product route): one route to it
     final_posterior: float | None = None
+    model: str = ""  # for data batches: the model of every step (no pooling or partial pooling), in words
 
     @property
     def probabilities(self) -> tuple[float, ...]:
@@ -77,6 +86,71 @@ class SequentialResult(Table):
         need = self.needed_log_lr
         return None if need is None else need[-1]
 
+    @property
+    def headline_threshold(self) -> float:
+        """The P(H) the headline speaks of: ``threshold``, or 50% when none was set."""
+        return HEADLINE_THRESHOLD if self.threshold is None else self.threshold
+
+    def _sides(self) -> list[str]:
+        r"""Each step's side of :attr:`headline_threshold`: ``"above"``, ``"below"`` or ``"at"``.
+
+        Compared in log-odds, :math:`\lambda_j` against :math:`\operatorname{logit} t`.
+        A step closer to the threshold than the rounding of the terms summed
+        so far (8 ulps of :math:`|\operatorname{logit} t| + |\lambda_0| + \sum_{i \le j} |w_i \ln \mathrm{LR}_i|`)
+        is *at* it: 1:3 times 3:1 is even odds exactly, though
+        :math:`\ln \tfrac13 + \ln 3` may round to :math:`2 \times 10^{-16}`, and
+        the sign of such a sum says nothing.
+        """
+        t = log_odds(self.headline_threshold)
+        scale = abs(t) + abs(self.log_odds[0])
+        sides = []
+        for x, step in zip(self.log_odds, self.step_log_lr, strict=True):
+            scale += abs(step)
+            gap = x - t
+            sides.append("at" if abs(gap) <= 8 * sys.float_info.epsilon * scale else "above" if gap > 0 else "below")
+        return sides
+
+    @property
+    def crossings(self) -> tuple[tuple[int, str], ...]:
+        """Each step where the posterior changes side of :attr:`headline_threshold`, as ``(step, side)``.
+
+        ``side`` is ``"above"``, ``"below"`` or ``"at"`` (see :meth:`_sides`): a
+        ledger that lands exactly on the threshold (1:3 times 3:1 on 50%)
+        reaches it rather than crossing it.  Unlike :attr:`crossed_at`, every
+        change is listed, back and forth.
+        """
+        sides = self._sides()
+        return tuple((j, side) for j, side in enumerate(sides) if j and side != sides[j - 1])
+
+    @property
+    def headline(self) -> str:
+        """The one sentence this analysis adds to the ledger: where the posterior crosses the threshold, if it does.
+
+        Its numbers are this result's own log-odds (update()'s route), written by
+        :func:`beliefs.format.format_probability`; labels are one line and quoted.
+        """
+        t = format_probability(log_odds(self.headline_threshold))
+        start, end = format_probability(self.log_odds[0]), format_probability(self.log_odds[-1])
+        if len(self.log_odds) == 1:
+            return f"No evidence is included, so the posterior is the prior, {start}, and crosses nothing."
+        events = self.crossings
+        if not events:
+            side = self._sides()[0]
+            if side == "at":
+                return f"The posterior stays at {t} at every step."
+            return f"The posterior never crosses {t}: it stays {side} it at every step, from {start} to {end}."
+        verb = {"above": "rises above", "below": "falls below", "at": "reaches"}
+
+        def where(j: int) -> str:
+            return f"step {j} ({quoted(self.labels[j])})"
+
+        if len(events) == 1:
+            (j, side), = events
+            return f"The posterior {verb[side]} {t} at {where(j)} and ends at {end}."
+        steps = listed([f"{side} at {where(j)}" for j, side in events], limit=4)
+        times = "twice" if len(events) == 2 else f"{len(events)} times"
+        return f"The posterior crosses {t} {times}: {steps}; it ends at {end}."
+
     def rows(self) -> list[dict]:
         need = self.needed_log_lr
         out = []
@@ -105,13 +179,20 @@ class SequentialResult(Table):
             if remaining is None
             else finite_or_none(odds_from_log_odds(remaining)),
             "steps": self.rows(),
+            "headline": self.headline,
+            "headline_threshold": self.headline_threshold,
+            "crossings": [{"step": j, "side": side} for j, side in self.crossings],
+            **({"model": self.model} if self.model else {}),
         }
 
     def text(self) -> str:
-        lines = [f"{'step':>4}  {'item':<40} {'bits':>8}  posterior"]
+        lines = [self.headline]
+        if self.model:
+            lines.append(f"model: {self.model}")
+        lines += ["", f"{'step':>4}  {'item':<40} {'bits':>8}  posterior"]
         for r in self.rows():
             lines.append(
-                f"{r['step']:>4}  {r['label'][:40]:<40} {r['step_bits']:>+8.3f}  {format_probability(r['log_odds'])}"
+                f"{r['step']:>4}  {one_line(r['label'])[:40]:<40} {r['step_bits']:>+8.3f}  {format_probability(r['log_odds'])}"
             )
         if self.threshold is not None:
             remaining = self.remaining_log_lr
@@ -168,27 +249,47 @@ def sequential_data(
     k: object,
     n: object,
     prior: object,
-    rate_if_h: BetaDist | tuple,
-    rate_if_not_h: BetaDist | tuple,
+    rate_if_h: BetaDist | tuple | str,
+    rate_if_not_h: BetaDist | tuple | str,
     *,
+    pooling: str = "partial",
+    kappa=None,
     threshold: object = None,
     labels: Sequence[str] | None = None,
 ) -> SequentialResult:
-    """The posterior after each data batch (environment); batches are independent given H or not H."""
+    r"""The posterior after each data batch (environment), under ``pooling`` (the data page's model).
+
+    No pooling: batches are independent given H or not H, so step :math:`j` is that environment's own
+    factor.  Partial pooling: environments share a population, so they are not independent given H;
+    step :math:`j` is :math:`\ln\mathrm{BF}(D_{1..j}) - \ln\mathrm{BF}(D_{1..j-1})`, each prefix's factor
+    by the quadrature (one pair of marginals per prefix).  Either way the last step's posterior is
+    :func:`beliefs.update.update_by_log_bf` of the whole data's factor, the data page's.
+    """
     kk, nn = counts_arrays(k, n)
     p = open_probability(prior, "prior")
     t = _check_threshold(threshold)
-    h = parse_beta(rate_if_h, "rate_if_h", names=BETA_FIELDS)
-    not_h = parse_beta(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
+    h = parse_rate_prior(rate_if_h, "rate_if_h", names=BETA_FIELDS)
+    not_h = parse_rate_prior(rate_if_not_h, "rate_if_not_h", names=BETA_FIELDS)
     if labels is None:
         labels = [f"{int(a)}/{int(b)}" for a, b in zip(kk, nn, strict=True)]
     elif len(labels) != len(kk):
         raise InputError("labels", labels, f"one label per batch ({len(kk)})")
-    nats = env_log_bf(kk, nn, h, not_h).tolist()
+    if pooling == "none":
+        nats = [no_pooling_log_bf([kj], [nj], h, not_h) for kj, nj in zip(kk, nn, strict=True)]
+        total = math.fsum(nats)
+    elif pooling == "partial":
+        prefix = [0.0] + [
+            counts_log_bf(kk[:j], nn[:j], h, not_h, "partial", kappa_h=kappa, kappa_not_h=kappa)
+            for j in range(1, len(kk) + 1)
+        ]
+        nats = [b - a for a, b in itertools.pairwise(prefix)]
+        total = prefix[-1]
+    else:
+        raise InputError("pooling", pooling, "'none' or 'partial'")
     # The prior and the final posterior come from update() (one route); the steps between are its partial sums.
-    result = update_by_log_bf(p, math.fsum(nats))
+    result = update_by_log_bf(p, total)
     seq = _sequential_from_nats(result.prior_log_odds, list(labels), nats, t)
-    return dataclasses.replace(seq, final_posterior=result.posterior)
+    return dataclasses.replace(seq, final_posterior=result.posterior, model=POOLING_WORDS[pooling])
 
 
 _LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit axis
@@ -226,7 +327,7 @@ def plot_sequential(result, ax=None):
         set_scale(ax, "y", "logit")
     ax.set_xticks(steps, [short_label(lbl) for lbl in result.labels], rotation=30, ha="right", fontsize="small")
     ax.set_ylabel("P(H)" if on_logit else "log10 odds of H")
-    ax.set_title("Sequential analysis")
+    ax.set_title("Sequential analysis" + (f", {result.model}" if result.model else ""), fontsize="medium")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")
     return fig

@@ -9,13 +9,14 @@ from typing import Literal
 
 import numpy as np
 
-from beliefs.analysis._common import Table, evidence_list, open_probability, short_label
+from beliefs.analysis._common import Table, evidence_list, listed, open_probability, quoted, short_label
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import decibels, probability
 from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
+from beliefs.tables import text_table
 from beliefs.update import update
 from beliefs.validation import as_float, as_positive
 
@@ -95,15 +96,15 @@ class TornadoResult(Table):
         }
 
     def text(self) -> str:
+        rows = [
+            (r["label"], format_probability(lo), format_probability(hi),
+             f"{r['low_shift_db']:+.2f}/{r['high_shift_db']:+.2f}", f"{r['low_shift_pp']:+.2f}/{r['high_shift_pp']:+.2f}")
+            for r, lo, hi in zip(self.rows(), self.low_log_odds, self.high_log_odds, strict=True)
+        ]  # fmt: skip
         lines = [
             f"posterior {format_probability(self.base_log_odds)}; each input off by x{self.factor:g} ({self.mode})",
-            f"{'input':<40} {'low':>12} {'high':>12} {'dB':>14} {'pp':>16}",
+            *text_table(("input", "low", "high", "dB", "pp"), rows),
         ]
-        for r, lo, hi in zip(self.rows(), self.low_log_odds, self.high_log_odds, strict=True):
-            lines.append(
-                f"{r['label'][:40]:<40} {format_probability(lo):>12} {format_probability(hi):>12} "
-                f"{r['low_shift_db']:>+6.2f}/{r['high_shift_db']:>+6.2f} {r['low_shift_pp']:>+7.2f}/{r['high_shift_pp']:>+7.2f}"
-            )
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -180,7 +181,10 @@ class StatedTornadoResult(Table):
 
     For each included item the low and high posterior replace its term
     :math:`w \ln \mathrm{LR}` by the ends of its range (``range_rule`` says
-    which); ``loo_log_odds`` leaves the item out altogether.
+    which); ``loo_log_odds`` leaves the item out altogether.  An item that
+    states no uncertainty, with no factor given, is shown *left out*: its low
+    and high ends are the posterior without it and with it (``bases`` says
+    which kind of range each row shows, :attr:`headline` says it in words).
     """
 
     _EMPTY_COLUMNS = ("label", "range_rule", "low_posterior", "high_posterior", "loo_posterior")
@@ -194,6 +198,31 @@ class StatedTornadoResult(Table):
     high_log_odds: tuple[float, ...]
     loo_log_odds: tuple[float, ...]
     posterior: float  # update()'s posterior, as the app's headline shows it
+    # Per row: "stated" (σ or Beta), "own factor", "common factor" or "left out" (see tornado_stated).
+    bases: tuple[str, ...]
+    factor: float | None = None  # the common ×/÷ factor of items stating no uncertainty; None: left out
+
+    @property
+    def headline(self) -> str:
+        """The line that says which range each bar shows: the item's stated uncertainty, or the item left out."""
+        if not self.labels:
+            return "No evidence is included: there is nothing to rank."
+        names: dict[str, list[str]] = {}
+        for label, basis in zip(self.labels, self.bases, strict=True):
+            names.setdefault(basis, []).append(quoted(label))
+        loo = "from the posterior without the item to the posterior with it"
+        if set(names) == {LEFT_OUT}:
+            return f"No item states its uncertainty, so each bar shows the item left out: it runs {loo}."
+        if set(names) == {STATED}:
+            return f"Each bar is the item's own stated uncertainty ({100 * self.interval:g}% range of its σ or Beta)."
+        said = {
+            STATED: f"own stated uncertainty ({100 * self.interval:g}% range of its σ or Beta)",
+            OWN_FACTOR: "the ×/÷ factor you gave",
+            COMMON_FACTOR: f"no uncertainty stated, so ×/÷ {self.factor or 0:g} (the common factor)",
+            LEFT_OUT: f"no uncertainty stated, so left out (the bar runs {loo})",
+        }
+        parts = [f"{listed(names[b])}: {said[b]}" for b in (STATED, OWN_FACTOR, COMMON_FACTOR, LEFT_OUT) if b in names]
+        return "Bars: " + "; ".join(parts) + "."
 
     def rows(self) -> list[dict]:
         base_p = probability(self.base_log_odds)  # the rows shift from the same log-odds they move
@@ -215,34 +244,47 @@ class StatedTornadoResult(Table):
                     "impact_pp": 100.0 * max(abs(p_lo - base_p), abs(p_hi - base_p)),
                 }
             )
+        for row, basis in zip(out, self.bases, strict=True):
+            row["basis"] = basis
         return out
 
     def to_dict(self) -> dict:
-        return {"prior": self.prior, "posterior": self.posterior, "interval": self.interval, "rows": self.rows()}
+        return {"prior": self.prior, "posterior": self.posterior, "interval": self.interval, "rows": self.rows(),
+                "headline": self.headline, "factor": self.factor}  # fmt: skip
 
     def text(self) -> str:
-        lines = [
-            f"posterior {format_probability(self.base_log_odds)}; each item over its own "
-            f"{100 * self.interval:g}% range, and left out",
-            f"{'item':<40} {'low':>11} {'high':>11} {'left out':>11}  range",
-        ]
-        for label, rule, lo, hi, loo in zip(
-            self.labels, self.range_rules, self.low_log_odds, self.high_log_odds, self.loo_log_odds, strict=True
-        ):
-            lines.append(
-                f"{label[:40]:<40} {format_probability(lo):>11} {format_probability(hi):>11} "
-                f"{format_probability(loo):>11}  {rule}"
+        rows = [
+            (label, format_probability(lo), format_probability(hi), format_probability(loo), rule)
+            for label, rule, lo, hi, loo in zip(
+                self.labels, self.range_rules, self.low_log_odds, self.high_log_odds, self.loo_log_odds, strict=True
             )
-        return "\n".join(lines)
+        ]
+        return "\n".join([
+            self.headline,
+            "",
+            f"posterior {format_probability(self.base_log_odds)}; each item's range (low, high; "
+            f"σ and Beta over {100 * self.interval:g}%) and the posterior without it (left out)",
+            *text_table(("item", "low", "high", "left out", "range"), rows, align="<>>><"),
+        ])  # fmt: skip
 
 
-def _stated_log_lr_range(e: Evidence, z: float, tail: float, factor: float) -> tuple[float, float, str]:
+# How each row's range was chosen (StatedTornadoResult.bases, the rows' "basis").
+STATED, OWN_FACTOR, COMMON_FACTOR, LEFT_OUT = "stated", "own factor", "common factor", "left out"
+LEFT_OUT_RULE = "left out, none stated"  # short: plots put it after the label
+
+
+def states_uncertainty(e: Evidence) -> bool:
+    """Whether the item states its own uncertainty: a σ on ln LR, or Beta distributions on both probabilities."""
+    return bool(e.log_lr_sigma) or (e.p_e_given_h_dist is not None and e.p_e_given_not_h_dist is not None)
+
+
+def _stated_log_lr_range(e: Evidence, z: float, tail: float, factor: float | None) -> tuple[float, float, str]:
     """(low, high) ln LR of one item from its own uncertainty, and the rule used (see :func:`tornado_stated`)."""
     from scipy.special import betaincinv
 
     if e.log_lr_sigma:
         return e.log_lr - z * e.log_lr_sigma, e.log_lr + z * e.log_lr_sigma, f"ln LR ± {z:.3g} σ"
-    if e.p_e_given_h_dist is not None and e.p_e_given_not_h_dist is not None:
+    if states_uncertainty(e):
         h, n = e.p_e_given_h_dist, e.p_e_given_not_h_dist
         h_lo, h_hi = (float(betaincinv(h.alpha, h.beta, q)) for q in (tail, 1 - tail))
         n_lo, n_hi = (float(betaincinv(n.alpha, n.beta, q)) for q in (tail, 1 - tail))
@@ -255,7 +297,7 @@ def tornado_stated(
     prior: object,
     evidence: Iterable[Evidence | float],
     *,
-    factor: object = 2.0,
+    factor: object | None = None,
     factors: Sequence[object | None] | None = None,
     interval: object = 0.9,
 ) -> StatedTornadoResult:
@@ -270,30 +312,35 @@ def tornado_stated(
       quantile of P(E|H) with the high quantile of P(E|¬H), the high end the
       reverse (quantiles at the ``interval``'s tails; wider than the ratio's
       own interval, so it does not understate the range);
-    * otherwise ×/÷ the item's entry in ``factors`` (``None``: the common
-      ``factor``): :math:`\ln \mathrm{LR} \pm \ln f`.
+    * otherwise ×/÷ the item's entry in ``factors``: :math:`\ln \mathrm{LR} \pm \ln f`;
+    * an item with none of these gets ×/÷ the common ``factor`` if one is
+      given; by default (``factor=None``) it is *left out*: its range runs
+      from the posterior without it to the posterior with it, so its bar is
+      its whole contribution rather than an error nobody stated.
 
     The posterior at each end keeps every other term; the discount ``w`` of
     a dependence group scales the item's term as in :func:`beliefs.update.update`.
     Rows are sorted by the larger shift in percentage points, so an item
-    with a wide range ranks above one with a narrow range.
+    with a wide range ranks above one with a narrow range; each row's
+    ``basis`` and the result's :attr:`~StatedTornadoResult.headline` say which
+    range it shows.
 
     Examples
     --------
     >>> from beliefs.evidence import Evidence
     >>> r = tornado_stated(0.5, [Evidence("sure", likelihood_ratio=3.0), Evidence("vague", likelihood_ratio=3.0, log_lr_sigma=1.0)])
-    >>> r.labels
-    ('vague', 'sure')
+    >>> r.labels, r.bases
+    (('vague', 'sure'), ('stated', 'left out'))
     >>> round(r.high_log_odds[0] - r.base_log_odds, 4)  # z_0.95 * sigma
     1.6449
-    >>> round(probability(r.loo_log_odds[1]), 12)  # without 'sure': prior odds 1 x 3
-    0.75
+    >>> [round(probability(x), 12) for x in (r.low_log_odds[1], r.high_log_odds[1])]  # without 'sure', with it
+    [0.75, 0.9]
     """
     from statistics import NormalDist
 
     p = open_probability(prior, "prior")
-    f = as_positive(factor, "factor", "a factor > 1")
-    if f <= 1.0:
+    f = None if factor is None else as_positive(factor, "factor", "a factor > 1")
+    if f is not None and f <= 1.0:
         raise InputError("factor", factor, "a factor > 1", hint="×/÷ 1 changes nothing")
     level = as_float(interval, "interval", "an interval mass in (0, 1)")
     if not 0 < level < 1:
@@ -311,16 +358,21 @@ def tornado_stated(
     base = result.posterior_log_odds
     rows = []
     for k, (i, e) in enumerate(included):
+        without = result.log_odds_with({k: None})
+        basis = STATED if states_uncertainty(e) else COMMON_FACTOR if own[i] is None else OWN_FACTOR
+        if basis == COMMON_FACTOR and f is None:  # nothing stated, no factor: the item left out
+            rows.append((e.label, min(without, base), max(without, base), without, LEFT_OUT_RULE, LEFT_OUT))
+            continue
         item_factor = f if own[i] is None else as_positive(own[i], f"factors[{i}]", "a factor > 1")
-        if item_factor <= 1.0:
+        if item_factor is not None and item_factor <= 1.0:
             raise InputError(f"factors[{i}]", own[i], "a factor > 1")
         lo, hi, rule = _stated_log_lr_range(e, z, tail, item_factor)
         low_x, high_x = (result.log_odds_with({k: e.discount * end}) for end in (lo, hi))
-        rows.append((e.label, low_x, high_x, result.log_odds_with({k: None}), rule))
-    labels, low, high, loo, rules = _by_impact(rows, base, width=5)
+        rows.append((e.label, low_x, high_x, without, rule, basis))
+    labels, low, high, loo, rules, bases = _by_impact(rows, base, width=6)
     return StatedTornadoResult(prior=p, base_log_odds=base, interval=level, labels=labels, range_rules=rules,
                                low_log_odds=low, high_log_odds=high, loo_log_odds=loo,
-                               posterior=result.posterior)  # fmt: skip
+                               posterior=result.posterior, bases=bases, factor=f)  # fmt: skip
 
 
 def plot_tornado(result, ax=None):

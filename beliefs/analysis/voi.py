@@ -40,6 +40,76 @@ disagree by 0 bits.
 Likelihoods in the pending file must lie strictly between 0 and 1: an
 observation that is certain under H or under not H would settle the question
 by itself, and its "not observed" branch would have probability 0.
+
+The Forecasting Research Institute's measures
+---------------------------------------------
+Beside the bits above, each observation carries FRI's value of information
+and value of discrimination, in log10 units, exactly as their R package
+``voivod`` (``R/metrics.R``: ``KL``, ``VoI_log``, ``VoD_log_gmod``) defines
+them.  FRI ask a person for P(U) (the ultimate question), P(c) (a crux
+resolving yes) and P(U|c).  Here each view states its own, as probabilities
+of its own:
+
+=============  ==========================================  ===========================================
+FRI            here, for view :math:`j`                    computed as
+=============  ==========================================  ===========================================
+U              H, the hypothesis the views argue about
+c              the pending observation E is observed
+P(U)           :math:`p_j`, the view's P(H) now            its posterior after its own ledger
+P(c)           :math:`P_j(E)`                              :math:`p_j h_j + (1-p_j) n_j`
+P(U|c)         :math:`P_j(H\mid E)`                        the "if observed" posterior
+P(U|¬c)        :math:`P_j(H\mid\lnot E)`                   the "if not observed" posterior
+=============  ==========================================  ===========================================
+
+FRI derive :math:`P(U\mid\lnot c) = (P(U) - P(U\mid c)P(c))/(1-P(c))`; for a
+view that states likelihoods this *is* its "if not observed" posterior (the
+law of total probability), so FRI's "incoherent" case (a negative
+P(U|¬c)) cannot arise.  With :math:`\mathrm{KL}(p, q) = p\log_{10}\frac pq +
+(1-p)\log_{10}\frac{1-p}{1-q}` and :math:`\mathrm{SKL}(p, q) = \mathrm{KL}(p, q) +
+\mathrm{KL}(q, p)`:
+
+.. math::
+
+    \mathrm{VoI}_j = P_j(c)\,\mathrm{KL}(P_j(U\mid c), P_j(U))
+    + (1 - P_j(c))\,\mathrm{KL}(P_j(U\mid\lnot c), P_j(U)),
+
+each view's expected information about H from E on its own forecast (the
+mutual information of H and E under view :math:`j`'s joint distribution, in
+hartleys); and
+
+.. math::
+
+    \mathrm{VoD} = \mathrm{SKL}(P_A(U), P_B(U))
+    - \big[w_c\,\mathrm{SKL}(P_A(U\mid c), P_B(U\mid c))
+    + w_{\lnot c}\,\mathrm{SKL}(P_A(U\mid\lnot c), P_B(U\mid\lnot c))\big],
+
+the disagreement now minus the disagreement expected after E resolves,
+weighted by the geometric mean of odds of the two views' P(c):
+:math:`w_c = \sigma\big((\operatorname{logit} P_A(c) + \operatorname{logit} P_B(c))/2\big)`
+and :math:`w_{\lnot c}` the same for :math:`1-P(c)`, so :math:`w_c + w_{\lnot c} = 1`.
+Positive VoD: E is expected to bring the views closer.
+
+Units.  ``VoD_log_gmod`` calls ``aggutils::geoMeanOfOddsCalc(c(pc_a, pc_b))``,
+and that helper (``aggutils`` ``R/agg.R``) takes forecasts in percent: it
+divides by 100 and returns a percentage.  Given P(c) as fractions (as ``KL``
+needs them), it returns :math:`100\,g/(1+g)` with :math:`g` the geometric
+mean of :math:`P/(100-P)`, which is nearly the geometric mean of the P(c)
+themselves, not of their odds, and the two weights no longer sum to 1 (P(c)
+0.3 and 0.6: 0.4244 and 0.5293 where the documented weights are 0.4450 and
+0.5550); an older ``aggutils`` returned odds without the factor 100, a
+weight about 100 times smaller.  We use the documented weights (the geometric
+mean of odds of the two P(c), in probability units).  Both agree exactly
+when the two views give E the same probability.
+
+Numerics: KL is computed from log-odds, :math:`\ln p = -\ln(1+e^{-x})`,
+so posteriors within 1e-300 of 0 or 1 keep their digits, and each log-ratio
+is computed as a whole (``log1p``/``expm1``), not as a difference of two
+logarithms; the two terms still cancel when p is near q (KL is then about
+:math:`(x_p-x_q)^2 p(1-p)/2`), leaving a relative error of about
+:math:`10^{-16}/|x_p - x_q|`.  A certain view has
+VoI 0 (nothing moves it, as FRI's code returns 0 when P(U|c) = P(U)); VoD
+with one certain view is undefined (infinite minus infinite: ``null`` in
+JSON), and 0 when both are certain of the same thing.
 """
 
 from __future__ import annotations
@@ -51,6 +121,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
+from beliefs.analysis.crux import HypothesisCheck, check_hypotheses
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 
@@ -58,8 +129,9 @@ from beliefs.evidence import Evidence
 # one set of rules (no NaN, no duplicate keys, no strings for numbers, bounded size and nesting) for every file we read.
 from beliefs.io.scenario import decode_document, loads_strict
 from beliefs.io.scenario_schema import Scenario, ScenarioError, SourceSpec, _Strict, _translate
-from beliefs.odds import bits
+from beliefs.odds import LN10, bits, probability
 from beliefs.tables import NotebookRepr
+from beliefs.text import look_alike, one_line, one_line_problem
 from beliefs.update import UpdateResult, cromwell_note, update
 
 __all__ = [
@@ -69,6 +141,7 @@ __all__ = [
     "ObservationVoi",
     "PendingObservation",
     "VoiResult",
+    "kl_log10",
     "parse_pending",
     "plot_voi",
     "value_of_information",
@@ -99,11 +172,13 @@ class PendingObservation(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> PendingObservation:
-        # Shown in terminals and the app: no escape sequences; a note may break lines, a label not.
-        for name, allowed_breaks in (("label", ""), ("note", "\n")):
-            value = getattr(self, name)
-            if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed_breaks for ch in value):
-                raise InputError(name, value, "text without control characters (escape codes; no newline in a label)")
+        # Shown in terminals and the app: a label on one line, with something in it (the one rule for
+        # names, beliefs.text.one_line_problem); a note may break lines, but holds no escape sequence.
+        problem = one_line_problem(self.label)
+        if problem:
+            raise InputError("label", self.label, "a label on one line, without control characters or invisible ones", problem)
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\n" for ch in self.note):
+            raise InputError("note", self.note, "text without control characters (escape codes)")
         return self
 
     @property
@@ -134,12 +209,20 @@ def parse_pending(text: str | bytes, field: str = "--pending") -> list[PendingOb
     if len(obj) > MAX_OBSERVATIONS:
         raise InputError(field, f"{len(obj)} observations", f"at most {MAX_OBSERVATIONS} observations")
     try:
-        return _LIST.validate_python(obj)
+        observations = _LIST.validate_python(obj)
     except ValidationError as exc:
         err = _translate(exc, PendingObservation)
         raise InputError(f"{field} {err.field}", err.value, err.allowed, err.hint) from None
     except InputError as exc:  # raised by a model's own check
         raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
+    alike = look_alike([o.label for o in observations])
+    if alike:  # results are read by label: two that look the same could not be told apart
+        i, j = alike
+        raise InputError(
+            f"{field} [{j}].label", observations[j].label, "a label unlike every other observation's",
+            f"it looks the same as [{i}].label {observations[i].label!r}",
+        )  # fmt: skip
+    return observations
 
 
 # -- computing -----------------------------------------------------------------------
@@ -165,7 +248,7 @@ def _log_add(u: float, v: float) -> float:
 
 def predictive(x: float, h: float, n: float) -> float:
     """P(E) for a side at log-odds ``x`` with P(E|H) = h, P(E|not H) = n, computed in log space."""
-    return math.exp(_log_add(_log_sigmoid(x) + math.log(h), _log_sigmoid(-x) + math.log(n)))
+    return math.exp(_log_predictive(x, h, n)[0])
 
 
 def _gap_bits(xa: float, xb: float) -> float:
@@ -173,6 +256,53 @@ def _gap_bits(xa: float, xb: float) -> float:
     if math.isinf(xa) and math.isinf(xb) and (xa > 0) == (xb > 0):
         return 0.0
     return bits(abs(xa - xb))
+
+
+def _log_predictive(x: float, h: float, n: float) -> tuple[float, float]:
+    """(ln P(E), ln P(not E)) for a side at log-odds ``x``, each a log-sum of two products."""
+    lp, lnp = _log_sigmoid(x), _log_sigmoid(-x)
+    return _log_add(lp + math.log(h), lnp + math.log(n)), _log_add(lp + math.log1p(-h), lnp + math.log1p(-n))
+
+
+def kl_log10(x_p: float, x_q: float) -> float:
+    r"""FRI's ``KL(p, q)`` = :math:`p\log_{10}(p/q) + (1-p)\log_{10}((1-p)/(1-q))`, from log-odds.
+
+    ``x_p`` and ``x_q`` are the log-odds of p and q (infinite for a certainty).
+
+    >>> round(kl_log10(0.0, math.log(0.2 / 0.8)), 12)  # KL(0.5, 0.2)
+    0.096910013008
+    """
+    if x_p == x_q:
+        return 0.0
+    terms = []
+    for sign in (1.0, -1.0):  # the p term, then the 1 - p term
+        weight = probability(sign * x_p)  # directly, not exp(ln p): that loses |x| ulps
+        if weight == 0.0:  # a term of weight 0 adds nothing (0 x log 0 = 0)
+            continue
+        terms.append(weight * _log_sigmoid_difference(sign * x_p, sign * x_q))
+    return math.fsum(terms) / LN10
+
+
+def _log_sigmoid_difference(u: float, v: float) -> float:
+    """ln sigma(u) - ln sigma(v), to a few ulps of itself even when u is near v.
+
+    ln sigma(u) - ln sigma(v) = -ln((1 + e^-u)/(1 + e^-v)) = -log1p(sigma(-v) expm1(v - u)); subtracting the
+    two logarithms instead would leave an absolute error of about 1e-16 x |ln sigma(v)|, which swamps a
+    difference of 1e-9.  Far apart (or at an infinity) the plain difference is exact enough and cannot overflow.
+    """
+    if math.isfinite(u) and math.isfinite(v) and abs(v - u) < 1.0:
+        return -math.log1p(probability(-v) * math.expm1(v - u))
+    return _log_sigmoid(u) - _log_sigmoid(v)
+
+
+def _skl(x_a: float, x_b: float) -> float:
+    """FRI's symmetric KL, ``KL(a, b) + KL(b, a)`` (log10); 0 for two equal certainties."""
+    return kl_log10(x_a, x_b) + kl_log10(x_b, x_a)
+
+
+def _expectation(pairs) -> float:
+    """sum w * v over (w, v), skipping w = 0: a branch nobody expects adds nothing, even if v is infinite."""
+    return math.fsum(w * v for w, v in pairs if w > 0)
 
 
 @dataclass(frozen=True)
@@ -207,6 +337,9 @@ class ObservationVoi:
     if_not_observed: Branch
     now_a: UpdateResult
     now_b: UpdateResult
+    # logit P_j(E) = ln P_j(E) - ln P_j(not E), kept from log space for FRI's weights
+    log_odds_observed_a: float
+    log_odds_observed_b: float
 
     @property
     def label(self) -> str:
@@ -255,9 +388,51 @@ class ObservationVoi:
         sign_a = (xb > xa) - (xb < xa)
         return (sign_a * ma, -sign_a * mb)
 
+    def _voi_log10(self, now: UpdateResult, log_odds_e: float, side: str) -> float:
+        """FRI's VoI_log for one side on its own forecast (0 for a certain side)."""
+        if now.certain:
+            return 0.0
+        x = now.posterior_log_odds
+        return _expectation(
+            (
+                (probability(log_odds_e), kl_log10(getattr(self.if_observed, side).posterior_log_odds, x)),
+                (probability(-log_odds_e), kl_log10(getattr(self.if_not_observed, side).posterior_log_odds, x)),
+            )
+        )
+
+    @property
+    def voi_log10(self) -> tuple[float, float]:
+        """FRI's VoI_log (log10) of each side, on its own P(H), P(E) and posteriors (see the module docstring)."""
+        return (
+            self._voi_log10(self.now_a, self.log_odds_observed_a, "a"),
+            self._voi_log10(self.now_b, self.log_odds_observed_b, "b"),
+        )
+
+    @property
+    def crux_weights(self) -> tuple[float, float]:
+        """(w_c, w_not_c): the geometric mean of odds of the sides' P(E), and of their P(not E); they sum to 1."""
+        mean = 0.5 * (self.log_odds_observed_a + self.log_odds_observed_b)
+        return probability(mean), probability(-mean)
+
+    @property
+    def vod_log_gmod(self) -> float | None:
+        """FRI's VoD_log_gmod (log10): disagreement now minus that expected after E; None if undefined."""
+        w_c, w_not = self.crux_weights
+        now = _skl(self.now_a.posterior_log_odds, self.now_b.posterior_log_odds)
+        after = _expectation(
+            (
+                (w_c, _skl(self.if_observed.a.posterior_log_odds, self.if_observed.b.posterior_log_odds)),
+                (w_not, _skl(self.if_not_observed.a.posterior_log_odds, self.if_not_observed.b.posterior_log_odds)),
+            )
+        )
+        if math.isinf(now) and math.isinf(after):  # one side certain: infinite minus infinite
+            return None
+        return now - after
+
     def to_dict(self) -> dict:
         ma, mb = self.expected_movement_bits
         ta, tb = self.expected_movement_toward_other_bits
+        va, vb = self.voi_log10
         src = self.observation.source
         return {
             "label": self.label,
@@ -269,6 +444,8 @@ class ObservationVoi:
             "expected_movement_bits": {"a": ma, "b": mb},
             "expected_movement_toward_other_bits": {"a": ta, "b": tb},
             "both_expect_to_converge": ta > 0 and tb > 0,
+            "voi_log10": {"a": va, "b": vb},
+            "vod_log_gmod": self.vod_log_gmod,
             "likelihoods": {
                 "a": self.observation.a.model_dump(),
                 "b": self.observation.b_or_a.model_dump(),
@@ -286,6 +463,7 @@ class VoiResult(NotebookRepr):
     a: UpdateResult
     b: UpdateResult
     observations: tuple[ObservationVoi, ...]
+    hypotheses: HypothesisCheck | None = None  # None: no statements of H were given to check
 
     @property
     def disagreement_bits(self) -> float:
@@ -310,11 +488,13 @@ class VoiResult(NotebookRepr):
             "disagreement_bits": self.disagreement_bits,
             "observations": [o.to_dict() for o in self.observations],
             "notes": list(self.notes),
+            "hypotheses": None if self.hypotheses is None else self.hypotheses.to_dict(),
         }
 
     def text(self) -> str:
         a, b = self.names
-        lines = [
+        lines = [] if self.hypotheses is None or not self.hypotheses.warning else ["warning: " + self.hypotheses.warning]
+        lines += [
             f"{a}: P(H) {_pct(self.a)}   {b}: P(H) {_pct(self.b)}   disagreement now {_fmt_bits(self.disagreement_bits)}",
             "",
             "ranked by expected disagreement after the observation (smallest first):",
@@ -322,7 +502,7 @@ class VoiResult(NotebookRepr):
         for i, o in enumerate(self.observations, 1):
             ta, tb = o.expected_movement_toward_other_bits
             lines += [
-                f"{i}. {o.label}",
+                f"{i}. {one_line(o.label)}",
                 f"   P(observed): {a} {_probability_text(o.p_observed_a)}, {b} {_probability_text(o.p_observed_b)}",
                 f"   if observed:     {a} {_pct(o.if_observed.a)}, {b} {_pct(o.if_observed.b)}, "
                 f"disagreement {_fmt_bits(o.if_observed.disagreement_bits)}",
@@ -331,6 +511,8 @@ class VoiResult(NotebookRepr):
                 f"   expected disagreement {_fmt_bits(o.expected_disagreement_bits)}; expected movement toward "
                 f"the other side: {a} {_signed(ta)} bits, {b} {_signed(tb)} bits"
                 + ("  <- both expect to converge" if ta > 0 and tb > 0 else ""),
+                f"   FRI (log10): value of information {a} {o.voi_log10[0]:.5f}, {b} {o.voi_log10[1]:.5f}; "
+                f"value of discrimination {_fmt_vod(o.vod_log_gmod)}",
             ]
             src = o.observation.source
             if src is not None:
@@ -349,6 +531,10 @@ def _pct(r: UpdateResult) -> str:
 def _signed(x: float) -> str:
     # Rounding residue (8e-17) must not print as "-0.000".
     return f"{round(x, 12) + 0.0:+.3f}"
+
+
+def _fmt_vod(x: float | None) -> str:
+    return "undefined (a side is certain)" if x is None else f"{round(x, 12) + 0.0:+.5f}"
 
 
 def _fmt_bits(x: float) -> str:
@@ -378,12 +564,16 @@ def value_of_information(
     pending: list[PendingObservation],
     *,
     names: tuple[str, str] = ("A", "B"),
+    hypotheses: tuple[str, str] | None = None,
 ) -> VoiResult:
     """Rank pending observations by the disagreement between A and B they are expected to leave.
 
     ``a`` and ``b`` are scenarios (or ``(prior, evidence)`` pairs); each
     branch's posterior is :func:`~beliefs.update.update` of the side's prior
     and ledger with the observation, or its complement, appended.
+    ``hypotheses``: the two views' statements of H, checked by
+    :func:`beliefs.analysis.crux.check_hypotheses` (default: the scenarios'
+    ``hypothesis`` fields when both sides are scenarios; no check for pairs).
 
     Examples
     --------
@@ -396,17 +586,22 @@ def value_of_information(
     """
     if names[0] == names[1]:
         names = (f"{names[0]} (A)", f"{names[1]} (B)")
+    if hypotheses is None and isinstance(a, Scenario) and isinstance(b, Scenario):
+        hypotheses = (a.hypothesis, b.hypothesis)
+    check = None if hypotheses is None else check_hypotheses(*hypotheses, names=names)
     prior_a, items_a = _side(a)
     prior_b, items_b = _side(b)
     now_a, now_b = update(prior_a, items_a), update(prior_b, items_b)
     rows = []
     for obs in pending:
         la, lb = obs.a, obs.b_or_a
+        ea, not_ea = _log_predictive(now_a.posterior_log_odds, la.p_e_given_h, la.p_e_given_not_h)
+        eb, not_eb = _log_predictive(now_b.posterior_log_odds, lb.p_e_given_h, lb.p_e_given_not_h)
         rows.append(
             ObservationVoi(
                 observation=obs,
-                p_observed_a=predictive(now_a.posterior_log_odds, la.p_e_given_h, la.p_e_given_not_h),
-                p_observed_b=predictive(now_b.posterior_log_odds, lb.p_e_given_h, lb.p_e_given_not_h),
+                p_observed_a=math.exp(ea),
+                p_observed_b=math.exp(eb),
                 if_observed=Branch(
                     update(prior_a, [*items_a, _branch_evidence(obs.label, la, True)]),
                     update(prior_b, [*items_b, _branch_evidence(obs.label, lb, True)]),
@@ -417,11 +612,15 @@ def value_of_information(
                 ),
                 now_a=now_a,
                 now_b=now_b,
+                log_odds_observed_a=ea - not_ea,
+                log_odds_observed_b=eb - not_eb,
             )
         )
     # Stable sort on one precomputed key: equal expectations keep the file's order.
     keyed = sorted(((o.expected_disagreement_bits, i) for i, o in enumerate(rows)))
-    return VoiResult(names=names, a=now_a, b=now_b, observations=tuple(rows[i] for _, i in keyed))
+    return VoiResult(
+        names=names, a=now_a, b=now_b, observations=tuple(rows[i] for _, i in keyed), hypotheses=check
+    )
 
 
 def plot_voi(result: VoiResult, ax=None):

@@ -20,6 +20,7 @@ from beliefs.errors import InputError
 from beliefs.format import format_odds, format_probability
 from beliefs.io.files import check_destination, read_capped, write_bytes_atomic
 from beliefs.odds import LN10, log_odds
+from beliefs.text import one_line
 
 # beliefs.analysis (NumPy, SciPy) is imported inside the handlers: every
 # command's parser is built on each run, and ``beliefs update`` should not pay
@@ -53,7 +54,12 @@ def register(sub) -> None:
         "--file", metavar="CSV", help="CSV of forecasts: probability[,weight] per line, header optional"
     )
     p.add_argument("--weights", help="comma-separated weights >= 0, one per forecast")
-    p.add_argument("--extremize", default="1", help="factor d on the pooled log-odds (1 = none)")
+    p.add_argument(
+        "--extremize",
+        default="1",
+        help="factor d on the pooled log-odds (1 = none), or 'nr': Neyman and Roughgarden's "
+        "d = n(sqrt(3n^2-3n+1)-2)/(n^2-n-1) for n equally weighted forecasts (unequal weights are refused)",
+    )
     _add_output_flags(p)
     p.set_defaults(handler=_pool)
 
@@ -63,34 +69,43 @@ def register(sub) -> None:
     _add_output_flags(p)
     p.set_defaults(handler=_crux)
 
-    p = _scenario_command(sub, "robustness", "the scenario's posterior over a grid of priors", _robustness)
+    p = _scenario_command(
+        sub, "robustness", "the scenario's posterior over a grid of priors", _robustness, links=True
+    )
+    p.add_argument("--threshold", help=THRESHOLD_HELP + "; the headline gives the prior above which the "
+                   "posterior exceeds it")  # fmt: skip
     p.add_argument(
         "--data",
         action="store_true",
         help="instead: the Bayes factor of the scenario's covert-action counts over a grid of the "
-        "two hypotheses' prior mean rates (no pooling)",
+        "two hypotheses' prior mean rates (with the scenario's pooling)",
     )
 
-    p = _scenario_command(sub, "sequential", "the posterior after each evidence item of a scenario", _sequential)
-    p.add_argument("--threshold", help="a P(H) to cross, strictly between 0 and 1")
+    p = _scenario_command(
+        sub, "sequential", "the posterior after each evidence item of a scenario", _sequential, links=True
+    )
+    p.add_argument("--threshold", help=THRESHOLD_HELP + "; the headline says where the posterior crosses it")
     p.add_argument("--data", action="store_true",
-                   help="instead: one step per environment of the scenario's covert-action counts (no pooling)")  # fmt: skip
+                   help="instead: one step per environment of the scenario's covert-action counts "
+                   "(with the scenario's pooling)")  # fmt: skip
 
     p = _scenario_command(
         sub, "tornado", "how far the posterior moves when each ratio or the prior is off", _tornado, links=True
     )
     p.add_argument(
         "--factor",
-        help="how far off each input may be (a factor > 0, not 1; default 2); stated mode: the ×/÷ factor "
-        "(> 1) of items with no stated uncertainty (default: the scenario file's app setting, else 2)",
+        help="stated mode: the ×/÷ factor (> 1) of items with no stated uncertainty (default: the scenario "
+        "file's or link's app setting, else none: such items are shown left out); ratio and strength "
+        "modes: how far off each input may be (a factor > 0, not 1; default 2)",
     )
     p.add_argument(
         "--mode",
-        choices=("ratio", "strength", "stated"),
-        default="ratio",
-        help="ratio: multiply each odds factor by F (every bar equal; kept for scripts); strength: multiply "
-        "each log-odds term by F (0 at a 50%% prior); stated: each item over its own stated uncertainty "
-        "(σ, Beta, else ×/÷ F) and left out, as the app's Analysis > Tornado shows",
+        choices=("stated", "ratio", "strength"),
+        default="stated",
+        help="stated (the default, as the app's Analysis > Tornado): each item over its own stated "
+        "uncertainty (σ, Beta, an --item-factor), an item with none left out (or ×/÷ --factor), with a "
+        "headline saying which; ratio: multiply each odds factor by F (every bar equal; kept for scripts); "
+        "strength: multiply each log-odds term by F (0 at a 50%% prior)",
     )
     _repeatable(p, "--item-factor", "LABEL_OR_ID=F",
                 "stated mode: this item's own ×/÷ factor F > 1 (repeatable; the app's per-item factors)")  # fmt: skip
@@ -104,8 +119,15 @@ def register(sub) -> None:
         sub, "dependence", "naive (independent) versus dependence-adjusted posterior", _dependence, links=True
     )
     _repeatable(p, "--group", "LABEL_OR_ID=NAME", "put this item in dependence group NAME (empty NAME: "
-                "independent again); repeatable, as the app's Analysis > Dependence control")  # fmt: skip
-    p.add_argument("--discount", metavar="W", help="the discount w in (0, 1] of the items given with --group NAME")
+                "independent again); repeatable, as the app's Analysis > Dependence control; applied after "
+                "--apply-proposals, so it edits the proposal")  # fmt: skip
+    p.add_argument("--apply-proposals", action="store_true",
+                   help="put the groups proposed from shared sources (always listed) into effect, with --discount W")  # fmt: skip
+    p.add_argument("--discount", metavar="W",
+                   help="the discount w in (0, 1] of the items given with --group NAME or --apply-proposals")  # fmt: skip
+
+
+THRESHOLD_HELP = "a P(H) strictly between 0 and 1 (default: the scenario file's or link's app setting, else 0.5)"
 
 
 def _scenario_command(sub, name: str, help: str, handler, *, links: bool = False):
@@ -170,7 +192,7 @@ def _needed(args) -> int:
             n=_list(args.n, "n"),
         )
     data["counts"] = c.to_dict()
-    return _finish(args, c, data, human + "\n" + c.message() + ".", plot_count_needed)
+    return _finish(args, c, data, human + "\n" + c.message() + f" ({c.MODEL}).", plot_count_needed)
 
 
 def _pool(args) -> int:
@@ -202,7 +224,9 @@ def _crux(args) -> int:
     a, name_a = _view(args.a, "A")
     b, name_b = _view(args.b, "B")
     with _in_scenario(f"{name_a} / {name_b}"):
-        r = crux_from_results(a.result(), b.result(), names=(name_a, name_b))
+        r = crux_from_results(
+            a.result(), b.result(), names=(name_a, name_b), hypotheses=(a.hypothesis, b.hypothesis)
+        )
     return _finish(args, r, r.to_dict(), r.text(), plot_crux)
 
 
@@ -211,12 +235,18 @@ def _robustness(args) -> int:
     from beliefs.analysis.robustness import plot_prior_robustness, prior_robustness
 
     _check_outputs(args)
-    scn, name = _scenario(args.scenario, "SCENARIO")
+    if args.data and args.threshold is not None:
+        raise InputError("--threshold", args.threshold, "a threshold only without --data")
+    if args.threshold is not None:
+        with _user_fields("threshold"):
+            prior_robustness(0.5, threshold=args.threshold)  # a bad threshold fails before loading
+    scn, name, saved = _scenario_with_settings(args.scenario)
     if args.data:
         counts = _covert_settings(scn, name)
         with _in_scenario(f"{name}: models.covert_actions"):
             d = data_robustness(
-                counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h)
+                counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h),
+                pooling=counts.pooling,
             )
         from beliefs.update import update_by_log_bf
 
@@ -225,6 +255,7 @@ def _robustness(args) -> int:
 
         lines = [
             f"{name}: {sum(counts.k)} covert actions in {sum(counts.n)} rollouts over {len(counts.k)} environments",
+            f"model (the scenario's): {d.model}",
             f"your rate priors Beta{tuple(counts.rate_if_h)} if H, Beta{tuple(counts.rate_if_not_h)} if not H:",
             f"  log10 BF {d.log_bf_at_choice / LN10:+.3f}, P(H | data) {shown(d.log_bf_at_choice)}",
             "over the grid of prior mean rates: P(H | data) from "
@@ -235,15 +266,14 @@ def _robustness(args) -> int:
             + ", ".join(f"{r['log10_bf']:+.3g}" for r in d.sample_sizes),
             "log10 BF over all of these: {:+.3g} to {:+.3g}".format(*d.log10_bf_span),
         ]
-        if counts.pooling != "none":
-            lines.append(f"(the scenario asks for {counts.pooling} pooling; this check assumes none)")
         return _finish(args, d, d.to_dict(), "\n".join(lines), plot_data_robustness)
     with _in_scenario(name):
-        r = prior_robustness(scn.prior, scn.evidence_items(), compare_priors=scn.compare_priors)
+        r = prior_robustness(scn.prior, scn.evidence_items(), compare_priors=scn.compare_priors,
+                             threshold=_threshold(args, saved))  # fmt: skip
     data = r.to_dict()
     shown = sorted({0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, r.prior, *r.compare_priors})
     data["table"] = [{"prior": p, "posterior": r.posterior_at(p)} for p in shown]
-    lines = [f"{name}: evidence {data['bits']:+.3f} bits (odds factor {format_odds(r.log_lr)})", ""]
+    lines = [r.headline, "", f"{name}: evidence {data['bits']:+.3f} bits (odds factor {format_odds(r.log_lr)})", ""]
     lines.append(f"{'prior':>10}  {'posterior':>14}")
     for row in data["table"]:
         mark = "  <- the scenario's prior" if row["prior"] == r.prior else ""
@@ -262,7 +292,8 @@ def _sequential(args) -> int:
     _check_outputs(args)
     with _user_fields("threshold"):
         sequential(0.5, [], threshold=args.threshold)  # a bad threshold fails before loading
-    scn, name = _scenario(args.scenario, "SCENARIO")
+    scn, name, saved = _scenario_with_settings(args.scenario)
+    args.threshold = _threshold(args, saved)
     if args.data:
         counts = _covert_settings(scn, name)
         with _in_scenario(f"{name}: models.covert_actions"):
@@ -272,12 +303,22 @@ def _sequential(args) -> int:
                 scn.prior,
                 tuple(counts.rate_if_h),
                 tuple(counts.rate_if_not_h),
+                pooling=counts.pooling,
                 threshold=args.threshold,
             )
         return _finish(args, r, r.to_dict(), r.text(), plot_sequential)
     with _in_scenario(name):
         r = sequential(scn.prior, scn.evidence_items(), threshold=args.threshold)
     return _finish(args, r, r.to_dict(), r.text(), plot_sequential)
+
+
+def _threshold(args, saved: dict) -> float:
+    """``--threshold``, else the app setting the scenario file or link carries, else the app's default."""
+    from beliefs.io.settings import FIELDS
+
+    if args.threshold is not None:
+        return args.threshold
+    return saved.get("thr", FIELDS["thr"].default)
 
 
 def _tornado(args) -> int:
@@ -296,13 +337,14 @@ def _tornado(args) -> int:
             r = tornado(scn.prior, scn.evidence_items(), factor=args.factor, mode=args.mode)
         return _finish(args, r, r.to_dict(), r.text(), plot_tornado)
     with _user_fields("factor", "interval"):  # bad settings fail before loading
-        tornado_stated(0.5, [], factor=args.factor or 2, interval=args.interval or 0.9)
+        tornado_stated(0.5, [], factor=args.factor, interval=args.interval or 0.9)
     scn, name, saved = _scenario_with_settings(args.scenario)
     items = scn.evidence_items()
     # What the app shows for this file or link: its tornado settings, unless given here.
     from beliefs.io.settings import FIELDS
 
-    args.factor = args.factor if args.factor is not None else saved.get("an_factor", FIELDS["an_factor"].default)
+    if args.factor is None and saved.get("an_unst") == "factor":  # else: items stating nothing are left out
+        args.factor = saved.get("an_factor", FIELDS["an_factor"].default)
     args.interval = args.interval if args.interval is not None else saved.get("ci", FIELDS["ci"].default)
     own = [x or None for x in str(saved.get("an_ifac", "")).split(",")] if saved.get("an_ifac") else []
     factors: list[str | None] = (own + [None] * len(items))[: len(items)]
@@ -326,7 +368,7 @@ def _tornado(args) -> int:
             field = "--item-factor" if not bad.startswith("app.") else f"{name}: app.an_ifac"
             raise InputError(field, bad, "a factor F > 1 after '='") from None
         raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
-    data = {**r.to_dict(), "mode": "stated", "factor": float(args.factor)}
+    data = {**r.to_dict(), "mode": "stated"}
     data["item_factors"] = {items[i].id or items[i].label: float(factors[i]) for i in sorted(typed)}
     return _finish(args, r, data, r.text(), plot_tornado_stated)
 
@@ -365,8 +407,6 @@ def _regrouped(items, specs: list[str], discount: str | None) -> list:
     A named group gets the discount ``--discount``; an empty name makes the
     item independent again (discount 1), as the app's "Apply" button does.
     """
-    if discount is not None and not specs:
-        raise InputError("--discount", discount, "a discount only with --group LABEL_OR_ID=NAME")
     items = list(items)
     seen: dict[int, str] = {}
     for spec in specs:
@@ -391,18 +431,35 @@ def _regrouped(items, specs: list[str], discount: str | None) -> list:
 
 
 def _dependence(args) -> int:
-    from beliefs.analysis.dependence import dependence, plot_dependence
+    from beliefs.analysis.dependence import dependence, plot_dependence, propose_groups
 
     _check_outputs(args)
+    if args.discount is not None and not (args.group or args.apply_proposals):
+        raise InputError("--discount", args.discount, "a discount only with --group LABEL_OR_ID=NAME or --apply-proposals")
+    if args.apply_proposals and args.discount is None:
+        raise InputError("--discount", "(not given)", "a discount w in (0, 1] for the proposed groups")
     scn, name, _ = _scenario_with_settings(args.scenario)
-    items = _regrouped(scn.evidence_items(), args.group, args.discount)
+    items, applied = scn.evidence_items(), []
+    if args.apply_proposals:
+        proposal = propose_groups(items)
+        applied = [g.name for g in proposal.pending]
+        with _user_fields("discount"):
+            items = proposal.apply(items, args.discount)
+    items = _regrouped(items, args.group, args.discount)
+    # The proposal as it stands for the ledger analysed (after applying or editing it).
+    proposal = propose_groups(items)
     try:
         r = dependence(scn.prior, items)
     except InputError as exc:
         if exc.field.endswith(".discount") and args.group:  # a new member of a scenario's group, another w
             raise InputError("--discount", args.discount, exc.allowed, exc.hint) from None
         raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
-    lines = [f"{'group':<30} {'method':<18} {'naive bits':>10} {'adjusted':>10}"]
+    lines = [proposal.headline] + [f"  {line}" for line in proposal.lines()[1:]]
+    if applied:
+        lines.append(f"applied with discount {float(args.discount):g}: {', '.join(applied)}")
+    elif proposal.pending:
+        lines.append("to apply: --apply-proposals --discount W; to edit: --group LABEL_OR_ID=NAME as well")
+    lines += ["", f"{'group':<30} {'method':<18} {'naive bits':>10} {'adjusted':>10}"]
     for row in r.rows():
         lines.append(
             f"{row['group'][:30]:<30} {row['method'][:18]:<18} {row['naive_bits']:>+10.3f} {row['adjusted_bits']:>+10.3f}"
@@ -410,7 +467,8 @@ def _dependence(args) -> int:
     lines.append("")
     lines.append(f"naive posterior     {format_probability(r.naive.posterior_log_odds)}")
     lines.append(f"adjusted posterior  {format_probability(r.adjusted.posterior_log_odds)}")
-    return _finish(args, r, r.to_dict(), "\n".join(lines), plot_dependence)
+    data = {**r.to_dict(), **proposal.to_dict(), "applied": applied}
+    return _finish(args, r, data, "\n".join(lines), plot_dependence)
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -528,5 +586,5 @@ def _finish(args, result, data: dict, human: str, plot) -> int:
         written.append(args.csv)
     if written:
         data = {**data, "written": written}
-        human = human.rstrip("\n") + "\n\n" + "\n".join(f"wrote {w}" for w in written)
+        human = human.rstrip("\n") + "\n\n" + "\n".join(f"wrote {one_line(w)}" for w in written)
     return emit(args, data, human)

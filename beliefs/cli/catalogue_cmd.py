@@ -11,6 +11,7 @@ import textwrap
 from beliefs.cli.output import actions, command, emit
 from beliefs.evidence import STATUS_MEANING
 from beliefs.format import format_odds, format_probability
+from beliefs.text import one_line
 
 __all__ = ["register"]
 
@@ -70,9 +71,9 @@ def _evidence_show(args) -> int:
         lines.append("  figures:")
         for f in entry.figures:
             flag = f" [{f.status}]" if f.status != entry.status else ""
-            lines.append(f"    - {f.label}: {f.describe()}{flag}")
+            lines.append(f"    - {one_line(f.label)}: {f.describe()}{flag}")
             if f.note:
-                lines.append(f"      ({f.note})")
+                lines.append(f"      ({one_line(f.note)})")
     else:
         lines.append("  figures:  none confirmed")
     if entry.notes:
@@ -96,7 +97,7 @@ def _source_lines(source, indent: str = "  ") -> list[str]:
 
 
 def _wrap(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(text, width=100, initial_indent=first, subsequent_indent=rest)
+    return textwrap.fill(one_line(text), width=100, initial_indent=first, subsequent_indent=rest)
 
 
 # -- scenarios -----------------------------------------------------------------------
@@ -119,7 +120,7 @@ def _scenario_list(args) -> int:
     width = max(len(n) for n in scenarios)
     lines = [f"{'name':<{width}}  prior  items  title", f"{'-' * width}  -----  -----  -----"]
     lines += [
-        f"{s.name:<{width}}  {format_probability(_lo(s.prior)):>5}  {len(s.evidence):>5}  {s.title}"
+        f"{s.name:<{width}}  {format_probability(_lo(s.prior)):>5}  {len(s.evidence):>5}  {one_line(s.title)}"
         for s in scenarios.values()
     ]
     lines += ["", "run one with `beliefs scenario run NAME`; copy one with `beliefs scenario save NAME FILE`"]
@@ -130,7 +131,7 @@ def _scenario_show(args) -> int:
     from beliefs.io.views import load_view
 
     s = load_view(args.scenario, field="SCENARIO")
-    lines = [f"{s.name}: {s.title}" if s.title else s.name]
+    lines = [f"{s.name}: {one_line(s.title)}" if s.title else s.name]
     if s.description:
         lines.append(_wrap(s.description, "  ", "  "))
     if s.hypothesis:
@@ -142,7 +143,7 @@ def _scenario_show(args) -> int:
         lines.append("  compare:  " + ", ".join(format_probability(_lo(p)) for p in s.compare_priors))
     for i, (spec, item) in enumerate(zip(s.evidence, s.evidence_items(), strict=True)):
         off = "" if item.enabled else " (disabled)"
-        lines.append(f"  evidence[{i}]: {item.label}{off}")
+        lines.append(f"  evidence[{i}]: {one_line(item.label)}{off}")
         lines.append(f"    {item.describe()}")
         if item.source:
             lines.append(f"    status {item.source.status} ({item.source.status_meaning})")
@@ -182,14 +183,14 @@ def _scenario_run(args) -> int:
             for r in compared
         ],
     }
-    lines = [f"scenario {s.name}" + (f": {s.title}" if s.title else "")]
+    lines = [f"scenario {s.name}" + (f": {one_line(s.title)}" if s.title else "")]
     if s.hypothesis:
         lines.append(_wrap(s.hypothesis, "H: ", "   "))
     lines += ["", result.table()]
     derived = [(i, e) for i, e in enumerate(items) if e.provenance]
     if derived:
         lines.append("")
-        lines += [f"evidence[{i}] {e.label}: {e.provenance_text}" for i, e in derived]
+        lines += [f"evidence[{i}] {one_line(e.label)}: {one_line(e.provenance_text)}" for i, e in derived]
     if compared:
         lines.append("")
         lines += [
@@ -210,7 +211,7 @@ def _scenario_save(args) -> int:
 
     s = load_view(args.scenario, field="SCENARIO")
     path = save_scenario(s, args.file, overwrite=args.overwrite)
-    return emit(args, {"scenario": s.name, "path": str(path)}, f"wrote scenario {s.name} to {path}")
+    return emit(args, {"scenario": s.name, "path": str(path)}, f"wrote scenario {s.name} to {one_line(path)}")
 
 
 def _lo(p: float) -> float:

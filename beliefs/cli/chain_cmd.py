@@ -40,10 +40,11 @@ def register(sub) -> None:
         description="1 - (1 - r (c + (1 - c)(1 - q)))^T for independent tasks.",
     )
     m.add_argument("--rate", required=True, metavar="R", help="covert-action rate per task, in [0, 1]")
-    m.add_argument("--report", required=True, metavar="Q", help="P(the monitor reports a covert action), in [0, 1]")
+    m.add_argument("--report", metavar="Q", help="P(the monitor reports a covert action), in [0, 1]")
     m.add_argument(
-        "--collusion", default="0", metavar="C", help="P(the monitor colludes and never reports), default 0"
+        "--collusion", metavar="C", help="P(the monitor colludes and never reports), default 0"
     )
+    _sourced_options(m)
     m.add_argument("--tasks", required=True, metavar="T", help="number of independent tasks, a whole number >= 0")
     add_json_flag(m)
     m.set_defaults(handler=_monitor)
@@ -98,12 +99,49 @@ def _curve_table(curve) -> str:
     return "\n".join(lines)
 
 
+def _sourced_options(m) -> None:
+    from beliefs.monitor_sources import SOURCED_SETTINGS
+
+    def keys(parameter: str) -> str:
+        return ", ".join(s.key for s in SOURCED_SETTINGS if s.parameter == parameter)
+
+    m.add_argument("--report-from", metavar="SETTING",
+                   help=f"instead of --report: q from a published figure and a stated assumption ({keys('q')})")  # fmt: skip
+    m.add_argument("--false-alarm", metavar="F",
+                   help="with an AUC setting: the monitor's false-alarm rate f in (0, 1), your assumption")  # fmt: skip
+    m.add_argument("--collusion-from", metavar="SETTING",
+                   help=f"instead of --collusion: c from a published figure and a stated assumption ({keys('c')})")  # fmt: skip
+
+
+def _sourced(args, parameter: str, typed: str | None, default: str | None):
+    """(value, SourcedValue or None) for q or c: typed with --report/--collusion, or from a sourced setting."""
+    from beliefs.monitor_sources import sourced_setting
+
+    flag, from_flag = {"q": ("--report", "--report-from"), "c": ("--collusion", "--collusion-from")}[parameter]
+    key = getattr(args, from_flag[2:].replace("-", "_"))
+    if key is None:
+        if typed is None and default is None:
+            raise InputError(flag, "(not given)", f"a probability in [0, 1], or {from_flag} SETTING")
+        return as_probability(typed if typed is not None else default, flag), None
+    if typed is not None:
+        raise InputError(flag, typed, f"{flag} or {from_flag}, not both")
+    setting = sourced_setting(key, parameter=parameter, field=from_flag)
+    f = args.false_alarm if setting.needs_false_alarm_rate else None
+    value = setting.resolve(f, field="--false-alarm")
+    return value.value, value
+
+
 def _monitor(args) -> int:
     from beliefs.monitoring import monitor_risk
 
     rate = as_probability(args.rate, "--rate")
-    report = as_probability(args.report, "--report")
-    collusion = as_probability(args.collusion, "--collusion")
+    report, q_source = _sourced(args, "q", args.report, None)
+    collusion, c_source = _sourced(args, "c", args.collusion, "0")
+    if args.false_alarm is not None and not (q_source and q_source.false_alarm_rate is not None):
+        raise InputError("--false-alarm", args.false_alarm, "a false-alarm rate only with an AUC setting in --report-from")
     tasks = as_count(args.tasks, "--tasks")
     result = monitor_risk(rate, report, collusion, tasks=tasks)
-    return emit(args, result.to_dict(), result.table())
+    sourced = {"q": q_source, "c": c_source}
+    data = {**result.to_dict(), "sourced": {k: None if v is None else v.to_dict() for k, v in sourced.items()}}
+    notes = [v.describe() for v in sourced.values() if v is not None]
+    return emit(args, data, "\n".join([result.table(), *notes]))

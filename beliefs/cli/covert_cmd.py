@@ -11,12 +11,19 @@ import math
 import sys
 
 from beliefs import counts as bc
+from beliefs.bf_map import DEFAULT_GRID, MAX_GRID
 from beliefs.cli.output import add_json_flag, emit
-from beliefs.datasets import dataset_counts, dataset_counts_result, parse_dataset
+from beliefs.datasets import (
+    POOLING_WORDS,
+    dataset_counts,
+    dataset_counts_result,
+    parse_dataset,
+    pooling_disagreement,
+)
 from beliefs.errors import InputError
-from beliefs.evidence import parse_beta
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import log_odds
+from beliefs.rate_priors import DEFAULT_READINGS, PointRate, parse_rate_prior, reading_for, readings
 from beliefs.reproduce import DEFAULT_N_ASSUMED, MAX_N_ASSUMED
 from beliefs.validation import as_count, as_positive, as_probability
 
@@ -46,15 +53,26 @@ def register(sub) -> None:
     )
     p.add_argument("--prior", help="P(H) before the counts, in [0, 1] (with --dataset: default 0.5)")
     p.add_argument(
-        "--rate-if-h", metavar="A,B",
-        help="Beta(A,B) prior of a rate if H; partial pooling: of the population mean rate",
+        "--rate-if-h", metavar="A,B|point:P|NAME",
+        help="what H predicts: Beta(A,B) prior of a rate (partial pooling: of the population mean rate), "
+        "point:P for a rate of exactly P (a point null; partial pooling: a population mean of exactly P), "
+        f"or a named reading ({', '.join(r.id for r in readings('if_h'))})",
     )
-    p.add_argument("--rate-if-not-h", metavar="A,B", help="Beta(A,B) prior of a rate if not H (likewise)")
+    p.add_argument(
+        "--rate-if-not-h", metavar="A,B|point:P|NAME",
+        help=f"what not H predicts (likewise; readings {', '.join(r.id for r in readings('if_not_h'))})",
+    )
     p.add_argument(
         "--pooling", default=None,
         help="none (independent environments) or partial (hierarchical); default none for --k/--n, "
         "partial for --dataset",
     )
+    p.add_argument(
+        "--map", action="store_true",
+        help="also the Bayes factor over a grid of the two hypotheses' mean predictions (each at its spread), "
+        "with the line where the data are neutral",
+    )
+    p.add_argument("--grid", default=None, help=f"with --map: means per axis (default {DEFAULT_GRID})")
     p.add_argument("--mcmc", action="store_true", help="also estimate P(H | data) by MCMC (nutpie NUTS)")
     p.add_argument("--seed", default="0", help="random seed for --mcmc (default 0)")
     p.add_argument("--draws", default="1000", help="draws per chain for --mcmc (default 1000)")
@@ -78,15 +96,20 @@ def register(sub) -> None:
 # ---------------------------------------------------------------------------
 # counts
 # ---------------------------------------------------------------------------
-def _parse_beta(text: str, field: str) -> tuple[float, float]:
-    b = parse_beta(str(text), field, names=(" A", " B"))
-    return (b.alpha, b.beta)
+def _rate_prior(text: str, field: str, side: str):
+    return parse_rate_prior(str(text), field, side=side, names=(" A", " B"))
+
+
+def _rate_dict(prior) -> dict:
+    if isinstance(prior, PointRate):
+        return {"point": prior.rate}
+    return {"alpha": prior.alpha, "beta": prior.beta}
 
 
 _DEFAULT_N = DEFAULT_N_ASSUMED
-# --dataset without --prior/--rate-if-*: the data page's defaults (illustrative, status X: no source states
-# what H and not H predict): H, population mean rate ~ Beta(1, 9) (mean 10%); not H ~ Beta(1, 99) (mean 1%).
-_DATASET_DEFAULTS = {"prior": "0.5", "rate_if_h": "1,9", "rate_if_not_h": "1,99"}
+# --dataset without --prior/--rate-if-*: the data page's defaults, the named readings "scheming" and
+# "confusion" (beliefs.rate_priors: status X, no source gives their parameters; rate_priors says so).
+_DATASET_DEFAULTS = {"prior": "0.5", "rate_if_h": DEFAULT_READINGS["if_h"], "rate_if_not_h": DEFAULT_READINGS["if_not_h"]}
 
 
 def _required(args, name: str, flag: str):
@@ -105,8 +128,16 @@ def _counts(args) -> int:
     if args.dataset is None and args.n_assumed is not None:
         raise InputError("--n-assumed", args.n_assumed, "only with --dataset (it derives the counts)")
     prior = as_probability(_required(args, "prior", "--prior"), "--prior")
-    rate_h = _parse_beta(_required(args, "rate_if_h", "--rate-if-h"), "--rate-if-h")
-    rate_n = _parse_beta(_required(args, "rate_if_not_h", "--rate-if-not-h"), "--rate-if-not-h")
+    rate_h = _rate_prior(_required(args, "rate_if_h", "--rate-if-h"), "--rate-if-h", "if_h")
+    rate_n = _rate_prior(_required(args, "rate_if_not_h", "--rate-if-not-h"), "--rate-if-not-h", "if_not_h")
+    if args.grid is not None and not args.map:
+        raise InputError("--grid", args.grid, "only with --map (the map's means per axis)")
+    grid = as_count(args.grid if args.grid is not None else DEFAULT_GRID, "--grid", minimum=2, maximum=MAX_GRID)
+    if args.mcmc and (isinstance(rate_h, PointRate) or isinstance(rate_n, PointRate)):
+        flag = "--rate-if-h" if isinstance(rate_h, PointRate) else "--rate-if-not-h"
+        raise InputError(flag, getattr(args, flag[2:].replace("-", "_")),
+                         "a Beta prior A,B with --mcmc (the MCMC models sample Beta priors; a point rate's "
+                         "Bayes factor is exact and needs no MCMC)")  # fmt: skip
     default_pooling = "none" if args.dataset is None else "partial"
     pooling = str(args.pooling if args.pooling is not None else default_pooling).strip().lower()
     if pooling not in POOLINGS:
@@ -132,8 +163,9 @@ def _counts(args) -> int:
         "n": [int(x) for x in n],
         "n_environments": len(k),
         "prior": prior,
-        "rate_if_h": {"alpha": rate_h[0], "beta": rate_h[1]},
-        "rate_if_not_h": {"alpha": rate_n[0], "beta": rate_n[1]},
+        "rate_if_h": _rate_dict(rate_h),
+        "rate_if_not_h": _rate_dict(rate_n),
+        "rate_priors": {"if_h": reading_for("if_h", rate_h).to_dict(), "if_not_h": reading_for("if_not_h", rate_n).to_dict()},
         "derived": derived is not None,
     }
     if derived is not None:
@@ -141,16 +173,13 @@ def _counts(args) -> int:
             dataset=derived.dataset,
             n_assumed=derived.n_assumed,
             evaluations=dataset_counts(spec, derived.n_assumed)[2],
-            hypotheses_note=(
-                "the rate priors are illustrative (status X): no source states what H and not H predict"
-                if args.rate_if_h is None or args.rate_if_not_h is None else "the rate priors are as given"
-            ),
             assumption_range=derived.assumption_range.to_dict(),
         )
-    exact = updated = None
+    exact = updated = kappa = None
     if pooling == "none":
         exact = derived or bc.exact_no_pooling(k, n, prior, rate_h, rate_n)
-        data["method"] = "exact (beta-binomial closed form)"
+        point = isinstance(rate_h, PointRate) or isinstance(rate_n, PointRate)
+        data["method"] = "exact (closed form: beta-binomial" + (", binomial at the point rate)" if point else ")")
         data["environments"] = exact.environments()
     else:
         from beliefs.partial_pooling import KappaPrior  # SciPy's cubature: only for partial pooling
@@ -181,6 +210,14 @@ def _counts(args) -> int:
             bayes_factor=None, log10_bayes_factor=None, bits=None, log_bayes_factor_nats=None, posterior=None,
             note="no exact value for these data: MCMC only" + ("" if args.mcmc else "; rerun with --mcmc"),
         )
+    if derived is not None:
+        data["models_disagree"] = pooling_disagreement(derived.assumption_range, derived.n_assumed)
+    if args.map:
+        from beliefs.bf_map import bayes_factor_map
+
+        data["map"] = bayes_factor_map(
+            k, n, rate_h, rate_n, pooling=pooling, kappa=kappa, grid=grid, grid_field="--grid"
+        ).to_dict()
 
     if args.mcmc:
         from models.counts import mcmc_no_pooling, mcmc_partial_pooling
@@ -197,6 +234,14 @@ def _counts(args) -> int:
         mc.update(draws=draws, tune=tune, chains=chains, seed=seed, sampler="nutpie NUTS")
         if not m.sampled:
             mc["warnings"] = [f"MCMC not run: prior P(H) = {prior:g} is certainty, which no evidence can move"]
+        elif exact is not None and m.converged:
+            # What the estimate carries into a ledger (the app's "Add the MCMC estimate"): the exact result's
+            # provenance with the fit's own method and checks in words.
+            try:
+                mc["provenance"] = m.to_evidence(exact.label + " (MCMC)", exact).provenance.to_dict()
+            except InputError as exc:  # e.g. a factor beyond 1e300: no ledger item, and the reason
+                mc["provenance"] = None
+                mc["ledger_refused"] = str(exc)
         data["mcmc"] = mc
         data["prior_sensitivity"] = _sensitivity(m)
     return emit(args, data, _counts_table(data, updated))
@@ -230,14 +275,14 @@ def _counts_table(d: dict, updated=None) -> str:
     for name, kj, nj in zip(names, d["k"], d["n"], strict=True):
         rate = f"{kj / nj:.3g}" if nj else "-"
         lines.append(f"  {name:<{name_w}}  {kj:>{width}} / {nj:<{width}}  rate {rate}")
-    rh, rn = d["rate_if_h"], d["rate_if_not_h"]
-    lines.append(f"Rate prior if H:      Beta({rh['alpha']:g}, {rh['beta']:g})  mean {_beta_mean(rh):.4g}")
-    lines.append(f"Rate prior if not H:  Beta({rn['alpha']:g}, {rn['beta']:g})  mean {_beta_mean(rn):.4g}")
+    for side, word in (("if_h", "if H:    "), ("if_not_h", "if not H:")):
+        r = d["rate_priors"][side]
+        prior = f"point {r['point']:g}" if r["point"] is not None else f"Beta({r['alpha']:g}, {r['beta']:g})"
+        lines.append(f"Rate prior {word} {prior}  mean {r['mean']:.4g}  '{r['name']}', status {r['status']}")
+        lines.append(f"    {r['reason']}; source: {r['source']} ({r['location']})")
     if "kappa_prior" in d:
         kp = d["kappa_prior"]
         lines.append(f"Concentration hyperprior (both): ln kappa ~ Normal(ln {kp['median']:g}, {kp['log_sd']:g}^2)")
-    if d.get("hypotheses_note"):
-        lines.append(f"  ({d['hypotheses_note']})")
     lines.append("")
     prior_lo = log_odds(d["prior"])
     lines.append(f"Prior P(H)        {format_probability(prior_lo):>14}   odds {format_odds(prior_lo)}")
@@ -246,16 +291,28 @@ def _counts_table(d: dict, updated=None) -> str:
         lines.append(f"Bayes factor      {format_evidence(log_bf)}   (log10 BF = {d['log10_bayes_factor']:.4g})")
         rng = d.get("assumption_range")
         if rng is not None:
-            lo, hi = rng["log10_bayes_factor"]
-            lines.append(f"  range over what nobody published: log10 BF {lo:.3g} to {hi:.3g}, {rng['over']}")
+            lo, hi = rng["by_pooling"][d["pooling"]]
+            lines.append(f"  range over what nobody published: log10 BF {lo:.3g} to {hi:.3g} over the assumed n, "
+                         f"{POOLING_WORDS[d['pooling']]}")  # fmt: skip
+            for other, (o_lo, o_hi) in rng["by_pooling"].items():
+                if other != d["pooling"]:
+                    lines.append(f"  with {POOLING_WORDS[other]}: log10 BF {o_lo:.3g} to {o_hi:.3g}")
             for g in rng["grid"]:
                 lines.append(f"    n = {g['n_assumed']:>5}  pooling {g['pooling']:<8} log10 BF {g['log10_bayes_factor']:.4g}")
+        if d.get("models_disagree"):
+            lines.append(f"  {d['models_disagree']}")
         post_lo = updated.posterior_log_odds
         lines.append(f"Posterior P(H)    {format_probability(post_lo):>14}   odds {format_odds(post_lo)}")
         if d.get("quadrature_rel_error") is not None:
             lines.append(f"  (quadrature relative error estimate {d['quadrature_rel_error']:.1e})")
     if d.get("note"):
         lines.append(f"Note: {d['note']}")
+    if d.get("map"):
+        m = d["map"]
+        lines.append("")
+        lines.append(f"Bayes factor map ({len(m['h_mean'])} x {len(m['not_h_mean'])} mean predictions, each at its "
+                     "reading's spread; --json for the cells):")  # fmt: skip
+        lines.append(f"  {m['sentence']}")
     mc = d.get("mcmc")
     if mc is not None:
         lines.append("")
@@ -293,17 +350,15 @@ def _counts_table(d: dict, updated=None) -> str:
     elif ps:
         lines.append("")
         lines.append(f"Prior sensitivity (power-scaling prior / likelihood by alpha in [{ps['alphas'][0]:g}, {ps['alphas'][1]:g}]):")
-        width = max([len("quantity"), *(len(r["variable"]) for r in ps["rows"])])
+        width = max([len("quantity"), *(len(r["quantity"]) for r in ps["rows"])])
         lines.append(f"  {'quantity':<{width}}  {'prior':>7}  {'likelihood':>10}  diagnosis")
         for r in ps["rows"]:
             diag = "ok" if r["diagnosis"] == "\u2713" else r["diagnosis"]
-            lines.append(f"  {r['variable']:<{width}}  {r['prior']:>7.3f}  {r['likelihood']:>10.3f}  {diag}")
+            lines.append(f"  {r['quantity']:<{width}}  {r['prior']:>7.3f}  {r['likelihood']:>10.3f}  {diag}")
         lines.append(f"  (>= {ps['threshold']:g} flags a strong prior, or prior-data conflict if the likelihood's is too)")
+        if ps["flagged"] and mc is not None and mc.get("sampled") and not mc["warnings"]:
+            lines.append(f"  {ps['converged_and_sensitive']}")
     return "\n".join(lines)
-
-
-def _beta_mean(b: dict) -> float:
-    return b["alpha"] / (b["alpha"] + b["beta"])
 
 
 # ---------------------------------------------------------------------------

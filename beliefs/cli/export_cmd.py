@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 
-from beliefs.cli.output import command, emit
+from beliefs.cli.output import command, emit, terminal_safe
 from beliefs.io.settings import BASE_URL_ENV, LOCAL_BASE, local_link_note, public_base
+from beliefs.text import one_line
 
 __all__ = ["DEFAULT_BASE", "register", "scenario_link"]
 
@@ -79,9 +80,9 @@ def _export(args) -> int:
     if args.output is None:
         if args.json:
             return emit(args, {**data, "text": text}, "")
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text))  # already free of controls and bidi: the exports escape every text
         return 0
     from beliefs.io.files import write_text_atomic
 
     path = write_text_atomic(text, args.output, field="--output", overwrite=args.overwrite)
-    return emit(args, {**data, "path": str(path)}, f"wrote the {args.format} export of {s.name} to {path}")
+    return emit(args, {**data, "path": str(path)}, f"wrote the {args.format} export of {s.name} to {one_line(path)}")

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from typing import Any
 
+from beliefs.text import terminal_safe  # the one rule for a terminal (re-exported: `output.terminal_safe`)
+
 __all__ = ["actions", "add_json_flag", "command", "emit", "jsonable", "terminal_safe"]
-
-# C0 controls but newline, DEL, C1 controls (ESC[8m hides text; CSI can move the cursor), bidirectional
-# overrides/isolates (which reorder what is shown) and lone surrogates (which cannot be encoded).
-_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def terminal_safe(text: str) -> str:
-    r"""``text`` with control characters shown as escapes (``\x1b``), so untrusted labels cannot drive the terminal.
-
-    >>> terminal_safe("fake\x1b[8m hidden")
-    'fake\\x1b[8m hidden'
-    """
-    return _UNSAFE.sub(lambda m: ascii(m.group())[1:-1], text)
-
 
 def jsonable(obj: Any) -> Any:
     """Replace non-finite floats by ``None`` so the output is strict JSON."""

@@ -11,14 +11,16 @@ a ``<script type="application/json">`` element, see
 Nothing is fetched: no scripts, style sheets, fonts or images from elsewhere,
 and a Content-Security-Policy of ``default-src 'none'`` stops the browser from
 fetching anything even if some text did name a URL.  Untrusted text (labels,
-sources, notes, names) goes through :func:`html.escape`; vl-convert escapes
-the text it writes into the SVG.
+sources, notes, names) goes through :func:`beliefs.text.html_text` (one line,
+controls and bidi controls shown escaped, then :func:`html.escape`); vl-convert
+escapes the markup in the text it writes into the SVG, and the SVG then goes
+through :func:`beliefs.text.terminal_safe` (no control or bidi character in
+the document at all).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from beliefs.export import embed
 from beliefs.export.ledger import Ledger, build_ledger, source_text
@@ -26,7 +28,8 @@ from beliefs.io.scenario import scenario_to_json
 from beliefs.io.scenario_schema import Scenario
 from beliefs.io.settings import local_link_note
 from beliefs.plots.palette import HEADER_FILL, INK, MUTED_INK, RULE
-from beliefs.tables import html_table, one_line
+from beliefs.tables import html_table
+from beliefs.text import html_text, terminal_safe
 
 __all__ = ["chart_specs", "figure_svgs", "html_report"]
 
@@ -55,7 +58,7 @@ def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
 def _svg(spec: dict) -> str:
     from beliefs.plots.figures import spec_bytes
 
-    return spec_bytes(spec, "svg").decode("utf-8")
+    return terminal_safe(spec_bytes(spec, "svg").decode("utf-8"))
 
 
 def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
@@ -81,13 +84,13 @@ def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
 def _inline(svg: bytes) -> str:
     # Drop the XML declaration and DOCTYPE: inside HTML the <svg> element stands on its own.
     text = svg.decode("utf-8")
-    return text[text.index("<svg") :]
+    return terminal_safe(text[text.index("<svg") :])
 
 
 def _link(url: str) -> str:
     if not url.lower().startswith(("http://", "https://")):
-        return html.escape(url)
-    return f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>'
+        return html_text(url)
+    return f'<a href="{html_text(url)}">{html_text(url)}</a>'
 
 
 def html_report(
@@ -98,9 +101,9 @@ def html_report(
 
     ledger = ledger or build_ledger(scenario)
     s = scenario
-    e = html.escape
+    e = html_text
     when = (generated or dt.datetime.now(dt.UTC).date()).isoformat()
-    title = one_line(s.title or s.name)
+    title = s.title or s.name
     out = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -112,8 +115,8 @@ def html_report(
         f"generated {e(when)}</p>",
     ]
     if s.description:
-        out.append(f"<p>{e(one_line(s.description))}</p>")
-    out.append(f"<p><b>H:</b> {e(one_line(s.hypothesis)) if s.hypothesis else 'not stated'}</p>")
+        out.append(f"<p>{e(s.description)}</p>")
+    out.append(f"<p><b>H:</b> {e(s.hypothesis) if s.hypothesis else 'not stated'}</p>")
     out.append(
         f'<p class="headline" id="posterior">Prior {e(ledger.prior_text)} → posterior '
         f"<b>{e(ledger.posterior_text)}</b>; total evidence {e(ledger.total_text)}.</p>"
@@ -145,9 +148,9 @@ def html_report(
     if ledger.prior_source:
         out.append(f"<li><b>Prior:</b> {e(ledger.prior_source)}</li>")
     for item in s.evidence_items():
-        note = f"<br><i>{e(one_line(item.note))}</i>" if item.note else ""
+        note = f"<br><i>{e(item.note)}</i>" if item.note else ""
         off = "" if item.enabled else " (disabled, not counted)"
-        out.append(f"<li><b>{e(one_line(item.label))}</b>{off}: {e(source_text(item.source))}{note}</li>")
+        out.append(f"<li><b>{e(item.label)}</b>{off}: {e(source_text(item.source))}{note}</li>")
     out.append("</ul>")
     if link:
         note = local_link_note(link)

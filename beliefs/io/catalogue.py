@@ -55,7 +55,9 @@ __all__ = [
     "viewpoints",
 ]
 
-UNITS = ("proportion", "p_value", "count", "ratio", "bits", "decibels")
+# "auc": an area under a ROC curve, in [0, 1] (shown as "AUC 0.87", never as a percentage: it is not a rate).
+# "percentage_points": a difference of two percentages as the source states it (16.8 = +16.8 points).
+UNITS = ("proportion", "p_value", "count", "ratio", "bits", "decibels", "auc", "percentage_points")
 BOUNDS = ("lower", "upper")
 _FIGURE_KEYS = {
     "label", "value", "unit", "low", "high", "k", "n", "derived", "bound", "approximate", "status", "note",
@@ -499,8 +501,10 @@ def _figure(raw: object, path: str, default_status: str) -> Figure:
 
 
 def _unit_value(value: object, path: str, unit: str) -> float:
-    if unit in ("proportion", "p_value"):
+    if unit in ("proportion", "p_value", "auc"):
         return _number(value, path, 0.0, 1.0)
+    if unit == "percentage_points":
+        return _number(value, path, -100.0, 100.0)
     if unit == "count":
         return float(_count(value, path))
     number = _number(value, path, -math.inf, math.inf)
@@ -587,6 +591,10 @@ def _show(value: float, unit: str) -> str:
         return f"{value:g} dB"
     if unit == "p_value":
         return f"p = {value:g}"
+    if unit == "auc":
+        return f"AUC {value:g}"
+    if unit == "percentage_points":
+        return f"{value:+g} percentage points"
     return f"{value:g}"
 
 

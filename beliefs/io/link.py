@@ -75,7 +75,7 @@ __all__ = [
 MAX_QUERY_PARAMS = 1000  # Streamlit silently drops a link with more query parameters than this
 # Characters of one e<i> or p<i>: the longest a valid item makes (every text at the item schema's limit,
 # escaped) fits with room; tests/test_urlstate.py builds that item and checks.
-MAX_ITEM_PARAM = 4000
+MAX_ITEM_PARAM = 10_000
 _SEP = "~"
 _ESCAPES = {"%25": "%", "%7E": "~", "%7e": "~"}
 

@@ -41,6 +41,7 @@ import math
 import os
 import re
 import stat
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -58,6 +59,7 @@ from beliefs.io.scenario_schema import (
     validate,
 )
 from beliefs.io.settings import MAX_ITEMS
+from beliefs.validation import AS_ODDS, rounding_hint
 
 __all__ = [
     "MAX_DEPTH",
@@ -96,10 +98,19 @@ _BUILTIN_ORDER = (
 
 # -- reading -------------------------------------------------------------------------
 
-_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# One pass over the text, in time linear in its length: a string token is matched from its opening quote
+# to its closing one, or to the end of the text when it has none (possessive quantifiers: no backtracking,
+# and no second attempt from a quote inside a string that was already scanned; the old pattern restarted
+# at every escaped quote of an unterminated string, 19.9 s for 80 KB).  Outside strings only brackets count.
+_STRUCTURE = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
 
 
 def _check_depth(text: str, field: str) -> None:
+    """Refuse text nested deeper than MAX_DEPTH (json's decoder recurses, one frame per level).
+
+    Up to the first character json would reject, this depth is json's own: a backslash outside a
+    string, or a string left open, is invalid JSON, and json stops there.
+    """
     depth = 0
     for match in _STRUCTURE.finditer(text):
         token = match.group()
@@ -149,26 +160,84 @@ def decode_document(text: str | bytes, field: str, *, max_bytes: int, what: str)
     raise ScenarioError(field, type(text).__name__, "JSON text (str or bytes)")
 
 
+class _Unheld:
+    """A number literal no double holds as written: it overflows, or a value that is not 0 or 1 rounds to 0 or 1.
+
+    json returns it in place of the float, so that the walk after parsing can name the field it stands in.
+    """
+
+    __slots__ = ("side", "text")
+
+    def __init__(self, text: str, side: str):
+        self.text = text
+        self.side = side  # "inf", "0" or "1"
+
+    def refusal(self, path: str) -> ScenarioError:
+        if self.side == "inf":
+            return ScenarioError(path, self.text, "a finite number", "it overflows a double: the largest is 1.8e308")
+        # The command line's and the share link's words for a value that rounds to certainty; a prior
+        # gets their advice too (give it as odds).
+        hint = rounding_hint(float(self.side))
+        if path == "prior" or path.startswith("compare_priors"):
+            hint += f"; {AS_ODDS}"
+        return ScenarioError(path, self.text, "a number a double holds as written", hint)
+
+
+def _number(literal: str) -> float | _Unheld:
+    number = float(literal)
+    if not math.isfinite(number):
+        return _Unheld(literal, "inf")
+    if number in (0.0, 1.0) and Decimal(literal) != number:  # Decimal is exact at any exponent, and cheap
+        return _Unheld(literal, "0" if number == 0.0 else "1")
+    return number
+
+
+def _first_unheld(obj: Any, path: str) -> ScenarioError | None:
+    """The refusal for the first value (in document order) that JSON carried but we cannot hold, else None.
+
+    A number no double holds (:class:`_Unheld`), or text with a lone surrogate (JSON allows
+    ``"\\udfff"``; UTF-8 cannot carry it, so it could not be saved, printed or shown).  Named by
+    its field path as in the file: ``evidence[2].p_e_given_h``.
+    """
+    if isinstance(obj, _Unheld):
+        return obj.refusal(path or "scenario")
+    if isinstance(obj, str):
+        if _SURROGATE.search(obj):
+            return ScenarioError(
+                path, "text with a lone surrogate", "text that is valid Unicode (no lone \\ud800-\\udfff escapes)"
+            )
+        return None
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            where = f"{path}.{key}" if path else str(key)
+            found = _first_unheld(key, where) or _first_unheld(value, where)
+            if found:
+                return found
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            found = _first_unheld(value, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def loads_strict(text: str, field: str) -> Any:
     """``json.loads`` with the rules for every JSON file a user gives us, or a :class:`ScenarioError`.
 
-    Nested at most ``MAX_DEPTH`` deep (checked before parsing: json's decoder is recursive), finite
-    numbers only (no NaN or Infinity, no literal that overflows a float) and each key once per object
-    (a duplicate is named by its key; every other error by ``field``).
+    Nested at most ``MAX_DEPTH`` deep (checked before parsing, in linear time: json's decoder is
+    recursive), finite numbers only (no NaN or Infinity), each key once per object, every number as
+    written (a literal that overflows a double, or one that is not 0 or 1 but rounds to 0 or 1, is
+    refused as the command line and share links refuse it), and valid Unicode text.  A value is
+    named by its field path (``evidence[0].likelihood_ratio``); an error of the document as a whole
+    by ``field``.
     """
     _check_depth(text, field)
 
     def refuse_constant(name: str) -> float:
         raise ScenarioError(field, name, "finite numbers only (NaN and Infinity are not JSON numbers)")
 
-    def finite_float(number_text: str) -> float:
-        number = float(number_text)
-        if not math.isfinite(number):
-            raise ScenarioError(field, number_text, "finite numbers only (this one overflows a float)")
-        return number
-
     try:
-        return json.loads(text, parse_constant=refuse_constant, parse_float=finite_float, object_pairs_hook=_no_duplicates)
+        obj = json.loads(text, parse_constant=refuse_constant, parse_float=_number, object_pairs_hook=_no_duplicates)
     except ScenarioError:
         raise
     except json.JSONDecodeError as exc:
@@ -176,6 +245,10 @@ def loads_strict(text: str, field: str) -> Any:
         raise ScenarioError(field, near, f"valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer literal of 5000 digits
         raise ScenarioError(field, type(exc).__name__, f"valid JSON ({exc})") from None
+    refused = _first_unheld(obj, "")
+    if refused:
+        raise refused
+    return obj
 
 
 def parse_scenario(text: str | bytes) -> Scenario:
@@ -191,34 +264,9 @@ def parse_scenario(text: str | bytes) -> Scenario:
     return _from_object(obj)
 
 
-def _surrogate_path(obj: Any, path: str) -> str | None:
-    """The field path of the first text holding a lone surrogate (JSON allows "\\udfff"; UTF-8 cannot carry it)."""
-    if isinstance(obj, str):
-        return path if _SURROGATE.search(obj) else None
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            where = f"{path}.{key}" if path else str(key)
-            if _SURROGATE.search(key):
-                return where
-            found = _surrogate_path(value, where)
-            if found:
-                return found
-    if isinstance(obj, list):
-        for i, value in enumerate(obj):
-            found = _surrogate_path(value, f"{path}[{i}]")
-            if found:
-                return found
-    return None
-
-
 def _from_object(obj: Any) -> Scenario:
     if not isinstance(obj, dict):
         raise ScenarioError("scenario", obj, "a JSON object {...} at the top level")
-    bad_text = _surrogate_path(obj, "")
-    if bad_text:
-        raise ScenarioError(
-            bad_text, "text with a lone surrogate", "text that is valid Unicode (no lone \\ud800-\\udfff escapes)"
-        )
     evidence = obj.get("evidence")
     if isinstance(evidence, list) and len(evidence) > MAX_EVIDENCE:
         raise ScenarioError(

@@ -167,6 +167,7 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("cmp", "", _probability_list, "other priors to apply the same evidence to"),
         # Analysis view.
         FieldSpec("an_target", 0.9, _probability, "target probability for 'what would change my mind'"),
+        FieldSpec("an_unst", "left-out", _choice(("left-out", "factor")), "tornado: unstated items left out or x/÷ an_factor"),
         FieldSpec("an_factor", 2.0, _range(1.01, 1e6), "tornado: x/÷ factor for items without a stated range"),
         FieldSpec("an_ifac", "", _factor_list, "tornado: per-item x/÷ factors (blank = the common factor)"),
         FieldSpec("an_crux", "", _text, "crux: the built-in scenario compared with"),
@@ -204,6 +205,11 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("da_h_b", 9.0, _range(1e-3, 1e4), "Beta beta of the covert-action rate under H"),
         FieldSpec("da_n_a", 1.0, _range(1e-3, 1e4), "Beta alpha of the covert-action rate under not H"),
         FieldSpec("da_n_b", 99.0, _range(1e-3, 1e4), "Beta beta of the covert-action rate under not H"),
+        # What each hypothesis predicts: a Beta (da_*_a, da_*_b) or a point rate (a point null, issue 25.3).
+        FieldSpec("da_h_kind", "beta", _choice(("beta", "point")), "H predicts a Beta prior or a point rate"),
+        FieldSpec("da_h_pt", 0.1, _range(1e-9, 1 - 1e-9), "H's point rate (with da_h_kind = point)"),
+        FieldSpec("da_n_kind", "beta", _choice(("beta", "point")), "not H predicts a Beta prior or a point rate"),
+        FieldSpec("da_n_pt", 0.01, _range(1e-9, 1 - 1e-9), "not H's point rate (with da_n_kind = point)"),
     )
 }
 
