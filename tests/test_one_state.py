@@ -117,12 +117,29 @@ def models(draw):
     if draw(st.booleans()):
         n = draw(st.lists(st.integers(1, 500), min_size=1, max_size=4))
         k = [draw(st.integers(0, x)) for x in n]
-        out["covert_actions"] = {
-            "k": k, "n": n, "rate_if_h": [draw(st.floats(0.01, 100)), draw(st.floats(0.01, 100))],
-            "rate_if_not_h": [draw(st.floats(0.01, 100)), draw(st.floats(0.01, 100))],
-            "pooling": draw(st.sampled_from(["none", "partial"])),
-        }  # fmt: skip
+        block = {"k": k, "n": n, "pooling": draw(st.sampled_from(["none", "partial"]))}
+        for side in ("if_h", "if_not_h"):
+            block.update(draw(predictions(side)))
+        out["covert_actions"] = block
     return out
+
+
+@st.composite
+def predictions(draw, side: str) -> dict:
+    """What the data page lets a hypothesis predict: a Beta, a point rate, a named reading (its numbers, its id
+    or both), or nothing written (the default)."""
+    from beliefs.rate_priors import readings
+
+    how = draw(st.sampled_from(["beta", "point", "reading", "reading and numbers", "default"]))
+    if how == "beta":
+        return {f"rate_{side}": [draw(st.floats(0.01, 100)), draw(st.floats(0.01, 100))]}
+    if how == "point":
+        return {f"rate_{side}": {"point": draw(st.floats(1e-6, 1 - 1e-6))}}
+    if how == "default":
+        return {}
+    r = draw(st.sampled_from(readings(side)))
+    numbers = {f"rate_{side}": [r.prior.alpha, r.prior.beta]} if how == "reading and numbers" else {}
+    return {f"reading_{side}": r.id, **numbers}
 
 
 _APP_SETTINGS = {  # any valid text, the defaults and other spellings ("0.50") included: a file may hold them
@@ -479,3 +496,77 @@ def test_every_model_text_the_data_page_writes_fits_an_item_a_file_and_a_link():
                 s = scenario_from_state(state)
                 assert parse_scenario(scenario_to_json(s)).evidence_items() == [item]
     assert len(longest) > 500
+
+
+
+# -- the covert-action block holds what the data page chooses (pooling, point predictions, named readings) ----
+
+
+def _covert_file(**block) -> Scenario:
+    doc = json.loads(scenario_to_json(get_scenario("stated-3-to-1")))
+    doc["models"]["covert_actions"] = {"k": [1, 0, 2], "n": [20, 20, 20], **block}
+    return validate(doc)
+
+
+def test_the_covert_block_holds_points_readings_and_pooling_and_the_app_shows_them(media):
+    """file -> app: the data page shows the block's pooling, each prediction (a point rate, a named reading);
+    app -> save writes them back; a reading chosen on the page is saved by its id, and read back."""
+    s = _covert_file(rate_if_h={"point": 0.2}, reading_if_not_h="designed-to-elicit", pooling="none")
+    block = s.models.covert_actions
+    assert block.rate_if_not_h == [1.0, 19.0] and block.reading_if_h is None  # the reading's numbers, filled in
+    at = _upload(new_app({"view": "data"}), s)
+    v = at.session_state["values"]
+    assert (v["da_pool"], v["da_h_kind"], v["da_h_pt"], v["da_n_kind"]) == ("none", "point", 0.2, "beta")
+    assert at.radio(key="w_da_pool").value == "none" and at.radio(key="w_da_h_kind").value == "point"
+    assert at.selectbox(key="w_da_n_read").value == "designed-to-elicit" and at.selectbox(key="w_da_h_read").value == "own"
+    saved = parse_scenario(download_bytes(media, button(at, "dl_scenario_json")))
+    assert saved.app == {"view": "data"}  # the page the file was saved from
+    assert canonical(saved.model_copy(update={"app": None})) == canonical(s)
+    # A reading chosen on the page: saved by its id with its numbers, and a point chosen for not H.
+    at.selectbox(key="w_da_h_read").set_value("rare-but-real").run()
+    at.radio(key="w_da_pool").set_value("partial").run()
+    assert_clean(at)
+    saved = parse_scenario(download_bytes(media, button(at, "dl_scenario_json")))
+    got = saved.models.covert_actions
+    assert (got.rate_if_h, got.reading_if_h, got.pooling) == ([1.0, 49.0], "rare-but-real", "partial")
+    assert (got.rate_if_not_h, got.reading_if_not_h) == ([1.0, 19.0], "designed-to-elicit")
+    again = _upload(new_app({"view": "data"}), saved)
+    assert again.selectbox(key="w_da_h_read").value == "rare-but-real" and again.radio(key="w_da_pool").value == "partial"
+    assert canonical(scenario_from_state(_state(again))) == canonical(saved)
+
+
+def test_a_file_naming_a_reading_its_numbers_are_not_is_refused_naming_the_field():
+    with pytest.raises(Exception, match=r"^models\.covert_actions\.reading_if_h: got 'rare-but-real'; expected 'scheming', "
+                       r"the reading rate_if_h is, or null \('rare-but-real' predicts \[1\.0, 49\.0\]\)$"):
+        _covert_file(rate_if_h=[1, 9], reading_if_h="rare-but-real")
+    with pytest.raises(Exception, match=r"^models\.covert_actions\.rate_if_not_h\.point: got 1; expected a point rate strictly"):
+        _covert_file(rate_if_not_h={"point": 1})
+    with pytest.raises(Exception, match=r"^models\.covert_actions\.reading_if_not_h: got 'own'; expected the id of a named "
+                       r"reading: confusion, designed-to-elicit, report-prior-not-h; or null$"):
+        _covert_file(reading_if_not_h="own")
+
+
+@pytest.mark.parametrize("command", ["robustness", "sequential"])
+def test_the_command_lines_data_analyses_use_the_blocks_pooling_and_predictions(tmp_path, command, capsys):
+    """robustness --data and sequential --data: the block's pooling, point prediction and reading, as the app."""
+    from beliefs.analysis.data_robustness import data_robustness
+    from beliefs.analysis.sequential import sequential_data
+    from beliefs.cli import main
+    from beliefs.rate_priors import PointRate
+
+    s = _covert_file(rate_if_h={"point": 0.2}, reading_if_not_h="designed-to-elicit", pooling="none")
+    path = tmp_path / "ca.json"
+    path.write_text(scenario_to_json(s))
+    assert main([command, str(path), "--data", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    args = ([1, 0, 2], [20, 20, 20], s.prior, PointRate(0.2), BetaDist(1.0, 19.0))
+    if command == "robustness":
+        want = data_robustness(*args, pooling="none").to_dict()
+    else:
+        want = sequential_data(*args, pooling="none", threshold=0.5).to_dict()
+    assert json.loads(json.dumps(want)) == got
+    assert main([command, str(path), "--data"]) == 0
+    text = capsys.readouterr().out
+    if command == "robustness":
+        assert "your predictions: point 0.2 (your own) if H, Beta(1, 19) ('environments designed to elicit covert action', status X) if not H:" in text
+    assert "no pooling" in text

@@ -245,7 +245,7 @@ def _robustness(args) -> int:
         counts = _covert_settings(scn, name)
         with _in_scenario(f"{name}: models.covert_actions"):
             d = data_robustness(
-                counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h),
+                counts.k, counts.n, scn.prior, counts.prediction("if_h"), counts.prediction("if_not_h"),
                 pooling=counts.pooling,
             )
         from beliefs.update import update_by_log_bf
@@ -256,7 +256,7 @@ def _robustness(args) -> int:
         lines = [
             f"{name}: {sum(counts.k)} covert actions in {sum(counts.n)} rollouts over {len(counts.k)} environments",
             f"model (the scenario's): {d.model}",
-            f"your rate priors Beta{tuple(counts.rate_if_h)} if H, Beta{tuple(counts.rate_if_not_h)} if not H:",
+            f"your predictions: {_predictions_text(counts)}:",
             f"  log10 BF {d.log_bf_at_choice / LN10:+.3f}, P(H | data) {shown(d.log_bf_at_choice)}",
             "over the grid of prior mean rates: P(H | data) from "
             f"{shown(float(d.log_bf.min()))} to {shown(float(d.log_bf.max()))}",
@@ -301,8 +301,8 @@ def _sequential(args) -> int:
                 counts.k,
                 counts.n,
                 scn.prior,
-                tuple(counts.rate_if_h),
-                tuple(counts.rate_if_not_h),
+                counts.prediction("if_h"),
+                counts.prediction("if_not_h"),
                 pooling=counts.pooling,
                 threshold=args.threshold,
             )
@@ -533,6 +533,19 @@ def _scenario(text: str, field: str):
 def _view(text: str, field: str):
     """A viewpoint given as a built-in name, a scenario file or a share link, and its display name."""
     return _scenario(text, field)
+
+
+def _predictions_text(counts) -> str:
+    """Each hypothesis's prediction in words, with the named reading it is (the block's own words)."""
+    from beliefs.rate_priors import rate_prior_text, reading_for
+
+    parts = []
+    for side, who in (("if_h", "if H"), ("if_not_h", "if not H")):
+        prior = counts.prediction(side)
+        reading = reading_for(side, prior)
+        named = f" ('{reading.name}', status {reading.status})" if getattr(counts, f"reading_{side}") else " (your own)"
+        parts.append(f"{rate_prior_text(prior)}{named} {who}")
+    return ", ".join(parts)
 
 
 def _covert_settings(scn, name: str):

@@ -39,6 +39,7 @@ from pydantic import (
 from beliefs import evidence as item_schema
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Range, Source, TextRule
+from beliefs.rate_priors import RatePrior
 from beliefs.update import UpdateResult, update
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "HypothesisSpec",
     "ModelSettings",
     "MonitoringSettings",
+    "PointSpec",
     "ProvenanceSpec",
     "Scenario",
     "ScenarioError",
@@ -281,8 +283,50 @@ def _fields_of(value: Any) -> dict[str, Any]:
     return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
 
 
+_PREDICTION = 'a Beta prior as [alpha, beta] (two numbers > 0), or a point rate as {"point": P} with 0 < P < 1'
+
+
+class PointSpec(_Strict):
+    """A point prediction: the rate is exactly ``point`` (a point null, :class:`beliefs.rate_priors.PointRate`)."""
+
+    point: float = Field(gt=0, lt=1, description="a point rate strictly between 0 and 1")
+
+
+def _prediction(value: Any, field: str) -> RatePrior:
+    """A prediction as a file writes it ([a, b] or {"point": P}), as the library's value; else InputError."""
+    from beliefs.rate_priors import PointRate
+
+    def number(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    if isinstance(value, dict) and set(value) == {"point"} and number(value["point"]):
+        return PointRate(value["point"]) if 0 < value["point"] < 1 else _refuse(f"{field}.point", value["point"])
+    if isinstance(value, list) and len(value) == 2 and all(number(x) for x in value):
+        for i, x in enumerate(value):
+            if not (math.isfinite(x) and x > 0):
+                raise InputError(f"{field}[{i}]", x, _PREDICTION)
+        return BetaDist(float(value[0]), float(value[1]))
+    raise InputError(field, value, _PREDICTION)
+
+
+def _refuse(field: str, value: Any):
+    raise InputError(field, value, "a point rate strictly between 0 and 1 (a rate of exactly 0 or 1 makes one count conclusive)")
+
+
+def _as_written(prior: RatePrior) -> list[float] | dict[str, float]:
+    return [prior.alpha, prior.beta] if isinstance(prior, BetaDist) else {"point": prior.rate}
+
+
 class CovertActionsSettings(_Strict):
-    """Settings for the covert-action model: counts k of n per environment and a Beta on the rate under each hypothesis.
+    """Settings for the covert-action model, as the data page shows them.
+
+    Counts k of n per environment; the pooling; what each hypothesis predicts
+    about the rate, a Beta ``[alpha, beta]`` or a point rate ``{"point": P}``;
+    and the named reading (:mod:`beliefs.rate_priors`) that prediction is, by
+    its id (null: a prediction of one's own).  The reading follows the
+    numbers: it is filled in when a file gives only the numbers, the numbers
+    come from it when a file gives only the reading, and a file that names a
+    reading whose prediction is not the one it gives is refused.
 
     The Beta(1, 1) defaults are the uniform prior the anti-scheming paper uses
     per evaluation (Fig. 9 caption); they are settings, not evidence.
@@ -294,10 +338,39 @@ class CovertActionsSettings(_Strict):
     n: list[Annotated[int, Field(ge=1)]] = Field(
         min_length=1, description="a list of trials, whole numbers >= 1"
     )
-    rate_if_h: BetaPair = Field(default_factory=lambda: [1.0, 1.0], description=_BETA_PAIR)
-    rate_if_not_h: BetaPair = Field(default_factory=lambda: [1.0, 1.0], description=_BETA_PAIR)
+    rate_if_h: BetaPair | PointSpec = Field(default_factory=lambda: [1.0, 1.0], description=_PREDICTION)
+    rate_if_not_h: BetaPair | PointSpec = Field(default_factory=lambda: [1.0, 1.0], description=_PREDICTION)
+    reading_if_h: str | None = Field(None, description="the id of a named reading of H's prediction, or null")
+    reading_if_not_h: str | None = Field(None, description="the id of a named reading of not H's prediction, or null")
     pooling: Literal["none", "partial"] = Field("partial", description="'none' or 'partial'")
     effective_n: Annotated[int, Field(ge=1)] | None = Field(None, description="a whole number >= 1, or null")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _predictions(cls, data: Any) -> Any:
+        """Each side's prediction in its written form and the reading it is (the library decides both)."""
+        from beliefs.rate_priors import SIDES, reading_for, readings
+
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for side in SIDES:
+            rate, reading = f"rate_{side}", f"reading_{side}"
+            named = data.get(reading)
+            shipped = {r.id: r for r in readings(side)}
+            if named is not None and (not isinstance(named, str) or named not in shipped):
+                raise InputError(reading, named, "the id of a named reading: " + ", ".join(shipped) + "; or null")
+            if rate not in data and named is not None:
+                data[rate] = _as_written(shipped[named].prior)
+            prior = _prediction(data[rate], rate) if rate in data else BetaDist(1.0, 1.0)
+            found = reading_for(side, prior).id
+            if named is not None and found != named:
+                what = f"'{found}', the reading {rate} is, or null" if found in shipped else f"null: {rate} is no named reading"
+                raise InputError(reading, named, what, hint=f"'{named}' predicts {_as_written(shipped[named].prior)}")
+            if rate in data:
+                data[rate] = _as_written(prior)
+            data[reading] = found if found in shipped else None
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> CovertActionsSettings:
@@ -307,6 +380,13 @@ class CovertActionsSettings(_Strict):
             if k > n:
                 raise InputError(f"k[{i}]", k, f"a count <= n[{i}] = {n}")
         return self
+
+    def prediction(self, side: str) -> RatePrior:
+        """What the hypothesis on ``side`` ("if_h" or "if_not_h") predicts: a BetaDist or a PointRate."""
+        from beliefs.rate_priors import PointRate
+
+        rate = getattr(self, f"rate_{side}")
+        return PointRate(rate.point) if isinstance(rate, PointSpec) else BetaDist(*rate)
 
 
 class ChainSettings(_Strict):

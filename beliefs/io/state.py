@@ -98,6 +98,7 @@ MODEL_FIELDS: dict[str, tuple[str, ...]] = {
     "monitoring": ("mo_rate", "mo_report", "mo_collude", "mo_tasks"),
     "covert_actions": (
         "da_src", "da_model", "da_when", "da_n", "da_env", "da_h_a", "da_h_b", "da_n_a", "da_n_b", "da_pool",
+        "da_h_kind", "da_h_pt", "da_n_kind", "da_n_pt",
     ),
 }  # fmt: skip
 _BLOCK_SPECS = {"chain": ChainSettings, "monitoring": MonitoringSettings, "covert_actions": CovertActionsSettings}
@@ -118,7 +119,11 @@ _BLOCK_PATHS = {
     "da_h_b": "models.covert_actions.rate_if_h[1]",
     "da_n_a": "models.covert_actions.rate_if_not_h[0]",
     "da_n_b": "models.covert_actions.rate_if_not_h[1]",
+    "da_h_pt": "models.covert_actions.rate_if_h.point",
+    "da_n_pt": "models.covert_actions.rate_if_not_h.point",
 }
+# The data page's tag of each hypothesis's settings (da_h_*, da_n_*), by the block's side.
+_DATA_TAG = {"if_h": "h", "if_not_h": "n"}
 
 
 # -- the state ------------------------------------------------------------------------------
@@ -281,8 +286,14 @@ def _block_values(name: str, block: Any) -> dict[str, Any]:
             mo_tasks=int(block.tasks),
         )
     else:
-        out["da_h_a"], out["da_h_b"] = (float(x) for x in block.rate_if_h)
-        out["da_n_a"], out["da_n_b"] = (float(x) for x in block.rate_if_not_h)
+        from beliefs.rate_priors import PointRate
+
+        for side, tag in _DATA_TAG.items():
+            prior = block.prediction(side)
+            if isinstance(prior, PointRate):
+                out[f"da_{tag}_kind"], out[f"da_{tag}_pt"] = "point", prior.rate
+            else:
+                out[f"da_{tag}_a"], out[f"da_{tag}_b"] = prior.alpha, prior.beta
         out["da_pool"] = block.pooling
         out.update(_data_source(list(zip(block.k, block.n, strict=True)), block.effective_n))
     return out
@@ -320,11 +331,14 @@ def _block_from_values(name: str, v: Mapping[str, Any]) -> dict[str, Any] | None
         counts, effective_n = parse_counts(v["da_env"], "da_env"), None
     if not counts:
         return None
+    predictions = {
+        f"rate_{side}": {"point": v[f"da_{tag}_pt"]} if v[f"da_{tag}_kind"] == "point" else [v[f"da_{tag}_a"], v[f"da_{tag}_b"]]
+        for side, tag in _DATA_TAG.items()
+    }  # the named reading each one is, the block's schema fills in
     return {
         "k": [k for k, _ in counts],
         "n": [n for _, n in counts],
-        "rate_if_h": [v["da_h_a"], v["da_h_b"]],
-        "rate_if_not_h": [v["da_n_a"], v["da_n_b"]],
+        **predictions,
         "pooling": v["da_pool"],
         "effective_n": effective_n,
     }
