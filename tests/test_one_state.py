@@ -113,7 +113,9 @@ def models(draw):
             chain["per_step"] = draw(_prob)
         out["chain"] = chain
     if draw(st.booleans()):
-        out["monitoring"] = {"rate": draw(_prob), "report": draw(_prob), "collusion": draw(_prob), "tasks": draw(st.integers(1, 10_000_000))}
+        monitoring = {"rate": draw(_prob), "report": draw(_prob), "collusion": draw(_prob), "tasks": draw(st.integers(1, 10_000_000))}
+        monitoring.update(draw(monitor_sources()))
+        out["monitoring"] = monitoring
     if draw(st.booleans()):
         n = draw(st.lists(st.integers(1, 500), min_size=1, max_size=4))
         k = [draw(st.integers(0, x)) for x in n]
@@ -121,6 +123,23 @@ def models(draw):
         for side in ("if_h", "if_not_h"):
             block.update(draw(predictions(side)))
         out["covert_actions"] = block
+    return out
+
+
+@st.composite
+def monitor_sources(draw) -> dict:
+    """A q and a c set from published figures (beliefs.monitor_sources), each with the value its figure gives."""
+    from beliefs.monitor_sources import SOURCED_SETTINGS
+
+    out = {}
+    for parameter, value_field, source_field in (("q", "report", "report_source"), ("c", "collusion", "collusion_source")):
+        choices = [s for s in SOURCED_SETTINGS if s.parameter == parameter]
+        setting = draw(st.one_of(st.none(), st.sampled_from(choices)))
+        if setting is None:
+            continue
+        f = draw(st.floats(1e-4, 0.5)) if setting.needs_false_alarm_rate else None
+        out[value_field] = setting.resolve(f).value
+        out[source_field] = {"setting": setting.key, "false_alarm_rate": f}
     return out
 
 
@@ -570,3 +589,83 @@ def test_the_command_lines_data_analyses_use_the_blocks_pooling_and_predictions(
     if command == "robustness":
         assert "your predictions: point 0.2 (your own) if H, Beta(1, 19) ('environments designed to elicit covert action', status X) if not H:" in text
     assert "no pooling" in text
+
+
+
+# -- a q or c set from a published figure keeps its source while the value stands (follow-up b) ---------
+
+
+def _monitoring_file(**block) -> Scenario:
+    doc = json.loads(scenario_to_json(get_scenario("stated-3-to-1")))
+    doc["models"]["monitoring"] = {"rate": 0.004, "tasks": 1000, **block}
+    return validate(doc)
+
+
+def _saved(at, media) -> Scenario:
+    return parse_scenario(download_bytes(media, button(at, "dl_scenario_json")))
+
+
+def test_a_sourced_q_and_c_travel_with_the_file_the_link_and_the_exports_until_edited_by_hand(media):
+    from beliefs.monitor_sources import q_from_auc
+
+    at = new_app({"view": "monitoring"})
+    at.number_input(key="mo_src_f").set_value(0.01).run()
+    at.button(key="mo_src_apply").click().run()
+    at.selectbox(key="mo_src_pick").set_value("self_recognition_collusion").run()
+    at.button(key="mo_src_apply").click().run()
+    assert_clean(at)
+    q = q_from_auc(0.87, 0.01)
+    block = _saved(at, media).models.monitoring
+    assert (block.report, block.report_source.setting, block.report_source.false_alarm_rate) == (q, "shade_arena_monitor_auc", 0.01)
+    assert (block.collusion, block.collusion_source.setting) == (0.098, "self_recognition_collusion")
+    # the address bar holds them; a fresh session from it shows the same sources
+    link = dict(at.query_params)
+    assert (link["mo_qsrc"], link["mo_csrc"]) == ("shade_arena_monitor_auc:0.01", "self_recognition_collusion")
+    again = new_app(link)
+    assert_clean(again)
+    shown = [c.value for c in again.caption if c.value.startswith(("q = ", "c = "))]
+    assert len(shown) == 2 and "at a false-alarm rate f of 0.01 (your choice)" in shown[0]
+    assert _saved(again, media).models.monitoring == block
+    # the exports (the Update page's export box) say where q and c come from and what is assumed
+    at.radio(key="w_view").set_value("update").run()
+    export = _export(at)
+    assert "Monitoring model: q = 23.17% from SHADE-Arena's best monitor AUC (AUC 0.87, status P;" in export
+    assert "at a false-alarm rate f of 0.01 (your choice). Assumed: an AUC is not a report probability" in export
+    assert "Monitoring model: c = 9.8% from the red-team win rate" in export
+    # q moved by hand: its source is dropped, and the page says so; c keeps its own
+    at.radio(key="w_view").set_value("monitoring").run()
+    at.slider(key="w_mo_report").set_value(0.5).run()
+    assert_clean(at)
+    assert any("q is 0.5, not the 0.2317 that SHADE-Arena's best monitor AUC gives: it was changed by hand, so its "
+               "source (shade_arena_monitor_auc:0.01) no longer applies and is dropped." in text_of(c) for c in at.caption)
+    block = _saved(at, media).models.monitoring
+    assert (block.report, block.report_source, block.collusion_source.setting) == (0.5, None, "self_recognition_collusion")
+    assert "mo_qsrc" not in at.query_params
+    at.radio(key="w_view").set_value("update").run()
+    assert "Monitoring model: q =" not in _export(at) and "Monitoring model: c = 9.8%" in _export(at)
+
+
+def test_a_file_with_a_sourced_q_loads_and_saves_as_it_was_and_an_edited_one_is_refused(media):
+    from beliefs.monitor_sources import q_from_auc
+
+    q = q_from_auc(0.87, 0.05)
+    s = _monitoring_file(report=q, report_source={"setting": "shade_arena_monitor_auc", "false_alarm_rate": 0.05})
+    at = _upload(new_app({"view": "monitoring"}), s)
+    assert any(c.value.startswith("q = 47.93% from SHADE-Arena") for c in at.caption)
+    saved = _saved(at, media)
+    assert canonical(saved.model_copy(update={"app": None})) == canonical(s)
+    with pytest.raises(Exception, match=r"^models\.monitoring\.report_source: got 'shade_arena_monitor_auc:0\.05'; expected a "
+                       r"source of report = 0\.5; this one gives q = 0\.479\d+ \(report was edited since: remove "
+                       r"report_source, or set report back to 0\.479\d+\)$"):
+        _monitoring_file(report=0.5, report_source={"setting": "shade_arena_monitor_auc", "false_alarm_rate": 0.05})
+    with pytest.raises(Exception, match=r"^models\.monitoring\.collusion_source\.setting: got 'shade_arena_monitor_auc'; "
+                       r"expected a sourced setting for c: self_recognition_collusion, signalling_collusion$"):
+        _monitoring_file(report=0.9, collusion=q, collusion_source={"setting": "shade_arena_monitor_auc", "false_alarm_rate": 0.05})
+
+
+def test_a_link_whose_q_was_edited_drops_its_source_and_says_so():
+    params = {"mo_report": "0.5", "mo_qsrc": "shade_arena_monitor_auc:0.01", "mo_collude": "0.098", "mo_csrc": "self_recognition_collusion"}
+    state, warnings = decode(params)
+    assert (state["mo_qsrc"], state["mo_csrc"]) == ("", "self_recognition_collusion")
+    assert warnings == ["q is 0.5, not the 0.2317 that SHADE-Arena's best monitor AUC gives: it was changed by hand, so "
+                        "its source (shade_arena_monitor_auc:0.01) no longer applies and is dropped"]

@@ -153,6 +153,8 @@ def _scenario_show(args) -> int:
     models = [name for name, block in s.models if block is not None]
     if models:
         lines.append("  models:   " + ", ".join(models))
+    if s.models.monitoring is not None:
+        lines += [_wrap(v.describe(), "    ", "      ") for v in s.models.monitoring.sources()]
     return emit(args, s.model_dump(mode="json"), "\n".join(lines))
 
 

@@ -147,6 +147,7 @@ def html_report(
     out.append("<h2>Sources</h2><ul>")
     if ledger.prior_source:
         out.append(f"<li><b>Prior:</b> {e(ledger.prior_source)}</li>")
+    out += [f"<li>{e(text)}</li>" for text in ledger.model_sources]
     for item in s.evidence_items():
         note = f"<br><i>{e(item.note)}</i>" if item.note else ""
         off = "" if item.enabled else " (disabled, not counted)"

@@ -30,6 +30,7 @@ __all__ = [
     "LedgerRow",
     "build_ledger",
     "display_setting",
+    "model_sources",
     "provenance_text",
     "source_text",
     "uncertainty_text",
@@ -76,6 +77,8 @@ class Ledger:
     prior_source: str
     disabled: int
     distribution: Any = None  # the posterior's distribution (uncertain evidence), as the app shows it; or None
+    # The model settings set from a published figure, each in words with its assumption (monitoring's q and c).
+    model_sources: tuple[str, ...] = ()
 
     @property
     def distribution_text(self) -> str:
@@ -185,4 +188,12 @@ def build_ledger(scenario: Scenario) -> Ledger:
         prior_source=source_text(scenario.prior_source.to_source()) if scenario.prior_source else "",
         disabled=sum(1 for e in items if not e.enabled),
         distribution=distribution,
+        model_sources=model_sources(scenario),
     )
+
+
+def model_sources(scenario: Scenario) -> tuple[str, ...]:
+    """The model settings a scenario took from published figures, in words: the monitoring model's q and c
+    (:meth:`beliefs.monitor_sources.SourcedValue.describe`: the value, the figure, its source, the assumption)."""
+    monitoring = scenario.models.monitoring
+    return () if monitoring is None else tuple("Monitoring model: " + v.describe() for v in monitoring.sources())

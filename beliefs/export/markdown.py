@@ -74,6 +74,9 @@ def markdown_report(scenario: Scenario, *, link: str = "", ledger: Ledger | None
     if ledger.result.note:
         lines.append("")
         lines.append(f"Note: {md_escape(ledger.result.note)}")
+    for text in ledger.model_sources:
+        lines.append("")
+        lines.append(md_escape(text))
     if link:
         lines.append("")
         note = local_link_note(link)

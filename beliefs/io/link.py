@@ -58,7 +58,7 @@ from typing import Any
 
 from beliefs.errors import InputError
 from beliefs.evidence import Entry, Evidence, Provenance
-from beliefs.io.settings import FIELDS, MAX_ITEMS, MAX_PARAM, defaults, format_value
+from beliefs.io.settings import FIELDS, MAX_ITEMS, MAX_PARAM, defaults, format_value, without_stale_sources
 from beliefs.io.state import AppState, completed_from_origin, holds_same
 from beliefs.validation import as_float
 
@@ -244,7 +244,8 @@ def decode_values(params: Mapping[str, object], base: Mapping[str, Any] | None =
         except InputError as exc:
             values[name] = (defaults() if base is None else base)[name]
             warnings.append(f"{exc}; using the default {format_value(spec.default) or repr('')}")
-    return values, warnings
+    values, stale = without_stale_sources(values)  # a q or c edited in the link is no longer its source's
+    return values, warnings + stale
 
 
 def decode(params: Mapping[str, object]) -> tuple[AppState, list[str]]:

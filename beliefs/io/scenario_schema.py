@@ -53,6 +53,7 @@ __all__ = [
     "EvidenceSpec",
     "HypothesisSpec",
     "ModelSettings",
+    "MonitorSourceSpec",
     "MonitoringSettings",
     "PointSpec",
     "ProvenanceSpec",
@@ -292,41 +293,11 @@ class PointSpec(_Strict):
     point: float = Field(gt=0, lt=1, description="a point rate strictly between 0 and 1")
 
 
-def _prediction(value: Any, field: str) -> RatePrior:
-    """A prediction as a file writes it ([a, b] or {"point": P}), as the library's value; else InputError."""
-    from beliefs.rate_priors import PointRate
-
-    def number(x: Any) -> bool:
-        return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-    if isinstance(value, dict) and set(value) == {"point"} and number(value["point"]):
-        return PointRate(value["point"]) if 0 < value["point"] < 1 else _refuse(f"{field}.point", value["point"])
-    if isinstance(value, list) and len(value) == 2 and all(number(x) for x in value):
-        for i, x in enumerate(value):
-            if not (math.isfinite(x) and x > 0):
-                raise InputError(f"{field}[{i}]", x, _PREDICTION)
-        return BetaDist(float(value[0]), float(value[1]))
-    raise InputError(field, value, _PREDICTION)
-
-
-def _refuse(field: str, value: Any):
-    raise InputError(field, value, "a point rate strictly between 0 and 1 (a rate of exactly 0 or 1 makes one count conclusive)")
-
-
-def _as_written(prior: RatePrior) -> list[float] | dict[str, float]:
-    return [prior.alpha, prior.beta] if isinstance(prior, BetaDist) else {"point": prior.rate}
-
-
 class CovertActionsSettings(_Strict):
-    """Settings for the covert-action model, as the data page shows them.
-
-    Counts k of n per environment; the pooling; what each hypothesis predicts
-    about the rate, a Beta ``[alpha, beta]`` or a point rate ``{"point": P}``;
-    and the named reading (:mod:`beliefs.rate_priors`) that prediction is, by
-    its id (null: a prediction of one's own).  The reading follows the
-    numbers: it is filled in when a file gives only the numbers, the numbers
-    come from it when a file gives only the reading, and a file that names a
-    reading whose prediction is not the one it gives is refused.
+    """Settings for the covert-action model, as the data page shows them: counts k of n per environment,
+    the pooling, each hypothesis's prediction (a Beta ``[alpha, beta]`` or ``{"point": P}``) and the named
+    reading it is (:mod:`beliefs.rate_priors`, by id; null: one's own).  The reading follows the numbers:
+    filled in from them, or they from it, and refused where the two disagree.
 
     The Beta(1, 1) defaults are the uniform prior the anti-scheming paper uses
     per evaluation (Fig. 9 caption); they are settings, not evidence.
@@ -349,7 +320,7 @@ class CovertActionsSettings(_Strict):
     @classmethod
     def _predictions(cls, data: Any) -> Any:
         """Each side's prediction in its written form and the reading it is (the library decides both)."""
-        from beliefs.rate_priors import SIDES, reading_for, readings
+        from beliefs.rate_priors import SIDES, rate_prior_from_json, rate_prior_json, reading_for, readings
 
         if not isinstance(data, dict):
             return data
@@ -361,14 +332,14 @@ class CovertActionsSettings(_Strict):
             if named is not None and (not isinstance(named, str) or named not in shipped):
                 raise InputError(reading, named, "the id of a named reading: " + ", ".join(shipped) + "; or null")
             if rate not in data and named is not None:
-                data[rate] = _as_written(shipped[named].prior)
-            prior = _prediction(data[rate], rate) if rate in data else BetaDist(1.0, 1.0)
+                data[rate] = rate_prior_json(shipped[named].prior)
+            prior = rate_prior_from_json(data[rate], rate, _PREDICTION) if rate in data else BetaDist(1.0, 1.0)
             found = reading_for(side, prior).id
             if named is not None and found != named:
                 what = f"'{found}', the reading {rate} is, or null" if found in shipped else f"null: {rate} is no named reading"
-                raise InputError(reading, named, what, hint=f"'{named}' predicts {_as_written(shipped[named].prior)}")
+                raise InputError(reading, named, what, hint=f"'{named}' predicts {rate_prior_json(shipped[named].prior)}")
             if rate in data:
-                data[rate] = _as_written(prior)
+                data[rate] = rate_prior_json(prior)
             data[reading] = found if found in shipped else None
         return data
 
@@ -418,13 +389,59 @@ class ChainSettings(_Strict):
         return self
 
 
+class MonitorSourceSpec(_Strict):
+    """The published figure a q or c was set from (:mod:`beliefs.monitor_sources`), and the operating point."""
+
+    setting: str = Field(description="the key of a sourced setting, e.g. shade_arena_monitor_auc")
+    false_alarm_rate: Probability | None = Field(
+        None, description="the false-alarm rate f in (0, 1) an AUC was turned into q at; null for a win rate"
+    )
+
+    def sourced(self, parameter: str):
+        """The :class:`~beliefs.monitor_sources.SourcedValue` this names (the library checks key and rate)."""
+        from beliefs.monitor_sources import sourced_setting
+
+        setting = sourced_setting(self.setting, parameter=parameter, field="setting")
+        return setting.resolve(self.false_alarm_rate, field="false_alarm_rate")
+
+
 class MonitoringSettings(_Strict):
-    r"""Settings for untrusted monitoring: :math:`1-(1-r(1-q))^T` when the monitor never colludes."""
+    r"""Settings for untrusted monitoring: :math:`1-(1-r(1-q))^T` when the monitor never colludes.
+
+    ``report_source`` / ``collusion_source``: the published figure q / c was
+    set from, under its stated assumption (status X), held only while the
+    value is the one that figure gives: a file whose q was edited since is
+    refused, naming the field, so no figure is cited for a number it does not give.
+    """
 
     rate: Probability = Field(description=_PROB + ": covert actions per task")
     report: Probability = Field(description=_PROB + ": chance the monitor reports one")
     collusion: Probability = Field(0.0, description=_PROB + ": chance the monitor colludes")
     tasks: Annotated[int, Field(ge=0, le=10**12)] = Field(description="a whole number of tasks >= 0")
+    report_source: MonitorSourceSpec | None = Field(None, description="a sourced setting object or null")
+    collusion_source: MonitorSourceSpec | None = Field(None, description="a sourced setting object or null")
+
+    @model_validator(mode="after")
+    def _sources_stand(self) -> MonitoringSettings:
+        for name, parameter, value_field in (("report_source", "q", "report"), ("collusion_source", "c", "collusion")):
+            spec = getattr(self, name)
+            if spec is None:
+                continue
+            try:
+                sourced = spec.sourced(parameter)
+            except InputError as exc:
+                raise InputError(f"{name}.{exc.field}", exc.value, exc.allowed, exc.hint) from None
+            value = getattr(self, value_field)
+            if not sourced.stands(value):
+                raise InputError(
+                    name, sourced.spec, f"a source of {value_field} = {value!r}; this one gives {parameter} = {sourced.value!r}",
+                    hint=f"{value_field} was edited since: remove {name}, or set {value_field} back to {sourced.value!r}",
+                )  # fmt: skip
+        return self
+
+    def sources(self) -> list:
+        """The sourced q and c this block holds (:class:`~beliefs.monitor_sources.SourcedValue`), q first."""
+        return [spec.sourced(p) for spec, p in ((self.report_source, "q"), (self.collusion_source, "c")) if spec]
 
 
 class ModelSettings(_Strict):

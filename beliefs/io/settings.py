@@ -38,6 +38,7 @@ __all__ = [
     "LOCAL_BASE",
     "MAX_ITEMS",
     "MAX_PARAM",
+    "SOURCED_FIELDS",
     "VIEWS",
     "FieldSpec",
     "check_base",
@@ -47,6 +48,7 @@ __all__ = [
     "is_local",
     "local_link_note",
     "public_base",
+    "without_stale_sources",
 ]
 
 MAX_ITEMS = 40  # a ledger longer than this is a pasted mistake, not an argument
@@ -139,6 +141,18 @@ def _factor_list(value: object, name: str) -> str:
     return ",".join(out).rstrip(",")
 
 
+def _sourced(parameter: str) -> Callable[[object, str], str]:
+    """A sourced q or c (beliefs.monitor_sources: ``key`` or ``key:f``), as its canonical text; "" for none."""
+
+    def parse(value: object, name: str) -> str:
+        from beliefs.monitor_sources import parse_sourced
+
+        sourced = parse_sourced(value, parameter, name)
+        return "" if sourced is None else sourced.spec
+
+    return parse
+
+
 def _counts_text(value: object, name: str) -> str:
     if isinstance(value, str) and len(value) > MAX_PARAM:
         raise InputError(name, value, f"at most {MAX_PARAM} characters")
@@ -187,6 +201,9 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("mo_collude", 0.0, _probability, "P(monitor colludes)"),
         FieldSpec("mo_tasks", 1000, _count(1, 10_000_000), "number of tasks"),
         FieldSpec("mo_conc", 0.0, _range(0.0, 1e6), "Beta concentration on the rate (0 = exact)"),
+        # q or c set from a published figure (beliefs.monitor_sources), kept while the value stands.
+        FieldSpec("mo_qsrc", "", _sourced("q"), "the published figure q was set from (key, :f for an AUC)"),
+        FieldSpec("mo_csrc", "", _sourced("c"), "the published figure c was set from (key)"),
         # Evidence from data.
         FieldSpec(
             "da_src", "2025", _choice(("2025", "custom")), "2025 published rates or the user's own counts"
@@ -231,6 +248,31 @@ def checked(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     for name, spec in FIELDS.items():
         out[name] = spec.parse(values.get(name, spec.default), prefix + name)
     return out
+
+
+# Each sourced setting's field, its parameter and the field of the value it set.
+SOURCED_FIELDS = {"mo_qsrc": ("q", "mo_report"), "mo_csrc": ("c", "mo_collude")}
+
+
+def without_stale_sources(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``values`` without the source of a q or c that no longer has the source's value, and why, one line each.
+
+    A q or c set from a published figure carries that figure, its assumption and its false-alarm rate
+    (``mo_qsrc``, ``mo_csrc``) for as long as the value stands; moved by hand since, the source no longer
+    describes it and is dropped, and the line says so.
+    """
+    from beliefs.monitor_sources import parse_sourced
+
+    out, notes = dict(values), []
+    for name, (parameter, value_field) in SOURCED_FIELDS.items():
+        sourced = parse_sourced(out.get(name, ""), parameter, name)
+        if sourced is not None and not sourced.stands(out[value_field]):
+            out[name] = ""
+            notes.append(
+                f"{parameter} is {out[value_field]:.4g}, not the {sourced.value:.4g} that {sourced.setting.name} "
+                f"gives: it was changed by hand, so its source ({sourced.spec}) no longer applies and is dropped"
+            )
+    return out, notes
 
 
 

@@ -95,7 +95,7 @@ _OWN_FIELDS = ("prior", "cmp", "scenario")
 # The settings of each model view that a scenario's model block holds.
 MODEL_FIELDS: dict[str, tuple[str, ...]] = {
     "chain": ("ch_base", "ch_steps", "ch_drift", "ch_surv", "ch_conc"),
-    "monitoring": ("mo_rate", "mo_report", "mo_collude", "mo_tasks"),
+    "monitoring": ("mo_rate", "mo_report", "mo_collude", "mo_tasks", "mo_qsrc", "mo_csrc"),
     "covert_actions": (
         "da_src", "da_model", "da_when", "da_n", "da_env", "da_h_a", "da_h_b", "da_n_a", "da_n_b", "da_pool",
         "da_h_kind", "da_h_pt", "da_n_kind", "da_n_pt",
@@ -113,6 +113,8 @@ _BLOCK_PATHS = {
     "mo_report": "models.monitoring.report",
     "mo_collude": "models.monitoring.collusion",
     "mo_tasks": "models.monitoring.tasks",
+    "mo_qsrc": "models.monitoring.report_source",
+    "mo_csrc": "models.monitoring.collusion_source",
     "da_n": "models.covert_actions.effective_n",
     "da_env": "models.covert_actions.k",
     "da_h_a": "models.covert_actions.rate_if_h[0]",
@@ -279,11 +281,14 @@ def _block_values(name: str, block: Any) -> dict[str, Any]:
         else:
             out.update(ch_surv=float(block.per_step), ch_conc=0.0)
     elif name == "monitoring":
+        sources = {s.parameter: s.spec for s in block.sources()}
         out.update(
             mo_rate=float(block.rate),
             mo_report=float(block.report),
             mo_collude=float(block.collusion),
             mo_tasks=int(block.tasks),
+            mo_qsrc=sources.get("q", ""),
+            mo_csrc=sources.get("c", ""),
         )
     else:
         from beliefs.rate_priors import PointRate
@@ -321,7 +326,16 @@ def _block_from_values(name: str, v: Mapping[str, Any]) -> dict[str, Any] | None
             survival = {"per_step": v["ch_surv"]}
         return {"base": v["ch_base"], "steps": int(v["ch_steps"]), "drift": v["ch_drift"], **survival}
     if name == "monitoring":
-        return {"rate": v["mo_rate"], "report": v["mo_report"], "collusion": v["mo_collude"], "tasks": int(v["mo_tasks"])}
+        from beliefs.io.scenario_schema import MonitorSourceSpec
+        from beliefs.monitor_sources import parse_sourced
+
+        sources = {}
+        for key, field, parameter in (("report_source", "mo_qsrc", "q"), ("collusion_source", "mo_csrc", "c")):
+            sourced = parse_sourced(v[field], parameter, field)
+            sources[key] = None if sourced is None else MonitorSourceSpec(
+                setting=sourced.setting.key, false_alarm_rate=sourced.false_alarm_rate).model_dump()  # fmt: skip
+        return {"rate": v["mo_rate"], "report": v["mo_report"], "collusion": v["mo_collude"], "tasks": int(v["mo_tasks"]),
+                **sources}  # fmt: skip
     from beliefs.counts import parse_counts
     from beliefs.datasets import derived_count_pairs
 
