@@ -119,6 +119,7 @@ def _uploaded() -> None:
     st.session_state.pop("upload_error", None)
     common.apply_state(loaded)
     st.session_state["upload_ok"] = f"Loaded {f.name}."
+    st.session_state["upload_rerun"] = True  # the whole page shows the new state: _load_box reruns the app
 
 
 def _title_typed() -> None:
@@ -146,6 +147,21 @@ def _title_box() -> None:
     )
 
 
+@st.fragment
+def _load_box() -> None:
+    """The file uploader, a fragment: an upload re-runs only this box, so a refused file (the state unchanged)
+    costs the server one small run, not the whole page's; a loaded one then re-runs the whole app."""
+    if st.session_state.pop("upload_rerun", False):
+        st.rerun(scope="app")
+    st.file_uploader(
+        "Load a scenario file (or an HTML report)", type=["json", "html"], key="upload", on_change=_uploaded
+    )
+    if "upload_error" in st.session_state:
+        st.error(common.plain(st.session_state["upload_error"]) + " — nothing was changed.", icon=":material/error:")
+    elif "upload_ok" in st.session_state:
+        st.success(common.plain(st.session_state.pop("upload_ok")))  # holds the file's name: anyone's text
+
+
 def sidebar() -> None:
     st.subheader("Save and share")
     _title_box()
@@ -168,13 +184,7 @@ def sidebar() -> None:
         on_click="ignore",
         icon=":material/save:",
     )
-    st.file_uploader(
-        "Load a scenario file (or an HTML report)", type=["json", "html"], key="upload", on_change=_uploaded
-    )
-    if "upload_error" in st.session_state:
-        st.error(common.plain(st.session_state["upload_error"]) + " — nothing was changed.", icon=":material/error:")
-    elif "upload_ok" in st.session_state:
-        st.success(common.plain(st.session_state.pop("upload_ok")))  # holds the file's name: anyone's text
+    _load_box()
     # Drawn only while open (a rerun on opening): a code box loads the browser's 1.5 MB syntax
     # highlighter, which made every first page load ~0.7 s slower (bench: app start).
     share = st.expander("Share link", key="open_share_link", on_change="rerun")

@@ -348,3 +348,63 @@ def test_first_preset_is_the_3_to_1_update_from_25_percent_and_h_follows_presets
         assert _params(page.url)["cmp"] == "0.2"  # "maybe 20% now"
     finally:
         page.close()
+
+
+# -- 6. the uploader is a fragment: a refused file re-runs only its box ------------------------------------
+
+
+def _script_runs(page) -> list[int]:
+    """Record the end of every script run the server reports (ForwardMsg.script_finished), in order."""
+    from google.protobuf.message import DecodeError
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs: list[int] = []
+
+    def frame(payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        try:
+            msg = ForwardMsg.FromString(payload)
+        except DecodeError:  # a frame that is not one ForwardMsg says nothing about runs
+            return
+        if msg.WhichOneof("type") == "script_finished":
+            runs.append(msg.script_finished)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    return runs
+
+
+def test_a_refused_upload_reruns_only_the_upload_box_and_a_good_one_the_whole_app(browser, server, tmp_path):
+    """A refused scenario file changes nothing, so only the sidebar's load box runs again (one session's bad
+    upload costs the server a small fragment run, not a whole page); a good file reloads the whole app."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from beliefs.io.scenario import get_scenario, scenario_to_json
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    runs = _script_runs(page)  # before the page connects, so the websocket is seen
+    page.goto(f"{server}/?{STATED}", wait_until="domcontentloaded")
+    page.locator("[data-testid=stSidebar] [data-testid=stDownloadButton]").first.wait_for(state="attached", timeout=90_000)
+    _settled(page)
+    try:
+        before = _summary(page)
+        bad = tmp_path / "bad.json"
+        bad.write_text('{"format": "beliefs-scenario"}')
+        started = len(runs)
+        page.locator(".st-key-upload input[type=file]").set_input_files(str(bad))
+        page.get_by_text("nothing was changed").wait_for(timeout=60_000)
+        _settled(page)
+        assert runs[started:] == [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY], runs[started:]
+        assert _summary(page) == before
+        page.screenshot(path=str(ARTIFACTS / "refused-upload.png"))
+        good = tmp_path / "good.json"
+        good.write_text(scenario_to_json(get_scenario("report-3-to-1")))
+        started = len(runs)
+        page.locator(".st-key-upload input[type=file]").set_input_files(str(good))
+        page.get_by_text("Loaded good.json.").wait_for(timeout=60_000)
+        _settled(page)
+        assert ForwardMsg.FINISHED_SUCCESSFULLY in runs[started:], runs[started:]
+        assert "25% → 50%" in _summary(page)
+        assert _params(page.url).get("scenario") == "report-3-to-1"
+    finally:
+        page.close()
