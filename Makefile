@@ -14,7 +14,7 @@ app: setup
 test: setup
 	@scripts/ensure-browser.sh
 	.venv/bin/python -m ruff check .
-	.venv/bin/python -m pytest -n 2 --dist loadfile
+	.venv/bin/python -m pytest -n 2 --dist loadfile --durations=25
 
 test-fast: setup
 	.venv/bin/python -m pytest -m "not slow and not browser" -n 2

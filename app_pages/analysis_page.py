@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import common, scenarios
 from beliefs.analysis.crux import check_hypotheses, crux, plot_crux
-from beliefs.analysis.data_robustness import data_robustness
+from beliefs.analysis.data_robustness import data_robustness, plot_data_robustness
 from beliefs.analysis.dependence import dependence, plot_dependence, propose_groups
 from beliefs.analysis.needed import needed
 from beliefs.analysis.pool import plot_pool, pool
@@ -105,7 +105,6 @@ def _robustness(prior, evidence) -> None:
 
 def _data_robustness(prior, evidence) -> None:
     from app_pages.predictions import current
-    from beliefs.bf_map import bayes_factor_map_spec
     from beliefs.counts import parse_counts
     from beliefs.datasets import POOLING_WORDS, derived_count_pairs
     from beliefs.partial_pooling import KappaPrior
@@ -134,7 +133,7 @@ def _data_robustness(prior, evidence) -> None:
     st.markdown(common.plain(r.map.sentence()))
     csv_text = r.to_csv()
     key = f"{csv_text}|{r.map.log_bf_at_choice!r}|{r.rate_if_h!r}|{r.rate_if_not_h!r}"
-    common.show_chart("data-robustness", lambda: bayes_factor_map_spec(r.map, width=640), key, csv_text)
+    common.show_chart("data-robustness", lambda: plot_data_robustness(r, value="log10_bf"), key, csv_text)
     lo, hi = r.log10_bf_span
     st.caption(
         f"Your choice: log10 BF {r.log_bf_at_choice / LN10:+.4g}, P(H | data) {r.posterior_text_at_choice}. "

@@ -15,7 +15,7 @@ from app_pages import common
 from app_pages.mcmc_panel import add_to_ledger, render_mcmc_panel, start_partial
 from app_pages.predictions import prediction_inputs, prior_from_key, prior_key
 from beliefs import counts as bc
-from beliefs.bf_map import bayes_factor_map, bayes_factor_map_spec
+from beliefs.bf_map import bayes_factor_map, plot_bayes_factor_map
 from beliefs.counts import format_counts, parse_counts, plot_rate_densities, rate_density_rows
 from beliefs.datasets import (
     POOLING_WORDS,
@@ -265,7 +265,7 @@ def _map_section(ks, ns, h, not_h, pooling, kmed, ksd) -> None:
     csv_text = to_csv([header, *([r[c] for c in header] for r in m.rows())])
     # One spec for the page and the files (the page stretches it to its column).
     key = f"{csv_text}|{m.log_bf_at_choice!r}|{m.rate_if_h!r}|{m.rate_if_not_h!r}"
-    common.show_chart("bf-map", lambda: bayes_factor_map_spec(m, width=640), key, csv_text)
+    common.show_chart("bf-map", lambda: plot_bayes_factor_map(m), key, csv_text)
 
 
 def render() -> None:

@@ -21,12 +21,13 @@ Both sides are smooth in :math:`\ln m`, so each is interpolated by a cubic
 spline through its grid (the user's own means added as nodes) and the line is
 the spline's level set; the tests check its crossings against ``brentq`` on the
 exact marginals.  :meth:`BayesFactorMap.sentence` says in words what the line
-means at the user's H prediction.  :func:`bayes_factor_map_spec` draws the map
-as a Vega-Lite heat map (one chart for the screen and every file).
+means at the user's H prediction.  :func:`plot_bayes_factor_map` draws the map
+(one chart, built on :mod:`beliefs.plots.style`, for every page and every file).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ from beliefs.counts import POOLINGS, check_counts, log_marginal, no_pooling_log_
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.odds import LN10
-from beliefs.plots.palette import AGAINST_H, FOR_H, INK
+from beliefs.plots.palette import INK
 from beliefs.rate_priors import PointRate, RatePrior, parse_rate_prior, rate_prior_text, reading_for
 from beliefs.tables import NotebookRepr
 from beliefs.validation import as_count, as_probability
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 # SciPy (the cubature, the splines) is imported inside the functions: the command line imports this
 # module's constants for its help text on every command.
 
-__all__ = ["DEFAULT_GRID", "MAX_GRID", "MEAN_RANGE", "BayesFactorMap", "bayes_factor_map", "bayes_factor_map_spec"]
+__all__ = ["DEFAULT_GRID", "MAX_GRID", "MEAN_RANGE", "BayesFactorMap", "bayes_factor_map", "plot_bayes_factor_map"]
 
 DEFAULT_GRID = 13  # 26 cubatures with partial pooling (about 3.5 s here, then cached); the page's map
 MAX_GRID = 101
@@ -306,106 +307,114 @@ def _no_pooling_cells(k_arr, n_arr, rows: list, columns: list) -> np.ndarray:
     return np.array([[math.fsum(r + c) for c in col_terms] for r in row_terms])
 
 
-def _edges(values) -> list[tuple[float, float]]:
-    """Cell edges on a log axis: geometric midpoints between neighbours, the ends mirrored."""
-    v = np.log(np.asarray(values, dtype=float))
-    mids = (v[1:] + v[:-1]) / 2
-    lo = np.concatenate([[v[0] - (mids[0] - v[0])], mids]) if len(v) > 1 else v - 0.5
-    hi = np.concatenate([mids, [v[-1] + (v[-1] - mids[-1])]]) if len(v) > 1 else v + 0.5
-    return [(float(math.exp(a)), float(math.exp(b))) for a, b in zip(lo, hi, strict=True)]
+def _cell_edges(centres) -> list[float]:
+    """Edges of the cells around sorted, positive, log-spaced ``centres``: geometric midpoints, and
+    half a step beyond each end (each value fills the cell nearest to it on a log axis).
+
+    >>> [round(e, 6) for e in _cell_edges([0.01, 0.1, 1.0])]
+    [0.003162, 0.031623, 0.316228, 3.162278]
+    """
+    c = [float(v) for v in centres]
+    if len(c) == 1:
+        return [c[0] / math.sqrt(10), c[0] * math.sqrt(10)]
+    mids = [math.sqrt(a * b) for a, b in itertools.pairwise(c)]
+    return [c[0] ** 2 / mids[0], *mids, c[-1] ** 2 / mids[-1]]
 
 
-def bayes_factor_map_spec(result: BayesFactorMap, *, width: int | None = None) -> dict:
-    """The map as a Vega-Lite spec: log10 BF as colour (for H orange, for not H purple), the neutral line, the
-    user's point.  ``width`` fixes the plot width in pixels (files); without it the app stretches it.
+MAP_HEIGHT = 320  # px of plot: the map is its page's main figure
+SCHEME = "purpleorange"  # purple (against H) -> white -> orange (for H): the palette's AGAINST_H and FOR_H ends
+_SATURATE = 10.0  # |log10 BF| beyond which the colour stops changing (the value is in the tooltip and the CSV)
+_AXIS_CHARS = (46, 34)  # an axis title wraps here (x, y): both fit a phone's plot at 12 px
+_VALUES = ("log10_bf", "posterior")
+
+
+def plot_bayes_factor_map(result: BayesFactorMap, *, prior: float | None = None, value: str = "log10_bf") -> dict:
+    """The map as a Vega-Lite spec: the one chart of it, on the data page, in Analysis and in every file.
+
+    Colour is log10 BF (``value="log10_bf"``: purple for not H, white neutral, orange for H, saturating at
+    a factor of 1e10 either way) or P(H | data) (``"posterior"``, from ``prior`` through
+    :func:`beliefs.update.update_by_log_bf`; white at 50%).  The dashed line is where the data are neutral
+    (log BF = 0), the diamond the user's own pair of means.  Cells are listed not-H mean by not-H mean
+    (H's mean varying fastest), as :attr:`beliefs.analysis.data_robustness.DataRobustness.log_bf` ravels.
+    Built on :mod:`beliefs.plots.style` (its config, wrapped titles, :func:`~beliefs.plots.style.finish`).
 
     >>> from beliefs.evidence import BetaDist
     >>> m = bayes_factor_map([3, 1], [100, 100], BetaDist(1, 9), BetaDist(1, 99), pooling="none", grid=3)
-    >>> spec = bayes_factor_map_spec(m)
+    >>> spec = plot_bayes_factor_map(m)
     >>> [layer["mark"]["type"] for layer in spec["layer"]]
     ['rect', 'line', 'point']
     """
+    import altair as alt
+
+    from beliefs.format import format_probability
+    from beliefs.plots.style import finish, title, wrap
+    from beliefs.update import update_by_log_bf
+
+    if value not in _VALUES:
+        raise InputError("value", value, "'posterior' or 'log10_bf'")
+    if value == "posterior" and prior is None:
+        raise InputError("prior", prior, "a prior probability, to draw P(H | data)")
+    h_edges, n_edges = _cell_edges(result.h_means), _cell_edges(result.not_h_means)
     cells = []
-    for (i, hm), (h_lo, h_hi) in zip(enumerate(result.h_means), _edges(result.h_means), strict=True):
-        for (j, nm), (n_lo, n_hi) in zip(enumerate(result.not_h_means), _edges(result.not_h_means), strict=True):
-            v = float(result.log10_bf[i, j])
-            cells.append({"h_mean": hm, "not_h_mean": nm, "h_lo": h_lo, "h_hi": h_hi, "n_lo": n_lo, "n_hi": n_hi,
-                          "log10_bf": v, "favours": "H" if v > 0 else "not H" if v < 0 else "neither"})  # fmt: skip
-    reach = max((abs(c["log10_bf"]) for c in cells), default=1.0) or 1.0
-    limit = min(reach, 10.0)  # beyond a factor of 1e10 either way the colour saturates (the value is in the tooltip)
-    x_scale = {"type": "log", "domain": [cells[0]["n_lo"], cells[-1]["n_hi"]], "nice": False}
-    y_scale = {"type": "log", "domain": [cells[0]["h_lo"], cells[-1]["h_hi"]], "nice": False}
-    x_title = f"not H's {'point rate' if isinstance(result.rate_if_not_h, PointRate) else 'mean rate'} ({rate_prior_text(result.rate_if_not_h)} at its spread)"
-    y_title = f"H's {'point rate' if isinstance(result.rate_if_h, PointRate) else 'mean rate'} ({rate_prior_text(result.rate_if_h)} at its spread)"
-    axis = {"format": ".2~%", "labelFontSize": 11}
-    choice = [
-        {
-            "h_mean": result.rate_if_h.mean,
-            "not_h_mean": result.rate_if_not_h.mean,
-            "log10_bf": result.log_bf_at_choice / LN10,
-            "label": "your choice",
-        }
-    ]
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {
-            "text": f"log10 Bayes factor (H : not H), {_POOLING_TITLE[result.pooling]}; line: the data are neutral",
-            "anchor": "start",
-            "fontSize": 13,
-        },
-        "height": 360,
-        "layer": [
-            {
-                "data": {"values": cells},
-                "mark": {"type": "rect"},
-                "encoding": {
-                    "x": {"field": "n_lo", "type": "quantitative", "scale": x_scale, "title": x_title, "axis": axis},
-                    "x2": {"field": "n_hi"},
-                    "y": {"field": "h_lo", "type": "quantitative", "scale": y_scale, "title": y_title, "axis": axis},
-                    "y2": {"field": "h_hi"},
-                    "color": {
-                        "field": "log10_bf", "type": "quantitative", "title": "log10 BF",
-                        "scale": {"domain": [-limit, 0, limit], "range": [AGAINST_H, "white", FOR_H], "clamp": True,
-                                  "interpolate": "lab"},
-                    },
-                    "tooltip": [
-                        {"field": "h_mean", "title": "H mean", "format": ".3~%"},
-                        {"field": "not_h_mean", "title": "not-H mean", "format": ".3~%"},
-                        {"field": "log10_bf", "title": "log10 BF", "format": "+.3f"},
-                        {"field": "favours", "title": "favours"},
-                    ],
-                },
-            },
-            {
-                "data": {"values": [dict(p) for p in result.neutral_line]},
-                "mark": {"type": "line", "color": INK, "strokeWidth": 2, "strokeDash": [6, 3]},
-                "encoding": {
-                    "x": {"field": "not_h_mean", "type": "quantitative", "scale": x_scale},
-                    "y": {"field": "h_mean", "type": "quantitative", "scale": y_scale},
-                    "detail": {"field": "branch", "type": "nominal"},
-                    "order": {"field": "h_mean", "type": "quantitative"},
-                },
-            },
-            {
-                "data": {"values": choice},
-                "mark": {
-                    "type": "point", "shape": "diamond", "size": 220, "filled": True, "color": INK,
-                    "stroke": "white", "strokeWidth": 1.5,
-                },
-                "encoding": {
-                    "x": {"field": "not_h_mean", "type": "quantitative", "scale": x_scale},
-                    "y": {"field": "h_mean", "type": "quantitative", "scale": y_scale},
-                    "tooltip": [
-                        {"field": "label", "title": "point"},
-                        {"field": "h_mean", "title": "H mean", "format": ".3~%"},
-                        {"field": "not_h_mean", "title": "not-H mean", "format": ".3~%"},
-                        {"field": "log10_bf", "title": "log10 BF", "format": "+.3f"},
-                    ],
-                },
-            },
-        ],
-        "config": {"font": "sans-serif"},
-    }
-    if width is not None:
-        spec["width"] = width
-    return spec
+    for j, nm in enumerate(result.not_h_means):
+        for i, hm in enumerate(result.h_means):
+            log_bf = float(result.log_bf[i, j])
+            cell = {"h_mean": hm, "not_h_mean": nm, "h_lo": h_edges[i], "h_hi": h_edges[i + 1],
+                    "n_lo": n_edges[j], "n_hi": n_edges[j + 1], "log10_bf": log_bf / LN10,
+                    "favours": "H" if log_bf > 0 else "not H" if log_bf < 0 else "neither"}  # fmt: skip
+            if prior is not None:  # every posterior through update(), kept in log-odds for its words
+                updated = update_by_log_bf(prior, log_bf)
+                cell["posterior"] = updated.posterior
+                cell["posterior_text"] = format_probability(updated.posterior_log_odds)
+            cell["value"] = cell[value]
+            cells.append(cell)
+    if value == "log10_bf":
+        reach = min(max((abs(c["value"]) for c in cells), default=1.0) or 1.0, _SATURATE)
+        legend, domain, middle = "log10 BF (H : not H)", [-reach, reach], 0.0
+    else:
+        legend, domain, middle = "P(H | data)", [0.0, 1.0], 0.5
+    h_kind = "point rate" if isinstance(result.rate_if_h, PointRate) else "mean rate"
+    n_kind = "point rate" if isinstance(result.rate_if_not_h, PointRate) else "mean rate"
+    x_title = f"not H's {n_kind} ({rate_prior_text(result.rate_if_not_h)} at its spread)"
+    y_title = f"H's {h_kind} ({rate_prior_text(result.rate_if_h)} at its spread)"
+    xs = alt.Scale(type="log", domain=[n_edges[0], n_edges[-1]], nice=False)
+    ys = alt.Scale(type="log", domain=[h_edges[0], h_edges[-1]], nice=False)
+    tooltip = [alt.Tooltip("h_mean:Q", title="H mean", format=".3~%"),
+               alt.Tooltip("not_h_mean:Q", title="not-H mean", format=".3~%"),
+               alt.Tooltip("log10_bf:Q", title="log10 BF", format="+.3f")]  # fmt: skip
+    if prior is not None:
+        tooltip.append(alt.Tooltip("posterior_text:N", title="P(H | data)"))
+    at_choice = result.log_bf_at_choice
+    choice = {"h_mean": result.rate_if_h.mean, "not_h_mean": result.rate_if_not_h.mean, "log10_bf": at_choice / LN10}
+    said = f"log10 BF {at_choice / LN10:+.3f}"
+    if prior is not None:
+        chosen = update_by_log_bf(prior, at_choice)
+        choice["posterior_text"] = format_probability(chosen.posterior_log_odds)
+        # From the log-odds: a posterior of 1 - 1e-20 is 1.0 as a float, which would read "100% (certain)".
+        said += f", P(H | data) {choice['posterior_text']}"
+    layers = [
+        alt.Chart(alt.NamedData("cells")).mark_rect().encode(
+            x=alt.X("n_lo:Q", scale=xs, axis=alt.Axis(format=".2~%", title=wrap(x_title, _AXIS_CHARS[0], 2))),
+            x2="n_hi:Q",
+            y=alt.Y("h_lo:Q", scale=ys, axis=alt.Axis(format=".2~%", title=wrap(y_title, _AXIS_CHARS[1], 2))),
+            y2="h_hi:Q",
+            color=alt.Color("value:Q", scale=alt.Scale(scheme=SCHEME, domain=domain, domainMid=middle, clamp=True),
+                            legend=alt.Legend(title=legend, direction="horizontal", gradientLength=180)),
+            tooltip=[*tooltip, alt.Tooltip("favours:N", title="favours")],
+        ),
+        # The neutral line: its two branches (a U-shaped level set) drawn apart, each in order of H's mean.
+        alt.Chart(alt.NamedData("neutral")).mark_line(color=INK, strokeWidth=2, strokeDash=[6, 3]).encode(
+            x=alt.X("not_h_mean:Q", scale=xs), y=alt.Y("h_mean:Q", scale=ys),
+            detail="branch:N", order="h_mean:Q",
+        ),
+        alt.Chart(alt.NamedData("choice")).mark_point(
+            shape="diamond", size=200, filled=True, opacity=1, color=INK, stroke="white", strokeWidth=1.5
+        ).encode(x=alt.X("not_h_mean:Q", scale=xs), y=alt.Y("h_mean:Q", scale=ys), tooltip=tooltip),
+    ]  # fmt: skip
+    heading = f"{'log10 Bayes factor (H : not H)' if value == 'log10_bf' else 'P(H | data)'}, {_POOLING_TITLE[result.pooling]}"
+    # In words, not a ◆ glyph: a glyph outside the chart font brings a second font into the PDF.
+    subtitle = f"dashed line: the data are neutral (Bayes factor 1); the diamond: your choice, {said}"
+    # The subtitle wraps narrower than the style's: its numbers are wide glyphs, and a file is 320 px at its narrowest.
+    chart = alt.layer(*layers).properties(title={**title(heading), "subtitle": wrap(subtitle, 46, 4)}, height=MAP_HEIGHT)
+    data = {"cells": cells, "neutral": [dict(p) for p in result.neutral_line], "choice": [choice]}
+    return finish(chart, name="Bayes factor map", data=data)

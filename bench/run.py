@@ -79,6 +79,11 @@ class Row:
     ``median``, ``min`` and ``max`` summarise ``runs``; ``met`` is ``None``
     when there is no target or nothing was measured, else whether the median
     is within it (``<=``, or ``>=`` for a figure where more is better).
+
+    A time, a size or a ratio is never negative: a negative run is refused.  A row
+    that is one measurement minus another (a shift from idle, A minus B) says so
+    with ``signed=True``: its runs may be negative (A below B), its figure names what
+    was subtracted, and the table writes its values with a sign (+120 ms, -613 ms).
     """
 
     section: str
@@ -91,6 +96,11 @@ class Row:
     note: str = ""
     status: str = "measured"  # or "not measured: <why>"
     load: float | None = None  # 1-minute load average when the figure was taken
+    signed: bool = False  # a difference of two measurements: may be below zero
+
+    def __post_init__(self) -> None:
+        if not self.signed and any(v < 0 for v in self.runs):
+            raise ValueError(f"{self.figure}: negative runs {[v for v in self.runs if v < 0]} in a row not declared signed")
 
     @property
     def measured(self) -> bool:
@@ -133,6 +143,7 @@ class Row:
             "status": self.status,
             "note": self.note,
             "load_1min": self.load,
+            "signed": self.signed,
         }
 
 
@@ -140,10 +151,12 @@ def not_measured(section: str, figure: str, why: str, unit: str = "", target=Non
     return Row(section, figure, unit, [], target, target_text, status=f"not measured: {why}")
 
 
-def fmt_value(value: float | None, unit: str) -> str:
-    """A value with its unit, to 3 significant figures."""
+def fmt_value(value: float | None, unit: str, signed: bool = False) -> str:
+    """A value with its unit, to 3 significant figures; ``signed``: with its sign, + or - (a difference)."""
     if value is None:
         return "-"
+    if signed:
+        return ("-" if value < 0 else "+") + fmt_value(abs(value), unit)
     if abs(value) >= 100:
         value_text = f"{value:,.0f}"
     elif abs(value) >= 10:
@@ -161,9 +174,11 @@ def format_table(rows: list[Row]) -> str:
     body = []
     for r in rows:
         if r.measured:
-            spread = f"{fmt_value(r.min, r.unit)} - {fmt_value(r.max, r.unit)}" if len(r.runs) > 1 else "(1 run)"
+            lo, hi = fmt_value(r.min, r.unit, r.signed), fmt_value(r.max, r.unit, r.signed)
+            spread = f"{lo} to {hi}" if r.signed else f"{lo} - {hi}"  # "-613 ms - +12 ms" would misread
+            spread = spread if len(r.runs) > 1 else "(1 run)"
             met = {None: "", True: "yes", False: "NO"}[r.met]
-            body.append((r.figure, fmt_value(r.median, r.unit), spread, r.target_text, met))
+            body.append((r.figure, fmt_value(r.median, r.unit, r.signed), spread, r.target_text, met))
         else:
             body.append((r.figure, r.status, "", "", ""))
     # A "not measured" reason overflows its column rather than widening it for every row.

@@ -56,6 +56,16 @@ def test_row_summary_and_target(runs, target, better, met):
     assert d["median"] == row.median and d["n_runs"] == len(runs) and d["met"] is met
 
 
+def test_a_negative_run_needs_a_signed_row_and_is_shown_with_its_sign():
+    with pytest.raises(ValueError, match="not declared signed"):
+        bench.Row("s", "idle key press", "ms", [12.0, -3.0])
+    shift = bench.Row("s", "median shift from idle: uploads", "ms", [-613.3, 120.0, 40.0], signed=True)
+    assert shift.median == 40.0 and shift.to_dict()["signed"] is True
+    line = next(line for line in bench.format_table([shift]).splitlines() if line.startswith("median shift"))
+    assert "+40.0 ms" in line and "-613 ms to +120 ms" in line
+    assert bench.fmt_value(0.0, "ms", signed=True) == "+0 ms" and bench.fmt_value(-2.5, "x", signed=True) == "-2.5x"
+
+
 def test_unmeasured_row_has_no_numbers():
     row = bench.not_measured("covert", "covert model", "models/counts.py missing", "s", 0.25, "<= 0.25 s")
     assert not row.measured
@@ -194,10 +204,12 @@ def test_quick_run_json_structure(quick_run):
     sections = {row["section"] for row in result["rows"]}
     assert sections == set(bench.SECTIONS) - {"covert"}
     for row in result["rows"]:
-        assert set(row) >= {"section", "figure", "unit", "median", "min", "max", "runs", "target", "met", "status"}
+        assert set(row) >= {"section", "figure", "unit", "median", "min", "max", "runs", "target", "met", "status", "signed"}
         if row["status"] == "measured":
+            # A difference of two measurements is declared signed and names what it subtracts; nothing else is negative.
+            assert row["signed"] is (("minus" in row["figure"]) or ("shift from" in row["figure"])), row
             runs = row["runs"]
-            assert runs and all(math.isfinite(v) and v >= 0 for v in runs), row
+            assert runs and all(math.isfinite(v) and (row["signed"] or v >= 0) for v in runs), row
             assert row["median"] == statistics.median(runs)
             assert row["min"] == min(runs) <= row["median"] <= max(runs) == row["max"]
             if row["target"] is None:
@@ -238,7 +250,7 @@ def test_quick_run_table_matches_json(quick_run):
         line = next((line for line in lines if line.startswith(row["figure"])), None)
         assert line is not None, row["figure"]
         if row["status"] == "measured":
-            assert bench.fmt_value(row["median"], row["unit"]) in line
+            assert bench.fmt_value(row["median"], row["unit"], row["signed"]) in line
         else:
             assert row["status"] in line
     assert "load average" in stdout

@@ -18,7 +18,7 @@ import pytest
 from scipy.optimize import brentq
 
 from beliefs import counts as bc
-from beliefs.bf_map import bayes_factor_map, bayes_factor_map_spec
+from beliefs.bf_map import bayes_factor_map, plot_bayes_factor_map
 from beliefs.datasets import dataset_counts, parse_dataset
 from beliefs.evidence import BetaDist
 from beliefs.rate_priors import PointRate
@@ -120,20 +120,23 @@ def test_point_side_moves_the_point(o3_counts):
 
 
 def test_spec_draws_cells_line_and_choice(partial_map):
-    spec = bayes_factor_map_spec(partial_map)
+    spec = plot_bayes_factor_map(partial_map)
     rect, line, point = spec["layer"]
     assert len(rect["data"]["values"]) == 13 * 13 and line["data"]["values"] == [dict(p) for p in partial_map.neutral_line]
     assert point["data"]["values"][0]["log10_bf"] == pytest.approx(partial_map.log_bf_at_choice / math.log(10))
     json.dumps(spec)  # plain data only
-    # the cells tile the axes: each cell's edges meet its neighbours'
+    # the cells tile the axes: each cell's edges meet its neighbours' (H's mean varies fastest)
     cells = rect["data"]["values"]
-    assert all(a["n_hi"] == pytest.approx(b["n_lo"]) for a, b in itertools.pairwise(cells) if a["h_mean"] == b["h_mean"])
+    assert all(a["h_hi"] == pytest.approx(b["h_lo"]) for a, b in itertools.pairwise(cells) if a["not_h_mean"] == b["not_h_mean"])
+    by_h = sorted(cells, key=lambda c: (c["h_mean"], c["not_h_mean"]))
+    assert all(a["n_hi"] == pytest.approx(b["n_lo"]) for a, b in itertools.pairwise(by_h) if a["h_mean"] == b["h_mean"])
+    assert [c["value"] for c in cells] == [c["log10_bf"] for c in cells] == (partial_map.log10_bf.T.ravel()).tolist()
 
 
 def test_spec_renders_with_vl_convert(partial_map):
     from beliefs.plots.figures import spec_bytes
 
-    png = spec_bytes(bayes_factor_map_spec(partial_map, width=480), "png")
+    png = spec_bytes(plot_bayes_factor_map(partial_map), "png", width=480)
     assert png.startswith(b"\x89PNG")
 
 

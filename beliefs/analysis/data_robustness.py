@@ -183,42 +183,10 @@ def _scaled(b: RatePrior, factor: float) -> RatePrior:
 
 
 def plot_data_robustness(result: DataRobustness, *, value: str = "posterior") -> dict:
-    """Heat map of P(H | data) (``value="posterior"``) or log10 BF (``"log10_bf"``) over the
-    two hypotheses' prior mean rates, with the user's choice marked.
-
-    Returns the Vega-Lite spec (:func:`beliefs.plots.heatmap.heat_map`).
+    """P(H | data) (``value="posterior"``) or log10 BF (``"log10_bf"``) over the two hypotheses' prior
+    mean rates, the neutral line and the user's choice marked: the Bayes-factor map's one chart
+    (:func:`beliefs.bf_map.plot_bayes_factor_map`) at this result's prior.
     """
-    from beliefs.format import format_probability
-    from beliefs.plots.heatmap import heat_map
+    from beliefs.bf_map import plot_bayes_factor_map
 
-    if value == "posterior":
-        z, label, domain, fmt = result.posterior, "P(H | data)", (0.0, 1.0), ".4~%"
-    elif value == "log10_bf":
-        z = result.log_bf / LN10
-        lim = float(np.max(np.abs(z))) or 1.0
-        label, domain, fmt = "log10 BF (H : not H)", (-lim, lim), "+.3f"
-    else:
-        from beliefs.errors import InputError
-
-        raise InputError("value", value, "'posterior' or 'log10_bf'")
-    h, nh = result.rate_if_h, result.rate_if_not_h
-    chosen = update_by_log_bf(result.prior, result.log_bf_at_choice)  # as posterior_at_choice, kept in log-odds
-    return heat_map(
-        result.h_means,
-        result.not_h_means,
-        z.tolist(),
-        x_title=f"prior mean covert-action rate if H ({_spread_text(h)})",
-        y_title=f"prior mean rate if not H ({_spread_text(nh)})",
-        value_title=label,
-        domain=domain,
-        value_format=fmt,
-        chart_title=f"Bayes-factor robustness check, {result.model}",
-        # In words, not a ◆: a glyph outside the chart font brings a second font into the PDF, whose bytes then vary.
-        # From the log-odds: a posterior of 1 - 1e-20 is 1.0 as a float, which would read "100% (certain)".
-        subtitle=f"your choice (the diamond): P(H | data) = {format_probability(chosen.posterior_log_odds)}",
-        marker=(h.mean, nh.mean, "your choice"),
-    )
-
-
-def _spread_text(prior: RatePrior) -> str:
-    return "a point" if isinstance(prior, PointRate) else f"a+b = {prior.concentration:g}"
+    return plot_bayes_factor_map(result.map, prior=result.prior, value=value)

@@ -5,9 +5,9 @@ with ``st.vega_lite_chart`` and :func:`beliefs.plots.figures.spec_bytes` renders
 to PNG, SVG or PDF (vl-convert) for the downloads, the command line's ``--plot``
 and the HTML report.  Here: palette (the one set of colours), style (the one
 config: font, sizes, legends; row layout, log-odds axes, :func:`~beliefs.plots.style.finish`),
-figures (spec -> bytes), heatmap, update (waterfall, prior vs posterior), curves
+figures (spec -> bytes), update (waterfall, prior vs posterior), curves
 (chain and monitoring curves).  Each concept's own chart lives with it (e.g.
-``beliefs.counts.plot_rate_densities``, ``beliefs.analysis.tornado.plot_tornado_stated``).
+``beliefs.counts.plot_rate_densities``, ``beliefs.bf_map.plot_bayes_factor_map``).
 
 Charts are built with Altair, imported inside the plot functions, except the
 waterfall (the app's first page draws it; Altair's import costs 0.4 s), which
