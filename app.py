@@ -75,7 +75,7 @@ sharing.init_session()
 # Kept in view while the page scrolls (CSS below).  Drawn first, from the widgets' current values,
 # so the new posterior reaches the browser among the run's first messages,
 # ahead of the sidebar (a separate container, so the layout is unchanged).
-common.sync_rows_from_widgets()
+common.sync_items_from_widgets()
 with st.container(key="posterior_summary"):
     summary = common.posterior_summary()
 if st.session_state.get("summary_shown", summary) != summary:

@@ -14,6 +14,7 @@ from beliefs.analysis.robustness import plot_prior_robustness, prior_robustness
 from beliefs.analysis.sequential import plot_sequential, sequential
 from beliefs.analysis.tornado import plot_tornado_stated, tornado_stated
 from beliefs.errors import InputError
+from beliefs.evidence import DISCOUNT
 from beliefs.format import format_probability
 from beliefs.io.settings import FIELDS
 from beliefs.odds import LN10, log_odds
@@ -21,11 +22,10 @@ from beliefs.text import one_line
 
 
 def _ledger():
-    """The prior and the ledger's usable Evidence items as the Update page holds them (ignored rows left out)."""
-    check = common.ledger_check()
-    if check.ignored:
-        st.warning(common.plain(check.headline() + ": " + "; ".join(r for _, _, r in check.ignored)))
-    return common.values()["prior"], list(check.evidence)
+    """The prior and the ledger's Evidence items as the Update page holds them."""
+    if common.pending_flag():
+        st.warning(common.plain(common.pending_flag() + ": " + "; ".join(common.item_errors().values())))
+    return common.values()["prior"], list(common.items())
 
 
 def _show(name: str, result, plot) -> None:
@@ -184,15 +184,15 @@ def _tornado(prior, evidence) -> None:
             help="An item stated as an exact ratio is taken to be uncertain by this factor either way, unless "
             "you set its own factor below.",
         )
-    rows = st.session_state["items"]
-    own = (v["an_ifac"].split(",") if v["an_ifac"] else []) + [""] * len(rows)
+    items, uids = common.items(), common.uids()
+    own = (v["an_ifac"].split(",") if v["an_ifac"] else []) + [""] * len(items)
     with st.expander("Per-item ×/÷ factors"):
         texts = []
-        for i, row in enumerate(rows):
+        for i, (uid, item) in enumerate(zip(uids, items, strict=True)):
             texts.append(
                 st.text_input(
-                    f"{i + 1}. {common.plain(row['label'][:60])}",  # a widget label is Markdown
-                    key=common.seed(f"w_an_ifac_{row['uid']}", own[i]),
+                    f"{i + 1}. {common.plain(item.label[:60])}",  # a widget label is Markdown
+                    key=common.seed(f"w_an_ifac_{uid}", own[i]),
                     placeholder="left out" if factor is None else f"{factor:g} (the common factor)",
                     help="Blank: as set above (left out, or the common factor). A number > 1: this item's own "
                     "×/÷ range.",
@@ -202,26 +202,34 @@ def _tornado(prior, evidence) -> None:
             v["an_ifac"] = FIELDS["an_ifac"].parse(",".join(texts), "per-item factors")
         except InputError as exc:
             common.show_error(exc)
-    check = common.ledger_check()
-    usable = {i for i in range(len(rows))} - set(check.reasons)
     per_item = [float(x) if x else None for x in (v["an_ifac"].split(",") if v["an_ifac"] else [])]
-    per_item += [None] * len(rows)
-    factors = [per_item[i] for i in sorted(usable)]
+    factors = (per_item + [None] * len(items))[: len(items)]
     r = tornado_stated(prior, evidence, factor=factor, factors=factors, interval=v["ci"])
     _headline(r.headline)
     _show("tornado", r, plot_tornado_stated)
 
 
+def _regroup(changes: dict[str, tuple[str | None, float]]) -> None:
+    """Put each item (uid -> (group, discount)) in its group, all or nothing: a value the item schema
+    refuses changes no item and says why."""
+    try:
+        grouped = {uid: common.items()[common.item_index(uid)].with_(group=group, discount=discount)
+                   for uid, (group, discount) in changes.items() if uid in common.uids()}  # fmt: skip
+    except InputError as exc:
+        st.session_state["dep_error"] = str(exc)
+        return
+    st.session_state.pop("dep_error", None)
+    for uid, item in grouped.items():
+        common.replace_item(uid, item)
+        for suffix in ("group", "discount"):
+            st.session_state.pop(f"w_{uid}_{suffix}", None)
+
+
 def _group_items() -> None:
-    rows = st.session_state["items"]
     chosen = st.session_state.get("w_dep_items") or []
     name = (st.session_state.get("w_dep_name") or "").strip()
-    for row in rows:
-        if row["uid"] in chosen:
-            row["group"] = name or None
-            row["discount"] = float(st.session_state.get("w_dep_discount", 1.0)) if name else 1.0
-            for suffix in ("group", "discount"):
-                st.session_state.pop(f"w_{row['uid']}_{suffix}", None)
+    discount = float(st.session_state.get("w_dep_discount", 1.0)) if name else 1.0
+    _regroup({uid: (name or None, discount) for uid in chosen})
 
 
 def _choose(uids: list[str], name: str) -> None:
@@ -231,59 +239,56 @@ def _choose(uids: list[str], name: str) -> None:
 
 
 def _apply_proposal(groups: list[tuple[str, list[str]]]) -> None:
-    """Put each proposed group (name, row uids) into effect with the discount on the slider."""
+    """Put each proposed group (name, item uids) into effect with the discount w set below."""
     w = float(st.session_state.get("w_dep_discount", 0.5))
-    for row in st.session_state["items"]:
-        for name, uids in groups:
-            if row["uid"] in uids:
-                row["group"], row["discount"] = name, w
-                for suffix in ("group", "discount"):
-                    st.session_state.pop(f"w_{row['uid']}_{suffix}", None)
+    _regroup({uid: (name, w) for name, uids in groups for uid in uids})
 
 
-def _proposal(rows: list[dict], evidence) -> list[tuple[str, list[str]]]:
+def _proposal(evidence) -> list[tuple[str, list[str]]]:
     """Show the groups proposed from shared sources, each with a button to edit it; return the pending ones."""
-    ignored = {i for i, _, _ in common.ledger_check().ignored}
-    usable = [i for i in range(len(rows)) if i not in ignored]  # the rows behind the Evidence items, in order
-    proposal = propose_groups(evidence, numbers=[i + 1 for i in usable])
+    uids = common.uids()  # one per item of the ledger, in order: a proposal's members index both
+    proposal = propose_groups(evidence)
     _headline(proposal.headline)
     pending = []
     for k, group in enumerate(proposal.proposals):
-        uids = [rows[usable[m]]["uid"] for m in group.members]
+        members = [uids[m] for m in group.members]
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.markdown(common.plain(group.line))
         if not group.applied:
-            pending.append((group.name, uids))
-            button.button("Edit", key=f"dep_prop_edit_{k}", on_click=_choose, args=(uids, group.name),
+            pending.append((group.name, members))
+            button.button("Edit", key=f"dep_prop_edit_{k}", on_click=_choose, args=(members, group.name),
                           help="Load these items and this name into the controls below, to change before applying.")  # fmt: skip
     return pending
 
 
 def _dependence(prior, evidence) -> None:
-    rows = st.session_state["items"]
+    items, uids = common.items(), common.uids()
     st.caption(
         "Items that share a cause (two readings of one report) are not independent evidence. Put them in a "
         "group: the group's log-likelihood ratios are multiplied by the discount w (1 = fully counted)."
     )
-    pending = _proposal(rows, evidence)
+    pending = _proposal(evidence)
     left, mid, right = st.columns([3, 2, 2], vertical_alignment="bottom")
     with left:
         st.multiselect(
             "Items",
-            [r["uid"] for r in rows],
-            format_func=lambda uid: next(f"{i + 1}. {one_line(r['label'])}" for i, r in enumerate(rows) if r["uid"] == uid),
+            list(uids),
+            format_func=lambda uid: f"{uids.index(uid) + 1}. {one_line(items[uids.index(uid)].label)}",
             key="w_dep_items",
         )
     with mid:
         st.text_input("Group name (empty: independent)", key="w_dep_name", help="Items with the same name form one group.")
     with right:
-        st.slider("Discount w", 0.05, 1.0, 0.5, 0.05, key="w_dep_discount",
-                  help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half.")  # fmt: skip
+        st.number_input("Discount w", DISCOUNT.low, DISCOUNT.high, 0.5, 0.05, format="%.4g", key="w_dep_discount",
+                        help="w multiplies the group's summed log-likelihood ratio: 0.5 counts the group half; "
+                        "it must be above 0.")  # fmt: skip
     buttons = st.container(horizontal=True)
     buttons.button("Apply to the chosen items", on_click=_group_items, icon=":material/join:")
     if pending:
         buttons.button("Apply the proposed groups", key="dep_prop_apply", on_click=_apply_proposal, args=(pending,),
                        icon=":material/done_all:", help="Group the items proposed above, each group with the discount w set above.")  # fmt: skip
+    if st.session_state.get("dep_error"):
+        st.error(common.plain(st.session_state["dep_error"]) + " — nothing was changed", icon=":material/error:")
     _show("dependence", dependence(prior, evidence), plot_dependence)
 
 

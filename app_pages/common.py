@@ -1,11 +1,18 @@
 """State plumbing and download buttons shared by the views.
 
-The canonical state lives in ``st.session_state["values"]`` (scalar fields,
-named as in :data:`beliefs.io.settings.FIELDS`) and ``st.session_state["items"]``
-(the ledger).  Widgets use separate ``w_*`` keys: Streamlit forgets a
-widget's value when the widget is not drawn (another view is open), so each
-widget is re-seeded from the canonical value when its key is missing and its
-value is copied back after it is drawn.
+The canonical state is one :class:`beliefs.io.state.AppState`, held in
+``st.session_state`` as its parts: ``"values"`` (the scalar fields, named as in
+:data:`beliefs.io.settings.FIELDS`), ``"items"`` (the ledger: a tuple of
+immutable :class:`~beliefs.evidence.Evidence`), ``"about"`` (what the loaded
+scenario says beyond them) and, beside it, ``"uids"``: one stable id per
+item for its widgets' keys, which is not part of the state.
+
+Widgets use separate ``w_*`` keys: Streamlit forgets a widget's value when
+the widget is not drawn (another view is open), so each widget is re-seeded
+from the canonical value when its key is missing.  An item changes only
+through :func:`sync_items_from_widgets` (a widget's new value, validated by
+the item schema: an invalid one leaves the item as it was and says why) and
+the ledger operations below.
 """
 
 from __future__ import annotations
@@ -13,13 +20,15 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 
 import streamlit as st
 
+from beliefs.entry import item_name, parse_ratio
 from beliefs.errors import InputError
-from beliefs.io.link import AppState, ItemState
+from beliefs.evidence import Entry, Evidence
 from beliefs.io.settings import defaults
-from beliefs.io.views import source_for
+from beliefs.io.state import About, AppState
 from beliefs.plots.figures import FORMATS, MIME_TYPES, spec_bytes
 from beliefs.text import md_escape
 
@@ -33,134 +42,188 @@ def values() -> dict:
     return st.session_state["values"]
 
 
-def new_item(item: ItemState, source=None, note: str = "") -> dict:
-    """A ledger row as held in session state: the ItemState's fields, its source and note, and a uid for widget keys.
-
-    Without an explicit ``source`` the row's id is looked up (catalogue entries
-    and the built-in scenarios' items), so a share link, which carries ids but
-    not citations, still shows where each number comes from.
-    """
-    if source is None and item.id:
-        source = source_for(item.id)
-    return {
-        "uid": str(next(_uid)),
-        "label": item.label,
-        "kind": item.kind,
-        "a": item.a,
-        "b": item.b,
-        "enabled": item.enabled,
-        "spread": item.spread,
-        "id": item.id,
-        "group": item.group,
-        "discount": item.discount,
-        "source": source,
-        "note": note,
-        "provenance": item.provenance,
-    }
+def items() -> tuple[Evidence, ...]:
+    return st.session_state["items"]
 
 
-def item_state(row: dict) -> ItemState:
-    return ItemState(
-        label=row["label"],
-        kind=row["kind"],
-        a=row["a"],
-        b=row["b"],
-        enabled=row["enabled"],
-        spread=row["spread"],
-        id=row["id"],
-        group=row["group"],
-        discount=row["discount"],
-        provenance=row.get("provenance"),
-    )
+def uids() -> tuple[str, ...]:
+    return st.session_state["uids"]
+
+
+def about() -> About:
+    return st.session_state["about"]
 
 
 def current_state() -> AppState:
-    return AppState(values=dict(values()), items=tuple(item_state(r) for r in st.session_state["items"]))
+    return AppState(values=dict(values()), items=items(), about=about())
 
 
-def apply_state(state: AppState, sources=None, notes=None) -> None:
+def apply_state(state: AppState) -> None:
     """Replace the whole state (load a scenario, a preset or a link); widgets re-seed from it.
 
-    ``sources``/``notes`` (one per item) carry what a scenario file knows about
-    each item beyond its numbers.  Must run before any widget is drawn in this
-    run (a callback, or the top of the script).
+    Must run before any widget is drawn in this run (a callback, or the top of the script).
     """
-    sources = sources or [None] * len(state.items)
-    notes = notes or [""] * len(state.items)
     st.session_state["values"] = {**defaults(), **state.values}
-    st.session_state["items"] = [
-        new_item(i, s, n) for i, s, n in zip(state.items, sources, notes, strict=True)
-    ]
+    st.session_state["items"] = tuple(state.items)
+    st.session_state["uids"] = tuple(str(next(_uid)) for _ in state.items)
+    st.session_state["about"] = state.about
+    st.session_state["item_errors"] = {}
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("w_")]:
         del st.session_state[key]
-    st.session_state.pop("prior_error", None)
+    for key in ("prior_error", "hypotheses_set_aside"):
+        st.session_state.pop(key, None)
 
 
-# Ledger widgets whose value a row copies: widget suffix -> (row field, conversion).
-_ROW_WIDGETS = {
-    "label": ("label", str),
-    "on": ("enabled", bool),
-    "a": ("a", float),  # P(E|H) slider (kind p only; the ratio box writes through its callback)
-    "b": ("b", float),
-    "spread": ("spread", lambda x: float(x) or None),
-    "group": ("group", lambda x: str(x).strip() or None),
-    "discount": ("discount", float),
-}
+def item_index(uid: str) -> int:
+    return uids().index(uid)
 
 
-def sync_rows_from_widgets() -> None:
-    """Copy every ledger widget's current value into its row before anything is drawn.
+def item_errors() -> dict[str, str]:
+    """Why a row's widgets show a value the item did not take (uid -> message)."""
+    return st.session_state.setdefault("item_errors", {})
+
+
+def replace_item(uid: str, item: Evidence) -> None:
+    i = item_index(uid)
+    st.session_state["items"] = (*items()[:i], item, *items()[i + 1 :])
+
+
+def append_item(item: Evidence) -> None:
+    """Add an item at the end of the ledger.
+
+    A ``hypotheses`` block gives one likelihood per item, and none for a new
+    one: the block is set aside (the notice says so and how to get it back),
+    never saved with a column missing.
+    """
+    block = about().hypotheses
+    if block is not None:
+        origin = about().origin
+        name = origin.title or origin.name if origin is not None else "the scenario"
+        st.session_state["hypotheses_set_aside"] = (
+            f"The 'hypotheses' block of {name} ({len(block)} hypotheses) gives no likelihood for "
+            f"'{item.label}', so it is no longer part of this ledger: saves, links and exports leave it out. "
+            "Load the scenario again to get it back."
+        )
+        st.session_state["about"] = replace(about(), hypotheses=None)
+    st.session_state["items"] = (*items(), item)
+    st.session_state["uids"] = (*uids(), str(next(_uid)))
+
+
+def remove_item(uid: str) -> None:
+    """Remove an item (and its column of the ``hypotheses`` block)."""
+    i = item_index(uid)
+    st.session_state["about"] = about().without_item(i)
+    st.session_state["items"] = items()[:i] + items()[i + 1 :]
+    st.session_state["uids"] = uids()[:i] + uids()[i + 1 :]
+    item_errors().pop(uid, None)
+
+
+def widget_entry(uid: str, item: Evidence) -> tuple[Entry, str | None]:
+    """The numbers a row's widgets show now, and why they cannot be the item's (None when they can)."""
+    ss = st.session_state
+    kind, a, b, spread = item.entry
+    if kind == "p":
+        a = ss.get(f"w_{uid}_a", a)
+        b = ss.get(f"w_{uid}_b", b)
+    elif f"w_{uid}_lr" in ss:
+        try:
+            a = parse_ratio(ss[f"w_{uid}_lr"], "likelihood ratio")
+        except InputError as exc:
+            return item.entry, str(exc)
+    if f"w_{uid}_spread" in ss:
+        spread = float(ss[f"w_{uid}_spread"]) or None
+    return Entry(kind, a, b, spread), None
+
+
+def _widget_changes(uid: str, item: Evidence) -> list[dict]:
+    """Each change a row's widgets ask for, one field (or the numbers) at a time."""
+    ss = st.session_state
+    changes = []
+    for suffix, name, convert in (
+        ("label", "label", str),
+        ("on", "enabled", bool),
+        ("group", "group", lambda x: str(x).strip() or None),
+        ("discount", "discount", float),
+    ):
+        key = f"w_{uid}_{suffix}"
+        if key in ss and convert(ss[key]) != getattr(item, name):
+            changes.append({name: convert(ss[key])})
+    return changes
+
+
+def sync_items_from_widgets() -> None:
+    """Apply every ledger widget's current value to its item before anything is drawn.
 
     Streamlit has already applied the user's last change to the widget's state
     when the run starts, so the posterior summary drawn at the top of the page
-    shows the new value in the run's first message (fast on screen), and
-    nothing computed early in the run can be stale.
+    shows the new value in the run's first message, and nothing computed
+    early in the run can be stale.  A value the item schema refuses is not
+    applied: the item keeps its last valid value and the row says why.
     """
-    for row in st.session_state["items"]:
-        for suffix, (name, convert) in _ROW_WIDGETS.items():
-            key = f"w_{row['uid']}_{suffix}"
-            if suffix in ("a", "b") and row["kind"] != "p":
-                continue
-            if key in st.session_state:
-                row[name] = convert(st.session_state[key])
+    errors = item_errors()
+    for i, (uid, item) in enumerate(zip(uids(), items(), strict=True)):
+        reasons = []
+        new = item
+        for change in _widget_changes(uid, item):
+            try:
+                new = new.with_(**change)
+            except InputError as exc:
+                reasons.append(str(exc))
+        entry, typed_error = widget_entry(uid, item)
+        if typed_error:
+            reasons.append(typed_error)
+        elif entry != item.entry:
+            try:
+                new = new.with_entry(entry)
+            except InputError as exc:
+                reasons.append(str(exc))
+        if new is not item:
+            replace_item(uid, new)
+        if reasons:
+            errors[uid] = f"{item_name(new.label, i)} " + "; ".join(reasons)
+        else:
+            errors.pop(uid, None)
 
 
-def ledger_check():
-    """The ledger's Evidence and the rows ignored (with reasons naming each by its label)."""
-    from beliefs.entry import check_ledger
+def ledger_result():
+    """The one update of this run's prior by this run's ledger (computed once per run, whoever asks)."""
+    from beliefs.update import update
 
-    rows = st.session_state["items"]
-    typed = {i: r["error"] for i, r in enumerate(rows) if r.get("error")}
-    return check_ledger([item_state(r) for r in rows], [r["source"] for r in rows], typed)
+    key = (values()["prior"], items())
+    cached = st.session_state.get("_ledger_result")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        result = update(values()["prior"], items())
+    except InputError as exc:
+        result = exc
+    st.session_state["_ledger_result"] = (key, result)
+    return result
 
 
-def row_reason(index: int, row: dict) -> str | None:
-    """Why one ledger row is ignored (its typed text or its values are invalid), or None."""
-    from beliefs.entry import check_ledger
-
-    typed = {index: row["error"]} if row.get("error") else None
-    ignored = check_ledger([item_state(row)], [row["source"]], typed, first_index=index).ignored
-    return ignored[0][2] if ignored else None
+def pending_flag() -> str:
+    """One line for the summary when a row shows an entry its item did not take ('' when none does)."""
+    n = sum(1 for uid in uids() if uid in item_errors())
+    if not n:
+        return ""
+    return f"{n} item{'s' if n > 1 else ''} show{'' if n > 1 else 's'} an invalid entry, not applied (the item keeps its last valid value)"
 
 
 def posterior_summary() -> str:
     """Prior -> posterior, the change in percentage points and the total bits, in one line; returns it.
 
-    Drawn first in the run, after :func:`sync_rows_from_widgets`, into a
+    Drawn first in the run, after :func:`sync_items_from_widgets`, into a
     container that stays in view while the page scrolls.
     """
     from beliefs.format import format_probability
-    from beliefs.update import update
 
-    check = ledger_check()
-    try:
-        result = update(values()["prior"], list(check.evidence))
-    except InputError as exc:
-        text = f"**Posterior unavailable:** {plain(str(exc))}"
+    result = ledger_result()
+    if isinstance(result, InputError):
+        text = f"**Posterior unavailable:** {plain(str(result))}"
         st.markdown(text)
         return text
     change_pp = 100 * (result.posterior - result.prior)
-    flags = [check.headline(), st.session_state.get("prior_flag", "")]
+    flags = [pending_flag(), st.session_state.get("prior_flag", "")]
     text = (
         f"#### P(H) {format_probability(result.prior_log_odds)} → "
         f"**{format_probability(result.posterior_log_odds)}** "

@@ -18,7 +18,8 @@ from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, val
 from beliefs.errors import InputError
 from beliefs.hypotheses import parse_names, parse_vector, plot_hypotheses, update_hypotheses
 from beliefs.io.scenario import builtin_scenarios, parse_scenario
-from beliefs.io.views import load_link, load_view, scenario_from_state
+from beliefs.io.state import scenario_from_state
+from beliefs.io.views import load_link, load_view
 from beliefs.text import one_line
 
 _SOURCES = ("A built-in viewpoint", "A share link", "A scenario file")
@@ -83,8 +84,8 @@ def render() -> None:
         else:  # a link or file keeps its own name, even one that began as a preset and was then edited
             other_name = other.name if other.name != "this-view" else "other view"
         names = (_THIS, other_name)
-        # This view's H is the one the Update page states (the loaded preset's, else the app's default).
-        hypotheses = (scenarios.hypothesis(), other.hypothesis)
+        # This view's H is the one its scenario states (the loaded scenario's, else the app's own), as saved.
+        hypotheses = (mine.hypothesis, other.hypothesis)
         warning = check_hypotheses(*hypotheses, names=names).warning
         if warning:  # above the tabs: it concerns the crux and what would settle it alike
             st.warning(common.plain(warning))

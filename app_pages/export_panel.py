@@ -9,17 +9,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages import common, scenarios
+from app_pages import common, sharing
 from beliefs.errors import InputError
 from beliefs.export.ledger import build_ledger
 from beliefs.export.markdown import markdown_report
 from beliefs.io.shortlink import short_link
-from beliefs.io.views import with_builtin_hypothesis
-
-
-def _base() -> str:
-    # st.context.url is None where the runtime does not know it (tests); a relative link still works.
-    return (st.context.url or "").split("?")[0]
+from beliefs.io.state import scenario_from_state
 
 
 def _html(scenario, link: str) -> Callable[[], bytes]:
@@ -36,7 +31,9 @@ def render() -> None:
 
     Its content is computed and drawn only while it is open (opening it reruns
     the page): closed, it costs neither the report's text on every run nor the
-    browser's syntax highlighter on the first page load.
+    browser's syntax highlighter on the first page load.  Every export is the
+    state's one scenario (:func:`beliefs.io.state.scenario_from_state`): the
+    title, H and provenance the page shows, and the same Monte Carlo digits.
     """
     box = st.expander(
         "Export: Markdown for a post, an HTML report, a short link",
@@ -47,14 +44,9 @@ def render() -> None:
     if not box.open:
         return
     with box:
-        rows = st.session_state["items"]
         try:
-            scenario = with_builtin_hypothesis(
-                scenarios.scenario_from_state(
-                    common.current_state(), [r["source"] for r in rows], [r["note"] for r in rows]
-                )
-            )
-            link = short_link(common.current_state(), _base())
+            scenario = scenario_from_state(common.current_state())
+            link = short_link(scenario, sharing.app_base())
             ledger = build_ledger(scenario)
         except InputError as exc:
             # The ledger above already shows this error; here it only explains why there is nothing to copy.
@@ -71,5 +63,6 @@ def render() -> None:
             on_click="ignore",
             icon=":material/download:",
         )
-        st.caption(f"Short link ({len(link):,} characters):")
+        st.caption(f"Short link ({len(link):,} characters; it holds the whole scenario):")
         st.code(link, language=None, wrap_lines=True)
+        sharing.link_caption(link)

@@ -39,7 +39,6 @@ from app_pages.workers import Worker
 from beliefs.counts import check_counts
 from beliefs.errors import InputError
 from beliefs.format import format_probability
-from beliefs.io.link import ItemState
 from beliefs.odds import log_odds
 from beliefs.reproduce import WHY_REDUCTION_DIFFERS
 
@@ -268,8 +267,9 @@ def add_to_ledger(make_item, label: str, key: str) -> None:
     except InputError as exc:
         st.session_state[f"{key}_error"] = str(exc)
         return
-    source = per_evaluation().source if derived else None
-    st.session_state["items"].append(common.new_item(ItemState.from_evidence(item), source))
+    if derived:  # the 2025 rates' counts: the item cites the paper they come from
+        item = item.with_(source=per_evaluation().source)
+    common.append_item(item)
     st.session_state[f"{key}_added"] = label
 
 

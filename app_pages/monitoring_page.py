@@ -9,7 +9,8 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_interval, format_probability
 from beliefs.io.csvfile import to_csv
-from beliefs.monitor_sources import SOURCED_SETTINGS, sourced_setting
+from beliefs.io.settings import without_stale_sources
+from beliefs.monitor_sources import SOURCED_SETTINGS, parse_sourced, sourced_setting
 from beliefs.monitoring import monitor_curve, monitor_risk
 from beliefs.odds import log_odds_from_log
 from beliefs.plots.curves import curve_rows, plot_curve
@@ -49,6 +50,7 @@ def render() -> None:
             step=10.0,
             help="r ~ Beta(κr, κ(1-r)); the band is the equal-tailed interval (Monte Carlo, seed 0).",
         )
+    _drop_stale_sources()
     try:
         risk = monitor_risk(v["mo_rate"], v["mo_report"], v["mo_collude"], tasks=int(v["mo_tasks"]))
         curve = monitor_curve(v["mo_rate"], v["mo_report"], v["mo_collude"], max_tasks=int(v["mo_tasks"]))
@@ -134,6 +136,7 @@ def render() -> None:
 # -- q and c from published figures (beliefs.monitor_sources) ---------------------------------------------
 
 _FIELD = {"q": "mo_report", "c": "mo_collude"}
+_SOURCE_FIELD = {"q": "mo_qsrc", "c": "mo_csrc"}
 
 
 def _sourced_picker() -> None:
@@ -180,22 +183,30 @@ def _sourced_picker() -> None:
 
 
 def _apply_sourced(sourced) -> None:
+    """Set q or c to the figure's value, and its source beside it (the state's, so saves, links and exports keep it)."""
     name = _FIELD[sourced.parameter]
     common.values()[name] = sourced.value
+    common.values()[_SOURCE_FIELD[sourced.parameter]] = sourced.spec
     st.session_state[f"w_{name}"] = sourced.value
-    st.session_state[f"mo_src_{sourced.parameter}"] = sourced
+    st.session_state.pop("mo_src_dropped", None)
+
+
+def _drop_stale_sources() -> None:
+    """A q or c moved by hand since it was set from a figure no longer is that figure's: drop the source, say so."""
+    values, notes = without_stale_sources(common.values())
+    if notes:
+        common.values().update(values)
+        st.session_state["mo_src_dropped"] = notes
 
 
 def _sourced_captions() -> None:
-    """Where q or c came from, for as long as the value set from a source stands."""
-    for parameter, name in _FIELD.items():
-        sourced = st.session_state.get(f"mo_src_{parameter}")
-        if sourced is None:
-            continue
-        if common.values()[name] != sourced.value:  # moved by hand since: no longer the sourced value
-            del st.session_state[f"mo_src_{parameter}"]
-            continue
-        st.caption(common.plain(sourced.describe()))
+    """Where q or c came from, for as long as the value set from a source stands; and a source just dropped."""
+    for parameter, field in _SOURCE_FIELD.items():
+        sourced = parse_sourced(common.values()[field], parameter, field)
+        if sourced is not None:
+            st.caption(common.plain(sourced.describe()))
+    for note in st.session_state.pop("mo_src_dropped", []):  # said once, in the run that dropped it
+        st.caption(":material/info: " + common.plain(note + "."))
 
 
 def _command_line(risk, *, uncertain: bool) -> None:

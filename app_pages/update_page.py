@@ -11,17 +11,25 @@ from beliefs.entry import (
     PRIOR_ENTRIES,
     format_prior,
     format_prior_list,
-    item_name,
     parse_percent,
     parse_prior_list_text,
     parse_prior_text,
     parse_ratio,
 )
 from beliefs.errors import InputError
-from beliefs.evidence import STATUS_MEANING, Evidence, Source
-from beliefs.format import format_evidence, format_interval, format_probability
+from beliefs.evidence import (
+    DISCOUNT,
+    GROUP,
+    LABEL,
+    LIKELIHOOD,
+    LOG_LR_SIGMA,
+    STATUS_MEANING,
+    Entry,
+    Evidence,
+    Source,
+)
+from beliefs.format import format_evidence, format_probability
 from beliefs.io.csvfile import to_csv
-from beliefs.io.link import ItemState
 from beliefs.odds import log_odds
 from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
 from beliefs.text import one_line, terminal_safe
@@ -38,7 +46,6 @@ _ENTRY_HELP = {
     "odds": "a:b, e.g. 1:3 for 25%.",
     "log-odds": "ln of the odds, in nats (0 = 50%); or with a unit: '1.58 bits', '4.77 dB'.",
 }
-_DRAWS = 40_000  # Monte Carlo draws for uncertain evidence: interval ends move < 0.005 between seeds
 
 
 # -- prior ------------------------------------------------------------------------
@@ -128,31 +135,32 @@ def _prior_widgets() -> float:
 # -- ledger -----------------------------------------------------------------------
 
 
-def _row(uid: str) -> dict:
-    return next(r for r in st.session_state["items"] if r["uid"] == uid)
+def _item(uid: str) -> Evidence:
+    return common.items()[common.item_index(uid)]
 
 
 def _remove(uid: str) -> None:
-    st.session_state["items"] = [r for r in st.session_state["items"] if r["uid"] != uid]
+    common.remove_item(uid)
 
 
 def _kind_changed(uid: str) -> None:
-    row = _row(uid)
+    """Switch how an item is stated, keeping its ratio (a spread does not carry over)."""
+    item = _item(uid)
     new = st.session_state[f"w_{uid}_kind"]
-    if new == row["kind"]:
+    if new == item.entry.kind:
         return
-    try:
-        lr = row["a"] / row["b"] if row["kind"] == "p" else float(row["a"])
-        if not (math.isfinite(lr) and lr > 0):
-            raise ValueError
-    except (TypeError, ValueError, ZeroDivisionError):
-        lr = 1.0
+    lr = item.likelihood_ratio
     if new == "lr":
-        row.update(kind="lr", a=lr, b=None, spread=None)
+        entry = Entry("lr", lr)
     else:
-        # The pair LR/(1+LR) vs 1/(1+LR) keeps the ratio.
-        row.update(kind="p", a=lr / (1 + lr), b=1 / (1 + lr), spread=None)
-    row.pop("error", None)
+        # The pair LR/(1+LR) vs 1/(1+LR) keeps the ratio (as near as two floats can).
+        entry = Entry("p", lr / (1 + lr), 1 / (1 + lr))
+    try:
+        common.replace_item(uid, item.with_entry(entry))
+    except InputError:  # a ratio beyond what a probability pair holds (1e300): stays a ratio
+        st.session_state[f"w_{uid}_kind"] = item.entry.kind
+        return
+    common.item_errors().pop(uid, None)
     for suffix in ("a", "b", "log", "lr", "spread"):
         st.session_state.pop(f"w_{uid}_{suffix}", None)
 
@@ -160,27 +168,16 @@ def _kind_changed(uid: str) -> None:
 def _log_slider_moved(uid: str) -> None:
     # Moving the slider is a request for a round value; typing in the box is not.
     lr = float(f"{10 ** st.session_state[f'w_{uid}_log']:.4g}")
-    row = _row(uid)
-    row["a"] = lr
-    row.pop("error", None)
-    st.session_state[f"w_{uid}_lr"] = f"{lr:.12g}"
+    st.session_state[f"w_{uid}_lr"] = _ratio_text(lr)
 
 
 def _lr_typed(uid: str) -> None:
-    row = _row(uid)
-    text = st.session_state[f"w_{uid}_lr"]
+    # The item takes the typed value at the top of the run (common.sync_items_from_widgets); the slider follows.
     try:
-        lr = parse_ratio(text, f"{item_name(row['label'], _index(uid))} likelihood ratio")
-    except InputError as exc:
-        row["error"] = str(exc)  # the item stays in the ledger, ignored, with this reason
+        lr = parse_ratio(st.session_state[f"w_{uid}_lr"], "likelihood ratio")
+    except InputError:
         return
-    row["a"] = lr
-    row.pop("error", None)
     st.session_state[f"w_{uid}_log"] = _log_slider(lr)
-
-
-def _index(uid: str) -> int:
-    return next(i for i, r in enumerate(st.session_state["items"]) if r["uid"] == uid)
 
 
 def _log_range(lr: float) -> tuple[float, float]:
@@ -204,28 +201,29 @@ def _ratio_text(lr: float) -> str:
     return text.removesuffix(".0")
 
 
-def _item_widgets(index: int, row: dict) -> None:
-    """Draw one ledger row; an ignored row says why."""
-    uid = row["uid"]
+def _item_widgets(index: int, uid: str, item: Evidence) -> None:
+    """Draw one ledger row; bounds come from the item schema, and an entry the item did not take says why."""
+    kind, a, b, spread = item.entry
     with st.container(border=True):
         c_label, c_on, c_kind, c_rm = st.columns([5, 2, 4, 1], vertical_alignment="center")
         with c_label:
-            row["label"] = st.text_input(
-                "Label", key=common.seed(f"w_{uid}_label", row["label"]), label_visibility="collapsed"
-            )
+            st.text_input(
+                "Label", key=common.seed(f"w_{uid}_label", item.label), label_visibility="collapsed",
+                max_chars=LABEL.max_length,
+            )  # fmt: skip
         with c_on:
-            row["enabled"] = st.toggle(
+            st.toggle(
                 "include",
-                key=common.seed(f"w_{uid}_on", row["enabled"]),
+                key=common.seed(f"w_{uid}_on", item.enabled),
                 help="Include this item in the posterior. Off: it stays in the ledger but does not count.",
             )
         with c_kind:
-            row["kind"] = st.radio(
+            st.radio(
                 "Stated as",
                 ("p", "lr"),
                 format_func=lambda k: "P(E|H), P(E|¬H)" if k == "p" else "likelihood ratio",
                 horizontal=True,
-                key=common.seed(f"w_{uid}_kind", row["kind"]),
+                key=common.seed(f"w_{uid}_kind", kind),
                 on_change=_kind_changed,
                 args=(uid,),
                 label_visibility="collapsed",
@@ -234,31 +232,34 @@ def _item_widgets(index: int, row: dict) -> None:
         with c_rm:
             st.button("✕", key=f"rm_{uid}", on_click=_remove, args=(uid,), help="remove this item")
         left, right, third = st.columns([2, 2, 1])
-        if row["kind"] == "p":
+        # The widgets reach the ends of each range the schema allows; a value at an open end (a
+        # probability of 0) is refused by the item, which keeps its last value and says why.
+        if kind == "p":
             with left:
-                row["a"] = st.slider(
-                    "P(E | H)", 0.0, 1.0, step=0.001, format="%.3f", key=common.seed(f"w_{uid}_a", row["a"]),
-                    help="How likely this evidence is if H is true.",
+                st.slider(
+                    "P(E | H)", LIKELIHOOD.low, LIKELIHOOD.high, step=0.001, format="%.3f",
+                    key=common.seed(f"w_{uid}_a", a), help="How likely this evidence is if H is true.",
                 )  # fmt: skip
             with right:
-                row["b"] = st.slider(
-                    "P(E | not H)", 0.0, 1.0, step=0.001, format="%.3f", key=common.seed(f"w_{uid}_b", row["b"]),
+                st.slider(
+                    "P(E | not H)", LIKELIHOOD.low, LIKELIHOOD.high, step=0.001, format="%.3f",
+                    key=common.seed(f"w_{uid}_b", b),
                     help="How likely this evidence is if H is false. The likelihood ratio is P(E|H) / P(E|not H).",
                 )  # fmt: skip
-            spread_label, spread_help = (
+            spread_label, spread_help, spread_max = (
                 "Uncertainty κ (Beta concentration)",
                 "κ (kappa) says how sure you are of the two probabilities. 0 = exact. Otherwise each "
                 "probability p gets a Beta(κp, κ(1-p)) distribution: larger κ, less uncertainty (κ = 20 is "
                 "roughly ±0.1 around 0.5).",
+                None,
             )
         else:
-            lr0 = row["a"] if isinstance(row["a"], (int, float)) and math.isfinite(row["a"]) and row["a"] > 0 else 1.0
             with left:
                 st.slider(
                     "log10 likelihood ratio",
-                    *_log_range(lr0),
+                    *_log_range(a),
                     step=0.01,
-                    key=common.seed(f"w_{uid}_log", _log_slider(lr0)),
+                    key=common.seed(f"w_{uid}_log", _log_slider(a)),
                     on_change=_log_slider_moved,
                     args=(uid,),
                     help="log10 of the likelihood ratio: 0 = no evidence, 1 = 10:1 for H, -1 = 10:1 against. "
@@ -267,67 +268,67 @@ def _item_widgets(index: int, row: dict) -> None:
             with right:
                 st.text_input(
                     "Likelihood ratio (exact)",
-                    key=common.seed(f"w_{uid}_lr", _ratio_text(row["a"])),
+                    key=common.seed(f"w_{uid}_lr", _ratio_text(a)),
                     on_change=_lr_typed,
                     args=(uid,),
                     help="P(E|H) / P(E|not H): how many times likelier the evidence is if H is true. "
                     "Type a number (3, 0.5, 1e36) or odds (3:1).",
                 )  # fmt: skip
-            spread_label, spread_help = (
+            spread_label, spread_help, spread_max = (
                 "Uncertainty σ (of ln LR)",
                 "σ (sigma): the standard deviation of the natural log of the ratio. 0 = exact. Otherwise the "
                 "ratio is log-normal: σ = 0.7 means roughly ×/÷ 2 at one standard deviation.",
+                LOG_LR_SIGMA.high,
             )
         with third:
-            spread = st.number_input(
+            st.number_input(
                 spread_label,
                 min_value=0.0,
+                max_value=spread_max,
                 step=0.1,
                 format="%.4g",
                 help=spread_help,
-                key=common.seed(f"w_{uid}_spread", float(row["spread"] or 0.0)),
+                key=common.seed(f"w_{uid}_spread", float(spread or 0.0)),
             )
-            row["spread"] = spread or None
-        with st.expander("Dependence group", expanded=bool(row["group"])):
+        with st.expander("Dependence group", expanded=bool(item.group)):
             g_left, g_right = st.columns([3, 2])
             with g_left:
-                group = st.text_input(
+                st.text_input(
                     "Group name (empty: independent)",
-                    key=common.seed(f"w_{uid}_group", row["group"] or ""),
+                    key=common.seed(f"w_{uid}_group", item.group or ""),
+                    max_chars=GROUP.max_length,
                     help="Items that share a cause (the same report read twice) are not independent. "
                     "Give them the same group name and a discount.",
                 )
-                row["group"] = group.strip() or None
             with g_right:
-                row["discount"] = st.slider(
+                st.number_input(
                     "Discount w",
-                    0.05,
-                    1.0,
+                    min_value=DISCOUNT.low,
+                    max_value=DISCOUNT.high,
                     step=0.05,
-                    key=common.seed(f"w_{uid}_discount", float(row["discount"])),
+                    format="%.4g",
+                    key=common.seed(f"w_{uid}_discount", float(item.discount)),
                     help="w multiplies the group's log-likelihood ratios: 1 = count them fully, "
-                    "0.5 = half. Every item of a group must use the same w.",
+                    "0.5 = half; it must be above 0. Every item of a group must use the same w.",
                 )
-        reason = common.row_reason(index, row)  # after this row's widgets copied their values back
+        reason = common.item_errors().get(uid)
         if reason is not None:
-            st.error(f"ignored: {common.plain(reason)}", icon=":material/block:")
-            return
-        evidence = common.item_state(row).to_evidence(row["source"])
-        if row["note"]:
-            evidence = evidence.with_(note=row["note"])
-        st.markdown(f"`{evidence.describe()}`" + ("" if evidence.enabled else " — *not included*"))
-        if row["note"]:
+            st.error(
+                f"not applied: {common.plain(reason)} — the item keeps its last valid value, shown below",
+                icon=":material/block:",
+            )
+        st.markdown(f"`{item.describe()}`" + ("" if item.enabled else " — *not included*"))
+        if item.note:
             with st.expander("Note"):
-                st.text(terminal_safe(row["note"]))  # as text, its line breaks kept, no control or bidi
-        source = row["source"]
-        if source is not None:
-            figures = scenarios.catalogue_figures(row["id"])
+                st.text(terminal_safe(item.note))  # as text, its line breaks kept, no control or bidi
+        if item.source is not None:
+            figures = scenarios.catalogue_figures(item.id or "")
             if figures:
                 st.caption(
                     f"Published figures: {figures}. Judge P(E|H) and P(E|¬H) yourself: no source states them."
                 )
-            _show_source(source)
-        if evidence.likelihood_ratio > 100 or evidence.likelihood_ratio < 0.01:
+            _show_source(item.source)
+        if item.likelihood_ratio > 100 or item.likelihood_ratio < 0.01:
             st.caption(
                 "A ratio beyond 100:1 (20 dB) is extraordinary evidence; check it is not double counted."
             )
@@ -350,15 +351,14 @@ def _show_source(source: Source) -> None:
 
 
 def _add_typed() -> None:
-    n = len(st.session_state["items"]) + 1
-    st.session_state["items"].append(common.new_item(ItemState(f"item {n}", "lr", 1.0)))
+    n = len(common.items()) + 1
+    common.append_item(Evidence(f"item {n}", likelihood_ratio=1.0))
 
 
 def _add_catalogue() -> None:
     entry_id = st.session_state.get("w_catalogue_pick")
     if entry_id:
-        item, source = scenarios.catalogue_item(entry_id)
-        st.session_state["items"].append(common.new_item(item, source))
+        common.append_item(scenarios.catalogue_item(entry_id))
 
 
 # Up to this many items every row's controls are drawn.  Each widget a run draws costs time in
@@ -369,46 +369,42 @@ def _add_catalogue() -> None:
 FULL_LEDGER_MAX = 8
 
 
-def _bulk_ledger(rows: list[dict]) -> None:
+def _bulk_ledger() -> None:
     """Every item in one table (text, never Markdown) and the controls of the one picked to edit."""
-    check = common.ledger_check()
-    reasons = {i: reason for i, _, reason in check.ignored}
-    good = iter(check.evidence)
-    table = []
-    for i, row in enumerate(rows):
-        evidence = None if i in reasons else next(good)
-        table.append(
-            {
-                "#": i + 1,
-                "item": one_line(row["label"]),
-                "included": row["enabled"] and evidence is not None,
-                "evidence": f"ignored: {reasons[i]}" if evidence is None else evidence.describe(),
-            }
-        )
-    st.dataframe(table, hide_index=True, width="stretch", height=min(400, 36 + 35 * len(rows)))
-    uids = [r["uid"] for r in rows]
+    items, uids, errors = common.items(), common.uids(), common.item_errors()
+    table = [
+        {
+            "#": i + 1,
+            "item": one_line(item.label),
+            "included": item.enabled,
+            "evidence": item.describe() + (" (an entry was not applied)" if uid in errors else ""),
+        }
+        for i, (uid, item) in enumerate(zip(uids, items, strict=True))
+    ]
+    st.dataframe(table, hide_index=True, width="stretch", height=min(400, 36 + 35 * len(items)))
     if st.session_state.get("w_ledger_pick") not in uids:  # the picked item was removed, or a new ledger
         st.session_state["w_ledger_pick"] = uids[0]
     numbers = {u: i for i, u in enumerate(uids)}
     pick = st.selectbox(
         "Edit item",
         uids,
-        format_func=lambda u: f"{numbers[u] + 1}. {one_line(rows[numbers[u]]['label'])}",
+        format_func=lambda u: f"{numbers[u] + 1}. {one_line(items[numbers[u]].label)}",
         key="w_ledger_pick",
         help=f"With more than {FULL_LEDGER_MAX} items the page draws one item's controls at a time, "
         "so every change stays fast; the table above lists them all.",
     )
-    _item_widgets(numbers[pick], rows[numbers[pick]])
+    _item_widgets(numbers[pick], pick, items[numbers[pick]])
 
 
-def _ledger() -> list[Evidence]:
+def _ledger() -> None:
     st.subheader("Evidence")
-    rows = list(st.session_state["items"])
-    if len(rows) > FULL_LEDGER_MAX:
-        _bulk_ledger(rows)
+    if len(common.items()) > FULL_LEDGER_MAX:
+        _bulk_ledger()
     else:
-        for i, row in enumerate(rows):
-            _item_widgets(i, row)
+        for i, (uid, item) in enumerate(zip(common.uids(), common.items(), strict=True)):
+            _item_widgets(i, uid, item)
+    if st.session_state.get("hypotheses_set_aside"):
+        st.info(common.plain(st.session_state["hypotheses_set_aside"]), icon=":material/info:")
     add_left, add_mid, add_right = st.columns([1, 3, 1], vertical_alignment="bottom")
     with add_left:
         st.button("Add an item", on_click=_add_typed, icon=":material/add:")
@@ -423,19 +419,18 @@ def _ledger() -> list[Evidence]:
         )
     with add_right:
         st.button("Add from catalogue", on_click=_add_catalogue, icon=":material/library_add:")
-    return list(common.ledger_check().evidence)
 
 
 # -- results ----------------------------------------------------------------------
 
 
-def _results(prior: float, evidence: list[Evidence]) -> None:
+def _results() -> None:
     st.subheader("Posterior")
-    try:
-        result = update(prior, evidence)
-    except InputError as exc:  # e.g. two items in one group with different discounts
-        common.show_error(exc)
+    result = common.ledger_result()
+    if isinstance(result, InputError):  # e.g. two items in one group with different discounts
+        common.show_error(result)
         return
+    prior, evidence = common.values()["prior"], list(common.items())
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Prior P(H)", format_probability(result.prior_log_odds), help=f"P(H) before the evidence; odds {result.prior_odds_text}")
     m2.metric("Posterior P(H)", format_probability(result.posterior_log_odds), help="P(H) after all included items.")
@@ -459,7 +454,7 @@ def _results(prior: float, evidence: list[Evidence]) -> None:
         st.dataframe(
             [
                 {
-                    "item": c.label,
+                    "item": one_line(c.label),
                     "evidence": c.text,
                     "bits": round(c.bits, 4),
                     "dB": round(c.decibels, 3),
@@ -488,17 +483,21 @@ def _compare_priors(evidence: list[Evidence]) -> None:
     """The same evidence applied to other priors (a scenario's compare_priors), editable."""
     v = common.values()
     entry = v["entry"]
+    shown = format_prior_list(v["cmp"], entry)
     text = st.text_input(
         f"Same evidence from other priors (comma-separated, {_ENTRY_LABELS[entry]} like the exact prior)",
-        key=common.seed("w_cmp", format_prior_list(v["cmp"], entry)),
+        key=common.seed("w_cmp", shown),
         placeholder="e.g. " + format_prior_list("0.25,0.2", entry),
         help=_ENTRY_HELP[entry],
     )
-    try:
-        v["cmp"] = parse_prior_list_text(text, entry)
-    except InputError as exc:
-        common.show_error(exc)
-        return
+    # Only a change the user typed is read back: the box shows 12 digits, and reading its own text back
+    # would round a file's exact prior (0.9501106711677474 -> 0.9501106711676951) without anyone asking.
+    if text != shown:
+        try:
+            v["cmp"] = parse_prior_list_text(text, entry)
+        except InputError as exc:
+            common.show_error(exc)
+            return
     if not v["cmp"]:
         return
     rows = []
@@ -519,8 +518,8 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
     # Lazily: the Monte Carlo module loads SciPy, which the first run of the page does without.
     from beliefs.uncertain_evidence import (
         distribution_rows,
+        ledger_distribution,
         plot_posterior_distribution,
-        posterior_distribution,
     )
 
     st.subheader("Posterior as a distribution")
@@ -539,21 +538,19 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
         common.bound("ci", st.number_input, "Interval mass", min_value=0.01, max_value=0.99, step=0.05,
                      help="The probability inside the equal-tailed interval shown, e.g. 0.9 for a 90% interval.")
     try:
-        dist = posterior_distribution(
-            prior, evidence, draws=_DRAWS, seed=0, threshold=v["thr"], interval=v["ci"]
-        )
+        # The one function every view of a ledger uses: the exports show these same digits.
+        dist = ledger_distribution(prior, evidence, threshold=v["thr"], interval=v["ci"])
     except InputError as exc:
         common.show_error(exc)
         return
-    lo, hi = dist.interval
+    shown = dist.shown()
     d1, d2, d3 = st.columns(3)
-    d1.metric("Median posterior", format_probability(log_odds(dist.median)))
-    d2.metric(f"{100 * v['ci']:g}% interval", format_interval(lo, hi), help="Equal-tailed: the posterior is below the "
+    d1.metric("Median posterior", shown["median"])
+    d2.metric(shown["interval_label"], shown["interval"], help="Equal-tailed: the posterior is below the "
               "left end in half the remaining mass and above the right end in the other half.")
-    d3.metric(f"P(posterior > {format_probability(log_odds(v['thr']))})", format_probability(log_odds(dist.p_above_threshold)))
+    d3.metric(shown["above_label"], shown["above"])
     st.caption(
-        f"Mean {format_probability(log_odds(dist.mean))} (point posterior {format_probability(log_odds(dist.point_posterior))}); "
-        f"{dist.draws:,} Monte Carlo draws, seed 0. "
+        f"Mean {shown['mean']} (point posterior {shown['point']}); {shown['draws']}. "
         "When the mean and the median differ, the distribution is skewed: report both."
     )
     if dist.note:
@@ -571,6 +568,6 @@ def render() -> None:
         "Odds form of Bayes' rule: posterior odds = prior odds × P(E|H)/P(E|¬H) for each item "
         "(E: the evidence; ¬H: not H)."
     )
-    prior = _prior_widgets()
-    evidence = _ledger()
-    _results(prior, evidence)
+    _prior_widgets()
+    _ledger()
+    _results()

@@ -47,7 +47,7 @@ The posterior always comes from :func:`beliefs.update.update`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -346,11 +346,13 @@ class CountsResult(LogLRQuantities, NotebookRepr):
             raise InputError(
                 "bayes_factor", f"10^{self.log10_bf:.1f}", "a Bayes factor between 1e-300 and 1e300 to enter the ledger"
             )
+        ratio = math.exp(self.log_bayes_factor)
         return Evidence(
             label or self.label,
-            likelihood_ratio=math.exp(self.log_bayes_factor),
+            likelihood_ratio=ratio,
             source=source,
-            provenance=self.provenance,
+            # The ratio as derived travels with the item: edited later, it says so (Evidence.provenance_text).
+            provenance=replace(self.provenance, derived_likelihood_ratio=ratio),
         )
 
     def environments(self) -> list[dict]:

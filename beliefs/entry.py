@@ -7,9 +7,9 @@ Two traps this module removes:
   *ambiguous*: it may be a fraction typed in the wrong mode.  It is taken as
   typed (0.75%) and flagged, never silently multiplied by 100, and no hint
   ever proposes a value 100 times away from the one typed.
-* **A bad likelihood ratio.**  An item whose numbers are invalid stays in
-  the ledger, marked "ignored: <reason>", and the reason names the item by
-  its label, not by its position.
+* **A bad likelihood ratio.**  An item whose typed numbers are invalid keeps
+  its last valid value, and the reason names the item by its label, not by
+  its position (:func:`item_name`).
 
 >>> parse_percent("25").probability, parse_percent("25%").probability, parse_percent("0.25%").probability
 (0.25, 0.25, 0.0025)
@@ -20,21 +20,17 @@ Two traps this module removes:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from beliefs.errors import InputError
-from beliefs.evidence import Evidence, Source
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
 from beliefs.validation import MIN_NORMAL, as_float, refuse_rounded_certainty, refuse_subnormal
 
 __all__ = [
     "MAX_COMPARED_PRIORS",
     "PRIOR_ENTRIES",
-    "LedgerCheck",
     "PercentEntry",
-    "check_ledger",
     "format_prior",
     "format_prior_list",
     "item_name",
@@ -159,67 +155,6 @@ def item_name(label: str, index: int) -> str:
     ("'report'", 'item 3')
     """
     return repr(label) if label.strip() else f"item {index + 1}"
-
-
-@dataclass(frozen=True)
-class LedgerCheck:
-    """The ledger's usable items and the ones ignored, each with its reason."""
-
-    evidence: tuple[Evidence, ...]
-    ignored: tuple[tuple[int, str, str], ...]  # (row index, label, reason)
-
-    @property
-    def reasons(self) -> dict[int, str]:
-        return {i: reason for i, _, reason in self.ignored}
-
-    def headline(self) -> str:
-        """``'1 item ignored (invalid value)'`` for the summary; '' when none is."""
-        n = len(self.ignored)
-        if not n:
-            return ""
-        return f"{n} item{'s' if n != 1 else ''} ignored (invalid value)"
-
-    def to_dict(self) -> dict:
-        return {
-            "items": len(self.evidence),
-            "ignored": [{"index": i, "label": label, "reason": r} for i, label, r in self.ignored],
-        }
-
-
-def check_ledger(
-    items: Sequence,
-    sources: Sequence[Source | None] | None = None,
-    typed_errors: Mapping[int, str] | None = None,
-    *,
-    first_index: int = 0,
-) -> LedgerCheck:
-    """Build each row's Evidence (``items`` are :class:`beliefs.io.link.ItemState`); keep the bad ones aside.
-
-    An error names the item by its label (``'report' P(E|H): got 0.0; ...``).
-    ``typed_errors`` (row index -> message) marks rows whose typed text did not
-    parse (:func:`parse_ratio`), so they are ignored with that reason.
-    ``first_index`` numbers the rows when checking part of a ledger.
-
-    >>> from beliefs.io.link import ItemState
-    >>> c = check_ledger([ItemState("report", "lr", 3.0), ItemState("typo", "lr", 0.0)])
-    >>> len(c.evidence), c.ignored[0][:2]
-    (1, (1, 'typo'))
-    >>> c.ignored[0][2]
-    "'typo' likelihood_ratio: got 0.0; expected a likelihood ratio: finite and > 0"
-    """
-    sources = list(sources) if sources is not None else [None] * len(items)
-    good: list[Evidence] = []
-    ignored: list[tuple[int, str, str]] = []
-    for i, (item, source) in enumerate(zip(items, sources, strict=True), start=first_index):
-        name = item_name(item.label, i)
-        if typed_errors and i in typed_errors:
-            ignored.append((i, item.label, typed_errors[i]))
-            continue
-        try:
-            good.append(item.to_evidence(source, field_prefix=f"{name} "))
-        except InputError as exc:
-            ignored.append((i, item.label, str(exc)))
-    return LedgerCheck(evidence=tuple(good), ignored=tuple(ignored))
 
 
 # -- the exact prior as typed: percent, odds or log-odds ----------------------------

@@ -12,19 +12,60 @@ probability, or a log-normal spread on the ratio) is propagated by
 :mod:`models.uncertain_evidence`.  Items in the same dependence ``group`` share
 a discount exponent ``w`` in (0, 1]: each contributes ``w * ln LR`` nats, so
 double-counted evidence is not counted twice.
+
+The item schema
+---------------
+Every constraint on an item lives here, once: :data:`LABEL`, :data:`DISCOUNT`
+and the other rules below.  :class:`Evidence` checks its fields with them; the
+scenario file's schema (:mod:`beliefs.io.scenario_schema`) builds its pydantic
+fields and messages from them; the share link's codec and the app's widgets
+take their limits from them.  So a value a file accepts is a value a link
+carries and a widget shows, and the same bad value gets the same message
+everywhere.
+
+>>> DISCOUNT.allowed, LABEL.max_length
+('a discount exponent in (0, 1]', 300)
+>>> DISCOUNT.check("0", "discount")
+Traceback (most recent call last):
+...
+beliefs.errors.InputError: discount: got '0'; expected a discount exponent in (0, 1]
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
-from typing import Literal
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal, NamedTuple
 
 from beliefs.errors import InputError
 from beliefs.odds import LogLRQuantities, odds_from_log_odds
 from beliefs.validation import as_float, as_positive, as_probability, refuse_surrogates
 
-__all__ = ["STATUS_MEANING", "BetaDist", "Evidence", "Provenance", "Source", "parse_beta"]
+__all__ = [
+    "CITATION",
+    "CONCENTRATION",
+    "DISCOUNT",
+    "GROUP",
+    "ITEM_ID",
+    "LABEL",
+    "LIKELIHOOD",
+    "LIKELIHOOD_RATIO",
+    "LOCATION",
+    "LOG_LR_SIGMA",
+    "NOTE",
+    "PROVENANCE_TEXT",
+    "STATUS_MEANING",
+    "URL",
+    "BetaDist",
+    "Entry",
+    "Evidence",
+    "Provenance",
+    "Range",
+    "Source",
+    "TextRule",
+    "parse_beta",
+]
 
 STATUS_MEANING = {
     "P": "read in the primary text",
@@ -35,8 +76,102 @@ STATUS_MEANING = {
 Status = Literal["P", "S", "X"]
 
 
+# -- the item schema ----------------------------------------------------------------------
+
+_CODE_UNSAFE = re.compile("[`\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """One text field of the item schema: how long it may be and what it may hold.
+
+    ``required``: at least one non-blank character.  ``plain``: no backticks
+    or control characters (the text is shown inside code spans and on one
+    terminal line).  Lone surrogates are never allowed (they cannot be saved
+    as UTF-8).
+    """
+
+    what: str
+    max_length: int
+    required: bool = False
+    plain: bool = False
+
+    @property
+    def allowed(self) -> str:
+        return f"{self.what} of at most {self.max_length:,} characters" + (
+            ", no backticks or control characters" if self.plain else ""
+        )
+
+    def check(self, value: object, field: str) -> str:
+        """``value`` if it obeys this rule; else InputError naming ``field``."""
+        if not isinstance(value, str):
+            raise InputError(field, value, self.allowed)
+        refuse_surrogates(value, field)
+        if len(value) > self.max_length:
+            raise InputError(field, value, self.allowed, f"it has {len(value):,}")
+        if self.required and not value.strip():
+            raise InputError(field, value, self.allowed)
+        if self.plain and _CODE_UNSAFE.search(value):
+            raise InputError(field, value, self.allowed)
+        return value
+
+
+@dataclass(frozen=True)
+class Range:
+    """One number field of the item schema: its interval, each end open or closed.
+
+    Widgets take ``low``/``high`` as their bounds; a value at an open end is
+    refused by :meth:`check` with the same message a file or a link gets.
+    """
+
+    what: str
+    low: float
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+    unit: str = ""
+
+    @property
+    def allowed(self) -> str:
+        if math.isinf(self.high):
+            text = f"{self.what}: finite and {'>' if self.low_open else '>='} {self.low:g}"
+        else:
+            left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+            text = f"{self.what} in {left}{self.low:g}, {self.high:g}{right}"
+        return text + (f" ({self.unit})" if self.unit else "")
+
+    def contains(self, x: float) -> bool:
+        above = x > self.low if self.low_open else x >= self.low
+        below = x < self.high if self.high_open or math.isinf(self.high) else x <= self.high
+        return above and below
+
+    def check(self, value: object, field: str) -> float:
+        """``value`` as a float in this range; else InputError naming ``field``."""
+        x = as_float(value, field, self.allowed)
+        if not self.contains(x):
+            raise InputError(field, value, self.allowed)
+        return x
+
+
+# Text: a label fits on a line of a table and in a share-link parameter; ids and groups are names.
+LABEL = TextRule("a non-empty label", 300, required=True)
+ITEM_ID = TextRule("an id", 100)
+GROUP = TextRule("a non-empty group name", 100, required=True)
+NOTE = TextRule("a note", 10_000)
+CITATION = TextRule("a non-empty citation", 1_000, required=True)
+LOCATION = TextRule("a location in the source", 2_000)
+URL = TextRule("a URL", 2_000)
+# Provenance fields hold a model in words, e.g. both hypotheses' named readings with their status and reason
+# (beliefs.counts.CountsResult.model_text: up to ~550 characters for the shipped readings).
+PROVENANCE_TEXT = TextRule("text", 1_000, plain=True)
+# Numbers.  A likelihood of exactly 0 would make the evidence infinitely strong: no finite ledger holds it.
+LIKELIHOOD = Range("a probability", 0.0, 1.0, low_open=True)
+LIKELIHOOD_RATIO = Range("a likelihood ratio", 0.0, low_open=True)
 # One sd of ln LR this large is already a factor of 1e304 either way; the draws (4.5 sd) stay finite.
-MAX_LOG_LR_SIGMA = 700.0
+LOG_LR_SIGMA = Range("a standard deviation of ln LR", 0.0, 700.0, unit="nats")
+DISCOUNT = Range("a discount exponent", 0.0, 1.0, low_open=True)
+CONCENTRATION = Range("a Beta concentration alpha + beta", 0.0, low_open=True)
+MAX_LOG_LR_SIGMA = LOG_LR_SIGMA.high
 
 
 @dataclass(frozen=True)
@@ -54,12 +189,10 @@ class Source:
     url: str = ""
 
     def __post_init__(self):
-        for name in ("citation", "location", "url"):
-            refuse_surrogates(getattr(self, name), f"source.{name}")
+        for name, rule in (("citation", CITATION), ("location", LOCATION), ("url", URL)):
+            rule.check(getattr(self, name), f"source.{name}")
         if self.status not in STATUS_MEANING:
             raise InputError("source.status", self.status, "one of 'P', 'S', 'X'")
-        if not isinstance(self.citation, str) or not self.citation.strip():
-            raise InputError("source.citation", self.citation, "a non-empty citation")
 
     @property
     def status_meaning(self) -> str:
@@ -71,17 +204,24 @@ class Provenance:
     """How a likelihood ratio derived from data was obtained, and what it rests on.
 
     ``assumption`` says what nobody published (e.g. "derived from an assumed
-    n = 316 per evaluation, partial pooling"); ``model`` the likelihood model;
+    n = 316 per evaluation, pooling partial"); ``model`` the likelihood model;
     ``method`` "exact", "quadrature" or "MCMC"; ``log10_bf_range`` the
     [low, high] of log10 of the Bayes factor over ``range_over`` (the grid of
-    unpublished assumptions).  Everything is plain text and numbers, so it
-    travels through scenario files, share links and exports unchanged.
+    unpublished assumptions); ``derived_likelihood_ratio`` the ratio as
+    derived, so an item whose ratio is edited later still says what the data
+    gave.  Everything is plain text and numbers, so it travels through
+    scenario files, share links and exports unchanged.  A new field needs a
+    default (older files and links lack it) and goes into ``to_dict`` by
+    itself.
 
     Examples
     --------
-    >>> Provenance("derived from an assumed n = 316, pooling partial", "quadrature",
-    ...            log10_bf_range=(-1.5, 2.25)).describe()
-    'derived from an assumed n = 316, pooling partial; quadrature; log10 BF range [-1.5, 2.25]'
+    >>> p = Provenance("derived from an assumed n = 316, pooling partial", "quadrature",
+    ...                log10_bf_range=(-1.5, 2.25), derived_likelihood_ratio=221.0)
+    >>> p.describe()
+    'derived: assumed n = 316, pooling partial; quadrature; log10 BF range [-1.5, 2.25]'
+    >>> p.describe(112.0)
+    'edited: 112:1; derived value was 221:1 at assumed n = 316, pooling partial; quadrature; log10 BF range [-1.5, 2.25]'
     """
 
     assumption: str
@@ -89,13 +229,12 @@ class Provenance:
     model: str = ""
     log10_bf_range: tuple[float, float] | None = None
     range_over: str = ""
+    derived_likelihood_ratio: float | None = None
 
     def __post_init__(self):
         for name in ("assumption", "method", "model", "range_over"):
-            value = getattr(self, name)
             # It is shown inside code spans and terminal lines: no backticks, no control characters.
-            if not isinstance(value, str) or len(value) > 2000 or any(c == "`" or ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-                raise InputError(f"provenance.{name}", value, "text of at most 2000 characters, no backticks or control characters")
+            PROVENANCE_TEXT.check(getattr(self, name), f"provenance.{name}")
         if not self.assumption.strip():
             raise InputError("provenance.assumption", self.assumption, "a non-empty description of what was assumed")
         rng = self.log10_bf_range
@@ -107,42 +246,65 @@ class Provenance:
             if lo > hi:
                 raise InputError("provenance.log10_bf_range", rng, "low <= high")
             object.__setattr__(self, "log10_bf_range", (lo, hi))
+        if self.derived_likelihood_ratio is not None:
+            lr = LIKELIHOOD_RATIO.check(self.derived_likelihood_ratio, "provenance.derived_likelihood_ratio")
+            object.__setattr__(self, "derived_likelihood_ratio", lr)
 
-    def describe(self) -> str:
-        """One line: the assumption, the method and the model, and the log10-BF range."""
-        parts = [self.assumption]
-        parts += [x for x in (self.method, self.model) if x]
+    def edited(self, likelihood_ratio: float | None) -> bool:
+        """True when ``likelihood_ratio`` is not the ratio this provenance derived."""
+        derived = self.derived_likelihood_ratio
+        if derived is None or likelihood_ratio is None:
+            return False
+        return not math.isclose(math.log(likelihood_ratio), math.log(derived), rel_tol=1e-12, abs_tol=1e-12)
+
+    def describe(self, likelihood_ratio: float | None = None) -> str:
+        """In words: ``derived: assumed n = ...; method; model; log10 BF range [a, b] over ...``.
+
+        Given the item's current ``likelihood_ratio``, a ratio edited after it
+        was derived reads ``edited: 112:1; derived value was 221:1 at ...``.
+        """
+        from beliefs.format import format_odds_ratio
+
+        basis = self.assumption
+        for prefix in ("derived from an ", "derived from a ", "derived from ", "derived: "):
+            if basis.startswith(prefix):
+                basis = basis[len(prefix) :]
+                break
+        parts = [basis] + [x for x in (self.method, self.model) if x]
         if self.log10_bf_range is not None:
             lo, hi = self.log10_bf_range
             over = f" over {self.range_over}" if self.range_over else ""
             parts.append(f"log10 BF range [{lo:.4g}, {hi:.4g}]{over}")
-        return "; ".join(parts)
+        body = "; ".join(parts)
+        if self.edited(likelihood_ratio):
+            now = format_odds_ratio(math.log(likelihood_ratio))
+            was = format_odds_ratio(math.log(self.derived_likelihood_ratio))
+            return f"edited: {now}; derived value was {was} at {body}"
+        return f"derived: {body}"
 
     def to_dict(self) -> dict:
-        return {
-            "assumption": self.assumption,
-            "method": self.method,
-            "model": self.model,
-            "log10_bf_range": None if self.log10_bf_range is None else list(self.log10_bf_range),
-            "range_over": self.range_over,
-        }
+        """Every field, in order; ``derived_likelihood_ratio`` only when known (older files lack it)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "log10_bf_range":
+                value = None if value is None else list(value)
+            elif value is None and f.default is None and f.name != "log10_bf_range":
+                continue
+            out[f.name] = value
+        return out
 
     @classmethod
     def from_dict(cls, d: object, field: str = "provenance") -> Provenance:
         """Rebuild from :meth:`to_dict` output (errors name ``field``)."""
+        names = [f.name for f in fields(cls)]
         if not isinstance(d, dict):
-            raise InputError(field, d, "an object with assumption, method, model, log10_bf_range, range_over")
-        unknown = set(d) - {"assumption", "method", "model", "log10_bf_range", "range_over"}
+            raise InputError(field, d, "an object with " + ", ".join(names))
+        unknown = set(d) - set(names)
         if unknown:
-            raise InputError(field, sorted(unknown), "only assumption, method, model, log10_bf_range, range_over")
+            raise InputError(field, sorted(unknown), "only " + ", ".join(names))
         rng = d.get("log10_bf_range")
-        return cls(
-            assumption=d.get("assumption", ""),
-            method=d.get("method", ""),
-            model=d.get("model", ""),
-            log10_bf_range=None if rng is None else tuple(rng) if isinstance(rng, list) else rng,
-            range_over=d.get("range_over", ""),
-        )
+        return cls(**{**d, "log10_bf_range": tuple(rng) if isinstance(rng, list) else rng, "assumption": d.get("assumption", "")})
 
 
 @dataclass(frozen=True)
@@ -252,17 +414,20 @@ class Evidence(LogLRQuantities):
 
     def __post_init__(self):
         set_ = object.__setattr__
-        for name in ("label", "id", "group"):
-            refuse_surrogates(getattr(self, name), name)
-        if not isinstance(self.label, str) or not self.label.strip():
-            raise InputError("label", self.label, "a non-empty label")
+        LABEL.check(self.label, "label")
+        NOTE.check(self.note, "note")
+        if self.id is not None:
+            ITEM_ID.check(self.id, "id")
+        if self.group is not None:
+            GROUP.check(self.group, "group")
         has_p = self.p_e_given_h is not None or self.p_e_given_not_h is not None
         if has_p:
             if self.p_e_given_h is None or self.p_e_given_not_h is None:
                 missing = "p_e_given_h" if self.p_e_given_h is None else "p_e_given_not_h"
                 raise InputError(missing, None, "both P(E|H) and P(E|not H) when either is given")
-            peh = as_probability(self.p_e_given_h, "p_e_given_h", open_lower=True)
-            pen = as_probability(self.p_e_given_not_h, "p_e_given_not_h", open_lower=True)
+            # as_probability is LIKELIHOOD's check with the hints ("did you mean 0.015?", why not 0).
+            peh = as_probability(self.p_e_given_h, "p_e_given_h", open_lower=LIKELIHOOD.low_open)
+            pen = as_probability(self.p_e_given_not_h, "p_e_given_not_h", open_lower=LIKELIHOOD.low_open)
             set_(self, "p_e_given_h", peh)
             set_(self, "p_e_given_not_h", pen)
             log_lr = math.log(peh) - math.log(pen)
@@ -279,7 +444,7 @@ class Evidence(LogLRQuantities):
             quotient = peh / pen
             set_(self, "likelihood_ratio", quotient if math.isfinite(quotient) else odds_from_log_odds(log_lr))
         elif self.likelihood_ratio is not None:
-            lr = as_positive(self.likelihood_ratio, "likelihood_ratio", "a likelihood ratio: finite and > 0")
+            lr = LIKELIHOOD_RATIO.check(self.likelihood_ratio, "likelihood_ratio")
             set_(self, "likelihood_ratio", lr)
             log_lr = math.log(lr)
         else:
@@ -294,17 +459,8 @@ class Evidence(LogLRQuantities):
             if dist is not None and not isinstance(dist, BetaDist):
                 raise InputError(name, dist, "a BetaDist(alpha, beta)")
         if self.log_lr_sigma is not None:
-            allowed = f"a standard deviation of ln LR in [0, {MAX_LOG_LR_SIGMA:g}] (nats)"
-            sigma = as_float(self.log_lr_sigma, "log_lr_sigma", allowed)
-            if not 0 <= sigma <= MAX_LOG_LR_SIGMA:
-                raise InputError("log_lr_sigma", self.log_lr_sigma, allowed)
-            set_(self, "log_lr_sigma", sigma)
-        w = as_float(self.discount, "discount", "a discount exponent in (0, 1]")
-        if not 0 < w <= 1:
-            raise InputError("discount", self.discount, "a discount exponent in (0, 1]")
-        set_(self, "discount", w)
-        if self.group is not None and (not isinstance(self.group, str) or not self.group.strip()):
-            raise InputError("group", self.group, "a non-empty group name or none")
+            set_(self, "log_lr_sigma", LOG_LR_SIGMA.check(self.log_lr_sigma, "log_lr_sigma"))
+        set_(self, "discount", DISCOUNT.check(self.discount, "discount"))
         if not isinstance(self.enabled, bool):
             raise InputError("enabled", self.enabled, "true or false")
         if self.source is not None and not isinstance(self.source, Source):
@@ -350,20 +506,134 @@ class Evidence(LogLRQuantities):
         return replace(self, label=f"not: {self.label}", likelihood_ratio=1.0 / self.likelihood_ratio)
 
     def with_(self, **changes) -> Evidence:
-        """A copy with fields changed (re-validated); the likelihood ratio is re-derived."""
+        """A copy with fields changed (re-validated); the likelihood ratio is re-derived.
+
+        A derived item whose ratio changes keeps its provenance, and the
+        provenance keeps the ratio as derived (recorded now if it was not), so
+        the item says it was edited (:attr:`provenance_text`).
+        """
         if "p_e_given_h" in changes or "p_e_given_not_h" in changes:
             changes.setdefault("likelihood_ratio", None)
+        prov = self.provenance
+        if prov is not None and prov.derived_likelihood_ratio is None and changes.get("provenance", prov) is prov:
+            changes["provenance"] = replace(prov, derived_likelihood_ratio=self.likelihood_ratio)
+            new = replace(self, **changes)
+            return new if new.log_lr != self.log_lr else replace(new, provenance=prov)
         return replace(self, **changes)
+
+    # -- the numbers as a form holds them ---------------------------------------------
+
+    @property
+    def entry(self) -> Entry:
+        """How the app's form and the readable link hold this item's numbers (see :class:`Entry`)."""
+        if self.stated_as_probabilities:
+            dist = self.p_e_given_h_dist or self.p_e_given_not_h_dist
+            return Entry("p", self.p_e_given_h, self.p_e_given_not_h, None if dist is None else self._kappa())
+        return Entry("lr", self.likelihood_ratio, None, self.log_lr_sigma or None)
+
+    def _kappa(self) -> float:
+        """The concentration kappa that rebuilds both Betas exactly from the stated probabilities.
+
+        alpha + beta is kappa only to rounding (kappa p + kappa (1 - p)); the kappa typed is a
+        float or two away, so the neighbours are tried.  Betas that are no kappa's give the
+        first one's alpha + beta (and the entry does not rebuild the item).
+        """
+        h, n = self.p_e_given_h_dist, self.p_e_given_not_h_dist
+        first = (h or n).concentration
+        if h is None or n is None:
+            return first
+        for k0 in (h.concentration, n.concentration):
+            up = down = k0
+            candidates = [k0]
+            for _ in range(2):
+                up, down = math.nextafter(up, math.inf), math.nextafter(down, 0.0)
+                candidates += [up, down]
+            for k in candidates:
+                if _betas_of(self.p_e_given_h, self.p_e_given_not_h, k) == (h, n):
+                    return k
+        return first
+
+    def with_entry(self, entry: Entry) -> Evidence:
+        """This item with its numbers (how it is stated, values, spread) from ``entry``; the rest kept.
+
+        Errors name the item's fields (``p_e_given_h``, ``likelihood_ratio``,
+        ``spread``); a caller prefixes the row's name.
+        """
+        return self.with_(**_entry_fields(entry))
+
+    @classmethod
+    def from_entry(cls, label: str, entry: Entry, **rest: Any) -> Evidence:
+        """A new item from a label, its numbers as entered, and any other field (id, group, ...)."""
+        return cls(label, **_entry_fields(entry), **rest)
+
+    @property
+    def provenance_text(self) -> str:
+        """How a derived ratio was obtained, in words (``derived: assumed n = ...``, or ``edited: ...``); ``""`` if not derived."""
+        return "" if self.provenance is None else self.provenance.describe(self.likelihood_ratio)
 
     def describe(self) -> str:
         """One line such as ``0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB``.
 
         An item derived from data under unpublished assumptions says so:
-        ``... [derived from an assumed n = 316, pooling partial; ...; log10 BF range [a, b]]``.
+        ``... [derived: assumed n = 316, pooling partial; ...; log10 BF range [a, b] over ...]``.
         """
         from beliefs.format import format_evidence
 
         text = format_evidence(self._log_lr, self.p_e_given_h, self.p_e_given_not_h)
         if self.provenance is not None:
-            text += f" [{self.provenance.describe()}]"
+            text += f" [{self.provenance_text}]"
         return text
+
+
+class Entry(NamedTuple):
+    """An item's numbers as the app's form and the readable share link hold them.
+
+    ``kind`` "p": ``a`` = P(E|H), ``b`` = P(E|not H), ``spread`` = the
+    concentration kappa of a Beta on each (its mean the stated probability);
+    ``kind`` "lr": ``a`` = the likelihood ratio, ``b`` = None, ``spread`` = the
+    standard deviation of ln LR.  ``spread`` None (or 0) is an exact value.
+    Not every item is one: Betas whose means are not the stated
+    probabilities, or of different concentrations, are an item's own
+    (a file may hold them), and ``item.with_entry(item.entry) != item`` says so.
+
+    >>> e = Evidence.from_entry("x", Entry("p", 0.75, 0.25, 40.0))
+    >>> e.p_e_given_h_dist, e.entry == Entry("p", 0.75, 0.25, 40.0)
+    (BetaDist(alpha=30.0, beta=10.0), True)
+    """
+
+    kind: Literal["p", "lr"]
+    a: float
+    b: float | None = None
+    spread: float | None = None
+
+
+def _betas_of(p_h: float, p_not_h: float, kappa: float) -> tuple[BetaDist, BetaDist] | None:
+    try:
+        return (BetaDist.from_mean_concentration(p_h, kappa), BetaDist.from_mean_concentration(p_not_h, kappa))
+    except InputError:
+        return None
+
+
+def _entry_fields(entry: Entry) -> dict[str, Any]:
+    kind, a, b, spread = entry
+    if kind == "p":
+        dists = {"p_e_given_h_dist": None, "p_e_given_not_h_dist": None}
+        if spread:  # each probability is the mean of a Beta with concentration kappa = spread
+            # Checked as probabilities first: the message then keeps its "did you mean 0.015?" hint.
+            for name, p in (("p_e_given_h", a), ("p_e_given_not_h", b)):
+                as_probability(p, name, open_lower=True, open_upper=True)
+            dists = {
+                f"{name}_dist": BetaDist.from_mean_concentration(p, spread, mean_field=name, concentration_field="spread")
+                for name, p in (("p_e_given_h", a), ("p_e_given_not_h", b))
+            }
+        return {"p_e_given_h": a, "p_e_given_not_h": b, "likelihood_ratio": None, "log_lr_sigma": None, **dists}
+    if kind != "lr":
+        raise InputError("kind", kind, "'p' (two probabilities) or 'lr' (a likelihood ratio)")
+    return {
+        "p_e_given_h": None,
+        "p_e_given_not_h": None,
+        "likelihood_ratio": a,
+        "log_lr_sigma": spread or None,
+        "p_e_given_h_dist": None,
+        "p_e_given_not_h_dist": None,
+    }

@@ -48,6 +48,7 @@ __all__ = [
     "SOURCED_SETTINGS",
     "SourcedSetting",
     "SourcedValue",
+    "parse_sourced",
     "q_from_auc",
     "sourced_setting",
 ]
@@ -141,6 +142,23 @@ class SourcedValue:
     def parameter(self) -> str:
         return self.setting.parameter
 
+    @property
+    def spec(self) -> str:
+        """What a setting or a link holds: the source's key, and ``:f`` for an AUC (:func:`parse_sourced` reads it).
+
+        >>> sourced_setting("shade_arena_monitor_auc").resolve(0.01).spec
+        'shade_arena_monitor_auc:0.01'
+        """
+        return self.setting.key + ("" if self.false_alarm_rate is None else f":{self.false_alarm_rate!r}")
+
+    def stands(self, value: float) -> bool:
+        """Whether ``value`` (the model's q or c now) is still this source's value: not moved by hand since.
+
+        Equal to 12 significant digits, so a file written on one machine reads the same on another
+        (the AUC's q goes through math.erf, which a platform may round differently in the last bit).
+        """
+        return math.isclose(value, self.value, rel_tol=1e-12, abs_tol=0.0)
+
     def describe(self) -> str:
         """One line: the value, the figure and its source, and what is assumed."""
         from beliefs.format import format_probability
@@ -203,6 +221,26 @@ SOURCED_SETTINGS: tuple[SourcedSetting, ...] = (
         "the red-team win rate of earlier signalling strategies",
     ),
 )
+
+
+def parse_sourced(text: object, parameter: str, field: str) -> SourcedValue | None:
+    """The sourced value ``text`` names (:attr:`SourcedValue.spec`: ``key`` or ``key:f``); None for ``""``.
+
+    >>> parse_sourced("shade_arena_monitor_auc:0.05", "q", "mo_qsrc").false_alarm_rate
+    0.05
+    >>> parse_sourced("self_recognition_collusion", "c", "mo_csrc").value
+    0.098
+    """
+    allowed = f"the key of a sourced setting for {parameter}, and ':f' (a false-alarm rate) for an AUC, or empty"
+    if not isinstance(text, str) or len(text) > 200:
+        raise InputError(field, text, allowed)
+    if not text.strip():
+        return None
+    key, sep, rate = text.strip().partition(":")
+    setting = sourced_setting(key, parameter=parameter, field=field)
+    if setting.needs_false_alarm_rate and not sep:
+        raise InputError(field, text, f"{key}:f, with f the false-alarm rate in (0, 1) it was set at")
+    return setting.resolve(rate if sep else None, field=f"{field} false-alarm rate")
 
 
 def sourced_setting(key: str, *, parameter: str | None = None, field: str = "setting") -> SourcedSetting:

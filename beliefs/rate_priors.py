@@ -24,6 +24,7 @@ PointRate(rate=0.5)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +40,8 @@ __all__ = [
     "RatePrior",
     "RateReading",
     "parse_rate_prior",
+    "rate_prior_from_json",
+    "rate_prior_json",
     "rate_prior_text",
     "reading_for",
     "readings",
@@ -82,6 +85,30 @@ def rate_prior_text(prior: RatePrior) -> str:
     if isinstance(prior, PointRate):
         return f"point {prior.rate:g}"
     return f"Beta({prior.alpha:g}, {prior.beta:g})"
+
+
+def rate_prior_json(prior: RatePrior) -> list[float] | dict[str, float]:
+    """How a scenario file writes a prediction: ``[a, b]`` for a Beta, ``{"point": P}`` for a point rate."""
+    return [prior.alpha, prior.beta] if isinstance(prior, BetaDist) else {"point": prior.rate}
+
+
+def rate_prior_from_json(value: object, field: str, allowed: str) -> RatePrior:
+    """The prediction a scenario file writes (:func:`rate_prior_json`); else InputError naming ``field``."""
+
+    def number(x: object) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    if isinstance(value, dict) and set(value) == {"point"} and number(value["point"]):
+        if not 0 < value["point"] < 1:
+            raise InputError(f"{field}.point", value["point"],
+                             "a point rate strictly between 0 and 1 (a rate of exactly 0 or 1 makes one count conclusive)")  # fmt: skip
+        return PointRate(value["point"])
+    if isinstance(value, list) and len(value) == 2 and all(number(x) for x in value):
+        for i, x in enumerate(value):
+            if not (math.isfinite(x) and x > 0):
+                raise InputError(f"{field}[{i}]", x, allowed)
+        return BetaDist(float(value[0]), float(value[1]))
+    raise InputError(field, value, allowed)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ Arbital's diseasitis example, (2:8) x (9:3) = 3:4, i.e. 3/7:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from beliefs.errors import InputError
@@ -47,7 +47,16 @@ from beliefs.tables import NotebookRepr
 from beliefs.text import one_line
 from beliefs.validation import as_float, as_positive, as_probability
 
-__all__ = ["CROMWELL_NOTE", "Contribution", "UpdateResult", "cromwell_note", "update", "update_by_log_bf"]
+__all__ = [
+    "CROMWELL_NOTE",
+    "Contribution",
+    "UpdateResult",
+    "cromwell_note",
+    "log_odds_path",
+    "posterior_log_odds",
+    "update",
+    "update_by_log_bf",
+]
 
 # The one wording of Cromwell's rule (notes, error hints, the app): fill it through cromwell_note().
 CROMWELL_NOTE = (
@@ -96,6 +105,11 @@ class Contribution:
     @property
     def text(self) -> str:
         return format_evidence(self.log_lr, self.p_e_given_h, self.p_e_given_not_h)
+
+    @property
+    def provenance_text(self) -> str:
+        """How a derived ratio was obtained, in words (see :meth:`beliefs.evidence.Provenance.describe`); ``""`` if not derived."""
+        return "" if self.provenance is None else self.provenance.describe(self.likelihood_ratio)
 
     def to_dict(self) -> dict:
         return {
@@ -147,22 +161,52 @@ class UpdateResult(LogLRQuantities, NotebookRepr):
         return complement(self.posterior_log_odds)
 
     @property
+    def weighted_log_lrs(self) -> tuple[float, ...]:
+        """Each counted item's nats, discount applied, in ledger order."""
+        return tuple(c.weighted_log_lr for c in self.items)
+
+    @property
     def log_lr(self) -> float:
         """Total evidence in nats (sum of the weighted item contributions)."""
-        return math.fsum(c.weighted_log_lr for c in self.items)
+        return math.fsum(self.weighted_log_lrs)
 
     @property
     def log_odds_path(self) -> tuple[float, ...]:
         """Log-odds after the prior and after each item in order; the last is ``posterior_log_odds``.
 
-        Each entry is the prior plus the ``fsum`` of the items so far, as
-        :func:`update` sums them, so the last one equals the posterior exactly.
+        Each entry is :func:`update`'s own sum over the items so far
+        (:func:`log_odds_path`), so the last one equals the posterior exactly.
         A certain prior stays where it is.
         """
-        terms = [c.weighted_log_lr for c in self.items]
-        if self.certain:
-            return (self.prior_log_odds,) * (len(terms) + 1)
-        return tuple(self.prior_log_odds + math.fsum(terms[:j]) for j in range(len(terms) + 1))
+        return log_odds_path(self.prior_log_odds, self.weighted_log_lrs)
+
+    def log_odds_with(
+        self, replaced: Mapping[int, float | None] | None = None, *, prior_log_odds: float | None = None
+    ) -> float:
+        """:func:`update`'s posterior log-odds with some items' nats replaced, or left out, or another prior.
+
+        ``replaced`` maps an index into :attr:`items` to the nats that item adds
+        instead (None: the item is left out); ``prior_log_odds`` replaces the
+        prior.  The sum is update()'s own (:func:`posterior_log_odds`), so an
+        analysis that varies one input moves only that input.
+
+        >>> r = update(0.5, [3.0, 2.0])
+        >>> r.log_odds_with({1: None}) == update(0.5, [3.0]).posterior_log_odds
+        True
+        """
+        replaced = replaced or {}
+        terms = [replaced.get(i, t) for i, t in enumerate(self.weighted_log_lrs)]
+        prior = self.prior_log_odds if prior_log_odds is None else prior_log_odds
+        return posterior_log_odds(prior, [t for t in terms if t is not None])
+
+    def log_odds_at(self, prior_log_odds):
+        """:func:`update` of other priors (log-odds; an array works) by the same evidence: prior + the one total."""
+        return prior_log_odds + self.log_lr
+
+    def log_odds_gap(self, other: UpdateResult) -> float:
+        """``self.posterior_log_odds - other.posterior_log_odds`` to one rounding: both of update()'s sums, exactly."""
+        return math.fsum([self.prior_log_odds, -other.prior_log_odds, *self.weighted_log_lrs,
+                          *(-t for t in other.weighted_log_lrs)])  # fmt: skip
 
     @property
     def prior_odds_text(self) -> str:
@@ -197,7 +241,10 @@ class UpdateResult(LogLRQuantities, NotebookRepr):
         ]  # fmt: skip
         tables = [("UpdateResult", ["", "P(H)", "odds", ""], levels)]
         if self.items:
-            rows = [[c.label, c.text, f"{c.bits:+.3f}", f"{c.decibels:+.2f}"] for c in self.items]
+            rows = [
+                [c.label, c.text + (f" [{c.provenance_text}]" if c.provenance else ""), f"{c.bits:+.3f}", f"{c.decibels:+.2f}"]
+                for c in self.items
+            ]
             tables.append(("evidence", ["item", "evidence", "bits", "dB"], rows))
         if self.note:
             tables.append(("note", ["note"], [[self.note]]))
@@ -222,6 +269,44 @@ class UpdateResult(LogLRQuantities, NotebookRepr):
             lines.append("")
             lines.append("note: " + self.note)
         return "\n".join(lines)
+
+
+def posterior_log_odds(prior_log_odds: float, weighted_log_lrs: Iterable[float]) -> float:
+    """The one sum: prior log-odds plus the correctly rounded sum of the items' nats (a certain prior stays)."""
+    if math.isinf(prior_log_odds):
+        return prior_log_odds
+    return prior_log_odds + math.fsum(weighted_log_lrs)
+
+
+def log_odds_path(prior_log_odds: float, weighted_log_lrs: Sequence[float]) -> tuple[float, ...]:
+    """:func:`posterior_log_odds` after the prior and after each term in order (a vectorised :func:`update`).
+
+    Each entry is exactly ``posterior_log_odds(prior, terms[:j])``: the running
+    sum keeps its exact partials (Shewchuk's, as :func:`math.fsum` does), so a
+    long ledger costs linear time, not quadratic.
+
+    >>> log_odds_path(0.0, [0.1, 0.2, 0.3]) == tuple(0.0 + math.fsum([0.1, 0.2, 0.3][:j]) for j in range(4))
+    True
+    """
+    if math.isinf(prior_log_odds):
+        return (prior_log_odds,) * (len(weighted_log_lrs) + 1)
+    out = [prior_log_odds + 0.0]
+    partials: list[float] = []
+    for x in weighted_log_lrs:
+        # Shewchuk's exact partials: their sum is exactly the sum of the terms so far.
+        i = 0
+        for y in partials:
+            if abs(x) < abs(y):
+                x, y = y, x
+            hi = x + y
+            lo = y - (hi - x)
+            if lo:
+                partials[i] = lo
+                i += 1
+            x = hi
+        partials[i:] = [x]
+        out.append(prior_log_odds + math.fsum(partials))
+    return tuple(out)
 
 
 def _finite_or_none(x: float) -> float | None:
@@ -291,7 +376,7 @@ def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independe
         posterior_x = prior_x
         posterior = p
     else:
-        posterior_x = prior_x + math.fsum(c.weighted_log_lr for c in contributions)
+        posterior_x = posterior_log_odds(prior_x, (c.weighted_log_lr for c in contributions))
         posterior = probability(posterior_x)
         linear = _linear_odds(p, contributions, posterior_x)
         if linear is not None:

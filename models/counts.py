@@ -467,12 +467,13 @@ class McmcCountsResult(NotebookRepr):
             raise InputError("bayes_factor", f"10^{checked.log10_bayes_factor:.1f}",
                              "a Bayes factor between 1e-300 and 1e300 to enter the ledger")  # fmt: skip
         base = exact.provenance
+        ratio = math.exp(checked.log_bayes_factor)
+        # The ratio as derived travels with the item, as the exact result's does: edited later, it says so.
         provenance = Provenance(
             assumption=base.assumption, method=checked.method_text(), model=base.model,
-            log10_bf_range=base.log10_bf_range, range_over=base.range_over,
+            log10_bf_range=base.log10_bf_range, range_over=base.range_over, derived_likelihood_ratio=ratio,
         )  # fmt: skip
-        return Evidence(label, likelihood_ratio=math.exp(checked.log_bayes_factor), source=source,
-                        provenance=provenance)  # fmt: skip
+        return Evidence(label, likelihood_ratio=ratio, source=source, provenance=provenance)
 
     def to_dict(self) -> dict:
         return {

@@ -99,7 +99,7 @@ def assert_clean(at):
 
 def add_item(at, kind="p", a=0.75, b=0.25):
     next(btn for btn in at.button if btn.label == "Add an item").click().run()
-    uid = at.session_state["items"][-1]["uid"]
+    uid = at.session_state["uids"][-1]
     if kind == "p":
         at.radio(key=f"w_{uid}_kind").set_value("p").run()
         at.slider(key=f"w_{uid}_a").set_value(a)
@@ -145,7 +145,7 @@ def test_first_page_draws_no_code_box_and_no_html_markdown():
     at.run()
     assert_clean(at)
     codes = [c.value for c in at.code]
-    assert any(c.startswith("?s=1") for c in codes)  # the export box's short link
+    assert any(c.startswith("?s=2") for c in codes)  # the export box's short link
     assert any("prior=0.25" in c for c in codes)  # the sidebar's share link holds the page's prior
 
 
@@ -274,7 +274,7 @@ def test_switching_an_item_off_and_likelihood_ratio_mode():
     assert_clean(at)
     # removing the item restores the prior
     at.button(key=f"rm_{uid}").click().run()
-    assert at.session_state["items"] == []
+    assert at.session_state["items"] == ()
     assert metrics(at)["Posterior P(H)"] == "50%"
 
 
@@ -310,22 +310,31 @@ def test_bad_prior_text_shows_the_library_message_and_keeps_the_prior(entry, tex
 
 
 def test_bad_evidence_values_show_errors_not_tracebacks():
+    """A value the item schema refuses is not applied: the item keeps its last valid value and the row says why
+    (the guide: an error in the app with state unchanged)."""
     at = new_app()
     uid = add_item(at, "p", 0.75, 0.25)
+    link = dict(at.query_params)
     at.slider(key=f"w_{uid}_a").set_value(0.0).run()
     assert not at.exception
-    # The item stays in the ledger, marked ignored and named by its label; the headline counts it.
     assert [text_of(e) for e in at.error] == [
-        "ignored: 'item 1' p_e_given_h: got 0.0; expected a probability in (0, 1] "
-        "(a likelihood of exactly 0 would be infinitely strong evidence)",
-        "Cannot save while an item is ignored ('item 1'): fix or remove it first.",
+        "not applied: 'item 1' p_e_given_h: got 0.0; expected a probability in (0, 1] "
+        "(a likelihood of exactly 0 would be infinitely strong evidence) — the item keeps its last valid value, "
+        "shown below",
     ]
-    assert metrics(at)["Posterior P(H)"] == "50%"
-    assert any(c.value.endswith("1 item ignored (invalid value)") for c in at.caption)
+    assert metrics(at)["Posterior P(H)"] == "75%"  # the item as it was: 0.75 vs 0.25
+    assert at.session_state["items"][0].p_e_given_h == 0.75 and dict(at.query_params) == link
+    assert any(c.value.endswith("1 item shows an invalid entry, not applied (the item keeps its last valid value)")
+               for c in at.caption)  # fmt: skip
     at.radio(key=f"w_{uid}_kind").set_value("lr").run()
+    assert_clean(at)  # switching how it is stated starts from the item's own ratio, 3
     at.text_input(key=f"w_{uid}_lr").input("-2").run()
     assert not at.exception
-    assert any(text_of(e).startswith("ignored: 'item 1' likelihood ratio: got '-2'") for e in at.error)
+    assert any(text_of(e).startswith("not applied: 'item 1' likelihood ratio: got '-2'") for e in at.error)
+    assert metrics(at)["Posterior P(H)"] == "75%"
+    at.text_input(key=f"w_{uid}_lr").input("9").run()
+    assert_clean(at)
+    assert metrics(at)["Posterior P(H)"] == "90%"
     assert len(at.session_state["items"]) == 1
 
 
@@ -432,7 +441,7 @@ def test_query_params_restore_the_state_exactly():
     assert not restored.warning
     assert metrics(restored) == metrics(source)
     assert decode(restored.query_params)[0] == decode(link)[0]
-    assert [r["label"] for r in restored.session_state["items"]] == ["item 1", "halving"]
+    assert [e.label for e in restored.session_state["items"]] == ["item 1", "halving"]
 
 
 def test_tampered_link_warns_and_falls_back_per_field():
@@ -443,7 +452,7 @@ def test_tampered_link_warns_and_falls_back_per_field():
     text = " ".join(text_of(w) for w in at.warning)
     assert "prior: got '2'" in text and "e1.likelihood_ratio: got" in text and "mo_tasks: got 'many'" in text
     assert at.session_state["values"]["prior"] == 0.5  # default
-    assert [r["label"] for r in at.session_state["items"]] == ["stated"]  # the good item stays
+    assert [e.label for e in at.session_state["items"]] == ["stated"]  # the good item stays
     assert metrics(at)["Posterior P(H)"] == "75%"
 
 
@@ -536,13 +545,13 @@ _SCENARIO = {"format": "beliefs-scenario", "version": 1}
 )
 def test_invalid_upload_is_rejected_and_state_unchanged(content, fragment):
     at = new_app({"prior": "0.25", "e0": "p~0.75~0.25~1~~~~~stated"})
-    before = (dict(at.session_state["values"]), [dict(r) for r in at.session_state["items"]])
+    before = (dict(at.session_state["values"]), at.session_state["items"])
     at.file_uploader(key="upload").set_value(("bad.json", content, "application/json")).run()
     assert not at.exception
     errors = [text_of(e) for e in at.error]
     assert len(errors) == 1 and errors[0].startswith("bad.json: ") and fragment in errors[0], errors
     assert "nothing was changed" in errors[0]
-    after = (dict(at.session_state["values"]), [dict(r) for r in at.session_state["items"]])
+    after = (dict(at.session_state["values"]), at.session_state["items"])
     assert after == before
     assert metrics(at)["Posterior P(H)"] == "50%"
 
@@ -620,7 +629,7 @@ def test_catalogue_item_carries_its_source_and_status():
     at.selectbox(key="w_catalogue_pick").set_value("antischeming_o3_covert_rate").run()
     next(b for b in at.button if b.label == "Add from catalogue").click().run()
     assert_clean(at)
-    row = at.session_state["items"][0]
+    row = {"id": at.session_state["items"][0].id, "uid": at.session_state["uids"][0]}
     assert row["id"] == "antischeming_o3_covert_rate"
     captions = " ".join(c.value for c in at.caption)
     assert "arXiv:2509.15541" in captions and "Status **P**" in captions
@@ -900,9 +909,9 @@ def test_a_long_ledger_draws_one_items_controls_and_edits_stay_exact():
     assert len(big.text_input) <= len(small.text_input) + FULL_LEDGER_MAX
     table = big.dataframe[0].value
     assert list(table["item"]) == [f"item {i}" for i in range(40)]
-    rows = big.session_state["items"]
-    assert big.text_input(key=f"w_{rows[0]['uid']}_lr").value == "1.1"  # the link's text, not 1.1000000000000001
-    uid = rows[30]["uid"]
+    uids = big.session_state["uids"]
+    assert big.text_input(key=f"w_{uids[0]}_lr").value == "1.1"  # the link's text, not 1.1000000000000001
+    uid = uids[30]
     big.selectbox(key="w_ledger_pick").set_value(uid).run()
     big.text_input(key=f"w_{uid}_lr").input("1e36").run()
     big.text_input(key=f"w_{uid}_label").input("the 31st").run()
@@ -911,7 +920,7 @@ def test_a_long_ledger_draws_one_items_controls_and_edits_stay_exact():
     expected = update(0.25, [Evidence(f"x{i}", likelihood_ratio=1e36 if i == 30 else 1.1 + i / 100) for i in range(40)])
     assert metrics(big)["Posterior P(H)"] == format_probability(expected.posterior_log_odds)
     state = decode(dict(big.query_params))[0]
-    assert state.items[30].a == 1e36 and state.items[30].label == "the 31st"
+    assert state.items[30].likelihood_ratio == 1e36 and state.items[30].label == "the 31st"
     assert big.dataframe[0].value["item"][30] == "the 31st"
     # Removing the picked item picks another; the ledger shrinks below the threshold and every row is drawn again.
     big.button(key=f"rm_{uid}").click().run()

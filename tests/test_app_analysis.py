@@ -96,17 +96,17 @@ def test_dependence_proposal_is_shown_edited_and_applied_as_the_cli_applies_it(m
     raw = next(m.value for m in at.markdown if "arXiv:2509.15541" in m.value and "items 1 and 3" in m.value)
     assert "\\[rate\\](javascr" in raw and "\\*covert\\*" in raw  # no link, no emphasis: text
     # Nothing is grouped until the user acts.
-    assert all(row["group"] is None for row in at.session_state["items"])
+    assert all(item.group is None for item in at.session_state["items"])
     # "Edit" loads the proposal into the manual controls.
-    uids = [row["uid"] for row in at.session_state["items"]]
+    uids = list(at.session_state["uids"])
     at.button(key="dep_prop_edit_0").click().run()
     assert at.multiselect(key="w_dep_items").value == [uids[0], uids[2]]
     assert at.text_input(key="w_dep_name").value == "arXiv:2509.15541"
-    # "Apply the proposed groups" with the slider's w.
-    at.slider(key="w_dep_discount").set_value(0.35)
+    # "Apply the proposed groups" with the w set beside them.
+    at.number_input(key="w_dep_discount").set_value(0.35)
     at.button(key="dep_prop_apply").click().run()
     assert_clean(at)
-    groups = [(row["group"], row["discount"]) for row in at.session_state["items"]]
+    groups = [(item.group, item.discount) for item in at.session_state["items"]]
     assert groups == [("arXiv:2509.15541", 0.35), (None, 1.0), ("arXiv:2509.15541", 0.35), (None, 1.0), (None, 1.0)]
     assert "**The group that shared sources suggest is already applied.**" in shown(at)
     assert not any(b.key == "dep_prop_apply" for b in at.button)

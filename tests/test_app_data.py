@@ -16,7 +16,7 @@ import mpmath
 import pytest
 
 from beliefs.datasets import dataset_counts_result
-from beliefs.io.link import decode
+from beliefs.io.shortlink import open_link
 from beliefs.reproduce import derived_count
 from tests.test_app import APP, assert_clean, button, download_bytes, media, metrics, new_app  # noqa: F401
 
@@ -101,13 +101,13 @@ def test_ledger_item_carries_the_provenance_text():
     at = new_app({"view": "data"})
     next(b for b in at.button if b.label == "Add this Bayes factor to the ledger").click().run()
     assert_clean(at)
-    prov = at.session_state["items"][-1]["provenance"]
+    prov = at.session_state["items"][-1].provenance
     assert prov.assumption == "derived from an assumed n = 316 per evaluation, pooling partial"
     assert prov.method == "quadrature" and prov.log10_bf_range is not None
     at.radio(key="w_view").set_value("update").run()
     assert_clean(at)
     ledger = " ".join(m.value for m in at.markdown)
-    assert "derived from an assumed n = 316 per evaluation, pooling partial" in ledger
+    assert "derived: assumed n = 316 per evaluation, pooling partial" in ledger
     assert "log10 BF range" in ledger
     # the posterior on the Update page is update() of the same factor
     want = dataset_counts_result("antischeming-2025:o3:before", 0.5, (1, 9), (1, 99))
@@ -124,7 +124,7 @@ def test_provenance_survives_save_and_load(media):  # noqa: F811
     target = new_app()
     target.file_uploader(key="upload").set_value(("mine.json", saved, "application/json")).run()
     assert_clean(target)
-    prov = target.session_state["items"][-1]["provenance"]
+    prov = target.session_state["items"][-1].provenance
     assert prov.assumption == "derived from an assumed n = 500 per evaluation, pooling none"
     assert list(prov.log10_bf_range) == item["provenance"]["log10_bf_range"]
 
@@ -134,12 +134,12 @@ def test_provenance_survives_a_share_link():
     next(b for b in at.button if b.label == "Add this Bayes factor to the ledger").click().run()
     params = dict(at.query_params)
     flat = {k: v[-1] if isinstance(v, list) else v for k, v in params.items()}
-    assert any(k.startswith("p") and k[1:].isdigit() for k in flat)
-    state, warnings = decode(flat)
-    assert warnings == [] and state.items[-1].provenance is not None
+    # The item's source (the 2025 per-evaluation rates) is no id's: the address bar holds the scenario itself.
+    state, warnings = open_link(flat)
+    assert warnings == [] and state.items[-1] == at.session_state["items"][-1]
     opened = new_app({**flat, "view": "update"})
     assert_clean(opened)
-    assert opened.session_state["items"][-1]["provenance"] == at.session_state["items"][-1]["provenance"]
+    assert opened.session_state["items"][-1] == at.session_state["items"][-1]
     assert any("assumed n = 316" in m.value for m in opened.markdown)
 
 
@@ -245,7 +245,7 @@ def test_an_mcmc_estimate_enters_the_ledger_with_its_provenance_in_words():
     assert_clean(at)
     items = at.session_state["items"]
     assert len(items) == n_before + 1
-    prov = items[-1]["provenance"]
+    prov = items[-1].provenance
     assert re.fullmatch(r"MCMC \(nutpie\), z vs exact [+-]\d+\.\d\d, R-hat \d\.\d{3}, ESS \d+, 0 divergences; "
                         r"log10 BF -?\d+\.\d{4} \+/- [0-9.e-]+ \(MCSE\)", prov.method), prov.method  # fmt: skip
     exact = quadrature_partial_pooling([1, 0, 2], [20, 20, 20], 0.5, (1, 9), (1, 99))
@@ -254,7 +254,8 @@ def test_an_mcmc_estimate_enters_the_ledger_with_its_provenance_in_words():
     # the item's factor is the MCMC estimate, within a few MCSE of the exact one
     z = float(re.search(r"z vs exact ([+-][0-9.]+)", prov.method).group(1))
     assert abs(z) <= 4
-    assert items[-1]["kind"] == "lr" and items[-1]["a"] > 0
+    assert items[-1].entry.kind == "lr" and items[-1].likelihood_ratio > 0
+    assert prov.derived_likelihood_ratio == items[-1].likelihood_ratio  # edited later, it says so
     # the Update page shows it in words
     at.radio(key="w_view").set_value("update").run()
     assert_clean(at)

@@ -406,3 +406,88 @@ def test_every_source_folder_is_a_package():
     assert folders, "no source folders found: the checker is looking in the wrong place"
     missing = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists())
     assert not missing, f"folders without __init__.py: {missing}"
+
+
+# ------------------------------------------------------------------ one state, one conversion (issue 20)
+
+STATE_MODULE = "beliefs.io.state"
+_SCHEMA_MODULE = "beliefs.io.scenario_schema"
+
+
+def _conversions(name: str, tree: ast.Module) -> list[str]:
+    """What in ``tree`` converts between the app's state and a scenario: a function named for both, or a
+    Scenario built from parts (``Scenario(...)``, ``Scenario.from_evidence``, ``Scenario.model_validate``)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            words = node.name.lower()
+            if "scenario" in words and "state" in words:
+                found.append(f"{name} defines {node.name}()")
+        elif isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name) and f.id == "Scenario":
+                found.append(f"{name} builds Scenario(...) (line {node.lineno})")
+            elif (
+                isinstance(f, ast.Attribute)
+                and isinstance(f.value, ast.Name)
+                and f.value.id == "Scenario"
+                and f.attr in ("from_evidence", "model_validate", "model_construct")
+            ):
+                found.append(f"{name} calls Scenario.{f.attr} (line {node.lineno})")
+    return found
+
+
+def test_the_checker_sees_a_conversion():
+    """Guard: the old tree had two scenario_from_state (app_pages/scenarios.py and beliefs/io/views.py)."""
+    old = ast.parse("def scenario_from_state(state):\n    return Scenario.from_evidence(0.5, [])\n")
+    assert len(_conversions("old", old)) == 2
+
+
+def test_only_the_state_module_converts_between_app_state_and_scenarios():
+    """Issue 20: one module converts app state <-> scenario (save, links, exports, Compare, restore, CLI links)."""
+    problems = [
+        found
+        for name, tree in TREES.items()
+        if name not in (STATE_MODULE, _SCHEMA_MODULE)  # the schema validates the documents it defines
+        for found in _conversions(name, tree)
+    ]
+    assert problems == [], "\n".join(problems)
+    assert STATE_MODULE in MODULES and _conversions(STATE_MODULE, TREES[STATE_MODULE]), "the one module converts"
+
+
+# ------------------------------------------------------------------ one route to a posterior (issue 20 item 7)
+
+_PATH_MODULES = (
+    "beliefs.analysis.tornado",
+    "beliefs.analysis.sequential",
+    "beliefs.analysis.robustness",
+    "beliefs.analysis.crux",
+    "beliefs.uncertain_evidence",
+)
+# fsum calls that add no posterior: one Bayes factor from independent batches (sequential_data, which then goes
+# through update_by_log_bf), one Beta item's fixed side (evidence_terms, which then goes through
+# UpdateResult.log_odds_with), and the crux chart's one bar for the parts past its row cap (plot_crux: a sum of
+# gap parts drawn as one row; the total bar is update()'s, CruxResult.total_log_odds).
+_NOT_A_PATH = {
+    ("beliefs.analysis.sequential", "sequential_data"),
+    ("beliefs.uncertain_evidence", "evidence_terms"),
+    ("beliefs.analysis.crux", "plot_crux"),
+}
+
+
+def _fsum_calls(name: str) -> list[str]:
+    found = []
+    for fn in ast.walk(TREES[name]):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or (name, fn.name) in _NOT_A_PATH:
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "fsum":
+                found.append(f"{name}.{fn.name} (line {node.lineno})")
+    return found
+
+
+def test_the_analyses_take_their_log_odds_from_update():
+    """Issue 20: the log-odds prefix sum was written by hand in the analyses; they use update()'s own sum
+    (beliefs.update.posterior_log_odds through UpdateResult.log_odds_path / log_odds_with / log_odds_at / log_odds_gap)."""
+    found = sorted({hit for name in _PATH_MODULES for hit in _fsum_calls(name)})
+    assert found == [], "hand-written log-odds sums:\n" + "\n".join(found)

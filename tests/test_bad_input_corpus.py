@@ -129,16 +129,16 @@ CLI_ROWS = [
     # evidence catalogue and scenarios
     (["evidence", "show", "no-such-entry"], "no-such-entry", ""),
     (["scenario", "show", "no-such-scenario"], "scenario", "built-in scenario"),
-    (["scenario", "run", "{missing}"], "scenario", "no such file"),
-    (["scenario", "run", "{bad_json}"], "scenario", "valid JSON"),
+    (["scenario", "run", "{missing}"], "SCENARIO", "no such file"),
+    (["scenario", "run", "{bad_json}"], "SCENARIO", "valid JSON"),
     (["scenario", "run", "{not_scenario}"], "format", "beliefs-scenario"),
     (["scenario", "run", "{percent_prior}"], "prior", "did you mean 0.75?"),
-    (["scenario", "run", "{nan_prior}"], "scenario", "NaN"),
+    (["scenario", "run", "{nan_prior}"], "SCENARIO", "NaN"),
     (["scenario", "run", "{future}"], "version", "newer version"),
     (["scenario", "run", "{zero_likelihood}"], "evidence[0].p_e_given_not_h", "(0, 1]"),
-    (["scenario", "run", "{binary}"], "scenario", "UTF-8"),
-    (["scenario", "run", "{empty}"], "scenario", "empty"),
-    (["scenario", "run", "{dir}"], "scenario", ""),
+    (["scenario", "run", "{binary}"], "SCENARIO", "UTF-8"),
+    (["scenario", "run", "{empty}"], "SCENARIO", "empty"),
+    (["scenario", "run", "{dir}"], "SCENARIO", ""),
     (["scenario", "run", "stated-3-to-1", "--prior", "75"], "--prior", "did you mean 0.75?"),
     (["scenario", "save", "stated-3-to-1", "{exists_json}"], "path", "--overwrite"),
     (["scenario", "save", "stated-3-to-1", "{missing_dir}"], "path", "existing directory"),
@@ -507,7 +507,8 @@ LINK_ROWS = [
     ({"thr": "95%"}, "thr", "did you mean 0.95?"),
     ({"prior": ""}, "prior", "probability"),
     ({"prior": "x" * 5000}, "prior", "at most"),
-    ({"prior": ["0.2", "1e999"]}, "prior", "probability"),
+    ({"prior": ["0.2", "1e999"]}, "prior", "each parameter once"),  # issue 22.17: given twice is refused
+    ({"prior": ["0.1", "0.9"]}, "prior", "given 2 times"),  # issue 22.17: the last no longer wins silently
     ({"view": "<script>alert(1)</script>"}, "view", "one of"),
     ({"ch_steps": "1e9"}, "ch_steps", "whole number"),
     ({"ch_drift": "0.5"}, "ch_drift", "[-0.2, 0.2]"),
@@ -526,6 +527,7 @@ LINK_ROWS = [
     ({"e" + "1" * 5000: "x"}, "'e111", "unknown parameter"),
     ({"[x](https://evil.invalid)": "1"}, "'[x](https://evil.invalid)'", "unknown parameter"),
     ({"prior": "1e308:1e-308"}, "prior", "probability"),
+    ({"e0": "lr~2~~1~~~~~" + "L" * 1990}, "e0.label", "at most 300 characters"),  # issue 22.13: the schema's limit
 ]
 
 
@@ -558,9 +560,7 @@ def _app(query):
 
 
 def _state(at):
-    return dict(at.session_state["values"]), [
-        {k: v for k, v in r.items() if k != "uid"} for r in at.session_state["items"]
-    ]
+    return dict(at.session_state["values"]), at.session_state["items"], at.session_state["about"]
 
 
 _BASE = {"prior": "0.25", "e0": "p~0.75~0.25~1~~~~~stated"}

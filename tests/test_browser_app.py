@@ -20,6 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from beliefs.io.link import encode
+from beliefs.io.scenario_schema import validate
+from beliefs.io.state import state_from_scenario
 from beliefs.plots.palette import FOR_H
 from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
 
@@ -120,17 +123,14 @@ def _assert_consistent(page, **expected: str) -> dict[str, str]:
     for name, value in expected.items():
         assert address.get(name) == value, (name, address)
     assert _params(_sidebar_link(page)) == address
-    saved = _saved(page)
-    scalars = {k: v for k, v in address.items() if not re.fullmatch(r"e\d+", k)}
-    assert saved["app"] == scalars
+    # The saved file restores exactly the state the address bar holds (one conversion, beliefs.io.state).
+    saved = validate(_saved(page))
+    restored = encode(state_from_scenario(saved))
+    if "scenario" not in address:  # a ledger loaded from nothing is saved under the name "my-scenario"
+        assert restored.pop("scenario") == saved.name == "my-scenario"
+    assert restored == address
     items = [v for k, v in address.items() if re.fullmatch(r"e\d+", k)]
-    assert len(saved["evidence"]) == len(items)
-    for item, raw in zip(saved["evidence"], items, strict=True):
-        kind, a, b, *_ = raw.split("~")
-        if kind == "p":
-            assert (item["p_e_given_h"], item["p_e_given_not_h"]) == (float(a), float(b))
-        else:
-            assert item["likelihood_ratio"] == float(a)
+    assert len(saved.evidence) == len(items)
     return address
 
 
@@ -248,23 +248,25 @@ def test_percent_entry_takes_what_is_written(browser, server, typed, shown):
         page.close()
 
 
-def test_a_bad_ratio_is_kept_marked_ignored_and_named_by_its_label(browser, server):
+def test_a_bad_ratio_is_not_applied_and_named_by_its_label(browser, server):
+    """A ratio the item schema refuses leaves the item as it was (the guide: an error, state unchanged)."""
     page = _open(browser, server, "e0=lr~3.0~~1~~~~~the report&e1=lr~2.0~~1~~~~~a second look")
     try:
         assert "50% → 85.71%" in _summary(page)
         _text(page, "Likelihood ratio (exact)", "0")
         summary = _summary(page)
-        assert "50% → 66.67%" in summary and "1 item ignored" in summary
+        assert "50% → 85.71%" in summary and "1 item shows an invalid entry, not applied" in summary
         main = page.locator("[data-testid=stMain]").inner_text()
-        assert "ignored: 'the report' likelihood ratio: got '0'" in main
-        assert page.locator("[data-testid=stTextInput] input").nth(1).input_value() == "the report"
+        assert "not applied: 'the report' likelihood ratio: got '0'" in main
+        assert "e0=lr~3.0" in page.url  # the link holds the item as it is
+        assert page.locator("[data-testid=stMain] [data-testid=stTextInput] input").nth(1).input_value() == "the report"
         _text(page, "Likelihood ratio (exact)", "1e400")
         assert "got '1e400'" in page.locator("[data-testid=stMain]").inner_text()
         _text(page, "Likelihood ratio (exact)", "1e36")
         box = page.locator("[data-testid=stTextInput]", has_text="Likelihood ratio (exact)").first.locator("input")
         assert box.input_value() == "1e36"  # exactly as typed, not the slider's rounding
         assert "e0=lr~1e%2B36" in page.url or "e0=lr~1e+36" in page.url
-        assert "ignored" not in _summary(page)
+        assert "not applied" not in _summary(page)
     finally:
         page.close()
 
@@ -347,5 +349,65 @@ def test_first_preset_is_the_3_to_1_update_from_25_percent_and_h_follows_presets
         main = page.locator("[data-testid=stMain]").inner_text()
         assert "H: A coherently goal-directed" in main
         assert _params(page.url)["cmp"] == "0.2"  # "maybe 20% now"
+    finally:
+        page.close()
+
+
+# -- 6. the uploader is a fragment: a refused file re-runs only its box ------------------------------------
+
+
+def _script_runs(page) -> list[int]:
+    """Record the end of every script run the server reports (ForwardMsg.script_finished), in order."""
+    from google.protobuf.message import DecodeError
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs: list[int] = []
+
+    def frame(payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        try:
+            msg = ForwardMsg.FromString(payload)
+        except DecodeError:  # a frame that is not one ForwardMsg says nothing about runs
+            return
+        if msg.WhichOneof("type") == "script_finished":
+            runs.append(msg.script_finished)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    return runs
+
+
+def test_a_refused_upload_reruns_only_the_upload_box_and_a_good_one_the_whole_app(browser, server, tmp_path):
+    """A refused scenario file changes nothing, so only the sidebar's load box runs again (one session's bad
+    upload costs the server a small fragment run, not a whole page); a good file reloads the whole app."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from beliefs.io.scenario import get_scenario, scenario_to_json
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    runs = _script_runs(page)  # before the page connects, so the websocket is seen
+    page.goto(f"{server}/?{STATED}", wait_until="domcontentloaded")
+    page.locator("[data-testid=stSidebar] [data-testid=stDownloadButton]").first.wait_for(state="attached", timeout=90_000)
+    _settled(page)
+    try:
+        before = _summary(page)
+        bad = tmp_path / "bad.json"
+        bad.write_text('{"format": "beliefs-scenario"}')
+        started = len(runs)
+        page.locator(".st-key-upload input[type=file]").set_input_files(str(bad))
+        page.get_by_text("nothing was changed").wait_for(timeout=60_000)
+        _settled(page)
+        assert runs[started:] == [ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY], runs[started:]
+        assert _summary(page) == before
+        page.screenshot(path=str(ARTIFACTS / "refused-upload.png"))
+        good = tmp_path / "good.json"
+        good.write_text(scenario_to_json(get_scenario("report-3-to-1")))
+        started = len(runs)
+        page.locator(".st-key-upload input[type=file]").set_input_files(str(good))
+        page.get_by_text("Loaded good.json.").wait_for(timeout=60_000)
+        _settled(page)
+        assert ForwardMsg.FINISHED_SUCCESSFULLY in runs[started:], runs[started:]
+        assert "25% → 50%" in _summary(page)
+        assert _params(page.url).get("scenario") == "report-3-to-1"
     finally:
         page.close()

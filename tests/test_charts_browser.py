@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pytest
 
 from beliefs.evidence import Evidence
-from beliefs.io.link import AppState, ItemState, encode
+from beliefs.io.link import AppState, encode
 from beliefs.io.settings import defaults
 from tests.test_browser_app import _settled as run_settled
 from tests.test_browser_app import browser, server  # noqa: F401 - one server and one Chromium per module
@@ -39,8 +39,7 @@ LEDGER = (
 
 
 def _query(view: str) -> str:
-    items = tuple(map(ItemState.from_evidence, LEDGER))
-    return urlencode(encode(AppState(values={**defaults(), "prior": 0.25, "view": view}, items=items)))
+    return urlencode(encode(AppState(values={**defaults(), "prior": 0.25, "view": view}, items=LEDGER)))
 
 
 # What a reader sees: every visible text node with its size on screen, and every chart text outside its chart.

@@ -49,7 +49,7 @@ def ledger(tmp_path):
     """The share link's ledger as a scenario file (the route `beliefs crux` takes for links)."""
     from beliefs.io.link import decode
     from beliefs.io.scenario import scenario_to_json
-    from beliefs.io.views import scenario_from_state
+    from beliefs.io.state import scenario_from_state
 
     state, warnings = decode(LINK)
     assert warnings == []
@@ -210,7 +210,7 @@ def test_group_spec_splits_after_the_items_label(label, name):
 def module_ledger(tmp_path_factory):
     from beliefs.io.link import decode
     from beliefs.io.scenario import scenario_to_json
-    from beliefs.io.views import scenario_from_state
+    from beliefs.io.state import scenario_from_state
 
     path = tmp_path_factory.mktemp("ledger") / "ledger.json"
     path.write_text(scenario_to_json(scenario_from_state(decode(LINK)[0])), encoding="utf-8")
@@ -267,10 +267,10 @@ def test_app_tornado_and_dependence_equal_the_cli(media, ledger, tmp_path, capsy
     assert [float(r["loo_posterior"]) for r in table] == [r["loo_posterior"] for r in rows]
 
     # The dependence control: choose two items, name a group, set w, apply.
-    uids = [r["uid"] for r in at.session_state["items"]]
+    uids = list(at.session_state["uids"])
     at.multiselect(key="w_dep_items").set_value([uids[2], uids[3]])
     at.text_input(key="w_dep_name").input("shared")
-    at.slider(key="w_dep_discount").set_value(0.35)
+    at.number_input(key="w_dep_discount").set_value(0.35)
     next(b for b in at.button if b.label == "Apply to the chosen items").click().run()
     assert_clean(at)
     app_dep = download_bytes(media, button(at, "dl_dependence_csv"))

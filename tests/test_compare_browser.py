@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from beliefs.io.link import AppState, ItemState, encode
+from beliefs.io.link import AppState, encode
 from beliefs.io.scenario import get_scenario
 from beliefs.io.settings import defaults
 from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def _query(name: str, **values) -> str:
     s = get_scenario(name)
-    items = tuple(map(ItemState.from_evidence, s.evidence_items()))
+    items = tuple(s.evidence_items())
     return urlencode(encode(AppState(values={**defaults(), "prior": s.prior, **values}, items=items)))
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from beliefs.io.link import AppState, ItemState, encode
+from beliefs.io.link import AppState, encode
 from beliefs.io.scenario import get_scenario
 from beliefs.io.settings import defaults
 from tests import test_app
@@ -23,7 +23,7 @@ LEDGER = {"view": "compare", "prior": "0.1", "e0": "p~0.75~0.25~1~~report_2025~~
 
 def _link(name: str) -> str:
     s = get_scenario(name)
-    state = AppState(values={**defaults(), "prior": s.prior}, items=tuple(map(ItemState.from_evidence, s.evidence_items())))
+    state = AppState(values={**defaults(), "prior": s.prior}, items=tuple(s.evidence_items()))
     return "http://127.0.0.1:8501/?" + urlencode(encode(state))
 
 

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from beliefs.analysis.tornado import plot_tornado_stated, tornado_stated
-from beliefs.entry import check_ledger, parse_percent, parse_prior_text, parse_ratio
+from beliefs.entry import parse_percent, parse_prior_text, parse_ratio
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_interval
-from beliefs.io.link import AppState, ItemState, decode, encode
+from beliefs.io.link import AppState, decode, encode
 from beliefs.io.settings import defaults
 from beliefs.update import update
 
@@ -85,23 +85,6 @@ def test_ratio_is_exact_and_overflow_is_named():
         parse_ratio("0")
 
 
-def test_a_bad_item_is_kept_aside_named_by_its_label_and_the_rest_count():
-    items = [ItemState("report", "lr", 3.0), ItemState("typo", "lr", 0.0), ItemState("", "p", 0.0, 0.0)]
-    check = check_ledger(items, typed_errors=None)
-    assert [e.label for e in check.evidence] == ["report"]
-    assert [(i, label) for i, label, _ in check.ignored] == [(1, "typo"), (2, "")]
-    assert check.ignored[0][2].startswith("'typo' likelihood_ratio: got 0.0")
-    assert check.ignored[1][2].startswith("item 3 ")
-    assert check.headline() == "2 items ignored (invalid value)"
-    # The posterior from the kept items is the posterior without the bad ones.
-    assert update(0.25, list(check.evidence)).posterior == update(0.25, [3.0]).posterior == 0.5
-
-
-def test_typed_errors_mark_a_row_ignored_with_that_reason():
-    check = check_ledger([ItemState("a", "lr", 2.0)], typed_errors={0: "'a' likelihood ratio: got 'x'"})
-    assert check.evidence == () and check.reasons == {0: "'a' likelihood ratio: got 'x'"}
-
-
 # -- intervals --------------------------------------------------------------------------
 
 
@@ -157,7 +140,7 @@ def test_tornado_stated_per_item_factor_and_discount():
 def test_analysis_settings_round_trip_through_the_link():
     values = {**defaults(), "an_target": 0.8, "an_factor": 3.0, "an_ifac": "2.0,,5.0", "an_crux": "greenblatt",
               "an_pool": "0.2, 0.4", "an_extr": 1.5}  # fmt: skip
-    state = AppState(values=values, items=(ItemState("x", "lr", 3.0),))
+    state = AppState(values=values, items=(Evidence("x", likelihood_ratio=3.0),))
     back, warnings = decode(encode(state))
     assert warnings == [] and back == state
     _, warnings = decode({"an_ifac": "0.5"})

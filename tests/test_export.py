@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beliefs.errors import InputError
-from beliefs.evidence import Evidence, Source
+from beliefs.evidence import Evidence, Provenance, Source
 from beliefs.export.ledger import build_ledger, provenance_text
 from beliefs.export.markdown import markdown_report
 from beliefs.io.scenario import get_scenario, load_scenario, parse_scenario
@@ -166,25 +166,42 @@ def test_md_escape_leaves_plain_words_alone():
     assert md_escape("A report like the 2025 anti-scheming report") == "A report like the 2025 anti-scheming report"
 
 
-def test_provenance_is_shown_where_an_item_carries_one():
-    class Derived:
-        label = "x"
-        provenance = "assumed n = 100"
+def test_provenance_is_shown_in_words_and_says_when_the_ratio_was_edited():
+    """Issue 20: a derived item exported as `derived: Provenance(assumption=...)`, and kept saying "derived"
+    after its ratio was changed."""
+    prov = Provenance(
+        "derived from an assumed n = 316 per evaluation, pooling partial",
+        "quadrature",
+        "partial pooling (hierarchical beta-binomial)",
+        log10_bf_range=(2.345, 93.28),
+        range_over="assumed n in {100, 316, 1000} x pooling in {none, partial}",
+        derived_likelihood_ratio=221.0,
+    )
+    derived = Evidence("covert actions (derived counts)", likelihood_ratio=221.0, provenance=prov)
+    assert provenance_text(derived) == (
+        "derived: assumed n = 316 per evaluation, pooling partial; quadrature; partial pooling (hierarchical "
+        "beta-binomial); log10 BF range [2.345, 93.28] over assumed n in {100, 316, 1000} x pooling in {none, partial}"
+    )
+    edited = derived.with_(likelihood_ratio=112.0)
+    assert provenance_text(edited).startswith(
+        "edited: 112:1; derived value was 221:1 at assumed n = 316 per evaluation, pooling partial; quadrature"
+    )
+    assert provenance_text(Evidence("plain", likelihood_ratio=2.0)) == ""
+    for item, words in ((derived, "derived: assumed n = 316"), (edited, "edited: 112:1; derived value was 221:1")):
+        s = Scenario.from_evidence(0.25, [item], name="derived")
+        markdown = markdown_report(s)
+        assert words in markdown and "Provenance(" not in markdown
+        assert "Provenance(" not in build_ledger(s).rows[0].source_cell
 
-    class Ordinary:
-        label = "y"
 
-    assert provenance_text(Derived()) == "derived: assumed n = 100"
-    assert provenance_text(type("WithN", (), {"provenance": {"assumed_n": 50}})()) == "derived: assumed n = 50"
-    assert provenance_text(Ordinary()) == ""
-
-
-def test_disabled_items_are_not_rows_but_are_counted_in_a_line():
+def test_disabled_items_are_rows_marked_not_counted():
+    """Every number of the ledger is in the export: a disabled item too, marked as not counted."""
     s = get_scenario("report-3-to-1")
     items = [*s.evidence_items(), Evidence("off", likelihood_ratio=10.0, enabled=False)]
     s2 = Scenario.from_evidence(s.prior, items, name="with-off")
     ledger = build_ledger(s2)
-    assert len(ledger.rows) == 1 and ledger.disabled == 1
+    assert len(ledger.rows) == 2 and ledger.disabled == 1
+    assert (ledger.rows[1].ratio, ledger.rows[1].bits, ledger.rows[1].counted) == ("10:1", "not counted", False)
     assert ledger.result.posterior == s.result().posterior
 
 
@@ -292,7 +309,7 @@ def test_uncertain_evidence_adds_the_posterior_distribution_chart():
     assert captions == [
         "Log-odds waterfall (bits)",
         "Prior and posterior",
-        "Posterior as a distribution (Monte Carlo, seed 0)",
+        "Posterior as a distribution (40,000 Monte Carlo draws, seed 0)",
     ]
 
 

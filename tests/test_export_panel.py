@@ -7,11 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import scenarios
-from beliefs.io.link import AppState
-from beliefs.io.scenario import get_scenario
+from beliefs.io.scenario import get_scenario, parse_scenario
 from beliefs.io.shortlink import open_link
-from beliefs.io.views import scenario_state
+from beliefs.io.state import scenario_from_state, state_from_scenario
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -33,11 +31,10 @@ def test_markdown_box_holds_the_ledger_and_a_short_link_that_restores_it(loaded)
     markdown = next(c for c in codes if "(beliefs scenario `report-3-to-1`)" in c)
     assert "| 1 | A report like the 2025 anti-scheming report | 0.75 | 0.25 | 3:1 | +1.585 | +4.77 |" in markdown
     assert "**Prior → posterior:** 25% (odds 1:3) → **50% (odds 1:1)**" in markdown
-    link = next(c for c in codes if c.startswith("?s=1"))
+    link = next(c for c in codes if c.startswith("?s=2"))
     state, warnings = open_link({"s": link.removeprefix("?s=")})
     assert warnings == []
-    assert state.items == scenario_state(get_scenario("report-3-to-1")).items
-    assert state["prior"] == 0.25
+    assert scenario_from_state(state) == get_scenario("report-3-to-1")  # the whole scenario: notes, title, H
 
 
 def test_an_html_report_uploads_back_to_the_same_ledger():
@@ -45,6 +42,5 @@ def test_an_html_report_uploads_back_to_the_same_ledger():
     from beliefs.export.html import html_report
 
     s = get_scenario("report-3-to-1")
-    state, sources, _notes = scenarios.state_from_bytes(html_report(s).encode("utf-8"), AppState())
-    assert state.items == scenario_state(s).items and state["prior"] == s.prior
-    assert sources == [e.source for e in s.evidence_items()]
+    state = state_from_scenario(parse_scenario(html_report(s).encode("utf-8")))
+    assert scenario_from_state(state) == s

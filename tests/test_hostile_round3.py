@@ -151,7 +151,8 @@ def test_a_tiny_prior_in_a_file_is_never_shown_as_certain(tmp_path):
     path.write_text(_doc(evidence=[_ITEM]).replace('"prior": 0.5', '"prior": 1e-400'))
     r = run_cli("scenario", "run", str(path))
     assert r.returncode == 2 and "certain" not in r.stdout, (r.stdout, r.stderr)
-    assert r.stderr.strip().startswith("beliefs: error: prior: got '1e-400'")
+    # SCENARIO takes a name, a file or a link: the message names the argument, then the file's field.
+    assert r.stderr.strip().startswith("beliefs: error: SCENARIO prior: got '1e-400'")
 
 
 def test_the_pending_file_reader_refuses_the_same_numbers():
@@ -266,7 +267,6 @@ def _file(tmp_path, **fields) -> str:
         ["export", "{path}", "--format", "markdown"],
         ["scenario", "run", "{path}"],
         ["scenario", "show", "{path}"],
-        pytest.param(["export", "stated-3-to-1", "--format", "html", "--base", "http://x/\x1b]0;t\x07"], marks=NEEDS_CHARTS),
     ],
 )
 def test_item_9_a_title_escape_in_a_citation_never_reaches_the_terminal(tmp_path, capsys, argv):
@@ -278,6 +278,17 @@ def test_item_9_a_title_escape_in_a_citation_never_reaches_the_terminal(tmp_path
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert not _UNSAFE.search(out.replace("\n", " ")), (argv, repr(_UNSAFE.search(out.replace("\n", " "))))
+
+
+@NEEDS_CHARTS
+def test_item_9_a_base_address_with_controls_is_refused_on_one_line(capsys):
+    """A base address with controls is no address (BELIEFS_BASE_URL's rule): refused on one line, shown escaped."""
+    from beliefs.cli import main
+
+    assert main(["export", "stated-3-to-1", "--format", "html", "--base", "http://x/\x1b]0;t\x07"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and not _UNSAFE.search(err.rstrip("\n")), err
+    assert err.startswith("beliefs: error: --base: got 'http://x/\\x1b]0;t\\x07'"), err
 
 
 def test_item_10a_a_label_cannot_forge_a_line_of_output(tmp_path, capsys):

@@ -164,11 +164,22 @@ def test_html_export_to_standard_output_holds_no_terminal_codes(scenario_file, h
 
 
 def test_a_base_address_reaches_the_terminal_escaped(capsys):
-    for base in ("http://x/\x1b]0;t\x07", "http://x/\u202e/", "http://x/\x9b2J"):
-        out = _cli(["scenario", "link", "stated-3-to-1", "--base", base], capsys)
-        assert not UNSAFE.search(out), out
-        out = _cli(["export", "stated-3-to-1", "--format", "markdown", "--base", base], capsys)
-        assert not UNSAFE.search(out), out
+    """A base address with a control character is refused (BELIEFS_BASE_URL's rule), in one escaped line;
+    one with a bidi control (not a space or control) is printed escaped."""
+    from beliefs.cli import main
+
+    for base in ("http://x/\x1b]0;t\x07", "http://x/\x9b2J"):
+        for argv in (["scenario", "link", "stated-3-to-1", "--base", base],
+                     ["export", "stated-3-to-1", "--format", "markdown", "--base", base]):  # fmt: skip
+            assert main(argv) == 2
+            out, err = capsys.readouterr()
+            assert out == "" and err.startswith("beliefs: error: --base: ") and err.count("\n") == 1, err
+            assert not UNSAFE.search(err.rstrip("\n")), err
+    base = "http://x/\u202e/"
+    out = _cli(["scenario", "link", "stated-3-to-1", "--base", base], capsys)
+    assert not UNSAFE.search(out), out
+    out = _cli(["export", "stated-3-to-1", "--format", "markdown", "--base", base], capsys)
+    assert not UNSAFE.search(out), out
 
 
 def test_pending_labels_and_hypothesis_names_reach_the_terminal_escaped(tmp_path, hostile, capsys):

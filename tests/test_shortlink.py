@@ -13,13 +13,23 @@ from hypothesis import strategies as st
 
 from beliefs.analysis.crux import crux_from_results
 from beliefs.errors import InputError
+from beliefs.evidence import Evidence
 from beliefs.io import catalogue
-from beliefs.io.link import AppState, ItemState, decode, encode
+from beliefs.io.link import AppState, decode, encode
 from beliefs.io.scenario import builtin_scenarios, get_scenario
 from beliefs.io.scenario_schema import Scenario
 from beliefs.io.settings import defaults
-from beliefs.io.shortlink import MAX_INFLATED, open_link, short_link, short_value, unpack
-from beliefs.io.views import load_view, scenario_state
+from beliefs.io.shortlink import (
+    MAX_INFLATED,
+    MAX_SHORT,
+    open_link,
+    short_link,
+    short_value,
+    unpack_params,
+    unpack_scenario,
+)
+from beliefs.io.state import scenario_from_state, state_from_scenario
+from beliefs.io.views import load_view
 from tests.cli_helpers import assert_one_line_error, run_cli
 
 pytestmark = pytest.mark.core
@@ -37,58 +47,65 @@ def _thirty_catalogue_items() -> Scenario:
     return Scenario.from_evidence(0.25, items, name="thirty", compare_priors=[0.2, 0.5])
 
 
-def test_thirty_catalogue_items_fit_in_a_thousand_characters_and_restore_the_same_posterior():
+def test_thirty_catalogue_items_fit_in_about_a_thousand_characters_and_restore_the_same_scenario():
     s = _thirty_catalogue_items()
-    link = short_link(scenario_state(s), BASE)
-    readable = f"{BASE}?{urlencode(encode(scenario_state(s)))}"
+    link = short_link(s, BASE)
+    readable = f"{BASE}?{urlencode(encode(state_from_scenario(s)))}"
     print(f"short link for 30 catalogue items: {len(link)} characters (readable form: {len(readable)})")
-    assert len(link) <= 1000
+    assert len(link) <= 1200
     back = load_view(link)
-    assert back.result().posterior == s.result().posterior
+    assert back == s  # every field: labels, sources (left to the ids in the link), priors
     assert back.result().posterior_log_odds == s.result().posterior_log_odds
-    assert [e.label for e in back.evidence] == [e.label for e in s.evidence]
-    assert [e.source for e in back.evidence] == [e.source for e in s.evidence]  # recovered from the ids
-    assert back.compare_priors == s.compare_priors
     gap = crux_from_results(back.result(), s.result())
     assert gap.total_log_odds == 0.0
 
 
 @pytest.mark.parametrize("name", list(builtin_scenarios()))
 def test_every_builtin_scenario_round_trips_through_its_short_link(name):
+    """Issue 20: the short link carries the scenario itself (notes, sources, title, model blocks, hypotheses)."""
     s = get_scenario(name)
-    back = load_view(short_link(scenario_state(s), BASE))
-    assert back.prior == s.prior and back.hypothesis == s.hypothesis
-    assert [e.model_dump(exclude={"note", "source"}) for e in back.evidence] == [
-        e.model_dump(exclude={"note", "source"}) for e in s.evidence
-    ]
-    assert back.result().posterior == s.result().posterior
+    assert load_view(short_link(s, BASE)) == s
 
 
 def test_short_and_readable_links_decode_to_the_same_state():
-    state = scenario_state(_thirty_catalogue_items())
-    assert open_link({"s": short_value(state)}) == decode(encode(state)) == (state, [])
+    state = state_from_scenario(get_scenario("report-3-to-1"))
+    short, warnings = open_link({"s": short_value(scenario_from_state(state))})
+    readable, more = open_link(encode(state))
+    assert warnings == more == []
+    assert scenario_from_state(short) == scenario_from_state(readable) == get_scenario("report-3-to-1")
 
 
 def test_the_readable_codec_does_not_know_short_links():
     # link.decode is the readable form only (no import of shortlink: no cycle); open_link unpacks s first.
-    state = scenario_state(get_scenario("report-3-to-1"))
-    back, warnings = decode({"s": short_value(state)})
+    s = get_scenario("report-3-to-1")
+    back, warnings = decode({"s": short_value(s)})
     assert back == AppState() and warnings == ["s: unknown parameter, ignored"]
-    assert open_link({"s": short_value(state)}) == (state, [])
-    assert open_link(encode(state)) == decode(encode(state)) == (state, [])
+    state, warnings = open_link({"s": short_value(s)})
+    assert warnings == [] and scenario_from_state(state) == s
 
 
-def test_a_readable_parameter_beside_s_takes_precedence():
-    state = scenario_state(get_scenario("report-3-to-1"))
-    back, warnings = open_link({"s": short_value(state), "view": "chain"})
-    assert warnings == [] and back["view"] == "chain" and back.items == state.items
+def test_a_readable_setting_beside_s_takes_precedence():
+    s = get_scenario("report-3-to-1")
+    back, warnings = open_link({"s": short_value(s), "view": "chain"})
+    assert warnings == [] and back["view"] == "chain" and back.items == tuple(s.evidence_items())
+    back, warnings = open_link({"s": short_value(s), "e0": "lr~2~~1~~~~~x"})
+    assert back.items == tuple(s.evidence_items()) and warnings == ["e0: not read beside a short link, ignored"]
+
+
+def test_a_version_1_short_link_still_opens():
+    v1 = "1" + _deflate(b"prior=0.25&e0=p~0.75~0.25~1~~antischeming_o3_covert_rate~~~&cmp=0.5")
+    state, warnings = open_link({"s": v1})
+    assert warnings == [] and state["prior"] == 0.25 and state["cmp"] == "0.5"
+    # version 1 left a catalogue item's label to its id
+    assert state.items[0].label == catalogue.get_entry("antischeming_o3_covert_rate").claim
+    assert state.items[0].likelihood_ratio == 3.0
 
 
 def test_cli_scenario_link_prints_a_link_that_crux_finds_zero_bits_from():
     proc = run_cli("scenario", "link", "report-3-to-1", "--base", "https://beliefs.example.org/app")
     assert proc.returncode == 0, proc.stderr
     link = proc.stdout.strip()
-    assert link.startswith("https://beliefs.example.org/app?s=1") and "\n" not in link
+    assert link.startswith("https://beliefs.example.org/app?s=2") and "\n" not in link
     back = load_view(link)
     gap = crux_from_results(back.result(), get_scenario("report-3-to-1").result())
     assert gap.total_log_odds == 0.0 and gap.prior_gap == 0.0
@@ -107,16 +124,25 @@ def test_crux_between_a_short_link_and_its_scenario_is_zero_bits():
 # -- hostile input ----------------------------------------------------------------------------
 
 
-def _pack(raw: bytes) -> str:
+def _deflate(raw: bytes) -> str:
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return "1" + base64.urlsafe_b64encode(packer.compress(raw) + packer.flush()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(packer.compress(raw) + packer.flush()).decode().rstrip("=")
 
 
-def test_a_decompression_bomb_stops_at_the_cap():
-    bomb = _pack(b"e0=" + b"a" * (40 * MAX_INFLATED))
-    assert len(bomb) < 8000  # small on the wire, 5 MB unpacked
-    with pytest.raises(InputError, match="at most 131,072 bytes"):
-        unpack(bomb)
+def _pack(raw: bytes) -> str:
+    return "1" + _deflate(raw)
+
+
+def _pack2(raw: bytes) -> str:
+    return "2" + _deflate(raw)
+
+
+@pytest.mark.parametrize("pack", [_pack, _pack2])
+def test_a_decompression_bomb_stops_at_the_cap(pack):
+    bomb = pack(b"e0=" + b"a" * (40 * MAX_INFLATED))
+    assert len(bomb) < MAX_SHORT  # small on the wire, 10 MB unpacked
+    with pytest.raises(InputError, match="at most 262,144 bytes"):
+        (unpack_params if pack is _pack else unpack_scenario)(bomb)
     state, warnings = open_link({"s": bomb, "prior": "0.3"})
     assert state["prior"] == 0.3 and len(warnings) == 1 and warnings[0].startswith("s: ")
 
@@ -125,20 +151,32 @@ def test_a_decompression_bomb_stops_at_the_cap():
     ("value", "why"),
     [
         ("", "a short-link value"),
-        ("2abc", "newer version"),
+        ("3abc", "newer version"),
         ("1ab$c", "only letters"),
-        ("1" + "A" * 9000, "8000"),
+        ("2" + "A" * 33_000, "32,000"),
         ("1abc", "cut short"),
         (_pack(b"s=1abc"), "inside a short link"),
         (_pack(b"\xff\xfe"), "not query parameters"),
+        (_pack2(b"{not json"), "s scenario: got"),
+        (_pack2(b'{"format": "beliefs-scenario", "version": 1, "prior": 2}'), "s prior: got 2"),
     ],
 )
 def test_bad_short_values_are_refused_with_a_reason(value, why):
     with pytest.raises(InputError) as info:
-        unpack(value)
+        (unpack_params if value[:1] == "1" else unpack_scenario)(value)
     assert why in str(info.value)
     state, warnings = open_link({"s": value})
     assert state == AppState(values=defaults()) and len(warnings) == 1
+
+
+@pytest.mark.parametrize("value", ["0abc", "\u0661abc", "x1abc", "\uff12abc"])
+def test_a_version_no_beliefs_wrote_is_not_called_newer(value):
+    """Issue 22.16: `?s=0...` and `?s=١...` (an Arabic-Indic digit) said "made by a newer version"."""
+    with pytest.raises(InputError) as info:
+        unpack_scenario(value)
+    assert "newer" not in str(info.value) and str(info.value).startswith("s: got ")
+    _state, warnings = open_link({"s": value})
+    assert len(warnings) == 1 and "newer" not in warnings[0]
 
 
 def test_a_packed_bad_field_is_reported_like_the_readable_one():
@@ -158,9 +196,9 @@ def test_decode_never_raises_on_arbitrary_text(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=400))
-def test_decode_never_raises_on_arbitrary_packed_bytes(raw):
-    state, warnings = open_link({"s": _pack(raw)})
+@given(st.binary(max_size=400), st.sampled_from([_pack, _pack2]))
+def test_decode_never_raises_on_arbitrary_packed_bytes(raw, pack):
+    state, warnings = open_link({"s": pack(raw)})
     assert isinstance(state, AppState) and all(isinstance(w, str) for w in warnings)
 
 
@@ -173,13 +211,15 @@ def test_decode_never_raises_on_arbitrary_packed_bytes(raw):
     st.floats(0.001, 0.999),
 )
 def test_any_ledger_round_trips_exactly(rows, prior):
-    items = tuple(ItemState(label, "p", a, b) for label, a, b in rows)
-    state = AppState(values={**defaults(), "prior": prior}, items=items)
-    assert open_link({"s": short_value(state)}) == (state, [])
+    items = [Evidence(label, p_e_given_h=a, p_e_given_not_h=b) for label, a, b in rows]
+    s = Scenario.from_evidence(prior, items, name="any")
+    assert unpack_scenario(short_value(s)) == s
+    state, warnings = open_link({"s": short_value(s)})
+    assert warnings == [] and scenario_from_state(state) == s
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=200), st.text(max_size=200).map(lambda t: f"{BASE}?s=1{t}")))
+@given(st.one_of(st.text(max_size=200), st.text(max_size=200).map(lambda t: f"{BASE}?s=1{t}"), st.text(max_size=200).map(lambda t: f"{BASE}?s=2{t}")))
 @example("\x00")
 @example("?")
 @example("prior=")

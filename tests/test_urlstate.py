@@ -10,10 +10,14 @@ from hypothesis import strategies as st
 
 from beliefs.entry import format_prior, parse_prior_text
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence
-from beliefs.io.link import AppState, ItemState, decode, encode
+from beliefs.evidence import BetaDist, Entry, Evidence
+from beliefs.io.link import AppState, decode, encode
 from beliefs.io.settings import FIELDS, MAX_ITEMS, defaults
 from beliefs.update import update
+
+
+def lr_item(label: str, lr: float, **rest) -> Evidence:
+    return Evidence(label, likelihood_ratio=lr, **rest)
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
 
@@ -31,26 +35,16 @@ def items(draw):
     kind = draw(st.sampled_from(["p", "lr"]))
     label = draw(labels)
     spread = draw(st.one_of(st.none(), st.floats(min_value=0.01, max_value=500, allow_nan=False)))
+    rest = {"enabled": draw(st.booleans()), "id": draw(ids) or None}
     if kind == "p":
-        return ItemState(
-            label,
-            "p",
-            draw(open_probabilities),
-            draw(open_probabilities),
-            draw(st.booleans()),
-            spread,
-            draw(ids),
-        )
+        return Evidence.from_entry(label, Entry("p", draw(open_probabilities), draw(open_probabilities), spread), **rest)
     lr = draw(st.floats(min_value=1e-6, max_value=1e6, allow_nan=False))
-    return ItemState(label, "lr", lr, None, draw(st.booleans()), spread, draw(ids), None, 1.0)
+    return Evidence.from_entry(label, Entry("lr", lr, None, spread), **rest)
 
 
 @st.composite
 def grouped_items(draw):
-    item = draw(items())
-    from dataclasses import replace
-
-    return replace(item, group="g", discount=0.5)
+    return draw(items()).with_(group="g", discount=0.5)
 
 
 @st.composite
@@ -69,7 +63,7 @@ def states(draw):
 
 
 @given(states())
-@example(AppState(values={**defaults(), "prior": 0.1 + 0.2}, items=(ItemState("a~b~c", "lr", 3.0),)))
+@example(AppState(values={**defaults(), "prior": 0.1 + 0.2}, items=(lr_item("a~b~c", 3.0),)))
 def test_round_trip_is_exact(state):
     params = encode(state)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
@@ -77,10 +71,8 @@ def test_round_trip_is_exact(state):
     assert warnings == []
     assert back == state
     # Bit for bit, not merely close: the share link restores the same posterior.
-    evidence = [i.to_evidence() for i in state.items]
     assert (
-        update(back["prior"], [i.to_evidence() for i in back.items]).posterior_log_odds
-        == update(state["prior"], evidence).posterior_log_odds
+        update(back["prior"], back.items).posterior_log_odds == update(state["prior"], state.items).posterior_log_odds
     )
 
 
@@ -120,7 +112,7 @@ def test_bad_scalar_falls_back_for_that_field_only(params, field, fragment):
         if other == key:
             continue
         if other == "e0":
-            assert state.items == (ItemState("stated", "lr", 3.0),)
+            assert state.items == (lr_item("stated", 3.0),)
         else:
             assert encode(state)[other] == raw
 
@@ -146,37 +138,45 @@ def test_bad_item_is_left_out_with_a_warning(raw, fragment):
     assert len(warnings) == 1
     assert fragment.replace("e0", "e1") in warnings[0]
     assert "left out" in warnings[0]
-    assert state.items == (ItemState("kept", "lr", 2.0),)
+    assert state.items == (lr_item("kept", 2.0),)
     assert state["prior"] == 0.2
 
 
 def test_unknown_parameters_and_repeated_keys():
-    state, warnings = decode({"utm_source": "x", "prior": ["0.9", "0.3"]})
-    assert warnings == ["utm_source: unknown parameter, ignored"]
-    assert state["prior"] == 0.3  # the last value, as st.query_params returns it
+    """Issue 22.17: `prior=0.1&prior=0.9` let the last win silently; a file refuses a duplicate key."""
+    state, warnings = decode({"utm_source": "x", "prior": ["0.9", "0.3"], "e0": ["lr~2~~1~~~~~a", "lr~3~~1~~~~~b"]})
+    assert warnings == [
+        "prior: got ['0.9', '0.3']; expected each parameter once, as a file gives each field once (given 2 times); "
+        "using the default 0.5",
+        "e0: got ['lr~2~~1~~~~~a', 'lr~3~~1~~~~~b']; expected each parameter once, as a file gives each field once "
+        "(given 2 times); this item is left out",
+        "utm_source: unknown parameter, ignored",
+    ]
+    assert state["prior"] == 0.5 and state.items == ()
+    assert decode({"prior": ["0.3"]}) == decode({"prior": "0.3"})  # once, as a list, is once
 
 
 def test_items_are_ordered_numerically_and_capped():
     params = {f"e{i}": f"lr~{i + 1}~~1~~~~~item {i}" for i in range(MAX_ITEMS + 3)}
     state, warnings = decode(params)
-    assert [i.a for i in state.items] == [float(i + 1) for i in range(MAX_ITEMS)]
+    assert [i.likelihood_ratio for i in state.items] == [float(i + 1) for i in range(MAX_ITEMS)]
     assert len(warnings) == 1 and f"more than {MAX_ITEMS}" in warnings[0]
 
 
-def test_item_to_evidence_carries_uncertainty():
+def test_an_entry_carries_uncertainty():
     kappa = 40.0
-    e = ItemState("x", "p", 0.75, 0.25, spread=kappa).to_evidence()
+    e = Evidence.from_entry("x", Entry("p", 0.75, 0.25, kappa))
     assert e.p_e_given_h_dist == BetaDist(30.0, 10.0)
     assert e.p_e_given_not_h_dist == BetaDist(10.0, 30.0)
-    assert ItemState.from_evidence(e) == ItemState("x", "p", 0.75, 0.25, spread=kappa)
-    lr = ItemState("y", "lr", 3.0, spread=0.5, enabled=False).to_evidence()
+    assert e.entry == Entry("p", 0.75, 0.25, kappa)
+    lr = Evidence.from_entry("y", Entry("lr", 3.0, None, 0.5), enabled=False)
     assert (lr.log_lr_sigma, lr.enabled) == (0.5, False)
-    assert ItemState.from_evidence(lr) == ItemState("y", "lr", 3.0, spread=0.5, enabled=False)
+    assert lr.entry == Entry("lr", 3.0, None, 0.5)
 
 
-def test_item_errors_name_the_row():
-    with pytest.raises(InputError, match=r"^evidence\[2\]\.p_e_given_h: got 0\.0"):
-        ItemState("x", "p", 0.0, 0.5).to_evidence(field_prefix="evidence[2].")
+def test_entry_errors_name_the_field():
+    with pytest.raises(InputError, match=r"^p_e_given_h: got 0\.0"):
+        Evidence.from_entry("x", Entry("p", 0.0, 0.5))
 
 
 @pytest.mark.parametrize(
@@ -223,11 +223,21 @@ def test_format_prior_parses_back(p, entry):
     assert math.isclose(back, p, rel_tol=1e-10)
 
 
-def test_label_may_contain_the_separator():
-    s = AppState(items=(ItemState("a ~ b ~ c", "p", 0.5, 0.25, id="cat_id"),))
-    assert decode(encode(s))[0] == s
-    with pytest.raises(InputError, match="id"):
-        encode(AppState(items=(ItemState("x", "lr", 2.0, id="bad~id"),)))
+def test_label_id_and_group_may_contain_the_separator():
+    """Issue 22.4: a group or an id holding `~` crashed the app's link and failed `export`/`scenario link`."""
+    s = AppState(items=(
+        Evidence("a ~ b ~ c", p_e_given_h=0.5, p_e_given_not_h=0.25, id="cat_id"),
+        Evidence("x", likelihood_ratio=2.0, id="bad~id%7E", group="x~y%", discount=0.5),
+        Evidence("y", likelihood_ratio=3.0, group="x~y%", discount=0.5),
+    ))  # fmt: skip
+    params = encode(s)
+    assert params["e1"] == "lr~2.0~~1~~bad%7Eid%257E~x%7Ey%25~0.5~x"
+    assert decode(params) == (s, [])
+
+
+def test_an_old_link_with_a_percent_in_an_id_still_opens():
+    state, warnings = decode({"e0": "lr~2~~1~~50%~~~x"})
+    assert warnings == [] and state.items[0].id == "50%"
 
 
 def test_evidence_constructor_is_the_authority():
@@ -235,11 +245,10 @@ def test_evidence_constructor_is_the_authority():
     for raw in ("p~1~0.5~1~~~~~x", "p~0.5~1~1~~~~~x"):
         state, warnings = decode({"e0": raw})
         assert warnings == []
-        e = state.items[0].to_evidence()
-        assert isinstance(e, Evidence)
+        assert isinstance(state.items[0], Evidence)
     # A certain prior round-trips and is explained by update(), not turned into NaN.
     state, _ = decode({"prior": "1", "e0": "lr~3~~1~~~~~x"})
-    r = update(state["prior"], [i.to_evidence() for i in state.items])
+    r = update(state["prior"], state.items)
     assert r.posterior == 1.0 and r.note and "Cromwell" in r.note
 
 
@@ -266,6 +275,73 @@ def test_prior_list_parser_raises_only_input_error(text, entry):
 
 
 def test_a_percent_typed_as_a_probability_keeps_its_hint_with_a_spread():
-    for spread in (0.0, 10.0):  # with a spread the probability is a Beta's mean: checked the same way first
-        with pytest.raises(InputError, match=r"evidence\[0\]\.p_e_given_h: got 1\.5.*did you mean 0\.015"):
-            ItemState("x", "p", 1.5, 0.2, spread=spread).to_evidence(field_prefix="evidence[0].")
+    for spread in (None, 10.0):  # with a spread the probability is a Beta's mean: checked the same way first
+        with pytest.raises(InputError, match=r"^p_e_given_h: got 1\.5.*did you mean 0\.015"):
+            Evidence.from_entry("x", Entry("p", 1.5, 0.2, spread))
+
+
+# -- one schema: the link's limits and the file's come from the item schema ----------------------
+
+
+def test_the_longest_valid_item_fits_a_link_parameter():
+    """MAX_ITEM_PARAM holds any valid item: every text at its schema limit, made of the characters escaped most."""
+    from beliefs.evidence import GROUP, ITEM_ID, LABEL, PROVENANCE_TEXT, Provenance
+    from beliefs.io.link import MAX_ITEM_PARAM
+
+    worst = Evidence.from_entry(
+        "~" * LABEL.max_length,
+        Entry("p", 0.1 + 0.2, 2 / 3, 1 / 3),
+        id="%" * ITEM_ID.max_length,
+        group="~" * GROUP.max_length,
+        discount=0.1 + 0.2,
+        provenance=Provenance(
+            *(['"\\' * (PROVENANCE_TEXT.max_length // 2)] * 3),
+            log10_bf_range=(-1.2345678901234567e-300, 1.2345678901234567e300),
+            range_over='"' * PROVENANCE_TEXT.max_length,
+            derived_likelihood_ratio=1.2345678901234567e-300,
+        ),
+    )
+    params = encode(AppState(items=(worst,)))
+    assert len(params["e0"]) <= MAX_ITEM_PARAM and len(params["p0"]) <= MAX_ITEM_PARAM
+    assert decode(params) == (AppState(items=(worst,)), [])
+
+
+@given(
+    st.sampled_from(["discount", "log_lr_sigma", "likelihood_ratio", "p_e_given_h"]),
+    st.sampled_from([-1.0, -0.0, 0.0, 5e-324, 0.5, 1.0, 1.0000000000000002, 700.0, 700.0000000000001, 1e308]),
+)
+def test_a_file_refuses_exactly_what_an_item_refuses(field, value):
+    """One range per field: the scenario file's pydantic bounds are the item schema's (beliefs.evidence)."""
+    from beliefs.io.scenario_schema import EvidenceSpec
+
+    base = {"label": "x", "likelihood_ratio": 2.0} if field != "p_e_given_h" else {"label": "x", "p_e_given_not_h": 0.5}
+    fields = {**base, field: value}
+    try:
+        Evidence(**fields)
+        item_ok = True
+    except InputError:
+        item_ok = False
+    try:
+        EvidenceSpec(**fields)
+        file_ok = True
+    except InputError:
+        file_ok = False
+    assert item_ok == file_ok, (field, value)
+
+
+def test_a_label_longer_than_the_schema_allows_is_refused_alike_by_item_file_and_link():
+    """Issue 22.13: one length limit, one message."""
+    from beliefs.io.scenario_schema import EvidenceSpec
+
+    label = "L" * 301
+    messages = []
+    for build in (
+        lambda: Evidence(label, likelihood_ratio=2.0),
+        lambda: EvidenceSpec(label=label, likelihood_ratio=2.0),
+    ):
+        with pytest.raises(InputError) as info:
+            build()
+        messages.append(str(info.value).split(": got")[1])
+    _, warnings = decode({"e0": "lr~2~~1~~~~~" + label})
+    messages.append(warnings[0].split(": got")[1].split("; this item")[0])
+    assert len(set(messages)) == 1 and "a non-empty label of at most 300 characters (it has 301)" in messages[0]

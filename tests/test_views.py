@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from beliefs.analysis.crux import crux_from_results
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
-from beliefs.io.link import AppState, ItemState, encode
+from beliefs.io.link import AppState, encode
 from beliefs.io.scenario import builtin_scenarios, get_scenario, save_scenario
 from beliefs.io.scenario_schema import Scenario
 from beliefs.io.settings import defaults
@@ -24,7 +24,7 @@ BASE = "http://127.0.0.1:8501/"
 
 def link_for(prior: float, items: list[Evidence], **values) -> str:
     """The address-bar URL the app writes for this prior and ledger (link.encode, as the app does)."""
-    state = AppState(values={**defaults(), "prior": prior, **values}, items=tuple(map(ItemState.from_evidence, items)))
+    state = AppState(values={**defaults(), "prior": prior, **values}, items=tuple(items))
     return BASE + "?" + urlencode(encode(state))
 
 
@@ -53,9 +53,16 @@ def test_a_link_without_parameters_is_the_apps_default_state():
     assert (s.prior, s.evidence) == (0.5, [])
 
 
-def test_a_link_from_a_preset_says_so_in_its_name():
+def test_a_link_from_a_preset_says_so_in_its_name_and_title():
+    """A link that started from a preset and was changed is not that preset: its name and title say so."""
     link = link_for(0.25, [Evidence("r", p_e_given_h=0.75, p_e_given_not_h=0.25)], scenario="carlsmith")
-    assert load_view(link).name == "carlsmith-link"
+    s = load_view(link)
+    assert s.name == "carlsmith-edited"
+    assert s.title == f"edited from '{get_scenario('carlsmith').title}'"
+    assert s.hypothesis == get_scenario("carlsmith").hypothesis
+    unchanged = get_scenario("carlsmith")
+    assert load_view(link_for(unchanged.prior, unchanged.evidence_items(), scenario="carlsmith",
+                              cmp=",".join(map(repr, unchanged.compare_priors)))) == unchanged  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -211,7 +218,7 @@ def test_any_text_at_all_is_a_view_or_one_input_error(text):
 
 def test_source_for_finds_catalogue_entries_then_built_in_items():
     from beliefs.io import catalogue
-    from beliefs.io.views import source_for
+    from beliefs.io.state import source_for
 
     entry = catalogue.evidence_entries()[0]
     assert source_for(entry.id) == entry.source

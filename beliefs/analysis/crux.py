@@ -266,11 +266,7 @@ def crux_from_results(
         keys.append(key[0].split(":", 1)[1])
         a_nats.append(None if ca is None else ca.weighted_log_lr)
         b_nats.append(None if cb is None else cb.weighted_log_lr)
-    total = math.fsum(
-        [a.prior_log_odds, -b.prior_log_odds]
-        + [c.weighted_log_lr for c in a.items]
-        + [-c.weighted_log_lr for c in b.items]
-    )
+    total = a.log_odds_gap(b)  # the two update() sums' difference, to one rounding
     return CruxResult(
         names=names,
         a=a,

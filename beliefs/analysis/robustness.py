@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -178,14 +177,13 @@ def prior_robustness(
     index = int(np.searchsorted(grid, prior_x))
     if index == len(grid) or grid[index] != prior_x:
         grid = np.insert(grid, index, prior_x)
-    # log_lr is summed exactly as update() sums it, so the curve at the user's
+    # update() of every prior on the grid (UpdateResult.log_odds_at), so the curve at the user's
     # prior reproduces update()'s posterior to the last bit.
-    log_lr = math.fsum(c.weighted_log_lr for c in result.items)
     return PriorRobustness(
         prior=p,
-        log_lr=log_lr,
+        log_lr=result.log_lr,
         prior_log_odds=grid,
-        posterior_log_odds=grid + log_lr,
+        posterior_log_odds=result.log_odds_at(grid),
         user_index=index,
         compare_priors=others,
         user_posterior=result.posterior,

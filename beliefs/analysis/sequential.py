@@ -29,7 +29,7 @@ from beliefs.odds import bits, log_odds, odds_from_log_odds, probability
 from beliefs.plots.palette import INK
 from beliefs.rate_priors import parse_rate_prior
 from beliefs.text import one_line
-from beliefs.update import update, update_by_log_bf
+from beliefs.update import log_odds_path, update, update_by_log_bf
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,12 +209,11 @@ def _check_threshold(threshold: object) -> float | None:
 def _sequential_from_nats(
     prior_x: float, labels: list[str], nats: list[float], threshold
 ) -> SequentialResult:
-    # Each prefix sum is an fsum, so the last step equals update()'s posterior exactly.
-    xs = [prior_x] + [prior_x + math.fsum(nats[: i + 1]) for i in range(len(nats))]
+    # update()'s own sum after each step (beliefs.update.log_odds_path): the last is update()'s posterior.
     return SequentialResult(
         labels=("prior", *labels),
         step_log_lr=(0.0, *nats),
-        log_odds=tuple(xs),
+        log_odds=log_odds_path(prior_x, nats),
         threshold=threshold,
     )
 

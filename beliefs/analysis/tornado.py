@@ -140,7 +140,6 @@ def tornado(
     terms = [("prior odds", result.prior_log_odds, 1.0)] + [
         (c.label, c.log_lr, c.discount) for c in result.items
     ]
-    nats = [w * x for _, x, w in terms]
     base = result.posterior_log_odds  # update()'s own sum, so the headline is update()'s posterior
     lf = math.log(f)
     rows = []
@@ -149,8 +148,12 @@ def tornado(
             lo_term, hi_term = w * (x - lf), w * (x + lf)
         else:
             lo_term, hi_term = w * x / f, w * x * f
-        rest = nats[:i] + nats[i + 1 :]
-        rows.append((label, math.fsum([*rest, lo_term]), math.fsum([*rest, hi_term])))
+        # update() with this one input moved (UpdateResult.log_odds_with): the prior, or item i - 1.
+        if i == 0:
+            low_x, high_x = (result.log_odds_with(prior_log_odds=t) for t in (lo_term, hi_term))
+        else:
+            low_x, high_x = (result.log_odds_with({i - 1: t}) for t in (lo_term, hi_term))
+        rows.append((label, low_x, high_x))
     labels, low, high = _by_impact(rows, base, width=3)
     return TornadoResult(prior=p, factor=f, mode=mode, base_log_odds=base, labels=labels,
                          low_log_odds=low, high_log_odds=high, posterior=result.posterior)  # fmt: skip
@@ -348,15 +351,12 @@ def tornado_stated(
     z = NormalDist().inv_cdf(1 - tail)
     result = update(p, items)
     included = [(i, e) for i, e in enumerate(items) if e.enabled]
-    # The prior plus an fsum of the items, as update() sums them, so that the base
-    # is update()'s posterior and each left-out posterior is update() without the item, to the bit.
-    prior_x = result.prior_log_odds
-    terms = [e.weighted_log_lr for _, e in included]
+    # update() with one item moved or left out (UpdateResult.log_odds_with), so that the base is
+    # update()'s posterior and each left-out posterior is update() without the item, to the bit.
     base = result.posterior_log_odds
     rows = []
     for k, (i, e) in enumerate(included):
-        rest = terms[:k] + terms[k + 1 :]
-        without = prior_x + math.fsum(rest)
+        without = result.log_odds_with({k: None})
         basis = STATED if states_uncertainty(e) else COMMON_FACTOR if own[i] is None else OWN_FACTOR
         if basis == COMMON_FACTOR and f is None:  # nothing stated, no factor: the item left out
             rows.append((e.label, min(without, base), max(without, base), without, LEFT_OUT_RULE, LEFT_OUT))
@@ -365,7 +365,7 @@ def tornado_stated(
         if item_factor is not None and item_factor <= 1.0:
             raise InputError(f"factors[{i}]", own[i], "a factor > 1")
         lo, hi, rule = _stated_log_lr_range(e, z, tail, item_factor)
-        low_x, high_x = (prior_x + math.fsum([*rest, e.discount * end]) for end in (lo, hi))
+        low_x, high_x = (result.log_odds_with({k: e.discount * end}) for end in (lo, hi))
         rows.append((e.label, low_x, high_x, without, rule, basis))
     labels, low, high, loo, rules, bases = _by_impact(rows, base, width=6)
     return StatedTornadoResult(prior=p, base_log_odds=base, interval=level, labels=labels, range_rules=rules,

@@ -245,7 +245,7 @@ def _robustness(args) -> int:
         counts = _covert_settings(scn, name)
         with _in_scenario(f"{name}: models.covert_actions"):
             d = data_robustness(
-                counts.k, counts.n, scn.prior, tuple(counts.rate_if_h), tuple(counts.rate_if_not_h),
+                counts.k, counts.n, scn.prior, counts.prediction("if_h"), counts.prediction("if_not_h"),
                 pooling=counts.pooling,
             )
         from beliefs.update import update_by_log_bf
@@ -256,7 +256,7 @@ def _robustness(args) -> int:
         lines = [
             f"{name}: {sum(counts.k)} covert actions in {sum(counts.n)} rollouts over {len(counts.k)} environments",
             f"model (the scenario's): {d.model}",
-            f"your rate priors Beta{tuple(counts.rate_if_h)} if H, Beta{tuple(counts.rate_if_not_h)} if not H:",
+            f"your predictions: {_predictions_text(counts)}:",
             f"  log10 BF {d.log_bf_at_choice / LN10:+.3f}, P(H | data) {shown(d.log_bf_at_choice)}",
             "over the grid of prior mean rates: P(H | data) from "
             f"{shown(float(d.log_bf.min()))} to {shown(float(d.log_bf.max()))}",
@@ -301,8 +301,8 @@ def _sequential(args) -> int:
                 counts.k,
                 counts.n,
                 scn.prior,
-                tuple(counts.rate_if_h),
-                tuple(counts.rate_if_not_h),
+                counts.prediction("if_h"),
+                counts.prediction("if_not_h"),
                 pooling=counts.pooling,
                 threshold=args.threshold,
             )
@@ -377,15 +377,9 @@ def _scenario_with_settings(text: str):
     """A scenario name, file or share link, its display name, and the app settings it carries.
 
     A share link holds the whole app state, so the CLI can show what the
-    link's author saw; a scenario file may carry settings in its ``app`` block.
+    link's author saw: its settings are its scenario's ``app`` block, as a
+    scenario file's are.
     """
-    from beliefs.io.views import link_state, looks_like_link, scenario_from_state
-
-    if looks_like_link(text) and not Path(text).is_file():
-        state = link_state(text, "SCENARIO")
-        with _in_scenario("SCENARIO"):
-            scn = scenario_from_state(state)
-        return scn, scn.name, dict(state.values)
     from beliefs.io.settings import FIELDS
 
     scn, name = _scenario(text, "SCENARIO")
@@ -521,27 +515,37 @@ def _in_scenario(name: str):
         raise type(exc)(f"{name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
 
 
-def _scenario(name: str, field: str):
-    """Load a built-in scenario or a scenario file, returning it and a short display name."""
+def _scenario(text: str, field: str):
+    """A scenario given as a built-in name, a scenario file or a share link, and its display name."""
     try:
-        from beliefs.io.scenario import get_scenario
+        from beliefs.io.views import load_view
     except ModuleNotFoundError as exc:
-        if exc.name != "beliefs.io.scenario":
+        if not (exc.name or "").startswith("beliefs.io"):
             raise
         raise InputError(
-            field, name, "a scenario, but scenario support is not installed in this build"
+            field, text, "a scenario, but scenario support is not installed in this build"
         ) from None
-    scn = get_scenario(name)
-    display = getattr(scn, "name", None) or Path(name).stem
+    scn = load_view(text, field=field)
+    display = getattr(scn, "name", None) or Path(text).stem
     return scn, str(display)
 
 
 def _view(text: str, field: str):
     """A viewpoint given as a built-in name, a scenario file or a share link, and its display name."""
-    from beliefs.io.views import load_view
+    return _scenario(text, field)
 
-    scn = load_view(text, field=field)
-    return scn, scn.name
+
+def _predictions_text(counts) -> str:
+    """Each hypothesis's prediction in words, with the named reading it is (the block's own words)."""
+    from beliefs.rate_priors import rate_prior_text, reading_for
+
+    parts = []
+    for side, who in (("if_h", "if H"), ("if_not_h", "if not H")):
+        prior = counts.prediction(side)
+        reading = reading_for(side, prior)
+        named = f" ('{reading.name}', status {reading.status})" if getattr(counts, f"reading_{side}") else " (your own)"
+        parts.append(f"{rate_prior_text(prior)}{named} {who}")
+    return ", ".join(parts)
 
 
 def _covert_settings(scn, name: str):

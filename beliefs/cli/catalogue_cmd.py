@@ -23,15 +23,16 @@ def register(sub) -> None:
     p = command(ev_sub, "show", "everything about one entry: figures, source, notes", _evidence_show)
     p.add_argument("id", metavar="ID", help="an entry id from `beliefs evidence list`")
 
+    _SCENARIO_HELP = "a built-in name, a scenario file (JSON or an HTML report) or a share link (quote it)"
     sc_sub = actions(sub, "scenario", "built-in and saved scenarios (a prior plus evidence)")
     command(sc_sub, "list", "list the built-in scenarios", _scenario_list)
     p = command(sc_sub, "show", "show a scenario: hypothesis, prior, evidence and sources", _scenario_show)
-    p.add_argument("scenario", metavar="NAME_OR_FILE", help="a built-in name or a scenario .json file")
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
     p = command(sc_sub, "run", "run a scenario: the update table and the compared priors", _scenario_run)
-    p.add_argument("scenario", metavar="NAME_OR_FILE", help="a built-in name or a scenario .json file")
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
     p.add_argument("--prior", help="use this prior instead of the scenario's")
     p = command(sc_sub, "save", "write a built-in (or loaded) scenario to a file to start from", _scenario_save)
-    p.add_argument("scenario", metavar="NAME", help="a built-in name (or a scenario .json file)")
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
     p.add_argument("file", metavar="FILE", help="where to write the scenario JSON")
     p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     from beliefs.cli.export_cmd import add_link_parser
@@ -127,9 +128,9 @@ def _scenario_list(args) -> int:
 
 
 def _scenario_show(args) -> int:
-    from beliefs.io.scenario import get_scenario
+    from beliefs.io.views import load_view
 
-    s = get_scenario(args.scenario)
+    s = load_view(args.scenario, field="SCENARIO")
     lines = [f"{s.name}: {one_line(s.title)}" if s.title else s.name]
     if s.description:
         lines.append(_wrap(s.description, "  ", "  "))
@@ -152,15 +153,17 @@ def _scenario_show(args) -> int:
     models = [name for name, block in s.models if block is not None]
     if models:
         lines.append("  models:   " + ", ".join(models))
+    if s.models.monitoring is not None:
+        lines += [_wrap(v.describe(), "    ", "      ") for v in s.models.monitoring.sources()]
     return emit(args, s.model_dump(mode="json"), "\n".join(lines))
 
 
 def _scenario_run(args) -> int:
-    from beliefs.io.scenario import get_scenario
+    from beliefs.io.views import load_view
     from beliefs.update import update
     from beliefs.validation import as_probability
 
-    s = get_scenario(args.scenario)
+    s = load_view(args.scenario, field="SCENARIO")
     prior = s.prior if args.prior is None else as_probability(args.prior, "--prior")
     items = s.evidence_items()
     result = update(prior, items)
@@ -189,7 +192,7 @@ def _scenario_run(args) -> int:
     derived = [(i, e) for i, e in enumerate(items) if e.provenance]
     if derived:
         lines.append("")
-        lines += [f"evidence[{i}] {one_line(e.label)}: {e.provenance.describe()}" for i, e in derived]
+        lines += [f"evidence[{i}] {one_line(e.label)}: {one_line(e.provenance_text)}" for i, e in derived]
     if compared:
         lines.append("")
         lines += [
@@ -205,9 +208,10 @@ def _scenario_run(args) -> int:
 
 
 def _scenario_save(args) -> int:
-    from beliefs.io.scenario import get_scenario, save_scenario
+    from beliefs.io.scenario import save_scenario
+    from beliefs.io.views import load_view
 
-    s = get_scenario(args.scenario)
+    s = load_view(args.scenario, field="SCENARIO")
     path = save_scenario(s, args.file, overwrite=args.overwrite)
     return emit(args, {"scenario": s.name, "path": str(path)}, f"wrote scenario {s.name} to {one_line(path)}")
 

@@ -10,19 +10,14 @@ from __future__ import annotations
 import sys
 
 from beliefs.cli.output import command, emit, terminal_safe
-from beliefs.errors import InputError
+from beliefs.io.settings import BASE_URL_ENV, LOCAL_BASE, local_link_note, public_base
 from beliefs.text import one_line
 
 __all__ = ["DEFAULT_BASE", "register", "scenario_link"]
 
-DEFAULT_BASE = "http://127.0.0.1:8501/"  # where `make app` serves the app
+DEFAULT_BASE = LOCAL_BASE  # where `make app` serves the app, when neither --base nor $BELIEFS_BASE_URL says otherwise
 FORMATS = ("markdown", "html")
-
-
-def _check_base(base: str) -> str:
-    if not base.startswith(("http://", "https://")) or any(c.isspace() for c in base):
-        raise InputError("--base", base, "the app's address, http:// or https:// with no spaces")
-    return base
+_BASE_HELP = f"the app's public address for the share link (default: ${BASE_URL_ENV}, else {LOCAL_BASE})"
 
 
 def register(sub) -> None:
@@ -31,22 +26,30 @@ def register(sub) -> None:
     p.add_argument("--format", required=True, choices=FORMATS, help="markdown (to paste) or html (a report)")
     p.add_argument("--output", metavar="FILE", help="write to FILE (atomic) instead of standard output")
     p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
-    p.add_argument("--base", default=DEFAULT_BASE, metavar="URL", help="the app's address for the share link")
+    p.add_argument("--base", default=None, metavar="URL", help=_BASE_HELP)
 
 
 def add_link_parser(scenario_sub) -> None:
     """``scenario link SCENARIO [--base URL]``, registered under the ``scenario`` command."""
     p = command(scenario_sub, "link", "print a short share link that reopens the scenario in the app", _link)
     p.add_argument("scenario", metavar="SCENARIO", help="a built-in name, a scenario file or a share link")
-    p.add_argument("--base", default=DEFAULT_BASE, metavar="URL", help="the app's address")
+    p.add_argument("--base", default=None, metavar="URL", help=_BASE_HELP)
 
 
-def scenario_link(scenario, base: str = DEFAULT_BASE) -> str:
-    """The short share link (``?s=...``) for a scenario."""
+def scenario_link(scenario, base: str | None = None) -> str:
+    """The short share link (``?s=...``) that carries ``scenario`` itself.
+
+    ``base``: the app's address (``--base``); None reads ``$BELIEFS_BASE_URL``, else the local address.
+    """
     from beliefs.io.shortlink import short_link
-    from beliefs.io.views import scenario_state
 
-    return short_link(scenario_state(scenario), _check_base(base))
+    return short_link(scenario, public_base(base) or DEFAULT_BASE)
+
+
+def _warn_if_local(link: str) -> None:
+    note = local_link_note(link)
+    if note:
+        print(f"beliefs: note: {note} (or pass --base)", file=sys.stderr)
 
 
 def _link(args) -> int:
@@ -54,7 +57,8 @@ def _link(args) -> int:
 
     s = load_view(args.scenario, field="SCENARIO")
     link = scenario_link(s, args.base)
-    return emit(args, {"scenario": s.name, "link": link, "length": len(link)}, link)
+    _warn_if_local(link)
+    return emit(args, {"scenario": s.name, "link": link, "length": len(link), "local": bool(local_link_note(link))}, link)
 
 
 def _export(args) -> int:

@@ -26,6 +26,7 @@ from beliefs.export import embed
 from beliefs.export.ledger import Ledger, build_ledger, source_text
 from beliefs.io.scenario import scenario_to_json
 from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import local_link_note
 from beliefs.plots.palette import HEADER_FILL, INK, MUTED_INK, RULE
 from beliefs.tables import html_table
 from beliefs.text import html_text, terminal_safe
@@ -62,24 +63,20 @@ def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
     """``(title, inline SVG)`` of the app's other charts of this update, from the specs the app draws.
 
     The prior/posterior bars always; the posterior's distribution when an
-    enabled item is uncertain (Monte Carlo, seed 0, as in the app).
+    enabled item is uncertain (the ledger's own draws, as in the app).
     """
     from beliefs.plots.update import plot_prior_posterior
     from beliefs.uncertain_evidence import plot_posterior_distribution
 
     out = [("Prior and posterior", _svg(plot_prior_posterior(ledger.result)))]
-    items = ledger.scenario.evidence_items()
-    if any(e.enabled and e.is_uncertain for e in items):
-        from beliefs.uncertain_evidence import posterior_distribution
-
-        dist = posterior_distribution(ledger.scenario.prior, items, seed=0)
-        if not dist.note:
-            out.append(("Posterior as a distribution (Monte Carlo, seed 0)", _svg(plot_posterior_distribution(dist))))
+    dist = ledger.distribution  # the app's own draws (ledger_distribution): the same digits as its page
+    if dist is not None and not dist.note:
+        out.append((f"Posterior as a distribution ({dist.shown()['draws']})", _svg(plot_posterior_distribution(dist))))
     return out
 
 
 def _link(url: str) -> str:
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
         return html_text(url)
     return f'<a href="{html_text(url)}">{html_text(url)}</a>'
 
@@ -125,7 +122,9 @@ def html_report(
     else:
         out.append("<p>No evidence items are counted.</p>")
     if ledger.disabled:
-        out.append(f"<p>{ledger.disabled} disabled item(s) are in the scenario but not counted.</p>")
+        out.append(f"<p>{ledger.disabled} disabled item(s) are in the scenario but not counted (marked in the table).</p>")
+    if ledger.distribution_text:
+        out.append(f"<p><b>Posterior under the stated uncertainty:</b> {e(ledger.distribution_text)}.</p>")
     if ledger.compare:
         out.append("<p>Same evidence from other priors:</p><ul>")
         out += [f"<li>{e(c)}</li>" for c in ledger.compare]
@@ -136,13 +135,15 @@ def html_report(
     out.append("<h2>Sources</h2><ul>")
     if ledger.prior_source:
         out.append(f"<li><b>Prior:</b> {e(ledger.prior_source)}</li>")
+    out += [f"<li>{e(text)}</li>" for text in ledger.model_sources]
     for item in s.evidence_items():
         note = f"<br><i>{e(item.note)}</i>" if item.note else ""
         off = "" if item.enabled else " (disabled, not counted)"
         out.append(f"<li><b>{e(item.label)}</b>{off}: {e(source_text(item.source))}{note}</li>")
     out.append("</ul>")
     if link:
-        out.append(f"<p>Open this ledger in the beliefs app: {_link(link)}</p>")
+        note = local_link_note(link)
+        out.append(f"<p>Open this ledger in the beliefs app: {_link(link)}" + (f" ({e(note)})" if note else "") + "</p>")
     out.append(
         '<p class="meta">The scenario is embedded in this file: load it in the app ("Load a scenario '
         'file") or run <code>beliefs scenario run THIS_FILE.html</code>.</p>'

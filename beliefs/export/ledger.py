@@ -17,20 +17,33 @@ unescaped text: each export escapes them for its own format.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from beliefs.format import format_odds, format_odds_ratio, format_probability
 from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import FIELDS
 from beliefs.update import UpdateResult
 
-__all__ = ["STATUS_WORD", "Ledger", "LedgerRow", "build_ledger", "provenance_text", "source_text"]
+__all__ = [
+    "STATUS_WORD",
+    "Ledger",
+    "LedgerRow",
+    "build_ledger",
+    "display_setting",
+    "model_sources",
+    "provenance_text",
+    "source_text",
+    "uncertainty_text",
+]
 
 # One word per catalogue status (beliefs.evidence.STATUS_MEANING has the sentence).
 STATUS_WORD = {"P": "primary", "S": "secondary", "X": "unconfirmed"}
+NOT_COUNTED = "not counted"
 
 
 @dataclass(frozen=True)
 class LedgerRow:
-    """One counted evidence item, every cell as plain text."""
+    """One evidence item, every cell as plain text; a disabled item's bits and dB say it is not counted."""
 
     label: str
     p_e_given_h: str
@@ -40,12 +53,14 @@ class LedgerRow:
     decibels: str
     weight: str  # "" for an independent item, else the dependence discount and group
     source: str
-    provenance: str  # "" or "derived: assumed n = ..."
+    provenance: str  # "" or "derived: assumed n = ..." (or "edited: ...")
+    uncertainty: str = ""  # "" for an exact item, else its spread in words
+    counted: bool = True
 
     @property
     def source_cell(self) -> str:
-        """The source, then the assumption a derived number rests on, then the dependence weight."""
-        return "; ".join(t for t in (self.source, self.provenance, self.weight) if t)
+        """The source, then what a derived number rests on, its uncertainty, then the dependence weight."""
+        return "; ".join(t for t in (self.source, self.provenance, self.uncertainty, self.weight) if t)
 
 
 @dataclass(frozen=True)
@@ -61,25 +76,37 @@ class Ledger:
     compare: tuple[str, ...]
     prior_source: str
     disabled: int
+    distribution: Any = None  # the posterior's distribution (uncertain evidence), as the app shows it; or None
+    # The model settings set from a published figure, each in words with its assumption (monitoring's q and c).
+    model_sources: tuple[str, ...] = ()
+
+    @property
+    def distribution_text(self) -> str:
+        """``median ...; 90% interval ...; P(posterior > 50%) ...; mean ... (40,000 Monte Carlo draws, seed 0)``, or ""."""
+        if self.distribution is None or self.distribution.note:
+            return ""
+        return self.distribution.sentence()
 
 
 def provenance_text(item: object) -> str:
-    """``"derived: assumed n = 100"`` for an item whose number rests on an assumption, else ``""``.
+    """How a derived item's number was obtained, in words (``derived: assumed n = 316 ...``); ``""`` if not derived.
 
-    Reads ``item.provenance`` where the Evidence type has it (absent or None
-    for ordinary items): text is shown as given, an object by its
-    ``assumed_n`` (or ``effective_n``), else by its text.
+    An item whose ratio was changed after it was derived says so:
+    ``edited: 112:1; derived value was 221:1 at assumed n = 316 ...``.
     """
-    p = getattr(item, "provenance", None)
-    if not p:
-        return ""
-    n = None
-    for name in ("assumed_n", "effective_n"):
-        n = p.get(name) if isinstance(p, dict) else getattr(p, name, None)
-        if n is not None:
-            break
-    text = f"assumed n = {n}" if n is not None else str(getattr(p, "text", None) or p)
-    return text if text.startswith("derived") else f"derived: {text}"
+    text = getattr(item, "provenance_text", "")
+    return text if isinstance(text, str) else ""
+
+
+def uncertainty_text(item) -> str:
+    """An item's stated uncertainty in words (``sd of ln LR 0.8``, ``P(E|H) ~ Beta(30, 10)``), ``""`` if exact."""
+    parts = []
+    for name, dist in (("P(E|H)", item.p_e_given_h_dist), ("P(E|not H)", item.p_e_given_not_h_dist)):
+        if dist is not None:
+            parts.append(f"{name} ~ Beta({dist.alpha:.6g}, {dist.beta:.6g})")
+    if item.log_lr_sigma:
+        parts.append(f"sd of ln LR {item.log_lr_sigma:.6g}")
+    return ("uncertain: " + ", ".join(parts)) if parts else ""
 
 
 def source_text(source) -> str:
@@ -98,38 +125,75 @@ def _level(log_odds: float) -> str:
     return f"{format_probability(log_odds)} (odds {format_odds(log_odds)})"
 
 
+def display_setting(scenario: Scenario, name: str) -> Any:
+    """A display setting (``thr``, ``ci``) as the scenario's ``app`` block gives it, else the app's default."""
+    text = (scenario.app or {}).get(name)
+    return FIELDS[name].default if text is None else FIELDS[name].parse(text, f"app.{name}")
+
+
+def _row(e, counted: bool, c=None) -> LedgerRow:
+    discount = e.discount if c is None else c.discount
+    weight = "" if discount == 1 else f"weight {discount:g}" + (f" (group {e.group})" if e.group else "")
+    bits = decibels = NOT_COUNTED
+    if c is not None:
+        bits, decibels = f"{c.bits:+.3f}", f"{c.decibels:+.2f}"
+    return LedgerRow(
+        label=e.label,
+        p_e_given_h="" if e.p_e_given_h is None else f"{e.p_e_given_h:.4g}",
+        p_e_given_not_h="" if e.p_e_given_not_h is None else f"{e.p_e_given_not_h:.4g}",
+        ratio=format_odds_ratio(e.log_lr),
+        bits=bits,
+        decibels=decibels,
+        weight=weight,
+        source=source_text(e.source),
+        provenance=provenance_text(e),
+        uncertainty=uncertainty_text(e),
+        counted=counted,
+    )
+
+
 def build_ledger(scenario: Scenario) -> Ledger:
-    """The ledger of ``scenario`` at its own prior (one call to ``scenario.result()``)."""
+    """The ledger of ``scenario`` at its own prior (one call to ``scenario.result()``).
+
+    Every item has a row, in the scenario's order; a disabled one shows its
+    numbers and "not counted".  With an uncertain item enabled, the posterior's
+    distribution is the app's (:func:`beliefs.uncertain_evidence.ledger_distribution`,
+    the scenario's threshold and interval).
+    """
     result = scenario.result()
     items = scenario.evidence_items()
-    counted = [e for e in items if e.enabled]  # update() skips disabled items, in order
-    rows = []
-    for e, c in zip(counted, result.items, strict=True):
-        weight = "" if c.discount == 1 else f"weight {c.discount:g}" + (f" (group {c.group})" if c.group else "")
-        rows.append(
-            LedgerRow(
-                label=c.label,
-                p_e_given_h="" if c.p_e_given_h is None else f"{c.p_e_given_h:.4g}",
-                p_e_given_not_h="" if c.p_e_given_not_h is None else f"{c.p_e_given_not_h:.4g}",
-                ratio=format_odds_ratio(c.log_lr),
-                bits=f"{c.bits:+.3f}",
-                decibels=f"{c.decibels:+.2f}",
-                weight=weight,
-                source=source_text(e.source),
-                provenance=provenance_text(e),
-            )
-        )
+    contributions = iter(result.items)  # update() skips disabled items, in order
+    rows = tuple(_row(e, True, next(contributions)) if e.enabled else _row(e, False) for e in items)
     compare = tuple(
         f"{_level(r.prior_log_odds)} → {_level(r.posterior_log_odds)}" for r in scenario.compare_results()
     )
+    distribution = None
+    if any(e.enabled and e.is_uncertain for e in items):
+        from beliefs.uncertain_evidence import ledger_distribution
+
+        distribution = ledger_distribution(
+            scenario.prior,
+            items,
+            threshold=display_setting(scenario, "thr"),
+            interval=display_setting(scenario, "ci"),
+        )
     return Ledger(
         scenario=scenario,
         result=result,
-        rows=tuple(rows),
+        rows=rows,
         prior_text=_level(result.prior_log_odds),
         posterior_text=_level(result.posterior_log_odds),
         total_text=f"{result.bits:+.3f} bits ({result.decibels:+.2f} dB)",
         compare=compare,
         prior_source=source_text(scenario.prior_source.to_source()) if scenario.prior_source else "",
-        disabled=len(items) - len(counted),
+        disabled=sum(1 for e in items if not e.enabled),
+        distribution=distribution,
+        model_sources=model_sources(scenario),
     )
+
+
+def model_sources(scenario: Scenario) -> tuple[str, ...]:
+    """The model settings a scenario took from published figures, in words: the monitoring model's q and c
+    (:meth:`beliefs.monitor_sources.SourcedValue.describe`: the value, the figure, its source, the assumption)."""
+    monitoring = scenario.models.monitoring
+    return () if monitoring is None else tuple("Monitoring model: " + v.describe() for v in monitoring.sources())

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from beliefs.export.ledger import Ledger, build_ledger
 from beliefs.io.scenario_schema import Scenario
+from beliefs.io.settings import local_link_note
 from beliefs.tables import md_escape, md_table
 
 __all__ = ["HEADER", "markdown_report", "safe_url"]
@@ -54,7 +55,7 @@ def markdown_report(scenario: Scenario, *, link: str = "", ledger: Ledger | None
         lines.append("No evidence items are counted.")
     lines.append("")
     if ledger.disabled:
-        lines.append(f"{ledger.disabled} disabled item(s) are in the scenario but not counted.")
+        lines.append(f"{ledger.disabled} disabled item(s) are in the scenario but not counted (marked in the table).")
         lines.append("")
     post = md_escape(ledger.posterior_text)
     lines.append(
@@ -67,10 +68,17 @@ def markdown_report(scenario: Scenario, *, link: str = "", ledger: Ledger | None
     if ledger.compare:
         lines.append("")
         lines.append("Same evidence from other priors: " + "; ".join(md_escape(c) for c in ledger.compare) + ".")
+    if ledger.distribution_text:
+        lines.append("")
+        lines.append(f"**Posterior under the stated uncertainty:** {md_escape(ledger.distribution_text)}.")
     if ledger.result.note:
         lines.append("")
         lines.append(f"Note: {md_escape(ledger.result.note)}")
+    for text in ledger.model_sources:
+        lines.append("")
+        lines.append(md_escape(text))
     if link:
         lines.append("")
-        lines.append(f"[Open this ledger in the beliefs app]({safe_url(link)})")
+        note = local_link_note(link)
+        lines.append(f"[Open this ledger in the beliefs app]({safe_url(link)})" + (f" ({md_escape(note)})" if note else ""))
     return "\n".join(lines) + "\n"

@@ -314,8 +314,11 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
 # -- writing ---------------------------------------------------------------------------
 
 
-def scenario_to_json(scenario: Scenario) -> str:
-    """The scenario as indented JSON, keys in the schema's fixed order; floats round-trip exactly."""
+def scenario_to_json(scenario: Scenario, *, compact: bool = False) -> str:
+    """The scenario as indented JSON, keys in the schema's fixed order; floats round-trip exactly.
+
+    ``compact``: one line, no spaces (what a short link packs).
+    """
     if not isinstance(scenario, Scenario):
         raise ScenarioError("scenario", type(scenario).__name__, "a Scenario")
     data = scenario.model_dump(mode="json")
@@ -323,6 +326,12 @@ def scenario_to_json(scenario: Scenario) -> str:
         # Written only where there is one, so files without derived items stay as they were.
         if item.get("provenance") is None:
             item.pop("provenance", None)
+    monitoring = (data.get("models") or {}).get("monitoring")
+    for key in ("report_source", "collusion_source"):  # likewise a q or c set from no published figure
+        if monitoring is not None and monitoring.get(key) is None:
+            monitoring.pop(key, None)
+    if compact:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 

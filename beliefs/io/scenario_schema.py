@@ -19,16 +19,30 @@ beliefs.io.scenario_schema.ScenarioError: prior: got -0.5; expected a probabilit
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import math
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
+from beliefs import evidence as item_schema
 from beliefs.errors import InputError
-from beliefs.evidence import BetaDist, Evidence, Provenance, Source
+from beliefs.evidence import BetaDist, Evidence, Provenance, Range, Source, TextRule
+from beliefs.rate_priors import RatePrior
 from beliefs.update import UpdateResult, update
+from beliefs.validation import refuse_subnormal
 
 __all__ = [
     "FORMAT",
@@ -41,7 +55,9 @@ __all__ = [
     "EvidenceSpec",
     "HypothesisSpec",
     "ModelSettings",
+    "MonitorSourceSpec",
     "MonitoringSettings",
+    "PointSpec",
     "ProvenanceSpec",
     "Scenario",
     "ScenarioError",
@@ -65,13 +81,28 @@ class ScenarioError(InputError):
 # -- schema --------------------------------------------------------------------
 
 _PROB = "a probability in [0, 1]"
-_LIKELIHOOD = "a probability in (0, 1]"
+_LIKELIHOOD = item_schema.LIKELIHOOD.allowed
 _BETA_PAIR = "a Beta prior as [alpha, beta], two numbers > 0"
 
-Probability = Annotated[float, Field(ge=0, le=1)]
-Likelihood = Annotated[float, Field(gt=0, le=1)]
+# Issue 22.14: a file refuses a subnormal probability as the app and a link refuse it typed (the check returns None).
+Probability = Annotated[float, Field(ge=0, le=1), AfterValidator(lambda p: refuse_subnormal("", p, p, allowed=_PROB) or p)]
+Likelihood = Annotated[float, Field(gt=item_schema.LIKELIHOOD.low, le=item_schema.LIKELIHOOD.high)]
 Positive = Annotated[float, Field(gt=0)]
 BetaPair = Annotated[list[Positive], Field(min_length=2, max_length=2)]
+
+
+def _number(rule: Range, default: Any = ..., *, nullable: bool = False) -> Any:
+    """A pydantic field for a number of the item schema: its bounds and its message are the rule's."""
+    bounds: dict[str, float] = {}
+    bounds["gt" if rule.low_open else "ge"] = rule.low
+    if not math.isinf(rule.high):
+        bounds["lt" if rule.high_open else "le"] = rule.high
+    return Field(default, **bounds, description=rule.allowed + (" or null" if nullable else ""))
+
+
+def _text(rule: TextRule, default: Any = ..., *, nullable: bool = False) -> Any:
+    """A pydantic field for a text of the item schema; its rule is checked by the library's constructor."""
+    return Field(default, description=rule.allowed + (" or null" if nullable else ""))
 
 
 class _Strict(BaseModel):
@@ -100,10 +131,10 @@ def _judged_by(build: Callable[[], object], prefix: str) -> None:
 class SourceSpec(_Strict):
     """Where a number comes from (see :class:`beliefs.evidence.Source`)."""
 
-    citation: str = Field(min_length=1, description="a non-empty citation")
-    location: str = Field("", description="text: where in the source")
+    citation: str = _text(item_schema.CITATION)
+    location: str = _text(item_schema.LOCATION, "")
     status: Literal["P", "S", "X"] = Field("X", description="'P', 'S' or 'X'")
-    url: str = Field("", description="a URL or an empty string")
+    url: str = _text(item_schema.URL, "")
 
     def to_source(self) -> Source:
         return Source(citation=self.citation, location=self.location, status=self.status, url=self.url)
@@ -135,13 +166,18 @@ class BetaSpec(_Strict):
 class ProvenanceSpec(_Strict):
     """How a derived likelihood ratio was obtained (see :class:`beliefs.evidence.Provenance`)."""
 
-    assumption: str = Field(min_length=1, description="text: what was assumed (e.g. the assumed n and pooling)")
-    method: str = Field("", description="text: exact, quadrature or MCMC")
-    model: str = Field("", description="text: the likelihood model")
+    assumption: str = Field(
+        min_length=1, description=item_schema.PROVENANCE_TEXT.allowed + ": what was assumed (e.g. the assumed n and pooling)"
+    )
+    method: str = Field("", description=item_schema.PROVENANCE_TEXT.allowed + ": exact, quadrature or MCMC")
+    model: str = Field("", description=item_schema.PROVENANCE_TEXT.allowed + ": the likelihood model")
     log10_bf_range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = Field(
         None, description="[low, high] of log10 Bayes factor over the unpublished assumptions, or null"
     )
-    range_over: str = Field("", description="text: the grid the range is over")
+    range_over: str = Field("", description=item_schema.PROVENANCE_TEXT.allowed + ": the grid the range is over")
+    derived_likelihood_ratio: Positive | None = Field(
+        None, description="the likelihood ratio as derived (> 0), or null; written only when known"
+    )
 
     def to_provenance(self) -> Provenance:
         return Provenance.from_dict(self.model_dump())
@@ -149,6 +185,14 @@ class ProvenanceSpec(_Strict):
     @classmethod
     def from_provenance(cls, prov: Provenance) -> ProvenanceSpec:
         return cls(**prov.to_dict())
+
+    @model_serializer(mode="wrap")
+    def _omit_unknown_derived_value(self, handler):
+        # Files written before the derived value was recorded stay byte for byte as they were.
+        data = handler(self)
+        if self.derived_likelihood_ratio is None:
+            data.pop("derived_likelihood_ratio", None)
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> ProvenanceSpec:
@@ -163,29 +207,49 @@ _SAME_FIELDS = ("label", "id", "p_e_given_h", "p_e_given_not_h", "note", "log_lr
 class EvidenceSpec(_Strict):
     """One evidence item as stored in a scenario (see :class:`beliefs.evidence.Evidence`)."""
 
-    label: str = Field(min_length=1, description="a non-empty label")
-    id: str | None = Field(None, description="an id string or null")
-    p_e_given_h: Likelihood | None = Field(None, description=_LIKELIHOOD + " or null")
-    p_e_given_not_h: Likelihood | None = Field(None, description=_LIKELIHOOD + " or null")
-    likelihood_ratio: Positive | None = Field(None, description="a likelihood ratio > 0 or null")
-    note: str = Field("", description="text")
+    label: str = _text(item_schema.LABEL)
+    id: str | None = _text(item_schema.ITEM_ID, None, nullable=True)
+    p_e_given_h: float | None = _number(item_schema.LIKELIHOOD, None, nullable=True)
+    p_e_given_not_h: float | None = _number(item_schema.LIKELIHOOD, None, nullable=True)
+    likelihood_ratio: float | None = _number(item_schema.LIKELIHOOD_RATIO, None, nullable=True)
+    note: str = _text(item_schema.NOTE, "")
     source: SourceSpec | None = Field(None, description="a source object or null")
     p_e_given_h_dist: BetaSpec | None = Field(None, description="a Beta object {alpha, beta} or null")
     p_e_given_not_h_dist: BetaSpec | None = Field(None, description="a Beta object {alpha, beta} or null")
-    log_lr_sigma: Annotated[float, Field(ge=0)] | None = Field(
-        None, description="a standard deviation of ln LR >= 0, or null"
-    )
-    group: str | None = Field(None, description="a dependence-group name or null")
-    discount: Annotated[float, Field(gt=0, le=1)] = Field(1.0, description="a discount exponent in (0, 1]")
+    log_lr_sigma: float | None = _number(item_schema.LOG_LR_SIGMA, None, nullable=True)
+    group: str | None = _text(item_schema.GROUP, None, nullable=True)
+    discount: float = _number(item_schema.DISCOUNT, 1.0)
     enabled: bool = Field(True, description="true or false")
     provenance: ProvenanceSpec | None = Field(
         None, description="a provenance object (assumption, method, model, log10_bf_range, range_over) or null"
     )
 
+    # The library's value this spec holds, built once: when the spec is validated, or given (from_evidence).
+    _item: Evidence | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _check(self) -> EvidenceSpec:
-        self.to_evidence()
+        if self._item is None:  # pydantic runs this again for an instance placed in a Scenario: built once
+            self._item = self.to_evidence()
         return self
+
+    @property
+    def item(self) -> Evidence:
+        """The :class:`~beliefs.evidence.Evidence` this spec stores (validated once, then kept: it is immutable)."""
+        if self._item is None:
+            self._item = self.to_evidence()
+        return self._item
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in type(self).model_fields:
+            self._item = None  # a field set by hand: the value is built (and checked) again when asked for
+
+    def model_copy(self, *, update=None, deep: bool = False):
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy._item = None  # changed fields: the value is built again when asked for
+        return copy
 
     def to_evidence(self) -> Evidence:
         """The library's :class:`~beliefs.evidence.Evidence` item (errors name this item's fields)."""
@@ -203,18 +267,40 @@ class EvidenceSpec(_Strict):
         """Store an Evidence item; a ratio derived from P(E|H)/P(E|not H) is not stored twice."""
         if not isinstance(item, Evidence):
             raise ScenarioError("evidence", item, "an Evidence item")
-        return cls(
+        # An Evidence item obeyed the item schema when it was built, and the spec's constraints are that
+        # schema's: stored without checking it again (the app converts its ledger on every change).
+        spec = cls.model_construct(
             **{name: getattr(item, name) for name in _SAME_FIELDS},
             likelihood_ratio=None if item.stated_as_probabilities else item.likelihood_ratio,
-            source=SourceSpec.from_source(item.source) if item.source else None,
-            p_e_given_h_dist=BetaSpec.from_beta(item.p_e_given_h_dist) if item.p_e_given_h_dist else None,
-            p_e_given_not_h_dist=BetaSpec.from_beta(item.p_e_given_not_h_dist) if item.p_e_given_not_h_dist else None,
+            source=None if item.source is None else SourceSpec.model_construct(**_fields_of(item.source)),
+            p_e_given_h_dist=None if item.p_e_given_h_dist is None else BetaSpec.model_construct(**_fields_of(item.p_e_given_h_dist)),
+            p_e_given_not_h_dist=None
+            if item.p_e_given_not_h_dist is None
+            else BetaSpec.model_construct(**_fields_of(item.p_e_given_not_h_dist)),
             provenance=ProvenanceSpec.from_provenance(item.provenance) if item.provenance else None,
         )
+        spec._item = item
+        return spec
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+
+
+_PREDICTION = 'a Beta prior as [alpha, beta] (two numbers > 0), or a point rate as {"point": P} with 0 < P < 1'
+
+
+class PointSpec(_Strict):
+    """A point prediction: the rate is exactly ``point`` (a point null, :class:`beliefs.rate_priors.PointRate`)."""
+
+    point: float = Field(gt=0, lt=1, description="a point rate strictly between 0 and 1")
 
 
 class CovertActionsSettings(_Strict):
-    """Settings for the covert-action model: counts k of n per environment and a Beta on the rate under each hypothesis.
+    """Settings for the covert-action model, as the data page shows them: counts k of n per environment,
+    the pooling, each hypothesis's prediction (a Beta ``[alpha, beta]`` or ``{"point": P}``) and the named
+    reading it is (:mod:`beliefs.rate_priors`, by id; null: one's own).  The reading follows the numbers:
+    filled in from them, or they from it, and refused where the two disagree.
 
     The Beta(1, 1) defaults are the uniform prior the anti-scheming paper uses
     per evaluation (Fig. 9 caption); they are settings, not evidence.
@@ -226,10 +312,39 @@ class CovertActionsSettings(_Strict):
     n: list[Annotated[int, Field(ge=1)]] = Field(
         min_length=1, description="a list of trials, whole numbers >= 1"
     )
-    rate_if_h: BetaPair = Field(default_factory=lambda: [1.0, 1.0], description=_BETA_PAIR)
-    rate_if_not_h: BetaPair = Field(default_factory=lambda: [1.0, 1.0], description=_BETA_PAIR)
+    rate_if_h: BetaPair | PointSpec = Field(default_factory=lambda: [1.0, 1.0], description=_PREDICTION)
+    rate_if_not_h: BetaPair | PointSpec = Field(default_factory=lambda: [1.0, 1.0], description=_PREDICTION)
+    reading_if_h: str | None = Field(None, description="the id of a named reading of H's prediction, or null")
+    reading_if_not_h: str | None = Field(None, description="the id of a named reading of not H's prediction, or null")
     pooling: Literal["none", "partial"] = Field("partial", description="'none' or 'partial'")
     effective_n: Annotated[int, Field(ge=1)] | None = Field(None, description="a whole number >= 1, or null")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _predictions(cls, data: Any) -> Any:
+        """Each side's prediction in its written form and the reading it is (the library decides both)."""
+        from beliefs.rate_priors import SIDES, rate_prior_from_json, rate_prior_json, reading_for, readings
+
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for side in SIDES:
+            rate, reading = f"rate_{side}", f"reading_{side}"
+            named = data.get(reading)
+            shipped = {r.id: r for r in readings(side)}
+            if named is not None and (not isinstance(named, str) or named not in shipped):
+                raise InputError(reading, named, "the id of a named reading: " + ", ".join(shipped) + "; or null")
+            if rate not in data and named is not None:
+                data[rate] = rate_prior_json(shipped[named].prior)
+            prior = rate_prior_from_json(data[rate], rate, _PREDICTION) if rate in data else BetaDist(1.0, 1.0)
+            found = reading_for(side, prior).id
+            if named is not None and found != named:
+                what = f"'{found}', the reading {rate} is, or null" if found in shipped else f"null: {rate} is no named reading"
+                raise InputError(reading, named, what, hint=f"'{named}' predicts {rate_prior_json(shipped[named].prior)}")
+            if rate in data:
+                data[rate] = rate_prior_json(prior)
+            data[reading] = found if found in shipped else None
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> CovertActionsSettings:
@@ -239,6 +354,13 @@ class CovertActionsSettings(_Strict):
             if k > n:
                 raise InputError(f"k[{i}]", k, f"a count <= n[{i}] = {n}")
         return self
+
+    def prediction(self, side: str) -> RatePrior:
+        """What the hypothesis on ``side`` ("if_h" or "if_not_h") predicts: a BetaDist or a PointRate."""
+        from beliefs.rate_priors import PointRate
+
+        rate = getattr(self, f"rate_{side}")
+        return PointRate(rate.point) if isinstance(rate, PointSpec) else BetaDist(*rate)
 
 
 class ChainSettings(_Strict):
@@ -255,7 +377,8 @@ class ChainSettings(_Strict):
     steps: Annotated[int, Field(ge=1, le=100_000)] = Field(
         10, description="a whole number of steps in [1, 100000]"
     )
-    drift: Annotated[float, Field(ge=-100, le=100)] = Field(0.0, description="a number in [-100, 100]")
+    # -0.0 + 0.0 is 0.0: one zero (a link names only what differs from 0, so -0.0 came back as 0.0)
+    drift: Annotated[float, Field(ge=-100, le=100), AfterValidator(lambda x: x + 0.0)] = Field(0.0, description="a number in [-100, 100]")
 
     @model_validator(mode="after")
     def _check(self) -> ChainSettings:
@@ -270,13 +393,59 @@ class ChainSettings(_Strict):
         return self
 
 
+class MonitorSourceSpec(_Strict):
+    """The published figure a q or c was set from (:mod:`beliefs.monitor_sources`), and the operating point."""
+
+    setting: str = Field(description="the key of a sourced setting, e.g. shade_arena_monitor_auc")
+    false_alarm_rate: Probability | None = Field(
+        None, description="the false-alarm rate f in (0, 1) an AUC was turned into q at; null for a win rate"
+    )
+
+    def sourced(self, parameter: str):
+        """The :class:`~beliefs.monitor_sources.SourcedValue` this names (the library checks key and rate)."""
+        from beliefs.monitor_sources import sourced_setting
+
+        setting = sourced_setting(self.setting, parameter=parameter, field="setting")
+        return setting.resolve(self.false_alarm_rate, field="false_alarm_rate")
+
+
 class MonitoringSettings(_Strict):
-    r"""Settings for untrusted monitoring: :math:`1-(1-r(1-q))^T` when the monitor never colludes."""
+    r"""Settings for untrusted monitoring: :math:`1-(1-r(1-q))^T` when the monitor never colludes.
+
+    ``report_source`` / ``collusion_source``: the published figure q / c was
+    set from, under its stated assumption (status X), held only while the
+    value is the one that figure gives: a file whose q was edited since is
+    refused, naming the field, so no figure is cited for a number it does not give.
+    """
 
     rate: Probability = Field(description=_PROB + ": covert actions per task")
     report: Probability = Field(description=_PROB + ": chance the monitor reports one")
     collusion: Probability = Field(0.0, description=_PROB + ": chance the monitor colludes")
     tasks: Annotated[int, Field(ge=0, le=10**12)] = Field(description="a whole number of tasks >= 0")
+    report_source: MonitorSourceSpec | None = Field(None, description="a sourced setting object or null")
+    collusion_source: MonitorSourceSpec | None = Field(None, description="a sourced setting object or null")
+
+    @model_validator(mode="after")
+    def _sources_stand(self) -> MonitoringSettings:
+        for name, parameter, value_field in (("report_source", "q", "report"), ("collusion_source", "c", "collusion")):
+            spec = getattr(self, name)
+            if spec is None:
+                continue
+            try:
+                sourced = spec.sourced(parameter)
+            except InputError as exc:
+                raise InputError(f"{name}.{exc.field}", exc.value, exc.allowed, exc.hint) from None
+            value = getattr(self, value_field)
+            if not sourced.stands(value):
+                raise InputError(
+                    name, sourced.spec, f"a source of {value_field} = {value!r}; this one gives {parameter} = {sourced.value!r}",
+                    hint=f"{value_field} was edited since: remove {name}, or set {value_field} back to {sourced.value!r}",
+                )  # fmt: skip
+        return self
+
+    def sources(self) -> list:
+        """The sourced q and c this block holds (:class:`~beliefs.monitor_sources.SourcedValue`), q first."""
+        return [spec.sourced(p) for spec, p in ((self.report_source, "q"), (self.collusion_source, "c")) if spec]
 
 
 class ModelSettings(_Strict):
@@ -352,6 +521,8 @@ class Scenario(_Strict):
         self.result()
         if self.app:
             _check_app_settings(self.app)
+        elif self.app is not None:
+            self.app = None  # {} says no more than no block
         if self.hypotheses is not None:
             if self.version < HYPOTHESES_VERSION:
                 raise InputError(
@@ -361,11 +532,13 @@ class Scenario(_Strict):
         return self
 
     @model_serializer(mode="wrap")
-    def _omit_absent_hypotheses(self, handler):
-        # A file without hypotheses is written exactly as before (version 1, no new key).
+    def _omit_absent_blocks(self, handler):
+        # A file without hypotheses is written exactly as before (version 1, no new key), and one
+        # without display settings has no "app" key: a built-in saved is the built-in byte for byte.
         data = handler(self)
-        if self.hypotheses is None:
-            data.pop("hypotheses", None)
+        for key in ("hypotheses", "app"):
+            if getattr(self, key) is None:
+                data.pop(key, None)
         return data
 
     def hypotheses_result(self):
@@ -398,7 +571,7 @@ class Scenario(_Strict):
         items = []
         for i, spec in enumerate(self.evidence):
             try:
-                items.append(spec.to_evidence())
+                items.append(spec.item)
             except InputError as exc:
                 raise _relative(exc, f"evidence[{i}].") from None
         return items
@@ -428,7 +601,7 @@ def _relative(exc: InputError, prefix: str, strip: str = "") -> ScenarioError:
     field = exc.field
     if strip and field == strip:
         return ScenarioError(prefix.rstrip("."), exc.value, exc.allowed, exc.hint)
-    return ScenarioError(prefix + field, exc.value, exc.allowed, exc.hint)
+    return ScenarioError((prefix + field).rstrip("."), exc.value, exc.allowed, exc.hint)  # "": the path names the field
 
 
 # -- pydantic errors -> one InputError ---------------------------------------------

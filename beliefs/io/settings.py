@@ -18,9 +18,13 @@ beliefs.errors.InputError: ci: got '2'; expected a number in [0.01, 0.99]
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from beliefs.counts import format_counts, parse_counts
 from beliefs.entry import MAX_COMPARED_PRIORS, PRIOR_ENTRIES
@@ -29,14 +33,22 @@ from beliefs.reproduce import DEFAULT_N_ASSUMED
 from beliefs.validation import as_count, as_float, as_probability, refuse_surrogates
 
 __all__ = [
+    "BASE_URL_ENV",
     "FIELDS",
+    "LOCAL_BASE",
     "MAX_ITEMS",
     "MAX_PARAM",
+    "SOURCED_FIELDS",
     "VIEWS",
     "FieldSpec",
+    "check_base",
     "checked",
     "defaults",
     "format_value",
+    "is_local",
+    "local_link_note",
+    "public_base",
+    "without_stale_sources",
 ]
 
 MAX_ITEMS = 40  # a ledger longer than this is a pasted mistake, not an argument
@@ -129,6 +141,18 @@ def _factor_list(value: object, name: str) -> str:
     return ",".join(out).rstrip(",")
 
 
+def _sourced(parameter: str) -> Callable[[object, str], str]:
+    """A sourced q or c (beliefs.monitor_sources: ``key`` or ``key:f``), as its canonical text; "" for none."""
+
+    def parse(value: object, name: str) -> str:
+        from beliefs.monitor_sources import parse_sourced
+
+        sourced = parse_sourced(value, parameter, name)
+        return "" if sourced is None else sourced.spec
+
+    return parse
+
+
 def _counts_text(value: object, name: str) -> str:
     if isinstance(value, str) and len(value) > MAX_PARAM:
         raise InputError(name, value, f"at most {MAX_PARAM} characters")
@@ -177,6 +201,9 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("mo_collude", 0.0, _probability, "P(monitor colludes)"),
         FieldSpec("mo_tasks", 1000, _count(1, 10_000_000), "number of tasks"),
         FieldSpec("mo_conc", 0.0, _range(0.0, 1e6), "Beta concentration on the rate (0 = exact)"),
+        # q or c set from a published figure (beliefs.monitor_sources), kept while the value stands.
+        FieldSpec("mo_qsrc", "", _sourced("q"), "the published figure q was set from (key, :f for an AUC)"),
+        FieldSpec("mo_csrc", "", _sourced("c"), "the published figure c was set from (key)"),
         # Evidence from data.
         FieldSpec(
             "da_src", "2025", _choice(("2025", "custom")), "2025 published rates or the user's own counts"
@@ -223,3 +250,92 @@ def checked(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+# Each sourced setting's field, its parameter and the field of the value it set.
+SOURCED_FIELDS = {"mo_qsrc": ("q", "mo_report"), "mo_csrc": ("c", "mo_collude")}
+
+
+def without_stale_sources(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``values`` without the source of a q or c that no longer has the source's value, and why, one line each.
+
+    A q or c set from a published figure carries that figure, its assumption and its false-alarm rate
+    (``mo_qsrc``, ``mo_csrc``) for as long as the value stands; moved by hand since, the source no longer
+    describes it and is dropped, and the line says so.
+    """
+    from beliefs.monitor_sources import parse_sourced
+
+    out, notes = dict(values), []
+    for name, (parameter, value_field) in SOURCED_FIELDS.items():
+        sourced = parse_sourced(out.get(name, ""), parameter, name)
+        if sourced is not None and not sourced.stands(out[value_field]):
+            out[name] = ""
+            notes.append(
+                f"{parameter} is {out[value_field]:.4g}, not the {sourced.value:.4g} that {sourced.setting.name} "
+                f"gives: it was changed by hand, so its source ({sourced.spec}) no longer applies and is dropped"
+            )
+    return out, notes
+
+
+
+
+# -- the app's public address ----------------------------------------------------------------
+
+BASE_URL_ENV = "BELIEFS_BASE_URL"  # the one setting: read by the app and the command line
+LOCAL_BASE = "http://127.0.0.1:8501/"  # where `make app` serves the app
+_BASE_ALLOWED = "the app's address: http:// or https:// and a host, with no spaces, e.g. https://example.org/beliefs/"
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+
+def check_base(url: object, field: str) -> str:
+    """``url`` if it is an http(s) address with a host (the scheme in any case: ``HTTPS://X/``); else InputError.
+
+    >>> check_base("HTTPS://example.org/beliefs/", "--base")
+    'HTTPS://example.org/beliefs/'
+    """
+    if not isinstance(url, str) or len(url) > MAX_PARAM or _SPACE_OR_CONTROL.search(url):
+        raise InputError(field, url, _BASE_ALLOWED)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise InputError(field, url, _BASE_ALLOWED) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InputError(field, url, _BASE_ALLOWED)
+    return url
+
+
+def public_base(override: str | None = None) -> str | None:
+    """The app's public address: ``override`` (``--base``), else ``$BELIEFS_BASE_URL``, else None (not set)."""
+    if override is not None:
+        return check_base(override, "--base")
+    env = os.environ.get(BASE_URL_ENV)
+    return check_base(env, BASE_URL_ENV) if env else None
+
+
+def is_local(url: str) -> bool:
+    """True for a link that opens only on the machine that made it: a loopback host, or no host at all.
+
+    >>> is_local("http://127.0.0.1:8501/?s=2x"), is_local("?prior=0.2"), is_local("https://example.org/b/?s=2x")
+    (True, True, False)
+    """
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return True
+    if not host:
+        return True
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def local_link_note(url: str) -> str:
+    """What a reader must be told about ``url``: ``""``, or that it opens only on this machine and how to fix that."""
+    if not is_local(url):
+        return ""
+    return (
+        "this link opens only on the machine that made it; "
+        f"set {BASE_URL_ENV} to the app's public address to give readers one that works"
+    )

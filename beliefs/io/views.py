@@ -9,14 +9,14 @@
    (``http://127.0.0.1:8501/?prior=0.25&e0=...``) or just its query string
    (``?prior=0.25&e0=...``).  The query string goes through
    :func:`beliefs.io.link.decode`, the same parser the app uses, and the
-   app state becomes a scenario with :func:`scenario_from_state`.  A link
+   app state becomes a scenario with :func:`beliefs.io.state.scenario_from_state`.  A link
    with no query string is the app's default state, as the app would show it.
 
-Short links (``?s=1...``) are unpacked by :func:`beliefs.io.shortlink.open_link`, then read by the same
-:func:`~beliefs.io.link.decode`; a scenario file may also be an HTML report
-written by ``beliefs export`` (the scenario is embedded in it).
-:func:`scenario_state` goes the other way, from a scenario to the app state
-a share link carries.
+Short links (``?s=...``) are read by :mod:`beliefs.io.shortlink`: one of
+version 2 is the scenario itself, read by the scenario file's own reader; a
+scenario file may also be an HTML report written by ``beliefs export`` (the
+scenario is embedded in it).  Every other link becomes a scenario through
+:func:`beliefs.io.state.scenario_from_state`, the one conversion the app uses.
 
 A share link is untrusted input.  The app itself restores a link leniently
 (a bad parameter falls back to its default with a warning), but a comparison
@@ -35,116 +35,34 @@ Examples
 from __future__ import annotations
 
 import os
-from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from beliefs.errors import InputError
-from beliefs.evidence import Source
-from beliefs.io import catalogue
-from beliefs.io.link import AppState, ItemState
-from beliefs.io.scenario import builtin_scenarios, get_scenario
+from beliefs.io.scenario import get_scenario
 from beliefs.io.scenario_schema import Scenario
-from beliefs.io.settings import FIELDS, checked, defaults
-from beliefs.io.shortlink import open_link
+from beliefs.io.shortlink import PARAM, VERSION, open_link, unpack_scenario
+from beliefs.io.state import AppState, scenario_from_state
 
 __all__ = [
     "MAX_LINK_CHARS",
+    "link_state",
     "load_link",
     "load_view",
     "looks_like_link",
-    "scenario_from_state",
-    "scenario_state",
-    "source_for",
-    "with_builtin_hypothesis",
 ]
 
-# A link longer than this is not one the app wrote (40 items of at most 2000 characters each at most).
+# A link longer than this is not one the app wrote (a short link is at most 32,000 characters; the app writes
+# a readable one only up to 8,000).
 MAX_LINK_CHARS = 100_000
 _SCHEMES = ("http://", "https://")
 _MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
 
 
 def looks_like_link(text: str) -> bool:
-    """True for a URL with an http(s) scheme or a bare query string starting with ``?``."""
+    """True for a URL with an http(s) scheme (any case) or a bare query string starting with ``?``."""
     t = text.strip()
     return t.startswith("?") or t.lower().startswith(_SCHEMES)
-
-
-def scenario_from_state(state: AppState, *, name: str = "shared-link", title: str = "") -> Scenario:
-    """The prior and ledger of an app state as a scenario (the part a comparison needs).
-
-    Items keep their ids and labels (crux matches on them), their dependence
-    groups, spreads and enabled flags; an item known by id (a catalogue entry
-    or an item of a built-in scenario) gets its source back, and a link
-    started from a preset gets that preset's statement of H (prose, not
-    numbers), so an export of the link cites what the app showed.  Display
-    settings and model views are not part of a viewpoint's posterior and are
-    left out.
-    """
-    evidence = [
-        item.to_evidence(source_for(item.id), field_prefix=f"e{i}.") for i, item in enumerate(state.items)
-    ]
-    compare = [float(p) for p in state["cmp"].split(",")] if state["cmp"] else []
-    loaded = state["scenario"]
-    if loaded in builtin_scenarios() and name == "shared-link":
-        name = f"{loaded}-link"  # started from this preset, perhaps changed since: not the preset itself
-    preset = builtin_scenarios().get(loaded)
-    return Scenario.from_evidence(
-        state["prior"],
-        evidence,
-        name=name,
-        title=title or "Viewpoint from a share link",
-        hypothesis=preset.hypothesis if preset is not None else "",
-        compare_priors=compare,
-    )
-
-
-def source_for(item_id: str) -> Source | None:
-    """The source of an evidence item known by id: a catalogue entry, else an item of a built-in scenario.
-
-    A share link carries item ids but not citations; this restores where each
-    number comes from.  ``None`` for an empty or unknown id.
-
-    >>> source_for("antischeming_o3_covert_rate").status
-    'P'
-    >>> source_for("") is None, source_for("no-such-item") is None
-    (True, True)
-    """
-    return _sources().get(item_id) if item_id else None
-
-
-@cache
-def _sources() -> dict[str, Source]:
-    """Every known item id's source, built once: the catalogue's first, then the built-in scenarios'."""
-    out: dict[str, Source] = {e.id: e.source for e in catalogue.evidence_entries()}
-    for s in builtin_scenarios().values():
-        for e in s.evidence_items():
-            if e.id and e.source is not None:
-                out.setdefault(e.id, e.source)
-    return out
-
-
-def scenario_state(s: Scenario) -> AppState:
-    """The app state a share link carries for ``s``: its prior, ledger, compared priors and display settings.
-
-    Model settings (chain, monitoring, counts) are not carried; the app maps
-    those itself when it loads a file.
-    """
-    values = defaults()
-    if s.app:
-        values.update({k: FIELDS[k].parse(val, f"app.{k}") for k, val in s.app.items()})
-    values.update(prior=float(s.prior), scenario=s.name, cmp=",".join(repr(float(p)) for p in s.compare_priors))
-    items = tuple(ItemState.from_evidence(e) for e in s.evidence_items())
-    return AppState(values=checked(values), items=items)
-
-
-def with_builtin_hypothesis(s: Scenario) -> Scenario:
-    """``s`` with H stated as in the built-in scenario of the same name, when ``s`` states none."""
-    known = builtin_scenarios().get(s.name)
-    if s.hypothesis or known is None or not known.hypothesis:
-        return s
-    return s.model_copy(update={"hypothesis": known.hypothesis})
 
 
 def load_link(text: str, *, field: str = "link") -> Scenario:
@@ -174,15 +92,23 @@ def load_link(text: str, *, field: str = "link") -> Scenario:
 
 
 def _from_link(text: str, field: str) -> Scenario:
-    state = link_state(text, field)
+    params = _link_params(text, field)
+    raw = params.get(PARAM)
+    if list(params) == [PARAM] and len(raw) == 1 and raw[0][:1] == VERSION:
+        # The scenario itself: read as a file is, with nothing converted (a chain of 5,000 steps, which
+        # the app's view cannot show, still compares).
+        try:
+            return unpack_scenario(raw[0])
+        except InputError as exc:
+            raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
+    state = _strict_state(params, text, field)
     try:
-        return scenario_from_state(state)
+        return scenario_from_state(state, default_name="shared-link")
     except InputError as exc:
         raise InputError(f"{field} {exc.field}", exc.value, exc.allowed, exc.hint) from None
 
 
-def link_state(text: str, field: str) -> AppState:
-    """The whole app state of a share link (settings included); any invalid parameter is an error naming ``field``."""
+def _link_params(text: str, field: str) -> dict[str, list[str]]:
     if len(text) > MAX_LINK_CHARS:
         raise InputError(field, f"{len(text):,} characters", f"a share link of at most {MAX_LINK_CHARS:,} characters")
     query = text.strip()
@@ -195,9 +121,12 @@ def link_state(text: str, field: str) -> AppState:
         query = query[1:]
     query = query.split("#", 1)[0]
     try:
-        params = parse_qs(query, keep_blank_values=True, strict_parsing=False, max_num_fields=1000)
+        return parse_qs(query, keep_blank_values=True, strict_parsing=False, max_num_fields=1000)
     except ValueError as exc:  # more than max_num_fields
         raise InputError(field, text, f"a share link ({exc})") from None
+
+
+def _strict_state(params: dict[str, list[str]], text: str, field: str) -> AppState:
     # No parameters is the app's default state (prior 0.5, empty ledger): the app writes
     # fields at their default out of the link, so that is what this link shows.
     state, warnings = open_link(params)
@@ -210,6 +139,11 @@ def link_state(text: str, field: str) -> AppState:
             f"{warnings[0].split('; using the default')[0]}{more}; a comparison never silently uses a default",
         )
     return state
+
+
+def link_state(text: str, field: str) -> AppState:
+    """The whole app state of a share link (settings included); any invalid parameter is an error naming ``field``."""
+    return _strict_state(_link_params(text, field), text, field)
 
 
 def _is_file(text: str) -> bool:
