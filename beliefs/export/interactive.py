@@ -159,7 +159,7 @@ def page_data(ledger: Ledger, link: str = "") -> dict:
         "cromwell": [cromwell_note(0.0), cromwell_note(1.0)],
         "link": {"base": base, "local": bool(base) and is_local(base), "version": LINK_VERSION, "max": MAX_SHORT},
         "colours": {"for": palette.FOR_H, "against": palette.AGAINST_H, "level": palette.LEVEL,
-                    "ink": palette.INK, "rule": palette.RULE, "muted": palette.MUTED_INK},  # fmt: skip
+                    "ink": palette.INK, "rule": palette.RULE, "muted": palette.MUTED_INK},
     }
 
 
