@@ -266,8 +266,9 @@ def test_html_report_round_trips_to_the_same_scenario_and_escapes_everything():
     text = _report(s, link="http://127.0.0.1:8501/?s=1abc")
     doc = _Doc()
     doc.feed(text)
-    # One script element, and it is data: the embedded scenario, not code.
-    assert doc.scripts == [("application/json", "beliefs-scenario")]
+    # The report's own scripts and no other: the embedded scenario and the page's numbers (data, never run),
+    # then the one script of the reader's panel, which the CSP allows by its hash (tests/test_report_interactive.py).
+    assert doc.scripts == [("application/json", "beliefs-scenario"), ("application/json", "beliefs-report-data"), (None, None)]
     assert not any(name.startswith("on") for name, _ in doc.attrs)
     assert "svg" in doc.tags and "img" not in doc.tags and "link" not in doc.tags
     # No address that a browser would fetch: the only URL is the share link (an <a>, fetched on click only).
@@ -307,6 +308,7 @@ def test_uncertain_evidence_adds_the_posterior_distribution_chart():
     text = _report(s)
     captions = [c.split("</figcaption>")[0] for c in text.split("<figcaption>")[1:]]
     assert captions == [
+        "Your log-odds waterfall (bits)",  # the reader's panel, drawn by the page (tests/test_report_interactive*.py)
         "Log-odds waterfall (bits)",
         "Prior and posterior",
         "Posterior as a distribution (40,000 Monte Carlo draws, seed 0)",

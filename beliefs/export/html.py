@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from beliefs.export import embed
+from beliefs.export import embed, interactive
 from beliefs.export.ledger import Ledger, build_ledger, source_text
 from beliefs.io.scenario import scenario_to_json
 from beliefs.io.scenario_schema import Scenario
@@ -33,7 +33,6 @@ from beliefs.text import html_text, terminal_safe
 
 __all__ = ["chart_specs", "figure_svgs", "html_report"]
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _STYLE = f"""
 body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 color:{INK};line-height:1.45}}
@@ -41,7 +40,7 @@ table{{border-collapse:collapse;margin:1rem 0;font-size:.92rem}}th,td{{border:1p
 vertical-align:top;text-align:left}}th{{background:{HEADER_FILL}}}.num{{font-variant-numeric:tabular-nums}}
 .headline{{font-size:1.3rem}}.meta{{color:{MUTED_INK};font-size:.85rem}}figure{{margin:1rem 0}}figure svg{{max-width:100%;
 height:auto}}li{{margin:.3rem 0}}
-"""
+""" + interactive.style()
 
 def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
     """``(title, Vega-Lite spec)`` for each chart the app shows for this scenario's update."""
@@ -95,7 +94,7 @@ def html_report(
     out = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{interactive.content_security_policy(_STYLE)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(title)} — beliefs report</title><style>{_STYLE}</style></head><body>",
         f"<h1>{e(title)}</h1>",
@@ -111,6 +110,7 @@ def html_report(
     )
     if ledger.result.note:
         out.append(f"<p><b>Note:</b> {e(ledger.result.note)}</p>")
+    out.append(interactive.panel(ledger))
     out.append("<h2>Ledger</h2>")
     if ledger.rows:
         header = ["#", "evidence", "P(E|H)", "P(E|not H)", "ratio", "bits", "dB", "source"]
@@ -149,5 +149,6 @@ def html_report(
         'file") or run <code>beliefs scenario run THIS_FILE.html</code>.</p>'
     )
     out.append(embed.embed(embed.SCENARIO_ID, scenario_to_json(s)))
+    out.append(interactive.script_tail(ledger, link))
     out.append("</body></html>")
     return "\n".join(out) + "\n"
