@@ -263,7 +263,7 @@ class Provenance:
         Given the item's current ``likelihood_ratio``, a ratio edited after it
         was derived reads ``edited: 112:1; derived value was 221:1 at ...``.
         """
-        from beliefs.format import format_odds_ratio
+        from beliefs.format import format_odds
 
         basis = self.assumption
         for prefix in ("derived from an ", "derived from a ", "derived from ", "derived: "):
@@ -277,8 +277,8 @@ class Provenance:
             parts.append(f"log10 BF range [{lo:.4g}, {hi:.4g}]{over}")
         body = "; ".join(parts)
         if self.edited(likelihood_ratio):
-            now = format_odds_ratio(math.log(likelihood_ratio))
-            was = format_odds_ratio(math.log(self.derived_likelihood_ratio))
+            now = format_odds(math.log(likelihood_ratio))
+            was = format_odds(math.log(self.derived_likelihood_ratio))
             return f"edited: {now}; derived value was {was} at {body}"
         return f"derived: {body}"
 

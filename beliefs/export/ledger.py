@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from beliefs.format import format_odds, format_odds_ratio, format_probability
+from beliefs.format import format_odds, format_probability
 from beliefs.io.scenario_schema import Scenario
 from beliefs.io.settings import FIELDS
 from beliefs.update import UpdateResult
@@ -141,7 +141,7 @@ def _row(e, counted: bool, c=None) -> LedgerRow:
         label=e.label,
         p_e_given_h="" if e.p_e_given_h is None else f"{e.p_e_given_h:.4g}",
         p_e_given_not_h="" if e.p_e_given_not_h is None else f"{e.p_e_given_not_h:.4g}",
-        ratio=format_odds_ratio(e.log_lr),
+        ratio=format_odds(e.log_lr),
         bits=bits,
         decibels=decibels,
         weight=weight,
