@@ -239,21 +239,37 @@ def posterior_summary() -> str:
         st.markdown(text)
         return text
     change_pp = 100 * (result.posterior - result.prior)
-    flags = [pending_flag(), unstated_sentence(sum(not e.strength_stated for e in items())), st.session_state.get("prior_flag", "")]
+    flags = [pending_flag(), st.session_state.get("prior_flag", "")]
+    unstated = sum(not e.strength_stated for e in items())
+    # In the headline's own line (a caption under it would cross the sticky summary's rule).
+    count = f"; {unstated} item{'s' if unstated > 1 else ''} with no strength stated yet" if unstated else ""
     text = (
         f"#### P(H) {format_probability(result.prior_log_odds)} → "
         f"**{format_probability(result.posterior_log_odds)}** "
         # Streamlit's :small[] directive, not HTML: Markdown with HTML loads a 190 kB parser in the browser.
-        f":small[({change_pp:+.3g} percentage points, {result.bits:+.3g} bits)]"
+        f":small[({change_pp:+.3g} percentage points, {result.bits:+.3g} bits{count})]"
     )
     st.markdown(
         text,
         help="P(H): the probability of H, before → after the evidence. "
-        "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios.",
+        "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios."
+        + (f" {unstated_sentence(unstated)}." if unstated else ""),
     )
     for flag in filter(None, flags):
         st.caption(":material/warning: " + plain(flag))
     return "\n".join([text, *filter(None, flags)])
+
+
+def defer_summary(draw: Callable[[], None]) -> None:
+    """Hold the summary's drawing until :func:`draw_deferred_summary` (this run only)."""
+    st.session_state["_summary_deferred"] = draw
+
+
+def draw_deferred_summary() -> None:
+    """Draw the summary now if it was deferred and not drawn yet in this run."""
+    draw = st.session_state.pop("_summary_deferred", None)
+    if draw is not None:
+        draw()
 
 
 def seed(widget_key: str, value) -> str:

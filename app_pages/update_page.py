@@ -355,17 +355,25 @@ def _ratio_controls(uid: str, lr: float, slider_col, box_col) -> None:
 
     The slider's stops (:data:`beliefs.ratio_scale.STOPS`: 1:1, 5:4, 3:2, 2:1, 3:1, 5:1, 10:1, 20:1,
     100:1, their inverses and steps between) plus the item's own ratio if it is none, so an arrow key
-    lands on a stop or the typed value, never on a ratio nobody typed.  Each press sends one value and
-    one rerun; a press during a rerun interrupts it and the next run starts from the newest value
-    (Streamlit stops a run at its next element).  Debouncing would hold the summary back while the
-    thumb moves, and a fragment would rerun this row without the summary at the top of the page:
-    instead every displayed value comes from the item in the same run (:func:`_ratio_slid`), and the
-    summary is drawn first, so it follows the thumb within one short rerun.
+    lands on a stop or the typed value, never on a ratio nobody typed.
+
+    Why the page never contradicts itself (issue 24.4): one source of truth per value.  Each key
+    press sends one value and asks for a rerun, which stops the run in progress at its next element;
+    under a burst, runs are cut short again and again.  A number drawn by the browser on its own (the
+    thumb's value label) runs ahead of every number the server draws, and a summary drawn early in a
+    run that the next press cuts short runs ahead of the item's line drawn later: that is how the
+    summary, the item and the slider once said 7.71 bits, 219:1 and 112:1 for seconds.  So every
+    number shown comes from the item, in one stretch of the run: the thumb's own label is hidden
+    (app.py's CSS) and the slider's label states the item's ratio in words; the item's line follows;
+    and on this page the summary is drawn right after the rows (app.py).  A cut-short run has then
+    drawn all three or none of them; only the thumb's position runs ahead, and the numbers follow
+    within one uninterrupted run of the last press.  Debouncing would delay even a single press, and
+    a fragment would rerun this row without the summary, the posterior section and the share link.
     """
     with slider_col:
         _reseed(common.seed(f"w_{uid}_ratio", lr), lr)
         st.select_slider(
-            "Likelihood ratio",
+            f"Likelihood ratio: {ratio_words(lr)}",
             options=slider_options(lr),
             format_func=ratio_words,
             key=f"w_{uid}_ratio",
@@ -452,6 +460,7 @@ def _ledger() -> None:
     else:
         for i, (uid, item) in enumerate(zip(common.uids(), common.items(), strict=True)):
             _item_widgets(i, uid, item)
+    common.draw_deferred_summary()  # right after the rows: see _ratio_controls
     if st.session_state.get("hypotheses_set_aside"):
         st.info(common.plain(st.session_state["hypotheses_set_aside"]), icon=":material/info:")
     add_left, add_mid, add_right = st.columns([1, 3, 1], vertical_alignment="bottom")

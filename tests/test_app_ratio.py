@@ -145,14 +145,17 @@ def test_a_catalogue_item_asks_for_its_likelihoods_beside_the_sources_figures():
     assert at.text_input(key=f"w_{uid}_at").value == "0.5" and at.text_input(key=f"w_{uid}_bt").value == "0.5"
     # Marked in the ledger's line, the results table and the summary's count.
     assert any("(no strength stated yet)" in m.value for m in at.markdown if m.value.startswith("`"))
-    assert any(c.value.endswith("1 item has no strength stated yet: it counts as 1:1 and moves nothing until its "
-                                "likelihoods are stated") for c in at.caption)  # fmt: skip
+    summary = next(m for m in at.markdown if m.value.startswith("#### P(H)"))
+    assert summary.value.endswith("+0 bits; 1 item with no strength stated yet)]")
+    assert "1 item has no strength stated yet: it counts as 1:1 and moves nothing until its likelihoods are stated" in (
+        summary.help
+    )
     # Stated: the prompt and the marks go, the posterior moves.
     at.text_input(key=f"w_{uid}_at").input("0.6").run()
     at.text_input(key=f"w_{uid}_bt").input("0.3").run()
     assert_clean(at)
     assert not any("no strength stated yet" in i.value for i in at.info)
-    assert not any("no strength stated yet" in c.value for c in at.caption)
+    assert not any("no strength stated yet" in m.value for m in at.markdown if m.value.startswith("#### P(H)"))
     assert metrics(at)["Posterior P(H)"] == "66.67%"
 
 
