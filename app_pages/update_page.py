@@ -286,6 +286,17 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
                 help=spread_help,
                 key=common.seed(f"w_{uid}_spread", float(spread or 0.0)),
             )
+        reason = common.item_errors().get(uid)
+        if reason is not None:
+            st.error(
+                f"not applied: {common.plain(reason)} — the item keeps its last valid value, shown below",
+                icon=":material/block:",
+            )
+        # The line right after the numbers, before the group's widgets: the fewer elements between the
+        # slider's label and the summary (drawn after the rows), the shorter a cut-short run's window.
+        st.markdown(
+            f"`{item.describe()}`" + ("" if item.enabled else " — *not included*")
+        )
         with st.expander("Dependence group", expanded=bool(item.group)):
             g_left, g_right = st.columns([3, 2])
             with g_left:
@@ -307,15 +318,6 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
                     help="w multiplies the group's log-likelihood ratios: 1 = count them fully, "
                     "0.5 = half; it must be above 0. Every item of a group must use the same w.",
                 )
-        reason = common.item_errors().get(uid)
-        if reason is not None:
-            st.error(
-                f"not applied: {common.plain(reason)} — the item keeps its last valid value, shown below",
-                icon=":material/block:",
-            )
-        st.markdown(
-            f"`{item.describe()}`" + ("" if item.enabled else " — *not included*")
-        )
         if item.note:
             with st.expander("Note"):
                 st.text(terminal_safe(item.note))  # as text, its line breaks kept, no control or bidi
