@@ -33,8 +33,7 @@ def _show(name: str, result, plot) -> None:
         st.info("Nothing to show yet: add evidence on the Update page.")
         return
     csv_text = result.to_csv()
-    common.show_plot(name, lambda: plot(result), csv_text)
-    common.plot_downloads(name, lambda: plot(result), csv_text)
+    common.show_chart(name, lambda: plot(result), csv_text, csv_text)
 
 
 def render() -> None:
@@ -133,9 +132,9 @@ def _data_robustness(prior, evidence) -> None:
         kappa=KappaPrior(float(v["da_kmed"]), float(v["da_ksd"])),
     )  # fmt: skip
     st.markdown(common.plain(r.map.sentence()))
-    st.vega_lite_chart(bayes_factor_map_spec(r.map), width="stretch", theme=None, key="an_bf_map_chart")
     csv_text = r.to_csv()
-    common.spec_downloads("data-robustness", bayes_factor_map_spec(r.map, width=640), csv_text)
+    key = f"{csv_text}|{r.map.log_bf_at_choice!r}|{r.rate_if_h!r}|{r.rate_if_not_h!r}"
+    common.show_chart("data-robustness", lambda: bayes_factor_map_spec(r.map, width=640), key, csv_text)
     lo, hi = r.log10_bf_span
     st.caption(
         f"Your choice: log10 BF {r.log_bf_at_choice / LN10:+.4g}, P(H | data) {r.posterior_text_at_choice}. "

@@ -122,8 +122,7 @@ def render() -> None:
         )
 
     csv_text = to_csv(rows)
-    common.show_plot("chain", figure, f"{csv_text}|{curve.label}")
-    common.plot_downloads("chain", figure, csv_text)
+    common.show_chart("chain", figure, f"{csv_text}|{curve.label}", csv_text)
 
 
 def _curve(v):

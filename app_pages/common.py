@@ -17,6 +17,7 @@ the ledger operations below.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,10 +28,9 @@ from beliefs.entry import item_name, parse_likelihood, parse_ratio
 from beliefs.errors import InputError
 from beliefs.evidence import Entry, Evidence, unstated_sentence
 from beliefs.format import format_likelihood
-from beliefs.io.csvfile import to_csv
 from beliefs.io.settings import defaults
 from beliefs.io.state import About, AppState
-from beliefs.plots.figures import FORMATS, MIME_TYPES, figure_bytes
+from beliefs.plots.figures import FORMATS, MIME_TYPES, spec_bytes
 from beliefs.ratio_scale import entry_text
 from beliefs.text import md_escape
 
@@ -313,40 +313,29 @@ def show_error(exc: InputError) -> None:
 # -- downloads -------------------------------------------------------------------
 
 
-def show_plot(name: str, make_figure: Callable[[], object], data_key: str) -> None:
-    """Show a plot as the same PNG its download button gives, cached by the data it draws.
+def show_chart(name: str, make_spec: Callable[[], dict], data_key: str, csv_text: str | None = None) -> dict:
+    """Draw a chart (a Vega-Lite spec) and, with ``csv_text``, its PNG, SVG, PDF and CSV download buttons.
 
-    ``data_key`` must determine the picture (the plot's CSV plus any setting
-    drawn on it): returning to a state seen before, or rerunning for a widget
-    that does not change this plot, then costs nothing.  The figures are
-    bare ``matplotlib.figure.Figure`` objects, never registered with pyplot,
-    so there is nothing to close.
+    The page draws the spec itself (text stays text, at the size the chart
+    sets, on a phone too); the downloads are the same spec rendered by
+    vl-convert (:func:`beliefs.plots.figures.spec_bytes`) when clicked, as the
+    command line's ``--plot`` renders it.  ``data_key`` must determine the
+    picture (the plot's CSV plus any setting drawn on it): the spec is cached
+    by it, so returning to a state seen before, or rerunning for a widget
+    that does not change this chart, builds nothing.  Returns the spec.
     """
-    st.image(_png(name, data_key, make_figure), width="stretch")
+    spec = _spec(name, data_key, make_spec)
+    # A copy for the page: Streamlit edits nested parts of the spec it is given (a legend title of None
+    # becomes " "), which would change the downloaded file (a blank legend title row).
+    st.vega_lite_chart(copy.deepcopy(spec), width="stretch", theme=None, key=f"{name}_chart")
+    if csv_text is not None:
+        _download_row(name, lambda fmt: lambda: spec_bytes(spec, fmt), csv_text)
+    return spec
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _png(name: str, data_key: str, _make_figure: Callable[[], object]) -> bytes:
-    return figure_bytes(_make_figure(), "png")
-
-
-def plot_downloads(name: str, make_figure: Callable[[], object], rows: list[list] | str) -> None:
-    """PNG, SVG and PDF download buttons (rendered only when clicked) and the CSV of the plotted data.
-
-    ``rows`` is a header-first list of rows or ready CSV text (an analysis result's ``to_csv()``).
-
-    The figures are drawn again on click from ``make_figure``, which must
-    capture only plain values, because the click is served outside the script
-    run.
-    """
-    _download_row(name, lambda fmt: _deferred(make_figure, fmt), rows if isinstance(rows, str) else to_csv(rows))
-
-
-def spec_downloads(name: str, spec: dict, csv_text: str) -> None:
-    """PNG, SVG and PDF of a Vega-Lite spec (vl-convert, rendered only when clicked), and its data as CSV."""
-    from beliefs.plots.figures import spec_bytes
-
-    _download_row(name, lambda fmt: lambda: spec_bytes(spec, fmt), csv_text)
+def _spec(name: str, data_key: str, _make_spec: Callable[[], dict]) -> dict:
+    return _make_spec()
 
 
 def _download_row(name: str, render: Callable[[str], Callable[[], bytes]], csv_text: str) -> None:
@@ -368,10 +357,3 @@ def _download_row(name: str, render: Callable[[str], Callable[[], bytes]], csv_t
             "CSV", data=csv_text, file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}_csv",
             on_click="ignore", icon=":material/download:",
         )  # fmt: skip
-
-
-def _deferred(make_figure: Callable[[], object], fmt: str) -> Callable[[], bytes]:
-    def render() -> bytes:
-        return figure_bytes(make_figure(), fmt)
-
-    return render

@@ -115,10 +115,8 @@ def _crux(mine, other, names, hypotheses) -> None:
         help="prior gap + each item's gap = the posterior gap, in bits (log2 odds)",
     )
     csv_text = r.to_csv()
-    chart, _ = st.columns([1, 1])
-    with chart:
-        common.show_plot("compare-crux", lambda: plot_crux(r), csv_text)
-        common.plot_downloads("compare-crux", lambda: plot_crux(r), csv_text)
+    # The full width: the browser draws the chart, its text stays 12 px whatever its width.
+    common.show_chart("compare-crux", lambda: plot_crux(r), f"{csv_text}|{names}", csv_text)
     # Below the chart, full width: beside it the view names in the headers were cut off.
     # Bits as text: an item one side lacks reads "not in this view", not "None".
     rows = [
@@ -176,10 +174,8 @@ def _voi(mine, other, names, hypotheses) -> None:
     st.metric("Disagreement now", "infinite" if r.disagreement_bits == float("inf") else f"{r.disagreement_bits:.3f} bits")
     for note in r.notes:
         st.warning(common.plain(note))
-    chart, _ = st.columns([3, 2])
-    with chart:
-        voi_key = repr(r.to_dict())  # every number the plot draws: the PNG cache's key
-        common.show_plot("compare-voi", lambda: plot_voi(r), voi_key)
+    voi_key = repr(r.to_dict())  # every number the chart draws: its cache key
+    common.show_chart("compare-voi", lambda: plot_voi(r), voi_key)
     rows = []
     voi_columns = (f"VoI {names[0]} (log10)", f"VoI {names[1]} (log10)", "VoD (log10)")
     for o in r.observations:
@@ -243,8 +239,8 @@ def _hypotheses() -> None:
         return
     chart, table = st.columns([3, 2])
     with chart:
-        hyp_key = repr(r.to_dict())  # every number the plot draws: the PNG cache's key
-        common.show_plot("compare-hypotheses", lambda: plot_hypotheses(r), hyp_key)
+        hyp_key = repr(r.to_dict())  # every number the chart draws: its cache key
+        common.show_chart("compare-hypotheses", lambda: plot_hypotheses(r), hyp_key)
     with table:
         st.dataframe(
             [{"hypothesis": n, "prior": p, "posterior": q} for n, p, q in zip(r.names, r.prior, r.posterior, strict=True)],

@@ -256,7 +256,6 @@ def _map_section(ks, ns, h, not_h, pooling, kmed, ksd) -> None:
         common.show_error(exc)
         return
     st.markdown(f"**{common.plain(m.sentence())}**")
-    st.vega_lite_chart(bayes_factor_map_spec(m), width="stretch", theme=None, key="bf_map_chart")
     st.caption(
         f"Each cell: the Bayes factor with H predicting the row's mean rate and not H the column's, each at its "
         f"reading's spread; {POOLING_WORDS[pooling]}. Orange favours H, purple not H; the dashed line is where "
@@ -264,7 +263,9 @@ def _map_section(ks, ns, h, not_h, pooling, kmed, ksd) -> None:
     )
     header = ["h_mean_rate", "not_h_mean_rate", "log10_bf"]
     csv_text = to_csv([header, *([r[c] for c in header] for r in m.rows())])
-    common.spec_downloads("bf-map", bayes_factor_map_spec(m, width=640), csv_text)
+    # One spec for the page and the files (the page stretches it to its column).
+    key = f"{csv_text}|{m.log_bf_at_choice!r}|{m.rate_if_h!r}|{m.rate_if_not_h!r}"
+    common.show_chart("bf-map", lambda: bayes_factor_map_spec(m, width=640), key, csv_text)
 
 
 def render() -> None:
@@ -365,7 +366,7 @@ def render() -> None:
     # otherwise hold up a live re-sample's estimate, which the sampler has ready in tenths of a second.
     map_slot = st.container()
 
-    # The MCMC check before the rate plot: drawing the plot (matplotlib, holding the GIL) while the
+    # The MCMC check before the rate plot: drawing the plot (then matplotlib, holding the GIL) while the
     # sampler's Python steps run delayed the estimate (bench: re-run 0.51 s -> 0.37 s, target 0.5 s).
     if beta_only:
         def exact_partial():  # the partial-pooling result of these data: the MCMC item's provenance
@@ -386,5 +387,4 @@ def render() -> None:
         + (" A point rate has no density to draw." if not beta_only else "")
     )
     csv_text = to_csv(rate_density_rows(curves))
-    common.show_plot("rates", lambda: plot_rate_densities(curves), csv_text)
-    common.plot_downloads("rates", lambda: plot_rate_densities(curves), csv_text)
+    common.show_chart("rates", lambda: plot_rate_densities(curves), f"{csv_text}|{list(curves)}", csv_text)

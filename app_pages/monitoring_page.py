@@ -127,8 +127,7 @@ def render() -> None:
         )
 
     csv_text = to_csv(rows)
-    common.show_plot("monitoring", figure, csv_text)
-    common.plot_downloads("monitoring", figure, csv_text)
+    common.show_chart("monitoring", figure, f"{csv_text}|{int(v['mo_tasks']) > 1000}", csv_text)
 
 
 # -- q and c from published figures (beliefs.monitor_sources) ---------------------------------------------

@@ -525,18 +525,15 @@ def _results() -> None:
             hide_index=True,
             width="stretch",
         )
-    waterfall_csv = to_csv(waterfall_rows(result))
     # One chart definition: the browser draws this spec, and the downloads are the same spec rendered.
-    spec = waterfall_spec(result)
-    if spec is None:
+    if result.certain:
         st.info(result.note or "A certain prior has no place on a log-odds axis.")
     else:
-        st.vega_lite_chart(spec, width="stretch", theme=None, key="waterfall_chart")
-        common.spec_downloads("waterfall", waterfall_spec(result, width=640), waterfall_csv)
+        waterfall_csv = to_csv(waterfall_rows(result))
+        common.show_chart("waterfall", lambda: waterfall_spec(result), waterfall_csv, waterfall_csv)
     if st.toggle("Show prior and posterior as bars", key="show_bars"):
         bars_csv = to_csv(prior_posterior_rows(result))
-        common.show_plot("prior-posterior", lambda: plot_prior_posterior(result), bars_csv)
-        common.plot_downloads("prior-posterior", lambda: plot_prior_posterior(result), bars_csv)
+        common.show_chart("prior-posterior", lambda: plot_prior_posterior(result), bars_csv, bars_csv)
     if any(e.enabled and e.is_uncertain for e in evidence):
         _distribution(prior, evidence)
     export_panel.render()
@@ -621,10 +618,7 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
         return
     dist_csv = to_csv(distribution_rows(dist.posterior))
     key = f"{dist_csv}|{dist.median!r}|{dist.interval!r}|{dist.threshold!r}|{dist.p_above_threshold!r}"
-    common.show_plot("posterior-distribution", lambda: plot_posterior_distribution(dist), key)
-    common.plot_downloads(
-        "posterior-distribution", lambda: plot_posterior_distribution(dist), dist_csv
-    )
+    common.show_chart("posterior-distribution", lambda: plot_posterior_distribution(dist), key, dist_csv)
 
 
 def render() -> None:

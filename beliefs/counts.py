@@ -55,7 +55,6 @@ import numpy as np
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Source
 from beliefs.odds import LN10, LogLRQuantities, odds_from_log_odds
-from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
 from beliefs.rate_priors import PointRate, RatePrior, parse_rate_prior, reading_for
 from beliefs.special import (
@@ -610,7 +609,7 @@ def counts_log_bf(k, n, rate_if_h, rate_if_not_h, pooling: str = "partial", *,
 
 
 # ---------------------------------------------------------------------------
-# The chart: Beta densities of the rates (matplotlib only when a plot is drawn, via new_axes)
+# The chart: Beta densities of the rates (a Vega-Lite spec; Altair imported only when a plot is drawn)
 # ---------------------------------------------------------------------------
 def rate_density_rows(curves: dict[str, tuple[float, float]], points: int = 300) -> list[list]:
     r"""Beta densities :math:`f(\theta; a, b)` of covert-action rates on a common grid, one column per curve.
@@ -648,27 +647,37 @@ def rate_density_rows(curves: dict[str, tuple[float, float]], points: int = 300)
     return rows
 
 
-def plot_rate_densities(
-    curves: dict[str, tuple[float, float]], ax=None, *, title: str = "Covert-action rate"
-):
-    """Beta densities of the covert-action rate (priors dashed, posteriors solid when named so).
+def plot_rate_densities(curves: dict[str, tuple[float, float]], *, title: str = "Covert-action rate") -> dict:
+    """Beta densities of the covert-action rate: H orange, not H purple; priors dashed, posteriors solid.
+
+    A curve is "not H" when its name says so and a prior when its name says so
+    (as :meth:`CountsResult.pooled_rate_curves` names them); one legend names each.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    dict
+        The Vega-Lite spec (:func:`beliefs.plots.style.finish`).
     """
-    rows = rate_density_rows(curves)
-    fig, ax = new_axes(ax, figsize=(7.0, 3.6))
-    x = np.array([r[0] for r in rows[1:]])
-    for j, name in enumerate(rows[0][1:], start=1):
-        y = np.array([r[j] for r in rows[1:]])
-        style = "--" if "prior" in name else "-"
-        colour = AGAINST_H if "not H" in name else FOR_H
-        ax.plot(x, y, style, color=colour, linewidth=1.6, label=name)
-    ax.set_xlabel("covert-action rate per rollout")
-    ax.set_ylabel("density")
-    ax.set_title(title)
-    ax.set_xlim(0, x[-1])
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
-    return fig
+    import altair as alt
+
+    from beliefs.plots.style import PLOT_HEIGHT, finish
+    from beliefs.plots.style import title as chart_title
+
+    header, *body = rate_density_rows(curves)
+    names = header[1:]
+    values = [{"rate": r[0], "density": d, "curve": name} for r in body for name, d in zip(names, r[1:], strict=True)]
+    legend = alt.Legend(title=None)
+    chart = (
+        alt.Chart(alt.NamedData("curves"))
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("rate:Q", title="covert-action rate per rollout", scale=alt.Scale(domain=[0, body[-1][0]], nice=False),
+                    axis=alt.Axis(format="~%")),
+            y=alt.Y("density:Q", title="density"),
+            color=alt.Color("curve:N", scale=alt.Scale(domain=names, range=[AGAINST_H if "not H" in n else FOR_H for n in names]), legend=legend),
+            strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=names, range=[[6, 4] if "prior" in n else [1, 0] for n in names]), legend=legend),
+            tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("rate:Q", format=".4~%"), alt.Tooltip("density:Q", format=".4~g")],
+        )
+        .properties(title=chart_title(title), height=PLOT_HEIGHT)
+    )  # fmt: skip
+    return finish(chart, name=title, data={"curves": values})

@@ -96,6 +96,11 @@ class HypothesesResult(NotebookRepr):
     def posterior(self) -> tuple[float, ...]:
         return tuple(math.exp(x) for x in self.log_posterior)
 
+    @property
+    def posterior_log_odds(self) -> tuple[float, ...]:
+        """Each hypothesis' posterior as log-odds (nats): ln p - ln(1 - p), with 1 - p = -expm1(ln p) exact near 1."""
+        return tuple(lp - math.log(-math.expm1(lp)) if lp < 0 else math.inf for lp in self.log_posterior)
+
     def pair_bits(self, j: int, k: int) -> dict:
         """Prior, evidence and posterior log2 odds of hypothesis j against k."""
 
@@ -142,9 +147,7 @@ class HypothesesResult(NotebookRepr):
         shown = [one_line(n) for n in self.names]
         width = max(len("hypothesis"), *(len(n) for n in shown))
         lines = [f"{'hypothesis':<{width}}  {'prior':>10}  {'posterior':>12}"]
-        for name, p, lp in zip(shown, self.prior, self.log_posterior, strict=True):
-            # format_probability takes log-odds: ln p - ln(1 - p), with 1 - p = -expm1(ln p) exact near 1.
-            x = lp - math.log(-math.expm1(lp)) if lp < 0 else math.inf
+        for name, p, x in zip(shown, self.prior, self.posterior_log_odds, strict=True):
             prior_text = format_probability(log_odds(p))  # one probability format, prior and posterior alike
             lines.append(f"{name:<{width}}  {prior_text:>10}  {format_probability(x):>12}")
         lines += ["", "bits between hypotheses (log2 odds): prior + evidence = posterior"]
@@ -246,19 +249,35 @@ def parse_vector(text: str, field: str) -> list[float]:
     return [as_float(part, f"{field}[{i}]") for i, part in enumerate(text.split(","))]
 
 
-def plot_hypotheses(result: HypothesesResult, ax=None):
-    """Each hypothesis' probability before and after the evidence (paired bars)."""
-    from beliefs.plots.axes import new_axes
-    from beliefs.plots.palette import FOR_H, LEVEL
+def plot_hypotheses(result: HypothesesResult) -> dict:
+    """Each hypothesis' probability before and after the evidence: its name, then a bar for each.
 
-    fig, ax = new_axes(ax)  # names are untrusted: new_axes draws every label as plain text
-    x = list(range(len(result.names)))
-    width = 0.38
-    ax.bar([i - width / 2 for i in x], result.prior, width, color=LEVEL, label="before (prior)")
-    ax.bar([i + width / 2 for i in x], result.posterior, width, color=FOR_H, label="after (posterior)")
-    ax.set_xticks(x, [n if len(n) <= 24 else n[:23] + "…" for n in result.names])
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("probability")
-    ax.set_title(f"{len(result.names)} hypotheses, {len(result.items)} evidence item(s)")
-    ax.legend(loc="upper left", fontsize="small")
-    return fig
+    Returns
+    -------
+    dict
+        The Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    import altair as alt
+
+    from beliefs.format import format_probability
+    from beliefs.odds import log_odds
+    from beliefs.plots.palette import ESTIMATE, LEVEL
+    from beliefs.plots.style import Rows, colour, finish, title, wrap
+
+    before, after = "before (prior)", "after (posterior)"
+    values = []
+    for i, (name, p, q, x) in enumerate(zip(result.names, result.prior, result.posterior, result.posterior_log_odds, strict=True)):
+        text = f"{name}: {format_probability(log_odds(p))} → {format_probability(x)}"
+        values.append({"row": i, "label": wrap(text), "name": name, "prior": p, "posterior": q})
+    rows = Rows.place(values, lanes=2, bar=20)
+    base = alt.Chart(alt.NamedData("rows"))
+    x = alt.X("prior:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1], title="probability"))
+    tooltip = [alt.Tooltip("name:N", title="hypothesis"), alt.Tooltip("prior:Q", format=".4~%"), alt.Tooltip("posterior:Q", format=".4~%")]
+    chart = alt.layer(
+        rows.altair_labels(base),
+        base.mark_bar().encode(**rows.altair_lane(0), x=x, x2=alt.X2Datum(0), color=alt.ColorDatum(before, type="nominal"), tooltip=tooltip),
+        base.mark_bar().encode(**rows.altair_lane(1), x="posterior:Q", x2=alt.X2Datum(0), color=alt.ColorDatum(after, type="nominal"), tooltip=tooltip),
+    ).encode(color=alt.Color(**colour({before: LEVEL, after: ESTIMATE}))).properties(
+        title=title(f"{len(result.names)} hypotheses, {len(result.items)} evidence item(s)"), height=rows.height
+    )  # fmt: skip
+    return finish(chart, name="hypotheses", data={"rows": list(rows.values)})

@@ -38,8 +38,7 @@ from beliefs.format import format_interval, format_probability
 from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass, equal_tailed
 from beliefs.montecarlo import MAX_DRAWS, DrawSummary, check_draws, check_seed, log_beta_draws
 from beliefs.odds import log_odds
-from beliefs.plots.axes import new_axes
-from beliefs.plots.palette import ESTIMATE, ESTIMATE_FILL, LEVEL
+from beliefs.plots.palette import BAND, ESTIMATE, ESTIMATE_FILL, REFERENCE
 from beliefs.tables import NotebookRepr
 from beliefs.update import UpdateResult, cromwell_note, update
 from beliefs.validation import as_probability
@@ -319,7 +318,7 @@ def _has_beta(e: Evidence) -> bool:
     return e.p_e_given_h_dist is not None or e.p_e_given_not_h_dist is not None
 
 
-# --- the chart: matplotlib is imported by new_axes, only when a plot is drawn ---
+# --- the chart: a Vega-Lite spec; Altair is imported only when a plot is drawn ---
 
 
 def _percent(p: float) -> str:
@@ -356,7 +355,10 @@ def distribution_rows(samples, bins: int = 40) -> list[list]:
     return rows
 
 
-def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = None, interval: float = 0.9):
+_TENTHS = [i / 10 for i in range(11)]  # ticks of a probability axis in percent: 0%, 10%, ... 100%
+
+
+def plot_posterior_distribution(samples, *, threshold: float | None = None, interval: float = 0.9) -> dict:
     """Histogram of Monte Carlo posterior probabilities with the median, a central interval and a threshold.
 
     Parameters
@@ -368,14 +370,19 @@ def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = N
         :class:`beliefs.uncertain_evidence.PosteriorDistribution`) is drawn with its
         own summaries, so the plot shows the numbers printed beside it.
     threshold : float, optional
-        Drawn as a dashed line and labelled with the fraction of samples above it.
+        Drawn as a dashed line and named in the legend with the fraction of samples above it.
     interval : float
         Mass of the shaded equal-tailed interval.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    dict
+        The Vega-Lite spec (:func:`beliefs.plots.style.finish`); the legend names each mark with its number.
     """
+    import altair as alt
+
+    from beliefs.plots.style import PLOT_HEIGHT, colour, finish, title
+
     if hasattr(samples, "posterior") and hasattr(samples, "p_above_threshold"):
         arr = _samples(samples.posterior)
         med = samples.median
@@ -391,23 +398,38 @@ def plot_posterior_distribution(samples, ax=None, *, threshold: float | None = N
         low_level, high_level = equal_tailed(interval)
         lo, med, hi = (float(v) for v in np.quantile(arr, [low_level, 0.5, high_level]))
         above = None if threshold is None else float(np.mean(arr > threshold))
-    fig, ax = new_axes(ax, figsize=(7.0, 3.6))
-    rows = distribution_rows(arr)[1:]
-    left = np.array([r[0] for r in rows])
-    width = np.array([r[1] - r[0] for r in rows])
-    density = np.array([r[3] for r in rows])
-    ax.bar(left, density, width=width, align="edge", color=ESTIMATE_FILL, edgecolor="white", linewidth=0.3)
-    ax.axvspan(
-        lo, hi, color=ESTIMATE, alpha=0.12, label=f"{100 * interval:g}% interval {format_interval(lo, hi)}"
-    )
-    ax.axvline(med, color=ESTIMATE, linewidth=1.5, label=f"median {_percent(med)}")
+    header, *body = distribution_rows(arr)
+    bins = [dict(zip(header, r, strict=True)) for r in body]
+    names = {
+        "draws": "posterior draws (density)",
+        "interval": f"{100 * interval:g}% interval {format_interval(lo, hi)}",
+        "median": f"median {_percent(med)}",
+    }
+    series = {names["draws"]: ESTIMATE_FILL, names["interval"]: BAND, names["median"]: ESTIMATE}
+    levels = [{"series": names["median"], "at": med, "dash": "solid"}]
     if threshold is not None:
-        ax.axvline(
-            threshold, color=LEVEL, linestyle="--", linewidth=1, label=f"P(> {_percent(threshold)}) = {_percent(above)}"
-        )
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("posterior P(H)")
-    ax.set_ylabel("density")
-    ax.set_title("Posterior under uncertain evidence")
-    ax.legend(fontsize=8, loc="upper left")
-    return fig
+        names["threshold"] = f"P(> {_percent(threshold)}) = {_percent(above)}"
+        series[names["threshold"]] = REFERENCE
+        levels.append({"series": names["threshold"], "at": threshold, "dash": "dashed"})
+    colours = colour(series)
+    p_scale = alt.Scale(domain=[0, 1])
+    chart = alt.layer(
+        alt.Chart(alt.NamedData("interval")).mark_rect(opacity=0.9).encode(
+            x=alt.X("lo:Q", scale=p_scale), x2="hi:Q", color=alt.ColorDatum(names["interval"], type="nominal")
+        ),
+        alt.Chart(alt.NamedData("bins")).mark_bar(stroke="white", strokeWidth=0.5).encode(
+            x=alt.X("bin_left:Q", scale=p_scale, axis=alt.Axis(format="%", values=_TENTHS, title="posterior P(H)")),
+            x2="bin_right:Q",
+            y=alt.Y("density:Q", title="density", scale=alt.Scale(domainMin=0)),
+            y2=alt.Y2Datum(0),
+            color=alt.ColorDatum(names["draws"], type="nominal"),
+            tooltip=[alt.Tooltip("bin_left:Q", format=".3~f", title="from"),
+                     alt.Tooltip("bin_right:Q", format=".3~f", title="to"), alt.Tooltip("count:Q", title="draws")],
+        ),
+        alt.Chart(alt.NamedData("levels")).mark_rule(strokeWidth=2).encode(
+            x=alt.X("at:Q", scale=p_scale),
+            color=alt.Color("series:N"),
+            strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(domain=["solid", "dashed"], range=[[1, 0], [5, 4]]), legend=None),
+        ),
+    ).encode(color=alt.Color(**colours)).properties(title=title("Posterior under uncertain evidence"), height=PLOT_HEIGHT)  # fmt: skip
+    return finish(chart, name="posterior distribution", data={"interval": [{"lo": lo, "hi": hi}], "bins": bins, "levels": levels})

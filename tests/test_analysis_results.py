@@ -19,7 +19,10 @@ from beliefs.analysis.sequential import plot_sequential, sequential
 from beliefs.analysis.tornado import plot_tornado, tornado
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
+from beliefs.format import format_probability
 from beliefs.odds import LN10
+from beliefs.plots.figures import spec_bytes
+from tests.chart_checks import mark_type, marks, readability_problems, rows_of
 
 
 def lr(x, label="e", **kw):
@@ -90,63 +93,74 @@ def test_importing_analysis_does_not_import_heavy_libraries():
         "import sys, beliefs.cli.analysis_cmd\n"
         "from beliefs.analysis import crux, data_robustness, dependence, needed, pool, robustness, sequential\n"
         "from beliefs.analysis import tornado, voi\n"
-        "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'streamlit') if m in sys.modules]\n"
+        "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib', 'altair', 'streamlit') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == ""
 
 
-def artist_counts(fig):
-    ax = fig.axes[0]
-    return {"lines": len(ax.lines), "patches": len(ax.patches), "collections": len(ax.collections)}
-
-
-EXPECTED_ARTISTS = {
-    # curve, no-evidence diagonal, the user's prior
-    "prior_robustness": (plot_prior_robustness, {"lines": 3, "patches": 0, "collections": 0}),
-    # the heat map and the user's choice (the colour bar is a second axes)
-    "data_robustness": (plot_data_robustness, {"lines": 1, "patches": 0, "collections": 1}),
-    # the posterior path and the threshold line
-    "sequential": (plot_sequential, {"lines": 2, "patches": 0, "collections": 0}),
-    # P(H) by k', the target, the k' found
-    "needed_count": (plot_count_needed, {"lines": 3, "patches": 0, "collections": 0}),
-    # two bars per input (prior + 3 items), the zero line
-    "tornado": (plot_tornado, {"lines": 1, "patches": 8, "collections": 0}),
-    # naive and adjusted bar per group (ungrouped + g)
-    "dependence": (plot_dependence, {"lines": 1, "patches": 4, "collections": 0}),
-    # prior + 4 matched/unmatched items + total
-    "crux": (plot_crux, {"lines": 1, "patches": 6, "collections": 0}),
-    # forecasts as one scatter, two pooled lines
-    "pool": (plot_pool, {"lines": 2, "patches": 0, "collections": 1}),
+PLOTS = {
+    "prior_robustness": plot_prior_robustness,
+    "data_robustness": plot_data_robustness,
+    "sequential": plot_sequential,
+    "needed_count": plot_count_needed,
+    "tornado": plot_tornado,
+    "dependence": plot_dependence,
+    "crux": plot_crux,
+    "pool": plot_pool,
 }
 
 
-@pytest.mark.parametrize("name", list(EXPECTED_ARTISTS))
-def test_plots_draw_the_expected_artists(name):
-    from matplotlib.figure import Figure
-
-    plot, counts = EXPECTED_ARTISTS[name]
-    fig = plot(all_results()[name])
-    assert isinstance(fig, Figure)
-    assert artist_counts(fig) == counts
+def _bits(x: float) -> float:
+    return x / math.log(2)
 
 
-def test_plot_marks_the_priors_to_compare_and_the_heat_map_has_a_colour_bar():
-    with_others = plot_prior_robustness(prior_robustness(0.25, [3.0], compare_priors=[0.2, 0.5]))
-    assert artist_counts(with_others)["lines"] == 4  # plus one marker line for the other priors
+def drawn_numbers(name, spec, result):
+    """(numbers the chart draws, the same numbers from the result), by chart."""
+    if name == "prior_robustness":
+        (grid,) = rows_of(spec, "line")[:1]
+        return [v["posterior"] for v in grid], [_bits(x) for x in result.posterior_log_odds]
+    if name == "data_robustness":
+        (cells,) = rows_of(spec, "rect")
+        return [c["value"] for c in cells], result.posterior.ravel().tolist()
+    if name == "sequential":
+        (steps,) = rows_of(spec, "point")
+        return [v["bits"] for v in steps], [_bits(x) for x in result.log_odds]
+    if name == "needed_count":
+        (counts,) = rows_of(spec, "line")
+        return [v["bits"] for v in counts], [_bits(float(x)) for x in result.log_odds_by_k]
+    if name == "tornado":
+        rows = rows_of(spec, "bar")[0]
+        return [(v["low"], v["high"]) for v in rows], [(r["low_shift_pp"], r["high_shift_pp"]) for r in result.rows()]
+    if name == "dependence":
+        rows = rows_of(spec, "bar")[0]
+        return [(v["naive"], v["adjusted"]) for v in rows], [(r["naive_bits"], r["adjusted_bits"]) for r in result.rows()]
+    if name == "crux":
+        rows = rows_of(spec, "bar")[0]
+        parts = sorted((_bits(x) for x in result.parts), key=lambda b: -abs(b))
+        return [v["bits"] for v in rows], [*parts, result.total_bits]
+    (forecasts,) = rows_of(spec, "point")
+    return [v["bits"] for v in forecasts], [_bits(math.log(p / (1 - p))) for p in result.probabilities]
+
+
+@pytest.mark.parametrize("name", list(PLOTS))
+def test_charts_draw_the_results_numbers(name):
+    result = all_results()[name]
+    spec = PLOTS[name](result)
+    drawn, expected = drawn_numbers(name, spec, result)
+    assert np.asarray(drawn, dtype=float) == pytest.approx(np.asarray(expected, dtype=float), rel=1e-12, abs=1e-12)
+    assert readability_problems(spec) == []
+
+
+def test_chart_marks_the_priors_to_compare_and_the_heat_map_has_a_gradient_legend():
+    spec = plot_prior_robustness(prior_robustness(0.25, [3.0], compare_priors=[0.2, 0.5]))
+    (priors,) = rows_of(spec, "point")
+    assert [p["series"] for p in priors] == ["your prior: 25% → 50%", "other priors", "other priors"]
     r = all_results()["data_robustness"]
-    assert len(plot_data_robustness(r).axes) == 2
-    assert len(plot_data_robustness(r, value="log10_bf").axes) == 2
-
-
-def test_plot_draws_on_a_given_axes():
-    from matplotlib.figure import Figure
-
-    fig = Figure()
-    ax = fig.add_subplot()
-    assert plot_pool(pool([0.2, 0.4]), ax=ax) is fig
-    assert len(ax.lines) == 2
+    for value in ("posterior", "log10_bf"):
+        (cells,) = [m for m in marks(plot_data_robustness(r, value=value)) if mark_type(m) == "rect"]
+        assert cells["encoding"]["color"]["type"] == "quantitative" and cells["encoding"]["color"]["legend"]["title"]
 
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
@@ -154,11 +168,8 @@ MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
 
 @pytest.mark.parametrize("name", ["tornado", "data_robustness", "crux"])
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
-def test_plots_save_to_png_svg_pdf(fmt, name, tmp_path):
-    plot = EXPECTED_ARTISTS[name][0]
-    path = tmp_path / f"{name}.{fmt}"
-    plot(all_results()[name]).savefig(path)
-    head = path.read_bytes()[:400]
+def test_charts_save_to_png_svg_pdf(fmt, name):
+    head = spec_bytes(PLOTS[name](all_results()[name]), fmt)[:400]
     if fmt == "svg":
         assert MAGIC["svg"] in head, head
     else:
@@ -167,33 +178,25 @@ def test_plots_save_to_png_svg_pdf(fmt, name, tmp_path):
 
 def test_log10_bf_heat_map_uses_the_log_bayes_factors():
     r = all_results()["data_robustness"]
-    fig = plot_data_robustness(r, value="log10_bf")
-    mesh = fig.axes[0].collections[0]
-    np.testing.assert_allclose(np.asarray(mesh.get_array()).ravel(), (r.log_bf / LN10).ravel(), rtol=1e-12)
+    (cells,) = rows_of(plot_data_robustness(r, value="log10_bf"), "rect")
+    np.testing.assert_allclose([c["value"] for c in cells], (r.log_bf / LN10).ravel(), rtol=1e-12)
     with pytest.raises(InputError, match=r"^value"):
         plot_data_robustness(r, value="nope")
 
 
-@pytest.mark.parametrize("name", list(EXPECTED_ARTISTS))
-def test_tick_labels_are_plain_numbers_not_raw_mathtext(name):
-    # Labels are drawn as plain text (untrusted input), so logit/log axes must not emit $\mathdefault{...}$.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = EXPECTED_ARTISTS[name][0](all_results()[name])
-    FigureCanvasAgg(fig).draw()
-    texts = [
-        t.get_text()
-        for ax in fig.axes
-        for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), *ax.get_xticklabels(minor=True), *ax.get_yticklabels(minor=True))
-    ]
-    assert texts, name
-    assert not [t for t in texts if "$" in t or "mathdefault" in t], texts
+def test_posterior_heat_map_tooltip_writes_each_cell_in_the_one_probability_format():
+    # Strong counts: many cells sit within 0.01% of certainty, where d3's ".4~%" would read a bare "100%".
+    r = data_robustness([100, 50], [200, 100], 0.25, (1, 20), (1, 200))
+    spec = plot_data_robustness(r)
+    (cells,) = rows_of(spec, "rect")
+    (layer,) = [m for m in marks(spec) if mark_type(m) == "rect"]
+    assert {"field": "text", "type": "nominal", "title": "P(H | data)"} in layer["encoding"]["tooltip"]
+    prior_log_odds = math.log(0.25 / 0.75)  # independent of update(): odds form by hand
+    assert [c["text"] for c in cells] == [format_probability(prior_log_odds + x) for x in r.log_bf.ravel()]
+    assert any(c["text"].startswith("100% - ") for c in cells)
 
 
-def test_logit_ticks_read_as_probabilities():
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = plot_prior_robustness(prior_robustness(0.25, [3.0]))
-    FigureCanvasAgg(fig).draw()
-    shown = {t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()}
-    assert {"0.01", "0.5", "0.99"} <= shown, shown
+def test_probability_axes_read_as_percentages():
+    spec = plot_prior_robustness(prior_robustness(0.25, [3.0]))
+    axis = next(m for m in marks(spec) if mark_type(m) == "line")["encoding"]["x"]["axis"]
+    assert all(f'"{p}"' in axis["labelExpr"] for p in ("1%", "50%", "99%")), axis["labelExpr"]

@@ -163,9 +163,9 @@ def test_every_cache_is_keyed_by_its_inputs():
     """Code review as a test: each st.cache_data/st.cache_resource function's key is its full input.
 
     Arguments starting with ``_`` are not hashed by Streamlit; such a function
-    is allowed only where the other arguments determine the output (the PNG
-    cache, whose ``data_key`` is the plot's data), which the callers must
-    honour: every ``show_plot`` call passes text derived from the plotted data.
+    is allowed only where the other arguments determine the output (the chart
+    spec cache, whose ``data_key`` is the chart's data), which the callers must
+    honour: every ``show_chart`` call passes text derived from the charted data.
     """
     import ast
 
@@ -184,15 +184,18 @@ def test_every_cache_is_keyed_by_its_inputs():
     for name, func, args, free in cached:
         unhashed = [a for a in args if a.startswith("_")]
         if unhashed:
-            assert (name, func) == ("common.py", "_png"), (name, func, unhashed)
+            assert (name, func) == ("common.py", "_spec"), (name, func, unhashed)
         # no session state or widget values read inside a cached function: they would not be in the key
         assert "session_state" not in free and "query_params" not in free, (name, func, free)
-    # every show_plot call's key includes the CSV of what it draws
+    # every show_chart call's key includes the CSV of what it draws
+    calls = 0
     for path in pages:
-        for match in re.finditer(r"show_plot\((.*)\)", path.read_text()):
+        for match in re.finditer(r"show_chart\((.*)\)", path.read_text()):
+            calls += 1
             # the CSV, a named key, or the plotted result's own to_dict(): each determines the picture
             args = match.group(1)
             assert any(s in args for s in ("csv", "key", "to_dict()")), (path.name, match.group(0))
+    assert calls >= 10  # every chart of every view
 
 
 def _free_names(func) -> set[str]:

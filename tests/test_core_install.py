@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 # The extras' packages: none of them may arrive with the core install.
-EXTRA_PACKAGES = {"pymc", "pytensor", "nutpie", "arviz", "preliz", "streamlit", "matplotlib", "pandas", "vl-convert-python"}
+EXTRA_PACKAGES = {"pymc", "pytensor", "nutpie", "arviz", "preliz", "streamlit", "altair", "matplotlib", "pandas", "vl-convert-python"}
 TEST_TOOLS = ("pytest", "hypothesis", "mpmath", "markdown-it-py", "mdit-py-plugins", "linkify-it-py")
 _OFFLINE = re.compile(
     r"No matching distribution|Could not find a version|NewConnectionError|Temporary failure in name resolution"

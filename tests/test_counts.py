@@ -401,11 +401,13 @@ def test_rate_density_rows_integrate_to_the_beta_mass_on_their_grid(curves):
 
 def test_plot_rate_densities_draws_one_line_per_curve_in_the_palette():
     from beliefs.plots.palette import AGAINST_H, FOR_H
+    from tests.chart_checks import rows_of
 
-    fig = bc.plot_rate_densities({"H prior": (1.0, 9.0), "not H prior": (1.0, 99.0)})
-    lines = fig.axes[0].get_lines()
-    assert [ln.get_label() for ln in lines] == ["H prior", "not H prior"]
-    assert [ln.get_color() for ln in lines] == [FOR_H, AGAINST_H]
+    spec = bc.plot_rate_densities({"H prior": (1.0, 9.0), "not H prior": (1.0, 99.0)})
+    (rows,) = rows_of(spec, "line")
+    assert list(dict.fromkeys(r["curve"] for r in rows)) == ["H prior", "not H prior"]
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["H prior", "not H prior"], "range": [FOR_H, AGAINST_H]}
 
 
 def test_the_quadrature_refuses_more_environments_than_it_can_afford():

@@ -248,8 +248,11 @@ def test_plain_renders_as_typed(hostile):
         assert tag not in html, (hostile, html)
     assert "$x^2$" in html or "$" not in hostile
     text = html.replace("<p>", "").replace("</p>", "").replace("<br />", "").replace("&gt;", ">")
-    text = text.replace("&lt;", "<").replace("&quot;", '"').replace("&amp;", "&").replace("\n", "")
-    assert text == hostile.replace("\n", ""), (hostile, text)
+    text = text.replace("&lt;", "<").replace("&quot;", '"').replace("&amp;", "&")
+    # An invisible WORD JOINER after "https:" stops Streamlit's autolinker (a backslash does not): shown as typed.
+    text = text.replace("\u2060", "").rstrip("\n")
+    # Untrusted text is shown on one line: a line break it holds is shown as the two characters \n.
+    assert "\n" not in text and text == hostile.replace("\n", "\\n"), (hostile, text)
 
 
 def test_plain_keeps_plain_messages_readable():

@@ -144,8 +144,10 @@ def test_analysis_settings_round_trip_through_the_link():
 
 def test_stated_tornado_plot_draws_its_rows():
     r = tornado_stated(0.25, [Evidence("a", likelihood_ratio=3.0), Evidence("b", likelihood_ratio=2.0, log_lr_sigma=0.8)])
-    fig = plot_tornado_stated(r)
-    widths = sorted(round(p.get_width(), 9) for p in fig.axes[0].patches)
+    from tests.chart_checks import rows_of
+
+    drawn = rows_of(plot_tornado_stated(r), "bar")[0]
+    widths = sorted(round(x, 9) for v in drawn for x in (v["low"], v["high"]))
     rows = r.rows()
     assert widths == sorted(round(x, 9) for row in rows for x in (row["low_shift_pp"], row["high_shift_pp"]))
     assert r.to_csv().splitlines()[0].split(",")[:5] == ["label", "range_rule", "low_posterior", "high_posterior", "loo_posterior"]

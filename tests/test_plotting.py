@@ -1,10 +1,14 @@
-"""Plots for the Update page: what is drawn equals hand-worked numbers, and the files are real files."""
+"""Charts of the Update page: what is drawn equals hand-worked numbers, and the files are real files.
+
+Every chart is a Vega-Lite spec (see beliefs.plots); the checks read the spec's data and encodings.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import itertools
+import json
 import math
 import subprocess
 import sys
@@ -21,10 +25,18 @@ from beliefs.format import format_interval, format_probability
 from beliefs.io.csvfile import to_csv
 from beliefs.odds import log_odds
 from beliefs.plots.curves import curve_rows, plot_curve
-from beliefs.plots.figures import FORMATS, figure_bytes, spec_bytes
-from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
+from beliefs.plots.figures import FORMATS, spec_bytes
+from beliefs.plots.update import (
+    plot_prior_posterior,
+    prior_posterior_rows,
+    waterfall_layout,
+    waterfall_rows,
+    waterfall_spec,
+    waterfall_values,
+)
 from beliefs.uncertain_evidence import distribution_rows, plot_posterior_distribution
 from beliefs.update import update
+from tests.chart_checks import colour_scale, marks, svg_texts
 
 STATED = Evidence("stated 3-to-1", p_e_given_h=0.75, p_e_given_not_h=0.25)
 HALVING = Evidence("halving", likelihood_ratio=0.5)
@@ -61,20 +73,39 @@ def test_waterfall_spec_bars_are_the_hand_worked_log_odds(result):
 
 
 def test_waterfall_spec_shows_a_50_percent_posterior_and_percent_ticks():
-    from beliefs.plots.palette import AGAINST_H, FOR_H
+    from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 
     spec = waterfall_spec(update(0.25, [STATED]))
     post = _chart(spec)["data"]["values"][-1]
-    assert post["name"] == "posterior" and post["end_bits"] == 0.0 and post["text"] == "posterior 50%"
+    assert post["name"] == "posterior" and post["end_bits"] == 0.0 and post["value"] == "50%"
     # The posterior is drawn as a point mark (visible at 0 bits), not as a zero-height bar.
     point = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "point")
     assert "prior / posterior" in point["transform"][0]["filter"]
     axis = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "bar")["encoding"]["x"]["axis"]
-    # Ticks sit at round probabilities: 25%, 30%, 40%, 45%, 50% (the labels are printed from the bits).
+    # Ticks sit at round probabilities: 25%, 30%, 40%, 45%, 50%, labelled in the page's own words.
     assert [round(100 / (1 + 2 ** -t), 6) for t in axis["values"]][:2] == [25.0, 30.0]
-    assert _chart(spec)["encoding"]["y"]["sort"] == {"field": "order"}
-    colours = next(layer for layer in _chart(spec)["layer"] if layer["mark"]["type"] == "bar")["encoding"]["color"]
-    assert colours["scale"]["range"][:2] == [FOR_H, AGAINST_H]
+    assert '"25%"' in axis["labelExpr"] and '"50%"' in axis["labelExpr"]
+    # Rows in the ledger's order, top to bottom, each label above its bar; one y scale (pixels from the top).
+    rows = _chart(spec)["data"]["values"]
+    assert [v["row"] for v in rows] == [0, 1, 2]
+    assert all(a["y_bar"] < b["y_label"] for a, b in itertools.pairwise(rows))
+    assert all(v["y_label"] < v["y_lane0_top"] < v["y_bar"] < v["y_lane0_bottom"] for v in rows)
+    scales = {json.dumps(m["encoding"]["y"]["scale"]) for m in marks(spec) if "y" in m["encoding"]}
+    assert len(scales) == 1
+    # The legend names what is drawn: no bar against H here.
+    assert colour_scale(spec) == {"for H": FOR_H, "prior / posterior": LEVEL}
+    assert colour_scale(waterfall_spec(update(0.25, [STATED, HALVING]))) == {
+        "for H": FOR_H, "against H": AGAINST_H, "prior / posterior": LEVEL}
+
+
+def test_waterfall_data_are_separable_from_its_layout(result):
+    # The HTML report redraws the waterfall for a reader's numbers from new rows alone.
+    values = waterfall_values(result)
+    assert waterfall_layout(values) == waterfall_spec(result)
+    # The chart's rows are these, with their places on the page (y_*: pixels from the top) added.
+    drawn = _chart(waterfall_spec(result))["data"]["values"]
+    assert [{k: v for k, v in row.items() if not k.startswith("y_")} for row in drawn] == values
+    assert [v["label"] for v in values] == [["prior"], ["1. stated 3-to-1"], ["2. halving"], ["posterior"]]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -85,9 +116,12 @@ def test_waterfall_downloads_are_the_same_spec_rendered(result, fmt):
     elif fmt == "svg":
         root = ET.fromstring(data)
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
-        assert "posterior 33.33%" in data.decode()  # the same text as on screen
+        texts = svg_texts(data)
+        assert "posterior" in texts and "33.33%" in texts  # the same text as on screen
+        assert 'width="' in data.decode()[:200]
     else:
         assert data.startswith(b"%PDF-")
+    assert data == spec_bytes(waterfall_spec(result, width=500), fmt)  # the same bytes on every save
 
 
 def test_waterfall_rows_and_csv(result):
@@ -143,9 +177,9 @@ def test_prior_posterior_rows(result):
     rows = prior_posterior_rows(result)
     assert rows[1][:3] == ["prior", 0.25, "1:3"]
     assert rows[2][0] == "posterior" and rows[2][1] == pytest.approx(1 / 3, rel=1e-14) and rows[2][2] == "1:2"
-    fig = plot_prior_posterior(result)
-    widths = [p.get_width() for p in fig.axes[0].patches[:2]]
-    assert widths == pytest.approx([0.25, 1 / 3], rel=1e-14)
+    spec = plot_prior_posterior(result)
+    drawn = [v["p"] for v in _chart(spec)["data"]["values"]]
+    assert drawn == pytest.approx([0.25, 1 / 3], rel=1e-14)
 
 
 def test_distribution_rows_hand_example():
@@ -167,9 +201,7 @@ def test_posterior_distribution_plot_shows_the_library_summaries():
 
     e = Evidence("x", likelihood_ratio=3.0, log_lr_sigma=0.8)
     dist = posterior_distribution(0.5, [e], draws=20_000, seed=3, threshold=0.6, interval=0.8)
-    fig = plot_posterior_distribution(dist)
-    ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = list(colour_scale(plot_posterior_distribution(dist)))
     # The same text as the app prints beside the chart (format.py, from the log-odds).
     lo, hi = dist.interval
     assert f"80% interval {format_interval(lo, hi)}" in labels
@@ -188,11 +220,11 @@ def test_posterior_distribution_plot_shows_the_library_summaries():
 def test_posterior_distribution_plot_from_plain_samples():
     rng = np.random.default_rng(7)
     samples = rng.beta(2.0, 2.0, 5000)
-    fig = plot_posterior_distribution(samples, threshold=0.5, interval=0.5)
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    labels = list(colour_scale(plot_posterior_distribution(samples, threshold=0.5, interval=0.5)))
     # Beta(2, 2) is symmetric: median 0.5, P(> 0.5) = 0.5, quartiles 0.3264 and 0.6736.
     assert any(lab.startswith("median 50") or lab.startswith("median 49") for lab in labels)
-    q = [float(x.strip(" %")) / 100 for x in labels[0].removeprefix("50% interval ").split("–")]
+    interval = next(lab for lab in labels if lab.startswith("50% interval "))
+    q = [float(x.strip(" %")) / 100 for x in interval.removeprefix("50% interval ").split("–")]
     assert q == pytest.approx([0.3264, 0.6736], abs=0.015)
 
 
@@ -202,18 +234,18 @@ def test_curve_rows_and_plot():
     rows = curve_rows(x, y, y - 0.01, y + 0.01, names=("steps", "p", "lo", "hi"))
     assert rows[0] == ["steps", "p", "lo", "hi"]
     assert rows[3] == [2.0, 0.98**2, 0.98**2 - 0.01, 0.98**2 + 0.01]
-    fig = plot_curve(x, y, y - 0.01, y + 0.01, xlabel="steps", label="mean", band_label="band")
-    line = fig.axes[0].lines[0]
-    np.testing.assert_array_equal(line.get_ydata(), y)
+    spec = plot_curve(x, y, y - 0.01, y + 0.01, xlabel="steps", label="mean", band_label="band")
+    np.testing.assert_array_equal([v["y"] for v in _chart(spec)["data"]["values"]], y)
+    assert list(colour_scale(spec)) == ["mean", "band"]
     with pytest.raises(InputError, match="equal length"):
         curve_rows([1, 2], [1])
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_figure_bytes_are_real_files_and_reproducible(result, fmt):
-    data = figure_bytes(plot_prior_posterior(result), fmt)
-    again = figure_bytes(plot_prior_posterior(result), fmt)
-    assert data == again  # no timestamps: the same figure gives the same file
+def test_chart_files_are_real_files_and_reproducible(result, fmt):
+    data = spec_bytes(plot_prior_posterior(result), fmt)
+    again = spec_bytes(plot_prior_posterior(result), fmt)
+    assert data == again  # no timestamps, one font: the same chart gives the same file
     if fmt == "png":
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
     elif fmt == "svg":
@@ -223,23 +255,22 @@ def test_figure_bytes_are_real_files_and_reproducible(result, fmt):
         assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
 
 
-def test_figure_bytes_rejects_unknown_format(result):
+def test_spec_bytes_rejects_unknown_format(result):
     with pytest.raises(InputError, match=r"^format: got 'jpg'; expected one of png, svg, pdf"):
-        figure_bytes(plot_prior_posterior(result), "jpg")
+        spec_bytes(plot_prior_posterior(result), "jpg")
 
 
-def test_plots_draw_on_a_given_axes(result):
-    from matplotlib.figure import Figure
-
-    fig = Figure()
-    ax1 = fig.subplots(1, 1)
-    assert plot_prior_posterior(result, ax=ax1) is fig
-
-
-def test_importing_plotting_does_not_import_matplotlib():
-    code = "import sys, beliefs.plots.update, beliefs.plots.figures, beliefs.plots.curves, beliefs.counts; print('matplotlib' in sys.modules)"
+def test_the_chart_modules_and_the_waterfall_load_no_chart_library():
+    # Each chart imports Altair when it is drawn; the waterfall, on the app's first page, never (0.4 s).
+    code = (
+        "import sys, beliefs.plots.update, beliefs.plots.figures, beliefs.plots.curves, beliefs.plots.style, "
+        "beliefs.counts, beliefs.analysis.tornado\n"
+        "from beliefs.update import update\n"
+        "beliefs.plots.update.waterfall_spec(update(0.25, [3.0]))\n"
+        "print(sorted(m for m in ('altair', 'vl_convert', 'matplotlib', 'pandas') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"
 
 
 def test_hostile_label_reaches_vl_convert_only_as_xml_safe_text():
@@ -263,36 +294,21 @@ def test_hostile_label_reaches_vl_convert_only_as_xml_safe_text():
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
-def test_new_axes_draws_labels_as_plain_text_on_a_given_axes_too():
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    from beliefs.plots.axes import new_axes
-
-    matplotlib.rcParams["text.parse_math"] = True
-    try:
-        fig, ax = new_axes()
-        ax.set_title("$\\frac{1}{$")  # unbalanced mathtext: savefig raised on it before plain text
-        assert figure_bytes(fig, "svg").startswith(b"<?xml")
-        matplotlib.rcParams["text.parse_math"] = True
-        given = Figure().subplots(1, 1)
-        fig, ax = new_axes(given)
-        assert ax is given
-        ax.text(0.5, 0.5, "$\\frac{1}{$")  # text drawn after the call: plain too
-        assert figure_bytes(fig, "svg").startswith(b"<?xml")
-    finally:
-        matplotlib.rcParams["text.parse_math"] = False
+def test_labels_are_drawn_as_plain_text():
+    # Vega draws text as text: no mathtext, no markup; $\frac{1}{$ and <b> reach the file as typed.
+    label = "$\\frac{1}{$ <b>x</b> **y**"
+    svg = spec_bytes(waterfall_spec(update(0.25, [Evidence(label, likelihood_ratio=3.0)])), "svg").decode()
+    assert f"1. {label}" in svg_texts(svg)
 
 
 @pytest.mark.parametrize(("ratio", "colour"), [(3.0, "FOR_H"), (1 / 3, "AGAINST_H"), (1.0, "LEVEL")])
 def test_prior_posterior_bar_takes_the_colour_of_the_net_evidence(ratio, colour):
-    from matplotlib.colors import to_hex
-
     from beliefs.plots import palette
 
-    bars = plot_prior_posterior(update(0.25, [ratio])).axes[0].patches
-    assert to_hex(bars[0].get_facecolor(), keep_alpha=False) == palette.NEUTRAL
-    assert to_hex(bars[1].get_facecolor(), keep_alpha=False) == getattr(palette, colour)
+    spec = plot_prior_posterior(update(0.25, [ratio]))
+    prior, posterior = (v["series"] for v in _chart(spec)["data"]["values"])
+    assert colour_scale(spec)[prior] == palette.NEUTRAL
+    assert colour_scale(spec)[posterior] == getattr(palette, colour)
 
 
 def test_every_colour_comes_from_the_palette():
@@ -314,6 +330,15 @@ def test_every_colour_comes_from_the_palette():
 
 def test_prior_posterior_text_keeps_extreme_probabilities_apart_from_certainty():
     # 1e-12 times LR 1e24 = odds 1e12: P(H) = 1 - 1/(1 + 1e12), 1e-10 % short of 100% (by hand).
-    fig = plot_prior_posterior(update(1e-12, [1e24]))
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["1e-10%  (odds 1:1e12)", "100% - 1e-10%  (odds 1e12:1)"]
+    spec = plot_prior_posterior(update(1e-12, [1e24]))
+    texts = [v["text"] for v in _chart(spec)["data"]["values"]]
+    assert texts == ["prior: 1e-10% (odds 1:1e12)", "posterior: 100% - 1e-10% (odds 1e12:1)"]
+
+
+def test_a_band_of_no_width_is_neither_drawn_nor_named():
+    # A point estimate of s: the chain's interval is the mean itself; the legend named an interval nobody saw.
+    x = np.arange(5)
+    y = 0.9**x
+    assert list(colour_scale(plot_curve(x, y, y, y, label="mean", band_label="90% interval"))) == ["mean"]
+    assert list(colour_scale(plot_curve(x, y, y - 0.01, y, label="mean", band_label="90% interval"))) == [
+        "mean", "90% interval"]  # fmt: skip

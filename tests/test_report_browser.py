@@ -50,7 +50,7 @@ def test_report_opens_offline_with_the_posterior_and_a_drawn_chart(tmp_path):
             assert svg.locator("[role=graphics-symbol][aria-roledescription=point]").count() == 2
             box = page.locator("figure.chart > svg").first.bounding_box()
             assert box is not None and box["width"] > 200 and box["height"] > 100  # one item: a short horizontal chart
-            # The app's prior/posterior bars (matplotlib) come second, drawn as paths.
+            # The app's prior/posterior bars come second (vl-convert's SVG of the same spec).
             assert page.locator("figure.chart").count() == 2
             assert page.locator("figure.chart").nth(1).locator("path").count() > 10
             assert page.locator("table.ledger tbody tr").count() == 1

@@ -279,7 +279,10 @@ def test_the_distribution_plot_names_a_bad_interval_mass(interval):
 
 def test_the_distribution_plot_marks_the_equal_tailed_interval():
     from beliefs.uncertain_evidence import plot_posterior_distribution
+    from tests.chart_checks import colour_scale, rows_of
 
     samples = np.linspace(0.0, 1.0, 1001)  # quantiles of a uniform: the 5% and 95% levels are 0.05 and 0.95
-    fig = plot_posterior_distribution(samples, interval=0.9)
-    assert any("90% interval" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    spec = plot_posterior_distribution(samples, interval=0.9)
+    assert any(name.startswith("90% interval ") for name in colour_scale(spec))
+    ((interval,),) = (rows for rows in rows_of(spec, "rect") if rows[0].keys() == {"lo", "hi"})
+    assert (interval["lo"], interval["hi"]) == pytest.approx((0.05, 0.95), abs=1e-12)

@@ -33,6 +33,6 @@ Each result has ``rows()``, ``to_csv()`` and ``to_frame()`` (the data behind its
 and ``to_dict()`` (JSON-ready).  Priors and targets of exactly 0 or 1 are refused with an
 explanation: such beliefs are certain and no evidence can move them (Cromwell's rule).
 
-The modules use NumPy and SciPy at import; matplotlib is imported inside the ``plot_*``
-functions, PyMC never.  This package imports nothing: import the module you need.
+The modules use NumPy and SciPy at import; Altair is imported inside the ``plot_*``
+functions (each returns a Vega-Lite spec, see :mod:`beliefs.plots`), PyMC never.  This package imports nothing: import the module you need.
 """

@@ -1,6 +1,6 @@
-"""What the analyses share: input checks, the table behind every result's CSV and plot, plot axes.
+"""What the analyses share: input checks and the table behind every result's CSV and plot.
 
-NumPy and SciPy at import; matplotlib only inside :func:`set_scale`, when a plot is drawn.
+NumPy and SciPy at import; the charts (``plot_*`` in each module) import Altair when they are drawn.
 """
 
 from __future__ import annotations
@@ -86,24 +86,6 @@ def counts_arrays(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
 def short_label(text: str, width: int = 48) -> str:
     """``text`` cut to ``width`` characters with an ellipsis, for a tick label."""
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def set_scale(ax, axis: str, scale: str) -> None:
-    """Put ``axis`` ("x" or "y") on a ``"logit"`` or ``"log"`` scale with plain-text tick labels.
-
-    matplotlib's logit and log tick formatters write mathtext (``$\\mathdefault{10^{-2}}$``),
-    which :func:`beliefs.plots.axes.new_axes` turns off for untrusted labels, so they would print as raw
-    markup; ticks are written as plain numbers instead (0.001, 0.5, 0.999).
-    """
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    if scale == "logit":
-        getattr(ax, f"set_{axis}scale")("logit", one_half="0.5")
-    else:
-        getattr(ax, f"set_{axis}scale")(scale)
-    target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.6g}"))
-    target.set_minor_formatter(NullFormatter())
 
 
 def quoted(label: str, width: int = 40) -> str:

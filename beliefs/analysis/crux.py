@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-
-import numpy as np
 
 from beliefs.analysis._common import CERTAIN_HINT, Table, evidence_list, short_label
 from beliefs.errors import CertaintyError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import bits, decibels
-from beliefs.plots.axes import new_axes
-from beliefs.plots.palette import AGAINST_H, FOR_H
+from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 from beliefs.text import one_line
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_probability
@@ -313,21 +311,37 @@ def crux(
     )
 
 
-def plot_crux(result, ax=None):
-    """Each part of the gap between the two viewpoints (bits), largest first, and the total."""
-    fig, ax = new_axes(ax)
-    names = ("prior", *result.part_labels())
-    parts = [bits(x) for x in result.parts]
-    order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))
-    labels = [short_label(names[i]) for i in order] + ["total"]
-    values = [parts[i] for i in order] + [result.total_bits]
-    colors = [FOR_H if v >= 0 else AGAINST_H for v in values[:-1]] + ["black"]
-    y = np.arange(len(values))[::-1]
-    ax.barh(y, values, color=colors)
-    ax.axvline(0, color="black", linewidth=1)
-    ax.set_yticks(y, labels, fontsize="small")
+def plot_crux(result: CruxResult) -> dict:
+    """Each part of the gap between the two viewpoints (bits), largest first, and the total.
+
+    At most :data:`beliefs.plots.style.MAX_ROWS` parts are drawn; the smaller ones are summed
+    in one row (the CSV lists each).  Returns the Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    from beliefs.plots.style import MAX_ROWS, bar_rows, wrap
+
     a, b = result.names
-    ax.set_xlabel(f"bits toward H: {a} minus {b}")
+    more_a, more_b, total = f"more for H in {a}", f"more for H in {b}", "total gap"
+    names = ("prior", *result.part_labels())
+    parts = result.parts
+    order = sorted(range(len(parts)), key=lambda i: -abs(parts[i]))
+    shown = [(one_line(names[i]), bits(parts[i])) for i in order[:MAX_ROWS]]
+    rest = order[MAX_ROWS:]
+    if rest:
+        shown.append((f"{len(rest)} smaller parts together", bits(math.fsum(parts[i] for i in rest))))
+    shown.append((total, result.total_bits))
+    values = [
+        {"row": i, "label": wrap(f"{name}: {gap:+.2f} bits"), "name": name, "bits": gap,
+         "series": total if i == len(shown) - 1 else more_a if gap >= 0 else more_b}
+        for i, (name, gap) in enumerate(shown)
+    ]  # fmt: skip
     pa, pb = (format_probability(r.posterior_log_odds) for r in (result.a, result.b))
-    ax.set_title(f"Crux: {a} {pa}\nvs {b} {pb}", fontsize="medium")  # two lines: view names can be long
-    return fig
+    return bar_rows(
+        values,
+        [[{"x": "bits", "x2": 0.0, "colour": "series"}]],
+        series={more_a: FOR_H, more_b: AGAINST_H, total: LEVEL},
+        x_title=f"bits toward H: {a} minus {b}",
+        chart_title="Crux: where the two views part",
+        subtitle=f"{a} {pa} vs {b} {pb}",
+        tooltip=[{"field": "name", "type": "nominal", "title": "part"}, {"field": "bits", "type": "quantitative", "format": "+.3f"}],
+        name="crux",
+    )

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability, set_scale
+from beliefs.analysis._common import BETA_FIELDS, Table, counts_arrays, open_probability
 from beliefs.bf_map import BayesFactorMap, bayes_factor_map
 from beliefs.counts import counts_log_bf
 from beliefs.datasets import POOLING_WORDS
 from beliefs.evidence import BetaDist
 from beliefs.format import format_probability
 from beliefs.odds import LN10
-from beliefs.plots.axes import new_axes
 from beliefs.rate_priors import PointRate, RatePrior, parse_rate_prior
 from beliefs.reproduce import derived_count
 from beliefs.update import update_by_log_bf
@@ -183,41 +182,47 @@ def _scaled(b: RatePrior, factor: float) -> RatePrior:
     return BetaDist(b.alpha * factor, b.beta * factor)
 
 
-def plot_data_robustness(result, ax=None, *, value: str = "posterior"):
+def plot_data_robustness(result: DataRobustness, *, value: str = "posterior") -> dict:
     """Heat map of P(H | data) (``value="posterior"``) or log10 BF (``"log10_bf"``) over the
-    two hypotheses' prior mean rates, with the user's choice marked."""
-    fig, ax = new_axes(ax)
+    two hypotheses' prior mean rates, with the user's choice marked.
+
+    Returns the Vega-Lite spec (:func:`beliefs.plots.heatmap.heat_map`).
+    """
+    from beliefs.format import format_probability
+    from beliefs.plots.heatmap import heat_map
+
+    text = None
     if value == "posterior":
-        z, label, cmap, vmin, vmax = result.posterior, "P(H | data)", "RdBu_r", 0.0, 1.0
+        z, label, domain, fmt = result.posterior, "P(H | data)", (0.0, 1.0), ".4~%"
+        # The tooltip in the one probability format, from each cell's log-odds (1 - 1e-20 is not "100%").
+        text = [[format_probability(update_by_log_bf(result.prior, float(x)).posterior_log_odds) for x in row]
+                for row in result.log_bf]  # fmt: skip
     elif value == "log10_bf":
         z = result.log_bf / LN10
         lim = float(np.max(np.abs(z))) or 1.0
-        label, cmap, vmin, vmax = "log10 BF (H : not H)", "RdBu_r", -lim, lim
+        label, domain, fmt = "log10 BF (H : not H)", (-lim, lim), "+.3f"
     else:
         from beliefs.errors import InputError
 
         raise InputError("value", value, "'posterior' or 'log10_bf'")
-    mesh = ax.pcolormesh(
-        result.h_means, result.not_h_means, z, shading="nearest", cmap=cmap, vmin=vmin, vmax=vmax
+    h, nh = result.rate_if_h, result.rate_if_not_h
+    chosen = update_by_log_bf(result.prior, result.log_bf_at_choice)  # as posterior_at_choice, kept in log-odds
+    return heat_map(
+        result.h_means,
+        result.not_h_means,
+        z.tolist(),
+        x_title=f"prior mean covert-action rate if H ({_spread_text(h)})",
+        y_title=f"prior mean rate if not H ({_spread_text(nh)})",
+        value_title=label,
+        domain=domain,
+        value_format=fmt,
+        value_text=text,
+        chart_title=f"Bayes-factor robustness check, {result.model}",
+        # In words, not a ◆: a glyph outside the chart font brings a second font into the PDF, whose bytes then vary.
+        # From the log-odds: a posterior of 1 - 1e-20 is 1.0 as a float, which would read "100% (certain)".
+        subtitle=f"your choice (the diamond): P(H | data) = {format_probability(chosen.posterior_log_odds)}",
+        marker=(h.mean, nh.mean, "your choice"),
     )
-    fig.colorbar(mesh, ax=ax, label=label)
-    ax.plot(
-        [result.rate_if_h.mean],
-        [result.rate_if_not_h.mean],
-        marker="*",
-        markersize=14,
-        color="gold",
-        markeredgecolor="black",
-        linestyle="none",
-        label=f"your choice: P(H | data) = {result.posterior_text_at_choice}",
-    )
-    set_scale(ax, "x", "log")
-    set_scale(ax, "y", "log")
-    ax.set_xlabel(f"prior mean covert-action rate if H ({_spread_text(result.rate_if_h)})")
-    ax.set_ylabel(f"prior mean rate if not H ({_spread_text(result.rate_if_not_h)})")
-    ax.set_title(f"Bayes-factor robustness check, {result.model}", fontsize="medium")
-    ax.legend(loc="upper left", fontsize="small")
-    return fig
 
 
 def _spread_text(prior: RatePrior) -> str:

@@ -9,15 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import numpy as np
-
 from beliefs.analysis._common import Table, evidence_list, listed, open_probability, quoted, short_label
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import bits
-from beliefs.plots.axes import new_axes
-from beliefs.plots.palette import FOR_H, NEUTRAL
+from beliefs.plots.palette import ESTIMATE, NEUTRAL
+from beliefs.plots.style import MAX_ROWS, bar_rows, wrap
 from beliefs.tables import one_line
 from beliefs.update import UpdateResult, update
 from beliefs.validation import as_positive
@@ -122,25 +120,31 @@ def dependence(
     )
 
 
-def plot_dependence(result, ax=None):
-    """Naive and adjusted evidence per dependence group (bits), side by side."""
-    fig, ax = new_axes(ax)
-    rows = result.rows()
-    y = np.arange(len(rows))[::-1]
-    h = 0.38
-    ax.barh(
-        y + h / 2, [r["naive_bits"] for r in rows], height=h, color=NEUTRAL, label="naive (independent)"
-    )
-    ax.barh(y - h / 2, [r["adjusted_bits"] for r in rows], height=h, color=FOR_H, label="adjusted")
-    ax.axvline(0, color="black", linewidth=1)
-    names = [r["group"] if r["method"] == "independent" else f"{r['group']} ({r['method']})" for r in rows]
-    ax.set_yticks(y, [short_label(name) for name in names], fontsize="small")
-    ax.set_xlabel("evidence (bits)")
-    ax.set_title(
-        f"Dependence: naive {format_probability(result.naive.posterior_log_odds)} vs adjusted {format_probability(result.adjusted.posterior_log_odds)}"
-    )
-    ax.legend(loc="best", fontsize="small")
-    return fig
+def plot_dependence(result: DependenceResult) -> dict:
+    """Naive and adjusted evidence per dependence group (bits): the group's name, then its two bars.
+
+    Returns the Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    naive, adjusted = "naive (independent)", "adjusted for dependence"
+    values = []
+    for i, r in enumerate(result.rows()[:MAX_ROWS]):
+        name = r["group"] if r["method"] == "independent" else f"{r['group']} ({r['method']})"
+        text = f"{one_line(name)}: {r['naive_bits']:+.2f} → {r['adjusted_bits']:+.2f} bits"
+        values.append({"row": i, "label": wrap(text), "name": one_line(name), "naive": r["naive_bits"],
+                       "adjusted": r["adjusted_bits"]})  # fmt: skip
+    return bar_rows(
+        values,
+        [[{"x": "naive", "x2": 0.0, "series": naive}], [{"x": "adjusted", "x2": 0.0, "series": adjusted}]],
+        series={naive: NEUTRAL, adjusted: ESTIMATE},
+        x_title="evidence (bits)",
+        chart_title="Dependence: naive vs adjusted evidence",
+        subtitle=f"P(H) naive {format_probability(result.naive.posterior_log_odds)}, "
+        f"adjusted {format_probability(result.adjusted.posterior_log_odds)}",
+        tooltip=[{"field": "name", "type": "nominal", "title": "group"},
+                 {"field": "naive", "type": "quantitative", "format": "+.3f", "title": "naive bits"},
+                 {"field": "adjusted", "type": "quantitative", "format": "+.3f", "title": "adjusted bits"}],
+        name="dependence",
+    )  # fmt: skip
 
 
 # -- proposals: groups from shared sources ------------------------------------------------------------

@@ -18,15 +18,12 @@ from beliefs.analysis._common import (
     counts_arrays,
     finite_or_none,
     open_probability,
-    set_scale,
 )
 from beliefs.counts import env_log_bf, grid_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, parse_beta
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import LN10, bits, decibels, log_odds, odds_from_log_odds, probability
-from beliefs.plots.axes import new_axes
-from beliefs.plots.palette import FOR_H, LEVEL
 from beliefs.tables import NotebookRepr
 from beliefs.update import update_by_log_bf
 from beliefs.validation import as_count
@@ -226,18 +223,57 @@ def needed_count(
     )
 
 
-def plot_count_needed(result, ax=None):
-    """Posterior for each number k' of covert actions in the further rollouts, with the target."""
-    fig, ax = new_axes(ax)
-    ks = np.arange(len(result.log_odds_by_k))
-    post = np.array([probability(float(x)) for x in result.log_odds_by_k])
-    ax.plot(ks, post, drawstyle="steps-mid", color=FOR_H, label="P(H) after k' of n'")
-    ax.axhline(result.target, color=LEVEL, linestyle="--", linewidth=1, label=f"target {result.target:g}")
+_DRAWN_COUNTS = 1000  # beyond this many k', the chart draws an even selection (plus k' needed); the CSV has all
+
+
+def plot_count_needed(result: CountNeeded) -> dict:
+    """P(H) after each number ``k'`` of covert actions in the further rollouts, with the target and ``k'`` needed.
+
+    P(H) is on a log-odds axis in percent, so every count has its place however
+    far the posterior goes.  Returns the Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    import altair as alt
+
+    from beliefs.plots.palette import ESTIMATE, LEVEL, REFERENCE
+    from beliefs.plots.style import PLOT_HEIGHT, colour, finish, log_odds_domain, probability_axis, title
+
+    n = len(result.log_odds_by_k)
+    ks = range(n)
+    if n > _DRAWN_COUNTS + 1:
+        picked = {round(i * (n - 1) / _DRAWN_COUNTS) for i in range(_DRAWN_COUNTS + 1)}
+        if result.k_needed is not None:
+            picked |= {k for k in (result.k_needed - 1, result.k_needed, result.k_needed + 1) if 0 <= k < n}
+        ks = sorted(picked)
+    curve = "P(H) after k' of n'"
+    target_name = f"target {format_probability(log_odds(result.target))}"
+    values = [{"k": k, "bits": bits(float(result.log_odds_by_k[k])), "text": format_probability(float(result.log_odds_by_k[k])),
+               "series": curve} for k in ks]  # fmt: skip
+    target_bits = bits(log_odds(result.target))
+    series = {curve: ESTIMATE, target_name: REFERENCE}
+    marks = [{"series": target_name, "bits": target_bits}]
     if result.k_needed is not None:
-        ax.axvline(result.k_needed, color="black", linewidth=1, label=f"k' = {result.k_needed}")
-    set_scale(ax, "y", "logit")
-    ax.set_xlabel(f"covert actions k' in {result.n_new} further rollouts")
-    ax.set_ylabel("P(H)")
-    ax.set_title(f"{result.message()}\n{result.MODEL}", fontsize="small")
-    ax.legend(loc="best", fontsize="small")
-    return fig
+        needed_name = f"k' = {result.k_needed}"
+        series[needed_name] = LEVEL
+    domain = log_odds_domain([v["bits"] for v in values] + [target_bits], left=0.05, right=0.05)
+    y = alt.Y("bits:Q", scale=alt.Scale(domain=domain, nice=False, zero=False),
+              axis=alt.Axis(**probability_axis(*domain, "P(H), log-odds scale")))  # fmt: skip
+    layers = [
+        alt.Chart(alt.NamedData("counts")).mark_line(interpolate="step", strokeWidth=2).encode(
+            x=alt.X("k:Q", title=f"covert actions k' in {result.n_new:,} further rollouts", axis=alt.Axis(format=",d")),
+            y=y,
+            tooltip=[alt.Tooltip("k:Q", title="k'"), alt.Tooltip("text:N", title="P(H)")],
+        ),
+        alt.Chart(alt.NamedData("target")).mark_rule(strokeDash=[5, 4], strokeWidth=1.5).encode(y=y),
+    ]
+    if result.k_needed is not None:
+        layers.append(
+            alt.Chart(alt.NamedData("needed")).mark_rule(strokeWidth=1.5).encode(x="k:Q")
+        )
+    subtitle = result.message()
+    if len(ks) < n:
+        subtitle += f" (drawn at {len(ks):,} of the {n:,} counts; the CSV has every one)"
+    chart = alt.layer(*layers).encode(color=alt.Color(**colour(series))).properties(
+        title=title(f"Covert actions that would cross the target ({result.MODEL.split(' (')[0]})", subtitle), height=PLOT_HEIGHT
+    )
+    needed = [] if result.k_needed is None else [{"k": result.k_needed, "series": needed_name}]
+    return finish(chart, name="needed count", data={"counts": values, "target": marks, "needed": needed})

@@ -25,12 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import Table, finite_or_none, set_scale
+from beliefs.analysis._common import Table, finite_or_none
 from beliefs.errors import CertaintyError, InputError
 from beliefs.format import format_odds, format_probability
 from beliefs.odds import log_odds, odds_from_log_odds, probability
-from beliefs.plots.axes import new_axes
-from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 from beliefs.validation import as_count, as_float, as_positive, as_probability
 
 
@@ -291,30 +289,39 @@ def _not_number(cell: str) -> bool:
     return False
 
 
-def plot_pool(result, ax=None):
-    """Individual forecasts (logit axis, marker size by weight) and the two pools."""
-    fig, ax = new_axes(ax)
-    ps = np.asarray(result.probabilities)
-    ws = np.asarray(result.weights)
-    sizes = 30 + 120 * ws / ws.max()
-    ax.scatter(ps, np.zeros_like(ps), s=sizes, color=LEVEL, alpha=0.7, label="forecasts", zorder=3)
-    ax.axvline(
-        result.geometric_mean_odds,
-        color=FOR_H,
-        linewidth=2,
-        label=f"geometric mean of odds {result.geometric_mean_odds:.3g}"
-        + (f" (extremized x{result.extremize:g})" if result.extremize != 1 else ""),
+def plot_pool(result: PoolResult) -> dict:
+    """The forecasts (dot size by weight) and the two pools, on a log-odds axis in percent.
+
+    Returns the Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    import altair as alt
+
+    from beliefs.odds import bits
+    from beliefs.plots.palette import ESTIMATE, LEVEL, REFERENCE
+    from beliefs.plots.style import colour, finish, log_odds_domain, probability_axis, title
+
+    forecasts, pooled, plain = "forecasts (size: weight)", "geometric mean of odds", "arithmetic mean"
+    subtitle = (
+        f"geometric mean of odds {format_probability(result.pooled_log_odds)}"
+        + (f" (extremized, d = {result.extremize:g})" if result.extremize != 1 else "")
+        + f"; arithmetic mean {format_probability(log_odds(result.arithmetic_mean))}"
     )
-    ax.axvline(
-        result.arithmetic_mean,
-        color=AGAINST_H,
-        linewidth=2,
-        linestyle="--",
-        label=f"arithmetic mean {result.arithmetic_mean:.3g}",
-    )
-    set_scale(ax, "x", "logit")
-    ax.set_yticks([])
-    ax.set_xlabel("P(H)")
-    ax.set_title(f"Pooling {len(ps)} forecasts")
-    ax.legend(loc="upper left", fontsize="small")
-    return fig
+    values = [{"bits": bits(log_odds(p)), "weight": w, "text": format_probability(log_odds(p)), "series": forecasts}
+              for p, w in zip(result.probabilities, result.weights, strict=True)]  # fmt: skip
+    levels = [{"bits": bits(result.pooled_log_odds), "series": pooled, "dash": "solid"},
+              {"bits": bits(log_odds(result.arithmetic_mean)), "series": plain, "dash": "dashed"}]  # fmt: skip
+    domain = log_odds_domain([v["bits"] for v in values + levels], left=0.08, right=0.08)
+    x = alt.X("bits:Q", scale=alt.Scale(domain=domain, nice=False, zero=False),
+              axis=alt.Axis(**probability_axis(*domain, "P(H), log-odds scale")))  # fmt: skip
+    chart = alt.layer(
+        alt.Chart(alt.NamedData("levels")).mark_rule(strokeWidth=2).encode(
+            x=x, strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(domain=["solid", "dashed"], range=[[1, 0], [6, 4]]), legend=None)
+        ),
+        alt.Chart(alt.NamedData("forecasts")).mark_point(filled=True, opacity=0.75).encode(
+            x=x, size=alt.Size("weight:Q", scale=alt.Scale(range=[60, 300]), legend=None),
+            tooltip=[alt.Tooltip("text:N", title="forecast"), alt.Tooltip("weight:Q", format=".3~g")],
+        ),
+    ).encode(color=alt.Color(**colour({forecasts: LEVEL, pooled: ESTIMATE, plain: REFERENCE}))).properties(
+        title=title(f"Pooling {len(values)} forecasts", subtitle), height=90
+    )  # fmt: skip
+    return finish(chart, name="pool", data={"levels": levels, "forecasts": values})

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beliefs.analysis._common import HEADLINE_THRESHOLD, Table, evidence_list, open_probability, set_scale
+from beliefs.analysis._common import HEADLINE_THRESHOLD, Table, evidence_list, open_probability
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import bits, decibels, log_odds, probability
-from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
 from beliefs.update import update
 from beliefs.validation import as_count
@@ -193,31 +192,48 @@ def prior_robustness(
     )
 
 
-def plot_prior_robustness(result, ax=None):
-    """Posterior against prior (both on a logit axis), the no-evidence diagonal, and the user's prior."""
-    fig, ax = new_axes(ax)
-    priors, posts = result.priors, result.posteriors
-    ax.plot(priors, posts, color=FOR_H if result.log_lr >= 0 else AGAINST_H, label="posterior")
-    ax.plot(priors, priors, color=LEVEL, linestyle="--", linewidth=1, label="no evidence")
+def plot_prior_robustness(result: PriorRobustness) -> dict:
+    """Posterior against prior, both on log-odds axes in percent: the curve, the no-evidence diagonal, your prior.
+
+    Any prior and posterior a double's log-odds can hold has a place (a prior of
+    1e-300 too: a logit axis of probabilities overflowed there).  Returns the
+    Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    import altair as alt
+
+    from beliefs.format import format_probability
+    from beliefs.plots.palette import INK, REFERENCE
+    from beliefs.plots.style import PLOT_HEIGHT, colour, finish, log_odds_domain, probability_axis, title
+
+    curve, diagonal = "posterior after the evidence", "no evidence (posterior = prior)"
     i = result.user_index
-    ax.plot(
-        [priors[i]], [posts[i]], "o", color="black", label=f"your prior {priors[i]:.3g} -> {posts[i]:.3g}"
-    )
+    x0, y0 = result.prior_log_odds, result.posterior_log_odds
+    # From log-odds, never from a probability: a posterior of 1 - 1e-17 is 1.0 as a float, and "certain".
+    yours = f"your prior: {format_probability(float(x0[i]))} → {format_probability(float(y0[i]))}"
+    values = [{"prior": bits(float(a)), "posterior": bits(float(b))} for a, b in zip(x0, y0, strict=True)]
+    marks = [{"prior": bits(float(x0[i])), "posterior": bits(float(y0[i])), "series": yours}]
+    series = {curve: FOR_H if result.log_lr >= 0 else AGAINST_H, diagonal: REFERENCE, yours: INK}
     if result.compare_priors:
-        others = list(result.compare_priors)
-        ax.plot(
-            others,
-            [result.posterior_at(q) for q in others],
-            "s",
-            color=LEVEL,
-            fillstyle="none",
-            label="other priors: " + ", ".join(f"{q:.3g} -> {result.posterior_at(q):.3g}" for q in others),
-        )
-    set_scale(ax, "x", "logit")
-    set_scale(ax, "y", "logit")
-    ax.set_xlabel("prior P(H)")
-    ax.set_ylabel("posterior P(H | evidence)")
-    ax.set_title(f"Robustness to the prior (evidence {bits(result.log_lr):+.2f} bits)")
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
-    return fig
+        others = "other priors"
+        series[others] = LEVEL
+        marks += [{"prior": bits(log_odds(q)), "posterior": bits(update(q, result.evidence).posterior_log_odds),
+                   "series": others} for q in result.compare_priors]  # fmt: skip
+    shapes = [yours, *(["other priors"] if result.compare_priors else [])]  # a legend entry only for what is drawn
+    xs = [v["prior"] for v in values]
+    ys = [v["posterior"] for v in values] + xs  # the diagonal too
+    x_domain, y_domain = log_odds_domain(xs, left=0.02, right=0.02), log_odds_domain(ys, left=0.02, right=0.02)
+    x = alt.X("prior:Q", scale=alt.Scale(domain=x_domain, nice=False, zero=False),
+              axis=alt.Axis(**probability_axis(*x_domain, "prior P(H), log-odds scale")))
+    y = alt.Y("posterior:Q", scale=alt.Scale(domain=y_domain, nice=False, zero=False),
+              axis=alt.Axis(**probability_axis(*y_domain, "posterior P(H | evidence)")))  # fmt: skip
+    base = alt.Chart(alt.NamedData("grid"))
+    chart = alt.layer(
+        base.mark_line(strokeWidth=2).encode(x=x, y=y, color=alt.ColorDatum(curve, type="nominal")),
+        base.mark_line(strokeWidth=1.5, strokeDash=[5, 4]).encode(x=x, y=alt.Y("prior:Q"), color=alt.ColorDatum(diagonal, type="nominal")),
+        alt.Chart(alt.NamedData("priors")).mark_point(filled=True, size=110, opacity=1).encode(
+            x=x, y=y, shape=alt.Shape("series:N", legend=None, scale=alt.Scale(domain=shapes, range=["circle", "square"][: len(shapes)])),
+        ),
+    ).encode(color=alt.Color(**colour(series))).properties(
+        title=title("Robustness to the prior", f"evidence {bits(result.log_lr):+.2f} bits, whatever the prior"), height=PLOT_HEIGHT
+    )  # fmt: skip
+    return finish(chart, name="prior robustness", data={"grid": values, "priors": marks})

@@ -9,8 +9,6 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from beliefs.analysis._common import (
     BETA_FIELDS,
     HEADLINE_THRESHOLD,
@@ -21,17 +19,14 @@ from beliefs.analysis._common import (
     listed,
     open_probability,
     quoted,
-    set_scale,
-    short_label,
 )
 from beliefs.counts import counts_log_bf, no_pooling_log_bf
 from beliefs.datasets import POOLING_WORDS
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence
 from beliefs.format import format_odds, format_probability
-from beliefs.odds import LN10, bits, log_odds, odds_from_log_odds, probability
-from beliefs.plots.axes import new_axes
-from beliefs.plots.palette import FOR_H, LEVEL
+from beliefs.odds import bits, log_odds, odds_from_log_odds, probability
+from beliefs.plots.palette import INK
 from beliefs.rate_priors import parse_rate_prior
 from beliefs.text import one_line
 from beliefs.update import log_odds_path, update, update_by_log_bf
@@ -292,42 +287,64 @@ def sequential_data(
     return dataclasses.replace(seq, final_posterior=result.posterior, model=POOLING_WORDS[pooling])
 
 
-_LOGIT_AXIS_NATS = 30.0  # P(H) within 1e-13 of 0 or 1 still plots on a logit axis
+def plot_sequential(result: SequentialResult) -> dict:
+    """P(H) after each step, one row per step, on a log-odds axis in percent; the threshold if one was set.
 
+    The subtitle says where the posterior crosses the threshold, or how much
+    evidence is still needed.  Any finite log-odds has a place on the axis
+    (1e-300 and 1 - 1e-300 too).
 
-def plot_sequential(result, ax=None):
-    """Posterior after each step (logit axis), with the threshold line if one was set."""
-    fig, ax = new_axes(ax)
-    steps = np.arange(len(result.log_odds))
-    log_odds = np.asarray(result.log_odds, dtype=float)
-    # A logit axis needs probabilities strictly inside (0, 1) as floats; ratios like 5e-324 and 1e308 in one
-    # ledger push P(H) to exactly 0 or 1, so such ledgers are drawn as log10 odds on a linear axis instead.
-    on_logit = bool(np.all(np.abs(log_odds) < _LOGIT_AXIS_NATS))
-    y = np.asarray(result.probabilities) if on_logit else log_odds / LN10
-    ax.plot(steps, y, marker="o", color=FOR_H, label="posterior")
+    Returns
+    -------
+    dict
+        The Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    import altair as alt
+
+    from beliefs.plots.palette import ESTIMATE, REFERENCE
+    from beliefs.plots.style import Rows, colour, finish, log_odds_domain, probability_axis, title, wrap
+
+    path = "P(H) after each step"
+    values = []
+    for i, (label, step, x) in enumerate(zip(result.labels, result.step_log_lr, result.log_odds, strict=True)):
+        text = "prior" if i == 0 else f"{i}. {label}"
+        values.append({"row": i, "label": wrap(text), "name": one_line(label), "bits": bits(x), "step_bits": bits(step),
+                       "value": format_probability(x) if i == 0 else f"{bits(step):+.2f} bits → {format_probability(x)}",
+                       "series": path})  # fmt: skip
+    series = {path: ESTIMATE}
+    levels = [v["bits"] for v in values]
+    subtitle = ""
     if result.threshold is not None:
-        ax.axhline(
-            result.threshold if on_logit else math.log10(result.threshold / (1 - result.threshold)),
-            color=LEVEL,
-            linestyle="--",
-            linewidth=1,
-            label=f"threshold {result.threshold:g}",
+        t = bits(log_odds(result.threshold))
+        levels.append(t)
+        name = f"threshold {format_probability(log_odds(result.threshold))}"
+        series[name] = REFERENCE
+        crossed = result.crossed_at
+        subtitle = (
+            f"The posterior crosses {format_probability(log_odds(result.threshold))} at step {crossed}."
+            if crossed is not None
+            else f"Still needed to reach {format_probability(log_odds(result.threshold))}: "
+            f"{bits(result.remaining_log_lr):+.2f} bits, a likelihood ratio of {format_odds(result.remaining_log_lr)}."
         )
-        remaining = result.remaining_log_lr
-        if result.crossed_at is None:
-            ax.annotate(
-                f"still needed: {bits(remaining):+.2f} bits (LR {math.exp(max(min(remaining, 700), -700)):.3g})",
-                xy=(steps[-1], y[-1]),
-                xytext=(0.02, 0.95),
-                textcoords="axes fraction",
-                fontsize="small",
-                va="top",
-            )
-    if on_logit:
-        set_scale(ax, "y", "logit")
-    ax.set_xticks(steps, [short_label(lbl) for lbl in result.labels], rotation=30, ha="right", fontsize="small")
-    ax.set_ylabel("P(H)" if on_logit else "log10 odds of H")
-    ax.set_title("Sequential analysis" + (f", {result.model}" if result.model else ""), fontsize="medium")
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="lower right", fontsize="small")
-    return fig
+    domain = log_odds_domain(levels, left=0.05, right=0.5)
+    x_scale = alt.Scale(domain=domain, nice=False, zero=False)
+    rows = Rows.place(values)
+    base = alt.Chart(alt.NamedData("steps"))
+    middle = rows.altair_y(Rows.MIDDLE)
+    x = alt.X("bits:Q", scale=x_scale, axis=alt.Axis(**probability_axis(*domain, "P(H), log-odds scale")))
+    layers = [
+        rows.altair_labels(base),
+        base.mark_point(filled=True, size=90, opacity=1).encode(
+            y=middle, x=x,
+            tooltip=[alt.Tooltip("name:N", title="step"), alt.Tooltip("step_bits:Q", format="+.3f", title="bits"),
+                     alt.Tooltip("value:N", title="P(H) after")],
+        ),
+        base.mark_text(align="left", baseline="middle", dx=8).encode(y=middle, x=x, text="value:N", color=alt.ColorValue(INK)),
+    ]  # fmt: skip
+    if result.threshold is not None:  # in every row, across the points only (never through a label)
+        layers.insert(0, rows.altair_rules(base, alt.X(datum=t, scale=x_scale), alt.ColorDatum(name, type="nominal"),
+                                           strokeDash=[5, 4], strokeWidth=1.5))  # fmt: skip
+    chart = alt.layer(*layers).encode(color=alt.Color(**colour(series))).properties(
+        title=title("Sequential analysis: P(H) after each item" + (f", {result.model}" if result.model else ""), subtitle), height=rows.height
+    )
+    return finish(chart, name="sequential", data={"steps": list(rows.values)})

@@ -7,16 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
-from beliefs.analysis._common import Table, evidence_list, listed, open_probability, quoted, short_label
+from beliefs.analysis._common import Table, evidence_list, listed, open_probability, quoted
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import decibels, probability
-from beliefs.plots.axes import new_axes
 from beliefs.plots.palette import AGAINST_H, FOR_H
-from beliefs.tables import text_table
+from beliefs.plots.style import MAX_ROWS, bar_rows, wrap
+from beliefs.tables import one_line, text_table
 from beliefs.update import update
 from beliefs.validation import as_float, as_positive
 
@@ -375,44 +373,63 @@ def tornado_stated(
                                posterior=result.posterior, bases=bases, factor=f)  # fmt: skip
 
 
-def plot_tornado(result, ax=None):
-    """One bar per input from its low to its high posterior shift (percentage points), largest on top."""
-    fig, ax = new_axes(ax)
-    rows = result.rows()
-    y = np.arange(len(rows))[::-1]
-    low = [r["low_shift_pp"] for r in rows]
-    high = [r["high_shift_pp"] for r in rows]
-    ax.barh(y, low, color=AGAINST_H, label=f"input / {result.factor:g}")
-    ax.barh(y, high, color=FOR_H, label=f"input x {result.factor:g}")
-    ax.axvline(0, color="black", linewidth=1)
-    ax.set_yticks(y, [short_label(r["label"]) for r in rows], fontsize="small")
-    ax.set_xlabel(f"change in posterior (percentage points; base {format_probability(result.base_log_odds)})")
-    ax.set_title(f"Tornado: each input off by a factor of {result.factor:g} ({result.mode})")
-    if result.mode == "strength":  # a zero-width bar is the mode's definition, not a finding: say so on it
-        for yi, r in zip(y, rows, strict=True):
-            if r["low_posterior"] == r["high_posterior"]:
-                ax.annotate("0 by construction", (0, yi), xytext=(4, 0),
-                            textcoords="offset points", va="center", fontsize="small")  # fmt: skip
-    if result.notes and result.mode == "ratio":
-        ax.text(0.5, -0.2, "all bars equal by construction: use --mode stated to rank items",
-                transform=ax.transAxes, ha="center", fontsize="small")  # fmt: skip
-    ax.legend(loc="lower right", fontsize="small")
-    return fig
+def plot_tornado(result: TornadoResult) -> dict:
+    """One row per input: bars from 0 to its low and its high posterior shift (percentage points), largest on top.
+
+    Returns the Vega-Lite spec (:func:`beliefs.plots.style.finish`); the subtitle
+    says when the bars are equal (or zero) by construction of the mode.
+    """
+    low_name, high_name = f"input ÷ {result.factor:g}", f"input × {result.factor:g}"
+    values = []
+    for i, r in enumerate(result.rows()[:MAX_ROWS]):
+        flat = result.mode == "strength" and r["low_posterior"] == r["high_posterior"]
+        shift = "0 by construction" if flat else f"{r['low_shift_pp']:+.3g} / {r['high_shift_pp']:+.3g} pp"
+        values.append({"row": i, "label": wrap(f"{one_line(r['label'])}: {shift}"), "name": one_line(r["label"]),
+                       "low": r["low_shift_pp"], "high": r["high_shift_pp"]})  # fmt: skip
+    notes = list(result.notes)
+    if len(result.rows()) > len(values):
+        notes.append(f"the {len(values)} inputs that move it most are drawn; the table lists all {len(result.rows())}")
+    return bar_rows(
+        values,
+        [[{"x": "low", "x2": 0.0, "series": low_name}, {"x": "high", "x2": 0.0, "series": high_name}]],
+        series={low_name: AGAINST_H, high_name: FOR_H},
+        x_title=f"change in posterior (percentage points; base {format_probability(result.base_log_odds)})",
+        chart_title=f"Tornado: each input off by a factor of {result.factor:g} ({result.mode})",
+        subtitle="; ".join(notes),
+        tooltip=_TOOLTIP,
+        name="tornado",
+    )
 
 
-def plot_tornado_stated(result, ax=None):
-    """Each item's posterior range over its own stated uncertainty (percentage points), widest on top; x = without it."""
-    fig, ax = new_axes(ax)
-    rows = result.rows()
-    y = np.arange(len(rows))[::-1]
-    low = [min(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
-    high = [max(r["low_shift_pp"], r["high_shift_pp"]) for r in rows]
-    ax.barh(y, low, color=AGAINST_H, label="low end of its range")
-    ax.barh(y, high, color=FOR_H, label="high end of its range")
-    ax.scatter([r["loo_shift_pp"] for r in rows], y, marker="x", color="black", zorder=3, label="item left out")
-    ax.axvline(0, color="black", linewidth=1)
-    ax.set_yticks(y, [short_label(f"{r['label']} ({r['range_rule']})") for r in rows], fontsize="small")
-    ax.set_xlabel(f"change in posterior (percentage points; base {format_probability(result.base_log_odds)})")
-    ax.set_title(f"Each item over its own {100 * result.interval:g}% range; × = item left out", fontsize="medium")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small", frameon=False)
-    return fig
+_TOOLTIP = [
+    {"field": "name", "type": "nominal", "title": "input"},
+    {"field": "low", "type": "quantitative", "format": "+.3f", "title": "low end (pp)"},
+    {"field": "high", "type": "quantitative", "format": "+.3f", "title": "high end (pp)"},
+]
+
+
+def plot_tornado_stated(result: StatedTornadoResult) -> dict:
+    """Each item's posterior range over its own stated uncertainty (percentage points), widest on top; × = without it.
+
+    Each row names the item and the rule that gave its range.  Returns the
+    Vega-Lite spec (:func:`beliefs.plots.style.finish`).
+    """
+    low_name, high_name, out_name = "low end of its range", "high end of its range", "item left out"
+    values = []
+    for i, r in enumerate(result.rows()[:MAX_ROWS]):
+        low, high = sorted((r["low_shift_pp"], r["high_shift_pp"]))
+        text = f"{one_line(r['label'])} ({r['range_rule']}): {low:+.3g} to {high:+.3g} pp, left out {r['loo_shift_pp']:+.3g}"
+        values.append({"row": i, "label": wrap(text), "name": one_line(r["label"]), "low": low, "high": high,
+                       "loo": r["loo_shift_pp"]})  # fmt: skip
+    hidden = len(result.rows()) - len(values)
+    return bar_rows(
+        values,
+        [[{"x": "low", "x2": 0.0, "series": low_name}, {"x": "high", "x2": 0.0, "series": high_name}]],
+        series={low_name: AGAINST_H, high_name: FOR_H},
+        markers=[{"x": "loo", "name": out_name}],
+        x_title=f"change in posterior (percentage points; base {format_probability(result.base_log_odds)})",
+        chart_title=f"Each item over its own {100 * result.interval:g}% range; × = item left out",
+        subtitle=f"The {len(values)} items that move it most are drawn; the table lists all." if hidden else "",
+        tooltip=[*_TOOLTIP, {"field": "loo", "type": "quantitative", "format": "+.3f", "title": "left out (pp)"}],
+        name="tornado",
+    )

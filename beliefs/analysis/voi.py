@@ -623,28 +623,43 @@ def value_of_information(
     )
 
 
-def plot_voi(result: VoiResult, ax=None):
-    """Expected disagreement after each observation (bars) against the disagreement now (line), in bits."""
-    from beliefs.analysis._common import short_label
-    from beliefs.plots.axes import new_axes
-    from beliefs.plots.palette import AGAINST_H, FOR_H, LEVEL
+def plot_voi(result: VoiResult) -> dict:
+    """What would settle it: the disagreement each observation is expected to leave (bars), against now (line), in bits.
 
-    fig, ax = new_axes(ax)
-    obs = result.observations
+    A bar is blue when the observation is expected to narrow the disagreement,
+    grey when not; the legend says so.  An infinite expectation (a certain side)
+    is drawn at 0 and named in its label.  At most
+    :data:`beliefs.plots.style.MAX_ROWS` observations are drawn, those expected
+    to leave the least (the table and JSON list each).  Returns the Vega-Lite
+    spec (:func:`beliefs.plots.style.finish`).
+    """
+    from beliefs.plots.palette import ESTIMATE, NEUTRAL, REFERENCE
+    from beliefs.plots.style import MAX_ROWS, bar_rows, wrap
+    from beliefs.tables import one_line
+
+    narrows, stays = "expected to narrow the disagreement", "not expected to narrow it"
     now = result.disagreement_bits
-    values = [o.expected_disagreement_bits for o in obs]
-    finite = [v for v in values if math.isfinite(v)]
-    y = list(range(len(obs)))[::-1]
-    colors = [FOR_H if v < now else AGAINST_H for v in values]
-    ax.barh(y, [v if math.isfinite(v) else 0.0 for v in values], color=colors)
-    if math.isfinite(now):
-        ax.axvline(now, color=LEVEL, linestyle="--", linewidth=1.5, label=f"disagreement now {now:.2f} bits")
-        ax.legend(loc="lower right", fontsize="small")
-    ax.set_yticks(y, [short_label(o.label) for o in obs], fontsize="small")
-    ax.set_xlabel("expected disagreement after the observation (bits)")
+    now_name = f"disagreement now: {now:.2f} bits" if math.isfinite(now) else "disagreement now: infinite"
+    values = []
+    for i, o in enumerate(result.observations[:MAX_ROWS]):
+        v = o.expected_disagreement_bits
+        text = f"{v:.2f} bits" if math.isfinite(v) else "infinite (see notes)"
+        values.append({"row": i, "label": wrap(f"{one_line(o.label)}: {text}"), "name": one_line(o.label),
+                       "bits": v if math.isfinite(v) else 0.0, "series": narrows if v < now else stays})  # fmt: skip
+    hidden = len(result.observations) - len(values)
     a, b = result.names
-    ax.set_title(f"What would settle it: {a} vs {b}" + ("" if len(finite) == len(values) else " (infinite: see notes)"))
-    return fig
+    return bar_rows(
+        values,
+        [[{"x": "bits", "x2": 0.0, "colour": "series"}]],
+        series={narrows: ESTIMATE, stays: NEUTRAL, now_name: REFERENCE},
+        levels=[{"x": now, "series": now_name}] if math.isfinite(now) else [],
+        x_title="expected disagreement after the observation (bits)",
+        chart_title=f"What would settle it: {a} vs {b}",
+        subtitle=f"{hidden} more observations, expected to leave more, are in the table." if hidden else "",
+        tooltip=[{"field": "name", "type": "nominal", "title": "observation"},
+                 {"field": "bits", "type": "quantitative", "format": ".3f", "title": "expected bits"}],
+        name="what would settle it",
+    )  # fmt: skip
 
 
 def _probability_text(p: float) -> str:

@@ -41,7 +41,7 @@ EXTRAS = {
     "xarray": "models",
     "h5netcdf": "models",
     "streamlit": "app",
-    "matplotlib": "app",
+    "altair": "app",
     "pandas": "app",
     "vl_convert": "app",
 }

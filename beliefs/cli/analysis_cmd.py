@@ -587,11 +587,10 @@ def _finish(args, result, data: dict, human: str, plot) -> int:
     """Write ``--plot`` (drawn by ``plot(result)``) and ``--csv`` if asked, then emit ``data``/``human``."""
     written = []
     if getattr(args, "plot", None):
-        from beliefs.plots.figures import figure_bytes
+        from beliefs.plots.figures import spec_bytes
 
-        # The app's download buttons save through figure_bytes too: same settings, same bytes.
-        fig = plot(result)
-        payload = figure_bytes(fig, Path(args.plot).suffix.lower()[1:])
+        # The app's download buttons render the same spec through spec_bytes: same chart, same bytes.
+        payload = spec_bytes(plot(result), Path(args.plot).suffix.lower()[1:])
         write_bytes_atomic(payload, args.plot, field="--plot", overwrite=args.overwrite)
         written.append(args.plot)
     if getattr(args, "csv", None):

@@ -1,8 +1,8 @@
 """A self-contained HTML report of a scenario: opens with no network, restores the scenario.
 
-One file holds the ledger, the charts (inline SVG: the waterfall rendered by
-vl-convert from the Vega-Lite spec the app draws, :func:`beliefs.plots.update.waterfall_spec`,
-and the app's matplotlib charts of the same update),
+One file holds the ledger, the charts (inline SVG rendered by vl-convert from
+the Vega-Lite specs the app draws: :func:`beliefs.plots.update.waterfall_spec`
+and the app's other charts of the same update),
 every source, the date, the project version and the scenario itself (JSON in
 a ``<script type="application/json">`` element, see
 :mod:`beliefs.export.embed`), so that the app's upload and
@@ -50,9 +50,7 @@ def chart_specs(ledger: Ledger) -> list[tuple[str, dict]]:
     spec = waterfall_spec(ledger.result)
     if spec is None:  # a certain prior: the ledger's note explains, there is no bar to draw
         return []
-    rows = len(spec["layer"][0]["data"]["values"])
-    width = min(1400, max(480, 120 * rows))  # room for each bar's label
-    return [("Log-odds waterfall (bits)", {**spec, "width": width})]
+    return [("Log-odds waterfall (bits)", spec)]  # labels sit above their bars: the file width fits them
 
 
 def _svg(spec: dict) -> str:
@@ -62,29 +60,19 @@ def _svg(spec: dict) -> str:
 
 
 def figure_svgs(ledger: Ledger) -> list[tuple[str, str]]:
-    """``(title, inline SVG)`` of the app's other charts of this update, drawn by the app's matplotlib functions.
+    """``(title, inline SVG)`` of the app's other charts of this update, from the specs the app draws.
 
     The prior/posterior bars always; the posterior's distribution when an
-    enabled item is uncertain (the ledger's own draws, as in the app).  Text is
-    drawn as glyph outlines (matplotlib's default ``svg.fonttype = "path"``),
-    so no font is needed.
+    enabled item is uncertain (the ledger's own draws, as in the app).
     """
-    from beliefs.plots.figures import figure_bytes
     from beliefs.plots.update import plot_prior_posterior
     from beliefs.uncertain_evidence import plot_posterior_distribution
 
-    out = [("Prior and posterior", _inline(figure_bytes(plot_prior_posterior(ledger.result), "svg")))]
+    out = [("Prior and posterior", _svg(plot_prior_posterior(ledger.result)))]
     dist = ledger.distribution  # the app's own draws (ledger_distribution): the same digits as its page
     if dist is not None and not dist.note:
-        svg = figure_bytes(plot_posterior_distribution(dist), "svg")
-        out.append((f"Posterior as a distribution ({dist.shown()['draws']})", _inline(svg)))
+        out.append((f"Posterior as a distribution ({dist.shown()['draws']})", _svg(plot_posterior_distribution(dist))))
     return out
-
-
-def _inline(svg: bytes) -> str:
-    # Drop the XML declaration and DOCTYPE: inside HTML the <svg> element stands on its own.
-    text = svg.decode("utf-8")
-    return terminal_safe(text[text.index("<svg") :])
 
 
 def _link(url: str) -> str:

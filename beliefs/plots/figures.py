@@ -1,19 +1,19 @@
-"""Chart files: a matplotlib figure or a Vega-Lite spec as png, svg or pdf bytes, the same on every save.
+"""Chart files: a Vega-Lite spec rendered to png, svg or pdf bytes by vl-convert, the same on every save.
 
-The app's downloads, the CLI's ``--plot`` files and the HTML report all come
-through :func:`figure_bytes` (matplotlib) or :func:`spec_bytes` (vl-convert), so
-a chart saved from any of them is the chart on screen.  matplotlib and
-vl-convert are imported inside the functions.
+The app's downloads, the command line's ``--plot`` files and the HTML report
+all come through :func:`spec_bytes`, from the spec the app draws on screen, so a
+chart saved from any of them is the chart on screen.  vl-convert is imported
+inside the function.
 """
 
 from __future__ import annotations
 
-import io
 import re
 
 from beliefs.errors import InputError
+from beliefs.plots.style import FILE_WIDTH, VEGA_LITE_VERSION
 
-__all__ = ["FORMATS", "MIME_TYPES", "figure_bytes", "spec_bytes", "xml_safe"]
+__all__ = ["FORMATS", "MIME_TYPES", "spec_bytes", "stable_ids", "xml_safe"]
 
 FORMATS = ("png", "svg", "pdf")
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv"}
@@ -22,27 +22,6 @@ MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pd
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise InputError("format", fmt, "one of " + ", ".join(FORMATS))
-
-
-def figure_bytes(fig, fmt: str) -> bytes:
-    """The figure saved as ``png``, ``svg`` or ``pdf``.
-
-    Metadata that changes between runs (creation dates, the matplotlib
-    version string) is left out, so the same figure gives the same bytes.
-    """
-    _check_format(fmt)
-    metadata = {
-        "png": {"Software": None},
-        "svg": {"Date": None, "Creator": None},
-        "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
-    }
-    import matplotlib
-
-    buf = io.BytesIO()
-    # A fixed salt makes SVG element ids deterministic instead of random per save.
-    with matplotlib.rc_context({"svg.hashsalt": "beliefs"}):
-        fig.savefig(buf, format=fmt, dpi=150, metadata=metadata[fmt])
-    return buf.getvalue()
 
 
 # Characters XML 1.0 forbids.  vl-convert 1.9 aborts the whole process (a Rust panic, not an
@@ -66,14 +45,42 @@ def xml_safe(value):
     return value
 
 
-def spec_bytes(spec: dict, fmt: str) -> bytes:
-    """A Vega-Lite spec rendered to ``png`` (2x), ``svg`` or ``pdf`` by vl-convert: the same chart as on screen."""
+def spec_bytes(spec: dict, fmt: str, *, width: int = FILE_WIDTH) -> bytes:
+    """A Vega-Lite spec rendered to ``png`` (2x), ``svg`` or ``pdf`` by vl-convert: the same chart as on screen.
+
+    A spec without a width (the app stretches it to the page) is drawn ``width``
+    pixels wide.  Vega-Lite is the version the app's browser runs
+    (:data:`beliefs.plots.style.VEGA_LITE_VERSION`).  The bytes are the same on
+    every save: no dates, and the one font weight the charts use embeds one font
+    in a PDF (two made vl-convert's font order, so its bytes, vary per save).
+    """
     _check_format(fmt)
     import vl_convert as vlc
 
-    spec = xml_safe(spec)
+    spec = xml_safe({"width": width, **spec})
     if fmt == "png":
-        return vlc.vegalite_to_png(spec, scale=2)
+        return vlc.vegalite_to_png(spec, scale=2, vl_version=VEGA_LITE_VERSION)
+    # vl-convert numbers gradients and clip paths with a counter that lives as long as the process
+    # (gradient_0, then gradient_1 for the same chart): numbered afresh, the app's thousandth save is
+    # the command line's first.  The PDF is drawn from that SVG.
+    svg = stable_ids(vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION))
     if fmt == "svg":
-        return vlc.vegalite_to_svg(spec).encode()
-    return vlc.vegalite_to_pdf(spec)
+        return svg.encode()
+    return vlc.svg_to_pdf(svg)
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def stable_ids(svg: str) -> str:
+    """``svg`` with its element ids renumbered in order of appearance, and every reference to them.
+
+    >>> stable_ids('<a id="gradient_7"/><b fill="url(#gradient_7)"/><c id="clip12"/>')
+    '<a id="gradient_0"/><b fill="url(#gradient_0)"/><c id="clip_1"/>'
+    """
+    ids = list(dict.fromkeys(_ID.findall(svg)))
+    if not ids:
+        return svg
+    names = {old: f"{re.sub(r'_?[0-9]+$', '', old)}_{k}" for k, old in enumerate(ids)}
+    pattern = re.compile(r'(id="|#)(' + "|".join(map(re.escape, sorted(ids, key=len, reverse=True))) + r')(?=["\)])')
+    return pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)

@@ -1,4 +1,4 @@
-r"""The update's own charts: the log-odds waterfall (Vega-Lite) and prior vs posterior (matplotlib).
+r"""The update's own charts: the log-odds waterfall and prior vs posterior (Vega-Lite specs).
 
 The waterfall shows the odds form of Bayes' rule additively, in bits:
 
@@ -18,15 +18,21 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from beliefs.format import format_odds, format_probability
-from beliefs.odds import bits, probability
-from beliefs.plots.axes import new_axes
+from beliefs.odds import LN2, bits, probability
 from beliefs.plots.palette import AGAINST_H, BACKGROUND, FOR_H, LEVEL, NEUTRAL
+from beliefs.plots.style import Rows, colour, finish, log_odds_domain, probability_axis, title, wrap
+from beliefs.tables import one_line
 from beliefs.update import UpdateResult
 
-__all__ = ["plot_prior_posterior", "prior_posterior_rows", "waterfall_rows", "waterfall_spec"]
+__all__ = [
+    "plot_prior_posterior",
+    "prior_posterior_rows",
+    "waterfall_layout",
+    "waterfall_rows",
+    "waterfall_spec",
+    "waterfall_values",
+]
 
 
 def waterfall_rows(result: UpdateResult) -> list[list]:
@@ -73,144 +79,153 @@ def waterfall_rows(result: UpdateResult) -> list[list]:
     return rows
 
 
-_TICK_PROBABILITIES = (
-    1e-9, 1e-6, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1 - 1e-4, 1 - 1e-6, 1 - 1e-9,
-)  # fmt: skip
-_FINE_TICKS = (0.2, 0.3, 0.4, 0.45, 0.55, 0.6, 0.7, 0.8)
-# Percent tick labels from a tick's log-odds in bits; near 1 as "100% − x%" so 99.99999% does not read "100%".
-_PERCENT_LABEL = (
-    "datum.value > 13 ? '100% − ' + format(100 / (1 + pow(2, datum.value)), '.2~g') + '%'"
-    " : format(100 / (1 + pow(2, -datum.value)), '.3~g') + '%'"
-)
-_ROW_HEIGHT = 24  # px per bar: 20 items stay readable, on a phone too (labels are cut, never overlap)
+def waterfall_values(result: UpdateResult) -> list[dict]:
+    """The waterfall's data: one row per bar (items) or diamond (prior, posterior), top to bottom.
 
-
-def _bits_ticks(lo: float, hi: float) -> list[float]:
-    """Tick positions (bits) at round probabilities inside [lo, hi]; finer ones, then even bits, when too few fit.
-
-    >>> [round(100 / (1 + 2 ** -t)) for t in _bits_ticks(-1.8, 0.5)]
-    [25, 30, 40, 45, 50, 55]
-    """
-    for probabilities in (_TICK_PROBABILITIES, _TICK_PROBABILITIES + _FINE_TICKS):
-        inside = sorted(t for t in (bits(math.log(p / (1 - p))) for p in probabilities) if lo <= t <= hi)
-        if len(inside) >= 3:
-            return inside
-    magnitude = 10 ** math.floor(math.log10(max(hi - lo, 1e-9) / 4))
-    step = min((m * magnitude for m in (1, 2, 5, 10)), key=lambda x: abs((hi - lo) / x - 5))
-    return [k * step for k in range(math.ceil(lo / step), math.floor(hi / step) + 1)]
-
-
-def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | None:
-    r"""The waterfall as a Vega-Lite spec: the one chart definition for the screen and every download.
-
-    One horizontal bar per item from the log-odds before it to the log-odds
-    after it, on a log-odds axis labelled in percent (P(H)); the prior and the
-    posterior are diamonds at their level, so a 50% posterior (0 bits) is as
-    visible as any other.  Colours from :mod:`beliefs.plots.palette`.  ``width``
-    fixes the plot width in pixels (files); without it the app stretches it to
-    the page.  ``None`` for a certain prior (infinite log-odds have no place on
-    the axis).
+    Each row: ``row`` (its place), ``step``, ``name``, ``kind`` ("for H", "against H",
+    "prior / posterior"), ``start_bits`` and ``end_bits`` (log-odds before and after, in bits),
+    ``change_bits``, ``change_db``, ``probability_text`` (P(H) after, as the page writes it),
+    ``label`` (the row's label, wrapped into lines) and ``value`` (the text beside the bar).
+    Everything else in the chart follows from these rows (:func:`waterfall_layout`), so a page
+    that redraws the waterfall for other numbers needs only new rows.
 
     >>> from beliefs.update import update
-    >>> spec = waterfall_spec(update(0.5, [3.0]))
-    >>> [(v["name"], round(v["start_bits"], 3), round(v["end_bits"], 3)) for v in spec["layer"][0]["data"]["values"]]
-    [('prior', 0.0, 0.0), ('LR 3', 0.0, 1.585), ('posterior', 1.585, 1.585)]
+    >>> [(v["name"], round(v["start_bits"], 3), round(v["end_bits"], 3), v["value"]) for v in waterfall_values(update(0.5, [3.0]))]
+    [('prior', 0.0, 0.0, '50%'), ('LR 3', 0.0, 1.585, '+1.58 bits → 75%'), ('posterior', 1.585, 1.585, '75%')]
     """
-    if result.certain:
-        return None
     header, *body = waterfall_rows(result)
     values = []
     for order, row in enumerate(body):
         v = dict(zip(header, row, strict=True))
         level = v["step"] in ("prior", "posterior")
-        v["order"] = order
-        v["kind"] = "prior / posterior" if level else ("for H" if v["change_bits"] >= 0 else "against H")
-        v["name"] = v["step"] if level else v["label"]
-        if level:  # a level is a point: start = end (the rows' start_bits 0 is the axis origin)
-            v["start_bits"] = v["end_bits"]
-        # Unique and ordered, so two items with the same label keep their own rows.
-        v["bar"] = v["name"] if level else f"{order}. {v['name'][:40]}"
-        after = format_probability(math.log(2) * v["end_bits"])
-        v["text"] = f"{v['name']} {after}" if level else f"{v['change_bits']:+.2f} → {after}"
-        v["probability_text"] = after
-        v["text_x"] = max(v["start_bits"], v["end_bits"])
-        values.append(v)
-    lo = min(min(v["start_bits"], v["end_bits"]) for v in values)
-    hi = max(max(v["start_bits"], v["end_bits"]) for v in values)
-    span = max(hi - lo, 2.0)
-    domain = [lo - 0.08 * span, hi + 0.6 * span]  # room on the right for the labels, on a phone too
-    post_bits = bits(result.posterior_log_odds)
-    colour = {
-        "field": "kind",
-        "type": "nominal",
-        "title": None,
-        "scale": {"domain": ["for H", "against H", "prior / posterior"], "range": [FOR_H, AGAINST_H, LEVEL]},
-        "legend": {"orient": "bottom"},
-    }
-    y = {
-        "field": "bar",
-        "type": "ordinal",
-        "sort": {"field": "order"},
-        "axis": {"title": None, "labelLimit": 110},
-    }
+        after = format_probability(LN2 * v["end_bits"])
+        values.append(
+            {
+                "row": order,
+                "step": v["step"],
+                "name": v["step"] if level else one_line(v["label"]),
+                "kind": "prior / posterior" if level else ("for H" if v["change_bits"] >= 0 else "against H"),
+                # A level is a point: start = end (the rows' start_bits 0 is the axis origin).
+                "start_bits": v["end_bits"] if level else v["start_bits"],
+                "end_bits": v["end_bits"],
+                "change_bits": v["change_bits"],
+                "change_db": v["change_db"],
+                "probability_text": after,
+                "label": wrap(v["step"] if level else f"{order}. {v['label']}"),
+                "value": after if level else f"{v['change_bits']:+.2f} bits → {after}",
+            }
+        )
+    return values
+
+
+def waterfall_spec(result: UpdateResult, *, width: int | None = None) -> dict | None:
+    r"""The waterfall as a Vega-Lite spec: the one chart definition for the screen and every download.
+
+    One row per item: its label, and under it a bar from the log-odds before
+    the item to the log-odds after it, on a log-odds axis labelled in percent
+    (P(H)); the prior and the posterior are diamonds at their level, so a 50%
+    posterior (0 bits) is as visible as any other.  Colours from
+    :mod:`beliefs.plots.palette`.  ``width`` fixes the plot width in pixels;
+    without it the app stretches it to the page (files get
+    :data:`beliefs.plots.style.FILE_WIDTH`).  ``None`` for a certain prior
+    (infinite log-odds have no place on the axis).
+
+    The data are :func:`waterfall_values`; the rest is :func:`waterfall_layout` of them.
+
+    >>> from beliefs.update import update
+    >>> spec = waterfall_spec(update(0.5, [3.0]))
+    >>> [v["kind"] for v in spec["layer"][0]["data"]["values"]]
+    ['prior / posterior', 'for H', 'prior / posterior']
+    """
+    if result.certain:
+        return None
+    return waterfall_layout(waterfall_values(result), width=width)
+
+
+def waterfall_layout(values: list[dict], *, width: int | None = None) -> dict:
+    """The waterfall spec drawing these rows (:func:`waterfall_values`): axis, rows, colours and legend.
+
+    The layout depends on the rows alone: the axis runs from the lowest level
+    to the highest, with a margin on the right for the text beside each bar,
+    and ticks at round probabilities (:func:`beliefs.plots.style.probability_axis`);
+    each row is placed below the last, as tall as its label
+    (:class:`beliefs.plots.style.Rows`, which adds the ``y_*`` pixel fields).
+    The rows travel in the spec's first layer (``spec["layer"][0]["data"]["values"]``).
+
+    For a page that redraws it (the interactive HTML report, under a CSP with
+    no ``unsafe-eval``): the spec's only expressions are a filter on ``kind``
+    and ``step``, ``max(start_bits, end_bits)``, and the axis labels' lookup
+    (an array indexed by ``indexof``); Streamlit's own page draws this spec with
+    Vega's CSP-safe expression interpreter (``vega-interpreter``), so Vega can
+    draw it there too, or a plain-SVG drawing can follow the same rules from
+    new rows.
+    """
+    rows = Rows.place(values)
+    ends = [v["start_bits"] for v in values] + [v["end_bits"] for v in values]
+    domain = log_odds_domain(ends, left=0.05, right=0.6)  # room on the right for the text, on a phone too
     x_scale = {"domain": domain, "nice": False, "zero": False}
+    present = {v["kind"] for v in values}  # the legend names only what is drawn
+    kinds = colour({k: c for k, c in (("for H", FOR_H), ("against H", AGAINST_H), ("prior / posterior", LEVEL))
+                    if k in present}, field="kind")  # fmt: skip
+    y, y2 = rows.lane_y()
+    middle = rows.y(Rows.MIDDLE)
     tooltip = [
         {"field": "name", "title": "row"},
         {"field": "change_bits", "title": "bits", "format": "+.3f"},
         {"field": "change_db", "title": "dB", "format": "+.2f"},
         {"field": "probability_text", "title": "P(H) after"},
     ]
+    levels = {"filter": "datum.kind == 'prior / posterior'"}
+    x_axis = probability_axis(*domain, "P(H), log-odds scale; bars: each item's evidence in bits")
     layers = [
         {
-            "mark": {"type": "rule", "strokeDash": [4, 3], "color": LEVEL},
-            "encoding": {"x": {"datum": post_bits, "type": "quantitative", "scale": x_scale}, "y": None},
-        },
-        {
             "transform": [{"filter": "datum.kind != 'prior / posterior'"}],
-            "mark": {"type": "bar", "height": {"band": 0.7}},
+            "mark": {"type": "bar"},  # a bar between two levels (x, x2) and two heights (y, y2)
             "encoding": {
-                "x": {
-                    "field": "start_bits",
-                    "type": "quantitative",
-                    "scale": x_scale,
-                    "title": "P(H), log-odds scale; labels: bits → P(H) after",
-                    "axis": {"values": _bits_ticks(*domain), "labelExpr": _PERCENT_LABEL, "grid": True},
-                },
+                "y": y,
+                "y2": y2,
+                "x": {"field": "start_bits", "type": "quantitative", "scale": x_scale, "axis": x_axis},
                 "x2": {"field": "end_bits"},
-                "color": colour,
+                "color": kinds,
                 "tooltip": tooltip,
             },
         },
         {
-            "transform": [{"filter": "datum.kind == 'prior / posterior'"}],
-            "mark": {"type": "point", "shape": "diamond", "size": 160, "filled": True},
+            "transform": [levels],
+            "mark": {"type": "point", "shape": "diamond", "size": 160, "filled": True, "opacity": 1},
             "encoding": {
+                "y": middle,
                 "x": {"field": "end_bits", "type": "quantitative", "scale": x_scale},
-                "color": colour,
+                "color": kinds,
                 "tooltip": tooltip,
             },
         },
-        {
-            "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 11},
+        # the posterior's level in every row, across the bars only (never through a label)
+        rows.rule_layer(
+            {"datum": values[-1]["end_bits"], "type": "quantitative", "scale": x_scale},
+            {"datum": "prior / posterior", "type": "nominal"},
+            strokeDash=[4, 3],
+        ),
+        rows.label_layer(),
+        {  # the text right of the bar, whichever way it points
+            "transform": [{"calculate": "max(datum.start_bits, datum.end_bits)", "as": "right"}],
+            "mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 8},
             "encoding": {
-                "x": {"field": "text_x", "type": "quantitative", "scale": x_scale},
-                "text": {"field": "text"},
+                "y": middle,
+                "x": {"field": "right", "type": "quantitative", "scale": x_scale},
+                "text": {"field": "value"},
             },
         },
     ]
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": "Evidence ledger: P(H) on a log-odds scale", "anchor": "start", "fontSize": 13},
-        "height": {"step": _ROW_HEIGHT},
-        # The data sit in a layer, not at the top level: Streamlit sends top-level data as an Arrow table
-        # built through pandas, whose import cost the app's first page 0.3 s (bench app_start), while a
-        # layer's inline values go to the browser as they are.  Vega-Lite draws the same chart.
-        "layer": [{"data": {"values": values}, "encoding": {"y": y}, "layer": layers}],
-        "config": {"font": "sans-serif", "axis": {"labelFontSize": 11}},
+        "title": title("Evidence ledger: P(H) on a log-odds scale"),
+        "height": rows.height,
+        "data": {"values": list(rows.values)},
+        "layer": layers,
     }
     if width is not None:
         spec["width"] = width
-    return spec
+    return finish(spec, name="waterfall")
 
 
 def prior_posterior_rows(result: UpdateResult) -> list[list]:
@@ -231,29 +246,34 @@ def prior_posterior_rows(result: UpdateResult) -> list[list]:
     return rows
 
 
-def plot_prior_posterior(result: UpdateResult, ax=None):
-    """Two horizontal bars: P(H) before and after the evidence, with the odds written on each.
+def plot_prior_posterior(result: UpdateResult) -> dict:
+    """P(H) before and after the evidence: one bar each, with the probability and the odds written above it.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    dict
+        The Vega-Lite spec (Altair), as :func:`beliefs.plots.style.finish` ships every chart.
     """
-    fig, ax = new_axes(ax, figsize=(7.0, 2.0))
-    rows = prior_posterior_rows(result)[1:]
-    probs = [r[1] for r in rows]
-    y = np.arange(len(rows))[::-1]
-    # The posterior takes the colour of the net evidence, as the waterfall's bars do (light enough
-    # for the black text on it).
+    import altair as alt
+
+    # The posterior takes the colour of the net evidence, as the waterfall's bars do.
     moved = 0.0 if result.certain else result.posterior_log_odds - result.prior_log_odds
-    after = FOR_H if moved > 0 else AGAINST_H if moved < 0 else LEVEL
-    ax.barh(y, probs, color=[NEUTRAL, after], alpha=0.6, height=0.6)
-    ax.barh(y, [1 - p for p in probs], left=probs, color=BACKGROUND, height=0.6)
-    levels = (result.prior_log_odds, result.posterior_log_odds)
-    for yi, r, lam in zip(y, rows, levels, strict=True):
+    after = "posterior: net evidence " + ("for H" if moved > 0 else "against H" if moved < 0 else "none")
+    series = {"prior": NEUTRAL, after: FOR_H if moved > 0 else AGAINST_H if moved < 0 else LEVEL, "not H": BACKGROUND}
+    values = []
+    for i, (row, lam) in enumerate(zip(prior_posterior_rows(result)[1:], (result.prior_log_odds, result.posterior_log_odds), strict=True)):
+        stage, p, odds = row[:3]
         # From the log-odds: 1 - 1e-12 reads "100% - 1e-10%", never a rounded "100%".
-        ax.text(0.01, yi, f"{format_probability(lam)}  (odds {r[2]})", va="center", fontsize=9, color="black")
-    ax.set_yticks(y, [r[0] for r in rows])
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("P(H)")
-    ax.set_title("Prior and posterior")
-    return fig
+        text = f"{stage}: {format_probability(lam)} (odds {odds})"
+        values.append({"row": i, "label": wrap(text), "series": stage if i == 0 else after, "p": p, "text": text})
+    rows = Rows.place(values)
+    base = alt.Chart(alt.NamedData("rows"))
+    x = alt.X("p:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1], title="P(H)"))
+    colours = colour(series)
+    chart = alt.layer(
+        base.mark_bar().encode(**rows.altair_lane(), x=alt.XDatum(1.0), x2="p:Q", color=alt.ColorDatum("not H", type="nominal")),
+        base.mark_bar().encode(**rows.altair_lane(), x=alt.XDatum(0.0), x2="p:Q", color=alt.Color(**colours),
+                                tooltip=[alt.Tooltip("text:N", title="P(H)")]),
+        rows.altair_labels(base),
+    ).encode(x=x).properties(title=title("Prior and posterior"), height=rows.height)  # fmt: skip
+    return finish(chart, name="prior and posterior", data={"rows": list(rows.values)})
