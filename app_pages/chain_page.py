@@ -10,7 +10,7 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
 from beliefs.format import format_interval, format_probability
 from beliefs.io.csvfile import to_csv
-from beliefs.odds import log_odds
+from beliefs.odds import log_odds_from_log
 from beliefs.plots.curves import curve_rows, plot_curve
 
 _DRAWS = 4_000  # Monte Carlo chains for the drift model; band ends move < 0.01 between seeds
@@ -84,26 +84,35 @@ def render() -> None:
             "0 = every step alike.",
         )
     try:
-        curve, point = _curve(v)
+        curve, point, exact = _curve(v)
     except InputError as exc:
         common.show_error(exc)
         return
     n = int(v["ch_steps"])
+    # Shown from logarithms (the exact result, or the Monte Carlo curve's logs at n): 0.1 per step over
+    # 1000 steps is 1e-998%, not "0% (certain)".
+    if exact is not None:
+        logs = exact.log_p_success, exact.log_median, *exact.log_interval
+    else:
+        logs = curve.log_mean[n], curve.log_median[n], curve.log_lower[n], curve.log_upper[n]
+    x_mean, x_median, x_lo, x_hi = (log_odds_from_log(float(v)) for v in logs)
     m1, m2, m3 = st.columns(3)
     m1.metric(
         f"P(success) after {n} steps",
-        format_probability(log_odds(float(curve.mean[n]))),
+        format_probability(x_mean),
         help="P(success) = P(base aligned) × the product of the per-step survival probabilities s (mean over "
         "any uncertainty in s); the curve's value at n.",
     )
-    m2.metric("Median", format_probability(log_odds(float(curve.median[n]))), help="Half of the uncertainty in s "
+    m2.metric("Median", format_probability(x_median), help="Half of the uncertainty in s "
               "gives a lower P(success), half a higher one.")  # fmt: skip
     m3.metric(
         f"{100 * curve.interval_mass:g}% interval",
-        format_interval(float(curve.lower[n]), float(curve.upper[n])),
+        format_interval(float(curve.lower[n]), float(curve.upper[n]), log_odds=(x_lo, x_hi)),
         help="Equal-tailed: the interval mass in the middle, the rest split evenly between the two tails.",
     )
     st.caption(point)
+    if exact is not None:
+        _command_line(exact)
     rows = curve_rows(
         curve.steps, curve.mean, curve.lower, curve.upper, names=("steps", "p_success_mean", "lower", "upper")
     )
@@ -126,6 +135,7 @@ def render() -> None:
 
 
 def _curve(v):
+    """(curve, caption, the exact ChainResult at n or None for the Monte Carlo drift model)."""
     base, n, s, kappa = v["ch_base"], int(v["ch_steps"]), v["ch_surv"], v["ch_conc"]
     if v["ch_drift"] or v["ch_mu_sd"] or v["ch_tau"]:
         from beliefs.chain import DriftPrior, chain_drift_curve
@@ -138,7 +148,7 @@ def _curve(v):
             s, mu_sd=v["ch_mu_sd"], delta_mean=v["ch_drift"], tau_scale=v["ch_tau"]
         )
         curve = chain_drift_curve(base, n, prior, draws=_DRAWS, seed=0, interval=v["ci"])
-        return curve, f"Monte Carlo: {_DRAWS:,} chains, seed 0 (beliefs.chain.chain_drift_curve)."
+        return curve, f"Monte Carlo: {_DRAWS:,} chains, seed 0 (beliefs.chain.chain_drift_curve).", None
     if kappa:
         beta = BetaDist.from_mean_concentration(
             s, kappa, mean_field="Per-step survival s", concentration_field="Uncertain s: Beta concentration κ"
@@ -146,9 +156,27 @@ def _curve(v):
         r = chain_success(base, n, per_step_beta=beta, interval=v["ci"])
         return (
             chain_curve(base, n, per_step_beta=beta, interval=v["ci"]),
-            f"Exact: s ~ Beta({beta.alpha:.4g}, {beta.beta:.4g}); mean P(success) = {r.p_success:.6g}.",
+            f"Exact: s ~ Beta({beta.alpha:.4g}, {beta.beta:.4g}); mean P(success) = {_p_success_text(r)}.",
+            r,
         )
-    r = chain_success(base, n, per_step=s)
-    return chain_curve(
-        base, n, per_step=s, interval=v["ci"]
-    ), f"Exact: {base:g} × {s:g}^{n} = {r.p_success:.6g}."
+    r = chain_success(base, n, per_step=s, interval=v["ci"])
+    return (
+        chain_curve(base, n, per_step=s, interval=v["ci"]),
+        f"Exact: {base:g} × {s:g}^{n} = {_p_success_text(r)}.",
+        r,
+    )
+
+
+def _p_success_text(result) -> str:
+    # The command line's own text for P(success) (a plain fraction, from its logarithm)
+    return dict(result.table_rows())["P(success)"].removesuffix(" (mean)")
+
+
+def _command_line(result) -> None:
+    """The same result as `beliefs chain` prints it, with the command that reproduces it."""
+    beta = result.per_step_beta
+    survival = f"--per-step {result.per_step!r}" if beta is None else f"--per-step-beta {beta.alpha!r},{beta.beta!r}"
+    interval = "" if beta is None else f" --interval {result.interval_mass!r}"
+    command = f"beliefs chain --base {result.base!r} {survival} --steps {result.steps}{interval}"
+    with st.expander("The same numbers from the command line", icon=":material/terminal:"):
+        st.code(f"$ {command}\n{result.table()}", language=None)

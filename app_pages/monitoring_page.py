@@ -12,7 +12,7 @@ from beliefs.io.csvfile import to_csv
 from beliefs.io.settings import without_stale_sources
 from beliefs.monitor_sources import SOURCED_SETTINGS, parse_sourced, sourced_setting
 from beliefs.monitoring import monitor_curve, monitor_risk
-from beliefs.odds import log_odds
+from beliefs.odds import log_odds_from_log
 from beliefs.plots.curves import curve_rows, plot_curve
 
 
@@ -78,16 +78,18 @@ def render() -> None:
     _sourced_captions()
     m1, m2, m3 = st.columns(3)
     # The headline is the end of the plotted curve: with r uncertain that is the mean over r, not the point value.
-    headline = float(curve.mean[-1])
+    # Every probability is shown from its log-odds, computed directly: 1 - 5.8e-140 is not "100% (certain)".
+    exact_x = risk.log_odds_unreported_any
+    summary = dist.log_odds() if dist is not None else None
     m1.metric(
         f"P(≥1 unreported) over {risk.tasks:,} tasks" + (" (mean over uncertain r)" if dist is not None else ""),
-        format_probability(log_odds(headline)),
+        format_probability(summary["mean"] if summary else exact_x),
         help="P(at least one covert action goes unreported) = 1 − (1 − r(c + (1−c)(1−q)))ᵀ; the curve's last point."
-        + (f" With r exact: {format_probability(log_odds(risk.p_unreported_any))}." if dist is not None else ""),
+        + (f" With r exact: {format_probability(exact_x)}." if dist is not None else ""),
     )
     m2.metric(
         "P(unreported) per task",
-        format_probability(log_odds(risk.p_unreported_per_task)),
+        format_probability(log_odds_from_log(risk.log_p_unreported_per_task)),
         help="r(c + (1−c)(1−q)): a covert action that the monitor does not report (it colludes or misses).",
     )
     m3.metric(
@@ -98,9 +100,9 @@ def render() -> None:
     if dist is not None:
         lo, hi = dist.interval
         st.caption(
-            f"With r uncertain: mean {format_probability(log_odds(dist.mean))} (Monte Carlo error ± {dist.mean_se:.1g}), "
-            f"median {format_probability(log_odds(dist.median))}, {100 * dist.interval_mass:g}% interval "
-            f"{format_interval(lo, hi)} ({dist.draws:,} draws, seed 0)."
+            f"With r uncertain: mean {format_probability(summary['mean'])} (Monte Carlo error ± {dist.mean_se:.1g}), "
+            f"median {format_probability(summary['median'])}, {100 * dist.interval_mass:g}% interval "
+            f"{format_interval(lo, hi, log_odds=(summary['lower'], summary['upper']))} ({dist.draws:,} draws, seed 0)."
         )
         rows = curve_rows(
             curve.tasks,
@@ -128,6 +130,7 @@ def render() -> None:
 
     csv_text = to_csv(rows)
     common.show_chart("monitoring", figure, f"{csv_text}|{int(v['mo_tasks']) > 1000}", csv_text)
+    _command_line(risk, uncertain=dist is not None)
 
 
 # -- q and c from published figures (beliefs.monitor_sources) ---------------------------------------------
@@ -204,3 +207,13 @@ def _sourced_captions() -> None:
             st.caption(common.plain(sourced.describe()))
     for note in st.session_state.pop("mo_src_dropped", []):  # said once, in the run that dropped it
         st.caption(":material/info: " + common.plain(note + "."))
+
+
+def _command_line(risk, *, uncertain: bool) -> None:
+    """The exact result as `beliefs monitor` prints it, with the command that reproduces it."""
+    command = (
+        f"beliefs monitor --rate {risk.rate!r} --report {risk.report!r} --collusion {risk.collusion!r} --tasks {risk.tasks}"
+    )
+    title = "The same numbers from the command line" + (" (with r exact)" if uncertain else "")
+    with st.expander(title, icon=":material/terminal:"):
+        st.code(f"$ {command}\n{risk.table()}", language=None)

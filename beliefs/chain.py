@@ -26,6 +26,17 @@ steps survive and :math:`f` fail, the Beta updates conjugately to
 Zero steps means nothing has to survive: :math:`s^0 = 1` even for
 :math:`s = 0`, so P(success) is the base probability.
 
+Every result is computed as a logarithm: :math:`\ln P = \ln b + n \ln s`, the Beta
+mean's log by :func:`beliefs.special.log_beta_power_mean` and each quantile as
+:math:`\ln b + n \ln Q_s(u)` with :math:`\ln Q_s(u)` (or :math:`\ln(1 - Q_s(u))`
+near 1) from :func:`beliefs.beta_quantile.beta_quantile_logs`; the complement
+:math:`\ln(1 - P)` is :func:`beliefs.odds.log1mexp` of it.  So 0.98 per step over
+a million steps is 1.19e-8774, not 0, and a chain within 1e-140 of certain is
+``1 - 1e-140``, not 1.  The JSON keeps the doubles (which underflow to 0) and
+adds their base-10 logarithms (``log10_p_success``, ``log10_p_failure``, ...).
+Steps go up to :data:`MAX_STEPS` (1e15, below 2**53, so every count is an exact
+double); a curve over every step count stops at :data:`MAX_CURVE_STEPS`.
+
 Drifting survival (Monte Carlo, :func:`chain_drift_draws`)
 ----------------------------------------------------------
 .. math::
@@ -50,21 +61,26 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 from scipy import special
 
 from beliefs import special as sp
+from beliefs.beta_quantile import beta_quantile_logs
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, parse_beta
+from beliefs.format import format_probability, format_probability_log
 from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass, equal_tailed
 from beliefs.montecarlo import check_draws, check_seed
-from beliefs.odds import log_odds
+from beliefs.odds import log1mexp, log10_or_none, log_odds
 from beliefs.tables import NotebookRepr
 from beliefs.validation import as_count, as_float, as_probability
 
 __all__ = [
+    "MAX_CURVE_STEPS",
+    "MAX_STEPS",
+    "STEPS_HINT",
     "ChainCurve",
     "ChainResult",
     "DriftPrior",
@@ -78,7 +94,15 @@ __all__ = [
     "curve_from_draws",
 ]
 
-_MAX_STEPS = 10**7  # a curve over 0..steps is an array of this length
+MAX_STEPS = sp.MAX_EXACT_COUNT  # 1e15 < 2**53: every step count (and alpha + survived) is an exact double
+MAX_CURVE_STEPS = 10**7  # a curve over 0..steps is an array of this length
+STEPS_HINT = "the exact forms hold the step count as an exact double, up to 1e15 steps; beyond that it is refused"
+CURVE_HINT = "a curve holds one value per step count, so at most 1e7 steps; without the curve, up to 1e15"
+
+
+def _fraction(log_p: float) -> str:
+    # The CLI's way to write a probability held as a logarithm: a plain fraction, 6 digits, never rounded to 0 or 1.
+    return format_probability_log(log_p, percent=False)
 
 
 def beta_power_mean(alpha: float, beta: float, n) -> np.ndarray:
@@ -99,10 +123,12 @@ def beta_power_mean(alpha: float, beta: float, n) -> np.ndarray:
 def beta_power_quantile(u, alpha: float, beta: float, n) -> np.ndarray:
     r"""The ``u``-quantile of :math:`s^n`: :math:`Q_s(u)^n` (``x -> x^n`` is increasing on [0, 1]).
 
-    ``n = 0`` gives 1 at every quantile (:math:`s^0 = 1`).
+    Computed as :math:`\exp(n \ln Q_s(u))` with :math:`\ln Q_s(u)` from
+    :func:`beliefs.beta_quantile.beta_quantile_logs` (a rounded :math:`Q_s(u)` raised to
+    :math:`n = 10^5` would lose 1e-11).  ``n = 0`` gives 1 at every quantile (:math:`s^0 = 1`).
     """
-    n = np.asarray(n, dtype=float)
-    return np.power(special.betaincinv(alpha, beta, u), n)
+    log_q = np.vectorize(lambda level: beta_quantile_logs(alpha, beta, level)[0], otypes=[float])(u)
+    return np.exp(np.asarray(n, dtype=float) * log_q)
 
 
 @dataclass(frozen=True)
@@ -113,7 +139,8 @@ class ChainResult(NotebookRepr):
     also the probability of success for a single uncertain chain), ``median``
     the median and ``interval`` the equal-tailed interval holding
     ``interval_mass`` of the probability.  For a point survival all three
-    coincide with ``base * per_step ** steps``.
+    coincide with ``base * per_step ** steps``.  The ``log_*`` fields hold their
+    natural logarithms, exact where the doubles underflow to 0.
     """
 
     base: float
@@ -126,12 +153,20 @@ class ChainResult(NotebookRepr):
     interval_mass: float
     survived: int = 0
     failed: int = 0
-    p_failure_exact: float | None = None  # 1 - p_success computed directly (keeps digits near 1)
+    _: KW_ONLY
+    log_p_success: float
+    log_median: float
+    log_interval: tuple[float, float]
+
+    @property
+    def log_p_failure(self) -> float:
+        """ln(1 - P(success)), from ln P(success) without subtracting from 1."""
+        return log1mexp(self.log_p_success)
 
     @property
     def p_failure(self) -> float:
-        """1 - ``p_success``, computed directly rather than by subtraction when available."""
-        return 1.0 - self.p_success if self.p_failure_exact is None else self.p_failure_exact
+        """1 - ``p_success``, computed as -expm1(ln P(success)): its digits survive near 1."""
+        return -math.expm1(self.log_p_success) + 0.0  # + 0.0: never "-0.0"
 
     @property
     def posterior_beta(self) -> BetaDist | None:
@@ -151,6 +186,8 @@ class ChainResult(NotebookRepr):
             else [self.per_step_beta.alpha, self.per_step_beta.beta],
             "p_success": self.p_success,
             "p_failure": self.p_failure,
+            "log10_p_success": log10_or_none(self.log_p_success),
+            "log10_p_failure": log10_or_none(self.log_p_failure),
             "survival_mean": self.per_step if post is None else post.mean,  # after any observed steps
         }
         if post is not None:
@@ -158,6 +195,8 @@ class ChainResult(NotebookRepr):
                 {
                     "median": self.median,
                     "interval": list(self.interval),
+                    "log10_median": log10_or_none(self.log_median),
+                    "log10_interval": [log10_or_none(v) for v in self.log_interval],
                     "interval_mass": self.interval_mass,
                     "interval_kind": "equal-tailed",
                     "survived": self.survived,
@@ -167,14 +206,15 @@ class ChainResult(NotebookRepr):
             )
         return out
 
-    def table(self) -> str:
-        """A plain-text summary for the command line."""
-        rows = [("base P(aligned)", f"{self.base:.6g}"), ("steps", str(self.steps))]
+    def table_rows(self) -> list[tuple[str, str]]:
+        """(label, text) of the command line's table; the app shows the same text."""
+        rows = [("base P(aligned)", format_probability(log_odds(self.base), percent=False)), ("steps", str(self.steps))]
         if self.per_step_beta is None:
-            rows.append(("per-step survival", f"{self.per_step:.6g}"))
+            rows.append(("per-step survival", format_probability(log_odds(self.per_step), percent=False)))
         else:
             a, b = self.per_step_beta.alpha, self.per_step_beta.beta
-            rows.append(("per-step survival", f"Beta({a:g}, {b:g}), mean {self.per_step_beta.mean:.4g}"))
+            mean = format_probability(log_odds(self.per_step_beta.mean), percent=False)
+            rows.append(("per-step survival", f"Beta({a:g}, {b:g}), mean {mean}"))
             if self.survived or self.failed:
                 post = self.posterior_beta
                 rows.append(
@@ -183,12 +223,17 @@ class ChainResult(NotebookRepr):
                         f"{self.survived} survived, {self.failed} failed -> Beta({post.alpha:g}, {post.beta:g})",
                     )
                 )
-        rows.append(("P(success)", f"{self.p_success:.6g}" + (" (mean)" if self.per_step_beta else "")))
+        rows.append(("P(success)", _fraction(self.log_p_success) + (" (mean)" if self.per_step_beta else "")))
         if self.per_step_beta is not None:
-            lo, hi = self.interval
+            lo, hi = self.log_interval
             pct = f"{100 * self.interval_mass:g}%"
-            rows.append(("median", f"{self.median:.6g}"))
-            rows.append((f"{pct} interval", f"{lo:.6g} to {hi:.6g} (equal-tailed)"))
+            rows.append(("median", _fraction(self.log_median)))
+            rows.append((f"{pct} interval", f"{_fraction(lo)} to {_fraction(hi)} (equal-tailed)"))
+        return rows
+
+    def table(self) -> str:
+        """A plain-text summary for the command line."""
+        rows = self.table_rows()
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
@@ -205,17 +250,19 @@ class _ChainInputs:
     mass: float
 
 
-def _chain_inputs(base, steps, per_step, per_step_beta, survived, failed, interval) -> _ChainInputs:
+def _chain_inputs(
+    base, steps, per_step, per_step_beta, survived, failed, interval, *, max_steps: int = MAX_STEPS, hint: str = STEPS_HINT
+) -> _ChainInputs:
     b = as_probability(base, "base")
-    n = as_count(steps, "steps", maximum=_MAX_STEPS)
+    n = as_count(steps, "steps", maximum=max_steps, above_maximum=hint)
     if (per_step is None) == (per_step_beta is None):
         raise InputError(
             "per_step",
             per_step,
             "exactly one of a point per-step survival or a Beta on it (per_step_beta)",
         )
-    m = as_count(survived, "survived")
-    f = as_count(failed, "failed")
+    m = as_count(survived, "survived", maximum=MAX_STEPS, above_maximum=STEPS_HINT)
+    f = as_count(failed, "failed", maximum=MAX_STEPS, above_maximum=STEPS_HINT)
     mass = check_interval_mass(interval)
     if per_step is not None:
         s = as_probability(per_step, "per_step")
@@ -266,34 +313,35 @@ def chain_success(
     """
     x = _chain_inputs(base, steps, per_step, per_step_beta, survived, failed, interval)
     b, n, s, post = x.base, x.steps, x.per_step, x.posterior
+    log_b = math.log(b) if b > 0 else -math.inf
     if post is None:
         p = b * s**n  # Python: 0.0 ** 0 == 1.0, nothing to survive
-        return ChainResult(b, n, s, None, p, p, (p, p), x.mass, p_failure_exact=_failure(b, -_power_complement(s, n)))
+        log_p = log_b + _n_log(n, math.log(s) if s > 0 else -math.inf)
+        return ChainResult(
+            b, n, s, None, p, p, (p, p), x.mass, log_p_success=log_p, log_median=log_p, log_interval=(log_p, log_p)
+        )
     log_mean = sp.log_beta_power_mean(post.alpha, post.beta, n)
-    median, lo, hi = b * beta_power_quantile([0.5, *equal_tailed(x.mass)], post.alpha, post.beta, n)
+    # n ln Q_s(u) for the median and the interval's ends (s^n is increasing in s)
+    n_log_q = [_n_log(n, beta_quantile_logs(post.alpha, post.beta, u)[0]) for u in (0.5, *equal_tailed(x.mass))]
+    median, lo, hi = (b * math.exp(v) for v in n_log_q)
+    log_q = [log_b + v for v in n_log_q]
     return ChainResult(
-        b, n, None, x.prior, b * math.exp(log_mean), float(median), (float(lo), float(hi)), x.mass,
-        x.survived, x.failed, p_failure_exact=_failure(b, math.expm1(log_mean)),
+        b, n, None, x.prior, b * math.exp(log_mean), median, (lo, hi), x.mass, x.survived, x.failed,
+        log_p_success=log_b + log_mean, log_median=log_q[0], log_interval=(log_q[1], log_q[2]),
     )
 
 
-def _power_complement(s: float, n: int) -> float:
-    # 1 - s**n as -expm1(n log s): exact digits when s is near 1
-    if n == 0:
-        return 0.0
-    if s == 0:
-        return 1.0
-    return -math.expm1(n * math.log(s))
-
-
-def _failure(base: float, expm1_log_success: float) -> float:
-    # 1 - base * S = (1 - base) + base * (1 - S), with 1 - S = -expm1(ln S) passed in
-    return (1.0 - base) + base * -expm1_log_success
+def _n_log(n: int, log_s: float) -> float:
+    # n ln s with 0 * ln 0 = 0 (s^0 = 1 even for s = 0)
+    return 0.0 if n == 0 else n * log_s
 
 
 @dataclass(frozen=True)
 class ChainCurve:
-    """P(success) against the number of steps 0..N: mean, median and an equal-tailed band."""
+    """P(success) against the number of steps 0..N: mean, median and an equal-tailed band.
+
+    The ``log_*`` arrays hold the natural logarithms (exact where the doubles underflow to 0).
+    """
 
     steps: np.ndarray
     mean: np.ndarray
@@ -302,8 +350,16 @@ class ChainCurve:
     upper: np.ndarray
     interval_mass: float
     label: str = ""
+    _: KW_ONLY
+    log_mean: np.ndarray
+    log_median: np.ndarray
+    log_lower: np.ndarray
+    log_upper: np.ndarray
 
     def to_dict(self) -> dict:
+        def log10s(values: np.ndarray) -> list:
+            return [log10_or_none(v) for v in values.tolist()]
+
         return {
             "label": self.label,
             "steps": self.steps.tolist(),
@@ -311,9 +367,19 @@ class ChainCurve:
             "median": self.median.tolist(),
             "lower": self.lower.tolist(),
             "upper": self.upper.tolist(),
+            "log10_mean": log10s(self.log_mean),
+            "log10_median": log10s(self.log_median),
+            "log10_lower": log10s(self.log_lower),
+            "log10_upper": log10s(self.log_upper),
             "interval_mass": self.interval_mass,
             "interval_kind": "equal-tailed",
         }
+
+
+def _curve_from_logs(steps, log_mean, log_median, log_lower, log_upper, mass, label) -> ChainCurve:
+    logs = [np.asarray(v, dtype=float) for v in (log_mean, log_median, log_lower, log_upper)]
+    values = [np.exp(v) for v in logs]
+    return ChainCurve(steps, *values, mass, label, log_mean=logs[0], log_median=logs[1], log_lower=logs[2], log_upper=logs[3])
 
 
 def chain_curve(
@@ -326,22 +392,25 @@ def chain_curve(
     failed: int = 0,
     interval: float = DEFAULT_INTERVAL,
 ) -> ChainCurve:
-    """:func:`chain_success` for every number of steps 0..``max_steps``, as arrays for plotting.
+    """:func:`chain_success` for every number of steps 0..``max_steps`` (at most 1e7), as arrays for plotting.
 
     >>> c = chain_curve(0.5, 2, per_step=0.9)
     >>> c.mean.round(6).tolist()
     [0.5, 0.45, 0.405]
     """
-    x = _chain_inputs(base, max_steps, per_step, per_step_beta, survived, failed, interval)
+    x = _chain_inputs(
+        base, max_steps, per_step, per_step_beta, survived, failed, interval, max_steps=MAX_CURVE_STEPS, hint=CURVE_HINT
+    )
     b, post = x.base, x.posterior
+    log_b = math.log(b) if b > 0 else -math.inf
     n = np.arange(x.steps + 1)
     if post is None:
-        p = b * np.power(x.per_step, n.astype(float))
-        return ChainCurve(n, p, p.copy(), p.copy(), p.copy(), x.mass, f"point s = {x.per_step:g}")
-    levels = np.array([0.5, *equal_tailed(x.mass)])[:, None]
-    median, lo, hi = b * beta_power_quantile(levels, post.alpha, post.beta, n[None, :])
-    mean = b * np.exp(sp.log_beta_power_mean_curve(post.alpha, post.beta, x.steps))
-    return ChainCurve(n, mean, median, lo, hi, x.mass, f"s ~ Beta({post.alpha:g}, {post.beta:g})")
+        log_s = math.log(x.per_step) if x.per_step > 0 else -math.inf
+        log_p = log_b + np.where(n == 0, 0.0, np.maximum(n, 1) * log_s)  # s^0 = 1 even for s = 0
+        return _curve_from_logs(n, log_p, log_p, log_p, log_p, x.mass, f"point s = {x.per_step:g}")
+    log_mean = log_b + sp.log_beta_power_mean_curve(post.alpha, post.beta, x.steps)
+    log_q = [log_b + n * beta_quantile_logs(post.alpha, post.beta, u)[0] for u in (0.5, *equal_tailed(x.mass))]
+    return _curve_from_logs(n, log_mean, *log_q, x.mass, f"s ~ Beta({post.alpha:g}, {post.beta:g})")
 
 
 # -- drifting survival: Monte Carlo ---------------------------------------------
@@ -403,6 +472,12 @@ def chain_drift_draws(
     Each draw is one chain: :math:`b \exp\bigl(\sum_{i<n} \ln \operatorname{expit}(\mu - \delta i + \varepsilon_i)\bigr)`;
     the log-survivals are summed (``log_expit`` keeps them finite).
     """
+    b, log_success = _drift_log_success(base, max_steps, prior, draws, seed)
+    return b * np.exp(log_success)
+
+
+def _drift_log_success(base, max_steps, prior, draws, seed) -> tuple[float, np.ndarray]:
+    # (b, ln prod_{i<n} s_i) per draw and n = 0..max_steps: the logs a long chain needs (its product underflows)
     b, n_max, n = check_drift_inputs(base, max_steps, prior, draws)
     rng = np.random.default_rng(check_seed(seed))
     z = rng.standard_normal((n, 3))
@@ -413,15 +488,33 @@ def chain_drift_draws(
     logit_s = mu[:, None] - delta[:, None] * step[None, :] + tau[:, None] * rng.standard_normal((n, n_max))
     log_success = np.zeros((n, n_max + 1))
     np.cumsum(special.log_expit(logit_s), axis=1, out=log_success[:, 1:])
-    return b * np.exp(log_success)
+    return b, log_success
 
 
 def curve_from_draws(draws: np.ndarray, interval: float = DEFAULT_INTERVAL, label: str = "") -> ChainCurve:
     """Mean, median and equal-tailed band per column of a (draws, steps) array of P(success)."""
+    with np.errstate(divide="ignore"):
+        return _curve_from_log_draws(np.log(np.asarray(draws, dtype=float)), interval, label)
+
+
+def _curve_from_log_draws(log_draws: np.ndarray, interval: float, label: str) -> ChainCurve:
+    # The mean as a log-mean-exp and the quantiles interpolated as np.quantile's default ("linear") does,
+    # (1 - w) x_lo + w x_hi, but in logs: no draw of a long chain underflows to 0.
     mass = check_interval_mass(interval)
-    lo_q, hi_q = equal_tailed(mass)
-    q = np.quantile(draws, [0.5, lo_q, hi_q], axis=0)
-    return ChainCurve(np.arange(draws.shape[1]), draws.mean(axis=0), q[0], q[1], q[2], mass, label)
+    count = log_draws.shape[0]
+    with np.errstate(divide="ignore"):  # a column of -inf (base 0) has mean -inf
+        log_mean = special.logsumexp(log_draws, axis=0) - math.log(count)
+    ordered = np.sort(log_draws, axis=0)
+    log_q = []
+    for level in (0.5, *equal_tailed(mass)):
+        position = level * (count - 1)
+        i = math.floor(position)
+        w = position - i
+        lo, hi = ordered[i], ordered[min(i + 1, count - 1)]
+        with np.errstate(invalid="ignore"):
+            mixed = hi + np.log(w + (1.0 - w) * np.exp(lo - hi))
+        log_q.append(np.where(hi == -np.inf, -np.inf, mixed))
+    return _curve_from_logs(np.arange(log_draws.shape[1]), log_mean, *log_q, mass, label)
 
 
 def chain_drift_curve(
@@ -434,5 +527,6 @@ def chain_drift_curve(
     interval: float = DEFAULT_INTERVAL,
 ) -> ChainCurve:
     """P(success) against steps 0..``max_steps`` for the drifting-survival chain (Monte Carlo)."""
-    sims = chain_drift_draws(base, max_steps, prior, draws=draws, seed=seed)
-    return curve_from_draws(sims, interval, label="drifting survival (Monte Carlo)")
+    b, log_success = _drift_log_success(base, max_steps, prior, draws, seed)
+    log_b = math.log(b) if b > 0 else -math.inf
+    return _curve_from_log_draws(log_b + log_success, interval, label="drifting survival (Monte Carlo)")

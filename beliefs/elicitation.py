@@ -51,12 +51,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special, stats
 
+from beliefs import special as sp
+from beliefs.beta_quantile import log_pochhammer_excess
 from beliefs.errors import InputError
-from beliefs.validation import as_float
+from beliefs.validation import as_float, refuse_subnormal
 
 __all__ = [
     "FEASIBLE_TOL",
     "MASS_TOLERANCE",
+    "MIN_UPPER",
     "ElicitedBeta",
     "MaxentBeta",
     "beta_entropy",
@@ -66,19 +69,51 @@ __all__ = [
 ]
 
 FEASIBLE_TOL = 1e-9  # |achieved - requested mass| for a start's answer to count
+# The Beta for an interval near 0 has beta of about 1 / upper, and PreliZ's maxent squares such numbers: below
+# an upper end of ~1e-154 it divides by zero or returns NaN (measured), so the fit is refused below this.
+MIN_UPPER = 1e-150
 _CONCENTRATIONS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1e3, 1e4, 1e5)
 
 
 def beta_entropy(alpha: float, beta: float) -> float:
     r"""Differential entropy of Beta(alpha, beta) in nats (closed form; see the module docstring).
 
+    The closed form subtracts terms of size :math:`\beta \ln \beta`: for Beta(2.67, 4.9e149) it
+    gave 0 (the truth is -342.89).  With a shape of 10 or more it is rearranged by Stirling's series
+    so that only small terms are added (:math:`s = \alpha + \beta`, :math:`R` the digamma's tail):
+
+    * both >= 10: :math:`\tfrac12\ln\frac{2\pi\alpha\beta}{s^3} + \tfrac12 - \frac{1}{2\alpha} - \frac{1}{2\beta}
+      + \frac1s + \omega(\alpha) + \omega(\beta) - \omega(s) + (\alpha-1)R(\alpha) + (\beta-1)R(\beta) - (s-2)R(s)`;
+    * :math:`p = \min < 10 \le q = \max`: :math:`\ln\Gamma(p) - (p-1)\psi(p) - \ln q - G + (p-1)[\mathrm{log1p}(p/q)
+      - \frac{1}{2s} - R(s)] - (q-1)[\psi(q) - \psi(s)]` with :math:`G = \ln\Gamma(s) - \ln\Gamma(q) - p\ln q`
+      and :math:`\psi(q) - \psi(s) = -\mathrm{log1p}(p/q) - \frac{p}{2qs} - R(q) + R(s)`.
+
+    Tested against mpmath at 700 digits (to 1e-16).
+
     >>> round(beta_entropy(1.0, 1.0), 15)  # the uniform on [0, 1]
     0.0
+    >>> round(beta_entropy(2.67, 4.86e149), 10)
+    -342.8931713164
     """
     a, b = float(alpha), float(beta)
-    return float(
-        special.betaln(a, b) - (a - 1) * special.digamma(a) - (b - 1) * special.digamma(b)
-        + (a + b - 2) * special.digamma(a + b)
+    p, q = min(a, b), max(a, b)
+    if q < 10:
+        return float(
+            special.betaln(a, b) - (a - 1) * special.digamma(a) - (b - 1) * special.digamma(b)
+            + (a + b - 2) * special.digamma(a + b)
+        )
+    s = p + q
+    log_s = math.log(q) + math.log1p(p / q)  # s may overflow
+    if p >= 10:
+        return (
+            0.5 * (math.log(2 * math.pi) + math.log(p) + math.log(q) - 3 * log_s) + 0.5 - 0.5 / p - 0.5 / q + 1 / s
+            + sp.lgammacor(p) + sp.lgammacor(q) - sp.lgammacor(s)
+            + (p - 1) * sp.digamma_remainder(p) + (q - 1) * sp.digamma_remainder(q) - (s - 2) * sp.digamma_remainder(s)
+        )
+    psi_q_minus_psi_s = -math.log1p(p / q) - p / (2 * q * s) - (sp.digamma_remainder(q) - sp.digamma_remainder(s))
+    return (
+        math.lgamma(p) - (p - 1) * float(special.digamma(p)) - math.log(q) - log_pochhammer_excess(q, p)
+        + (p - 1) * (math.log1p(p / q) - 0.5 / s - sp.digamma_remainder(s)) - (q - 1) * psi_q_minus_psi_s
     )
 
 
@@ -135,10 +170,12 @@ def maxent_beta(lower: float, upper: float, mass: float, starts: Iterable[tuple[
         if not (math.isfinite(a) and math.isfinite(b)):
             continue
         achieved = interval_mass(a, b, lo, hi)
-        if abs(achieved - m) > FEASIBLE_TOL:
+        if not abs(achieved - m) <= FEASIBLE_TOL:  # NaN is no answer
+            continue
+        h = beta_entropy(a, b)
+        if not math.isfinite(h):
             continue
         feasible += 1
-        h = beta_entropy(a, b)
         if best is None or h > best.entropy:
             best = MaxentBeta(a, b, achieved, h, 0, 0)
     if best is None:
@@ -216,8 +253,14 @@ def elicit_beta(lower, upper, mass=0.9, *, fields: tuple[str, str, str] = ("lowe
     lo = _open_unit(lower, f_lo, "an interval end-point strictly between 0 and 1")
     hi = _open_unit(upper, f_hi, "an interval end-point strictly between 0 and 1")
     if lo >= hi:
-        raise InputError(f_hi, upper, f"a value greater than {f_lo} = {lo:g}", hint="the interval is [lower, upper]")
+        raise InputError(f_hi, upper, f"a value greater than {f_lo} = {lo!r}", hint="the interval is [lower, upper]")
+    if hi < MIN_UPPER:
+        raise InputError(
+            f_hi, upper, f"an upper end-point of at least {MIN_UPPER:g}",
+            hint="a Beta for an interval this close to 0 has beta of about 1/upper, which the fit cannot hold",
+        )
     m = _open_unit(mass, f_mass, "a probability strictly between 0 and 1, e.g. 0.9")
+    cannot = f"no Beta was found with {m:g} of its mass in [{lo!r}, {hi!r}]; widen the interval or lower the mass"
 
     import preliz as pz
 
@@ -227,13 +270,14 @@ def elicit_beta(lower, upper, mass=0.9, *, fields: tuple[str, str, str] = ("lowe
         warnings.simplefilter("always")
         try:
             pz.maxent(dist, lo, hi, m, plot=False)
-        except Exception as exc:  # an optimizer failure becomes a clear input message
-            raise InputError(
-                f"{f_lo}/{f_hi}/{f_mass}", (lo, hi, m), "an interval and mass a Beta can match",
-                hint=" ".join(str(exc).split())[:120],
-            ) from None
-    alpha, beta = float(dist.alpha), float(dist.beta)
+        except Exception:  # an optimizer failure is said in words, never as Python's error text
+            dist = None
+    if dist is None:
+        alpha, beta = math.nan, math.nan
+    else:
+        alpha, beta = float(dist.alpha), float(dist.beta)
     preliz_ok = math.isfinite(alpha) and math.isfinite(beta) and alpha > 0 and beta > 0
+    preliz_ok = preliz_ok and math.isfinite(_mass(alpha, beta, lo, hi))
     preliz = None
     method = "preliz maxent"
     if preliz_ok:
@@ -249,18 +293,20 @@ def elicit_beta(lower, upper, mass=0.9, *, fields: tuple[str, str, str] = ("lowe
         method = (
             f"PreliZ maxent, refined with scipy SLSQP (best of {refined.feasible_starts} feasible of "
             f"{refined.starts} starts, PreliZ's included)"
+            if preliz_ok
+            else f"scipy SLSQP (best of {refined.feasible_starts} feasible of {refined.starts} starts; PreliZ's maxent failed)"
         )
         if preliz and abs(preliz["mass"] - m) > MASS_TOLERANCE:
             method += f": PreliZ's answer missed the requested mass ({preliz['mass']:.4g})"
         elif gain > 1e-6:
             method += f": entropy {gain:.2g} nats above PreliZ's answer"
     elif not preliz_ok:
-        raise InputError(f"{f_lo}/{f_hi}/{f_mass}", (lo, hi, m), "an interval and mass a Beta can match")
+        raise InputError(f"{f_lo}/{f_hi}/{f_mass}", (lo, hi, m), "an interval and mass a Beta can match", hint=cannot)
     achieved = _mass(alpha, beta, lo, hi)
     note = ""
     if abs(achieved - m) > MASS_TOLERANCE:
         note = (
-            f"the best Beta puts {achieved:.4f} (not the requested {m:g}) in [{lo:g}, {hi:g}]; "
+            f"the best Beta puts {achieved:.4f} (not the requested {m:g}) in [{lo!r}, {hi!r}]; "
             "widen the interval or lower the mass"
         )
         extra = [str(w.message) for w in caught]
@@ -276,6 +322,8 @@ def _mass(alpha: float, beta: float, lo: float, hi: float) -> float:
 
 def _open_unit(value, field: str, allowed: str) -> float:
     x = as_float(value, field, allowed)
+    if isinstance(value, str):
+        refuse_subnormal(field, value, x, allowed=allowed, advice="")  # the rule for every typed probability
     if not 0 < x < 1:
         hint = f"did you mean {x / 100:g}? values are fractions, not percent" if 1 < x <= 100 else ""
         raise InputError(field, value, allowed, hint=hint)

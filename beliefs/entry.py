@@ -21,11 +21,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from beliefs.errors import InputError
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
-from beliefs.validation import as_float, as_probability, refuse_rounded_certainty
+from beliefs.validation import (
+    MIN_NORMAL,
+    as_float,
+    as_probability,
+    refuse_rounded_certainty,
+    refuse_subnormal,
+)
 
 __all__ = [
     "MAX_COMPARED_PRIORS",
@@ -46,6 +52,7 @@ _MAX_PRIORS_TEXT = 2000  # characters of a typed list of priors (the length of a
 MAX_COMPARED_PRIORS = 20  # "the same evidence from other priors", typed or in a link
 
 _PERCENT_ALLOWED = "a percentage in [0, 100], e.g. 25 or 25% or 0.25%"
+_LOWEST_LOG_ODDS = math.log(MIN_NORMAL)  # -708.396: below it the prior would be a subnormal double
 _RATIO_ALLOWED = "a likelihood ratio: a finite number > 0, e.g. 3, 0.33, 1e36, 3:1, 1:3 or 1/3"
 _LIKELIHOOD_ALLOWED = "a probability in (0, 1], e.g. 0.75, 75% or 3/4"
 _MAX_RATIO_TEXT = 140  # two 64-character numbers and a separator, with spaces
@@ -95,11 +102,12 @@ def parse_percent(text: object, field: str = "prior") -> PercentEntry:
         raise InputError(field, text, _PERCENT_ALLOWED) from None
     if not 0 <= pct <= 100:
         raise InputError(field, text, _PERCENT_ALLOWED)
-    # 1e-400% is not 0%: refuse a value that only rounds to certainty (never the Cromwell note).
-    refuse_rounded_certainty(
-        field, text, pct / 100, exactly_certain=_exactly(body, (0, 100)), allowed=_PERCENT_ALLOWED
-    )
-    return PercentEntry(text=text, probability=pct / 100, ambiguous=(not has_sign) and 0 < pct < 1)
+    # 1e-400% is not 0%: refuse a value that only rounds to certainty (never the Cromwell note), and
+    # 1e-320% one that a double holds with fewer digits.
+    p = pct / 100
+    refuse_rounded_certainty(field, text, p, exactly_certain=_exactly(body, (0, 100)), allowed=_PERCENT_ALLOWED)
+    refuse_subnormal(field, text, p, allowed=_PERCENT_ALLOWED)
+    return PercentEntry(text=text, probability=p, ambiguous=(not has_sign) and 0 < pct < 1)
 
 
 def _exactly(body: str, values: tuple[int, ...]) -> bool:
@@ -108,6 +116,17 @@ def _exactly(body: str, values: tuple[int, ...]) -> bool:
         return Decimal(body) in values
     except ArithmeticError:
         return False
+
+
+# Decimal arithmetic on what was typed, at any exponent: odds 1.4e-323:1e-323 are 7/12 exactly, though each
+# side as a double is a subnormal with one or two digits (they would give 3/5).
+_EXACT = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _odds_probability(left: str, right: str) -> float:
+    """a / (a + b) from the typed decimals, correctly rounded to a double."""
+    a, b = Decimal(left.strip()), Decimal(right.strip())
+    return float(_EXACT.divide(a, _EXACT.add(a, b)))
 
 
 def _odds_pair(text: object, field: str, allowed: str, sep: str = ":") -> tuple[float, float] | None:
@@ -155,7 +174,7 @@ def parse_likelihood(text: object, field: str = "P(E|H)") -> float:
 
     A bare number is a fraction (never silently read as percent: ``75`` is refused with the hint
     "did you mean 0.75?"); ``%`` makes it a percent.  0 is refused: it would make the evidence
-    infinitely strong.
+    infinitely strong; so is a value below 2.2e-308 in every form (a double would hold fewer digits).
 
     >>> parse_likelihood("0.75"), parse_likelihood("75%"), parse_likelihood("3/4")
     (0.75, 0.75, 0.75)
@@ -168,11 +187,13 @@ def parse_likelihood(text: object, field: str = "P(E|H)") -> float:
         p = pct / 100
         if not 0 < pct <= 100 or p == 0:
             raise InputError(field, text, _LIKELIHOOD_ALLOWED)
+        refuse_subnormal(field, text, p, allowed=_LIKELIHOOD_ALLOWED)  # as the bare number's path (as_probability)
         return p
     if isinstance(body, str) and "/" in body:
         q = _quotient(body, field, _LIKELIHOOD_ALLOWED)
         if q is None or q > 1:
             raise InputError(field, text, _LIKELIHOOD_ALLOWED)
+        refuse_subnormal(field, text, q, allowed=_LIKELIHOOD_ALLOWED)
         return q
     return as_probability(text, field, open_lower=True)
 
@@ -209,16 +230,20 @@ def parse_prior_text(text: object, entry: str, field: str = "prior") -> float:
         a, b = pair
         if a < 0 or b < 0 or a + b == 0:
             raise InputError(field, text, allowed)
-        # a/(a+b) is one correctly rounded division (1:9 is exactly 0.1); scaled first only when
-        # a+b overflows (1e308:1e308 is 1/2, not inf/inf).
-        top = max(a, b)
-        p = a / (a + b) if math.isfinite(a + b) else (a / top) / (a / top + b / top)
-        refuse_rounded_certainty(field, text, p, exactly_certain=a == 0 or b == 0, allowed=allowed)
+        # From the typed decimals (1:9 is exactly 0.1, 1e308:1e308 is 1/2, 1.4e-323:1e-323 is 7/12); a side
+        # typed as 1e-400 is not 0, so the prior is then refused as rounding to 0, never made certain.
+        left, right = text.split(":")
+        p = _odds_probability(left, right)
+        exact_zero = Decimal(left.strip()) == 0 or Decimal(right.strip()) == 0
+        refuse_rounded_certainty(field, text, p, exactly_certain=exact_zero, allowed=allowed)
+        refuse_subnormal(field, text, p, allowed=allowed)
         return p
     if entry == "log-odds":
         lam = _parse_log_odds(text, field)
         p = probability(lam)
-        refuse_rounded_certainty(field, text, p, exactly_certain=False, allowed="log-odds from -744 to +36 nats (the prior is kept as a probability)")
+        allowed = f"log-odds from {_LOWEST_LOG_ODDS:.6g} to +36.7 nats (the prior is kept as a probability)"
+        refuse_rounded_certainty(field, text, p, exactly_certain=False, allowed=allowed)
+        refuse_subnormal(field, text, p, allowed=allowed)
         return p
     raise InputError("entry", entry, "one of " + ", ".join(PRIOR_ENTRIES))
 

@@ -370,7 +370,8 @@ class BetaDist:
 
     @property
     def mean(self) -> float:
-        return self.alpha / (self.alpha + self.beta)
+        # 1 / (1 + beta/alpha): finite where alpha + beta overflows (Beta(1e308, 1e308) has mean 1/2, not 0)
+        return 1.0 / (1.0 + self.beta / self.alpha)
 
     @property
     def concentration(self) -> float:

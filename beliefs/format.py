@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from beliefs.odds import LN10, bits, decibels, probability
+from beliefs.odds import LN10, bits, decibels, log_odds_from_log, probability
 
 __all__ = [
     "format_evidence",
@@ -16,23 +16,36 @@ __all__ = [
     "format_likelihood",
     "format_odds",
     "format_probability",
+    "format_probability_log",
 ]
 
 RATIO_DIGITS = 3  # significant digits of every ratio shown (112:1, 1:1.92): enough to tell 5:1 from 5.01:1
 _EXP_NATS = math.log(1e6)  # beyond a million to one, odds read better as powers of ten
 
 
-def _scientific(log10_value: float, *, pad: bool = False) -> str:
+_ULP_LOG = 2.0**-50  # a few ulps: the relative error of a logarithm handed to the formatter
+
+
+def _scientific(log10_value: float, *, pad: bool = False, digits: int = 3) -> str:
     """``10**log10_value`` as ``1.23e-600`` from its base-10 logarithm (no float ever holds the value).
 
-    ``pad`` writes the exponent as Python's ``%g`` does (``1e-07``), for probabilities.
+    ``pad`` writes the exponent as Python's ``%g`` does (``1e-07``), for probabilities.  The mantissa
+    shows at most the digits the logarithm carries (its absolute error is a few ulps of its size): at
+    ``10**-8.77e12`` that is one digit, and beyond ``10**-1e14`` none, where the value is written as a
+    power of ten, ``10^(-1.23457e+15)``.
     """
+    carried = math.floor(-math.log10(LN10 * _ULP_LOG * max(1.0, abs(log10_value))))
+    digits = min(digits, carried)
+    if digits < 1:
+        return f"10^({log10_value:.6g})"
     whole = math.floor(log10_value)
     mantissa = 10 ** (log10_value - whole)
-    if round(mantissa, 2) >= 10:
-        whole, mantissa = whole + 1, mantissa / 10
+    text = f"{mantissa:.{digits}g}"
+    if float(text) >= 10:  # 9.9996 rounds up to the next power of ten
+        whole += 1
+        text = f"{mantissa / 10:.{digits}g}"
     exponent = f"{'-' if whole < 0 else '+'}{abs(whole):02d}" if pad else f"{whole}"
-    return f"{mantissa:.3g}e{exponent}" if round(mantissa, 2) != 1 else f"1e{exponent}"
+    return f"{text}e{exponent}"
 
 
 def _log10_probability(log_odds_nats: float) -> float:
@@ -42,35 +55,56 @@ def _log10_probability(log_odds_nats: float) -> float:
     return -softplus / LN10
 
 
-def _percent_small(log10_p: float, log_odds_nats: float) -> str:
+# How each style writes a probability: the unit's power of ten, its sign, "all of it", and the significant
+# digits away from the ends and near them.  Percent is the app's and `update`'s; a plain fraction with six
+# digits is what `chain` and `monitor` print (and their JSON holds).
+_STYLES = {True: (2, "%", "100%", 4, 3), False: (0, "", "1", 6, 6)}
+
+
+def _small(log10_p: float, log_odds_nats: float, percent: bool) -> str:
     # A probability a double can hold is formatted as ever ("1e-07"); below that, from its logarithm.
+    shift, _, _, _, digits = _STYLES[percent]
     if log10_p > -300:
-        return f"{100 * probability(log_odds_nats):.3g}"
-    return _scientific(log10_p + 2, pad=True)
+        return f"{10**shift * probability(log_odds_nats):.{digits}g}"
+    return _scientific(log10_p + shift, pad=True, digits=digits)
 
 
-def format_probability(log_odds_nats: float) -> str:
-    """Percent with enough digits; near 0 or 1, scientific notation from the log-odds.
+def format_probability(log_odds_nats: float, *, percent: bool = True) -> str:
+    """A probability from its log-odds: percent (``percent=True``) or a plain fraction; never rounded to 0 or 1.
 
-    "0%"/"100%" with "(certain)" only for true certainty (infinite log-odds); a
-    posterior of 1e-600 is "1e-598%" (as %g writes 1e-09 as "1e-07%"), never "0%", and 1 - 1e-600 is "100% - 1e-598%".
+    Near 0 or 1 it is written in scientific notation from the log-odds, so a value
+    no double can hold keeps its digits: a posterior of 1e-600 is "1e-598%" (as
+    %g writes 1e-09 as "1e-07%"), 1 - 1e-600 is "100% - 1e-598%"; as a fraction
+    they are "1e-600" and "1 - 1e-600".  "0%"/"100%" with "(certain)" only for
+    true certainty (infinite log-odds, from a typed 0 or 1); as a fraction, "0" and "1".
 
     >>> format_probability(-600 * LN10), format_probability(600 * LN10), format_probability(-9 * LN10)
     ('1e-598%', '100% - 1e-598%', '1e-07%')
+    >>> format_probability(-8774 * LN10, percent=False), format_probability(320 * LN10, percent=False)
+    ('1e-8774', '1 - 1e-320')
     """
+    shift, unit, whole, digits, _ = _STYLES[percent]
     if math.isnan(log_odds_nats):
         return "n/a"  # never "nan%": a probability that could not be computed is said to be missing
-    if log_odds_nats == -math.inf:
-        return "0% (certain)"
-    if log_odds_nats == math.inf:
-        return "100% (certain)"
+    if math.isinf(log_odds_nats):
+        value = whole if log_odds_nats > 0 else f"0{unit}"
+        return f"{value} (certain)" if percent else value
     log10_p = _log10_probability(log_odds_nats)
     log10_q = _log10_probability(-log_odds_nats)
     if log10_q < -4:
-        return f"100% - {_percent_small(log10_q, -log_odds_nats)}%"
+        return f"{whole} - {_small(log10_q, -log_odds_nats, percent)}{unit}"
     if log10_p < -4:
-        return f"{_percent_small(log10_p, log_odds_nats)}%"
-    return f"{100 * probability(log_odds_nats):.4g}%"
+        return f"{_small(log10_p, log_odds_nats, percent)}{unit}"
+    return f"{10**shift * probability(log_odds_nats):.{digits}g}{unit}"
+
+
+def format_probability_log(log_p: float, *, percent: bool = True) -> str:
+    """:func:`format_probability` of a probability given by its natural log (a chain's, a monitor's).
+
+    >>> format_probability_log(-8774 * LN10, percent=False), format_probability_log(-1e-300, percent=False)
+    ('1e-8774', '1 - 1e-300')
+    """
+    return format_probability(log_odds_from_log(log_p), percent=percent)
 
 
 def _significant(x: float, digits: int = RATIO_DIGITS) -> str:
@@ -142,15 +176,20 @@ def format_evidence(log_lr: float, p_e_given_h: float | None = None, p_e_given_n
     return f"{head}{format_odds(log_lr)} = {bits(log_lr):.3g} bits = {decibels(log_lr):.3g} dB"
 
 
-def format_interval(low: float, high: float) -> str:
+def format_interval(low: float, high: float, *, log_odds: tuple[float, float] | None = None) -> str:
     """An interval of probabilities, each end with enough digits that the two ends differ if they do.
+
+    ``log_odds`` gives the ends' exact log-odds where the doubles ``low``/``high`` may have rounded
+    to 0 or 1 (a chain's interval at 1e-1000).
 
     >>> format_interval(0.25, 0.5)
     '25% – 50%'
     >>> format_interval(0.49301, 0.49304)
     '49.301% – 49.304%'
+    >>> format_interval(0.0, 0.0, log_odds=(-1000 * LN10, -999 * LN10))
+    '1e-998% – 1e-997%'
     """
-    from beliefs.odds import log_odds
+    from beliefs.odds import log_odds as to_log_odds
 
     for digits in range(4, 13):
         lo_text = _percent_digits(low, digits)
@@ -158,7 +197,8 @@ def format_interval(low: float, high: float) -> str:
         if lo_text != hi_text or low == high:
             break
     if digits == 4:
-        lo_text, hi_text = format_probability(log_odds(low)), format_probability(log_odds(high))
+        lo_x, hi_x = log_odds if log_odds is not None else (to_log_odds(low), to_log_odds(high))
+        lo_text, hi_text = format_probability(lo_x), format_probability(hi_x)
     return f"{lo_text} – {hi_text}"
 
 

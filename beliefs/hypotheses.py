@@ -81,6 +81,20 @@ def _logsumexp(values: Sequence[float]) -> float:
     return top + math.log(math.fsum(math.exp(v - top) for v in values))
 
 
+def _log_normalised(joint: Sequence[float]) -> tuple[float, ...]:
+    """ln(e^j_k / sum_m e^j_m) for each k, as (j_k - top) - log1p(rest).
+
+    Subtracting a rounded logsumexp would lose a neighbour 1e-14 below the largest term
+    once the terms are near -700 (their ulp is 1e-13): the largest hypothesis became exactly 1.
+    """
+    top_index = max(range(len(joint)), key=joint.__getitem__)
+    top = joint[top_index]
+    if top == -math.inf:
+        return tuple(joint)
+    rest = math.fsum(math.exp(v - top) for i, v in enumerate(joint) if i != top_index)
+    return tuple((j - top) - math.log1p(rest) for j in joint)
+
+
 @dataclass(frozen=True)
 class HypothesesResult(NotebookRepr):
     """Prior and posterior over K hypotheses, with the pairwise evidence in bits."""
@@ -98,8 +112,18 @@ class HypothesesResult(NotebookRepr):
 
     @property
     def posterior_log_odds(self) -> tuple[float, ...]:
-        """Each hypothesis' posterior as log-odds (nats): ln p - ln(1 - p), with 1 - p = -expm1(ln p) exact near 1."""
-        return tuple(lp - math.log(-math.expm1(lp)) if lp < 0 else math.inf for lp in self.log_posterior)
+        """Each hypothesis' posterior log-odds against all the others, ln P(H_k) - ln(1 - P(H_k)).
+
+        From the unnormalised logs directly (ln pi_k + sum ln L_k minus the logsumexp of the others),
+        so a posterior of 1 - 1e-14 after a thousand items stays 1 - 1e-14; infinite only when every
+        other hypothesis has prior 0 (or this one has).
+        """
+        joint = [lp + le for lp, le in zip(self.log_prior, self.log_evidence, strict=True)]
+        out = []
+        for k, j in enumerate(joint):
+            others = _logsumexp(joint[:k] + joint[k + 1 :])
+            out.append(-math.inf if j == -math.inf else j - others)
+        return tuple(out)
 
     def pair_bits(self, j: int, k: int) -> dict:
         """Prior, evidence and posterior log2 odds of hypothesis j against k."""
@@ -200,14 +224,13 @@ def update_hypotheses(
     log_prior = tuple(lp - norm for lp in log_pi)
     log_ev = tuple(math.fsum(item.log_likelihoods[j] for item in items) for j in range(k))
     joint = [lp + le for lp, le in zip(log_prior, log_ev, strict=True)]
-    z = _logsumexp(joint)
     return HypothesesResult(
         names=names,
         prior=pi,
         items=tuple(items),
         log_prior=log_prior,
         log_evidence=log_ev,
-        log_posterior=tuple(j - z for j in joint),
+        log_posterior=_log_normalised(joint),
     )
 
 
@@ -242,11 +265,18 @@ def parse_names(text: str, field: str = "--hypotheses") -> list[str]:
     return _check_names([part.strip() for part in text.split(",")], field)
 
 
-def parse_vector(text: str, field: str) -> list[float]:
-    """Comma-separated numbers (each checked later against what the field allows)."""
+def parse_vector(text: str, field: str) -> list[str]:
+    """Comma-separated numbers, each checked to be one and returned as typed.
+
+    The text goes on to :func:`update_hypotheses`, whose probability check sees what was typed:
+    ``1e-400`` is refused there as a value that only rounds to 0, not taken as a certain 0.
+    """
     if not isinstance(text, str) or not text.strip():
         raise InputError(field, text, "comma-separated numbers, one per hypothesis, e.g. 0.5,0.25,0.25")
-    return [as_float(part, f"{field}[{i}]") for i, part in enumerate(text.split(","))]
+    parts = text.split(",")
+    for i, part in enumerate(parts):
+        as_float(part, f"{field}[{i}]")
+    return [part.strip() for part in parts]
 
 
 def plot_hypotheses(result: HypothesesResult) -> dict:

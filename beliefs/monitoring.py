@@ -12,6 +12,15 @@ covert action is :math:`u = r\,k` with :math:`k = c + (1-c)(1-q)`, and over
 the second form keeping its digits when :math:`u` is tiny and :math:`T` large.
 With :math:`c = 0` this is the claim's :math:`1 - (1 - r(1-q))^T`.
 
+:func:`monitor_risk` works in logarithms: :math:`L = \ln P(\text{all reported, or none})
+= T \operatorname{log1p}(-u)` and :math:`\ln P(\text{at least one unreported}) =
+\ln(1 - e^{L})` (:func:`beliefs.odds.log1mexp`; :math:`\ln T + \ln u` and its series
+where :math:`L` underflows).  Neither is ever 1 minus the other: for
+:math:`r = 0.31134`, :math:`q = 0.9860705183`, :math:`T = 73765` the chance that all
+are reported is :math:`(1 - 0.0043368)^{73765} = 5.8 \times 10^{-140}`, a
+double, and the human output says ``1 - 5.8e-140``, not 1.  The JSON adds the
+base-10 logarithms (``log10_p_unreported_any``, ``log10_p_all_reported_or_none``).
+
 With a Beta on any of :math:`r, q, c` (:func:`monitor_distribution`) the
 three are drawn independently and the formula is averaged over the draws
 (NumPy Monte Carlo; the PyMC cross-check is :mod:`models.monitoring`).
@@ -24,18 +33,24 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from beliefs.evidence import BetaDist, parse_beta
+from beliefs.format import format_factor, format_probability, format_probability_log
 from beliefs.intervals import DEFAULT_INTERVAL, check_interval_mass, equal_tailed
 from beliefs.montecarlo import DrawSummary, check_draws, check_seed, log_beta_draws
+from beliefs.odds import log10_or_none, log_odds
+from beliefs.special import MAX_EXACT_COUNT
 from beliefs.tables import NotebookRepr
 from beliefs.validation import as_count, as_probability
 
 __all__ = [
+    "MAX_TASKS",
+    "TASKS_HINT",
     "MonitorCurve",
     "MonitorDistribution",
     "MonitorResult",
@@ -45,8 +60,12 @@ __all__ = [
     "point_or_beta",
     "task_grid",
     "unreported_any",
+    "unreported_logs",
     "unreported_per_task",
 ]
+
+MAX_TASKS = MAX_EXACT_COUNT  # 1e15 < 2**53: every task count is an exact double
+TASKS_HINT = "the formula holds the task count as an exact double, up to 1e15 tasks; beyond that it is refused"
 
 
 def unreported_per_task(rate, report, collusion=0.0) -> np.ndarray:
@@ -71,16 +90,69 @@ def unreported_any(rate, report, collusion, tasks) -> np.ndarray:
     return np.where(certain, np.where(t > 0, 1.0, 0.0), p)
 
 
+def unreported_logs(log_u, u, tasks) -> tuple[np.ndarray, np.ndarray]:
+    r"""``(ln P(at least one unreported), ln P(all reported, or none))`` over ``tasks`` tasks (vectorized).
+
+    ``u`` is the per-task probability :math:`r(c + (1-c)(1-q))` as a double and ``log_u`` its log
+    (exact even where ``u`` underflows).  :math:`L = T\,\mathrm{log1p}(-u)` and the first is
+    :math:`\ln(1 - e^L)` (``expm1`` near 0, ``log1p`` far from it); where :math:`L` itself
+    underflows it is :math:`\ln T + \ln(-\ln(1-u))`, from :math:`-\ln(1-u) = u(1 + u/2 + u^2/3 + \ldots)`.
+    ``T = 0`` or ``u = 0`` give ``(-inf, 0)``; ``u = 1`` with ``T > 0`` gives ``(0, -inf)``.
+    """
+    log_u, u, t = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (log_u, u, tasks)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        big = u > 1e-4
+        log_neg_log1p = np.where(
+            big, np.log(-np.log1p(-np.where(big, np.minimum(u, 0.5), 0.5))), log_u + np.log1p(u * (0.5 + u * (1 / 3 + u / 4)))
+        )
+        log_neg_l = np.log(t) + log_neg_log1p  # ln(-L)
+        # T log1p(-u) wherever u is a normal double (no round trip through exp); from ln(-L) where u underflowed
+        log_none = np.where(u >= _TINY, t * np.log1p(-np.minimum(u, 1.0)), -np.exp(log_neg_l))
+        log_any = np.where(log_none > -_LN2, np.log(-np.expm1(log_none)), np.log1p(-np.exp(log_none)))
+        log_any = np.where(log_none < -1e-290, log_any, log_neg_l)
+    nothing = (t == 0) | (log_u == -np.inf)
+    certain = ~nothing & (u >= 1.0)
+    log_any = np.where(nothing, -np.inf, np.where(certain, 0.0, log_any))
+    log_none = np.where(nothing, 0.0, np.where(certain, -np.inf, log_none))
+    return log_any, log_none
+
+
+_LN2 = math.log(2.0)
+_TINY = 2.2250738585072014e-308  # the smallest normal double
+
+
 @dataclass(frozen=True)
 class MonitorResult(NotebookRepr):
-    """The chance that covert actions slip past an untrusted monitor over ``tasks`` tasks."""
+    """The chance that covert actions slip past an untrusted monitor over ``tasks`` tasks.
+
+    ``log_*`` are natural logarithms, computed directly (never as 1 minus the other probability).
+    """
 
     rate: float
     report: float
     collusion: float
     tasks: int
     p_unreported_per_task: float
-    p_unreported_any: float
+    log_p_unreported_per_task: float
+    log_p_unreported_any: float
+    log_p_all_reported_or_none: float
+
+    @property
+    def p_unreported_any(self) -> float:
+        """P(at least one unreported) = -expm1(ln P(all reported, or none)), with its digits near 0."""
+        return -math.expm1(self.log_p_all_reported_or_none) + 0.0  # + 0.0: never "-0.0"
+
+    @property
+    def p_all_reported_or_none(self) -> float:
+        return math.exp(self.log_p_all_reported_or_none)
+
+    @property
+    def log_odds_unreported_any(self) -> float:
+        """Log-odds of P(at least one unreported): the difference of the two logs, each computed directly.
+
+        (ln P(any) alone rounds to -0.0 once P(all reported) is below 1e-308; the difference keeps it.)
+        """
+        return self.log_p_unreported_any - self.log_p_all_reported_or_none
 
     @property
     def expected_unreported(self) -> float:
@@ -95,20 +167,39 @@ class MonitorResult(NotebookRepr):
             "tasks": self.tasks,
             "p_unreported_per_task": self.p_unreported_per_task,
             "p_unreported_any": self.p_unreported_any,
-            "p_all_reported_or_none": 1.0 - self.p_unreported_any,
+            "p_all_reported_or_none": self.p_all_reported_or_none,
             "expected_unreported": self.expected_unreported,
+            "log10_p_unreported_per_task": log10_or_none(self.log_p_unreported_per_task),
+            "log10_p_unreported_any": log10_or_none(self.log_p_unreported_any),
+            "log10_p_all_reported_or_none": log10_or_none(self.log_p_all_reported_or_none),
         }
 
-    def table(self) -> str:
-        rows = [
-            ("covert-action rate per task", f"{self.rate:.6g}"),
-            ("monitor report probability", f"{self.report:.6g}"),
-            ("collusion probability", f"{self.collusion:.6g}"),
+    def table_rows(self) -> list[tuple[str, str]]:
+        """(label, text) of the command line's table; the app shows the same text."""
+
+        def fraction(log_p: float) -> str:
+            return format_probability_log(log_p, percent=False)
+
+        def given(p: float) -> str:
+            return format_probability(log_odds(p), percent=False)
+
+        expected = self.expected_unreported
+        if expected == 0 and self.log_p_unreported_per_task > -math.inf and self.tasks:
+            expected_text = format_factor(math.log(self.tasks) + self.log_p_unreported_per_task)  # T u underflowed
+        else:
+            expected_text = f"{expected:.6g}"
+        return [
+            ("covert-action rate per task", given(self.rate)),
+            ("monitor report probability", given(self.report)),
+            ("collusion probability", given(self.collusion)),
             ("tasks", str(self.tasks)),
-            ("P(unreported) per task", f"{self.p_unreported_per_task:.6g}"),
-            ("expected unreported actions", f"{self.expected_unreported:.6g}"),
-            ("P(at least one unreported)", f"{self.p_unreported_any:.6g}"),
+            ("P(unreported) per task", fraction(self.log_p_unreported_per_task)),
+            ("expected unreported actions", expected_text),
+            ("P(at least one unreported)", format_probability(self.log_odds_unreported_any, percent=False)),
         ]
+
+    def table(self) -> str:
+        rows = self.table_rows()
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
@@ -135,9 +226,12 @@ def monitor_risk(rate: float, report: float, collusion: float = 0.0, *, tasks: i
     (5e-05, 0.393477)
     """
     r, q, c = _monitor_inputs(rate, report, collusion)
-    t = as_count(tasks, "tasks")
-    u = float(unreported_per_task(r, q, c))
-    return MonitorResult(r, q, c, t, u, float(unreported_any(r, q, c, t)))
+    t = as_count(tasks, "tasks", maximum=MAX_TASKS, above_maximum=TASKS_HINT)
+    miss = c + (1.0 - c) * (1.0 - q)  # P(no report | covert action)
+    u = r * miss
+    log_u = math.log(r) + math.log(miss) if r > 0 and miss > 0 else -math.inf  # exact where r * miss underflows
+    log_any, log_none = unreported_logs(log_u, u, t)
+    return MonitorResult(r, q, c, t, u, log_u, float(log_any), float(log_none))
 
 
 @dataclass(frozen=True)
@@ -204,6 +298,30 @@ class MonitorDistribution(DrawSummary):
 
     def _summary_draws(self) -> np.ndarray:
         return self.p_any
+
+    @cached_property
+    def _log_draws(self) -> tuple[np.ndarray, np.ndarray]:
+        # per draw: ln P(at least one unreported) and ln P(all reported, or none)
+        with np.errstate(divide="ignore"):
+            return unreported_logs(np.log(self.per_task), self.per_task, self.tasks)
+
+    def log_odds(self) -> dict[str, float]:
+        """Log-odds of the mean, the median and the interval's ends of P(at least one unreported).
+
+        From logarithms (a log-mean-exp over the draws; the quantiles through ``u``), so a mean within
+        1e-20 of 1 is shown as such, never as certain.
+        """
+        from scipy.special import logsumexp
+
+        log_any, log_none = self._log_draws
+        n = math.log(self.per_task.size)
+        out = {"mean": (float(logsumexp(log_any)) - n) - (float(logsumexp(log_none)) - n)}
+        lo_q, hi_q = equal_tailed(self.interval_mass)
+        for name, level in (("median", 0.5), ("lower", lo_q), ("upper", hi_q)):
+            u = float(np.quantile(self.per_task, level))
+            a, none = unreported_logs(math.log(u) if u > 0 else -math.inf, u, self.tasks)
+            out[name] = float(a - none)
+        return out
 
     def quantiles(self, levels) -> np.ndarray:
         """Quantiles of P(at least one unreported): 1 - (1 - Q_u)^T, since it increases with u."""

@@ -25,7 +25,10 @@ __all__ = [
     "bits",
     "complement",
     "decibels",
+    "log1mexp",
+    "log10_or_none",
     "log_odds",
+    "log_odds_from_log",
     "nats_from_bits",
     "nats_from_decibels",
     "odds",
@@ -45,6 +48,45 @@ def log_odds(p: float) -> float:
         return math.inf
     # log(p) - log1p(-p) keeps precision for p near 0 and near 1.
     return math.log(p) - math.log1p(-p)
+
+
+def log1mexp(x: float) -> float:
+    r""":math:`\ln(1 - e^{x})` for :math:`x \le 0`: the log of a probability's complement from its log.
+
+    ``expm1`` near 0 and ``log1p`` far from it (Maechler 2012), so neither
+    :math:`1 - 10^{-300}` nor :math:`10^{-300}` loses its digits; ``-inf`` at 0.
+
+    >>> log1mexp(-1e-300), log1mexp(-800.0), log1mexp(0.0)
+    (-690.7755278982137, 0.0, -inf)
+    """
+    if x > -LN2:
+        if x >= 0.0:
+            if x == 0.0:
+                return -math.inf
+            raise ValueError(f"log1mexp needs x <= 0, got {x}")
+        return math.log(-math.expm1(x))
+    return math.log1p(-math.exp(x)) + 0.0  # + 0.0: ln(1 - 0) is 0, not "-0.0"
+
+
+def log_odds_from_log(log_p: float) -> float:
+    """Log-odds in nats of the probability whose natural log is ``log_p`` (``-inf`` at 0, ``+inf`` at 1).
+
+    For results computed as logarithms (a chain's 1e-8774, a monitor's 1 - 1e-140): the
+    formatter then writes them without ever rounding them to 0 or 1.
+
+    >>> log_odds_from_log(math.log(0.25)) == log_odds(0.25), log_odds_from_log(-1e-300)
+    (True, 690.7755278982137)
+    """
+    return log_p - log1mexp(log_p)
+
+
+def log10_or_none(log_value: float) -> float | None:
+    """A natural logarithm in base 10, for JSON; None for ln 0 = -inf (the probability is exactly 0).
+
+    >>> log10_or_none(math.log(1e-5)), log10_or_none(-math.inf)
+    (-5.0, None)
+    """
+    return log_value / LN10 if math.isfinite(log_value) else None
 
 
 def probability(x: float) -> float:

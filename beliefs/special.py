@@ -45,6 +45,7 @@ __all__ = [
     "MAX_EXACT_COUNT",
     "beta_binomial_terms",
     "beta_power_mean",
+    "digamma_remainder",
     "lgammacor",
     "log1pmx",
     "log_beta_power_mean",
@@ -64,9 +65,7 @@ _STIRLING = 10.0  # z >= 10: eight terms of Stirling's series are exact to ~1e-1
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 # B_{2j} / (2j (2j-1)), j = 1..8, highest order first for Horner's rule
 _OMEGA = (-3617 / 122400, 1 / 156, -691 / 360360, 1 / 1188, -1 / 1680, 1 / 1260, -1 / 360, 1 / 12)
-MAX_PRODUCT_STEPS = 10**7  # integer n up to this: the exact product form of a Beta mean
-_CHUNK = 1 << 20
-_PRODUCT_COUNTS = 10_000  # environments with at most this many rollouts use the exact product form  # product terms summed per chunk (bounded memory)
+_PRODUCT_COUNTS = 10_000  # environments with at most this many rollouts use the exact product form
 
 
 def log1pmx(t: float) -> float:
@@ -99,13 +98,31 @@ def lgammacor(z: float) -> float:
     >>> abs(lgammacor(10.0) - 0.0083305634333628712564693) < 1e-17  # mpmath, 50 digits
     True
     """
+    return _series_in_inverse_square(z, _OMEGA, "lgammacor") / z
+
+
+def _series_in_inverse_square(z: float, coefficients: tuple[float, ...], name: str) -> float:
+    # sum_k c_k z^(-2k), k = 0.., coefficients highest order first (Horner); Stirling's series need z >= 10
     if z < _STIRLING:
-        raise ValueError(f"lgammacor needs z >= {_STIRLING}, got {z}")
+        raise ValueError(f"{name} needs z >= {_STIRLING}, got {z}")
     w = 1.0 / (z * z)
     acc = 0.0
-    for c in _OMEGA:
+    for c in coefficients:
         acc = acc * w + c
-    return acc / z
+    return acc
+
+
+# B_2k / 2k for k = 10..1, highest order first: at z = 10 the next term is 2e-20
+_PSI_TAIL = (-174611 / 6600, 43867 / 14364, -3617 / 8160, 1 / 12, -691 / 32760, 1 / 132, -1 / 240, 1 / 252, -1 / 120, 1 / 12)
+
+
+def digamma_remainder(z: float) -> float:
+    r""":math:`R(z) = \ln z - \frac{1}{2z} - \psi(z) = \sum_k \frac{B_{2k}}{2k\,z^{2k}}` for :math:`z \ge 10` (the digamma's Stirling tail).
+
+    >>> abs(digamma_remainder(10.0) - 0.00083250392732457637) < 1e-17  # mpmath, 30 digits
+    True
+    """
+    return _series_in_inverse_square(z, _PSI_TAIL, "digamma_remainder") / (z * z)
 
 
 def reduced_log_pochhammer(a: float, x: float) -> float:
@@ -347,35 +364,110 @@ def log_bf_point_vs_point(k: Iterable[float], n: Iterable[float], p_h: float, p_
 
 def _product_terms(alpha: float, beta: float, lo: int, hi: int) -> np.ndarray:
     # ln((alpha+i)/(alpha+beta+i)) for i in lo..hi-1, each exact to a few ulps: log1p(-beta/(s+i)) while
-    # beta/(s+i) < 1/2, else the plain log of the quotient (log1p(-x) for x near 1 would lose the digits)
+    # beta/(s+i) < 1/2, else the plain log of the quotient (log1p(-x) for x near 1 would lose the digits).
+    # Everything is halved (exactly) when alpha + beta overflows: Beta(1e308, 1e308) has mean 1/2, not 0.
+    h = 1.0 if math.isfinite(alpha + beta + hi) else 0.5
     i = np.arange(lo, hi, dtype=float)
-    s = alpha + beta + i
-    x = beta / s
+    s = h * alpha + h * beta + h * i
+    x = h * beta / s
     near = x < 0.5
     out = np.empty_like(s)
     out[near] = np.log1p(-x[near])
-    out[~near] = np.log((alpha + i[~near]) / s[~near])
+    out[~near] = np.log((h * alpha + h * i[~near]) / s[~near])
     return out
+
+
+# -- ln E[s^n] for a whole number n of any size: the product, summed in blocks -------------------------------
+#
+# ln E[s^n] = sum_{i<n} phi(i),  phi(x) = ln(alpha + x) - ln(alpha + beta + x) = -log1p(beta / (alpha + x)).
+# A block of L consecutive terms around its centre m (offsets j = -(L-1)/2 .. (L-1)/2) is, by Taylor's theorem,
+#     sum_j phi(m + j) = L phi(m) + sum_{k>=1} phi^(2k)(m) / (2k)! * S_2k,   S_p = sum_j j^p (odd powers cancel),
+# with phi^(2k)(m) / (2k)! = -[(alpha+m)^-2k - (alpha+beta+m)^-2k] / 2k = -(alpha+m)^-2k (1 - (1 + beta/(alpha+m))^-2k) / 2k.
+# Every term is negative (nothing cancels) and, with the half-width at most 1/8 of the distance alpha + m to
+# the pole at -alpha, each order is 64 times smaller than the last.  The first terms are summed one by one
+# (each exact to an ulp, as the product form always was); from there block lengths grow with i, so n = 1e15
+# takes about 100 blocks.
+
+_BLOCK_REACH = 3.5  # L - 1 <= (alpha + i) / 3.5 keeps the half-width within (alpha + centre) / 8
+_BLOCK_ORDERS = 16
+_DIRECT_POWER_SUMS = 64  # blocks up to this length sum j^p directly
+_DIRECT_TERMS = 4096  # terms summed one by one before the blocks start (blocks are then > 1000 long)
+
+
+def _bernoulli_half(count: int) -> list[float]:
+    # B_k(1/2) = (2^(1-k) - 1) B_k, with the Bernoulli numbers from their recurrence in exact fractions
+    b = [Fraction(1)]
+    for m in range(1, count):
+        b.append(-sum(math.comb(m + 1, k) * b[k] for k in range(m)) / (m + 1))
+    return [float((Fraction(2) ** (1 - k) - 1) * b[k]) for k in range(count)]
+
+
+_B_HALF = _bernoulli_half(2 * _BLOCK_ORDERS + 2)
+
+
+def _centred_power_mean(length: int, p: int) -> float:
+    """The mean of (j / h)^p over the ``length`` centred offsets j (spacing 1, half-width h); p even.
+
+    Long blocks use the exact Faulhaber form S_p = 2/(p+1) sum_k C(p+1, k) B_k(1/2) (L/2)^(p+1-k).
+    """
+    h = (length - 1) / 2
+    if length <= _DIRECT_POWER_SUMS:
+        return float(np.mean(((np.arange(length) - h) / h) ** p))
+    half = length / 2
+    acc = 0.0
+    for k in range(p, -1, -2):  # smallest first
+        acc += math.comb(p + 1, k) * _B_HALF[k] * half ** (-k)
+    return (half / h) ** p * acc / (p + 1)
+
+
+def _log_beta_power_mean_blocks(alpha: float, beta: float, n: int) -> float:
+    if beta < 1e-20 * alpha and beta < 1e-290 * (alpha + n):
+        # Linear in beta to 1e-20 here; scaled by a power of two so that no term is subnormal.
+        k = min(1000, int(math.log2(1e-20 * alpha / beta)))
+        return math.ldexp(_log_beta_power_mean_blocks(alpha, math.ldexp(beta, k), n), -k)
+    first = min(n, _DIRECT_TERMS)
+    blocks = _product_terms(alpha, beta, 0, first).tolist()
+    i = first
+    while i < n:
+        length = min(n - i, 1 + int((alpha + i) / _BLOCK_REACH))
+        if length == 1:
+            blocks.append(-math.log1p(beta / (alpha + i)))
+            i += 1
+            continue
+        h = (length - 1) / 2
+        a_m = alpha + (i + h)
+        log_ratio = math.log1p(beta / a_m)
+        r2 = (h / a_m) ** 2
+        total, rk = -log_ratio, 1.0
+        for k in range(1, _BLOCK_ORDERS + 1):
+            rk *= r2
+            term = rk * _centred_power_mean(length, 2 * k) * -math.expm1(-2 * k * log_ratio) / (2 * k)
+            total -= term
+            if term <= 1e-18 * -total:
+                break
+        blocks.append(length * total)
+        i += length
+    return math.fsum(blocks)
 
 
 def log_beta_power_mean(alpha: float, beta: float, n: float) -> float:
     r""":math:`\ln E[s^n]` for :math:`s \sim \mathrm{Beta}(\alpha, \beta)`: :math:`\ln B(\alpha+n, \beta) - \ln B(\alpha, \beta)`.
 
-    For integer :math:`n \le 10^7` the product form
-    :math:`\sum_{i<n} \ln\frac{\alpha+i}{\alpha+\beta+i}` (each term exact to an ulp, summed with
-    ``fsum``), so :math:`1 - E[s^n]` keeps its digits too; otherwise
-    :math:`G(\alpha, n) - G(\alpha+\beta, n)`.
+    For a whole number :math:`n` the product
+    :math:`\sum_{i<n} \ln\frac{\alpha+i}{\alpha+\beta+i}`, summed in blocks by Taylor series about
+    each block's centre (all terms of one sign, so the relative error stays a few ulps for any
+    :math:`n`, and :math:`1 - E[s^n] = -\mathrm{expm1}(\ln E[s^n])` keeps its digits too); the cost
+    grows with :math:`\log n`.  Otherwise :math:`G(\alpha, n) - G(\alpha+\beta, n)`.
 
     >>> round(math.exp(log_beta_power_mean(2.0, 1.0, 1)), 15)  # the Beta(2, 1) mean
     0.666666666666667
+    >>> log_beta_power_mean(2.0, 1.0, 10**15) - math.log(2 / (2 + 10**15))  # E[s^n] = 2 / (2 + n) exactly
+    0.0
     """
     if n == 0:
         return 0.0
-    if float(n).is_integer() and n <= MAX_PRODUCT_STEPS:
-        n = int(n)
-        return math.fsum(
-            math.fsum(_product_terms(alpha, beta, lo, min(lo + _CHUNK, n)).tolist()) for lo in range(0, n, _CHUNK)
-        )
+    if float(n).is_integer():
+        return _log_beta_power_mean_blocks(float(alpha), float(beta), int(n))
     return reduced_log_pochhammer(alpha, n) - _reduced_log_pochhammer_sum(alpha, beta, n)
 
 
@@ -389,4 +481,3 @@ def log_beta_power_mean_curve(alpha: float, beta: float, n_max: int) -> np.ndarr
 def beta_power_mean(alpha: float, beta: float, n: float) -> float:
     r""":math:`E[s^n] = B(\alpha+n, \beta)/B(\alpha, \beta)` (see :func:`log_beta_power_mean`)."""
     return math.exp(log_beta_power_mean(alpha, beta, n))
-

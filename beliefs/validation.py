@@ -23,11 +23,18 @@ __all__ = [
     "as_positive",
     "as_probability",
     "refuse_rounded_certainty",
+    "refuse_subnormal",
     "refuse_surrogates",
     "rounding_hint",
 ]
 
 _MAX_TEXT = 64  # longer "numbers" are garbage, not precision
+MIN_NORMAL = 2.2250738585072014e-308  # below this a double is subnormal and keeps fewer than 16 digits
+# How to give a probability closer to 0 or 1 than a double can hold.
+AS_ODDS = (
+    "give it as odds instead: a prior of 0.5 times likelihood ratios whose product is the odds "
+    "you mean (e.g. 1e-200 twice for odds 1e-400)"
+)
 # ASCII decimal numerals only: Python's float()/int() also take "١", "０.５" and "1_000", which a reader
 # of the input (or of a shared file) would not read as the number the program used.
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
@@ -104,10 +111,36 @@ def as_probability(
 
 
 def _refuse_rounded_certainty(value: object, number: float, field: str, allowed: str) -> None:
-    """A typed probability that is not 0 or 1 but rounds to it as a double is refused, never made certain."""
-    if isinstance(value, str) and number in (0.0, 1.0):
+    """A typed probability that a double cannot hold is refused: one that only rounds to 0 or 1 (never
+    made certain) and one below the smallest normal double (never silently given fewer digits)."""
+    if not isinstance(value, str):
+        return
+    if number in (0.0, 1.0):
         # value is an ASCII decimal numeral (as_float checked); Decimal is exact and cheap at any exponent
         refuse_rounded_certainty(field, value, number, exactly_certain=Decimal(value.strip()) in (0, 1), allowed=allowed)
+    refuse_subnormal(field, value, number, allowed=allowed)
+
+
+def refuse_subnormal(field: str, value: object, p: float, *, allowed: str, advice: str = AS_ODDS) -> None:
+    """Raise when a typed probability ``p`` lies below the smallest normal double, 2.2e-308.
+
+    There a double keeps fewer digits (1e-320 is held as 9.88e-321, an odds prior
+    ``1.4e-323:1e-323`` read as two such doubles is 3:2): the value is refused, the same
+    way in every form it can be typed, never computed with the digits it lost.  ``advice`` ends
+    the message (by default: how to give such a prior as odds).
+
+    >>> refuse_subnormal("prior", "1e-300", 1e-300, allowed="a probability")
+    """
+    if 0.0 < p < MIN_NORMAL:
+        raise InputError(
+            field,
+            value,
+            allowed,
+            hint=(
+                "this is below 2.2e-308, the smallest double that keeps full precision "
+                "(1e-320 would be held as 9.88e-321)" + (f"; {advice}" if advice else "")
+            ),
+        )
 
 
 def refuse_rounded_certainty(field: str, value: object, p: float, *, exactly_certain: bool, allowed: str) -> None:
@@ -120,12 +153,6 @@ def refuse_rounded_certainty(field: str, value: object, p: float, *, exactly_cer
         return
     raise InputError(field, value, allowed, hint=f"{rounding_hint(p)}; {AS_ODDS}")
 
-
-# How to give a probability closer to 0 or 1 than a double can hold.
-AS_ODDS = (
-    "give it as odds instead: a prior of 0.5 times likelihood ratios whose product is the odds "
-    "you mean (e.g. 1e-200 twice for odds 1e-400)"
-)
 
 
 def rounding_hint(p: float) -> str:

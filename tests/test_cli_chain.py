@@ -116,3 +116,76 @@ def test_bad_input_is_one_line(args, field):
 
 def test_missing_required_option_is_one_line():
     assert_one_line_error(run_cli("monitor", "--rate", "0.1", "--report", "0.5"), "--tasks")
+
+
+# -- issue 25: every probability from its logarithm -------------------------------------------------------------
+
+
+def _log10_exact(expr) -> float:
+    import mpmath as mp
+
+    with mp.workdps(50):
+        return float(expr(mp) / mp.log(10))
+
+
+def test_chain_beyond_the_double_range_is_shown_from_its_log():
+    # 0.98 over a million steps is 10^(1e6 log10 0.98) = 1.19e-8774: printed as such, never 0.
+    proc = run_cli("chain", "--base", "1", "--per-step", "0.98", "--steps", "1000000")
+    assert "P(success)         1.1904e-8774\n" in proc.stdout
+    out = run_json("chain", "--base", "1", "--per-step", "0.98", "--steps", "1000000")
+    assert out["p_success"] == 0.0 and out["p_failure"] == 1.0  # the doubles, as before
+    assert out["log10_p_success"] == pytest.approx(_log10_exact(lambda mp: 10**6 * mp.log(mp.mpf(0.98))), rel=1e-13)
+    assert out["log10_p_failure"] == 0.0  # ln(1 - 1e-8774) is beyond the double range: it rounds to 0
+
+
+def test_beta_chain_beyond_the_double_range_is_shown_from_its_log():
+    # Beta(1e6, 1e4) over 1e5 steps: mean 0.9 * 1.08e-412 = 9.75e-413 and median 6.78e-433 (issue 25 item 1).
+    proc = run_cli("chain", "--base", "0.9", "--per-step-beta", "1000000,10000", "--steps", "100000")
+    assert "P(success)         9.74514e-413 (mean)\n" in proc.stdout
+    assert "median             6.77726e-433\n" in proc.stdout
+    assert "90% interval       4.83177e-440 to 7.94432e-426 (equal-tailed)" in proc.stdout
+    out = run_json("chain", "--base", "0.9", "--per-step-beta", "1000000,10000", "--steps", "100000")
+    old_keys = {"base", "steps", "per_step", "per_step_beta", "p_success", "p_failure", "survival_mean", "median",
+                "interval", "interval_mass", "interval_kind", "survived", "failed", "posterior_beta"}
+    assert old_keys <= set(out) and out["p_success"] == 0.0 and out["median"] == 0.0
+    ref = _log10_exact(
+        lambda mp: mp.log(mp.mpf(0.9)) + mp.loggamma(mp.mpf(1e6) + 10**5) + mp.loggamma(mp.mpf(1.01e6))
+        - mp.loggamma(mp.mpf(1e6)) - mp.loggamma(mp.mpf(1.01e6) + 10**5)
+    )
+    assert out["log10_p_success"] == pytest.approx(ref, rel=1e-13)
+    assert out["log10_median"] == pytest.approx(-432.1689, abs=1e-4)
+    assert out["log10_interval"][0] < out["log10_median"] < out["log10_interval"][1]
+
+
+def test_monitor_near_certainty_is_one_minus_its_complement():
+    # (1 - 0.0043368)^73765 = 5.8e-140 is a double: computed directly, never as 1 - 1.0.
+    proc = run_cli("monitor", "--rate", "0.31134", "--report", "0.9860705183", "--collusion", "0", "--tasks", "73765")
+    assert "P(at least one unreported)   1 - 5.82297e-140\n" in proc.stdout
+    out = run_json("monitor", "--rate", "0.31134", "--report", "0.9860705183", "--collusion", "0", "--tasks", "73765")
+    assert out["p_all_reported_or_none"] == pytest.approx(5.822972900216e-140, rel=1e-11)
+    assert out["p_unreported_any"] == 1.0
+    assert out["log10_p_all_reported_or_none"] == pytest.approx(-139.234855231069, rel=1e-13)
+    assert out["log10_p_unreported_any"] == pytest.approx(-2.5288849988363e-140, rel=1e-11)
+
+
+@pytest.mark.parametrize("steps", ["100000000", "1000000000000000"])
+def test_steps_are_limited_only_by_an_exact_count(steps):
+    out = run_json("chain", "--base", "1", "--per-step-beta", "1e12,1", "--steps", steps)
+    n = int(steps)
+    assert out["log10_p_success"] == pytest.approx(math.log10(1e12 / (1e12 + n)), rel=1e-13)  # E[s^n] = a / (a + n)
+
+
+def test_steps_beyond_an_exact_count_and_long_curves_are_refused():
+    line = assert_one_line_error(run_cli("chain", "--base", "1", "--per-step", "0.5", "--steps", "1000000000000001"), "--steps")
+    assert "1e15" in line
+    line = assert_one_line_error(
+        run_cli("chain", "--base", "1", "--per-step", "0.5", "--steps", "10000001", "--curve"), "--steps"
+    )
+    assert "1e7" in line
+
+
+def test_curve_json_adds_log10_twins():
+    out = run_json("chain", "--base", "1", "--per-step", "0.1", "--steps", "400", "--curve")
+    curve = out["curve"]
+    assert curve["mean"][400] == 0.0 and curve["log10_mean"][400] == pytest.approx(-400.0, rel=1e-14)
+    assert set(curve) >= {"steps", "mean", "median", "lower", "upper", "log10_median", "log10_lower", "log10_upper"}

@@ -108,12 +108,20 @@ def test_refinement_repairs_a_bad_preliz_answer(monkeypatch):
 def test_optimizer_failure_is_input_error(monkeypatch):
     import preliz as pz
 
+    import beliefs.elicitation as el
+
     def broken(*args, **kwargs):
         raise RuntimeError("optimizer did not converge\nat all")
 
     monkeypatch.setattr(pz, "maxent", broken)
-    with pytest.raises(InputError, match="did not converge at all"):
+    # PreliZ failing is not the end: the SLSQP search finds the Beta on its own, and says so.
+    fit = elicit_beta(0.1, 0.2, 0.9)
+    assert abs(fit.mass - 0.9) < 1e-9 and "PreliZ's maxent failed" in fit.method
+    # Both failing: one clear message in words, never Python's error text (issue 22.21).
+    monkeypatch.setattr(el, "maxent_beta", lambda *a, **k: None)
+    with pytest.raises(InputError, match=r"no Beta was found with 0\.9 of its mass in \[0\.1, 0\.2\]") as info:
         elicit_beta(0.1, 0.2, 0.9)
+    assert "converge" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -213,3 +221,21 @@ def test_issue_case_beats_preliz():
     assert b.entropy == pytest.approx(-4.48014, abs=1e-5)
     assert b.preliz is not None and b.entropy > b.preliz["entropy"]
     assert "above PreliZ's answer" in b.method
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(1.0, 1.0), (0.5, 0.5), (3.3193, 591.81), (12.0, 1e6), (1e5, 1e5), (1e12, 3e12), (2.67, 4.86e149), (1e4, 0.3), (1e300, 1e300)],
+)
+def test_beta_entropy_matches_mpmath_at_any_shape(a, b):
+    # The closed form cancels terms of size b ln b: for Beta(2.67, 4.86e149), as PreliZ fits [1e-155, 1e-149],
+    # it gave 0 (the truth is -342.89), and "entropy 0 nats, the largest of any Beta" was printed.
+    import mpmath as mp
+
+    from beliefs.elicitation import beta_entropy
+
+    with mp.workdps(60 + int(mp.log10(a + b + 10))):
+        x, y = mp.mpf(a), mp.mpf(b)
+        ref = mp.loggamma(x) + mp.loggamma(y) - mp.loggamma(x + y) - (x - 1) * mp.psi(0, x) - (y - 1) * mp.psi(0, y)
+        ref += (x + y - 2) * mp.psi(0, x + y)
+    assert beta_entropy(a, b) == pytest.approx(float(ref), rel=1e-14, abs=1e-14)

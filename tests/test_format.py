@@ -5,7 +5,7 @@ import math
 import pytest
 
 from beliefs.format import format_evidence, format_odds, format_probability
-from beliefs.odds import log_odds
+from beliefs.odds import LN10, log_odds
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
 
@@ -90,3 +90,32 @@ def test_format_factor_reads_right_beyond_the_float_range(log_factor, text):
     from beliefs.format import format_factor
 
     assert format_factor(log_factor) == text
+
+
+# -- plain fractions and values no double can hold (issue 25) --------------------------------------------------
+
+
+def test_fraction_style_never_rounds_to_0_or_1():
+    from beliefs.format import format_probability_log
+
+    assert format_probability(math.log(0.393477 / (1 - 0.393477)), percent=False) == "0.393477"
+    assert format_probability_log(10**6 * math.log(0.98), percent=False) == "1.1904e-8774"
+    assert format_probability_log(-5.8e-140, percent=False) == "1 - 5.8e-140"
+    assert format_probability_log(math.log1p(-1e-5), percent=False) == "1 - 1e-05"
+    assert format_probability(math.inf, percent=False) == "1" and format_probability(-math.inf, percent=False) == "0"
+    assert format_probability(math.inf) == "100% (certain)"
+
+
+def test_mantissa_digits_are_what_the_log_carries():
+    from beliefs.format import _scientific
+
+    # 10^-8774: the log is exact to ~2e-12, so six digits; 10^-8.77e12: one; 10^-1e15: none, written as a power.
+    assert _scientific(-8773.924, digits=6) == "1.19124e-8774"
+    assert _scientific(-8.77e12 - 0.3, digits=6) == "5e-8770000000001"
+    assert _scientific(-1.23456789e15, digits=6) == "10^(-1.23457e+15)"
+
+
+def test_interval_ends_from_their_log_odds():
+    from beliefs.format import format_interval
+
+    assert format_interval(0.0, 0.0, log_odds=(-1000 * LN10, -999 * LN10)) == "1e-998% – 1e-997%"

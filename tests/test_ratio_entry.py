@@ -168,6 +168,15 @@ def test_a_bad_likelihood_names_the_field(text, hint):
     assert hint in message
 
 
+@pytest.mark.parametrize("text", ["1e-320", "1e-318%", "1e-320/1"])
+def test_a_subnormal_likelihood_is_refused_in_every_form_it_can_be_typed(text):
+    # numerics' rule for every typed probability: below 2.2e-308 a double keeps fewer digits (1e-320 is 9.88e-321).
+    with pytest.raises(InputError) as err:
+        parse_likelihood(text, "P(E|H)")
+    message = str(err.value)
+    assert message.startswith(f"P(E|H): got {text!r}") and "2.2e-308" in message, message
+
+
 @given(st.floats(min_value=1e-12, max_value=1.0))
 @settings(max_examples=200, deadline=None)
 def test_a_likelihood_box_shows_four_digits_and_reads_back_near(p):

@@ -26,11 +26,11 @@ def register(sub) -> None:
     p.add_argument(
         "--per-step-beta", default=None, metavar="A,B", help="a Beta(A, B) on a common per-step survival"
     )
-    p.add_argument("--steps", required=True, metavar="N", help="number of hand-overs, a whole number >= 0")
+    p.add_argument("--steps", required=True, metavar="N", help="number of hand-overs, a whole number from 0 to 1e15")
     p.add_argument("--survived", default="0", metavar="M", help="observed steps that kept alignment (Beta only)")
     p.add_argument("--failed", default="0", metavar="F", help="observed steps that lost alignment (Beta only)")
     p.add_argument("--interval", default="0.9", metavar="MASS", help="equal-tailed interval mass (default 0.9)")
-    p.add_argument("--curve", action="store_true", help="also give P(success) for every step count 0..N")
+    p.add_argument("--curve", action="store_true", help="also give P(success) for every step count 0..N (N <= 1e7)")
     add_json_flag(p)
     p.set_defaults(handler=_chain)
 
@@ -45,26 +45,27 @@ def register(sub) -> None:
         "--collusion", metavar="C", help="P(the monitor colludes and never reports), default 0"
     )
     _sourced_options(m)
-    m.add_argument("--tasks", required=True, metavar="T", help="number of independent tasks, a whole number >= 0")
+    m.add_argument("--tasks", required=True, metavar="T", help="number of independent tasks, a whole number from 0 to 1e15")
     add_json_flag(m)
     m.set_defaults(handler=_monitor)
 
 
 def _chain(args) -> int:
     # SciPy loads only when this command runs, not for every command of the CLI.
-    from beliefs.chain import chain_curve, chain_success
+    from beliefs.chain import CURVE_HINT, MAX_CURVE_STEPS, MAX_STEPS, STEPS_HINT, chain_curve, chain_success
     from beliefs.evidence import parse_beta
     from beliefs.intervals import check_interval_mass
 
     base = as_probability(args.base, "--base")
-    steps = as_count(args.steps, "--steps")
+    limit, hint = (MAX_CURVE_STEPS, CURVE_HINT) if args.curve else (MAX_STEPS, STEPS_HINT)
+    steps = as_count(args.steps, "--steps", maximum=limit, above_maximum=hint)
     if (args.per_step is None) == (args.per_step_beta is None):
         given = "both" if args.per_step is not None else "neither"
         raise InputError(
             "--per-step/--per-step-beta", given, "exactly one of --per-step S or --per-step-beta A,B"
         )
-    survived = as_count(args.survived, "--survived")
-    failed = as_count(args.failed, "--failed")
+    survived = as_count(args.survived, "--survived", maximum=MAX_STEPS, above_maximum=STEPS_HINT)
+    failed = as_count(args.failed, "--failed", maximum=MAX_STEPS, above_maximum=STEPS_HINT)
     mass = check_interval_mass(args.interval, "--interval")
     if args.per_step is not None:
         per_step = as_probability(args.per_step, "--per-step")
@@ -88,13 +89,20 @@ def _chain(args) -> int:
 
 
 def _curve_table(curve) -> str:
-    banded = curve.lower.tolist() != curve.upper.tolist()
-    head = "steps  P(success)" + (f"  {100 * curve.interval_mass:g}% interval" if banded else "")
+    from beliefs.format import format_probability_log
+
+    def text(log_p: float) -> str:
+        return format_probability_log(log_p, percent=False)
+
+    banded = curve.log_lower.tolist() != curve.log_upper.tolist()
+    means = [text(v) for v in curve.log_mean.tolist()]
+    width = max(10, *(len(m) for m in means))
+    head = "steps  P(success)" + (f"{' ' * (width - 8)}{100 * curve.interval_mass:g}% interval" if banded else "")
     lines = [head]
-    for n, mean, lo, hi in zip(curve.steps, curve.mean, curve.lower, curve.upper, strict=True):
-        row = f"{n:>5}  {mean:<10.6g}"
+    for n, mean, lo, hi in zip(curve.steps.tolist(), means, curve.log_lower.tolist(), curve.log_upper.tolist(), strict=True):
+        row = f"{n:>5}  {mean:<{width}}"
         if banded:
-            row += f"  {lo:.4g} to {hi:.4g}"
+            row += f"  {text(lo)} to {text(hi)}"
         lines.append(row.rstrip())
     return "\n".join(lines)
 
@@ -132,14 +140,14 @@ def _sourced(args, parameter: str, typed: str | None, default: str | None):
 
 
 def _monitor(args) -> int:
-    from beliefs.monitoring import monitor_risk
+    from beliefs.monitoring import MAX_TASKS, TASKS_HINT, monitor_risk
 
     rate = as_probability(args.rate, "--rate")
     report, q_source = _sourced(args, "q", args.report, None)
     collusion, c_source = _sourced(args, "c", args.collusion, "0")
     if args.false_alarm is not None and not (q_source and q_source.false_alarm_rate is not None):
         raise InputError("--false-alarm", args.false_alarm, "a false-alarm rate only with an AUC setting in --report-from")
-    tasks = as_count(args.tasks, "--tasks")
+    tasks = as_count(args.tasks, "--tasks", maximum=MAX_TASKS, above_maximum=TASKS_HINT)
     result = monitor_risk(rate, report, collusion, tasks=tasks)
     sourced = {"q": q_source, "c": c_source}
     data = {**result.to_dict(), "sourced": {k: None if v is None else v.to_dict() for k, v in sourced.items()}}

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -41,6 +42,7 @@ from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Evidence, Provenance, Range, Source, TextRule
 from beliefs.rate_priors import RatePrior
 from beliefs.update import UpdateResult, update
+from beliefs.validation import refuse_subnormal
 
 __all__ = [
     "FORMAT",
@@ -82,7 +84,8 @@ _PROB = "a probability in [0, 1]"
 _LIKELIHOOD = item_schema.LIKELIHOOD.allowed
 _BETA_PAIR = "a Beta prior as [alpha, beta], two numbers > 0"
 
-Probability = Annotated[float, Field(ge=0, le=1)]
+# Issue 22.14: a file refuses a subnormal probability as the app and a link refuse it typed (the check returns None).
+Probability = Annotated[float, Field(ge=0, le=1), AfterValidator(lambda p: refuse_subnormal("", p, p, allowed=_PROB) or p)]
 Likelihood = Annotated[float, Field(gt=item_schema.LIKELIHOOD.low, le=item_schema.LIKELIHOOD.high)]
 Positive = Annotated[float, Field(gt=0)]
 BetaPair = Annotated[list[Positive], Field(min_length=2, max_length=2)]
@@ -374,7 +377,8 @@ class ChainSettings(_Strict):
     steps: Annotated[int, Field(ge=1, le=100_000)] = Field(
         10, description="a whole number of steps in [1, 100000]"
     )
-    drift: Annotated[float, Field(ge=-100, le=100)] = Field(0.0, description="a number in [-100, 100]")
+    # -0.0 + 0.0 is 0.0: one zero (a link names only what differs from 0, so -0.0 came back as 0.0)
+    drift: Annotated[float, Field(ge=-100, le=100), AfterValidator(lambda x: x + 0.0)] = Field(0.0, description="a number in [-100, 100]")
 
     @model_validator(mode="after")
     def _check(self) -> ChainSettings:
@@ -597,7 +601,7 @@ def _relative(exc: InputError, prefix: str, strip: str = "") -> ScenarioError:
     field = exc.field
     if strip and field == strip:
         return ScenarioError(prefix.rstrip("."), exc.value, exc.allowed, exc.hint)
-    return ScenarioError(prefix + field, exc.value, exc.allowed, exc.hint)
+    return ScenarioError((prefix + field).rstrip("."), exc.value, exc.allowed, exc.hint)  # "": the path names the field
 
 
 # -- pydantic errors -> one InputError ---------------------------------------------
