@@ -49,6 +49,8 @@ _MODULES = {
 # (the header's own buttons stay on top, at a higher z-index).  With the summary's head start below, the
 # band costs the key press little (bench: 1.05-1.13x -> 1.14-1.33x the bare app; without the head start
 # it had doubled the time).
+# The ratio slider's thumb carries no number of its own: its label states the item's ratio, drawn by the
+# server with the summary and the item's line (app_pages.update_page._ratio_controls says why).
 _STICKY_CSS = """<style>
 [data-testid=stLayoutWrapper]:has(> .st-key-posterior_summary), .st-key-posterior_summary {
   position: sticky; top: 3.75rem; z-index: 990; background-color: white;}
@@ -57,6 +59,7 @@ _STICKY_CSS = """<style>
 .st-key-posterior_summary {border-bottom: 1px solid RULE; padding: 0.3rem 0 0.2rem 0;}
 .st-key-posterior_summary p {margin-bottom: 0;}
 @media (max-width: 640px) {.st-key-posterior_summary h4 {font-size: 1.05rem;}}
+div[class*="st-key-w_"][class*="_ratio"] [data-testid=stSliderThumbValue] {visibility: hidden;}
 </style>""".replace("RULE", palette.RULE)
 
 # After the summary, a rerun pauses this long before drawing the rest.  The browser applies a run's
@@ -76,11 +79,24 @@ sharing.init_session()
 # so the new posterior reaches the browser among the run's first messages,
 # ahead of the sidebar (a separate container, so the layout is unchanged).
 common.sync_items_from_widgets()
-with st.container(key="posterior_summary"):
-    summary = common.posterior_summary()
-if st.session_state.get("summary_shown", summary) != summary:
-    time.sleep(_SUMMARY_HEAD_START)
-st.session_state["summary_shown"] = summary
+_summary_box = st.container(key="posterior_summary")
+
+
+def _draw_summary() -> None:
+    with _summary_box:
+        summary = common.posterior_summary()
+    if st.session_state.get("summary_shown", summary) != summary:
+        time.sleep(_SUMMARY_HEAD_START)
+    st.session_state["summary_shown"] = summary
+
+
+# On the Update page the summary is filled (in its place at the top) right after the ledger, so the
+# summary, the item's line and its slider's label reach the browser together: a run that a key
+# press interrupts has then drawn all three or none (see update_page._ratio_controls).
+if st.session_state.get("w_view", common.values()["view"]) == "update":
+    common.defer_summary(_draw_summary)
+else:
+    _draw_summary()
 
 with st.sidebar:
     st.header("beliefs")
@@ -100,6 +116,7 @@ st.html(_STICKY_CSS)
 sharing.show_link_warnings()
 # Import a view only when it is shown: the closed-form views never load PyMC.
 importlib.import_module(_MODULES[view]).render()
+common.draw_deferred_summary()  # if the view did not (another view after all, or it stopped early)
 with share_slot:
     sharing.sidebar()
 sharing.sync_query_params()

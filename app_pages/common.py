@@ -24,12 +24,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from beliefs.entry import item_name, parse_ratio
+from beliefs.entry import item_name, parse_likelihood, parse_ratio
 from beliefs.errors import InputError
-from beliefs.evidence import Entry, Evidence
+from beliefs.evidence import Entry, Evidence, unstated_sentence
+from beliefs.format import format_likelihood
 from beliefs.io.settings import defaults
 from beliefs.io.state import About, AppState
 from beliefs.plots.figures import FORMATS, MIME_TYPES, spec_bytes
+from beliefs.ratio_scale import entry_text
 from beliefs.text import md_escape
 
 _uid = itertools.count()
@@ -119,20 +121,34 @@ def remove_item(uid: str) -> None:
 
 
 def widget_entry(uid: str, item: Evidence) -> tuple[Entry, str | None]:
-    """The numbers a row's widgets show now, and why they cannot be the item's (None when they can)."""
+    """The numbers a row's widgets show now, and why they cannot be the item's (None when they can).
+
+    The item is the one source of truth for its numbers.  A slider writes its stop into the item
+    (its callback, before the run) and the item's text into the box; so a box is read back only when
+    its text is not the item's own text: the user typed there.  A box showing ``221:1`` for an item of
+    221.34087529142272 therefore never rounds the item.
+    """
     ss = st.session_state
     kind, a, b, spread = item.entry
-    if kind == "p":
-        a = ss.get(f"w_{uid}_a", a)
-        b = ss.get(f"w_{uid}_b", b)
-    elif f"w_{uid}_lr" in ss:
-        try:
-            a = parse_ratio(ss[f"w_{uid}_lr"], "likelihood ratio")
-        except InputError as exc:
-            return item.entry, str(exc)
+    try:
+        if kind == "p":
+            a = _typed(f"w_{uid}_at", a, format_likelihood, lambda t: parse_likelihood(t, "P(E|H)"))
+            b = _typed(f"w_{uid}_bt", b, format_likelihood, lambda t: parse_likelihood(t, "P(E|not H)"))
+        else:
+            a = _typed(f"w_{uid}_lr", a, entry_text, lambda t: parse_ratio(t, "likelihood ratio"))
+    except InputError as exc:
+        return item.entry, str(exc)
     if f"w_{uid}_spread" in ss:
         spread = float(ss[f"w_{uid}_spread"]) or None
     return Entry(kind, a, b, spread), None
+
+
+def _typed(key: str, value: float, shown: Callable[[float], str], parse: Callable[[str], float]) -> float:
+    """The value a text box holds: the item's ``value`` while the box shows its text, else what was typed."""
+    text = st.session_state.get(key)
+    if text is None or text == shown(value):
+        return value
+    return parse(text)
 
 
 def _widget_changes(uid: str, item: Evidence) -> list[dict]:
@@ -224,20 +240,36 @@ def posterior_summary() -> str:
         return text
     change_pp = 100 * (result.posterior - result.prior)
     flags = [pending_flag(), st.session_state.get("prior_flag", "")]
+    unstated = sum(not e.strength_stated for e in items())
+    # In the headline's own line (a caption under it would cross the sticky summary's rule).
+    count = f"; {unstated} item{'s' if unstated > 1 else ''} with no strength stated yet" if unstated else ""
     text = (
         f"#### P(H) {format_probability(result.prior_log_odds)} → "
         f"**{format_probability(result.posterior_log_odds)}** "
         # Streamlit's :small[] directive, not HTML: Markdown with HTML loads a 190 kB parser in the browser.
-        f":small[({change_pp:+.3g} percentage points, {result.bits:+.3g} bits)]"
+        f":small[({change_pp:+.3g} percentage points, {result.bits:+.3g} bits{count})]"
     )
     st.markdown(
         text,
         help="P(H): the probability of H, before → after the evidence. "
-        "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios.",
+        "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios."
+        + (f" {unstated_sentence(unstated)}." if unstated else ""),
     )
     for flag in filter(None, flags):
         st.caption(":material/warning: " + plain(flag))
     return "\n".join([text, *filter(None, flags)])
+
+
+def defer_summary(draw: Callable[[], None]) -> None:
+    """Hold the summary's drawing until :func:`draw_deferred_summary` (this run only)."""
+    st.session_state["_summary_deferred"] = draw
+
+
+def draw_deferred_summary() -> None:
+    """Draw the summary now if it was deferred and not drawn yet in this run."""
+    draw = st.session_state.pop("_summary_deferred", None)
+    if draw is not None:
+        draw()
 
 
 def seed(widget_key: str, value) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from app_pages import common, export_panel, scenarios
@@ -14,7 +12,6 @@ from beliefs.entry import (
     parse_percent,
     parse_prior_list_text,
     parse_prior_text,
-    parse_ratio,
 )
 from beliefs.errors import InputError
 from beliefs.evidence import (
@@ -23,19 +20,20 @@ from beliefs.evidence import (
     LABEL,
     LIKELIHOOD,
     LOG_LR_SIGMA,
+    NO_STRENGTH,
     STATUS_MEANING,
     Entry,
     Evidence,
     Source,
 )
-from beliefs.format import format_evidence, format_probability
+from beliefs.format import format_evidence, format_likelihood, format_probability
 from beliefs.io.csvfile import to_csv
 from beliefs.odds import log_odds
 from beliefs.plots.update import plot_prior_posterior, prior_posterior_rows, waterfall_rows, waterfall_spec
+from beliefs.ratio_scale import entry_text, ratio_words, slider_options
 from beliefs.text import one_line, terminal_safe
 from beliefs.update import update
 
-_LOG_LR_RANGE = (-4.0, 4.0)  # log10 LR on the slider; the exact box takes anything > 0
 _ENTRY_LABELS = {
     "percent": "percent",
     "odds": "odds a:b",
@@ -161,44 +159,56 @@ def _kind_changed(uid: str) -> None:
         st.session_state[f"w_{uid}_kind"] = item.entry.kind
         return
     common.item_errors().pop(uid, None)
-    for suffix in ("a", "b", "log", "lr", "spread"):
+    for suffix in ("a", "b", "at", "bt", "ratio", "lr", "spread"):
         st.session_state.pop(f"w_{uid}_{suffix}", None)
 
 
-def _log_slider_moved(uid: str) -> None:
-    # Moving the slider is a request for a round value; typing in the box is not.
-    lr = float(f"{10 ** st.session_state[f'w_{uid}_log']:.4g}")
-    st.session_state[f"w_{uid}_lr"] = _ratio_text(lr)
+def _ratio_slid(uid: str) -> None:
+    """The ratio slider moved to a stop: the item takes it exactly and the box shows its text.
 
-
-def _lr_typed(uid: str) -> None:
-    # The item takes the typed value at the top of the run (common.sync_items_from_widgets); the slider follows.
+    One source of truth per value: the item.  The slider and the box are two ways to write it, each
+    re-seeded from it (the box by this callback, the slider before it is drawn), and the summary, the
+    row's line and both widgets are drawn from the item in the same run.  So a run never shows two
+    values, and under a burst of key presses each rerun (interrupted by the next press, see
+    :func:`_ratio_controls`) draws the summary first from the newest press.
+    """
+    item = _item(uid)
+    lr = st.session_state[f"w_{uid}_ratio"]
+    if lr == item.likelihood_ratio:
+        return
     try:
-        lr = parse_ratio(st.session_state[f"w_{uid}_lr"], "likelihood ratio")
+        common.replace_item(uid, item.with_entry(item.entry._replace(a=lr)))
+    except InputError:  # cannot happen for a stop (all are valid ratios); the box then says why
+        pass
+    st.session_state[f"w_{uid}_lr"] = entry_text(lr)
+
+
+def _likelihood_slid(uid: str, which: str) -> None:
+    """A P(E|H) or P(E|not H) slider moved: the item takes the value, or its box shows it refused."""
+    item = _item(uid)
+    p = float(format_likelihood(st.session_state[f"w_{uid}_{which}"]))  # the step's value, not 0.7600000000000001
+    st.session_state[f"w_{uid}_{which}t"] = format_likelihood(p)  # read back by sync: a refused value says why
+    try:
+        common.replace_item(uid, item.with_entry(item.entry._replace(**{which: p})))
     except InputError:
         return
-    st.session_state[f"w_{uid}_log"] = _log_slider(lr)
 
 
-def _log_range(lr: float) -> tuple[float, float]:
-    """The slider reaches the exact ratio however extreme (1e36 is 36 on it), so touching it never clamps."""
-    lo, hi = _LOG_LR_RANGE
-    x = math.log10(lr)
-    return float(min(lo, math.floor(x))), float(max(hi, math.ceil(x)))
+def _reseed(key: str, value) -> None:
+    """Show the item's ``value`` on a slider that shows another (typed in its box, or a refused move).
 
-
-def _log_slider(lr: float) -> float:
-    lo, hi = _log_range(lr)
-    return min(hi, max(lo, round(math.log10(lr), 2)))
-
-
-def _ratio_text(lr: float) -> str:
-    """The shortest text that parses back to exactly ``lr`` (repr), without a trailing '.0': 1.1, 3, 1e+36.
-
-    17 significant digits would also round-trip but show a link's 1.1 as 1.1000000000000001.
+    Only when it differs: setting a widget's state sends its value to the browser, which would move
+    a thumb the user has already moved on back to this run's value.
     """
-    text = repr(float(lr))
-    return text.removesuffix(".0")
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+
+
+def _exact_help(value: float, shown: str, what: str) -> str:
+    """The box's help: what it takes, and the full value when the box shows fewer digits."""
+    full = repr(float(value)).removesuffix(".0")
+    exact = "" if shown.replace(":1", "") == full else f" Full value: {full}."
+    return what + exact
 
 
 def _item_widgets(index: int, uid: str, item: Evidence) -> None:
@@ -231,21 +241,26 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
             )
         with c_rm:
             st.button("✕", key=f"rm_{uid}", on_click=_remove, args=(uid,), help="remove this item")
+        figures = scenarios.catalogue_figures(item.id or "") if item.source is not None else ""
+        if not item.strength_stated:
+            # A new item (typed or from the catalogue) starts at 1:1 and does nothing until stated.
+            st.info(
+                f"**{NO_STRENGTH}.** How likely is this evidence if H is true, and if H is false? "
+                "Type the two probabilities, or switch to a ratio (3, 3:1, 1:3, 1/3)."
+                + (f" The source's figures: {common.plain(figures)}." if figures else ""),
+                icon=":material/edit_note:",
+            )
         left, right, third = st.columns([2, 2, 1])
         # The widgets reach the ends of each range the schema allows; a value at an open end (a
         # probability of 0) is refused by the item, which keeps its last value and says why.
         if kind == "p":
-            with left:
-                st.slider(
-                    "P(E | H)", LIKELIHOOD.low, LIKELIHOOD.high, step=0.001, format="%.3f",
-                    key=common.seed(f"w_{uid}_a", a), help="How likely this evidence is if H is true.",
-                )  # fmt: skip
-            with right:
-                st.slider(
-                    "P(E | not H)", LIKELIHOOD.low, LIKELIHOOD.high, step=0.001, format="%.3f",
-                    key=common.seed(f"w_{uid}_b", b),
-                    help="How likely this evidence is if H is false. The likelihood ratio is P(E|H) / P(E|not H).",
-                )  # fmt: skip
+            for col, which, value, label, what in (
+                (left, "a", a, "P(E | H)", "How likely this evidence is if H is true."),
+                (right, "b", b, "P(E | not H)", "How likely this evidence is if H is false. "
+                 "The likelihood ratio is P(E|H) / P(E|not H)."),
+            ):  # fmt: skip
+                with col:
+                    _likelihood_controls(uid, which, value, label, what)
             spread_label, spread_help, spread_max = (
                 "Uncertainty κ (Beta concentration)",
                 "κ (kappa) says how sure you are of the two probabilities. 0 = exact. Otherwise each "
@@ -254,26 +269,7 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
                 None,
             )
         else:
-            with left:
-                st.slider(
-                    "log10 likelihood ratio",
-                    *_log_range(a),
-                    step=0.01,
-                    key=common.seed(f"w_{uid}_log", _log_slider(a)),
-                    on_change=_log_slider_moved,
-                    args=(uid,),
-                    help="log10 of the likelihood ratio: 0 = no evidence, 1 = 10:1 for H, -1 = 10:1 against. "
-                    "Moving it rounds the ratio to 4 digits; the box beside it keeps exactly what you type.",
-                )
-            with right:
-                st.text_input(
-                    "Likelihood ratio (exact)",
-                    key=common.seed(f"w_{uid}_lr", _ratio_text(a)),
-                    on_change=_lr_typed,
-                    args=(uid,),
-                    help="P(E|H) / P(E|not H): how many times likelier the evidence is if H is true. "
-                    "Type a number (3, 0.5, 1e36) or odds (3:1).",
-                )  # fmt: skip
+            _ratio_controls(uid, a, left, right)
             spread_label, spread_help, spread_max = (
                 "Uncertainty σ (of ln LR)",
                 "σ (sigma): the standard deviation of the natural log of the ratio. 0 = exact. Otherwise the "
@@ -290,6 +286,17 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
                 help=spread_help,
                 key=common.seed(f"w_{uid}_spread", float(spread or 0.0)),
             )
+        reason = common.item_errors().get(uid)
+        if reason is not None:
+            st.error(
+                f"not applied: {common.plain(reason)} — the item keeps its last valid value, shown below",
+                icon=":material/block:",
+            )
+        # The line right after the numbers, before the group's widgets: the fewer elements between the
+        # slider's label and the summary (drawn after the rows), the shorter a cut-short run's window.
+        st.markdown(
+            f"`{item.describe()}`" + ("" if item.enabled else " — *not included*")
+        )
         with st.expander("Dependence group", expanded=bool(item.group)):
             g_left, g_right = st.columns([3, 2])
             with g_left:
@@ -311,27 +318,79 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
                     help="w multiplies the group's log-likelihood ratios: 1 = count them fully, "
                     "0.5 = half; it must be above 0. Every item of a group must use the same w.",
                 )
-        reason = common.item_errors().get(uid)
-        if reason is not None:
-            st.error(
-                f"not applied: {common.plain(reason)} — the item keeps its last valid value, shown below",
-                icon=":material/block:",
-            )
-        st.markdown(f"`{item.describe()}`" + ("" if item.enabled else " — *not included*"))
         if item.note:
             with st.expander("Note"):
                 st.text(terminal_safe(item.note))  # as text, its line breaks kept, no control or bidi
         if item.source is not None:
-            figures = scenarios.catalogue_figures(item.id or "")
-            if figures:
+            if figures and item.strength_stated:
                 st.caption(
-                    f"Published figures: {figures}. Judge P(E|H) and P(E|¬H) yourself: no source states them."
+                    f"Published figures: {common.plain(figures)}. "
+                    "Judge P(E|H) and P(E|¬H) yourself: no source states them."
                 )
             _show_source(item.source)
         if item.likelihood_ratio > 100 or item.likelihood_ratio < 0.01:
             st.caption(
                 "A ratio beyond 100:1 (20 dB) is extraordinary evidence; check it is not double counted."
             )
+
+
+def _likelihood_controls(uid: str, which: str, value: float, label: str, what: str) -> None:
+    """A slider and a text box for P(E|H) (``which`` "a") or P(E|not H) ("b"), both showing the item's value."""
+    slider_col, box_col = st.columns([3, 2], vertical_alignment="bottom")
+    with slider_col:
+        _reseed(common.seed(f"w_{uid}_{which}", value), value)
+        st.slider(
+            label, LIKELIHOOD.low, LIKELIHOOD.high, step=0.01, format="%.2f", key=f"w_{uid}_{which}",
+            on_change=_likelihood_slid, args=(uid, which), help=what + " The box beside it takes any value.",
+        )  # fmt: skip
+    with box_col:
+        shown = format_likelihood(value)
+        st.text_input(
+            f"{label}, typed",
+            key=common.seed(f"w_{uid}_{which}t", shown),
+            help=_exact_help(value, shown, "Type 0.75, 75% or 3/4."),
+        )
+
+
+def _ratio_controls(uid: str, lr: float, slider_col, box_col) -> None:
+    """The likelihood ratio as a slider over the ratios people use and a box that takes what they type.
+
+    The slider's stops (:data:`beliefs.ratio_scale.STOPS`: 1:1, 5:4, 3:2, 2:1, 3:1, 5:1, 10:1, 20:1,
+    100:1, their inverses and steps between) plus the item's own ratio if it is none, so an arrow key
+    lands on a stop or the typed value, never on a ratio nobody typed.
+
+    Why the page never contradicts itself (issue 24.4): one source of truth per value.  Each key
+    press sends one value and asks for a rerun, which stops the run in progress at its next element;
+    under a burst, runs are cut short again and again.  A number drawn by the browser on its own (the
+    thumb's value label) runs ahead of every number the server draws, and a summary drawn early in a
+    run that the next press cuts short runs ahead of the item's line drawn later: that is how the
+    summary, the item and the slider once said 7.71 bits, 219:1 and 112:1 for seconds.  So every
+    number shown comes from the item, in one stretch of the run: the thumb's own label is hidden
+    (app.py's CSS) and the slider's label states the item's ratio in words; the item's line follows;
+    and on this page the summary is drawn right after the rows (app.py).  A cut-short run has then
+    drawn all three or none of them; only the thumb's position runs ahead, and the numbers follow
+    within one uninterrupted run of the last press.  Debouncing would delay even a single press, and
+    a fragment would rerun this row without the summary, the posterior section and the share link.
+    """
+    with slider_col:
+        _reseed(common.seed(f"w_{uid}_ratio", lr), lr)
+        st.select_slider(
+            f"Likelihood ratio: {ratio_words(lr)}",
+            options=slider_options(lr),
+            format_func=ratio_words,
+            key=f"w_{uid}_ratio",
+            on_change=_ratio_slid,
+            args=(uid,),
+            help="How many times likelier the evidence is if H is true than if it is false: "
+            "3:1 for H (triples the odds), 3:1 against H (divides them by 3), 1:1 (no evidence).",
+        )
+    with box_col:
+        shown = entry_text(lr)
+        st.text_input(
+            "Likelihood ratio, typed",
+            key=common.seed(f"w_{uid}_lr", shown),
+            help=_exact_help(lr, shown, "Type 3, 3:1, 1:3, 0.33 or 1/3: taken as written (1e36 too)."),
+        )
 
 
 _KIND_HELP = (
@@ -403,6 +462,7 @@ def _ledger() -> None:
     else:
         for i, (uid, item) in enumerate(zip(common.uids(), common.items(), strict=True)):
             _item_widgets(i, uid, item)
+    common.draw_deferred_summary()  # right after the rows: see _ratio_controls
     if st.session_state.get("hypotheses_set_aside"):
         st.info(common.plain(st.session_state["hypotheses_set_aside"]), icon=":material/info:")
     add_left, add_mid, add_right = st.columns([1, 3, 1], vertical_alignment="bottom")

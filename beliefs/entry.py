@@ -25,7 +25,13 @@ from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from beliefs.errors import InputError
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
-from beliefs.validation import MIN_NORMAL, as_float, refuse_rounded_certainty, refuse_subnormal
+from beliefs.validation import (
+    MIN_NORMAL,
+    as_float,
+    as_probability,
+    refuse_rounded_certainty,
+    refuse_subnormal,
+)
 
 __all__ = [
     "MAX_COMPARED_PRIORS",
@@ -34,6 +40,7 @@ __all__ = [
     "format_prior",
     "format_prior_list",
     "item_name",
+    "parse_likelihood",
     "parse_percent",
     "parse_prior_list_text",
     "parse_prior_text",
@@ -46,7 +53,9 @@ MAX_COMPARED_PRIORS = 20  # "the same evidence from other priors", typed or in a
 
 _PERCENT_ALLOWED = "a percentage in [0, 100], e.g. 25 or 25% or 0.25%"
 _LOWEST_LOG_ODDS = math.log(MIN_NORMAL)  # -708.396: below it the prior would be a subnormal double
-_RATIO_ALLOWED = "a likelihood ratio: a finite number > 0, e.g. 3, 0.5, 1e36 or 3:1"
+_RATIO_ALLOWED = "a likelihood ratio: a finite number > 0, e.g. 3, 0.33, 1e36, 3:1, 1:3 or 1/3"
+_LIKELIHOOD_ALLOWED = "a probability in (0, 1], e.g. 0.75, 75% or 3/4"
+_MAX_RATIO_TEXT = 140  # two 64-character numbers and a separator, with spaces
 
 
 @dataclass(frozen=True)
@@ -120,32 +129,73 @@ def _odds_probability(left: str, right: str) -> float:
     return float(_EXACT.divide(a, _EXACT.add(a, b)))
 
 
-def _odds_pair(text: object, field: str, allowed: str) -> tuple[float, float] | None:
-    """``(a, b)`` from odds typed as ``a:b``; None when the text is not of that form (one colon)."""
-    if not isinstance(text, str) or text.count(":") != 1:
+def _odds_pair(text: object, field: str, allowed: str, sep: str = ":") -> tuple[float, float] | None:
+    """``(a, b)`` from text typed as ``a:b`` (or ``a/b`` with ``sep="/"``); None when it has no single ``sep``."""
+    if not isinstance(text, str) or text.count(sep) != 1:
         return None
-    left, right = text.split(":")
+    left, right = text.split(sep)
     return as_float(left, field, allowed), as_float(right, field, allowed)
 
 
+def _quotient(text: object, field: str, allowed: str) -> float | None:
+    """``a / b`` of text typed as ``a:b`` or ``a/b`` (both > 0, the quotient finite and > 0); None for a bare number."""
+    if isinstance(text, str) and len(text) > _MAX_RATIO_TEXT:  # before any scan: linear at any size
+        raise InputError(field, text, allowed)
+    pair = _odds_pair(text, field, allowed) if isinstance(text, str) and ":" in text else _odds_pair(text, field, allowed, "/")
+    if pair is None:
+        return None
+    a, b = pair
+    if a <= 0 or b <= 0 or not math.isfinite(a / b) or a / b == 0:
+        raise InputError(field, text, allowed)
+    return a / b
+
+
 def parse_ratio(text: object, field: str = "likelihood ratio") -> float:
-    """Parse a likelihood ratio typed as a number (``3``, ``1e36``) or as odds ``a:b``; exact, no rounding.
+    """Parse a likelihood ratio as people write it: ``3``, ``3:1``, ``1:3``, ``0.33``, ``1/3``, ``1e36``; no rounding.
 
-    Overflow is reported as such (``1e400`` is not a finite number), never as 0 or infinity.
+    ``a:b`` and ``a/b`` are the quotient a / b (one correctly rounded division, so ``1:3`` is
+    exactly ``1/3``).  Overflow is reported as such (``1e400`` is not a finite number), never as 0
+    or infinity; text longer than 64 characters is refused before it is read.
 
-    >>> parse_ratio("1e36"), parse_ratio("3:1"), parse_ratio("1:4")
-    (1e+36, 3.0, 0.25)
+    >>> parse_ratio("1e36"), parse_ratio("3:1"), parse_ratio("1:4"), parse_ratio(" 1/4 ")
+    (1e+36, 3.0, 0.25, 0.25)
     """
-    pair = _odds_pair(text, field, _RATIO_ALLOWED)
-    if pair is not None:
-        a, b = pair
-        if a <= 0 or b <= 0 or not math.isfinite(a / b) or a / b == 0:
-            raise InputError(field, text, _RATIO_ALLOWED)
-        return a / b
+    quotient = _quotient(text, field, _RATIO_ALLOWED)
+    if quotient is not None:
+        return quotient
     x = as_float(text, field, _RATIO_ALLOWED)
     if x <= 0:
         raise InputError(field, text, _RATIO_ALLOWED)
     return x
+
+
+def parse_likelihood(text: object, field: str = "P(E|H)") -> float:
+    """Parse a likelihood P(E|H) typed as ``0.75``, ``75%`` or ``3/4``: a probability in (0, 1], as written.
+
+    A bare number is a fraction (never silently read as percent: ``75`` is refused with the hint
+    "did you mean 0.75?"); ``%`` makes it a percent.  0 is refused: it would make the evidence
+    infinitely strong; so is a value below 2.2e-308 in every form (a double would hold fewer digits).
+
+    >>> parse_likelihood("0.75"), parse_likelihood("75%"), parse_likelihood("3/4")
+    (0.75, 0.75, 0.75)
+    """
+    if isinstance(text, str) and len(text) > _MAX_RATIO_TEXT:
+        raise InputError(field, text, _LIKELIHOOD_ALLOWED)
+    body = text.strip() if isinstance(text, str) else text
+    if isinstance(body, str) and body.endswith("%"):
+        pct = as_float(body[:-1], field, _LIKELIHOOD_ALLOWED)
+        p = pct / 100
+        if not 0 < pct <= 100 or p == 0:
+            raise InputError(field, text, _LIKELIHOOD_ALLOWED)
+        refuse_subnormal(field, text, p, allowed=_LIKELIHOOD_ALLOWED)  # as the bare number's path (as_probability)
+        return p
+    if isinstance(body, str) and "/" in body:
+        q = _quotient(body, field, _LIKELIHOOD_ALLOWED)
+        if q is None or q > 1:
+            raise InputError(field, text, _LIKELIHOOD_ALLOWED)
+        refuse_subnormal(field, text, q, allowed=_LIKELIHOOD_ALLOWED)
+        return q
+    return as_probability(text, field, open_lower=True)
 
 
 def item_name(label: str, index: int) -> str:

@@ -54,6 +54,7 @@ __all__ = [
     "LOCATION",
     "LOG_LR_SIGMA",
     "NOTE",
+    "NO_STRENGTH",
     "PROVENANCE_TEXT",
     "STATUS_MEANING",
     "URL",
@@ -65,6 +66,7 @@ __all__ = [
     "Source",
     "TextRule",
     "parse_beta",
+    "unstated_sentence",
 ]
 
 STATUS_MEANING = {
@@ -172,6 +174,24 @@ LOG_LR_SIGMA = Range("a standard deviation of ln LR", 0.0, 700.0, unit="nats")
 DISCOUNT = Range("a discount exponent", 0.0, 1.0, low_open=True)
 CONCENTRATION = Range("a Beta concentration alpha + beta", 0.0, low_open=True)
 MAX_LOG_LR_SIGMA = LOG_LR_SIGMA.high
+# How the ledger, the exports and the summary mark an item at 1:1 (Evidence.strength_stated False).
+NO_STRENGTH = "no strength stated yet"
+
+
+def unstated_sentence(n: int) -> str:
+    """The one sentence the summary and the exports give for ``n`` items left at 1:1 ("" for none).
+
+    >>> unstated_sentence(1)
+    '1 item has no strength stated yet: it counts as 1:1 and moves nothing until its likelihoods are stated'
+    """
+    if not n:
+        return ""
+    one = n == 1
+    return (
+        f"{n} item{'' if one else 's'} {'has' if one else 'have'} {NO_STRENGTH}: "
+        f"{'it counts' if one else 'they count'} as 1:1 and move{'s' if one else ''} nothing until "
+        f"{'its' if one else 'their'} likelihoods are stated"
+    )
 
 
 @dataclass(frozen=True)
@@ -263,7 +283,7 @@ class Provenance:
         Given the item's current ``likelihood_ratio``, a ratio edited after it
         was derived reads ``edited: 112:1; derived value was 221:1 at ...``.
         """
-        from beliefs.format import format_odds_ratio
+        from beliefs.format import format_odds
 
         basis = self.assumption
         for prefix in ("derived from an ", "derived from a ", "derived from ", "derived: "):
@@ -277,8 +297,8 @@ class Provenance:
             parts.append(f"log10 BF range [{lo:.4g}, {hi:.4g}]{over}")
         body = "; ".join(parts)
         if self.edited(likelihood_ratio):
-            now = format_odds_ratio(math.log(likelihood_ratio))
-            was = format_odds_ratio(math.log(self.derived_likelihood_ratio))
+            now = format_odds(math.log(likelihood_ratio))
+            was = format_odds(math.log(self.derived_likelihood_ratio))
             return f"edited: {now}; derived value was {was} at {body}"
         return f"derived: {body}"
 
@@ -488,6 +508,15 @@ class Evidence(LogLRQuantities):
         )
 
     @property
+    def strength_stated(self) -> bool:
+        """False for an item left at 1:1 with no uncertainty: it moves nothing and says :data:`NO_STRENGTH`.
+
+        A catalogue item arrives so (no source states its likelihoods), as does a new typed item;
+        the ledger, the exports and the summary's count mark it until the user states a strength.
+        """
+        return self._log_lr != 0 or self.is_uncertain
+
+    @property
     def stated_as_probabilities(self) -> bool:
         return self.p_e_given_h is not None
 
@@ -574,12 +603,15 @@ class Evidence(LogLRQuantities):
     def describe(self) -> str:
         """One line such as ``0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB``.
 
-        An item derived from data under unpublished assumptions says so:
+        An item left at 1:1 says ``(no strength stated yet)``; one derived from data under unpublished
+        assumptions says so:
         ``... [derived: assumed n = 316, pooling partial; ...; log10 BF range [a, b] over ...]``.
         """
         from beliefs.format import format_evidence
 
         text = format_evidence(self._log_lr, self.p_e_given_h, self.p_e_given_not_h)
+        if not self.strength_stated:
+            text += f" ({NO_STRENGTH})"
         if self.provenance is not None:
             text += f" [{self.provenance_text}]"
         return text

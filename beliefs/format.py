@@ -6,7 +6,6 @@ Used by the command line's tables and the app, so both show the same text.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 from beliefs.odds import LN10, bits, decibels, log_odds_from_log, probability
 
@@ -14,13 +13,13 @@ __all__ = [
     "format_evidence",
     "format_factor",
     "format_interval",
+    "format_likelihood",
     "format_odds",
-    "format_odds_ratio",
     "format_probability",
     "format_probability_log",
 ]
 
-_SMALL_TERMS = 20  # odds like 3:4 or 9:3 are shown as such; anything else as decimals
+RATIO_DIGITS = 3  # significant digits of every ratio shown (112:1, 1:1.92): enough to tell 5:1 from 5.01:1
 _EXP_NATS = math.log(1e6)  # beyond a million to one, odds read better as powers of ten
 
 
@@ -108,27 +107,38 @@ def format_probability_log(log_p: float, *, percent: bool = True) -> str:
     return format_probability(log_odds_from_log(log_p), percent=percent)
 
 
+def _significant(x: float, digits: int = RATIO_DIGITS) -> str:
+    """``x`` (in [1, 1e6)) to ``digits`` significant digits, written out: 3, 1.5, 1.92, 112, 12300."""
+    whole_digits = math.floor(math.log10(x)) + 1
+    decimals = max(0, digits - whole_digits)
+    text = f"{round(x, decimals - (0 if decimals else whole_digits - digits)):.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def format_odds(log_odds_nats: float) -> str:
-    """Odds as ``a:b`` (``3:1``, ``1:3``, ``3:4``, ``1e288:1``)."""
+    """THE ratio formatter: odds or a likelihood ratio as ``x:1`` or ``1:x`` from its natural log.
+
+    One form for every ratio the library, the app, the exports and the command line show: the larger
+    term is 1 written as ``1``, the other has :data:`RATIO_DIGITS` significant digits without trailing
+    zeros (``112:1``, ``1:1.92``, ``1.5:1``); beyond a million to one, powers of ten (``1e288:1``).
+    No ``561:5`` or ``17:10``: a reader compares two ratios by one number.
+
+    >>> format_odds(math.log(221.34087529142272)), format_odds(math.log(1 / 1.92)), format_odds(math.log(1.25))
+    ('221:1', '1:1.92', '1.25:1')
+    """
+    if math.isnan(log_odds_nats):
+        return "n/a"
     if log_odds_nats == math.inf:
         return "1:0"
     if log_odds_nats == -math.inf:
         return "0:1"
     if abs(log_odds_nats) > _EXP_NATS:
         big = _scientific(abs(log_odds_nats) / LN10)
-        return f"{big}:1" if log_odds_nats > 0 else f"1:{big}"
-    o = math.exp(log_odds_nats)
-    frac = Fraction(o).limit_denominator(_SMALL_TERMS)
-    if frac.numerator <= 1000 and math.isclose(float(frac), o, rel_tol=1e-9):
-        return f"{frac.numerator}:{frac.denominator}"
-    if o >= 1:
-        return f"{o:.3g}:1"
-    return f"1:{1 / o:.3g}"
-
-
-def format_odds_ratio(log_lr: float) -> str:
-    """A likelihood ratio written as odds (``3:1``)."""
-    return format_odds(log_lr)
+    else:
+        big = _significant(math.exp(abs(log_odds_nats)))
+        if big == "1000000":  # 999,999.6 rounds up to the next power of ten
+            big = "1e6"
+    return f"{big}:1" if log_odds_nats >= 0 else f"1:{big}"
 
 
 def format_factor(log_factor: float) -> str:
@@ -148,9 +158,21 @@ def format_factor(log_factor: float) -> str:
     return _scientific(log_factor / LN10)
 
 
+def format_likelihood(p: float) -> str:
+    """A conditional probability P(E|H) as a fraction with 4 significant digits (``0.75``, ``0.004``).
+
+    Likelihoods are written as fractions, as people state them ("0.75 vs 0.25"); a posterior or a
+    prior, a belief, as a percent (:func:`format_probability`).
+
+    >>> format_likelihood(0.75), format_likelihood(1 / 3), format_likelihood(1.0)
+    ('0.75', '0.3333', '1')
+    """
+    return f"{p:.4g}"
+
+
 def format_evidence(log_lr: float, p_e_given_h: float | None = None, p_e_given_not_h: float | None = None) -> str:
     """``0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB`` (or ``LR 3:1 = ...``)."""
-    head = f"{p_e_given_h:.4g} vs {p_e_given_not_h:.4g} = " if p_e_given_h is not None else "LR "
+    head = f"{format_likelihood(p_e_given_h)} vs {format_likelihood(p_e_given_not_h)} = " if p_e_given_h is not None else "LR "
     return f"{head}{format_odds(log_lr)} = {bits(log_lr):.3g} bits = {decibels(log_lr):.3g} dB"
 
 

@@ -20,7 +20,7 @@ Arbital's diseasitis example, (2:8) x (9:3) = 3:4, i.e. 3/7:
 
 >>> r = update(0.2, [Evidence("test", p_e_given_h=0.9, p_e_given_not_h=0.3)])
 >>> round(r.posterior, 12), r.posterior_odds_text
-(0.428571428571, '3:4')
+(0.428571428571, '1:1.33')
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from beliefs.errors import InputError
-from beliefs.evidence import Evidence, Provenance
+from beliefs.evidence import NO_STRENGTH, Evidence, Provenance
 from beliefs.format import format_evidence, format_odds, format_probability
 from beliefs.odds import (
     LN10,
@@ -93,6 +93,7 @@ class Contribution:
     id: str | None = None
     group: str | None = None
     provenance: Provenance | None = None  # what a computed factor rests on (see update_by_log_bf)
+    strength_stated: bool = True  # False: an item left at 1:1 (Evidence.strength_stated)
 
     @property
     def bits(self) -> float:
@@ -104,7 +105,9 @@ class Contribution:
 
     @property
     def text(self) -> str:
-        return format_evidence(self.log_lr, self.p_e_given_h, self.p_e_given_not_h)
+        """``0.75 vs 0.25 = 3:1 = 1.58 bits = 4.77 dB``; an item left at 1:1 says it has no strength stated yet."""
+        text = format_evidence(self.log_lr, self.p_e_given_h, self.p_e_given_not_h)
+        return text if self.strength_stated else f"{text} ({NO_STRENGTH})"
 
     @property
     def provenance_text(self) -> str:
@@ -364,6 +367,7 @@ def update(prior: float, evidence: Iterable[Evidence | float] = (), *, independe
             id=e.id,
             group=e.group,
             provenance=e.provenance,
+            strength_stated=e.strength_stated,
         )
         for e in items
         if e.enabled

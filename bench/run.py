@@ -63,10 +63,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SECTIONS = (
-    "closed_form", "monte_carlo", "rerun", "covert", "bf_map", "app_start", "slider_latency", "mcmc_browser", "import",
-    "memory", "readers", "upload_under_load",
+    "closed_form", "monte_carlo", "rerun", "covert", "bf_map", "app_start", "slider_latency", "ratio_burst",
+    "mcmc_browser", "import", "memory", "readers", "upload_under_load",
 )
-BROWSER_SECTIONS = ("app_start", "slider_latency", "mcmc_browser", "memory", "upload_under_load")
+BROWSER_SECTIONS = ("app_start", "slider_latency", "ratio_burst", "mcmc_browser", "memory", "upload_under_load")
 
 
 # ---------------------------------------------------------------------------
@@ -1047,6 +1047,10 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
             from bench.latency import bench_slider_latency  # its own module: browser timing in the page
 
             rows += _guarded(section, lambda: bench_slider_latency(sz))
+        elif section == "ratio_burst":
+            from bench.ratio_burst import bench_ratio_burst  # its own module: frames sampled in the page
+
+            rows += _guarded(section, lambda: bench_ratio_burst(sz))
         elif section == "mcmc_browser":
             from bench.mcmc_browser import bench_mcmc_browser  # its own module; given this one's helpers
 

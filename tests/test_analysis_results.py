@@ -19,6 +19,7 @@ from beliefs.analysis.sequential import plot_sequential, sequential
 from beliefs.analysis.tornado import plot_tornado, tornado
 from beliefs.errors import InputError
 from beliefs.evidence import Evidence
+from beliefs.format import format_probability
 from beliefs.odds import LN10
 from beliefs.plots.figures import spec_bytes
 from tests.chart_checks import mark_type, marks, readability_problems, rows_of
@@ -201,6 +202,19 @@ def test_log10_bf_heat_map_uses_the_log_bayes_factors(results):
     np.testing.assert_allclose([c["value"] for c in cells], (r.log_bf / LN10).ravel(), rtol=1e-12)
     with pytest.raises(InputError, match=r"^value"):
         plot_data_robustness(r, value="nope")
+
+
+def test_posterior_heat_map_tooltip_writes_each_cell_in_the_one_probability_format():
+    # Strong counts: many cells sit within 0.01% of certainty, where d3's ".4~%" would read a bare "100%".
+    r = data_robustness([100, 50], [200, 100], 0.25, (1, 20), (1, 200))
+    spec = plot_data_robustness(r)
+    (cells,) = rows_of(spec, "rect")
+    (layer,) = [m for m in marks(spec) if mark_type(m) == "rect"]
+    assert {"field": "posterior_text", "type": "nominal", "title": "P(H | data)"} in layer["encoding"]["tooltip"]
+    prior_log_odds = math.log(0.25 / 0.75)  # independent of update(): odds form by hand
+    shown = [c["posterior_text"] for c in cells]
+    assert sorted(shown) == sorted(format_probability(prior_log_odds + x) for x in r.log_bf.ravel())
+    assert any(t.startswith("100% - ") for t in shown)
 
 
 def test_probability_axes_read_as_percentages():

@@ -265,11 +265,12 @@ def test_switching_an_item_off_and_likelihood_ratio_mode():
     at.toggle(key=f"w_{uid}_on").set_value(True).run()
     # switching to a likelihood ratio keeps the ratio (3) ...
     at.radio(key=f"w_{uid}_kind").set_value("lr").run()
-    assert float(at.text_input(key=f"w_{uid}_lr").value) == pytest.approx(3.0, rel=1e-12)
+    assert at.text_input(key=f"w_{uid}_lr").value == "3:1"
     assert metrics(at)["Posterior P(H)"] == "75%"
-    # ... and the log-scale slider moves the exact value: 10^1 = 10 -> 10:1 odds
-    at.slider(key=f"w_{uid}_log").set_value(1.0).run()
-    assert at.text_input(key=f"w_{uid}_lr").value == "10"
+    # ... and the slider over the ratios people use moves to a stop exactly: 10:1
+    at.select_slider(key=f"w_{uid}_ratio").set_value(10.0).run()
+    assert at.text_input(key=f"w_{uid}_lr").value == "10:1"
+    assert at.session_state["items"][0].likelihood_ratio == 10.0
     assert metrics(at)["Posterior odds"] == "10:1"
     assert_clean(at)
     # removing the item restores the prior
@@ -318,7 +319,7 @@ def test_bad_evidence_values_show_errors_not_tracebacks():
     at.slider(key=f"w_{uid}_a").set_value(0.0).run()
     assert not at.exception
     assert [text_of(e) for e in at.error] == [
-        "not applied: 'item 1' p_e_given_h: got 0.0; expected a probability in (0, 1] "
+        "not applied: 'item 1' P(E|H): got '0'; expected a probability in (0, 1] "
         "(a likelihood of exactly 0 would be infinitely strong evidence) — the item keeps its last valid value, "
         "shown below",
     ]
@@ -633,7 +634,8 @@ def test_catalogue_item_carries_its_source_and_status():
     assert row["id"] == "antischeming_o3_covert_rate"
     captions = " ".join(c.value for c in at.caption)
     assert "arXiv:2509.15541" in captions and "Status **P**" in captions
-    assert "13%" in captions and "0.4%" in captions
+    asked = " ".join(i.value for i in at.info)  # the figures stand beside the inputs that ask for a strength
+    assert "13%" in asked and "0.4%" in asked
     # neutral until the user judges it: LR 1
     assert metrics(at)["Posterior P(H)"] == "50%"
     at.slider(key=f"w_{row['uid']}_a").set_value(0.75).run()
@@ -910,7 +912,7 @@ def test_a_long_ledger_draws_one_items_controls_and_edits_stay_exact():
     table = big.dataframe[0].value
     assert list(table["item"]) == [f"item {i}" for i in range(40)]
     uids = big.session_state["uids"]
-    assert big.text_input(key=f"w_{uids[0]}_lr").value == "1.1"  # the link's text, not 1.1000000000000001
+    assert big.text_input(key=f"w_{uids[0]}_lr").value == "1.1:1"  # the one ratio format, not 1.1000000000000001
     uid = uids[30]
     big.selectbox(key="w_ledger_pick").set_value(uid).run()
     big.text_input(key=f"w_{uid}_lr").input("1e36").run()

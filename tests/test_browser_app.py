@@ -253,17 +253,17 @@ def test_a_bad_ratio_is_not_applied_and_named_by_its_label(browser, server):
     page = _open(browser, server, "e0=lr~3.0~~1~~~~~the report&e1=lr~2.0~~1~~~~~a second look")
     try:
         assert "50% → 85.71%" in _summary(page)
-        _text(page, "Likelihood ratio (exact)", "0")
+        _text(page, "Likelihood ratio, typed", "0")
         summary = _summary(page)
         assert "50% → 85.71%" in summary and "1 item shows an invalid entry, not applied" in summary
         main = page.locator("[data-testid=stMain]").inner_text()
         assert "not applied: 'the report' likelihood ratio: got '0'" in main
         assert "e0=lr~3.0" in page.url  # the link holds the item as it is
         assert page.locator("[data-testid=stMain] [data-testid=stTextInput] input").nth(1).input_value() == "the report"
-        _text(page, "Likelihood ratio (exact)", "1e400")
+        _text(page, "Likelihood ratio, typed", "1e400")
         assert "got '1e400'" in page.locator("[data-testid=stMain]").inner_text()
-        _text(page, "Likelihood ratio (exact)", "1e36")
-        box = page.locator("[data-testid=stTextInput]", has_text="Likelihood ratio (exact)").first.locator("input")
+        _text(page, "Likelihood ratio, typed", "1e36")
+        box = page.locator("[data-testid=stTextInput]", has_text="Likelihood ratio, typed").first.locator("input")
         assert box.input_value() == "1e36"  # exactly as typed, not the slider's rounding
         assert "e0=lr~1e%2B36" in page.url or "e0=lr~1e+36" in page.url
         assert "not applied" not in _summary(page)

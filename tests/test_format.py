@@ -10,14 +10,28 @@ from beliefs.odds import LN10, log_odds
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
 
 
+# The one ratio format (issue 24.3): x:1 or 1:x, 3 significant digits, no trailing zeros, never a
+# fraction of two arbitrary terms (the issue saw 561:5, 17:10, 1:1.92, 55.3:1 and 221.34087529142272).
 @pytest.mark.parametrize(
     ("log_odds_nats", "text"),
     [
         (math.log(3), "3:1"),
         (math.log(1 / 3), "1:3"),
-        (math.log(3 / 4), "3:4"),
+        (math.log(3 / 4), "1:1.33"),
         (0.0, "1:1"),
-        (math.log(2.5), "5:2"),
+        (math.log(2.5), "2.5:1"),
+        (math.log(1.25), "1.25:1"),
+        (math.log(1 / 1.25), "1:1.25"),
+        (math.log(561 / 5), "112:1"),
+        (math.log(17 / 10), "1.7:1"),
+        (math.log(1 / 1.92), "1:1.92"),
+        (math.log(55.3), "55.3:1"),
+        (math.log(221.34087529142272), "221:1"),
+        (math.log(5.012), "5.01:1"),  # the log slider's drift from 5 is visible
+        (math.log(1.9996), "2:1"),
+        (math.log(9.996), "10:1"),
+        (math.log(12345), "12300:1"),
+        (math.log(999_999.6), "1e6:1"),
         (math.log(math.pi), "3.14:1"),
         (math.log(1 / math.pi), "1:3.14"),
         (288 * math.log(10), "1e288:1"),
@@ -25,6 +39,7 @@ pytestmark = pytest.mark.core  # runs with the core install alone (see test_core
         (math.log(2e7), "2e7:1"),
         (math.inf, "1:0"),
         (-math.inf, "0:1"),
+        (math.nan, "n/a"),
     ],
 )
 def test_format_odds(log_odds_nats, text):

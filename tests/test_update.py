@@ -45,7 +45,7 @@ def test_arbital_diseasitis_two_to_eight_times_nine_to_three():
     assert r.prior_odds_text == "1:4"
     assert r.posterior_odds == pytest.approx(3 / 4, rel=1e-14)
     assert r.posterior == pytest.approx(3 / 7, rel=1e-14)
-    assert r.posterior_odds_text == "3:4"
+    assert r.posterior_odds_text == "1:1.33"  # 3:4 in the one ratio format
 
 
 def test_extreme_prior_and_ratio_stay_exact_in_log_space():

@@ -123,6 +123,8 @@ def html_report(
         out.append("<p>No evidence items are counted.</p>")
     if ledger.disabled:
         out.append(f"<p>{ledger.disabled} disabled item(s) are in the scenario but not counted (marked in the table).</p>")
+    if ledger.unstated:
+        out.append(f"<p>{e(ledger.unstated_text)}.</p>")
     if ledger.distribution_text:
         out.append(f"<p><b>Posterior under the stated uncertainty:</b> {e(ledger.distribution_text)}.</p>")
     if ledger.compare:

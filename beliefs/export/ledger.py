@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from beliefs.format import format_odds, format_odds_ratio, format_probability
+from beliefs.evidence import NO_STRENGTH, unstated_sentence
+from beliefs.format import format_likelihood, format_odds, format_probability
 from beliefs.io.scenario_schema import Scenario
 from beliefs.io.settings import FIELDS
 from beliefs.update import UpdateResult
@@ -76,9 +77,15 @@ class Ledger:
     compare: tuple[str, ...]
     prior_source: str
     disabled: int
+    unstated: int = 0  # items left at 1:1 (no strength stated yet)
     distribution: Any = None  # the posterior's distribution (uncertain evidence), as the app shows it; or None
     # The model settings set from a published figure, each in words with its assumption (monitoring's q and c).
     model_sources: tuple[str, ...] = ()
+
+    @property
+    def unstated_text(self) -> str:
+        """``2 items have no strength stated yet (1:1, marked in the table): ...``, or ""."""
+        return unstated_sentence(self.unstated)
 
     @property
     def distribution_text(self) -> str:
@@ -139,9 +146,9 @@ def _row(e, counted: bool, c=None) -> LedgerRow:
         bits, decibels = f"{c.bits:+.3f}", f"{c.decibels:+.2f}"
     return LedgerRow(
         label=e.label,
-        p_e_given_h="" if e.p_e_given_h is None else f"{e.p_e_given_h:.4g}",
-        p_e_given_not_h="" if e.p_e_given_not_h is None else f"{e.p_e_given_not_h:.4g}",
-        ratio=format_odds_ratio(e.log_lr),
+        p_e_given_h="" if e.p_e_given_h is None else format_likelihood(e.p_e_given_h),
+        p_e_given_not_h="" if e.p_e_given_not_h is None else format_likelihood(e.p_e_given_not_h),
+        ratio=format_odds(e.log_lr) + ("" if e.strength_stated else f" ({NO_STRENGTH})"),
         bits=bits,
         decibels=decibels,
         weight=weight,
@@ -187,6 +194,7 @@ def build_ledger(scenario: Scenario) -> Ledger:
         compare=compare,
         prior_source=source_text(scenario.prior_source.to_source()) if scenario.prior_source else "",
         disabled=sum(1 for e in items if not e.enabled),
+        unstated=sum(1 for e in items if not e.strength_stated),
         distribution=distribution,
         model_sources=model_sources(scenario),
     )

@@ -57,6 +57,9 @@ def markdown_report(scenario: Scenario, *, link: str = "", ledger: Ledger | None
     if ledger.disabled:
         lines.append(f"{ledger.disabled} disabled item(s) are in the scenario but not counted (marked in the table).")
         lines.append("")
+    if ledger.unstated:
+        lines.append(ledger.unstated_text + ".")
+        lines.append("")
     post = md_escape(ledger.posterior_text)
     lines.append(
         f"**Prior → posterior:** {md_escape(ledger.prior_text)} → **{post}**; "
