@@ -52,7 +52,7 @@ from urllib.parse import urlsplit
 
 from beliefs.export import embed
 from beliefs.export.ledger import Ledger
-from beliefs.format import format_odds_ratio
+from beliefs.format import format_odds
 from beliefs.odds import bits
 from beliefs.plots import palette
 from beliefs.plots.style import wrap
@@ -143,7 +143,7 @@ def page_data(ledger: Ledger, link: str = "") -> dict:
             "log_lr": c.log_lr,
             "weight": c.discount,  # update()'s own: the dependence group's discount, 1 for an independent item
             "input": _number_text(c.likelihood_ratio),
-            "ratio_text": format_odds_ratio(c.log_lr),
+            "ratio_text": format_odds(c.log_lr),
             "bits": c.bits,
             "lines": label_lines,
         }
@@ -186,7 +186,7 @@ def panel(ledger: Ledger) -> str:
             f'<input id="reader-lr-{i}" data-beliefs="lr-{i}" inputmode="decimal" autocomplete="off" spellcheck="false">'
             + (f'<span class="weight">× weight {c.discount:g}</span>' if c.discount != 1 else "")
             + f'<span class="bits"><output data-beliefs="bits-{i}">—</output> bits</span>'
-            f'<span class="author">author: {e(format_odds_ratio(c.log_lr))}, {c.bits:+.3f} bits</span></span></li>'
+            f'<span class="author">author: {e(format_odds(c.log_lr))}, {c.bits:+.3f} bits</span></span></li>'
         )
     out += [
         "</ol>",
