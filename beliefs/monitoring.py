@@ -90,7 +90,7 @@ def unreported_any(rate, report, collusion, tasks) -> np.ndarray:
     return np.where(certain, np.where(t > 0, 1.0, 0.0), p)
 
 
-def unreported_logs(log_u, u, tasks) -> tuple[np.ndarray, np.ndarray]:
+def unreported_logs(log_u, u, tasks, log_keep=None) -> tuple[np.ndarray, np.ndarray]:
     r"""``(ln P(at least one unreported), ln P(all reported, or none))`` over ``tasks`` tasks (vectorized).
 
     ``u`` is the per-task probability :math:`r(c + (1-c)(1-q))` as a double and ``log_u`` its log
@@ -98,8 +98,11 @@ def unreported_logs(log_u, u, tasks) -> tuple[np.ndarray, np.ndarray]:
     :math:`\ln(1 - e^L)` (``expm1`` near 0, ``log1p`` far from it); where :math:`L` itself
     underflows it is :math:`\ln T + \ln(-\ln(1-u))`, from :math:`-\ln(1-u) = u(1 + u/2 + u^2/3 + \ldots)`.
     ``T = 0`` or ``u = 0`` give ``(-inf, 0)``; ``u = 1`` with ``T > 0`` gives ``(0, -inf)``.
+    ``log_keep``, when given, is :math:`\ln(1-u)` computed from the inputs: near :math:`u = 1` the double
+    ``u`` has lost the digits of :math:`1-u` (``1 - 1.2e-7`` keeps 9 of them), so ``log1p(-u)`` cannot be exact.
     """
     log_u, u, t = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (log_u, u, tasks)))
+    keep_log = np.log1p(-np.minimum(u, 1.0)) if log_keep is None else np.broadcast_to(np.asarray(log_keep, float), u.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         big = u > 1e-4
         log_neg_log1p = np.where(
@@ -107,7 +110,7 @@ def unreported_logs(log_u, u, tasks) -> tuple[np.ndarray, np.ndarray]:
         )
         log_neg_l = np.log(t) + log_neg_log1p  # ln(-L)
         # T log1p(-u) wherever u is a normal double (no round trip through exp); from ln(-L) where u underflowed
-        log_none = np.where(u >= _TINY, t * np.log1p(-np.minimum(u, 1.0)), -np.exp(log_neg_l))
+        log_none = np.where(u >= _TINY, t * keep_log, -np.exp(log_neg_l))
         log_any = np.where(log_none > -_LN2, np.log(-np.expm1(log_none)), np.log1p(-np.exp(log_none)))
         log_any = np.where(log_none < -1e-290, log_any, log_neg_l)
     nothing = (t == 0) | (log_u == -np.inf)
@@ -230,7 +233,10 @@ def monitor_risk(rate: float, report: float, collusion: float = 0.0, *, tasks: i
     miss = c + (1.0 - c) * (1.0 - q)  # P(no report | covert action)
     u = r * miss
     log_u = math.log(r) + math.log(miss) if r > 0 and miss > 0 else -math.inf  # exact where r * miss underflows
-    log_any, log_none = unreported_logs(log_u, u, t)
+    # ln(1 - u) from the inputs where u is near 1: 1 - u = (1 - r) + r (1 - c) q, two terms of one sign
+    keep = (1.0 - r) + r * (1.0 - c) * q
+    log_keep = math.log1p(-u) if u <= 0.5 else (math.log(keep) if keep > 0 else -math.inf)
+    log_any, log_none = unreported_logs(log_u, u, t, log_keep)
     return MonitorResult(r, q, c, t, u, log_u, float(log_any), float(log_none))
 
 

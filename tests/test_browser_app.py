@@ -173,18 +173,18 @@ def _view(page, name: str) -> None:
 def test_every_kind_of_widget_on_every_view_is_in_the_link_and_the_saved_file(browser, server):
     page = _open(browser, server, STATED)
     try:
-        # Update: a slider (keyboard), a toggle, a radio and a text box.
+        # Update: a slider (keyboard: one 0.01 step, issue 24.1), a toggle, a radio and a text box.
         _slider(page, "P(E | H)").focus()
         page.keyboard.press("ArrowRight")
         _settled(page)
-        _assert_consistent(page, e0="p~0.751~0.25~1~~~~~stated 3-to-1")
+        _assert_consistent(page, e0="p~0.76~0.25~1~~~~~stated 3-to-1")
         page.locator("[data-testid=stRadio]", has_text="Type the prior as").get_by_text("odds a:b").click()
         _settled(page)
         _text(page, "Exact prior", "1:3")
         _assert_consistent(page, entry="odds", prior="0.25")
         page.locator("[data-testid=stCheckbox]", has_text="include").first.click()
         _settled(page)
-        _assert_consistent(page, e0="p~0.751~0.25~0~~~~~stated 3-to-1")
+        _assert_consistent(page, e0="p~0.76~0.25~0~~~~~stated 3-to-1")
         assert "25% → 25%" in _summary(page)
         page.locator("[data-testid=stCheckbox]", has_text="include").first.click()
         _settled(page)

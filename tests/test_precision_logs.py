@@ -257,6 +257,9 @@ def ref_monitor(rate, report, collusion, tasks):
     log10_tasks=st.floats(0.0, 15.0),
 )
 @example(rate=0.31134, miss=1 - 0.9860705183, collusion=0.0, log10_tasks=math.log10(73765))  # the case
+# u = 1 - 1.2e-7: ln(1 - u) from the double u kept 9 digits (3.6e-10 relative, found by CI's hypothesis run)
+@example(rate=1.0, miss=0.9999998627552429, collusion=0.1, log10_tasks=0.0)
+@example(rate=1.0, miss=0.9999998627552429, collusion=0.1, log10_tasks=2.0)
 def test_monitor_logs_match_mpmath(rate, miss, collusion, log10_tasks):
     report, tasks = 1.0 - miss, int(10**log10_tasks)
     out = monitor_risk(rate, report, collusion, tasks=tasks).to_dict()
