@@ -149,7 +149,7 @@ async def _measure(url: str, rounds: int, paths: list[str], small: list[str], co
                     out[condition]["per_round"].append(statistics.median(times))
                     print(f"[bench] {SECTION} round {r} {condition}: median {statistics.median(times):.0f} ms",
                           file=sys.stderr, flush=True)  # fmt: skip
-            out["uploads"] = count[0] - 1  # less the warm-up
+            out["uploads"] = len(out["upload"]["per_round"])  # of the worst file (count[0] adds the small ones)
             return out
         finally:
             await browser.close()
