@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-# No display on a server.  Set for any later pyplot import without importing matplotlib now:
-# the Update page draws no matplotlib figure, and importing it would slow every server start.
+# Every chart is Vega-Lite (Altair); none uses matplotlib.  Should a library import pyplot later, it
+# gets a backend that needs no display, without this module importing matplotlib.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import streamlit as st

@@ -133,7 +133,7 @@ def _data_robustness(prior, evidence) -> None:
     st.markdown(common.plain(r.map.sentence()))
     csv_text = r.to_csv()
     key = f"{csv_text}|{r.map.log_bf_at_choice!r}|{r.rate_if_h!r}|{r.rate_if_not_h!r}"
-    common.show_chart("data-robustness", lambda: plot_data_robustness(r, value="log10_bf"), key, csv_text)
+    common.show_chart("data-robustness", lambda: plot_data_robustness(r), key, csv_text)
     lo, hi = r.log10_bf_span
     st.caption(
         f"Your choice: log10 BF {r.log_bf_at_choice / LN10:+.4g}, P(H | data) {r.posterior_text_at_choice}. "

@@ -366,7 +366,7 @@ def render() -> None:
     # otherwise hold up a live re-sample's estimate, which the sampler has ready in tenths of a second.
     map_slot = st.container()
 
-    # The MCMC check before the rate plot: drawing the plot (then matplotlib, holding the GIL) while the
+    # The MCMC check before the rate plot: building the plot (Python work, holding the GIL) while the
     # sampler's Python steps run delayed the estimate (bench: re-run 0.51 s -> 0.37 s, target 0.5 s).
     if beta_only:
         def exact_partial():  # the partial-pooling result of these data: the MCMC item's provenance

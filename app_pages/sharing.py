@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from app_pages import common
+from app_pages.workers import read_apart
 from beliefs.errors import InputError
 from beliefs.io.link import dropped_parameters_warning, encode
 from beliefs.io.scenario import parse_scenario, scenario_to_json
@@ -112,7 +113,8 @@ def _uploaded() -> None:
         raw = f.getvalue()
         if len(raw) > _MAX_UPLOAD:
             raise InputError("file", f"{len(raw)} bytes", f"a scenario file of at most {_MAX_UPLOAD} bytes")
-        loaded = state_from_scenario(parse_scenario(raw), view=common.values()["view"])
+        # Read in a process of its own: the worst file at the cap holds no lock the other sessions wait on.
+        loaded = state_from_scenario(read_apart(parse_scenario, raw), view=common.values()["view"])
     except InputError as exc:
         st.session_state["upload_error"] = f"{f.name}: {exc}"
         return

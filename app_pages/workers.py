@@ -8,10 +8,15 @@ a SIGKILL in ``bench app_start``, whose server stops while the warm-up compiles.
 and hands out the same :class:`concurrent.futures.Future`, so cancelling a
 queued job, ``result()`` and ``wait()`` work as with an executor.  A job cut
 short by the exit is lost; these jobs only compute numbers for a page.
+
+:func:`read_apart` reads a user's upload in a process of its own, so that no
+input, however slow to refuse, holds the interpreter lock the server's other
+sessions wait on.
 """
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 from collections.abc import Callable
@@ -45,3 +50,66 @@ class Worker:
                 future.set_exception(exc)
             else:
                 future.set_result(result)
+
+
+# -- a reader of untrusted bytes, in a process of its own ---------------------------------------------------------
+
+_READER_MODULES = ["beliefs.io.scenario"]  # what a reader process imports once, before its first file
+_reader_pool = None
+_reader_lock = threading.Lock()
+
+
+def _read_in_child(read: Callable[[bytes], Any], data: bytes) -> tuple[str, Any]:
+    """``read(data)`` in the reader process: ``("ok", value)``, or ``("refused", (class, field, value, allowed, hint))``.
+
+    An InputError does not survive pickling (its one argument is the message), so its fields travel.
+    """
+    from beliefs.errors import InputError
+
+    try:
+        return "ok", read(data)
+    except InputError as exc:
+        return "refused", (type(exc), exc.field, exc.value, exc.allowed, exc.hint)
+
+
+def _pool():
+    global _reader_pool
+    with _reader_lock:
+        if _reader_pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # A fork of the server (threads, locks held) is unsafe: a fork server that imported only the reader.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(_READER_MODULES)
+            _reader_pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            atexit.register(_reader_pool.shutdown, wait=False, cancel_futures=True)  # not at teardown, half gone
+        return _reader_pool
+
+
+def read_apart(read: Callable[[bytes], Any], data: bytes) -> Any:
+    """``read(data)`` run in a separate process; its value, or its InputError raised here.
+
+    For a user's upload (up to 1 MB): its reader is linear, but at the cap its worst case holds the
+    interpreter lock for 0.1 s of CPU in one regular-expression call (an HTML tag of 500,000 attributes),
+    and under load every other session of the server waits that long several times over.  In a process
+    of its own it takes a core's time, never the lock.  ``read`` must be a module-level function (it is
+    pickled by name).  If the process dies (killed, out of memory), the pool is made again and the file
+    is read once more; a second failure is raised.
+    """
+    global _reader_pool
+    from concurrent.futures.process import BrokenProcessPool
+
+    for attempt in (1, 2):
+        try:
+            status, value = _pool().submit(_read_in_child, read, data).result()
+            break
+        except BrokenProcessPool:
+            with _reader_lock:
+                _reader_pool = None
+            if attempt == 2:
+                raise
+    if status == "refused":
+        cls, field, shown, allowed, hint = value
+        raise cls(field, shown, allowed, hint)
+    return value

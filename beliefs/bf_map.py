@@ -325,15 +325,13 @@ MAP_HEIGHT = 320  # px of plot: the map is its page's main figure
 SCHEME = "purpleorange"  # purple (against H) -> white -> orange (for H): the palette's AGAINST_H and FOR_H ends
 _SATURATE = 10.0  # |log10 BF| beyond which the colour stops changing (the value is in the tooltip and the CSV)
 _AXIS_CHARS = (46, 34)  # an axis title wraps here (x, y): both fit a phone's plot at 12 px
-_VALUES = ("log10_bf", "posterior")
+def plot_bayes_factor_map(result: BayesFactorMap, *, prior: float | None = None) -> dict:
+    """The map as a Vega-Lite spec: the one chart of it, on the data page, in Analysis, on the command line
+    and in every file.
 
-
-def plot_bayes_factor_map(result: BayesFactorMap, *, prior: float | None = None, value: str = "log10_bf") -> dict:
-    """The map as a Vega-Lite spec: the one chart of it, on the data page, in Analysis and in every file.
-
-    Colour is log10 BF (``value="log10_bf"``: purple for not H, white neutral, orange for H, saturating at
-    a factor of 1e10 either way) or P(H | data) (``"posterior"``, from ``prior`` through
-    :func:`beliefs.update.update_by_log_bf`; white at 50%).  The dashed line is where the data are neutral
+    Colour is log10 BF (purple for not H, white neutral, orange for H, saturating at a factor of 1e10
+    either way); given ``prior``, each cell's P(H | data) (through :func:`beliefs.update.update_by_log_bf`)
+    is in its tooltip and the subtitle.  The dashed line is where the data are neutral
     (log BF = 0), the diamond the user's own pair of means.  Cells are listed not-H mean by not-H mean
     (H's mean varying fastest), as :attr:`beliefs.analysis.data_robustness.DataRobustness.log_bf` ravels.
     Built on :mod:`beliefs.plots.style` (its config, wrapped titles, :func:`~beliefs.plots.style.finish`).
@@ -350,10 +348,6 @@ def plot_bayes_factor_map(result: BayesFactorMap, *, prior: float | None = None,
     from beliefs.plots.style import finish, title, wrap
     from beliefs.update import update_by_log_bf
 
-    if value not in _VALUES:
-        raise InputError("value", value, "'posterior' or 'log10_bf'")
-    if value == "posterior" and prior is None:
-        raise InputError("prior", prior, "a prior probability, to draw P(H | data)")
     h_edges, n_edges = _cell_edges(result.h_means), _cell_edges(result.not_h_means)
     cells = []
     for j, nm in enumerate(result.not_h_means):
@@ -366,13 +360,10 @@ def plot_bayes_factor_map(result: BayesFactorMap, *, prior: float | None = None,
                 updated = update_by_log_bf(prior, log_bf)
                 cell["posterior"] = updated.posterior
                 cell["posterior_text"] = format_probability(updated.posterior_log_odds)
-            cell["value"] = cell[value]
+            cell["value"] = cell["log10_bf"]
             cells.append(cell)
-    if value == "log10_bf":
-        reach = min(max((abs(c["value"]) for c in cells), default=1.0) or 1.0, _SATURATE)
-        legend, domain, middle = "log10 BF (H : not H)", [-reach, reach], 0.0
-    else:
-        legend, domain, middle = "P(H | data)", [0.0, 1.0], 0.5
+    reach = min(max((abs(c["value"]) for c in cells), default=1.0) or 1.0, _SATURATE)
+    legend, domain, middle = "log10 BF (H : not H)", [-reach, reach], 0.0
     h_kind = "point rate" if isinstance(result.rate_if_h, PointRate) else "mean rate"
     n_kind = "point rate" if isinstance(result.rate_if_not_h, PointRate) else "mean rate"
     x_title = f"not H's {n_kind} ({rate_prior_text(result.rate_if_not_h)} at its spread)"
@@ -411,7 +402,7 @@ def plot_bayes_factor_map(result: BayesFactorMap, *, prior: float | None = None,
             shape="diamond", size=200, filled=True, opacity=1, color=INK, stroke="white", strokeWidth=1.5
         ).encode(x=alt.X("not_h_mean:Q", scale=xs), y=alt.Y("h_mean:Q", scale=ys), tooltip=tooltip),
     ]  # fmt: skip
-    heading = f"{'log10 Bayes factor (H : not H)' if value == 'log10_bf' else 'P(H | data)'}, {_POOLING_TITLE[result.pooling]}"
+    heading = f"log10 Bayes factor (H : not H), {_POOLING_TITLE[result.pooling]}"
     # In words, not a ◆ glyph: a glyph outside the chart font brings a second font into the PDF.
     subtitle = f"dashed line: the data are neutral (Bayes factor 1); the diamond: your choice, {said}"
     # The subtitle wraps narrower than the style's: its numbers are wide glyphs, and a file is 320 px at its narrowest.

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from beliefs.errors import InputError
+from beliefs.evidence import LIKELIHOOD, LIKELIHOOD_RATIO
 from beliefs.odds import log_odds, nats_from_bits, nats_from_decibels, probability
 from beliefs.validation import (
     MIN_NORMAL,
@@ -161,11 +162,11 @@ def parse_ratio(text: object, field: str = "likelihood ratio") -> float:
     (1e+36, 3.0, 0.25, 0.25)
     """
     quotient = _quotient(text, field, _RATIO_ALLOWED)
-    if quotient is not None:
-        return quotient
-    x = as_float(text, field, _RATIO_ALLOWED)
+    x = as_float(text, field, _RATIO_ALLOWED) if quotient is None else quotient
     if x <= 0:
         raise InputError(field, text, _RATIO_ALLOWED)
+    # The item schema's rule, in the words of this box: 1e-320 (or 1e-160:1e160) is a subnormal double.
+    refuse_subnormal(field, text, x, allowed=_RATIO_ALLOWED, advice=LIKELIHOOD_RATIO.advice)
     return x
 
 
@@ -187,14 +188,20 @@ def parse_likelihood(text: object, field: str = "P(E|H)") -> float:
         p = pct / 100
         if not 0 < pct <= 100 or p == 0:
             raise InputError(field, text, _LIKELIHOOD_ALLOWED)
-        refuse_subnormal(field, text, p, allowed=_LIKELIHOOD_ALLOWED)  # as the bare number's path (as_probability)
+        refuse_subnormal(field, text, p, allowed=_LIKELIHOOD_ALLOWED, advice=LIKELIHOOD.advice)
         return p
     if isinstance(body, str) and "/" in body:
         q = _quotient(body, field, _LIKELIHOOD_ALLOWED)
         if q is None or q > 1:
             raise InputError(field, text, _LIKELIHOOD_ALLOWED)
-        refuse_subnormal(field, text, q, allowed=_LIKELIHOOD_ALLOWED)
+        refuse_subnormal(field, text, q, allowed=_LIKELIHOOD_ALLOWED, advice=LIKELIHOOD.advice)
         return q
+    try:
+        bare = as_float(text, field)
+    except InputError:
+        bare = math.nan  # not a number: as_probability says why, with its hints
+    # The item schema's rule and advice before as_probability's (which gives a prior's advice)
+    refuse_subnormal(field, text, bare, allowed=_LIKELIHOOD_ALLOWED, advice=LIKELIHOOD.advice)
     return as_probability(text, field, open_lower=True)
 
 

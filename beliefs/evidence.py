@@ -40,9 +40,10 @@ from typing import Any, Literal, NamedTuple
 
 from beliefs.errors import InputError
 from beliefs.odds import LogLRQuantities, odds_from_log_odds
-from beliefs.validation import as_float, as_positive, as_probability, refuse_surrogates
+from beliefs.validation import as_float, as_positive, as_probability, refuse_subnormal, refuse_surrogates
 
 __all__ = [
+    "BETA_SHAPE",
     "CITATION",
     "CONCENTRATION",
     "DISCOUNT",
@@ -123,7 +124,10 @@ class Range:
     """One number field of the item schema: its interval, each end open or closed.
 
     Widgets take ``low``/``high`` as their bounds; a value at an open end is
-    refused by :meth:`check` with the same message a file or a link gets.
+    refused by :meth:`check` with the same message a file or a link gets.  So is
+    a value below 2.2e-308 other than 0 (a subnormal double: 1e-320 is held as
+    9.88e-321), in every field and from every reader (issue 22.14); ``advice``
+    ends that message with how to give such a value instead.
     """
 
     what: str
@@ -132,6 +136,7 @@ class Range:
     low_open: bool = False
     high_open: bool = False
     unit: str = ""
+    advice: str = ""
 
     @property
     def allowed(self) -> str:
@@ -148,10 +153,21 @@ class Range:
         return above and below
 
     def check(self, value: object, field: str) -> float:
-        """``value`` as a float in this range; else InputError naming ``field``."""
+        """``value`` as a float in this range, held by a double with all its digits; else InputError naming ``field``."""
         x = as_float(value, field, self.allowed)
         if not self.contains(x):
             raise InputError(field, value, self.allowed)
+        return self.normal(x, value, field)
+
+    def normal(self, x: float, value: object, field: str) -> float:
+        """``x`` (read from ``value``) unless it is a subnormal double; else InputError naming ``field``.
+
+        >>> LIKELIHOOD_RATIO.normal(1e-320, "1e-320", "--lr")
+        Traceback (most recent call last):
+        ...
+        beliefs.errors.InputError: --lr: got '1e-320'; expected a likelihood ratio: finite and > 0 (this is below 2.2e-308, the smallest double that keeps full precision (1e-320 would be held as 9.88e-321); give it as items whose ratios multiply to it, e.g. 1e-160 twice for 1e-320)
+        """
+        refuse_subnormal(field, value, x, allowed=self.allowed, advice=self.advice)
         return x
 
 
@@ -167,12 +183,18 @@ URL = TextRule("a URL", 2_000)
 # (beliefs.counts.CountsResult.model_text: up to ~550 characters for the shipped readings).
 PROVENANCE_TEXT = TextRule("text", 1_000, plain=True)
 # Numbers.  A likelihood of exactly 0 would make the evidence infinitely strong: no finite ledger holds it.
-LIKELIHOOD = Range("a probability", 0.0, 1.0, low_open=True)
-LIKELIHOOD_RATIO = Range("a likelihood ratio", 0.0, low_open=True)
+LIKELIHOOD = Range(
+    "a probability", 0.0, 1.0, low_open=True,
+    advice="only the ratio P(E|H)/P(E|not H) counts: scale both by one factor, or state the likelihood ratio",
+)  # fmt: skip
+LIKELIHOOD_RATIO = Range(
+    "a likelihood ratio", 0.0, low_open=True, advice="give it as items whose ratios multiply to it, e.g. 1e-160 twice for 1e-320"
+)
 # One sd of ln LR this large is already a factor of 1e304 either way; the draws (4.5 sd) stay finite.
 LOG_LR_SIGMA = Range("a standard deviation of ln LR", 0.0, 700.0, unit="nats")
 DISCOUNT = Range("a discount exponent", 0.0, 1.0, low_open=True)
 CONCENTRATION = Range("a Beta concentration alpha + beta", 0.0, low_open=True)
+BETA_SHAPE = Range("a Beta parameter", 0.0, low_open=True)
 MAX_LOG_LR_SIGMA = LOG_LR_SIGMA.high
 # How the ledger, the exports and the summary mark an item at 1:1 (Evidence.strength_stated False).
 NO_STRENGTH = "no strength stated yet"
@@ -448,6 +470,8 @@ class Evidence(LogLRQuantities):
             # as_probability is LIKELIHOOD's check with the hints ("did you mean 0.015?", why not 0).
             peh = as_probability(self.p_e_given_h, "p_e_given_h", open_lower=LIKELIHOOD.low_open)
             pen = as_probability(self.p_e_given_not_h, "p_e_given_not_h", open_lower=LIKELIHOOD.low_open)
+            LIKELIHOOD.normal(peh, self.p_e_given_h, "p_e_given_h")
+            LIKELIHOOD.normal(pen, self.p_e_given_not_h, "p_e_given_not_h")
             set_(self, "p_e_given_h", peh)
             set_(self, "p_e_given_not_h", pen)
             log_lr = math.log(peh) - math.log(pen)
@@ -478,6 +502,9 @@ class Evidence(LogLRQuantities):
                 raise InputError(name, dist, "a Beta only on an item stated as P(E|H) and P(E|not H)")
             if dist is not None and not isinstance(dist, BetaDist):
                 raise InputError(name, dist, "a BetaDist(alpha, beta)")
+            if dist is not None:
+                for shape in ("alpha", "beta"):
+                    BETA_SHAPE.normal(getattr(dist, shape), getattr(dist, shape), f"{name}.{shape}")
         if self.log_lr_sigma is not None:
             set_(self, "log_lr_sigma", LOG_LR_SIGMA.check(self.log_lr_sigma, "log_lr_sigma"))
         set_(self, "discount", DISCOUNT.check(self.discount, "discount"))
@@ -654,6 +681,7 @@ def _entry_fields(entry: Entry) -> dict[str, Any]:
             # Checked as probabilities first: the message then keeps its "did you mean 0.015?" hint.
             for name, p in (("p_e_given_h", a), ("p_e_given_not_h", b)):
                 as_probability(p, name, open_lower=True, open_upper=True)
+            spread = CONCENTRATION.check(spread, "spread")
             dists = {
                 f"{name}_dist": BetaDist.from_mean_concentration(p, spread, mean_field=name, concentration_field="spread")
                 for name, p in (("p_e_given_h", a), ("p_e_given_not_h", b))

@@ -30,7 +30,7 @@ from typing import Literal
 
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist, Source, parse_beta
-from beliefs.validation import as_float
+from beliefs.validation import as_float, refuse_subnormal
 
 __all__ = [
     "DEFAULT_READINGS",
@@ -99,9 +99,10 @@ def rate_prior_from_json(value: object, field: str, allowed: str) -> RatePrior:
         return isinstance(x, (int, float)) and not isinstance(x, bool)
 
     if isinstance(value, dict) and set(value) == {"point"} and number(value["point"]):
+        allowed_point = "a point rate strictly between 0 and 1 (a rate of exactly 0 or 1 makes one count conclusive)"
         if not 0 < value["point"] < 1:
-            raise InputError(f"{field}.point", value["point"],
-                             "a point rate strictly between 0 and 1 (a rate of exactly 0 or 1 makes one count conclusive)")  # fmt: skip
+            raise InputError(f"{field}.point", value["point"], allowed_point)
+        refuse_subnormal(f"{field}.point", value["point"], value["point"], allowed=allowed_point, advice="")
         return PointRate(value["point"])
     if isinstance(value, list) and len(value) == 2 and all(number(x) for x in value):
         for i, x in enumerate(value):

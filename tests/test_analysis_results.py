@@ -17,7 +17,6 @@ from beliefs.analysis.pool import plot_pool, pool
 from beliefs.analysis.robustness import plot_prior_robustness, prior_robustness
 from beliefs.analysis.sequential import plot_sequential, sequential
 from beliefs.analysis.tornado import plot_tornado, tornado
-from beliefs.errors import InputError
 from beliefs.evidence import Evidence
 from beliefs.format import format_probability
 from beliefs.odds import LN10
@@ -143,7 +142,7 @@ def drawn_numbers(name, spec, result):
         return [v["posterior"] for v in grid], [_bits(x) for x in result.posterior_log_odds]
     if name == "data_robustness":
         (cells,) = rows_of(spec, "rect")
-        return [c["value"] for c in cells], result.posterior.ravel().tolist()
+        return [c["value"] for c in cells], (result.log_bf / LN10).ravel().tolist()
     if name == "sequential":
         (steps,) = rows_of(spec, "point")
         return [v["bits"] for v in steps], [_bits(x) for x in result.log_odds]
@@ -178,9 +177,8 @@ def test_chart_marks_the_priors_to_compare_and_the_heat_map_has_a_gradient_legen
     (priors,) = rows_of(spec, "point")
     assert [p["series"] for p in priors] == ["your prior: 25% → 50%", "other priors", "other priors"]
     r = results("data_robustness")
-    for value in ("posterior", "log10_bf"):
-        (cells,) = [m for m in marks(plot_data_robustness(r, value=value)) if mark_type(m) == "rect"]
-        assert cells["encoding"]["color"]["type"] == "quantitative" and cells["encoding"]["color"]["legend"]["title"]
+    (cells,) = [m for m in marks(plot_data_robustness(r)) if mark_type(m) == "rect"]
+    assert cells["encoding"]["color"]["type"] == "quantitative" and cells["encoding"]["color"]["legend"]["title"]
 
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
@@ -198,10 +196,27 @@ def test_charts_save_to_png_svg_pdf(results, fmt, name):
 
 def test_log10_bf_heat_map_uses_the_log_bayes_factors(results):
     r = results("data_robustness")
-    (cells,) = rows_of(plot_data_robustness(r, value="log10_bf"), "rect")
+    (cells,) = rows_of(plot_data_robustness(r), "rect")
     np.testing.assert_allclose([c["value"] for c in cells], (r.log_bf / LN10).ravel(), rtol=1e-12)
-    with pytest.raises(InputError, match=r"^value"):
-        plot_data_robustness(r, value="nope")
+
+
+def test_the_command_line_draws_the_apps_bayes_factor_map(tmp_path, capsys):
+    """One chart per concept: `robustness F --data --plot` coloured its map by P(H | data), the app's
+    pages by log10 BF.  Both now draw plot_bayes_factor_map: log10 BF in colour, P(H | data) in the tooltip."""
+    from beliefs.cli import main
+    from beliefs.io.scenario import scenario_to_json
+    from beliefs.io.scenario_schema import Scenario
+
+    covert = {"k": [3, 0, 5], "n": [100, 50, 200], "rate_if_h": [1, 20], "rate_if_not_h": [1, 200], "pooling": "none"}
+    scn = Scenario.from_evidence(0.25, [], name="counts", models={"covert_actions": covert})
+    (tmp_path / "s.json").write_text(scenario_to_json(scn), encoding="utf-8")
+    assert main(["robustness", str(tmp_path / "s.json"), "--data", "--plot", str(tmp_path / "map.svg")]) == 0
+    svg = (tmp_path / "map.svg").read_text(encoding="utf-8")
+    assert "log10 Bayes factor (H : not H)" in svg and "log10 BF (H : not H)" in svg  # the heading, the legend
+    r = data_robustness(covert["k"], covert["n"], 0.25, (1, 20), (1, 200), pooling="none")
+    app = plot_data_robustness(r)  # what the Analysis page draws for the same counts and predictions
+    assert spec_bytes(app, "svg") == svg.encode("utf-8")
+    capsys.readouterr()
 
 
 def test_posterior_heat_map_tooltip_writes_each_cell_in_the_one_probability_format():

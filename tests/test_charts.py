@@ -197,7 +197,8 @@ EXTREME_PRIORS = [5e-324, 1e-251, 1 - 1e-16]
 EXTREME_LEDGERS = {
     "ordinary": None,
     "huge ratios": [Evidence("one in 1e308", likelihood_ratio=1e308), Evidence("again", likelihood_ratio=1e308)],
-    "tiny ratios": [Evidence("one in 5e-324", likelihood_ratio=5e-324), Evidence("tiny", likelihood_ratio=1e-300)],
+    # The smallest ratio an item holds (a subnormal one is refused, issue 22.14)
+    "tiny ratios": [Evidence("one in 2.2e-308", likelihood_ratio=2.2250738585072014e-308), Evidence("tiny", likelihood_ratio=1e-300)],
 }
 
 

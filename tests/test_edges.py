@@ -118,7 +118,8 @@ def test_mathtext_labels_and_extreme_ratios_plot(command, tmp_path, capsys):
     f = _scenario_file(
         tmp_path,
         [
-            {"label": r"$\frac{1}{$", "likelihood_ratio": 5e-324},
+            # The smallest ratio an item holds: the smallest normal double (below it, issue 22.14 refuses it).
+            {"label": r"$\frac{1}{$", "likelihood_ratio": 2.2250738585072014e-308},
             {"label": "$x$ **b**", "likelihood_ratio": 1e308},
             {"label": "three", "likelihood_ratio": 3.0},
         ],

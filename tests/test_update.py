@@ -192,13 +192,17 @@ def test_percent_typed_prior_gets_a_hint():
         update(75, [])
 
 
-def test_ratio_beyond_float_range_from_probabilities_stays_exact():
-    # 1 / 1e-310 overflows a float; the log ratio does not.
-    e = Evidence("x", p_e_given_h=1.0, p_e_given_not_h=1e-310)
-    assert e.log_lr == pytest.approx(-math.log(1e-310), rel=1e-15)
+def test_the_largest_ratio_from_probabilities_stays_exact():
+    # P(E|not H) at the smallest normal double: 1 / 2.2e-308 = 4.5e307, the largest ratio two likelihoods
+    # give since a subnormal likelihood is refused (issue 22.14: 1e-310 was accepted with lost digits, and
+    # its ratio overflowed a double).
+    tiny = 2.2250738585072014e-308
+    e = Evidence("x", p_e_given_h=1.0, p_e_given_not_h=tiny)
+    assert e.log_lr == pytest.approx(-math.log(tiny), rel=1e-15) and e.likelihood_ratio == 1 / tiny
     r = update(0.5, [e])
-    assert r.to_dict()["posterior_log10_odds"] == pytest.approx(310, rel=1e-12)
-    assert r.to_dict()["items"][0]["likelihood_ratio"] is None
+    assert r.to_dict()["posterior_log10_odds"] == pytest.approx(-math.log10(tiny), rel=1e-12)
+    with pytest.raises(InputError, match=r"p_e_given_not_h: got 1e-310.*2\.2e-308"):
+        Evidence("x", p_e_given_h=1.0, p_e_given_not_h=1e-310)
 
 
 def test_headline_numbers_are_exact_floats():

@@ -26,7 +26,9 @@ Everything happens in log-odds (nats), where Bayes' rule is a sum:
 * :mod:`beliefs.analysis.voi` -- the value of information of pending evidence.
 * :mod:`beliefs.analysis._common` -- input checks and the table every result derives from.
 
-Each module holds a compute function, its result object and ``plot_*(result, ax=None)``.
+Each module holds a compute function, its result object and ``plot_*(result)``, which returns
+the result's one chart as a Vega-Lite spec (the app shows it, the command line's ``--plot`` and
+the exports render it to a file).
 Sequential, prior robustness, the stated tornado and the dependence proposal each have a
 ``headline``: the one sentence the analysis adds, with numbers from the result itself.
 Each result has ``rows()``, ``to_csv()`` and ``to_frame()`` (the data behind its plot)

@@ -182,11 +182,11 @@ def _scaled(b: RatePrior, factor: float) -> RatePrior:
     return BetaDist(b.alpha * factor, b.beta * factor)
 
 
-def plot_data_robustness(result: DataRobustness, *, value: str = "posterior") -> dict:
-    """P(H | data) (``value="posterior"``) or log10 BF (``"log10_bf"``) over the two hypotheses' prior
-    mean rates, the neutral line and the user's choice marked: the Bayes-factor map's one chart
-    (:func:`beliefs.bf_map.plot_bayes_factor_map`) at this result's prior.
+def plot_data_robustness(result: DataRobustness) -> dict:
+    """log10 BF over the two hypotheses' prior mean rates, the neutral line and the user's choice marked,
+    P(H | data) at this result's prior in each cell's tooltip: the Bayes-factor map's one chart
+    (:func:`beliefs.bf_map.plot_bayes_factor_map`), as the app's pages and the command line draw it.
     """
     from beliefs.bf_map import plot_bayes_factor_map
 
-    return plot_bayes_factor_map(result.map, prior=result.prior, value=value)
+    return plot_bayes_factor_map(result.map, prior=result.prior)

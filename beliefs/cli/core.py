@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from beliefs.cli.output import command, emit
 from beliefs.errors import InputError
-from beliefs.evidence import Evidence
+from beliefs.evidence import LIKELIHOOD_RATIO, Evidence
 from beliefs.update import update
-from beliefs.validation import as_positive, as_probability
+from beliefs.validation import as_probability
 
 
 def register(sub) -> None:
@@ -51,7 +51,7 @@ def _update(args) -> int:
     prior = as_probability(args.prior, "--prior")
     items: list[Evidence] = []
     for raw in args.lr:
-        lr = as_positive(raw, "--lr", "a likelihood ratio: finite and > 0")
+        lr = LIKELIHOOD_RATIO.check(raw, "--lr")  # the item schema's range and rules, named as typed
         items.append(Evidence(label=f"LR {raw.strip()}", likelihood_ratio=lr))
     for raw in args.evidence:
         items.append(parse_evidence_pair(raw))

@@ -87,6 +87,14 @@ _ORDINARY_FOREIGN = re.compile(
 # A report from `beliefs export` holds a few dozen special elements (its style, charts, scenario); past
 # this many the document is refused rather than read element by element.
 MAX_SPECIAL = 10_000
+# A report holds 500 "<" (a built-in scenario) to 2,841 (40 items, every text long and full of markup
+# characters, which it escapes).  More is a flood, refused before the tokenizer reads a tag: counting is
+# one pass in C (1 ms for 1 MB), where 1 MB of "<a>" held the tokenizer's regex, and with it the
+# interpreter lock every other session of the app waits on, for 125 ms of CPU.
+MAX_MARKUP = 50_000
+# The characters of a script tag's attributes (the report's own: 47).  A longer tag is not one `beliefs
+# export` wrote; its values are not decoded (html.unescape took 245 ms for a 1 MB id of "&#98;").
+MAX_SCRIPT_TAG = 1_000
 
 
 @cache
@@ -114,6 +122,11 @@ def _scripts(document: str):
     document with more than MAX_SPECIAL other things to read is refused.
     """
     pos, n, foreign, steps = 0, len(document), 0, 0
+    if document.count("<") > MAX_MARKUP:
+        raise InputError(
+            "scenario", f"an HTML file with more than {MAX_MARKUP:,} '<'",
+            "a report written by `beliefs export` (one with 40 items has about 3,000)",
+        )  # fmt: skip
     while True:
         pos = (_ORDINARY_FOREIGN if foreign else _ORDINARY).match(document, pos).end()
         if pos >= n:
@@ -148,6 +161,11 @@ def _scripts(document: str):
             foreign = max(0, foreign - 1) if closing else foreign + (not tag.group(3).endswith("/"))
         elif closing:
             continue
+        elif name == "script" and len(tag.group(3)) > MAX_SCRIPT_TAG:
+            raise InputError(
+                "scenario", f"an HTML file with a script tag of more than {MAX_SCRIPT_TAG:,} characters",
+                "a report written by `beliefs export`",
+            )  # fmt: skip
         elif foreign:
             if name == "script":  # an SVG or MathML script: not the report's element, whatever its id
                 yield _attributes(tag.group(3)), None
