@@ -127,6 +127,8 @@ def test_the_slider_keeps_the_keyboard_when_the_ratio_reaches_1_to_1(served):
         page.get_by_text(NO_STRENGTH, exact=False).first.wait_for(timeout=30_000)
         page.keyboard.press("ArrowRight")
         assert int(thumb.input_value()) == start + 2
+        # The run this press asks for may not have started yet: wait for the label it draws (a wait, no timing).
+        page.wait_for_function(f"() => ({READ})()[2] === {ratio_words(1.1)!r}", timeout=60_000)
         idle(page)
         shown = page.evaluate(READ)  # summary, item line, slider label
         assert shown[2] == ratio_words(1.1) and agree(*shown), shown
