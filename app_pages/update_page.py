@@ -390,7 +390,10 @@ def _ratio_controls(uid: str, lr: float, slider_col, box_col, line: Callable[[],
     between them.  A run is stopped by the next key press only where it sends a message, so a run cut
     short in a burst has sent the three or a prefix of them, and sent together they reach the browser
     in one batch.  (Drawn in page order, the box, the spread and the group's widgets came between the
-    line and the summary: a 43 ms frame in CI where the item led the summary.)  And the server takes
+    line and the summary: a 43 ms frame in CI where the item led the summary.)  A run can still stop
+    between two of them (the next press arrives as one is sent: 838 ms once, item ahead of summary,
+    with the ledger drawn after the title and the prior); so the ledger is drawn first (:func:`render`)
+    and the next run redraws the three soon after it starts.  And the server takes
     presses one run at a time (``runner.fastReruns = false`` in .streamlit/config.toml says why), so
     the numbers follow within one run of the last press.  Debouncing would delay even a single press;
     a fragment would rerun this row without the summary, the posterior section and the share link.
@@ -646,12 +649,19 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
 
 
 def render() -> None:
-    st.title("Update a belief on evidence")
-    scenarios.preset_buttons()
-    st.caption(
-        "Odds form of Bayes' rule: posterior odds = prior odds × P(E|H)/P(E|¬H) for each item "
-        "(E: the evidence; ¬H: not H)."
-    )
-    _prior_widgets()
-    _ledger()
+    # The page's parts in their places, the ledger drawn first: a key press stops the run in progress
+    # at its next element, and the next run then redraws the slider, the item's line and the summary
+    # (see _ratio_controls) after a dozen elements, not after the title, the presets and the prior's.
+    head, prior, ledger = st.container(), st.container(), st.container()
+    with ledger:
+        _ledger()
+    with head:
+        st.title("Update a belief on evidence")
+        scenarios.preset_buttons()
+        st.caption(
+            "Odds form of Bayes' rule: posterior odds = prior odds × P(E|H)/P(E|¬H) for each item "
+            "(E: the evidence; ¬H: not H)."
+        )
+    with prior:
+        _prior_widgets()
     _results()

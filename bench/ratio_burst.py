@@ -10,13 +10,18 @@ Figures: the longest run of frames in which they disagree (target <= 0.5 s), and
 last key press to the last change of any of the three (target <= 1.5 s), for the app's Update page
 and for a bare Streamlit app with one select_slider over the same stops that draws the same three
 texts and nothing else, pressed the same way (30 ArrowRight, 30 ms apart), interleaved app, bare,
-app, bare.  The browser test (tests/test_ratio_burst_browser.py) uses the same sampler and asserts
-what the frames show (agreement at the end, no value nobody typed), never the timing.
+app, bare.  Each burst is checked to have been pressed: every press moved the thumb one stop (else
+PressNotTaken, no figure).  The app runs as configured (.streamlit/config.toml: fast reruns off); the
+bare app as Streamlit ships (fast reruns on).  To measure the app with fast reruns on, run this with
+STREAMLIT_RUNNER_FAST_RERUNS=true.  The browser test (tests/test_ratio_burst_browser.py) drives the
+same bursts and asserts what the frames show (item and summary equal in every frame, the settled page
+equal to update(), every press taken), never the timing.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -268,7 +273,9 @@ def bench_ratio_burst(sz) -> list:
                 app_b.append(burst(app_page))
                 bare_b.append(burst(bare_page))
     load = load_avg()
-    note = f"{PRESSES} ArrowRight {PRESS_GAP_MS} ms apart from {START_RATIO}; frames sampled by requestAnimationFrame"
+    fast = os.environ.get("STREAMLIT_RUNNER_FAST_RERUNS", "false (.streamlit/config.toml)")
+    note = (f"{PRESSES} ArrowRight {PRESS_GAP_MS} ms apart from {START_RATIO}, every press taken; frames sampled "
+            f"by requestAnimationFrame; app fastReruns {fast}, bare app Streamlit's default (on)")  # fmt: skip
     return [
         Row("ratio_burst", "app: longest run of frames where summary, item and slider disagree", "ms",
             [b.longest_disagreement_ms for b in app_b], 500, "<= 500 ms", load=load, note=note),
