@@ -90,13 +90,13 @@ def _draw_summary() -> None:
     st.session_state["summary_shown"] = summary
 
 
-# On the Update page the summary is filled (in its place at the top) right after the ledger, so the
-# summary, the item's line and its slider's label reach the browser together: a run that a key
-# press interrupts has then drawn all three or none (see update_page._ratio_controls).
-if st.session_state.get("w_view", common.values()["view"]) == "update":
-    common.defer_summary(_draw_summary)
-else:
-    _draw_summary()
+# On the Update page the summary is filled (in its place at the top) right after the line of the item
+# that changed, so the slider's label, the item's line and the summary leave the server as consecutive
+# messages (see update_page._ratio_controls).  Deferred on every run, so a run cut short before drawing
+# it leaves nothing to a later one.
+common.defer_summary(_draw_summary)
+if st.session_state.get("w_view", common.values()["view"]) != "update":
+    common.draw_deferred_summary()
 
 with st.sidebar:
     st.header("beliefs")

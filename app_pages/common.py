@@ -255,9 +255,15 @@ def posterior_summary() -> str:
         "Bits: the total weight of the evidence, log2 of the product of the likelihood ratios."
         + (f" {unstated_sentence(unstated)}." if unstated else ""),
     )
+    st.session_state["_summary_items"] = dict(zip(uids(), items(), strict=True))  # what it now shows
     for flag in filter(None, flags):
         st.caption(":material/warning: " + plain(flag))
     return "\n".join([text, *filter(None, flags)])
+
+
+def summary_lags(uid: str, item: Evidence) -> bool:
+    """Whether the summary the browser shows does not yet count ``item`` (under ``uid``) as it is now."""
+    return st.session_state.get("_summary_items", {}).get(uid) != item
 
 
 def defer_summary(draw: Callable[[], None]) -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages import common
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
+from beliefs.format import format_proportion
 from beliefs.rate_priors import PointRate, RatePrior, reading_for, readings
 
 _KINDS = {"beta": "a Beta prior on the mean rate", "point": "a point rate (point null)"}
@@ -59,7 +60,7 @@ def prediction_inputs(tag: str, side: str, title: str, *, pooling: str) -> RateP
                          step=0.01, format="%.6g")  # fmt: skip
         where = "every evaluation's rate is exactly P" if pooling == "none" else (
             "the population mean rate is exactly P; evaluations still spread around it")  # fmt: skip
-        st.caption(f"Point rate {p:.4%}: {where} (the binomial likelihood of a point null, as in JASP's binomial test).")
+        st.caption(f"Point rate {format_proportion(p)}: {where} (the binomial likelihood of a point null, as in JASP's binomial test).")
     else:
         _beta_inputs(tag)
     shown = reading_for(side, current(tag))
@@ -95,7 +96,7 @@ def _beta_inputs(tag: str) -> None:
         a = common.bound(f"da_{tag}_a", st.number_input, "a", min_value=0.001, max_value=1e4, step=0.5, format="%.4g")
     with c2:
         b = common.bound(f"da_{tag}_b", st.number_input, "b", min_value=0.001, max_value=1e4, step=0.5, format="%.4g")
-    st.caption(f"Beta({a:g}, {b:g}): mean {BetaDist(a, b).mean:.3%}")
+    st.caption(f"Beta({a:g}, {b:g}): mean {format_proportion(BetaDist(a, b).mean)}")
     with st.popover("Elicit from an interval", icon=":material/tune:"):
         _elicit(tag)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from app_pages import common, export_panel, scenarios
@@ -242,15 +244,27 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
         with c_rm:
             st.button("✕", key=f"rm_{uid}", on_click=_remove, args=(uid,), help="remove this item")
         figures = scenarios.catalogue_figures(item.id or "") if item.source is not None else ""
-        if not item.strength_stated:
-            # A new item (typed or from the catalogue) starts at 1:1 and does nothing until stated.
-            st.info(
-                f"**{NO_STRENGTH}.** How likely is this evidence if H is true, and if H is false? "
-                "Type the two probabilities, or switch to a ratio (3, 3:1, 1:3, 1/3)."
-                + (f" The source's figures: {common.plain(figures)}." if figures else ""),
-                icon=":material/edit_note:",
-            )
+        # Always there, empty (and not drawn) unless needed: a box that came and went above the slider
+        # would move it in the page's tree, and the browser would draw it anew, dropping the keyboard's
+        # focus (a burst of arrow presses stopped at 1:1, where the box appears).
+        with st.container():
+            if not item.strength_stated:
+                # A new item (typed or from the catalogue) starts at 1:1 and does nothing until stated.
+                st.info(
+                    f"**{NO_STRENGTH}.** How likely is this evidence if H is true, and if H is false? "
+                    "Type the two probabilities, or switch to a ratio (3, 3:1, 1:3, 1/3)."
+                    + (f" The source's figures: {common.plain(figures)}." if figures else ""),
+                    icon=":material/edit_note:",
+                )
         left, right, third = st.columns([2, 2, 1])
+        reason = common.item_errors().get(uid)
+        if reason is not None:
+            st.error(
+                f"not applied: {common.plain(reason)} — the item keeps its last valid value, shown below",
+                icon=":material/block:",
+            )
+        # The item's line, below the numbers; filled right after the slider that sets it (_ratio_controls).
+        line = _line_writer(uid, item, st.container())
         # The widgets reach the ends of each range the schema allows; a value at an open end (a
         # probability of 0) is refused by the item, which keeps its last value and says why.
         if kind == "p":
@@ -261,6 +275,7 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
             ):  # fmt: skip
                 with col:
                     _likelihood_controls(uid, which, value, label, what)
+            line()
             spread_label, spread_help, spread_max = (
                 "Uncertainty κ (Beta concentration)",
                 "κ (kappa) says how sure you are of the two probabilities. 0 = exact. Otherwise each "
@@ -269,7 +284,7 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
                 None,
             )
         else:
-            _ratio_controls(uid, a, left, right)
+            _ratio_controls(uid, a, left, right, line)
             spread_label, spread_help, spread_max = (
                 "Uncertainty σ (of ln LR)",
                 "σ (sigma): the standard deviation of the natural log of the ratio. 0 = exact. Otherwise the "
@@ -286,17 +301,6 @@ def _item_widgets(index: int, uid: str, item: Evidence) -> None:
                 help=spread_help,
                 key=common.seed(f"w_{uid}_spread", float(spread or 0.0)),
             )
-        reason = common.item_errors().get(uid)
-        if reason is not None:
-            st.error(
-                f"not applied: {common.plain(reason)} — the item keeps its last valid value, shown below",
-                icon=":material/block:",
-            )
-        # The line right after the numbers, before the group's widgets: the fewer elements between the
-        # slider's label and the summary (drawn after the rows), the shorter a cut-short run's window.
-        st.markdown(
-            f"`{item.describe()}`" + ("" if item.enabled else " — *not included*")
-        )
         with st.expander("Dependence group", expanded=bool(item.group)):
             g_left, g_right = st.columns([3, 2])
             with g_left:
@@ -352,24 +356,46 @@ def _likelihood_controls(uid: str, which: str, value: float, label: str, what: s
         )
 
 
-def _ratio_controls(uid: str, lr: float, slider_col, box_col) -> None:
+def _line_writer(uid: str, item: Evidence, slot) -> Callable[[], None]:
+    """What draws the item's line (``LR 3:1 = 1.58 bits = ...``) into ``slot``, and the summary right after it.
+
+    The summary follows the line of the item it has not shown yet (the one this run changed), so the
+    two leave the server as consecutive messages built from the same state, one ``update()`` of it
+    (:func:`app_pages.common.ledger_result`): see :func:`_ratio_controls`.  A run that changed no item
+    (the prior moved) draws the summary after the rows.
+    """
+    text = f"`{item.describe()}`" + ("" if item.enabled else " — *not included*")
+
+    def draw() -> None:
+        common.ledger_result()  # computed before the line is sent: nothing but sending between line and summary
+        with slot:
+            st.markdown(text)
+        if common.summary_lags(uid, item):
+            common.draw_deferred_summary()
+
+    return draw
+
+
+def _ratio_controls(uid: str, lr: float, slider_col, box_col, line: Callable[[], None]) -> None:
     """The likelihood ratio as a slider over the ratios people use and a box that takes what they type.
 
     The slider's stops (:data:`beliefs.ratio_scale.STOPS`: 1:1, 5:4, 3:2, 2:1, 3:1, 5:1, 10:1, 20:1,
     100:1, their inverses and steps between) plus the item's own ratio if it is none, so an arrow key
     lands on a stop or the typed value, never on a ratio nobody typed.
 
-    Why the page never contradicts itself (issue 24.4): one source of truth per value.  Each key
-    press sends one value and asks for a rerun, which stops the run in progress at its next element;
-    under a burst, runs are cut short again and again.  A number drawn by the browser on its own (the
-    thumb's value label) runs ahead of every number the server draws, and a summary drawn early in a
-    run that the next press cuts short runs ahead of the item's line drawn later: that is how the
-    summary, the item and the slider once said 7.71 bits, 219:1 and 112:1 for seconds.  So every
-    number shown comes from the item, in one stretch of the run: the thumb's own label is hidden
-    (app.py's CSS) and the slider's label states the item's ratio in words; the item's line follows;
-    and on this page the summary is drawn right after the rows (app.py).  A cut-short run has then
-    drawn all three or none of them; only the thumb's position runs ahead, and the numbers follow
-    within one uninterrupted run of the last press.  Debouncing would delay even a single press, and
+    Why the page never contradicts itself (issue 24.4): one source of truth per value, sent in one
+    stretch.  The item is the one value; the slider's label ("3:1 for H", the thumb's own number is
+    hidden by app.py's CSS: the browser would draw it ahead of the server), the item's ``line`` and the
+    summary are three views of it, drawn in this order as three consecutive messages, nothing computed
+    between them.  A run is stopped by the next key press only where it sends a message, so a run cut
+    short in a burst has sent the three or a prefix of them, and sent together they reach the browser
+    in one batch.  (Drawn in page order, the box, the spread and the group's widgets came between the
+    line and the summary: a 43 ms frame in CI where the item led the summary.)  A run can still stop
+    between two of them (the next press arrives as one is sent: 838 ms once, item ahead of summary,
+    with the ledger drawn after the title and the prior); so the ledger is drawn first (:func:`render`)
+    and the next run redraws the three soon after it starts.  And the server takes
+    presses one run at a time (``runner.fastReruns = false`` in .streamlit/config.toml says why), so
+    the numbers follow within one run of the last press.  Debouncing would delay even a single press;
     a fragment would rerun this row without the summary, the posterior section and the share link.
     """
     with slider_col:
@@ -384,6 +410,7 @@ def _ratio_controls(uid: str, lr: float, slider_col, box_col) -> None:
             help="How many times likelier the evidence is if H is true than if it is false: "
             "3:1 for H (triples the odds), 3:1 against H (divides them by 3), 1:1 (no evidence).",
         )
+    line()  # the line and the summary right after the slider: the box and the spread follow them
     with box_col:
         shown = entry_text(lr)
         st.text_input(
@@ -462,7 +489,7 @@ def _ledger() -> None:
     else:
         for i, (uid, item) in enumerate(zip(common.uids(), common.items(), strict=True)):
             _item_widgets(i, uid, item)
-    common.draw_deferred_summary()  # right after the rows: see _ratio_controls
+    common.draw_deferred_summary()  # no item changed (the prior did): after the rows; see _line_writer
     if st.session_state.get("hypotheses_set_aside"):
         st.info(common.plain(st.session_state["hypotheses_set_aside"]), icon=":material/info:")
     add_left, add_mid, add_right = st.columns([1, 3, 1], vertical_alignment="bottom")
@@ -622,12 +649,19 @@ def _distribution(prior: float, evidence: list[Evidence]) -> None:
 
 
 def render() -> None:
-    st.title("Update a belief on evidence")
-    scenarios.preset_buttons()
-    st.caption(
-        "Odds form of Bayes' rule: posterior odds = prior odds × P(E|H)/P(E|¬H) for each item "
-        "(E: the evidence; ¬H: not H)."
-    )
-    _prior_widgets()
-    _ledger()
+    # The page's parts in their places, the ledger drawn first: a key press stops the run in progress
+    # at its next element, and the next run then redraws the slider, the item's line and the summary
+    # (see _ratio_controls) after a dozen elements, not after the title, the presets and the prior's.
+    head, prior, ledger = st.container(), st.container(), st.container()
+    with ledger:
+        _ledger()
+    with head:
+        st.title("Update a belief on evidence")
+        scenarios.preset_buttons()
+        st.caption(
+            "Odds form of Bayes' rule: posterior odds = prior odds × P(E|H)/P(E|¬H) for each item "
+            "(E: the evidence; ¬H: not H)."
+        )
+    with prior:
+        _prior_widgets()
     _results()

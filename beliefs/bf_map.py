@@ -37,6 +37,7 @@ import numpy as np
 from beliefs.counts import POOLINGS, check_counts, log_marginal, no_pooling_log_bf
 from beliefs.errors import InputError
 from beliefs.evidence import BetaDist
+from beliefs.format import format_proportion
 from beliefs.odds import LN10
 from beliefs.plots.palette import INK
 from beliefs.rate_priors import PointRate, RatePrior, parse_rate_prior, rate_prior_text, reading_for
@@ -59,10 +60,6 @@ _MIN_PARAMETER = 0.01  # the partial-pooling cubature's smallest Beta parameter 
 
 
 _POOLING_TITLE = {"partial": "partial pooling", "none": "no pooling"}
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,25 +105,25 @@ class BayesFactorMap(NotebookRepr):
         nh_axis = "rate" if isinstance(self.rate_if_not_h, PointRate) else "mean rate"
         what = f"a {nh_axis}" + ("" if isinstance(self.rate_if_not_h, PointRate) else
                                  f" (at its spread, a + b = {self.rate_if_not_h.concentration:g})")  # fmt: skip
-        head = f"With H predicting {_pct(self.rate_if_h.mean)} ('{h.name}'), these data favour not H only if not H predicts {what}"
+        head = f"With H predicting {format_proportion(self.rate_if_h.mean)} ('{h.name}'), these data favour not H only if not H predicts {what}"
         lo, hi = self.not_h_means[0], self.not_h_means[-1]
         cuts = self.crossings_at_choice
         bands = list(zip((lo, *cuts), (*cuts, hi), strict=True))
         against = [(a, b) for a, b in bands if self._favours_not_h(a, b)]
         if not against:
-            return (f"With H predicting {_pct(self.rate_if_h.mean)} ('{h.name}'), these data favour H whatever not H "
-                    f"predicts on the map ({_pct(lo)} to {_pct(hi)}).")  # fmt: skip
+            return (f"With H predicting {format_proportion(self.rate_if_h.mean)} ('{h.name}'), these data favour H whatever not H "
+                    f"predicts on the map ({format_proportion(lo)} to {format_proportion(hi)}).")  # fmt: skip
         if len(against) == len(bands):
-            return (f"With H predicting {_pct(self.rate_if_h.mean)} ('{h.name}'), these data favour not H whatever "
-                    f"not H predicts on the map ({_pct(lo)} to {_pct(hi)}).")  # fmt: skip
+            return (f"With H predicting {format_proportion(self.rate_if_h.mean)} ('{h.name}'), these data favour not H whatever "
+                    f"not H predicts on the map ({format_proportion(lo)} to {format_proportion(hi)}).")  # fmt: skip
         parts = []
         for a, b in against:
             if a == lo:
-                parts.append(f"below {_pct(b)} (down to the map's edge, {_pct(lo)})")
+                parts.append(f"below {format_proportion(b)} (down to the map's edge, {format_proportion(lo)})")
             elif b == hi:
-                parts.append(f"above {_pct(a)} (up to the map's edge, {_pct(hi)})")
+                parts.append(f"above {format_proportion(a)} (up to the map's edge, {format_proportion(hi)})")
             else:
-                parts.append(f"between {_pct(a)} and {_pct(b)}")
+                parts.append(f"between {format_proportion(a)} and {format_proportion(b)}")
         return f"{head} {' or '.join(parts)}; at every other not-H mean on the map they favour H."
 
     def rows(self) -> list[dict]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from beliefs.odds import LN10, bits, decibels, log_odds_from_log, probability
+from beliefs.odds import LN10, bits, decibels, log_odds, log_odds_from_log, probability
 
 __all__ = [
     "format_evidence",
@@ -17,6 +17,7 @@ __all__ = [
     "format_odds",
     "format_probability",
     "format_probability_log",
+    "format_proportion",
 ]
 
 RATIO_DIGITS = 3  # significant digits of every ratio shown (112:1, 1:1.92): enough to tell 5:1 from 5.01:1
@@ -105,6 +106,19 @@ def format_probability_log(log_p: float, *, percent: bool = True) -> str:
     ('1e-8774', '1 - 1e-300')
     """
     return format_probability(log_odds_from_log(log_p), percent=percent)
+
+
+def format_proportion(p: float) -> str:
+    """A measured or stated proportion (a rate, a share, a mean prediction) as a percent: :func:`format_probability`.
+
+    The same digits as every probability shown; only the ends differ: a proportion of exactly 0 or 1
+    is what was counted or stated (0 of 40 tasks), so it reads ``0%`` / ``100%``, never ``(certain)``,
+    which belongs to a typed prior or likelihood of 0 or 1.
+
+    >>> format_proportion(0.13), format_proportion(1 / 3), format_proportion(0.99999), format_proportion(0.0)
+    ('13%', '33.33%', '100% - 0.001%', '0%')
+    """
+    return format_probability(log_odds(p)).removesuffix(" (certain)")
 
 
 def _significant(x: float, digits: int = RATIO_DIGITS) -> str:

@@ -10,13 +10,18 @@ Figures: the longest run of frames in which they disagree (target <= 0.5 s), and
 last key press to the last change of any of the three (target <= 1.5 s), for the app's Update page
 and for a bare Streamlit app with one select_slider over the same stops that draws the same three
 texts and nothing else, pressed the same way (30 ArrowRight, 30 ms apart), interleaved app, bare,
-app, bare.  The browser test (tests/test_ratio_burst_browser.py) uses the same sampler and asserts
-what the frames show (agreement at the end, no value nobody typed), never the timing.
+app, bare.  Each burst is checked to have been pressed: every press moved the thumb one stop (else
+PressNotTaken, no figure).  The app runs as configured (.streamlit/config.toml: fast reruns off); the
+bare app as Streamlit ships (fast reruns on).  To measure the app with fast reruns on, run this with
+STREAMLIT_RUNNER_FAST_RERUNS=true.  The browser test (tests/test_ratio_burst_browser.py) drives the
+same bursts and asserts what the frames show (item and summary equal in every frame, the settled page
+equal to update(), every press taken), never the timing.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -67,10 +72,20 @@ SAMPLER = (
     + """;
   window.__frames = [];
   window.__keys = [];
+  window.__positions = [];
   window.__stopSampling = false;
   if (!window.__keyListener) {
     window.__keyListener = true;
-    document.addEventListener('keydown', () => window.__keys.push(performance.now()), {capture: true});
+    // At each press, before the page handles it: the thumb's position then (-1 if the thumb has lost the
+    // keyboard's focus), which the previous press set (the slider moves its thumb in the browser at once,
+    // before any server run).  Read from the page, so checking costs the presses no time.
+    document.addEventListener('keydown', () => {
+      window.__keys.push(performance.now());
+      const slider = [...document.querySelectorAll('[data-testid=stSlider]')]
+        .find(s => (s.innerText || '').includes('Likelihood ratio'));
+      const thumb = slider ? slider.querySelector('input[type=range]') : null;
+      window.__positions.push(thumb && document.activeElement === thumb ? Number(thumb.value) : -1);
+    }, {capture: true});
   }
   const tick = () => {
     const [s, l, k] = read();
@@ -115,6 +130,8 @@ class Burst:
 
     frames: list  # [t_ms, summary, item line, slider label]
     keys: list  # keydown times, ms
+    start: int = 0  # the thumb's position (index among the slider's options) before the first press
+    positions: tuple[int, ...] = ()  # the thumb's position after each press
 
     @property
     def longest_disagreement_ms(self) -> float:
@@ -169,32 +186,56 @@ def open_page(browser, url: str, size=(1280, 900)):
 
 
 def _thumb(page):
+    """The ratio slider's thumb: a visually hidden range input (react-aria) that takes the arrow keys."""
     return page.locator("[data-testid=stSlider]", has_text="Likelihood ratio").first.locator("input[type=range]")
 
 
 def reset(page) -> None:
-    """Back to the burst's start (1:100): the page opened again from its link, a fresh session."""
+    """Back to the burst's start (1:100): the page opened again from its link, a fresh session, settled."""
     page.goto(_START_URL[id(page)], wait_until="domcontentloaded")  # not page.url: the address bar follows the state
     page.wait_for_function("() => (document.querySelector('.st-key-posterior_summary') || {}).innerText?.includes('→')",
                            timeout=120_000)  # fmt: skip
     page.locator("[data-testid=stSlider]", has_text="Likelihood ratio").first.wait_for(timeout=120_000)
     idle(page)
     page.wait_for_timeout(1000)
+    idle(page)  # a run the first one asked for (the share link's query) has finished too
+
+
+class PressNotTaken(RuntimeError):
+    """The slider's thumb did not take focus or a key press: a burst that was not pressed is not measured."""
+
+
+def _focus(thumb) -> None:
+    thumb.focus()
+    if not thumb.evaluate("el => document.activeElement === el"):
+        raise PressNotTaken("the ratio slider's thumb did not take the focus")
 
 
 def burst(page, presses: int = PRESSES, gap_ms: int = PRESS_GAP_MS, quiet_ms: int = 2500) -> Burst:
-    """Press ArrowRight ``presses`` times ``gap_ms`` apart on the ratio slider, sampling every frame."""
+    """Press ArrowRight ``presses`` times ``gap_ms`` apart on the ratio slider, sampling every frame.
+
+    Driven so that every press counts: the page is settled first and the thumb's focus checked before
+    the first press; the page records the thumb's position at each press (so, the one the press before
+    left), and it is read once more at the end, without slowing the presses down.  Each press must move
+    it one stop right, else :class:`PressNotTaken`: a burst not pressed is not measured.
+    """
     reset(page)
+    thumb = _thumb(page)
+    _focus(thumb)
+    start = int(thumb.input_value())
     page.evaluate(SAMPLER)
-    _thumb(page).focus()
     for _ in range(presses):
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(gap_ms)
     idle(page)
     page.wait_for_timeout(quiet_ms)  # anything still coming would show in the frames
     page.evaluate("window.__stopSampling = true")
-    frames, keys = page.evaluate("[window.__frames, window.__keys]")
-    return Burst(frames=frames, keys=keys)
+    frames, keys, before = page.evaluate("[window.__frames, window.__keys, window.__positions]")
+    final = int(thumb.input_value()) if thumb.evaluate("el => document.activeElement === el") else -1
+    b = Burst(frames=frames, keys=keys, start=start, positions=(*before[1:], final))
+    if b.positions != tuple(range(start + 1, start + presses + 1)):
+        raise PressNotTaken(f"the thumb's position after each press, from {start}: {b.positions}")
+    return b
 
 
 def bench_ratio_burst(sz) -> list:
@@ -220,7 +261,9 @@ def bench_ratio_burst(sz) -> list:
         bare_path.write_text(BARE_APP)
         app_port, bare_port = free_port(), free_port()
         steady = {"BELIEFS_MCMC_WARMUP": "0"}  # the steady state (see bench/latency.py)
-        bare_env = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+        # The bare app as Streamlit ships it: fast reruns on (the app turns them off in .streamlit/config.toml,
+        # which the bare app, started in the same folder, would read too).
+        bare_env = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent), "STREAMLIT_RUNNER_FAST_RERUNS": "true"}
         with streamlit_server(app_port, tmp, env=steady) as app_proc, streamlit_server(bare_port, tmp, bare_path, bare_env) as bare:
             wait_healthy(app_port, app_proc)
             wait_healthy(bare_port, bare)
@@ -230,7 +273,9 @@ def bench_ratio_burst(sz) -> list:
                 app_b.append(burst(app_page))
                 bare_b.append(burst(bare_page))
     load = load_avg()
-    note = f"{PRESSES} ArrowRight {PRESS_GAP_MS} ms apart from {START_RATIO}; frames sampled by requestAnimationFrame"
+    fast = os.environ.get("STREAMLIT_RUNNER_FAST_RERUNS", "false (.streamlit/config.toml)")
+    note = (f"{PRESSES} ArrowRight {PRESS_GAP_MS} ms apart from {START_RATIO}, every press taken; frames sampled "
+            f"by requestAnimationFrame; app fastReruns {fast}, bare app Streamlit's default (on)")  # fmt: skip
     return [
         Row("ratio_burst", "app: longest run of frames where summary, item and slider disagree", "ms",
             [b.longest_disagreement_ms for b in app_b], 500, "<= 500 ms", load=load, note=note),

@@ -183,7 +183,7 @@ def test_the_map_is_drawn_with_its_sentence_and_its_data():
     assert_clean(at)
     assert at.get("vega_lite_chart")
     sentence = next(m.value for m in at.markdown if "favour not H only if" in m.value)
-    assert "between 6.28% and 19.5%" in sentence  # the brentq-checked crossings (tests/test_bf_map.py)
+    assert "between 6.278% and 19.46%" in sentence  # the brentq-checked crossings (tests/test_bf_map.py), the one format
 
 
 def test_the_page_says_when_the_model_choice_flips_the_direction():

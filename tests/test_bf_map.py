@@ -21,6 +21,7 @@ from beliefs import counts as bc
 from beliefs.bf_map import bayes_factor_map, plot_bayes_factor_map
 from beliefs.datasets import dataset_counts, parse_dataset
 from beliefs.evidence import BetaDist
+from beliefs.format import format_proportion
 from beliefs.rate_priors import PointRate
 from tests.cli_helpers import assert_one_line_error, run_cli, run_json
 
@@ -93,7 +94,7 @@ def test_neutral_crossings_at_the_choice_against_brentq(o3_counts, pooling):
         assert x == pytest.approx(root, rel=1e-6)
     lo, hi = m.crossings_at_choice
     assert log_bf(math.sqrt(lo * hi)) < 0 < log_bf(lo / 2) and log_bf(min(2 * hi, 0.5)) > 0
-    assert f"between {100 * lo:.3g}% and {100 * hi:.3g}%" in m.sentence()
+    assert f"between {format_proportion(lo)} and {format_proportion(hi)}" in m.sentence()  # the one format
 
 
 def test_neutral_line_is_where_the_cells_change_sign(partial_map):
@@ -160,4 +161,4 @@ def test_the_axes_reach_where_high_rates_lie_and_stay_below_one(pooling):
     assert every.not_h_means[-1] < 1 and every.h_means[-1] < 1
     if pooling == "none":
         lo, hi = m.crossings_at_choice
-        assert lo < 0.7 < hi < m.not_h_means[-1] and f"between {100 * lo:.3g}% and {100 * hi:.3g}%" in m.sentence()
+        assert lo < 0.7 < hi < m.not_h_means[-1] and f"between {format_proportion(lo)} and {format_proportion(hi)}" in m.sentence()

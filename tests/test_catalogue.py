@@ -480,3 +480,11 @@ def _broken(mutate):
 def test_loader_names_the_bad_value(mutate, match):
     with pytest.raises(CatalogueError, match=match):
         catalogue._parse(_broken(mutate))
+
+
+def test_a_proportion_is_shown_in_the_one_probability_format():
+    """Issue 24.3: a figure's proportion goes through format_proportion: never rounded to 100%, never '(certain)'."""
+    assert catalogue.Figure("covert actions", 0.99995, "P").describe().startswith("100% - 0.005%")
+    assert catalogue.Figure("covert actions", 1 / 3, "P").describe().startswith("33.33%")
+    assert catalogue.Figure("covert actions", 0.0, "P").describe().startswith("0%")
+    assert "certain" not in catalogue.Figure("covert actions", 0.0, "P").describe()

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from beliefs.format import format_evidence, format_odds, format_probability
+from beliefs.format import format_evidence, format_odds, format_probability, format_proportion
 from beliefs.odds import LN10, log_odds
 
 pytestmark = pytest.mark.core  # runs with the core install alone (see test_core_install.py)
@@ -59,6 +59,26 @@ def test_format_odds(log_odds_nats, text):
 )
 def test_format_probability(p, text):
     assert format_probability(log_odds(p)) == text
+
+
+# A proportion (a measured rate, a mean prediction) in the one probability format: the digits of
+# format_probability (the old ad-hoc f-strings gave 33.3%, and 100% for 0.99999), and its measured ends
+# 0 and 1 without "(certain)".  Issue 24.3: catalogue figures, the Bayes-factor map's sentence, the
+# data command and the data page's captions all go through it.
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [
+        (0.13, "13%"),
+        (1 / 3, "33.33%"),
+        (0.003145, "0.3145%"),
+        (0.99999, "100% - 0.001%"),
+        (1e-9, "1e-07%"),
+        (0.0, "0%"),
+        (1.0, "100%"),
+    ],
+)
+def test_format_proportion(p, text):
+    assert format_proportion(p) == text
 
 
 def test_probability_near_one_shows_distance_from_certainty():

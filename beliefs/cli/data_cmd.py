@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from beliefs.cli.output import add_json_flag, emit
 from beliefs.errors import InputError
+from beliefs.format import format_proportion
 from beliefs.reproduce import (
     ASSUMPTION_NOTE,
     DATASET,
@@ -45,8 +46,9 @@ def _reproduce(args) -> int:
 def _table(r: ReproduceResult) -> str:
     head = ("model", "phase", "published", "reproduced", "raw mean", "match")
     rows = [
-        (row.model, row.phase, f"{row.published_pct:.1f}%", f"{row.reproduced_pct:.2f}%",
-         f"{row.raw_mean_pct:.3f}%", "yes" if row.matches else "NO")
+        # The published figure as the report prints it (one decimal: 13.0%), a quotation; the rest computed.
+        (row.model, row.phase, f"{row.published_pct:.1f}%", format_proportion(row.reproduced_pct / 100),
+         format_proportion(row.raw_mean_pct / 100), "yes" if row.matches else "NO")
         for row in r.rows
     ]  # fmt: skip
     widths = [max(len(x[i]) for x in (head, *rows)) for i in range(len(head))]
@@ -65,7 +67,7 @@ def _table(r: ReproduceResult) -> str:
     for red in r.reductions():
         lines.append(
             f"  {red['model']:<8} published x{red['published_factor']:.1f}, reproduced x{red['reproduced_factor']:.1f} "
-            f"(each after-training term is at least 1/(n+2) = {red['floor_pct']:.2f}%)"
+            f"(each after-training term is at least 1/(n+2) = {format_proportion(red['floor_pct'] / 100)})"
         )
     lines.append(f"  Why the hierarchical before/after model (MCMC) gives a different factor: {WHY_REDUCTION_DIFFERS}")
     lines.append("")

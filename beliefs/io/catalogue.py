@@ -35,6 +35,7 @@ from typing import Any
 
 from beliefs.errors import InputError
 from beliefs.evidence import STATUS_MEANING, Evidence, Source
+from beliefs.format import format_proportion
 
 __all__ = [
     "CatalogueEntry",
@@ -582,7 +583,7 @@ def _source_dict(source: Source) -> dict[str, str]:
 
 def _show(value: float, unit: str) -> str:
     if unit == "proportion":
-        return f"{100 * value:.4g}%"
+        return format_proportion(value)
     if unit == "count":
         return f"{value:.0f}"
     if unit == "bits":
