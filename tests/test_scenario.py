@@ -568,7 +568,7 @@ def evidence_items(draw, group_discounts):
         "id": draw(st.none() | texts),
         "note": draw(texts),
         "source": draw(st.none() | sources),
-        "log_lr_sigma": draw(st.none() | st.floats(min_value=0, max_value=10)),
+        "log_lr_sigma": draw(st.none() | st.floats(min_value=0, max_value=10, allow_subnormal=False)),
         "enabled": draw(st.booleans()),
     }
     if draw(st.booleans()):

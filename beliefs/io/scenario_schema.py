@@ -86,9 +86,8 @@ _BETA_PAIR = "a Beta prior as [alpha, beta], two numbers > 0"
 
 # Issue 22.14: a file refuses a subnormal probability as the app and a link refuse it typed (the check returns None).
 Probability = Annotated[float, Field(ge=0, le=1), AfterValidator(lambda p: refuse_subnormal("", p, p, allowed=_PROB) or p)]
-Likelihood = Annotated[
-    float, Field(gt=item_schema.LIKELIHOOD.low, le=item_schema.LIKELIHOOD.high), AfterValidator(lambda p: item_schema.LIKELIHOOD.normal(p, p, ""))
-]
+_LIK = item_schema.LIKELIHOOD
+Likelihood = Annotated[float, Field(gt=_LIK.low, le=_LIK.high), AfterValidator(lambda p: _LIK.normal(p, p, ""))]
 Positive = Annotated[float, Field(gt=0)]
 BetaPair = Annotated[list[Positive], Field(min_length=2, max_length=2)]
 
