@@ -116,7 +116,7 @@ def stable_key(py_func) -> str | None:
     """The key of a nutpie callback's compiled code, or None if something in its closure is unknown."""
     try:
         walked = _Walker().token(py_func)
-    except (_Uncacheable, ValueError):  # ValueError: an empty cell
+    except Exception:  # _Uncacheable, an empty cell (ValueError), anything else: compile as before, never fail
         return None
     return hashlib.sha256(repr((_versions(), walked)).encode()).hexdigest()
 
