@@ -631,10 +631,14 @@ def compile_model(model, structure_key: Any = None) -> CompiledModel:
     """
     import nutpie
 
+    from models import compile_cache
+
     global _compiles
+    compile_cache.enable()
     start = time.perf_counter()
     try:
-        compiled = nutpie.compile_pymc_model(model)
+        # cache=True reaches numba.cfunc: the callbacks load from disk in the next process (models/compile_cache.py)
+        compiled = nutpie.compile_pymc_model(model, cache=True)
     except Exception as exc:  # any failure inside nutpie/numba becomes one clear line
         raise SamplingError(_one_line(f"model compilation failed ({type(exc).__name__}): {exc}")) from exc
     _compiles += 1

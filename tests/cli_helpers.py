@@ -1,8 +1,11 @@
-"""Run the command line as a user would: a subprocess, no shared state."""
+"""Run the command line as a user would: a subprocess, no shared state; or ``main()`` in this process."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +19,32 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         timeout=timeout,
         cwd=ROOT,
     )
+
+
+def run_cli_in_process(*args: str) -> subprocess.CompletedProcess:
+    """``beliefs.cli.main(args)`` here, its output and exit code as :func:`run_cli` returns them.
+
+    For tests whose subject is what a command writes (files, text), not the process boundary, which
+    :func:`run_cli` covers: one process then loads Altair, the chart renderer or PreliZ once, not once per
+    command.  Warnings reach stderr as in a fresh ``python -m beliefs`` (not pytest's record), so a stray
+    warning still breaks a "one line on stderr" check.
+    """
+    from beliefs.cli import main
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+        warnings.resetwarnings()  # Python's defaults: show each warning, but not these four kinds
+        for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+            warnings.simplefilter("ignore", category)
+        warnings.showwarning = show
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's --help
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess(["beliefs", *args], code, out.getvalue(), err.getvalue())
 
 
 def run_json(*args: str) -> dict:

@@ -22,7 +22,7 @@ import pytest
 
 from tests.chart_checks import svg_font_sizes as _font_sizes
 from tests.chart_checks import svg_texts as _texts
-from tests.cli_helpers import run_cli
+from tests.cli_helpers import run_cli, run_cli_in_process
 from tests.test_app import new_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,8 @@ COMMANDS = {
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_the_plot_is_written_at_an_extreme_prior_or_refused_in_one_line(command, prior, tmp_path):
     scenario, plot = _scenario(tmp_path, prior), tmp_path / "x.png"
-    proc = run_cli(*COMMANDS[command], str(scenario), "--plot", str(plot))
+    # In process (the renderer starts once for the 12 cases); the process boundary: the 1e-250 test below.
+    proc = run_cli_in_process(*COMMANDS[command], str(scenario), "--plot", str(plot))
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
     if proc.returncode == 0:
         assert plot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
@@ -74,7 +75,7 @@ def test_robustness_plots_a_prior_of_1e_250(tmp_path):
 
 def test_the_stated_tornado_file_has_its_whole_legend_and_labels_as_text(tmp_path):
     plot = tmp_path / "t.svg"
-    proc = run_cli("tornado", "rare-scheming", "--mode", "stated", "--plot", str(plot))
+    proc = run_cli_in_process("tornado", "rare-scheming", "--mode", "stated", "--plot", str(plot))
     assert proc.returncode == 0, proc.stderr
     texts = _texts(plot.read_bytes())
     assert {"low end of its range", "high end of its range", "item left out"} <= set(texts), texts
@@ -84,7 +85,7 @@ def test_the_stated_tornado_file_has_its_whole_legend_and_labels_as_text(tmp_pat
 
 def test_the_reports_waterfall_holds_the_whole_label(tmp_path):
     report = tmp_path / "r.html"
-    proc = run_cli("export", "rare-scheming", "--format", "html", "--output", str(report))
+    proc = run_cli_in_process("export", "rare-scheming", "--format", "html", "--output", str(report))
     assert proc.returncode == 0, proc.stderr
     html = report.read_text(encoding="utf-8")
     svg = html[html.index("<svg") : html.index("</svg>") + len("</svg>")]
@@ -96,7 +97,7 @@ def test_the_reports_waterfall_holds_the_whole_label(tmp_path):
 
 def test_crux_file_names_each_part_whole(tmp_path):
     plot = tmp_path / "c.svg"
-    proc = run_cli("crux", "rare-scheming", "miri-ish", "--plot", str(plot))
+    proc = run_cli_in_process("crux", "rare-scheming", "miri-ish", "--plot", str(plot))
     assert proc.returncode == 0, proc.stderr
     words = " ".join(_texts(plot.read_bytes()))
     assert "A report like the 2025 anti-scheming report (rare-scheming reading)" in words, words

@@ -17,7 +17,7 @@ import pytest
 
 from beliefs.entry import parse_percent, parse_prior_text
 from beliefs.errors import InputError
-from tests.cli_helpers import assert_one_line_error, run_cli, run_json
+from tests.cli_helpers import assert_one_line_error, run_cli, run_cli_in_process, run_json
 
 # -- 22.6 -------------------------------------------------------------------------------------------------------
 
@@ -107,11 +107,12 @@ def test_22_14_the_smallest_normal_prior_is_kept():
 )
 def test_22_21_elicit_says_what_is_allowed_not_float_division_by_zero(lower, upper, field, says):
     """22.21: `elicit --lower 5e-324 --upper 1e-300` said "(float division by zero)"."""
-    line = assert_one_line_error(run_cli("elicit", "--lower", lower, "--upper", upper), field)
+    # In process (PreliZ loads once); tests/test_cli_covert.py runs elicit through a real process.
+    line = assert_one_line_error(run_cli_in_process("elicit", "--lower", lower, "--upper", upper), field)
     assert says in line and "division" not in line and "nan" not in line.lower()
 
 
 def test_22_21_elicit_near_the_limit_gives_a_finite_mass():
     """22.21: just above the limit the fit works and its mass is a number (JSON has no NaN)."""
-    out = json.loads(run_cli("elicit", "--lower", "1e-155", "--upper", "1e-149", "--json").stdout)
+    out = json.loads(run_cli_in_process("elicit", "--lower", "1e-155", "--upper", "1e-149", "--json").stdout)
     assert abs(out["mass"] - 0.9) < 1e-6 and out["beta"] > 1e148
