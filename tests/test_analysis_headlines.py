@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from beliefs.analysis.dependence import NO_PROPOSAL, dependence, propose_groups
@@ -121,6 +122,7 @@ ratios = st.floats(min_value=1e-4, max_value=1e4, allow_nan=False)
 
 @settings(max_examples=60, deadline=None)
 @given(probs, st.lists(ratios, min_size=1, max_size=4), st.sampled_from([0.05, 0.5, 0.9]))
+@example(prior=0.5, lrs=[0.00390625, 0.00010000000000000002, 0.00010000000000000002], threshold=0.05)  # root 16.4
 def test_crossing_prior_against_brentq_and_update(prior, lrs, threshold):
     from scipy.optimize import brentq
 
@@ -133,9 +135,12 @@ def test_crossing_prior_against_brentq_and_update(prior, lrs, threshold):
         return update(p, items).posterior_log_odds - log_odds(threshold)
 
     root = brentq(gap, -40.0, 40.0, xtol=1e-13, rtol=1e-14)
-    assert r.crossing_prior_log_odds == pytest.approx(root, abs=1e-9)
+    # The oracle goes through the prior as a probability, and a double p near 0 or 1 fixes its log-odds only to
+    # about eps * (1 + e^|x|) (2.4e-8 at x = 16.4, found by hypothesis): the tolerance is that conditioning, not slack.
+    conditioning = 8 * sys.float_info.epsilon * (1 + math.exp(abs(root)))
+    assert r.crossing_prior_log_odds == pytest.approx(root, abs=1e-9 + conditioning)
     # update() at the crossing prior gives the threshold back.
-    assert update(r.crossing_prior, items).posterior == pytest.approx(threshold, rel=1e-9)
+    assert update(r.crossing_prior, items).posterior == pytest.approx(threshold, rel=1e-9 + conditioning)
     # And the sentence says it with the project's one probability format.
     t = format_probability(log_odds(threshold))
     assert r.headline.startswith(f"Above a prior of {format_probability(r.crossing_prior_log_odds)}, the posterior exceeds {t} ")

@@ -8,7 +8,6 @@ path minus interpreter start-up (seconds per call on a loaded machine).
 import json
 import math
 import subprocess
-import time
 
 import pytest
 
@@ -237,18 +236,15 @@ def test_bad_file_through_a_real_process(tmp_path, content, fragment):
     assert fragment in assert_one_line_error(run_cli("scenario", "run", str(path)), "SCENARIO")
 
 
-def test_a_30_mb_file_is_refused_quickly(tmp_path):
+def test_a_30_mb_file_is_refused_on_its_size(tmp_path):
+    # Refused on its size before it is read: tests/test_scenario.py checks the file is never opened; the time it
+    # takes is bench/readers.py's row, not an assertion here.
     path = tmp_path / "huge.json"
     with open(path, "wb") as handle:
         handle.truncate(30_000_000)
-    start = time.perf_counter()
     proc = run_cli("scenario", "run", str(path))
-    elapsed = time.perf_counter() - start
     line = assert_one_line_error(proc, "scenario")
     assert "30,000,000 bytes" in line and "at most 1,000,000 bytes" in line
-    # The whole process (interpreter start-up included) on a loaded 2-core machine;
-    # the refusal itself is timed in tests/test_scenario.py.
-    assert elapsed < 15, elapsed
 
 
 def test_unknown_scenario_name_lists_the_builtins():

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -44,7 +43,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,
 )
-TIME_BOUND = 1.0  # seconds per call
 
 # -- JSON documents ----------------------------------------------------------------------------
 
@@ -113,7 +111,6 @@ def mutated_scenarios(draw):
 
 
 def _parse_checked(text):
-    start = time.perf_counter()
     try:
         s = parse_scenario(text)
     except InputError as exc:
@@ -123,7 +120,6 @@ def _parse_checked(text):
         assert isinstance(s, Scenario)
         assert parse_scenario(scenario_to_json(s)) == s
         assert 0 <= s.result().posterior <= 1
-    assert time.perf_counter() - start < TIME_BOUND
 
 
 @FUZZ
@@ -174,9 +170,7 @@ _param_values = st.one_of(
 @FUZZ
 @given(st.dictionaries(_names, _param_values, max_size=12))
 def test_decode_never_raises_and_restores_valid_state(params):
-    start = time.perf_counter()
     state, warnings = decode(params)
-    assert time.perf_counter() - start < TIME_BOUND
     assert isinstance(state, AppState)
     assert all(isinstance(w, str) and w for w in warnings)
     # the restored values obey the same validators as a loaded file
@@ -202,9 +196,7 @@ _keys = st.one_of(
 @FUZZ
 @given(st.dictionaries(_keys, st.one_of(_param_values, _any_text, st.lists(_any_text, max_size=3)), max_size=12))
 def test_decode_never_raises_on_arbitrary_keys_and_unicode(params):
-    start = time.perf_counter()
     state, warnings = decode(params)
-    assert time.perf_counter() - start < TIME_BOUND
     assert isinstance(state, AppState)
     for w in warnings:
         w.encode("utf-8")  # shown in the app: must be valid Unicode (surrogates come back escaped)
@@ -257,17 +249,12 @@ def test_thirty_megabytes_refused_before_parsing(tmp_path):
     body = b'{"format": "beliefs-scenario", "version": 1, "prior": 0.5, "description": "' + b"a" * 30_000_000
     path = tmp_path / "huge.json"
     path.write_bytes(body + b'"}')
-    start = time.perf_counter()
     with pytest.raises(InputError, match="at most"):
         load_scenario(path)
-    # Refused on its size: reading and parsing 30 MB would take seconds; a loaded CI core gets slack.
-    assert time.perf_counter() - start < 1.0
-    start = time.perf_counter()
     with pytest.raises(InputError, match="at most"):
         parse_scenario(body)
     with pytest.raises(InputError, match="at most"):
         parse_scenario(body.decode())
-    assert time.perf_counter() - start < 2.0
     assert len(body) > 30 * MAX_SCENARIO_BYTES
 
 

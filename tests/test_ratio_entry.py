@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -59,10 +58,8 @@ def test_a_bad_ratio_names_the_field_the_value_and_what_is_allowed(text):
 def test_the_parser_refuses_a_megabyte_at_once():
     """Linear time at any size: text past the cap is refused before it is scanned."""
     for text in ("1" * 1_000_000, "1:" * 500_000, "1/" * 500_000):
-        start = time.perf_counter()
         with pytest.raises(InputError):
             parse_ratio(text)
-        assert time.perf_counter() - start < 5  # a generous bound: the point is that it returns at all
 
 
 @given(st.text(max_size=80))

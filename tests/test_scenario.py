@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -450,23 +449,18 @@ def test_a_30_mb_file_is_refused_quickly_without_reading_it(tmp_path, monkeypatc
     opened = []
     real_open = open
     monkeypatch.setattr("builtins.open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
-    start = time.perf_counter()
     with pytest.raises(
         ScenarioError,
         match=r"^scenario: got '30,000,000 bytes'; expected a scenario of at most 1,000,000 bytes",
     ):
         load_scenario(big)
-    elapsed = time.perf_counter() - start
-    assert opened == []  # refused on its size alone
-    assert elapsed < 1.0, elapsed  # the real proof is `opened == []`; this only catches a full read
+    assert opened == []  # refused on its size alone, never opened
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_a_file_whose_size_stat_cannot_tell_is_read_only_up_to_the_limit():
-    start = time.perf_counter()
     with pytest.raises(ScenarioError, match=r"more than 1,000,000 bytes"):
-        load_scenario("/dev/zero")
-    assert time.perf_counter() - start < 1.0
+        load_scenario("/dev/zero")  # an endless file: returning at all proves the read stopped at the limit
 
 
 def test_get_scenario_by_name_by_path_and_unknown(tmp_path):
