@@ -69,10 +69,6 @@ _POSTERIOR_JS = (
 # Polling every 250 ms in 20 pages at once is CPU the pages' own rendering then lacks; a settled page
 # is seen at most this much later, which only the printed (not asserted) rerun times include.
 _POLL_MS = 500
-# Fonts and images (Streamlit's web fonts, its icon font, the favicon) are not needed to read a number or
-# press a key: refused, each of 20 pages skips their download, decoding and the relayout once they arrive.
-# The app's own scripts, styles and websocket are left alone.
-_UNNEEDED = re.compile(r"\.(woff2?|ttf|otf|png|jpe?g|gif|svg|ico|webp)(\?|$)")
 
 
 async def _settled(page, timeout_ms: float = 240_000) -> None:
@@ -83,7 +79,6 @@ async def _session(browser, url: str, i: int, barrier: asyncio.Barrier) -> dict:
     prior_pct = 10 + 3 * i  # distinct per session, on the slider's 0.1% grid
     # Wide enough for the page's desktop layout (sidebar beside it); no taller than a laptop's screen.
     context = await browser.new_context(viewport={"width": 1000, "height": 700})
-    await context.route(_UNNEEDED, lambda route: route.abort())
     # Every wait gets the same generous bound, including Playwright's own (30 s by default) on
     # locator actions: 20 pages on 2 shared cores (CI runs other tests beside this one) can leave a
     # renderer too busy to answer a focus() within 30 s, which says nothing about the app.
