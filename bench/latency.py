@@ -112,7 +112,7 @@ def bench_slider_latency(sz) -> list[Row]:
     why = browser_unavailable()
     if why:
         return [not_measured("slider_latency", title, why, "ms", 1.5, "<= 1.5x the bare app")]
-    presses = 3 if sz.quick else 12
+    presses = 1 if sz.quick else 12  # --quick: each row's code once (the smoke test)
     app_ms, bare_ms, ratios = [], [], []
     with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         bare_path = Path(tmp) / "bare_app.py"
@@ -133,8 +133,8 @@ def bench_slider_latency(sz) -> list[Row]:
                 app_ms.append(_one_press(app_page, key))
                 bare_ms.append(_one_press(bare_page, key))
                 ratios.append(app_ms[-1] / bare_ms[-1])
-            app_burst = [_burst(app_page) for _ in range(2 if sz.quick else 4)]
-            bare_burst = [_burst(bare_page) for _ in range(2 if sz.quick else 4)]
+            app_burst = [_burst(app_page) for _ in range(1 if sz.quick else 4)]
+            bare_burst = [_burst(bare_page) for _ in range(1 if sz.quick else 4)]
     load = load_avg()
     shown = lambda b: ", ".join(f"{n} texts/{f} flicker" for _, n, f in b)  # noqa: E731
     return [

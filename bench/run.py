@@ -2,7 +2,7 @@
 r"""Speed and memory as users feel them, each figure a median of several runs with its min-max.
 
 ``make bench`` runs ``.venv/bin/python bench/run.py``; ``--quick`` uses tiny
-sizes and one or two repeats (the smoke test).  The table is printed and the
+sizes and mostly one repeat (the smoke test).  The table is printed and the
 same figures are written as JSON to ``bench/results.json``.  What each figure
 means is in ``bench/README.md``.
 
@@ -229,10 +229,14 @@ FULL = Sizes(
     covert_draws=1000, covert_tune=1000, covert_cold_runs=3, covert_warm_runs=5, covert_pymc_runs=3,
     start_runs=9, sessions=10, import_runs=9, cli_runs=9,
 )
+# The smoke test's run (tests/test_bench_smoke.py): each row's code once, at the least that makes the row.
+# One repeat where a second only repeats the same code (reruns, CLI starts); two draw sizes, so that both a
+# row with a target (10^5) and one without (10^4) are made; two sessions, so that the memory row holds
+# sessions side by side.
 QUICK = Sizes(
-    quick=True, timeit_number=100, timeit_repeat=2, mc_draws=(10_000, 100_000), mc_repeats=1, reruns=2,
+    quick=True, timeit_number=100, timeit_repeat=2, mc_draws=(10_000, 100_000), mc_repeats=1, reruns=1,
     covert_draws=100, covert_tune=100, covert_cold_runs=1, covert_warm_runs=1, covert_pymc_runs=1,
-    start_runs=1, sessions=2, import_runs=2, cli_runs=2,
+    start_runs=1, sessions=2, import_runs=1, cli_runs=1,
 )
 
 # Targets from issue 6, keyed by the sizes they were set for.
@@ -1088,7 +1092,7 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="tiny sizes, 1-2 repeats (smoke test; figures not comparable)")
+    p.add_argument("--quick", action="store_true", help="tiny sizes, mostly one repeat (smoke test; figures not comparable)")
     p.add_argument("--only", default="", help=f"comma-separated sections to run, from: {', '.join(SECTIONS)}")
     p.add_argument("--skip", default="", help="comma-separated sections to leave out")
     p.add_argument("--no-browser", action="store_true", help="skip the rows that need Chromium")
