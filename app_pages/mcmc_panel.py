@@ -7,9 +7,10 @@ Widgets only; every number comes from :mod:`models`.  What makes it fast:
   process; a click in that half second compiles at once, and a click while the warm-up compiles waits
   for it with the elapsed time on screen.  PyTensor 3 caches the
   model's own numba functions on disk (``~/.pytensor/numba``, loaded in a
-  fresh process); what is compiled again in every process is nutpie's ``cfunc``
-  wrapper (it uses dynamic globals, so numba will not cache it), whose cost
-  grows with the number of ``pm.Data`` (hence the model's one ``hyper`` vector);
+  fresh process), and nutpie's two ``cfunc`` callbacks load from their own disk
+  cache (:mod:`models.compile_cache`: numba's key never repeats, ours does), so
+  only a machine's first compile pays for them, at a cost that grows with the
+  number of ``pm.Data`` (hence the model's one ``hyper`` vector);
 - a re-run samples the compiled model (tenths of a second) in a background
   job that the data page starts as soon as it has the counts (:func:`start_partial`;
   nutpie samples without the GIL, so the two overlap), and shows the

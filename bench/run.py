@@ -632,9 +632,10 @@ def _pymc_nuts(model, data: dict, draws: int, tune: int, seed: int) -> dict:
     }
 
 
-def _run_worker(name: str, args: dict, timeout: float) -> dict:
+def _run_worker(name: str, args: dict, timeout: float, env: dict | None = None) -> dict:
     cmd = [PYTHON, str(Path(__file__).resolve()), "--worker", name, "--worker-args", json.dumps(args)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env=None if env is None else {**os.environ, **env})  # fmt: skip
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
         raise RuntimeError(f"{name} worker failed: {' | '.join(tail)}")
@@ -652,15 +653,19 @@ def _sampler_default() -> str:
 def bench_covert(sz: Sizes) -> list[Row]:
     if not (ROOT / "models" / "counts.py").exists():
         return [not_measured("covert", "covert-action model", "models/counts.py missing")]
-    results = [
-        _run_worker(
-            "covert",
-            {"draws": sz.covert_draws, "tune": sz.covert_tune, "warm_runs": sz.covert_warm_runs,
-             "with_pymc": i < sz.covert_pymc_runs, "pymc_seed": 7 + 10 * i},
-            timeout=900,
-        )
-        for i in range(sz.covert_cold_runs)
-    ]
+    # Each cold process gets an empty nutpie callback cache (models/compile_cache.py): "cold" is a machine's
+    # first-ever compile, not a load of what the previous run saved.
+    with tempfile.TemporaryDirectory(prefix="bench-nutpie-cache-") as empty:
+        results = [
+            _run_worker(
+                "covert",
+                {"draws": sz.covert_draws, "tune": sz.covert_tune, "warm_runs": sz.covert_warm_runs,
+                 "with_pymc": i < sz.covert_pymc_runs, "pymc_seed": 7 + 10 * i},
+                timeout=900,
+                env={"BELIEFS_NUTPIE_CACHE_DIR": str(Path(empty) / f"run{i}")},
+            )
+            for i in range(sz.covert_cold_runs)
+        ]
     load = load_avg()
     size = f"{N_ENVIRONMENTS} envs, 2 chains x {sz.covert_draws} draws (+{sz.covert_tune} tune)"
     cold = [r["cold_seconds"] for r in results]
