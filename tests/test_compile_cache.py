@@ -84,6 +84,16 @@ def _run(tmp_path: Path, *mus: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def test_the_bench_can_give_a_process_an_empty_cache_of_its_own(tmp_path, monkeypatch):
+    # bench/run.py's "covert cold" row sets this so that it times a first-ever compile, not a load.
+    default = compile_cache._cache_dir()
+    assert default.name == "nutpie_cfunc"
+    monkeypatch.setenv("BELIEFS_NUTPIE_CACHE_DIR", str(tmp_path / "empty"))
+    assert compile_cache._cache_dir() == tmp_path / "empty"
+    monkeypatch.delenv("BELIEFS_NUTPIE_CACHE_DIR")
+    assert compile_cache._cache_dir() == default
+
+
 @pytest.mark.slow
 def test_a_second_process_loads_the_callbacks_and_draws_exactly_the_same(tmp_path):
     first = _run(tmp_path, "0")  # an empty compile directory: compiled and saved
