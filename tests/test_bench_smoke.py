@@ -159,9 +159,17 @@ def test_covert_rows(monkeypatch, nut, pymc, faster):
         _worker_result(40.0, [0.2, 0.3], [nut, 2 * nut], pymc),
         _worker_result(50.0, [0.25], [nut], 3 * pymc),
     ])
-    monkeypatch.setattr(bench, "_run_worker", lambda name, args, timeout: next(runs))
+    caches = []
+
+    def worker(name, args, timeout, env=None):
+        caches.append((env or {}).get("BELIEFS_NUTPIE_CACHE_DIR"))
+        return next(runs)
+
+    monkeypatch.setattr(bench, "_run_worker", worker)
     sizes = dataclasses.replace(bench.FULL, covert_cold_runs=2, covert_warm_runs=2)
     rows = {r.figure: r for r in bench.bench_covert(sizes)}
+    # Each cold process has an empty nutpie callback cache of its own: "cold" is a first-ever compile.
+    assert len(caches) == 2 and all(caches) and len(set(caches)) == 2
     share = next(r for f, r in rows.items() if f.startswith("covert warm / cold"))
     assert share.runs == pytest.approx([100 * 0.2 / 40, 100 * 0.3 / 40, 100 * 0.25 / 50])
     assert share.target == 5.0
