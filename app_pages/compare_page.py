@@ -13,6 +13,7 @@ from importlib import resources
 import streamlit as st
 
 from app_pages import common, scenarios
+from app_pages.workers import read_apart
 from beliefs.analysis.crux import check_hypotheses, crux_from_results, plot_crux
 from beliefs.analysis.voi import MAX_PENDING_BYTES, parse_pending, plot_voi, value_of_information
 from beliefs.errors import InputError
@@ -56,7 +57,7 @@ def _other_view():
     if len(raw) > _MAX_UPLOAD:
         raise InputError("Scenario file", f"{len(raw)} bytes", f"a scenario file of at most {_MAX_UPLOAD} bytes")
     try:
-        return parse_scenario(raw)
+        return read_apart(parse_scenario, raw)  # as the sidebar's upload: never in the server's own process
     except InputError as exc:
         raise InputError(f"Scenario file {f.name}: {exc.field}", exc.value, exc.allowed, exc.hint) from None
 
