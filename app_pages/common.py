@@ -266,6 +266,12 @@ def summary_lags(uid: str, item: Evidence) -> bool:
     return st.session_state.get("_summary_items", {}).get(uid) != item
 
 
+def summary_counts_every_item() -> bool:
+    """Whether the summary the browser shows counts exactly the ledger's items as they are now (a run that
+    moved only the prior, or nothing)."""
+    return st.session_state.get("_summary_items") == dict(zip(uids(), items(), strict=True))
+
+
 def defer_summary(draw: Callable[[], None]) -> None:
     """Hold the summary's drawing until :func:`draw_deferred_summary` (this run only)."""
     st.session_state["_summary_deferred"] = draw
