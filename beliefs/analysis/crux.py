@@ -194,7 +194,7 @@ class HypothesisCheck:
             return ""
         return (
             "The two views state different hypotheses: their gap compares answers to two questions, not two "
-            f"answers to one. {a}: H = \u201c{short_label(ha, 90)}\u201d; {b}: H = \u201c{short_label(hb, 90)}\u201d."
+            f"answers to one. View {a}: H = \u201c{short_label(ha, 90)}\u201d; view {b}: H = \u201c{short_label(hb, 90)}\u201d."
         )
 
     def to_dict(self) -> dict:
@@ -214,7 +214,7 @@ def check_hypotheses(a: str, b: str, *, names: tuple[str, str] = ("A", "B")) -> 
     >>> check_hypotheses("X scheme; not H: they do not", "x scheme; not H: confusion").same
     True
     >>> check_hypotheses("X scheme", "Y schemes", names=("a", "b")).warning
-    'The two views state different hypotheses: their gap compares answers to two questions, not two answers to one. a: H = “X scheme”; b: H = “Y schemes”.'
+    'The two views state different hypotheses: their gap compares answers to two questions, not two answers to one. View a: H = “X scheme”; view b: H = “Y schemes”.'
     """
     return HypothesisCheck(names=names, a=a or "", b=b or "")
 

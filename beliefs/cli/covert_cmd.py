@@ -366,13 +366,14 @@ def _counts_table(d: dict, updated=None) -> str:
 # ---------------------------------------------------------------------------
 def _elicit(args) -> int:
     from beliefs.elicitation import elicit_beta
+    from beliefs.format import format_proportion
 
     b = elicit_beta(args.lower, args.upper, args.mass, fields=("--lower", "--upper", "--mass"))
     d = b.to_dict()
     human = [
         f"Beta({b.alpha:.4g}, {b.beta:.4g})   mean {b.mean:.4g}",
-        f"puts {100 * b.mass:.3f}% of its probability in [{b.lower:g}, {b.upper:g}] "
-        f"(requested {100 * b.requested_mass:g}%; checked with scipy.stats.beta.cdf)",
+        f"puts {format_proportion(b.mass)} of its probability in [{b.lower:g}, {b.upper:g}] "
+        f"(requested {format_proportion(b.requested_mass)}; checked with scipy.stats.beta.cdf)",
         f"entropy {b.entropy:.6g} nats, the largest of any Beta with this mass in the interval ({b.method})",
         f"use it as: --rate-if-h {b.alpha:.6g},{b.beta:.6g}   (or --rate-if-not-h)",
     ]
