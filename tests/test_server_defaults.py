@@ -58,7 +58,8 @@ def test_streamlit_parses_the_config_and_knows_every_option(config):
     code = (
         "import json; from streamlit import config as c; c.get_config_options(force_reparse=True);"
         "names = ['server.enableXsrfProtection', 'server.maxUploadSize', 'browser.gatherUsageStats',"
-        " 'server.address', 'client.showErrorDetails', 'server.enableCORS'];"
+        " 'server.address', 'client.showErrorDetails', 'server.enableCORS',"
+        " 'runner.postScriptGC', 'runner.fastReruns'];"
         "print(json.dumps({'values': {n: c.get_option(n) for n in names}, 'known': sorted(c._config_options)}))"
     )
     proc = subprocess.run(
@@ -71,6 +72,10 @@ def test_streamlit_parses_the_config_and_knows_every_option(config):
     assert values["browser.gatherUsageStats"] is False
     assert values["server.address"] == "127.0.0.1"
     assert values["server.enableCORS"] is True
+    # No full garbage collection after every run: it holds the interpreter lock for 70-180 ms (the server's
+    # heap), so every session waited behind every other session's run (config.toml says why).
+    assert values["runner.postScriptGC"] is False
+    assert values["runner.fastReruns"] is False  # one run at a time per session (issue 24.4)
     # a misspelt option would be silently ignored by Streamlit: every key in the file must be known
     for section, options in config.items():
         for name in options:
