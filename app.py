@@ -23,7 +23,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from app_pages import common, mcmc_panel, sharing  # noqa: E402
+from app_pages import common, mcmc_panel, sharing, workers  # noqa: E402
 from beliefs.io.settings import VIEWS  # noqa: E402
 from beliefs.plots import palette  # noqa: E402
 
@@ -127,3 +127,6 @@ sharing.sync_query_params()
 # second later (mcmc_panel._WARM_UP_DELAY): started first, its imports and compile slowed the first page
 # (app start 1.65x -> 1.4x the bare app).
 mcmc_panel.warm_up()
+# The modules this run imported (a view's first run imports its own) into the collector's permanent
+# generation: Streamlit's full collection after every run then skips them (workers.freeze_heap says why).
+workers.freeze_new_imports()

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, workers
 from app_pages.workers import Worker
 from beliefs.counts import check_counts
 from beliefs.errors import InputError
@@ -110,6 +110,7 @@ def _warm_compile(delay: float = _WARM_UP_DELAY) -> None:
     _lower_priority()
     time.sleep(delay)
     _compile("partial", 0)
+    workers.freeze_heap()  # PyMC, PyTensor, nutpie and the compiled model: alive as long as the server
 
 
 @st.cache_resource(show_spinner=False)

@@ -471,6 +471,41 @@ def _ledger_size_rows(sz: Sizes) -> list[Row]:
     ]
 
 
+_COLLECTION_CODE = """
+import gc, json, time
+from streamlit.testing.v1 import AppTest
+from app_pages import workers
+AppTest.from_file("APP", default_timeout=120).run()  # the Update page's first run: its imports (it freezes them)
+gc.unfreeze()
+def full():
+    t0 = time.perf_counter(); gc.collect(2); return 1000 * (time.perf_counter() - t0)
+before = [full() for _ in range(REPEATS)]
+workers.freeze_heap()
+after = [full() for _ in range(REPEATS)]
+print(json.dumps({"before": before, "after": after, "objects": gc.get_freeze_count()}))
+"""
+
+
+def _collection_rows(sz: Sizes) -> list[Row]:
+    """Streamlit's full garbage collection after every script run, with the server's imports frozen or not.
+
+    ``gc.collect(2)`` runs on the script's thread after each run, holding the interpreter lock: every other
+    session's run and message waits behind it (``app_pages.workers.freeze_heap`` says why the app freezes).
+    """
+    repeats = 2 if sz.quick else 7
+    proc = subprocess.run([PYTHON, "-c", _COLLECTION_CODE.replace("REPEATS", str(repeats)).replace("APP", str(APP))], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    load = load_avg()
+    note = f"a fresh interpreter after the Update page's first run (AppTest) ({out['objects']:,} objects frozen); median of {repeats}"
+    return [
+        Row("rerun", "full collection after a run, imports not frozen (Streamlit's default)", "ms", out["before"],
+            load=load, note=note),
+        Row("rerun", "full collection after a run, imports frozen (the app)", "ms", out["after"], 5.0, "<= 5 ms",
+            load=load),
+    ]
+
+
 def bench_rerun(sz: Sizes) -> list[Row]:
     from streamlit.testing.v1 import AppTest
 
@@ -502,6 +537,7 @@ def bench_rerun(sz: Sizes) -> list[Row]:
     load = load_avg()
     return [
         *_ledger_size_rows(sz),
+        *_collection_rows(sz),
         Row("rerun", "Update page rerun after a prior-slider move", "ms", app_ms, load=load,
             note=f"AppTest, {sz.reruns} moves after a warm-up; posterior shown {shown[POSTERIOR_TEXT]}"),
         Row("rerun", "reference app rerun (1 slider + 1 matplotlib figure)", "ms", ref_ms, load=load),

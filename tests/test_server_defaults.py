@@ -72,9 +72,9 @@ def test_streamlit_parses_the_config_and_knows_every_option(config):
     assert values["browser.gatherUsageStats"] is False
     assert values["server.address"] == "127.0.0.1"
     assert values["server.enableCORS"] is True
-    # No full garbage collection after every run: it holds the interpreter lock for 70-180 ms (the server's
-    # heap), so every session waited behind every other session's run (config.toml says why).
-    assert values["runner.postScriptGC"] is False
+    # The collection after every run stays on (off, full collections ran mid-run); the app freezes its
+    # imports so it is cheap (config.toml and app_pages.workers.freeze_heap say why).
+    assert values["runner.postScriptGC"] is True
     assert values["runner.fastReruns"] is False  # one run at a time per session (issue 24.4)
     # a misspelt option would be silently ignored by Streamlit: every key in the file must be known
     for section, options in config.items():

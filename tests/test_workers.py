@@ -57,3 +57,56 @@ def test_a_running_job_does_not_keep_the_process_alive():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 0 and done.stdout.strip() == "leaving", done.stderr[-2000:]
+
+
+# -- the server's imports frozen for the garbage collector ------------------------------------------------------
+
+
+@pytest.fixture
+def unfrozen(monkeypatch):
+    """Each test starts and ends with nothing frozen, so the rest of the session collects as usual."""
+    import gc
+
+    from app_pages import workers
+
+    monkeypatch.setattr(workers, "_modules_at_freeze", 0)  # as in a fresh server: nothing frozen yet
+    gc.unfreeze()
+    yield gc
+    gc.unfreeze()
+
+
+def test_freeze_heap_moves_every_live_object_out_of_the_full_collection(unfrozen):
+    from app_pages import workers
+
+    gc = unfrozen
+    alive = len(gc.get_objects())
+    workers.freeze_heap()
+    assert gc.get_freeze_count() >= 0.9 * alive
+    assert len(gc.get_objects()) < 0.1 * alive  # what a full collection still walks
+
+
+def test_freeze_new_imports_freezes_again_only_after_an_import(unfrozen, tmp_path, monkeypatch):
+    from app_pages import workers
+
+    gc = unfrozen
+    workers.freeze_heap()
+    gc.unfreeze()
+    workers.freeze_new_imports()  # no module imported since: nothing frozen
+    assert gc.get_freeze_count() == 0
+    (tmp_path / "beliefs_freeze_probe.py").write_text("VALUE = [1, 2, 3]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import beliefs_freeze_probe  # noqa: F401
+
+    workers.freeze_new_imports()
+    assert gc.get_freeze_count() > 0
+    monkeypatch.delitem(sys.modules, "beliefs_freeze_probe")
+
+
+def test_a_served_page_leaves_its_imports_frozen(unfrozen):
+    from streamlit.testing.v1 import AppTest
+
+    gc = unfrozen
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    # Streamlit's gc.collect(2) after each run then skips them (workers.freeze_heap: 38-180 ms -> ~0).
+    assert gc.get_freeze_count() > 50_000
