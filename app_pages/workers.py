@@ -40,6 +40,7 @@ def freeze_heap() -> None:
     only a cycle among frozen objects would stay (the modules' own, alive anyway).
     """
     global _modules_at_freeze
+    gc.collect()  # garbage cycles alive now would never be collected once frozen (a one-off: rare calls)
     gc.freeze()
     _modules_at_freeze = len(sys.modules)
 
