@@ -70,3 +70,55 @@ def test_slider_moved_with_the_keyboard_changes_the_posterior(server):
         finally:
             browser.close()
     assert (ARTIFACTS / "browser-update.png").stat().st_size > 10_000
+
+
+def _browser_command_lines() -> list[list[str]]:
+    """The command lines of the Chromium browser processes (not renderers) started under this process."""
+    import os
+
+    parents, cmdlines = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                cmdlines[int(entry.name)] = (entry / "cmdline").read_text().split("\0")
+            except (OSError, IndexError):
+                continue
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            if pid == os.getpid():
+                return True
+            pid = parents.get(pid, 1)
+        return False
+
+    return [
+        cmd for pid, cmd in cmdlines.items()
+        # a child process (zygote, renderer, ...) rewrites its argv as one string holding its --type=
+        if ours(pid) and "chromium" in cmd[0] and "--type=" not in " ".join(cmd)
+    ]  # fmt: skip
+
+
+def test_the_browser_keeps_playwrights_disabled_features_and_opens_no_omnibox_popup():
+    """CHROMIUM_ARGS' --disable-features replaces Playwright's own (Chromium keeps the last): it must contain it.
+
+    And the two features it adds really keep each context's omnibox popup (a WebUI renderer) from opening.
+    """
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context().new_page()
+            page.goto("data:text/html,<p>one page</p>")
+            [cmd] = _browser_command_lines()
+            switches = [a.split("=", 1)[1].split(",") for a in cmd if a.startswith("--disable-features=")]
+            assert len(switches) >= 2, cmd  # Playwright's, then ours
+            assert set(switches[0]) <= set(switches[-1]), set(switches[0]) - set(switches[-1])
+            targets = browser.new_browser_cdp_session().send("Target.getTargets")["targetInfos"]
+            urls = [t["url"] for t in targets]
+            assert any(u.startswith("data:text/html") for u in urls), urls
+            assert not [u for u in urls if "omnibox" in u], urls
+        finally:
+            browser.close()
