@@ -26,21 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Every browser context opens a window, and since Chromium ~140 a window's omnibox popup is a WebUI page
-# (chrome://omnibox-popup.top-chrome) in a renderer process of its own: one more renderer per context,
-# loading its own JavaScript, which took more CPU than the Streamlit page beside it (20 of each in
-# test_concurrent_users).  Headless tests never type in an address bar.  Chromium keeps only the last
-# --disable-features switch on its command line, so this one repeats Playwright's own list (its
-# chromiumSwitches.ts, Playwright 1.65) before adding the two popups; test_browser.py checks that the
-# browser really runs with Playwright's list inside ours.
-PLAYWRIGHT_DISABLED_FEATURES = (
-    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
-    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
-    "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying",
-    "AimEnabled", "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
-)  # fmt: skip
-OMNIBOX_POPUP_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
-CHROMIUM_ARGS.append("--disable-features=" + ",".join((*PLAYWRIGHT_DISABLED_FEATURES, *OMNIBOX_POPUP_FEATURES)))
 
 
 def require_browser() -> None:
