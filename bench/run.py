@@ -1064,6 +1064,12 @@ def machine_info() -> dict:
     }
 
 
+# This module, for the sections in modules of their own that use its helpers.  Taken at import: the rerun
+# section's AppTest replaces sys.modules["__main__"] with the app script it runs, so a later
+# sys.modules[__name__] (the bench runs as __main__) was that script, and bf_map failed with an AttributeError.
+_THIS_MODULE = sys.modules[__name__]
+
+
 def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) -> dict:
     started = datetime.now(UTC)
     info = machine_info()
@@ -1085,7 +1091,7 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
         elif section == "bf_map":
             from bench.bf_map import bench_bf_map  # its own module; given this one's helpers
 
-            rows += _guarded(section, lambda: bench_bf_map(sz, sys.modules[__name__]))
+            rows += _guarded(section, lambda: bench_bf_map(sz, _THIS_MODULE))
         elif section == "app_start":
             rows += _guarded(section, lambda: bench_app_start(sz))
         elif section == "slider_latency":
@@ -1099,7 +1105,7 @@ def run(sections: list[str], sz: Sizes, out: Path | None, browser: bool = True) 
         elif section == "mcmc_browser":
             from bench.mcmc_browser import bench_mcmc_browser  # its own module; given this one's helpers
 
-            rows += _guarded(section, lambda: bench_mcmc_browser(sz, sys.modules[__name__]))
+            rows += _guarded(section, lambda: bench_mcmc_browser(sz, _THIS_MODULE))
         elif section == "import":
             rows += _guarded(section, lambda: bench_import(sz, cli_samples))
         elif section == "memory":

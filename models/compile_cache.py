@@ -14,7 +14,8 @@ compiled code depends on, computed by walking the closures:
 
 * PyTensor's own cache key for each generated function it calls (the same key under which
   PyTensor already reuses that compiled function across processes; it covers the graph);
-* the bytecode of every nutpie/numba function in the closure, and the versions of nutpie,
+* the bytecode of every nutpie/numba function in the closure (not the path of its file: another
+  virtual environment with the same versions shares the cache), and the versions of nutpie,
   numba, llvmlite, PyTensor and NumPy (a change of any invalidates the whole cache);
 * every array in the closure (dtype, shape and bytes), every number, and the layout of the
   record that passes the shared data (field order and types; nutpie's random field names
@@ -69,6 +70,17 @@ def _versions() -> tuple:
             hashlib.sha256(source).hexdigest())  # fmt: skip
 
 
+def _without_file_names(code: types.CodeType) -> types.CodeType:
+    """``code`` and the code nested in it with no file name: the same bytecode from another install is the same key.
+
+    A code object carries the path of the file it was compiled from (the virtual environment's site-packages);
+    the versions and nutpie's source hash in the key already say which code it is.  With the path in the key,
+    every new environment (each CI run makes a fresh one) missed the cache for every model once.
+    """
+    consts = tuple(_without_file_names(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename="", co_consts=consts)
+
+
 class _Walker:
     def __init__(self) -> None:
         self.names: dict[str, int] = {}  # random uuid hex -> order of appearance
@@ -108,7 +120,7 @@ class _Walker:
             if obj.__module__ is None or not obj.__module__.startswith(("nutpie", "numba")):
                 raise _Uncacheable(f"function {obj.__module__}.{obj.__qualname__}")
             cells = tuple(self.token(c.cell_contents) for c in obj.__closure__ or ())
-            code = hashlib.sha256(marshal.dumps(obj.__code__)).hexdigest()
+            code = hashlib.sha256(marshal.dumps(_without_file_names(obj.__code__))).hexdigest()
             return ("function", obj.__module__, obj.__qualname__, code, cells, self.token(obj.__defaults__))
         raise _Uncacheable(type(obj).__qualname__)
 

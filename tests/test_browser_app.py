@@ -52,8 +52,26 @@ def browser(server):
             b.close()
 
 
+# Counts the script runs a page has started (each time the app's script state turns to "running"), from its
+# first document on: _settled waits for the run the last event asked for by this count, not by catching the
+# state while it is "running" (a run over before it looked cost a 2 s time-out).
+_COUNT_RUNS = """
+window.__runsStarted = 0; window.__runsSeen = 0;
+new MutationObserver((changes) => {
+  for (const c of changes) if (c.target.getAttribute('data-test-script-state') === 'running') window.__runsStarted++;
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+"""
+
+
+def _new_page(browser, **options):
+    """A page (in a context of its own) whose script runs :func:`_settled` counts."""
+    page = browser.new_page(**options)
+    page.add_init_script(_COUNT_RUNS)
+    return page
+
+
 def _open(browser, server, query: str, size=(1280, 900)):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, accept_downloads=True)
+    page = _new_page(browser, viewport={"width": size[0], "height": size[1]}, accept_downloads=True)
     page.goto(f"{server}/?{query}", wait_until="domcontentloaded")
     page.wait_for_function(
         "() => (document.querySelector('.st-key-posterior_summary') || {}).innerText?.includes('→')", timeout=90_000
@@ -76,18 +94,37 @@ def _pixels_of(png: bytes, colour: str, tolerance: int = 12) -> int:
     return int(np.all(np.abs(rgb - want) <= tolerance, axis=-1).sum())
 
 
-def _settled(page, timeout: float = 60_000) -> None:
-    """The script run has finished and nothing on the page is stale (else we would read the previous run)."""
+def _settled(page, timeout: float = 60_000, *, runs: bool = True) -> None:
+    """The script run has finished and nothing on the page is stale (else we would read the previous run).
+
+    ``runs=False`` after an event that runs nothing on the server (a tab chosen: the browser alone draws it;
+    not the share link's expander, which reruns the script): no grace for a run to start.  The caller then
+    checks with :func:`_ran_nothing` that none did.
+    """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     # Let a rerun triggered by the last event start: on a loaded machine 150 ms was not enough, and
-    # "notRunning" then described the previous run.  A fast rerun may be over before we look: fine.
+    # "notRunning" then described the previous run.  A run started since the last settled page (counted in
+    # the page by _COUNT_RUNS; a page without the counter always waits) may already be over: fine.
     try:
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=2_000)
+        if runs:
+            page.wait_for_function("window.__runsStarted > window.__runsSeen", timeout=2_000)
     except PlaywrightTimeout:
         pass
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
-    page.wait_for_function("document.querySelectorAll('[data-stale=true]').length === 0", timeout=timeout)
+    # settled, and every run started until now seen, in one look: a run starting after it is the next event's
+    page.wait_for_function(
+        "() => { const app = document.querySelector('[data-testid=stApp]');"
+        " if (!app || app.getAttribute('data-test-script-state') !== 'notRunning'"
+        " || document.querySelectorAll('[data-stale=true]').length) return false;"
+        " window.__runsSeen = window.__runsStarted; return true; }",
+        timeout=timeout,
+    )
+
+
+def _ran_nothing(page) -> bool:
+    """No script run started since the page last settled (an event taken to run nothing really ran nothing)."""
+    return page.evaluate("window.__runsStarted === window.__runsSeen")
 
 
 def _summary(page) -> str:
@@ -384,7 +421,7 @@ def test_a_refused_upload_reruns_only_the_upload_box_and_a_good_one_the_whole_ap
 
     from beliefs.io.scenario import get_scenario, scenario_to_json
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = _new_page(browser, viewport={"width": 1280, "height": 900})
     runs = _script_runs(page)  # before the page connects, so the websocket is seen
     page.goto(f"{server}/?{STATED}", wait_until="domcontentloaded")
     page.locator("[data-testid=stSidebar] [data-testid=stDownloadButton]").first.wait_for(state="attached", timeout=90_000)

@@ -18,8 +18,8 @@ import pytest
 from beliefs.evidence import Evidence
 from beliefs.io.link import AppState, encode
 from beliefs.io.settings import defaults
+from tests.test_browser_app import _new_page, _ran_nothing, browser, server  # noqa: F401 - one server and one Chromium per module
 from tests.test_browser_app import _settled as run_settled
-from tests.test_browser_app import browser, server  # noqa: F401 - one server and one Chromium per module
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -78,9 +78,12 @@ _MEASURE = """
 """
 
 
-def _settled(page, timeout: float = 90_000) -> None:
-    """The run is over, nothing is stale, and Vega has drawn every chart in view (not those in a hidden tab)."""
-    run_settled(page, timeout)
+def _settled(page, timeout: float = 90_000, *, runs: bool = True) -> None:
+    """The run is over, nothing is stale, and Vega has drawn every chart in view (not those in a hidden tab).
+
+    ``runs=False`` after a tab is chosen: tabs switch in the browser (no script run; _check checks that none ran).
+    """
+    run_settled(page, timeout, runs=runs)
     page.wait_for_function(
         "[...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
         ".every(c => c.getClientRects().length === 0 || c.querySelector('svg text'))",
@@ -108,6 +111,7 @@ def _check(page, shot: str, *, charts: int) -> dict:
     page.set_viewport_size(size)
     page.wait_for_timeout(300)
     seen = page.evaluate(_MEASURE, MIN_PX)
+    assert _ran_nothing(page), (shot, "a script run started while the page was measured")
     assert not page.locator("[data-testid=stException]").count(), shot
     assert seen["charts"] >= charts, (shot, seen["charts"])
     assert seen["small"] == [], (shot, seen["small"])
@@ -117,7 +121,7 @@ def _check(page, shot: str, *, charts: int) -> dict:
 
 
 def _open(chromium, url: str, view: str, size: str):
-    page = chromium.new_page(viewport=dict(zip(("width", "height"), SIZES[size], strict=True)))
+    page = _new_page(chromium, viewport=dict(zip(("width", "height"), SIZES[size], strict=True)))
     page.goto(f"{url}/?{_query(view)}", wait_until="domcontentloaded")
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
     _settled(page)
@@ -142,7 +146,7 @@ def test_compare_view(browser, server, size):  # noqa: F811
     try:
         for tab, name in (("Crux", "crux"), ("What would settle it", "settle"), ("Three hypotheses", "hypotheses")):
             page.get_by_role("tab", name=tab).click()
-            _settled(page)
+            _settled(page, runs=False)
             _check(page, f"compare-{name}-{size}", charts=1)
     finally:
         page.close()
@@ -157,7 +161,7 @@ def test_analysis_view(browser, server, size):  # noqa: F811
     try:
         for tab in ANALYSIS_TABS:
             page.get_by_role("tab", name=tab).click()
-            _settled(page)
+            _settled(page, runs=False)
             _check(page, f"analysis-{tab.lower().replace(' ', '-')}-{size}", charts=1)
     finally:
         page.close()

@@ -46,6 +46,25 @@ def test_the_key_ignores_nutpies_random_names_but_not_the_data():
     assert compile_cache.stable_key(_closure(names[0], data, np.dtype([(names[0], np.intp)]))) != first
 
 
+def _compiled_in(path: str, body: str):
+    """A nutpie-like callback whose code (with a nested function) was compiled from the file ``path``."""
+    namespace: dict = {}
+    exec(compile(f"def make(a):\n    def callback():\n        {body}\n    return callback\n", path, "exec"), namespace)
+    callback = namespace["make"](np.arange(3.0))
+    callback.__module__ = "nutpie.compile_pymc"
+    return callback
+
+
+def test_the_key_ignores_the_path_of_the_install_but_not_the_bytecode():
+    """The same nutpie in two virtual environments (CI makes a fresh one each run) shares the cache."""
+    body = "return [x for x in a]"  # the comprehension is code nested in the callback's code
+    here = compile_cache.stable_key(_compiled_in("/venv-a/site-packages/nutpie/compile_pymc.py", body))
+    there = compile_cache.stable_key(_compiled_in("/tmp/ci9/fresh/.venv/site-packages/nutpie/compile_pymc.py", body))
+    assert here is not None and here == there
+    other = compile_cache.stable_key(_compiled_in("/venv-a/site-packages/nutpie/compile_pymc.py", "return [-x for x in a]"))
+    assert other is not None and other != here
+
+
 def test_anything_the_key_cannot_capture_makes_the_callback_uncacheable():
     assert compile_cache.stable_key(_closure(1, 2, object())) is None
     assert compile_cache.stable_key(_closure(1, 2, lambda: 0)) is None  # a function from outside nutpie/numba

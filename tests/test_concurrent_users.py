@@ -132,10 +132,10 @@ async def _run_all(url: str) -> list:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        # Two renderer processes host the 20 pages (as a browser does with many tabs): V8 compiles Streamlit's
-        # bundle once per renderer, not once per page.  Each page keeps its own context (cookies, storage)
-        # and websocket, so each is still its own server session.  Measured back to back on a quiet machine:
-        # all 20 loaded after 82 s instead of 110 s, the whole test 101 s instead of 127 s.
+        # --renderer-process-limit=2 was meant to put the 20 pages in two renderers (measured back to back on a
+        # quiet machine: all 20 loaded after 82 s instead of 110 s, the whole test 101 s instead of 127 s), but a
+        # renderer is never shared across browser contexts: ps shows 20 page renderers with it (Chromium 156).
+        # Each page keeps its own context (cookies, storage) and websocket: its own server session.
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--renderer-process-limit=2"])
         try:
             barrier = asyncio.Barrier(SESSIONS)
