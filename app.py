@@ -127,6 +127,10 @@ sharing.sync_query_params()
 # second later (mcmc_panel._WARM_UP_DELAY): started first, its imports and compile slowed the first page
 # (app start 1.65x -> 1.4x the bare app).
 mcmc_panel.warm_up()
+# Likewise the process that reads uploads (workers.read_apart), so a fresh server's first upload does not wait
+# for it to start.
+if workers.served():
+    workers.start_reader()
 # The modules this run imported (a view's first run imports its own) into the collector's permanent
 # generation: Streamlit's full collection after every run then skips them (workers.freeze_heap says why).
 workers.freeze_new_imports()

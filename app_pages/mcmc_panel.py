@@ -31,7 +31,6 @@ import os
 import sys
 import time
 from concurrent.futures import Future, wait
-from pathlib import Path
 
 import streamlit as st
 
@@ -126,8 +125,7 @@ def warm_up() -> None:
     ``BELIEFS_MCMC_WARMUP=1``; ``BELIEFS_MCMC_WARMUP=0`` turns it off.
     """
     flag = os.environ.get("BELIEFS_MCMC_WARMUP", "auto")
-    served = Path(sys.argv[0]).name == "app.py"  # `streamlit run app.py` sets argv[0] to the script
-    if flag == "1" or (flag == "auto" and served):
+    if flag == "1" or (flag == "auto" and workers.served()):
         _warm_up_job()
 
 

@@ -23,9 +23,19 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
-__all__ = ["Worker", "freeze_heap", "freeze_new_imports"]
+__all__ = ["Worker", "freeze_heap", "freeze_new_imports", "read_apart", "served", "start_reader"]
+
+
+def served() -> bool:
+    """True when ``streamlit run app.py`` serves the app (it sets argv[0] to the script), False under AppTest.
+
+    What only a live server should start (a background compile, the reader process) asks this: a test
+    process must not start what it never uses.
+    """
+    return Path(sys.argv[0]).name == "app.py"
 
 
 def freeze_heap() -> None:
@@ -113,6 +123,25 @@ def _pool():
             _reader_pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
             atexit.register(_reader_pool.shutdown, wait=False, cancel_futures=True)  # not at teardown, half gone
         return _reader_pool
+
+
+_reader_started = False
+
+
+def start_reader() -> None:
+    """Start the reader process now, on a background thread, so the server's first upload need not wait for it.
+
+    Its start (a fork server that imports the scenario reader, then a worker forked from it) took the
+    first upload of a fresh server about 1.6 s, 3.5 s under load.  Called after the first page
+    (``app.py``); a no-op after the first call.
+    """
+    global _reader_started
+    with _reader_lock:
+        if _reader_started:
+            return
+        _reader_started = True
+    # submit() starts the process; the no-op's result means it has imported the reader and is waiting.
+    threading.Thread(target=lambda: _pool().submit(int).result(), name="beliefs-reader-start", daemon=True).start()
 
 
 def read_apart(read: Callable[[bytes], Any], data: bytes) -> Any:

@@ -110,3 +110,52 @@ def test_a_served_page_leaves_its_imports_frozen(unfrozen):
     assert not at.exception
     # Streamlit's gc.collect(2) after each run then skips them (workers.freeze_heap: 38-180 ms -> ~0).
     assert gc.get_freeze_count() > 50_000
+
+
+# -- the upload reader's process, started before the first upload ----------------------------------------------
+
+
+@pytest.fixture
+def fresh_reader(monkeypatch):
+    """As in a fresh server: no reader process yet.  The one a test starts is shut down after it."""
+    from app_pages import workers
+
+    monkeypatch.setattr(workers, "_reader_pool", None)
+    monkeypatch.setattr(workers, "_reader_started", False)
+    yield workers
+    if workers._reader_pool is not None:
+        workers._reader_pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _starter_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "beliefs-reader-start"]
+
+
+def test_start_reader_starts_the_reader_process_once_in_the_background(fresh_reader):
+    workers = fresh_reader
+    workers.start_reader()
+    workers.start_reader()  # a second run of the page: nothing more
+    starters = _starter_threads()
+    assert len(starters) <= 1
+    for t in starters:
+        t.join(timeout=120)
+    pool = workers._reader_pool
+    assert pool is not None
+    assert [p for p in pool._processes.values() if p.is_alive()], "no reader process running before any upload"
+    assert workers.read_apart(int, b"7") == 7  # the first upload uses the process already started
+    assert workers._reader_pool is pool
+
+
+@pytest.mark.parametrize("served", [True, False])
+def test_only_a_served_app_starts_the_reader_after_its_first_page(served, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from app_pages import workers
+
+    calls = []
+    monkeypatch.setattr(workers, "start_reader", lambda: calls.append(1))
+    monkeypatch.setattr(workers, "served", lambda: served)
+    monkeypatch.setenv("BELIEFS_MCMC_WARMUP", "0")  # served, the app would also start its MCMC compile
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert calls == ([1] if served else [])
