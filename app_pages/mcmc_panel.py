@@ -118,7 +118,7 @@ def _warm_up_job() -> Future:
 
 
 def warm_up() -> None:
-    """Start compiling the partial-pooling model in the background, ``_WARM_UP_DELAY`` from now (``app.py``).
+    """Start compiling the partial-pooling model in the background, ``_WARM_UP_DELAY`` from now (``app_pages.shell``).
 
     Runs when the app is served by ``streamlit run`` (not under AppTest, whose
     test processes must not compile models they never sample), or whenever

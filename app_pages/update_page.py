@@ -385,7 +385,7 @@ def _ratio_controls(uid: str, lr: float, slider_col, box_col, line: Callable[[],
 
     Why the page never contradicts itself (issue 24.4): one source of truth per value, sent in one
     stretch.  The item is the one value; the slider's label ("3:1 for H", the thumb's own number is
-    hidden by app.py's CSS: the browser would draw it ahead of the server), the item's ``line`` and the
+    hidden by app_pages.shell's CSS: the browser would draw it ahead of the server), the item's ``line`` and the
     summary are three views of it, drawn in this order as three consecutive messages, nothing computed
     between them.  A run is stopped by the next key press only where it sends a message, so a run cut
     short in a burst has sent the three or a prefix of them, and sent together they reach the browser

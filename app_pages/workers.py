@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 import queue
+import select
 import sys
 import threading
 from collections.abc import Callable
@@ -110,6 +112,26 @@ def _read_in_child(read: Callable[[bytes], Any], data: bytes) -> tuple[str, Any]
         return "refused", (type(exc), exc.field, exc.value, exc.allowed, exc.hint)
 
 
+def _exit_with(server_pid: int) -> None:
+    """In the reader process: exit as soon as the server process ``server_pid`` has ended, however it ended.
+
+    A pool's worker holds both ends of its own job queue, so it never sees the server go: a server
+    killed outright (SIGKILL, the kernel's out-of-memory killer) left its reader and fork server running
+    forever.  A stopped server shuts the pool down itself (atexit); this covers the rest.  A pidfd
+    becomes readable when that process ends (Linux 5.3+); elsewhere nothing is watched.
+    """
+    try:
+        pidfd = os.pidfd_open(server_pid)
+    except (AttributeError, OSError):  # not Linux, or the server is already gone (then the pool is too)
+        return
+
+    def watch() -> None:
+        select.select([pidfd], [], [])
+        os._exit(0)  # nothing of the reader's to save: a file it was reading is read again by a new pool
+
+    threading.Thread(target=watch, name="beliefs-reader-watch", daemon=True).start()
+
+
 def _pool():
     global _reader_pool
     with _reader_lock:
@@ -120,7 +142,9 @@ def _pool():
             # A fork of the server (threads, locks held) is unsafe: a fork server that imported only the reader.
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(_READER_MODULES)
-            _reader_pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            _reader_pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=ctx, initializer=_exit_with, initargs=(os.getpid(),)
+            )
             atexit.register(_reader_pool.shutdown, wait=False, cancel_futures=True)  # not at teardown, half gone
         return _reader_pool
 
@@ -133,7 +157,7 @@ def start_reader() -> None:
 
     Its start (a fork server that imports the scenario reader, then a worker forked from it) took the
     first upload of a fresh server about 1.6 s, 3.5 s under load.  Called after the first page
-    (``app.py``); a no-op after the first call.
+    (``app_pages.shell``); a no-op after the first call.
     """
     global _reader_started
     with _reader_lock:

@@ -137,7 +137,7 @@ async def _measure(url: str, rounds: int, paths: list[str], small: list[str], co
             for page in pages:  # warm-up: first moves import and fill caches
                 await _press(page, "ArrowRight")
             count = [0]
-            # The server's first upload: its reader process was started after the first page (app.py); before
+            # The server's first upload: its reader process was started after the first page (app_pages.shell); before
             # that, this upload waited for it to start (1.6 s, 3.5 s under load).
             first_upload: list[float] = []
             await _upload(uploader, small, count, first_upload)
@@ -229,7 +229,7 @@ def bench_upload_under_load(sz) -> list[Row]:
         verdict,
         Row(SECTION, "a fresh server's first upload: file chosen to refusal on screen", "ms", out["first_upload_ms"],
             load=load, note="its one small file, once the five pages have loaded: the reader process started after "
-            "the first page (app.py)"),
+            "the first page (app_pages.shell)"),
         Row(SECTION, "later small uploads, beside five key presses: file chosen to refusal on screen", "ms",
             out["small_upload_took_ms"], load=load),
         Row(SECTION, "first upload minus the later small uploads' median", "ms",

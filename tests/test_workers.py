@@ -159,3 +159,64 @@ def test_only_a_served_app_starts_the_reader_after_its_first_page(served, monkey
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not at.exception
     assert calls == ([1] if served else [])
+
+
+def test_the_reader_process_runs_nothing_of_the_page(fresh_reader, tmp_path, monkeypatch):
+    """Streamlit makes app.py's module ``__main__``; multiprocessing's child runs it again as ``__mp_main__``.
+
+    Unguarded, the reader process drew the whole page in bare mode at its start (Streamlit and every
+    page module imported: about 1.2 s of a fresh server's first upload) and, served, started its own
+    MCMC warm-up and reader.  ``app.py`` runs its page only as ``__main__``.
+    """
+    import types
+
+    workers = fresh_reader
+    (tmp_path / "beliefs_reader_probe.py").write_text(
+        "import sys\n\n\ndef loaded(data):\n"
+        "    return sorted(m for m in ('streamlit', 'app_pages.shell', 'pymc') if m in sys.modules)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import beliefs_reader_probe
+
+    page = types.ModuleType("__main__")  # as Streamlit's script runner makes it: a file, no spec
+    page.__file__ = str(ROOT / "app.py")
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    monkeypatch.setattr(sys, "argv", [str(ROOT / "app.py")])  # as under `streamlit run app.py`: served
+    assert workers.read_apart(beliefs_reader_probe.loaded, b"") == []
+    monkeypatch.delitem(sys.modules, "beliefs_reader_probe")
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "\nState:\tZ" in f.read()  # ended, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfd and /proc: Linux")
+def test_the_reader_process_ends_with_a_server_killed_outright(tmp_path):
+    """SIGKILL (or the out-of-memory killer) gives the server no atexit: its reader and fork server must still go."""
+    import signal
+    import time
+
+    (tmp_path / "beliefs_pid_probe.py").write_text("import os\n\n\ndef pids(data):\n    return os.getpid(), os.getppid()\n")
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nsys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+         "import beliefs_pid_probe\nfrom app_pages import workers\n"
+         "print(*workers.read_apart(beliefs_pid_probe.pids, b''), flush=True)\ntime.sleep(600)\n",
+         str(ROOT), str(tmp_path)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        reader, fork_server = map(int, server.stdout.readline().split())
+        assert not _gone(reader) and not _gone(fork_server)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        server.stdout.close()
+    deadline = time.monotonic() + 60  # a generous bound for a loaded machine; they go in milliseconds
+    while not (_gone(reader) and _gone(fork_server)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(reader), "the reader process outlived its server"
+    assert _gone(fork_server), "the fork server outlived its server"
