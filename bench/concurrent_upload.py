@@ -233,9 +233,10 @@ def bench_upload_under_load(sz) -> list[Row]:
         Row(SECTION, "later small uploads, beside five key presses: file chosen to refusal on screen", "ms",
             out["small_upload_took_ms"], load=load),
         Row(SECTION, "first upload minus the later small uploads' median", "ms",
-            [first - statistics.median(out["small_upload_took_ms"]) for first in out["first_upload_ms"]], 0.0,
-            "<= 0 ms (the first upload waits for nothing the later ones do not)", load=load, signed=True,
-            note="before the reader process was started after the first page: +1,200 ms (1,424-1,701 ms first uploads)"),
+            [first - statistics.median(out["small_upload_took_ms"]) for first in out["first_upload_ms"]], 300.0,
+            "<= 300 ms (one upload against a median: later uploads alone spread over ~450 ms)", load=load, signed=True,
+            note="before the server started its reader process after the first page: +525 to +1,184 ms "
+            "(first uploads 1,424-1,701 ms), the reader's start"),
     ]  # fmt: skip
 
 
