@@ -18,7 +18,8 @@ class InputError(ValueError):
         The name the user knows the value by (``prior``, ``--lr``,
         ``evidence[2].p_e_given_h``).
     value : object
-        The value received, shown with ``repr`` so empty strings and NaN are visible.
+        The value received, shown with ``repr`` so empty strings and NaN are visible (None as
+        "nothing", booleans as "true"/"false").
     allowed : str
         What would have been accepted, e.g. ``"a probability in [0, 1]"``.
     hint : str, optional
@@ -46,6 +47,15 @@ class CertaintyError(InputError):
 
 
 def _show(value: object) -> str:
+    """The value as the message shows it: in words for a missing value or a truth value, else its repr.
+
+    The repr keeps an empty string ('') and NaN visible; but None and True are Python's spellings of
+    what a file or a form holds as a missing field (or JSON null) and as true.
+    """
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = repr(value)
     if len(text) > 80:
         # Keep both ends: the start says what it is, the end names a file or a suffix.

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from beliefs.analysis.dependence import NO_PROPOSAL, dependence, propose_groups
 from beliefs.analysis.robustness import prior_robustness
-from beliefs.analysis.sequential import sequential
+from beliefs.analysis.sequential import plot_sequential, sequential
 from beliefs.analysis.tornado import tornado_stated
 from beliefs.evidence import BetaDist, Evidence, Source
 from beliefs.format import format_probability
@@ -78,10 +78,17 @@ def test_sequential_crossings_equal_exact_rational_arithmetic(prior, ratios, thr
         verb = {"above": "rises above", "below": "falls below", "at": "reaches"}[side]
         assert r.headline == f"The posterior {verb} {t_text} at step {j} (“item {j - 1}”) and ends at {end}."
     else:
-        assert r.headline.startswith(f"The posterior crosses {t_text} ")
+        crosses = "reaches or crosses" if any(side == "at" for _, side in expected) else "crosses"
+        assert r.headline.startswith(f"The posterior {crosses} {t_text} ")
         assert r.headline.endswith(f"; it ends at {end}.")
         for j, side in expected[:4]:
-            assert f"{side} at step {j} (“item {j - 1}”)" in r.headline
+            verb = {"above": "rises above", "below": "falls below", "at": "reaches"}[side]
+            assert f"{verb} it at step {j} (“item {j - 1}”)" in r.headline
+    assert " at at " not in r.headline
+    # The chart tells the same story, without the labels its rows already show.
+    subtitle = " ".join(plot_sequential(r)["title"]["subtitle"])
+    if expected:
+        assert subtitle == f"{r.crossing_sentence(labelled=False)}."
 
 
 def test_sequential_headline_on_worked_cases():
@@ -95,7 +102,25 @@ def test_sequential_headline_on_worked_cases():
     assert sequential(0.25, [stated], threshold=0.5).headline == r.headline
     # 2:3 x 2 = 4:3 (57.14%) then x 1/4 = 1:3 (25%): up and back down.
     r = sequential(0.4, [lr(2, "a"), lr(0.25, "b")], threshold=0.5)
-    assert r.headline == "The posterior crosses 50% twice: above at step 1 (“a”) and below at step 2 (“b”); it ends at 25%."
+    assert r.headline == (
+        "The posterior crosses 50% twice: it rises above it at step 1 (“a”) and falls below it at step 2 (“b”); "
+        "it ends at 25%."
+    )
+    assert plot_sequential(r)["title"]["subtitle"] == [
+        "The posterior crosses 50% twice: it rises above it at step", "1 and falls below it at step 2."
+    ]
+    # 1:3 x 3:1 lands on even odds, a step down leaves it, a step back up returns (the Analysis page's sample
+    # ledger did this and read "at at step 1", while the chart said it crossed once).
+    r = sequential(0.25, [lr(3, "a"), lr(0.5**0.5, "b"), lr(2**0.5, "c")], threshold=0.5)
+    assert r.crossings == ((1, "at"), (2, "below"), (3, "at"))
+    assert r.headline == (
+        "The posterior reaches or crosses 50% 3 times: it reaches it at step 1 (“a”), falls below it at step 2 (“b”) "
+        "and reaches it at step 3 (“c”); it ends at 50%."
+    )
+    assert " ".join(plot_sequential(r)["title"]["subtitle"]) == (
+        "The posterior reaches or crosses 50% 3 times: it reaches it at step 1, falls below it at step 2 and reaches "
+        "it at step 3."
+    )
     r = sequential(0.2, [lr(1.5, "a"), lr(1.2, "b")], threshold=0.9)
     assert r.headline == "The posterior never crosses 90%: it stays below it at every step, from 20% to 31.03%."
     # Without a threshold the headline speaks of 50%, and says which threshold in the JSON.

@@ -536,7 +536,7 @@ _SCENARIO = {"format": "beliefs-scenario", "version": 1}
             ).encode(),
             "evidence[0].p_e_given_not_h: got 0; expected a probability in (0, 1]",
         ),
-        (json.dumps({"prior": 0.5}).encode(), "format: got None; expected 'beliefs-scenario'"),
+        (json.dumps({"prior": 0.5}).encode(), "format: got nothing; expected 'beliefs-scenario'"),
         (b"\xff\xfe", "scenario: got 'byte 0'; expected UTF-8 text"),
         (
             json.dumps({**_SCENARIO, "prior": 0.5, "models": {"chain": {"drift": 5}}}).encode(),

@@ -452,7 +452,7 @@ def _broken(mutate):
         ),
         (
             lambda d: d["evidence"][0]["figures"][0].__setitem__("value", True),
-            r"figures\[0\]\.value: got True",
+            r"figures\[0\]\.value: got true",
         ),
         (lambda d: d["evidence"][0]["figures"][0].__setitem__("status", "maybe"), r"figures\[0\]\.status"),
         (

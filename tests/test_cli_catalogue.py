@@ -214,7 +214,7 @@ def test_bad_scenario_files_exit_2_with_one_line(tmp_path, cli, content, field, 
             "evidence[0].p_e_given_not_h",
             "got 0",
         ),
-        (lambda d: d.__setitem__("prior", True), "prior", "got True"),
+        (lambda d: d.__setitem__("prior", True), "prior", "got true"),
     ],
 )
 def test_wrong_shapes_name_the_field(tmp_path, cli, change, field, fragment):

@@ -173,13 +173,13 @@ BAD_DOCUMENTS = [
     pytest.param(
         _doc(prior="0.5"), r"^prior: got '0\.5'; expected a probability in \[0, 1\]", id="string-number"
     ),
-    pytest.param(_doc(prior=True), r"^prior: got True; expected a probability", id="bool-number"),
+    pytest.param(_doc(prior=True), r"^prior: got true; expected a probability", id="bool-number"),
     pytest.param(_doc(prior=1.5), r"^prior: got 1\.5; expected a probability in \[0, 1\]", id="prior-range"),
-    pytest.param(_doc(prior=None), r"^prior: got None", id="prior-null"),
+    pytest.param(_doc(prior=None), r"^prior: got nothing", id="prior-null"),
     pytest.param(_doc(format="other"), r"^format: got 'other'; expected 'beliefs-scenario'", id="format"),
     pytest.param(_doc(version=3), r"^version: got 3; expected 1 or 2 .*newer version", id="version-3"),
     pytest.param(_doc(version="1"), r"^version: got '1'; expected the whole number 1", id="version-string"),
-    pytest.param(_doc(version=True), r"^version: got True", id="version-bool"),
+    pytest.param(_doc(version=True), r"^version: got true", id="version-bool"),
     pytest.param(_doc(name="has space"), r"^name: got 'has space'; expected a short name", id="name"),
     pytest.param(_doc(compare_priors=[0.25, 2]), r"^compare_priors\[1\]: got 2", id="compare"),
     pytest.param(_doc(compare_priors=0.25), r"^compare_priors: got 0\.25", id="compare-not-list"),
@@ -194,7 +194,7 @@ BAD_DOCUMENTS = [
         _with_item(p_e_given_not_h="0.25"), r"^evidence\[0\]\.p_e_given_not_h: got '0\.25'", id="p-string"
     ),
     pytest.param(
-        _with_item(p_e_given_h=None), r"^evidence\[0\]\.p_e_given_h: got None; expected both", id="p-partner"
+        _with_item(p_e_given_h=None), r"^evidence\[0\]\.p_e_given_h: got nothing; expected both", id="p-partner"
     ),
     pytest.param(
         _with_item(likelihood_ratio=2.0),
@@ -203,7 +203,7 @@ BAD_DOCUMENTS = [
     ),
     pytest.param(
         _with_item(p_e_given_h=None, p_e_given_not_h=None),
-        r"^evidence\[0\]\.likelihood_ratio: got None",
+        r"^evidence\[0\]\.likelihood_ratio: got nothing",
         id="no-strength",
     ),
     pytest.param(
@@ -292,13 +292,13 @@ BAD_DOCUMENTS = [
     ),
     pytest.param(
         _with_models(chain={"per_step": None}),
-        r"^models\.chain\.per_step: got None; expected a per-step survival",
+        r"^models\.chain\.per_step: got nothing; expected a per-step survival",
         id="chain-neither",
     ),
     pytest.param(_with_models(chain={"steps": 0}), r"^models\.chain\.steps: got 0", id="chain-steps"),
     pytest.param(
         _with_models(monitoring={"rate": 0.01, "report": 0.9}),
-        r"^models\.monitoring\.tasks: got None; expected a whole number of tasks >= 0 \(this field is required\)",
+        r"^models\.monitoring\.tasks: got nothing; expected a whole number of tasks >= 0 \(this field is required\)",
         id="monitoring-missing",
     ),
     pytest.param(
@@ -363,7 +363,7 @@ SYNTAX = [
     pytest.param('{"format": "beliefs-scenario",}', r"expected valid JSON", id="trailing-comma"),
     pytest.param("[1, 2]", r"^scenario: got \[1, 2\]; expected a JSON object", id="array"),
     pytest.param('"text"', r"^scenario: got 'text'; expected a JSON object", id="string"),
-    pytest.param("null", r"^scenario: got None; expected a JSON object", id="null"),
+    pytest.param("null", r"^scenario: got nothing; expected a JSON object", id="null"),
     pytest.param(
         '{"format": "beliefs-scenario", "version": 1, "prior": NaN}',
         r"^scenario: got 'NaN'; expected finite numbers only",
@@ -383,8 +383,8 @@ SYNTAX = [
     pytest.param("[" * 100_000, r"nested more than 32 levels", id="nested-arrays"),
     pytest.param('{"a":' * 50_000, r"nested more than 32 levels", id="nested-objects"),
     pytest.param(b"\xff\xfe{}", r"^scenario: got 'byte 0'; expected UTF-8 text", id="not-utf8"),
-    pytest.param('{"version": 1, "prior": 0.5}', r"^format: got None", id="no-format"),
-    pytest.param('{"format": "beliefs-scenario", "prior": 0.5}', r"^version: got None", id="no-version"),
+    pytest.param('{"version": 1, "prior": 0.5}', r"^format: got nothing", id="no-format"),
+    pytest.param('{"format": "beliefs-scenario", "prior": 0.5}', r"^version: got nothing", id="no-version"),
 ]
 
 
@@ -417,7 +417,7 @@ def test_oversized_documents_are_refused_without_parsing():
 def test_direct_construction_gets_the_same_errors():
     with pytest.raises(ScenarioError, match=r"^prior: got '0\.5'"):
         Scenario(prior="0.5")
-    with pytest.raises(ScenarioError, match=r"^p_e_given_h: got None; expected both"):
+    with pytest.raises(ScenarioError, match=r"^p_e_given_h: got nothing; expected both"):
         EvidenceSpec(label="x", p_e_given_not_h=0.5)
     with pytest.raises(ScenarioError, match=r"^evidence\[0\]: got 0\.5; expected an Evidence item"):
         Scenario.from_evidence(0.5, [0.5])
@@ -438,7 +438,7 @@ def test_load_refuses_missing_files_and_directories(tmp_path):
         load_scenario(tmp_path / "nope.json")
     with pytest.raises(ScenarioError, match=r"^path: .*expected a scenario file, not a directory"):
         load_scenario(tmp_path)
-    with pytest.raises(ScenarioError, match=r"^path: got None"):
+    with pytest.raises(ScenarioError, match=r"^path: got nothing"):
         load_scenario(None)
 
 

@@ -24,7 +24,7 @@ def test_probability_accepts_numbers_and_numeric_text(value):
         ("", r"^p: got ''"),
         ("75%", r"did you mean 0\.75\?"),
         (40, r"did you mean 0\.4\?"),
-        (True, r"^p: got True"),
+        (True, r"^p: got true"),
         ([0.5], r"^p: got \[0\.5\]"),
         ("x" * 100, r"^p: got 'x+\.\.\.x+'; expected"),
     ],

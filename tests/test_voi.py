@@ -169,7 +169,7 @@ def test_a_certain_side_is_explained_not_nan(pa, pb, now, note):
         ('[{"label": "x", "a": {"p_e_given_h": 1, "p_e_given_not_h": 0.5}}]', r"^--pending \[0\]\.a\.p_e_given_h: got 1; .*strictly between 0 and 1"),
         ('[{"label": "x", "a": {"p_e_given_h": 0.5, "p_e_given_not_h": 0}}]', r"p_e_given_not_h: got 0"),
         ('[{"label": "x", "a": {"p_e_given_h": "0.5", "p_e_given_not_h": 0.2}}]', r"numbers are written without quotes"),
-        ('[{"label": "x", "a": {"p_e_given_h": true, "p_e_given_not_h": 0.2}}]', r"p_e_given_h: got True"),
+        ('[{"label": "x", "a": {"p_e_given_h": true, "p_e_given_not_h": 0.2}}]', r"p_e_given_h: got true"),
         ('[{"label": "x", "a": {"p_e_given_h": NaN, "p_e_given_not_h": 0.2}}]', r"NaN"),
         ('[{"label": "x", "a": {"p_e_given_h": 0.5, "p_e_given_h": 0.2}}]', r"duplicate field"),
         ('[{"label": "x", "a": {"p_e_given_h": 0.5, "p_e_given_not_h": 0.2}, "c": {}}]', r"unknown field 'c'"),

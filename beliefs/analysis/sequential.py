@@ -31,6 +31,9 @@ from beliefs.rate_priors import parse_rate_prior
 from beliefs.text import one_line
 from beliefs.update import log_odds_path, update, update_by_log_bf
 
+# How a sentence says a step changes side of the threshold (SequentialResult.crossings).
+_VERB = {"above": "rises above", "below": "falls below", "at": "reaches"}
+
 
 @dataclass(frozen=True, eq=False)
 class SequentialResult(Table):
@@ -117,6 +120,30 @@ class SequentialResult(Table):
         sides = self._sides()
         return tuple((j, side) for j, side in enumerate(sides) if j and side != sides[j - 1])
 
+    def crossing_sentence(self, *, labelled: bool = True) -> str | None:
+        """Where the posterior changes side of :attr:`headline_threshold`, as a sentence without its full stop.
+
+        None when it never does.  Each change in :attr:`crossings` order, with its item quoted when
+        ``labelled`` (the chart's subtitle leaves the labels to its rows): "The posterior crosses 50%
+        twice: it rises above it at step 1 (“a”) and falls below it at step 2 (“b”)".  A ledger that
+        lands on the threshold "reaches" it, and the count then says "reaches or crosses".
+        """
+        events = self.crossings
+        if not events:
+            return None
+        t = format_probability(log_odds(self.headline_threshold))
+
+        def where(j: int) -> str:
+            return f"step {j} ({quoted(self.labels[j])})" if labelled else f"step {j}"
+
+        if len(events) == 1:
+            ((j, side),) = events
+            return f"The posterior {_VERB[side]} {t} at {where(j)}"
+        steps = listed([f"{_VERB[side]} it at {where(j)}" for j, side in events], limit=4)
+        times = "twice" if len(events) == 2 else f"{len(events)} times"
+        crosses = "reaches or crosses" if any(side == "at" for _, side in events) else "crosses"
+        return f"The posterior {crosses} {t} {times}: it {steps}"
+
     @property
     def headline(self) -> str:
         """The one sentence this analysis adds to the ledger: where the posterior crosses the threshold, if it does.
@@ -128,23 +155,15 @@ class SequentialResult(Table):
         start, end = format_probability(self.log_odds[0]), format_probability(self.log_odds[-1])
         if len(self.log_odds) == 1:
             return f"No evidence is included, so the posterior is the prior, {start}, and crosses nothing."
-        events = self.crossings
-        if not events:
+        sentence = self.crossing_sentence()
+        if sentence is None:
             side = self._sides()[0]
             if side == "at":
                 return f"The posterior stays at {t} at every step."
             return f"The posterior never crosses {t}: it stays {side} it at every step, from {start} to {end}."
-        verb = {"above": "rises above", "below": "falls below", "at": "reaches"}
-
-        def where(j: int) -> str:
-            return f"step {j} ({quoted(self.labels[j])})"
-
-        if len(events) == 1:
-            (j, side), = events
-            return f"The posterior {verb[side]} {t} at {where(j)} and ends at {end}."
-        steps = listed([f"{side} at {where(j)}" for j, side in events], limit=4)
-        times = "twice" if len(events) == 2 else f"{len(events)} times"
-        return f"The posterior crosses {t} {times}: {steps}; it ends at {end}."
+        if len(self.crossings) == 1:
+            return f"{sentence} and ends at {end}."
+        return f"{sentence}; it ends at {end}."
 
     def rows(self) -> list[dict]:
         need = self.needed_log_lr
@@ -319,10 +338,11 @@ def plot_sequential(result: SequentialResult) -> dict:
         levels.append(t)
         name = f"threshold {format_probability(log_odds(result.threshold))}"
         series[name] = REFERENCE
-        crossed = result.crossed_at
+        # The headline's own account of the crossings (labels left to the rows): one story on page and chart.
+        crossing = result.crossing_sentence(labelled=False)
         subtitle = (
-            f"The posterior crosses {format_probability(log_odds(result.threshold))} at step {crossed}."
-            if crossed is not None
+            f"{crossing}."
+            if crossing is not None
             else f"Still needed to reach {format_probability(log_odds(result.threshold))}: "
             f"{bits(result.remaining_log_lr):+.2f} bits, a likelihood ratio of {format_odds(result.remaining_log_lr)}."
         )
