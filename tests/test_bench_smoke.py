@@ -187,14 +187,60 @@ def test_covert_rows(monkeypatch, nut, pymc, faster):
     assert f"nutpie warm {0.2 * nut / 0.25:,.0f} ESS/s" in ratio.note
 
 
+@pytest.mark.parametrize("quick", [True, False])
+def test_ratio_burst_rows(monkeypatch, quick):
+    """The ratio_burst section's own code, its servers, browser and bursts stubbed (the smoke run leaves it out)."""
+    import contextlib
+    from types import SimpleNamespace
+
+    import bench.ratio_burst as rb
+    import bench.run as run
+
+    started = []
+
+    @contextlib.contextmanager
+    def server(port, log_dir, app=run.APP, env=None):
+        started.append((Path(app).name, env or {}))
+        yield SimpleNamespace()
+
+    @contextlib.contextmanager
+    def browser():
+        yield SimpleNamespace()
+
+    monkeypatch.setattr(run, "browser_unavailable", lambda: "")
+    monkeypatch.setattr(run, "streamlit_server", server)
+    monkeypatch.setattr(run, "wait_healthy", lambda port, proc: None)
+    monkeypatch.setattr(run, "chromium", browser)
+    monkeypatch.setattr(rb, "open_page", lambda browser, url: url)
+    app_burst = SimpleNamespace(longest_disagreement_ms=0.0, settle_ms=300.0, frames=[None] * 200)
+    bare_burst = SimpleNamespace(longest_disagreement_ms=1500.0, settle_ms=120.0, frames=[None] * 150)
+    monkeypatch.setattr(rb, "burst", lambda page: app_burst if page.endswith(rb.APP_QUERY) else bare_burst)
+    rows = {r.figure: r for r in rb.bench_ratio_burst(run.QUICK if quick else run.FULL)}
+    bursts = 1 if quick else 3
+    disagree = rows["app: longest run of frames where summary, item and slider disagree"]
+    assert disagree.runs == [0.0] * bursts and disagree.target == 500 and disagree.met is True
+    settle = rows["app: last key press to settled"]
+    assert settle.runs == [300.0] * bursts and settle.target == 1500 and settle.met is True
+    assert settle.note == "frames per burst: " + ", ".join(["200"] * bursts)
+    assert rows["bare one-slider app: longest disagreement"].runs == [1500.0] * bursts
+    assert rows["bare one-slider app: last key press to settled"].runs == [120.0] * bursts
+    # The app in its steady state (no MCMC warm-up), the bare app as Streamlit ships it (fast reruns on).
+    (app_name, app_env), (bare_name, bare_env) = started
+    assert app_name == "app.py" and app_env == {"BELIEFS_MCMC_WARMUP": "0"}
+    assert bare_name == "bare_ratio_app.py" and bare_env["STREAMLIT_RUNNER_FAST_RERUNS"] == "true"
+
+
 # -- a --quick run end to end -----------------------------------------------------------------
 
 
 # Left out of the smoke run, each for its cost in CI (the suite must stay under 15 min on 2 cores) and each
 # exercised elsewhere: covert (a numba compile of ~30-60 s; test_covert_rows above runs its row code),
-# mcmc_browser (compiles the model inside a Streamlit server; tests/test_browser_mcmc.py drives that page) and
-# upload_under_load (six browser sessions; its row arithmetic is the signed-row code tested above).
-SMOKE_SKIPS = ("covert", "mcmc_browser", "upload_under_load")
+# mcmc_browser (compiles the model inside a Streamlit server; tests/test_browser_mcmc.py drives that page),
+# upload_under_load (six browser sessions; its row arithmetic is the signed-row code tested above) and
+# ratio_burst (two servers and a burst each: 24 s of an idle machine's --quick run, more under CI's load;
+# tests/test_ratio_burst_browser.py drives the bench's own burst, open_page, idle and agree on every run, and
+# test_ratio_burst_rows below runs the section's own code with the browser stubbed).
+SMOKE_SKIPS = ("covert", "mcmc_browser", "upload_under_load", "ratio_burst")
 
 
 @pytest.fixture(scope="module")
