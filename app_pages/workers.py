@@ -21,6 +21,7 @@ import gc
 import os
 import queue
 import select
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -112,14 +113,17 @@ def _read_in_child(read: Callable[[bytes], Any], data: bytes) -> tuple[str, Any]
         return "refused", (type(exc), exc.field, exc.value, exc.allowed, exc.hint)
 
 
-def _exit_with(server_pid: int) -> None:
-    """In the reader process: exit as soon as the server process ``server_pid`` has ended, however it ended.
+def _init_reader(server_pid: int) -> None:
+    """In the reader process: ignore Ctrl-C, and exit as soon as the server process ``server_pid`` has ended.
 
     A pool's worker holds both ends of its own job queue, so it never sees the server go: a server
     killed outright (SIGKILL, the kernel's out-of-memory killer) left its reader and fork server running
     forever.  A stopped server shuts the pool down itself (atexit); this covers the rest.  A pidfd
     becomes readable when that process ends (Linux 5.3+); elsewhere nothing is watched.
     """
+    # Ctrl-C on `make app` reaches the whole foreground process group: the server stops and shuts the
+    # pool down; the reader itself would only die mid-wait and print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         pidfd = os.pidfd_open(server_pid)
     except (AttributeError, OSError):  # not Linux, or the server is already gone (then the pool is too)
@@ -143,7 +147,7 @@ def _pool():
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(_READER_MODULES)
             _reader_pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=ctx, initializer=_exit_with, initargs=(os.getpid(),)
+                max_workers=1, mp_context=ctx, initializer=_init_reader, initargs=(os.getpid(),)
             )
             atexit.register(_reader_pool.shutdown, wait=False, cancel_futures=True)  # not at teardown, half gone
         return _reader_pool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -220,3 +221,22 @@ def test_the_reader_process_ends_with_a_server_killed_outright(tmp_path):
         time.sleep(0.05)
     assert _gone(reader), "the reader process outlived its server"
     assert _gone(fork_server), "the fork server outlived its server"
+
+
+def test_ctrl_c_leaves_the_reader_to_its_server(fresh_reader, tmp_path, monkeypatch):
+    """Ctrl-C on `make app` reaches every process of the terminal's group, the reader too: it must not
+    die mid-wait printing a KeyboardInterrupt traceback (the server stops and shuts it down itself)."""
+    import signal
+    import time
+
+    workers = fresh_reader
+    (tmp_path / "beliefs_pid_probe2.py").write_text("import os\n\n\ndef pid(data):\n    return os.getpid()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import beliefs_pid_probe2
+
+    reader = workers.read_apart(beliefs_pid_probe2.pid, b"")
+    os.kill(reader, signal.SIGINT)
+    time.sleep(0.5)  # a reader that did not ignore it would be dead by now
+    assert not _gone(reader)
+    assert workers.read_apart(beliefs_pid_probe2.pid, b"") == reader  # the same process, not a new pool
+    monkeypatch.delitem(sys.modules, "beliefs_pid_probe2")
