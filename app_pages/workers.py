@@ -159,9 +159,11 @@ _reader_started = False
 def start_reader() -> None:
     """Start the reader process now, on a background thread, so the server's first upload need not wait for it.
 
-    Its start (a fork server that imports the scenario reader, then a worker forked from it) took the
-    first upload of a fresh server about 1.6 s, 3.5 s under load.  Called after the first page
-    (``app_pages.shell``); a no-op after the first call.
+    Its start (a fork server that imports the scenario reader, then a worker forked from it) waits for
+    that import; started by the first upload, it made a fresh server's first upload the slowest (bench
+    upload_under_load: 1,424-1,701 ms before, while the reader also ran the page; 195-272 ms since).  Called
+    after the first page (``app_pages.shell``) on a thread, as the import would hold that page's run; a no-op
+    after the first call.
     """
     global _reader_started
     with _reader_lock:

@@ -137,8 +137,8 @@ async def _measure(url: str, rounds: int, paths: list[str], small: list[str], co
             for page in pages:  # warm-up: first moves import and fill caches
                 await _press(page, "ArrowRight")
             count = [0]
-            # The server's first upload: its reader process was started after the first page (app_pages.shell); before
-            # that, this upload waited for it to start (1.6 s, 3.5 s under load).
+            # The server's first upload: its reader process was started after the first page (app_pages.shell);
+            # before, this upload waited for it to start (1,424-1,701 ms in all, the reader then also ran the page).
             first_upload: list[float] = []
             await _upload(uploader, small, count, first_upload)
             small_upload_ms: list[float] = []

@@ -91,6 +91,18 @@ def test_sequential_crossings_equal_exact_rational_arithmetic(prior, ratios, thr
         assert subtitle == f"{r.crossing_sentence(labelled=False)}."
 
 
+def test_crossed_at_does_not_depend_on_how_a_tie_rounds():
+    # 75% x 1:3 lands on 50% exactly.  Typed as the ratio 1/3 its log-odds round to -2.2e-16, as the
+    # likelihoods 0.25 and 0.75 to 0: both reach the threshold from above and stay on its upper side.
+    as_ratio = sequential(0.75, [lr(1 / 3, "a")], threshold=0.5)
+    as_likelihoods = sequential(0.75, [Evidence("a", p_e_given_h=0.25, p_e_given_not_h=0.75)], threshold=0.5)
+    assert as_ratio.log_odds[-1] < 0.0 == as_likelihoods.log_odds[-1]
+    assert as_ratio.crossed_at is None and as_likelihoods.crossed_at is None
+    # From below, reaching the threshold crosses onto its upper side: step 1 either way.
+    assert sequential(0.25, [lr(3, "a")], threshold=0.5).crossed_at == 1
+    assert sequential(0.25, [Evidence("a", p_e_given_h=0.75, p_e_given_not_h=0.25)], threshold=0.5).crossed_at == 1
+
+
 def test_sequential_headline_on_worked_cases():
     # 1:3 x 3:1 lands exactly on even odds: it reaches 50%, it does not cross it, though the log-odds
     # ln(1/3) + ln 3 round to 1.1e-16 when the ratio is given as 3 (and to 0 as 0.75 vs 0.25).

@@ -68,15 +68,16 @@ class SequentialResult(Table):
 
     @property
     def crossed_at(self) -> int | None:
-        """First step on the other side of the threshold from the prior (None if never)."""
+        """First step on the other side of the threshold from the prior (None if never, or without a threshold).
+
+        The sides are :meth:`_sides`' (a step within rounding of the threshold is *at* it), with *at*
+        on the upper side, P(H) >= threshold: so 75% times 1:3 reaches 50% without crossing it, whether
+        the ratio is typed as 1/3 (log-odds -2.2e-16) or as likelihoods 0.25 and 0.75 (exactly 0).
+        """
         if self.threshold is None:
             return None
-        t = log_odds(self.threshold)
-        start_above = self.log_odds[0] >= t
-        for i, x in enumerate(self.log_odds):
-            if (x >= t) != start_above:
-                return i
-        return None
+        upper = [side != "below" for side in self._sides()]
+        return next((j for j, u in enumerate(upper) if u != upper[0]), None)
 
     @property
     def remaining_log_lr(self) -> float | None:
