@@ -256,3 +256,60 @@ def test_missing_file_and_missing_arguments(cli):
     assert "no such file" in assert_one_line_error(cli("scenario", "show", "nowhere/x.json"), "scenario")
     assert_one_line_error(cli("scenario", "save", "carlsmith"), "FILE")
     assert_one_line_error(cli("evidence"), "evidence")
+
+
+# -- what the ledger rests on, printed as the exports print it --------------------------------------------
+
+
+def _every_kind(tmp_path, *, beta: bool = True):
+    """stated-3-to-1 with one item of each kind: ratio, pair, sd of ln LR, weighted group, Betas, 1:1, disabled."""
+    base = json.loads(run_cli("scenario", "show", "stated-3-to-1", "--json").stdout)
+    item = {**base["evidence"][0], "note": "", "p_e_given_h": None, "p_e_given_not_h": None, "likelihood_ratio": None}
+    items = [
+        {**item, "label": "ratio", "id": "r", "likelihood_ratio": 3.0},
+        {**item, "label": "pair", "id": "p", "p_e_given_h": 0.6, "p_e_given_not_h": 0.3},
+        {**item, "label": "spread", "id": "u", "likelihood_ratio": 2.0, "log_lr_sigma": 0.5},
+        {**item, "label": "grouped", "id": "g", "likelihood_ratio": 4.0, "discount": 0.5, "group": "g1"},
+        {**item, "label": "unstated", "id": "n", "p_e_given_h": 0.5, "p_e_given_not_h": 0.5},
+        {**item, "label": "off", "id": "o", "likelihood_ratio": 10.0, "enabled": False},
+    ]
+    if beta:
+        items.insert(4, {**item, "label": "betas", "id": "b", "p_e_given_h": 0.6, "p_e_given_not_h": 0.3,
+                         "p_e_given_h_dist": {"alpha": 6, "beta": 4}, "p_e_given_not_h_dist": {"alpha": 3, "beta": 7}})
+    path = tmp_path / "every-kind.json"
+    path.write_text(json.dumps({**base, "name": "every-kind", "prior": 0.25, "evidence": items}), encoding="utf-8")
+    return path
+
+
+def test_scenario_run_and_show_print_what_each_item_rests_on_as_the_exports_do(cli, tmp_path):
+    from beliefs.export.ledger import build_ledger
+    from beliefs.io.scenario import load_scenario
+
+    path = _every_kind(tmp_path)
+    run = cli("scenario", "run", str(path))
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert "evidence[2] spread: uncertain: sd of ln LR 0.5" in lines
+    assert "evidence[4] betas: uncertain: P(E|H) ~ Beta(6, 4), P(E|not H) ~ Beta(3, 7)" in lines
+    assert "evidence[6] off: disabled, not counted (LR 10:1 = 3.32 bits = 10 dB)" in lines
+    # The spread the Markdown and HTML exports state for the same file, word for word.
+    ledger = build_ledger(load_scenario(path))
+    assert f"posterior under the stated uncertainty: {ledger.distribution_text}" in lines
+    show = cli("scenario", "show", str(path)).stdout.splitlines()
+    assert "    uncertain: sd of ln LR 0.5" in show
+    assert "    weight 0.5 (group g1)" in show
+    assert "  evidence[6]: off (disabled)" in show
+    # A ledger with nothing uncertain prints none of it.
+    plain = cli("scenario", "run", "stated-3-to-1").stdout
+    assert "uncertain" not in plain and "disabled" not in plain
+
+
+def test_scenario_run_spread_against_the_lognormal_median(cli, tmp_path):
+    # With one uncertain item, ln LR ~ Normal(ln 2, 0.5^2): the posterior log-odds are normal, and the median
+    # P(H) is the point posterior (logit(0.25) + ln 3 + ln 2 + ln 2 + 0.5 ln 4 + 0 = ln 8 + ...), to Monte Carlo error.
+    out = _json(cli, "scenario", "run", str(_every_kind(tmp_path, beta=False)))
+    exact = math.log(1 / 3) + math.log(3) + math.log(2) + math.log(2) + 0.5 * math.log(4)
+    median = out["posterior_distribution"]["median"]
+    # 40,000 draws: the median's sd is 1.2533 x 0.5 / 200 = 0.0031 in log-odds; 5 sd allowed.
+    assert math.log(median / (1 - median)) == pytest.approx(exact, abs=5 * 0.0031)
+    assert out["result"]["posterior"] == pytest.approx(1 / (1 + math.exp(-exact)), rel=1e-12)

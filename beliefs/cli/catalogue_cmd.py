@@ -128,6 +128,7 @@ def _scenario_list(args) -> int:
 
 
 def _scenario_show(args) -> int:
+    from beliefs.export.ledger import uncertainty_text, weight_text
     from beliefs.io.views import load_view
 
     s = load_view(args.scenario, field="SCENARIO")
@@ -145,6 +146,8 @@ def _scenario_show(args) -> int:
         off = "" if item.enabled else " (disabled)"
         lines.append(f"  evidence[{i}]: {one_line(item.label)}{off}")
         lines.append(f"    {item.describe()}")
+        # What the item's number rests on beyond its ratio, in the exports' words (beliefs.export.ledger).
+        lines += [f"    {text}" for text in (uncertainty_text(item), weight_text(item)) if text]
         if item.source:
             lines.append(f"    status {item.source.status} ({item.source.status_meaning})")
             lines += _source_lines(item.source, indent="    ")
@@ -159,6 +162,7 @@ def _scenario_show(args) -> int:
 
 
 def _scenario_run(args) -> int:
+    from beliefs.export.ledger import display_setting, uncertainty_text
     from beliefs.io.views import load_view
     from beliefs.update import update
     from beliefs.validation import as_probability
@@ -193,6 +197,23 @@ def _scenario_run(args) -> int:
     if derived:
         lines.append("")
         lines += [f"evidence[{i}] {one_line(e.label)}: {one_line(e.provenance_text)}" for i, e in derived]
+    # The table counts enabled items at their centre values; what it leaves out is said here, as the
+    # exports say it: each stated uncertainty, each disabled item, and the posterior's spread they imply.
+    uncertain = [(i, e) for i, e in enumerate(items) if e.enabled and e.is_uncertain]
+    off = [(i, e) for i, e in enumerate(items) if not e.enabled]
+    if uncertain or off:
+        lines.append("")
+        lines += [f"evidence[{i}] {one_line(e.label)}: {uncertainty_text(e)}" for i, e in uncertain]
+        lines += [f"evidence[{i}] {one_line(e.label)}: disabled, not counted ({e.describe()})" for i, e in off]
+    if uncertain:
+        from beliefs.uncertain_evidence import ledger_distribution
+
+        spread = ledger_distribution(
+            prior, items, threshold=display_setting(s, "thr"), interval=display_setting(s, "ci")
+        )
+        data["posterior_distribution"] = spread.to_dict()
+        if not spread.note:
+            lines.append(f"posterior under the stated uncertainty: {spread.sentence()}")
     if compared:
         lines.append("")
         lines += [

@@ -35,6 +35,7 @@ __all__ = [
     "provenance_text",
     "source_text",
     "uncertainty_text",
+    "weight_text",
 ]
 
 # One word per catalogue status (beliefs.evidence.STATUS_MEANING has the sentence).
@@ -138,9 +139,17 @@ def display_setting(scenario: Scenario, name: str) -> Any:
     return FIELDS[name].default if text is None else FIELDS[name].parse(text, f"app.{name}")
 
 
+def weight_text(item, discount: float | None = None) -> str:
+    """An item's dependence weight in words (``weight 0.5 (group g1)``), ``""`` for an independent item.
+
+    ``discount`` is the weight update() applied (its contribution's), else the item's own.
+    """
+    discount = item.discount if discount is None else discount
+    return "" if discount == 1 else f"weight {discount:g}" + (f" (group {item.group})" if item.group else "")
+
+
 def _row(e, counted: bool, c=None) -> LedgerRow:
-    discount = e.discount if c is None else c.discount
-    weight = "" if discount == 1 else f"weight {discount:g}" + (f" (group {e.group})" if e.group else "")
+    weight = weight_text(e, None if c is None else c.discount)
     bits = decibels = NOT_COUNTED
     if c is not None:
         bits, decibels = f"{c.bits:+.3f}", f"{c.decibels:+.2f}"
